@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Source(models.TextChoices):
+    WEB = "web", _("网页")
+    API = "api", _("接口")
+    IMPORT = "import", _("导入")
+    CLI = "cli", _("命令行")
+    SYSTEM = "system", _("系统")
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+
+
+class AuditEntry(models.Model):
+    """One change to one business object: who, when, from where, and each changed field before/after.
+
+    Entries are never edited or deleted by the application. `scope_path` is the org path of the object's
+    owner at the time of the change, so the trail is data-scoped like everything else, even after the
+    object is gone.
+    """
+
+    SCOPE_PATH = "scope_path"
+    SCOPE_ENTERPRISE = "enterprise_id"
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    changes = models.JSONField(_("变更内容"), default=dict)
+    scope_path = models.CharField(max_length=255, db_index=True)
+    enterprise_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    batch_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+    @property
+    def object_type_label(self) -> str:
+        model = self.content_type.model_class()
+        return str(model._meta.verbose_name) if model else self.content_type.model
+
+    @property
+    def labelled_changes(self) -> list[tuple[str, object, object]]:
+        """(field's Chinese name, before, after) for display."""
+        model = self.content_type.model_class()
+        labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields} if model else {}
+        return [(labels.get(name, name), before, after) for name, (before, after) in self.changes.items()]
+
+    @property
+    def object_url(self) -> str | None:
+        """The object's page, if it still has one."""
+        if self.action == Action.DELETE:
+            return None
+        model = self.content_type.model_class()
+        url_name = getattr(model, "DETAIL_URL_NAME", None)
+        if url_name is None:
+            return None
+        try:
+            return reverse(url_name, args=[self.object_id])
+        except NoReverseMatch:
+            return None

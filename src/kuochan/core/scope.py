@@ -1,0 +1,53 @@
+"""Data scope (数据权限): the one mechanism every selector and API endpoint uses.
+
+A user's scope is the subtree of the org unit they belong to; an enterprise user's scope is their own
+enterprise. Org units carry a materialised path ("1.5.23."), so a subtree is one indexed prefix
+filter, whatever the depth of the tree.
+
+A scoped model says where its owning path lies with two class attributes:
+
+    SCOPE_PATH = "org_unit__path"        # lookup to the materialised path of the owning org unit
+    SCOPE_ENTERPRISE = "enterprise_id"   # lookup to the owning enterprise, or None if enterprise
+                                         # users never see this model
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from kuochan.accounts.models import User
+
+M = TypeVar("M", bound=Model)
+
+
+def scoped(queryset: QuerySet[M], actor: User) -> QuerySet[M]:
+    """Rows of `queryset` the actor may see; nothing for an anonymous or inactive user."""
+    model = queryset.model
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return queryset.none()
+    if actor.is_enterprise_user:
+        lookup = getattr(model, "SCOPE_ENTERPRISE", None)
+        enterprise_id = getattr(actor, "enterprise_id", None)
+        if lookup is None or enterprise_id is None:
+            return queryset.none()
+        return queryset.filter(**{lookup: enterprise_id})
+    if actor.org_path is None:
+        return queryset.none()
+    return queryset.filter(**{f"{model.SCOPE_PATH}__startswith": actor.org_path})
+
+
+def get_scoped_or_404(queryset: QuerySet[M], actor: User, **lookup: object) -> M:
+    """One row in the actor's scope. A row outside it is indistinguishable from a missing one."""
+    try:
+        return scoped(queryset, actor).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def path_in_scope(path: str, actor: User) -> bool:
+    """Whether an org path lies in the actor's subtree (used for writes before a row exists)."""
+    return actor.org_path is not None and not actor.is_enterprise_user and path.startswith(actor.org_path)

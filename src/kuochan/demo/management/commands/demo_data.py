@@ -1,0 +1,89 @@
+import json
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from kuochan.accounts.models import User
+from kuochan.accounts.services import user_create
+from kuochan.audit.models import Source
+from kuochan.demo.generators import DEMO_PASSWORD, DEMO_USERS, PROVINCE_CODE, province_tree
+from kuochan.orgs.models import OrgUnit
+from kuochan.orgs.services import flatten_tree, org_units_load
+
+SCALES = {
+    # cities in all, districts per extra city, towns per extra district
+    "city": None,
+    "province": {"cities": 11, "districts": 8, "towns": 12},
+}
+
+
+class Command(BaseCommand):
+    help = "生成演示数据（可用 --seed 复现）：演示账号（每个角色一个），以及省级规模的组织树。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--scale", choices=sorted(SCALES), default="city", help="city：本市；province：全省规模"
+        )
+        parser.add_argument("--cities", type=int, help="省级规模时的城市数（含本市）")
+        parser.add_argument("--districts", type=int, help="每个其他城市的区县数")
+        parser.add_argument("--towns", type=int, help="每个其他区县的乡镇数")
+        parser.add_argument("--force", action="store_true", help="在生产环境中也执行（慎用）")
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args: object, **options: object) -> None:
+        if settings.PRODUCTION and not options["force"]:
+            raise CommandError("生产环境不生成演示数据（如确需，请加 --force）。", returncode=2)
+        city = OrgUnit.objects.filter(code="330500").first()
+        if city is None:
+            raise CommandError("请先运行 kuochan load-reference 加载湖州参考数据。", returncode=2)
+        summary: dict[str, object] = {"seed": options["seed"], "scale": options["scale"]}
+        with transaction.atomic():
+            if options["scale"] == "province":
+                sizes = {key: options[key] or default for key, default in SCALES["province"].items()}
+                rows = [*flatten_tree(province_tree(seed=options["seed"], **sizes)), _keep_row(city)]
+                result = org_units_load(rows=rows, source=Source.CLI)
+                summary["org_units"] = {"created": result.created, "updated": result.updated}
+            summary["users"] = _demo_users()
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(summary, ensure_ascii=False))
+            return
+        if "org_units" in summary:
+            self.stdout.write(
+                f"组织单位：新增 {summary['org_units']['created']}，更新 {summary['org_units']['updated']}"
+            )
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, role_label, unit in summary["users"]:
+            self.stdout.write(f"  {username:<8} {role_label}（{unit}）")
+
+
+def _keep_row(city: OrgUnit) -> dict[str, object]:
+    """The loaded city, re-hung under the demo province with its own values unchanged."""
+    fields = ("code", "name", "short_name", "kind", "sort_order", "map_file", "map_name", "note")
+    return {**{name: getattr(city, name) for name in fields}, "parent_code": PROVINCE_CODE}
+
+
+def _demo_users() -> list[tuple[str, str, str]]:
+    """One user per role; re-running resets their passwords, roles and units."""
+    units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in={row[2] for row in DEMO_USERS})}
+    made = []
+    for username, role, unit_code, full_name in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = user_create(
+                actor=None,
+                source=Source.CLI,
+                username=username,
+                role=role,
+                org_unit=units[unit_code],
+                password=DEMO_PASSWORD,
+                full_name=full_name,
+                check_password=False,
+            )
+        else:
+            user.role, user.org_unit, user.full_name, user.is_active = role, units[unit_code], full_name, True
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        made.append((username, user.get_role_display(), units[unit_code].name))
+    return made

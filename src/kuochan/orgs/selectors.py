@@ -1,0 +1,46 @@
+"""Reads of the org tree, always within the actor's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from kuochan.core.scope import get_scoped_or_404, scoped
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+
+
+def org_units(*, actor: Any, kind: str | None = None, query: str | None = None) -> QuerySet[OrgUnit]:
+    units = scoped(OrgUnit.objects.select_related("parent"), actor)
+    if kind:
+        units = units.filter(kind=kind)
+    if query:
+        text = query.strip()
+        units = units.filter(Q(name__contains=text) | Q(code__startswith=text))
+    return units.order_by("path")
+
+
+def org_unit_get(*, actor: Any, pk: Any) -> OrgUnit:
+    return get_scoped_or_404(OrgUnit.objects.select_related("parent"), actor, pk=pk)
+
+
+def reporting_units(*, actor: Any) -> QuerySet[OrgUnit]:
+    """The districts and zones the actor sees: the rows of every district table and ranking."""
+    return org_units(actor=actor).filter(kind__in=REPORTING_KINDS).order_by("sort_order", "path")
+
+
+def ancestors(unit: OrgUnit) -> list[OrgUnit]:
+    """From the root down to the unit's parent, in one query (ids come from the path)."""
+    ids = unit.ancestor_ids()[:-1]
+    by_id = OrgUnit.objects.in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def map_unit_for(unit: OrgUnit) -> OrgUnit | None:
+    """The nearest unit, the given one or an ancestor, that has a map of its sub-units."""
+    if unit.map_file:
+        return unit
+    for ancestor in reversed(ancestors(unit)):
+        if ancestor.map_file:
+            return ancestor
+    return None

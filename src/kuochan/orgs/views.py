@@ -1,0 +1,100 @@
+from collections.abc import Callable
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from kuochan.audit.models import Source
+from kuochan.audit.selectors import audit_for_object
+from kuochan.orgs import selectors, services
+from kuochan.orgs.models import OrgKind, OrgUnit
+
+
+class OrgUnitForm(forms.ModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "name", "short_name", "kind", "sort_order", "note"]
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind") or None
+    query = request.GET.get("q") or None
+    units = selectors.org_units(
+        actor=request.user, kind=kind if kind in OrgKind.values else None, query=query
+    )
+    return render(
+        request, "orgs/list.html", {"units": units, "kinds": OrgKind.choices, "kind": kind, "q": query or ""}
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.org_unit_get(actor=request.user, pk=pk)
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "unit": unit,
+            "ancestors": selectors.ancestors(unit),
+            "children": selectors.org_units(actor=request.user).filter(parent=unit),
+            "trail": audit_for_object(actor=request.user, obj=unit)[:50],
+            "can_edit": services.can_edit_unit(request.user, unit),
+            "can_add_child": services.can_add_child(request.user, unit),
+        },
+    )
+
+
+def _save(form: OrgUnitForm, write: Callable[..., OrgUnit]) -> OrgUnit | None:
+    """Run a service with the form's data; its Chinese messages land on the form's fields."""
+    if not form.is_valid():
+        return None
+    try:
+        return write(**form.cleaned_data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    return None
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = selectors.org_unit_get(actor=request.user, pk=pk)
+    if not services.can_edit_unit(request.user, unit):
+        raise PermissionDenied("您无权修改该单位。")
+    form = OrgUnitForm(request.POST or None, instance=OrgUnit.objects.get(pk=unit.pk))
+    if request.method == "POST":
+        saved = _save(
+            form,
+            lambda **values: services.org_unit_update(
+                actor=request.user, source=Source.WEB, unit=unit, **values
+            ),
+        )
+        if saved:
+            messages.success(request, f"已保存“{saved.name}”。")
+            return redirect(saved)
+    return render(request, "orgs/form.html", {"form": form, "unit": unit, "title": f"修改：{unit.name}"})
+
+
+@login_required
+def unit_add_child(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = selectors.org_unit_get(actor=request.user, pk=pk)
+    if not services.can_add_child(request.user, parent):
+        raise PermissionDenied("您无权在该单位下新增下级单位。")
+    form = OrgUnitForm(request.POST or None, initial={"kind": OrgKind.TOWN})
+    if request.method == "POST":
+        saved = _save(
+            form,
+            lambda **values: services.org_unit_create(
+                actor=request.user, source=Source.WEB, parent=parent, **values
+            ),
+        )
+        if saved:
+            messages.success(request, f"已新增“{saved.name}”。")
+            return redirect(saved)
+    return render(
+        request, "orgs/form.html", {"form": form, "unit": parent, "title": f"在“{parent.name}”下新增单位"}
+    )

@@ -1,0 +1,27 @@
+from django.http import HttpRequest
+from django.urls import reverse
+
+# The modules of the programme, in the order of the monthly cycle. A module without a url is not built yet
+# and shows as such, so users see where the platform is going without dead links.
+MODULES = (
+    ("home", "首页", "home"),
+    ("registry", "企业库", None),
+    ("projects", "项目管理", None),
+    ("targets", "目标进度", None),
+    ("evaluation", "评价分类", None),
+    ("policies", "政策直达", None),
+    ("resources", "要素保障", None),
+    ("outreach", "服务企业", None),
+    ("cockpit", "驾驶舱", None),
+)
+
+
+def navigation(request: HttpRequest) -> dict:
+    current = (
+        request.resolver_match.app_name or request.resolver_match.url_name if request.resolver_match else ""
+    )
+    modules = [
+        {"key": key, "label": label, "url": reverse(url_name) if url_name else None, "active": key == current}
+        for key, label, url_name in MODULES
+    ]
+    return {"nav_modules": modules}

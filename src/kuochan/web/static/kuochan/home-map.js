@@ -1,0 +1,61 @@
+// The home page map: the scope's reporting units coloured by the chosen figure. Data comes from the
+// page's JSON script tag; no inline script, so a strict content security policy can apply.
+(function () {
+  "use strict";
+  const data = JSON.parse(document.getElementById("home-map-data").textContent);
+  const element = document.getElementById("home-map");
+  if (!element || !data.map_url) return;
+  const chart = echarts.init(element);
+  const select = document.getElementById("map-figure");
+  const byName = Object.fromEntries(data.regions.map((region) => [region.name, region]));
+
+  function draw(figure) {
+    const values = data.regions.map((region) => region[figure]);
+    chart.setOption({
+      tooltip: {
+        trigger: "item",
+        formatter: (params) => {
+          const region = byName[params.name];
+          if (!region) return params.name + "<br>不在您的数据范围内";
+          return Object.entries(data.figure_labels)
+            .map(([key, label]) => label + "：" + region[key])
+            .reduce((text, line) => text + "<br>" + line, "<b>" + region.unit + "</b>");
+        },
+      },
+      visualMap: {
+        min: 0,
+        max: Math.max(1, ...values),
+        left: "left",
+        bottom: 10,
+        text: ["高", "低"],
+        calculable: true,
+        inRange: { color: ["#e0ecff", "#206bc4"] },
+      },
+      series: [
+        {
+          type: "map",
+          map: data.map_key,
+          roam: false,
+          label: { show: true, fontSize: 12 },
+          itemStyle: { areaColor: "#eeeeee", borderColor: "#ffffff" },
+          emphasis: { label: { show: true } },
+          data: data.regions.map((region) => ({ name: region.name, value: region[figure] })),
+        },
+      ],
+    });
+  }
+
+  fetch(data.map_url, { credentials: "same-origin" })
+    .then((response) => response.json())
+    .then((geojson) => {
+      echarts.registerMap(data.map_key, geojson);
+      draw(select.value);
+      element.dataset.ready = "true";
+    });
+  select.addEventListener("change", () => draw(select.value));
+  chart.on("click", (params) => {
+    const region = byName[params.name];
+    if (region) window.location.href = region.url;
+  });
+  window.addEventListener("resize", () => chart.resize());
+})();

@@ -1,0 +1,58 @@
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kuochan.orgs.models import OrgUnit
+from kuochan.reference import data_file
+from kuochan.web.selectors import FIGURE_LABELS, home_map, reporting_unit_figures
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The actor's scope on the map: a figure per reporting unit; the zones beside the map."""
+    rows = reporting_unit_figures(actor=request.user)
+    map_unit = home_map(actor=request.user)
+    on_map = [row for row in rows if row.unit.map_name]
+    beside_map = [row for row in rows if not row.unit.map_name]
+    map_data = {
+        "map_url": f"/maps/{map_unit.pk}.geojson" if map_unit else None,
+        "map_key": map_unit.code if map_unit else None,
+        "figure_labels": FIGURE_LABELS,
+        "regions": [
+            {
+                "name": row.unit.map_name,
+                "unit": row.unit.name,
+                "url": row.unit.get_absolute_url(),
+                **row.figures,
+            }
+            for row in on_map
+        ],
+    }
+    return render(
+        request,
+        "web/home.html",
+        {
+            "rows": rows,
+            "beside_map": beside_map,
+            "map_unit": map_unit,
+            "map_data": map_data,
+            "figure_labels": FIGURE_LABELS,
+        },
+    )
+
+
+@login_required
+def unit_map(request: HttpRequest, unit_id: int) -> FileResponse:
+    """The GeoJSON map of a unit's sub-areas: for units in the user's scope and for their ancestors, since a
+    district user's map is the city's (geography is not business data; the figures on it are scoped)."""
+    user = request.user
+    unit = OrgUnit.objects.filter(pk=unit_id).exclude(map_file="").first()
+    path = user.org_path
+    if unit is None or path is None or user.is_enterprise_user:
+        raise Http404("没有该地图。")
+    if not (unit.path.startswith(path) or path.startswith(unit.path)):
+        raise Http404("没有该地图。")
+    try:
+        return FileResponse(data_file(unit.map_file).open("rb"), content_type="application/geo+json")
+    except FileNotFoundError as exc:
+        raise Http404("地图文件不存在。") from exc
