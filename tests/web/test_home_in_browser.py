@@ -1,0 +1,48 @@
+"""In headless Chromium: signing in, the map of Huzhou, and only the user's own scope on the home page."""
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, username: str) -> list[str]:
+    """Signs in and returns every URL the page requested, to prove nothing leaves the server."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector('#home-map[data-ready="true"]')
+    return requested
+
+
+def test_district_user_sees_the_map_and_only_its_own_district(live_server, page, users, screenshot):
+    requested = sign_in(page, live_server, "wuxing")
+    assert page.get_by_test_id("home-scope").inner_text() == "吴兴区及下属单位"
+    assert page.locator("#home-map canvas").count() >= 1
+    rows = page.get_by_test_id("unit-table").locator("tbody tr")
+    assert rows.count() == 1 and rows.first.inner_text().startswith("吴兴区")
+    assert page.get_by_test_id("zone-card").count() == 0
+    assert "南浔区" not in page.get_by_test_id("unit-table").inner_text()
+    assert all(url.startswith(live_server.url) for url in requested), requested
+    assert screenshot(page, "home-district-user").stat().st_size > 10_000
+
+
+def test_city_user_sees_every_district_and_the_two_zones_beside_the_map(live_server, page, users, screenshot):
+    sign_in(page, live_server, "city")
+    assert page.get_by_test_id("unit-table").locator("tbody tr").count() == 7
+    zones = page.get_by_test_id("zone-card")
+    assert zones.count() == 2
+    assert "南太湖新区" in zones.nth(0).inner_text() and "长合区" in zones.nth(1).inner_text()
+    screenshot(page, "home-city-user")
+
+
+def test_a_wrong_password_gets_a_chinese_message(live_server, page, users):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill("wuxing")
+    page.get_by_label("密码").fill("wrong-password")
+    page.get_by_role("button", name="登录").click()
+    assert "用户名或密码不正确" in page.get_by_role("alert").inner_text()
