@@ -46,3 +46,24 @@ def test_a_wrong_password_gets_a_chinese_message(live_server, page, users):
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
     assert "用户名或密码不正确" in page.get_by_role("alert").inner_text()
+
+
+def test_account_menu_leads_to_the_audit_trail_and_signs_out(live_server, page, users, screenshot):
+    from kuochan.audit.models import Source
+    from kuochan.orgs.models import OrgUnit
+    from kuochan.orgs.services import org_unit_update
+
+    town = OrgUnit.objects.get(code="330502-T08")
+    org_unit_update(actor=users["wuxing"], source=Source.WEB, unit=town, note="童装")
+    sign_in(page, live_server, "wuxing")
+    page.get_by_role("link", name="账号菜单").click()
+    page.get_by_role("link", name="审计记录").click()
+    table = page.get_by_test_id("audit-table")
+    assert "织里镇" in table.inner_text() and "童装" in table.inner_text()
+    screenshot(page, "audit-trail")
+    table.get_by_role("link", name="织里镇").first.click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("织里镇")
+    page.get_by_role("link", name="账号菜单").click()
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url(f"{live_server.url}/login/")
+    assert page.goto(f"{live_server.url}/").url.startswith(f"{live_server.url}/login/")

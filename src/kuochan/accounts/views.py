@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -6,8 +7,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from kuochan.accounts import selectors, services
+from kuochan.accounts.models import Role, User
 from kuochan.audit.models import Source
 from kuochan.audit.selectors import audit_for_object
+from kuochan.core.forms import add_service_errors
+from kuochan.orgs.models import OrgUnit
+from kuochan.orgs.selectors import org_units
 
 
 @login_required
@@ -38,11 +43,34 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:me")
 
 
+class UserCreateForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    full_name = forms.CharField(label="姓名", max_length=64, required=False)
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    org_unit = forms.ModelChoiceField(label="所属单位", queryset=OrgUnit.objects.none())
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput)
+
+    def __init__(self, *args: object, actor: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = org_units(actor=actor)
+
+
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
+    """City admins list the users in their scope and create new ones."""
     if not request.user.is_city_admin:
         raise PermissionDenied("只有市级管理员可以管理用户。")
-    return render(request, "accounts/users.html", {"users": selectors.users(actor=request.user)})
+    form = UserCreateForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.user_create(actor=request.user, source=Source.WEB, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc, default_field="password")
+        else:
+            messages.success(request, f"已创建用户 {created.username}（{created.get_role_display()}）。")
+            return redirect("accounts:users")
+    context = {"users": selectors.users(actor=request.user), "form": form}
+    return render(request, "accounts/users.html", context)
 
 
 @login_required

@@ -65,10 +65,20 @@ class AuditEntry(models.Model):
 
     @property
     def labelled_changes(self) -> list[tuple[str, object, object]]:
-        """(field's Chinese name, before, after) for display."""
+        """(field's Chinese name, before, after) for display; coded values shown by their labels."""
         model = self.content_type.model_class()
-        labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields} if model else {}
-        return [(labels.get(name, name), before, after) for name, (before, after) in self.changes.items()]
+        fields = {f.name: f for f in model._meta.concrete_fields} if model else {}
+
+        def shown(field: models.Field | None, value: object) -> object:
+            choices = dict(field.flatchoices) if field is not None and field.choices else {}
+            return choices.get(value, value)
+
+        rows = []
+        for name, (before, after) in self.changes.items():
+            field = fields.get(name)
+            label = str(field.verbose_name) if field is not None else name
+            rows.append((label, shown(field, before), shown(field, after)))
+        return rows
 
     @property
     def object_url(self) -> str | None:

@@ -28,20 +28,29 @@ def json_value(value: Any) -> Any:
 
 
 def snapshot(obj: Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The object's concrete field values by field name (foreign keys as ids), JSON-safe."""
+    """The object's editable field values by field name (foreign keys as ids), JSON-safe.
+
+    Derived and internal fields (editable=False: paths, timestamps) are left out: they say nothing a
+    reader of the trail needs, and change whenever their sources do.
+    """
     wanted = set(fields) if fields is not None else None
     values = {}
     for field in obj._meta.concrete_fields:
-        if field.primary_key or (wanted is not None and field.name not in wanted):
+        if field.primary_key or not field.editable or (wanted is not None and field.name not in wanted):
             continue
         values[field.name] = json_value(getattr(obj, field.attname))
     return values
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """{field: [before, after]} for every field whose value differs."""
+    """{field: [before, after]} for every field whose value differs; blank counts as missing."""
     keys = list(dict.fromkeys([*before, *after]))
-    return {key: [before.get(key), after.get(key)] for key in keys if before.get(key) != after.get(key)}
+    blank = (None, "")
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in keys
+        if before.get(key) != after.get(key) and not (before.get(key) in blank and after.get(key) in blank)
+    }
 
 
 def audit_entry(

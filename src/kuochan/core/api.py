@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, django_auth
 
 import kuochan
 from kuochan.accounts.services import token_authenticate
+from kuochan.core.forms import error_map
 
 
 class TokenAuth(HttpBearer):
@@ -39,8 +40,7 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return api.create_response(request, {"detail": "输入有误。", "errors": errors}, status=422)
+    return api.create_response(request, {"detail": "输入有误。", "errors": error_map(exc)}, status=422)
 
 
 class HealthOut(Schema):

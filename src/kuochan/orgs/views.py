@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from kuochan.audit.models import Source
 from kuochan.audit.selectors import audit_for_object
+from kuochan.core.forms import add_service_errors
 from kuochan.orgs import selectors, services
 from kuochan.orgs.models import OrgKind, OrgUnit
 
@@ -55,8 +56,7 @@ def _save(form: OrgUnitForm, write: Callable[..., OrgUnit]) -> OrgUnit | None:
     try:
         return write(**form.cleaned_data)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        add_service_errors(form, exc)
     return None
 
 

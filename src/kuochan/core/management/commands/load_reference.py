@@ -18,7 +18,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
-    def handle(self, *args: object, dataset: str, format: str, **options: object) -> None:
+    def handle(self, *args: object, dataset: str, format: str, verbosity: int, **options: object) -> None:
         try:
             units = read_json(dataset, "org_units.json")
             result = org_units_load(rows=flatten_tree(units["units"]), source=Source.CLI)
@@ -30,6 +30,6 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps({"dataset": dataset, **counts}, ensure_ascii=False))
             return
-        for name, figures in counts.items():
+        for name, figures in counts.items() if verbosity else ():
             created, updated, unchanged = figures["created"], figures["updated"], figures["unchanged"]
             self.stdout.write(f"{dataset} {name}: 新增 {created}，更新 {updated}，未变 {unchanged}")

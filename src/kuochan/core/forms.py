@@ -1,0 +1,15 @@
+"""Bringing a service's ValidationError back onto the form the user filled in."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+def error_map(exc: ValidationError, default_field: str = "__all__") -> dict[str, list[str]]:
+    """{field: [messages]} for any ValidationError, with or without field names."""
+    return exc.message_dict if hasattr(exc, "error_dict") else {default_field: exc.messages}
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError, default_field: str | None = None) -> None:
+    """Each message on its field, or on `default_field`, or above the form when the field is not on it."""
+    for field, errors in error_map(exc, default_field or "__all__").items():
+        form.add_error(field if field in form.fields else None, errors)
