@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "kuochan.orgs",
     "kuochan.accounts",
     "kuochan.audit",
+    "kuochan.imports",
+    "kuochan.registry",
     "kuochan.web",
     "kuochan.demo",
 ]

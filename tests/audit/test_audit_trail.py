@@ -12,7 +12,9 @@ def test_an_update_records_who_when_where_and_each_field_before_and_after(huzhou
     org_unit_update(
         actor=users["wuxing"], source=Source.WEB, unit=town, name="织里镇（童装名镇）", note="童装产业"
     )
-    entry = AuditEntry.objects.get(object_id=str(town.pk), action=Action.UPDATE)
+    entry = AuditEntry.objects.get(
+        content_type__model="orgunit", object_id=str(town.pk), action=Action.UPDATE
+    )
     assert entry.actor == users["wuxing"] and entry.actor_name == "wuxing"
     assert entry.source == Source.WEB
     assert entry.changes == {"name": ["织里镇", "织里镇（童装名镇）"], "note": ["", "童装产业"]}
@@ -35,7 +37,7 @@ def test_a_create_records_the_new_values(huzhou, users):
         name="南浔智造园",
         kind="park",
     )
-    entry = AuditEntry.objects.get(object_id=str(unit.pk))
+    entry = AuditEntry.objects.get(content_type__model="orgunit", object_id=str(unit.pk))
     assert entry.action == Action.CREATE and entry.source == Source.API
     assert entry.changes["name"] == [None, "南浔智造园"]
     assert entry.object_url == f"/orgs/{unit.pk}/"
@@ -89,7 +91,10 @@ def test_bulk_reference_load_writes_one_entry_per_unit(db):
 
     call_command("load_reference", verbosity=0)
     assert (
-        AuditEntry.objects.filter(action=Action.CREATE, source=Source.CLI).count() == OrgUnit.objects.count()
+        AuditEntry.objects.filter(
+            content_type__model="orgunit", action=Action.CREATE, source=Source.CLI
+        ).count()
+        == OrgUnit.objects.count()
     )
 
 
@@ -100,7 +105,9 @@ def test_editing_through_the_web_form_is_audited_as_web(huzhou, users, login):
         {"code": town.code, "name": "织里镇", "short_name": "织里", "kind": "town", "sort_order": 8},
     )
     assert response.status_code == 302
-    entry = AuditEntry.objects.get(object_id=str(town.pk), action=Action.UPDATE)
+    entry = AuditEntry.objects.get(
+        content_type__model="orgunit", object_id=str(town.pk), action=Action.UPDATE
+    )
     assert entry.source == Source.WEB and entry.changes == {"short_name": ["", "织里"]}
 
 

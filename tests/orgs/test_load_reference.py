@@ -50,7 +50,9 @@ def test_load_restores_an_edited_reference_value_and_audits_it(huzhou, capsys):
     result = run_load(capsys)
     assert result["org_units"]["updated"] == 1
     assert OrgUnit.objects.get(code="330502").name == "吴兴区"
-    entry = AuditEntry.objects.filter(object_id=str(huzhou["330502"].pk), action="update").get()
+    entry = AuditEntry.objects.filter(
+        content_type__model="orgunit", object_id=str(huzhou["330502"].pk), action="update"
+    ).get()
     assert entry.changes == {"name": ["吴兴", "吴兴区"]} and entry.source == "cli"
 
 

@@ -37,6 +37,15 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField(_("手机"), max_length=32, blank=True)
+    enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        verbose_name=_("所属企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("企业用户必填"),
+    )
 
     class Meta:
         verbose_name = _("用户")

@@ -27,6 +27,8 @@ class AuditFilter:
 
 def audit_entries(*, actor: Any, filters: AuditFilter | None = None) -> QuerySet[AuditEntry]:
     entries = scoped(AuditEntry.objects.select_related("content_type"), actor)
+    if getattr(actor, "is_city_admin", False):
+        entries = entries | AuditEntry.objects.select_related("content_type").filter(scope_path="")
     f = filters or AuditFilter()
     if f.model and "." in f.model:
         app_label, model = f.model.split(".", 1)

@@ -40,6 +40,11 @@ def scoped(queryset: QuerySet[M], actor: User) -> QuerySet[M]:
     return queryset.filter(**{f"{model.SCOPE_PATH}__startswith": actor.org_path})
 
 
+def scoped_or_system(queryset: QuerySet[M], actor: User | None) -> QuerySet[M]:
+    """`scoped`, except that no actor means the system itself (a CLI run without --user): everything."""
+    return queryset if actor is None else scoped(queryset, actor)
+
+
 def get_scoped_or_404(queryset: QuerySet[M], actor: User, **lookup: object) -> M:
     """One row in the actor's scope. A row outside it is indistinguishable from a missing one."""
     try:

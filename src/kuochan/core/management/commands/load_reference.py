@@ -7,10 +7,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kuochan.audit.models import Source
 from kuochan.orgs.services import flatten_tree, org_units_load
 from kuochan.reference import datasets, read_json
+from kuochan.registry.services import industries_load, tags_load
 
 
 class Command(BaseCommand):
-    help = "加载参考数据（组织单位等），可重复执行：第二次执行不会改变任何数据。"
+    help = "加载参考数据（组织单位、行业分类、产业标签等），可重复执行：第二次执行不会改变任何数据。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -20,12 +21,18 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, dataset: str, format: str, verbosity: int, **options: object) -> None:
         try:
-            units = read_json(dataset, "org_units.json")
-            result = org_units_load(rows=flatten_tree(units["units"]), source=Source.CLI)
+            results = {
+                "org_units": org_units_load(
+                    rows=flatten_tree(read_json(dataset, "org_units.json")["units"]), source=Source.CLI
+                ),
+                "industries": industries_load(data=read_json("common", "industries.json")),
+                "industry_tags": tags_load(data=read_json(dataset, "industry_tags.json")),
+            }
         except ValidationError as exc:
             raise CommandError("参考数据有误：\n" + "\n".join(exc.messages), returncode=2) from exc
         counts = {
-            "org_units": {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+            name: {"created": r.created, "updated": r.updated, "unchanged": r.unchanged}
+            for name, r in results.items()
         }
         if format == "json":
             self.stdout.write(json.dumps({"dataset": dataset, **counts}, ensure_ascii=False))

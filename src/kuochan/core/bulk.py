@@ -1,0 +1,88 @@
+"""The write path for bulk imports: large parameterised batches, `COPY` on PostgreSQL.
+
+The ORM's bulk_create/bulk_update build a model instance per row and, on SQLite, update in chunks of a
+few dozen rows; a city's yearly metrics file is 100,000 rows. These helpers take rows of database-ready
+values (numbers as exact text, dates as ISO text) and must run inside a transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection
+from django.db.models import Model
+
+BATCH = 5000
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _columns(names: Sequence[str]) -> str:
+    return ", ".join(connection.ops.quote_name(name) for name in names)
+
+
+def allocate_ids(model: type[Model], count: int) -> list[int]:
+    """Ids for rows about to be inserted, so their audit entries can name them. Never reuses an id."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the caller's transaction holds the write lock, so nobody can take these ids meanwhile.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_table(model)}")
+        highest = cursor.fetchone()[0]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        found = cursor.fetchone()
+        start = max(highest, found[0] if found else 0) + 1
+        return list(range(start, start + count))
+
+
+def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """INSERT many rows: COPY on PostgreSQL, executemany in large batches elsewhere."""
+    rows = list(rows)
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {_table(model)} ({_columns(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {_table(model)} ({_columns(columns)}) VALUES ({marks})"
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
+
+
+def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """UPDATE many rows by id; each row is the new values of `columns` followed by the id."""
+    rows = list(rows)
+    if not rows:
+        return
+    assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in columns)
+    sql = f"UPDATE {_table(model)} SET {assignments} WHERE id = %s"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])
+
+
+def select_rows(
+    sql_columns: Sequence[str], model: type[Model], where: str, params: Sequence[object]
+) -> list[tuple]:
+    """Raw rows of `model` for the given SQL expressions and condition (a read on the hot path)."""
+    sql = f"SELECT {', '.join(sql_columns)} FROM {_table(model)} WHERE {where}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def hundredths_sql(column: str) -> str:
+    """A two-decimal numeric column read as an exact integer of hundredths, on both databases."""
+    quoted = connection.ops.quote_name(column)
+    return f"CAST(ROUND({quoted} * 100) AS BIGINT)"

@@ -1,0 +1,361 @@
+"""Running an import: read, parse every cell, check every row, plan, and write all-or-nothing as one batch;
+and rolling a batch back to exactly what was there before."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Model
+from django.db.models.deletion import Collector
+from django.utils import timezone
+
+from kuochan.audit.models import Action, AuditEntry, Source
+from kuochan.core.bulk import insert_rows, update_rows
+from kuochan.imports.models import BatchStatus, ImportBatch
+from kuochan.imports.parsing import CellError, clean_text, is_blank
+from kuochan.imports.reading import MappedColumn, TableError, read_table
+from kuochan.imports.specs import REGISTRY, Importer
+
+_NO_VALUE = object()
+
+
+@dataclass
+class Row:
+    """One data row of the file: its Excel number, raw cells and parsed values by column key."""
+
+    number: int
+    raw: dict[str, object]
+    values: dict[str, Any]
+    headers: dict[str, str]
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def _problem(self, key: str, message: str, value: object) -> dict[str, Any]:
+        shown = self.raw.get(key) if value is _NO_VALUE else value
+        return {
+            "row": self.number,
+            "column": self.headers.get(key, key),
+            "value": "" if shown is None else clean_text(shown) if not isinstance(shown, str) else shown,
+            "message": message,
+        }
+
+    def error(self, key: str, message: str, value: object = _NO_VALUE) -> None:
+        self.errors.append(self._problem(key, message, value))
+
+    def warn(self, key: str, message: str, value: object = _NO_VALUE) -> None:
+        self.warnings.append(self._problem(key, message, value))
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+@dataclass
+class Plan:
+    creates: list[Any] = field(default_factory=list)
+    updates: list[Any] = field(default_factory=list)
+    unchanged: int = 0
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    applied: bool = False
+    batch: int | None = None
+    with_warnings: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        data = {
+            "kind": self.kind,
+            "file": self.file,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "applied": self.applied,
+            "batch": self.batch,
+        }
+        if self.with_warnings:
+            data["warnings"] = self.warnings
+        return data
+
+
+def importer_for(kind: str, actor: Any) -> Importer:
+    try:
+        return REGISTRY[kind](actor=actor)
+    except KeyError as exc:
+        raise ValidationError(f"未知的导入类型“{kind}”，可用：{'、'.join(sorted(REGISTRY))}") from exc
+
+
+def _parse(table_columns: list[MappedColumn], number: int, cells: list[object]) -> Row:
+    headers = {mapped.column.key: mapped.header for mapped in table_columns}
+    row = Row(number=number, raw={}, values={}, headers=headers)
+    for mapped in table_columns:
+        value = cells[mapped.index] if mapped.index < len(cells) else None
+        row.raw[mapped.column.key] = value
+        if is_blank(value):
+            row.values[mapped.column.key] = None
+            if mapped.column.required:
+                row.error(mapped.column.key, "不能为空")
+            continue
+        try:
+            row.values[mapped.column.key] = mapped.column.reader(mapped.unit)(value)
+        except CellError as exc:
+            row.error(mapped.column.key, str(exc))
+    return row
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _store(path: Path, digest: str) -> str:
+    """Keep the imported file beside its batch: the batch's "after" values, as the user sent them."""
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{digest}.xlsx"
+    if not target.exists():
+        shutil.copyfile(path, target)
+    return str(target.relative_to(settings.MEDIA_ROOT))
+
+
+def run_import(
+    kind: str,
+    path: Path,
+    *,
+    actor: Any,
+    source: Source,
+    file_name: str | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+) -> ImportResult:
+    """Import a file. With any error nothing is written, unless `skip_invalid` asks to write the valid rows."""
+    importer = importer_for(kind, actor)
+    result = ImportResult(
+        kind=kind, file=file_name or path.name, with_warnings=getattr(importer, "warns", False)
+    )
+    try:
+        table = read_table(path, importer.columns)
+    except TableError as exc:
+        result.errors.append({"row": exc.row, "column": "", "value": "", "message": str(exc)})
+        return result
+    rows = [_parse(table.columns, number, cells) for number, cells in table.rows]
+    importer.check([row for row in rows if not row.errors])
+    valid = [row for row in rows if not row.errors]
+    result.rows = len(rows)
+    result.errors = [problem for row in rows for problem in row.errors]
+    result.warnings = [problem for row in rows for problem in row.warnings]
+    plan = importer.plan(valid)
+    result.created, result.updated, result.unchanged = len(plan.creates), len(plan.updates), plan.unchanged
+    result.skipped = len(rows) - len(valid) if skip_invalid else 0
+    if dry_run or (result.errors and not skip_invalid):
+        return result
+    digest = sha256_of(path)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            kind=kind,
+            file_name=result.file,
+            file_sha256=digest,
+            stored_file=_store(path, digest),
+            actor=actor,
+            actor_name=actor.get_username() if actor else "系统",
+            source=source,
+            scope_path=(actor.org_path or "") if actor else "",
+            rows=result.rows,
+            created=result.created,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            skipped=result.skipped,
+        )
+        importer.write(plan, batch_id=batch.pk, source=source)
+    result.applied, result.batch = True, batch.pk
+    return result
+
+
+def write_audit(
+    model: type[Model],
+    entries: list[tuple[int, str, dict[str, Any], str, str, int | None]],
+    *,
+    actor: Any,
+    source: str,
+    batch_id: int | None,
+) -> None:
+    """Audit entries for bulk writes, in one COPY/executemany: (object id, action, changes, repr, scope path,
+    enterprise id) each. A bulk create's values are in the row itself and in the stored file, so its entry
+    lists no fields; updates list each changed field before and after."""
+    content_type = ContentType.objects.get_for_model(model)
+    at = connection.ops.adapt_datetimefield_value(timezone.now())
+    actor_id = actor.pk if actor else None
+    actor_name = actor.get_username() if actor else "系统"
+    columns = [
+        "at",
+        "actor_id",
+        "actor_name",
+        "source",
+        "action",
+        "content_type_id",
+        "object_id",
+        "object_repr",
+        "changes",
+        "scope_path",
+        "enterprise_id",
+        "batch_id",
+    ]
+    rows = (
+        (
+            at,
+            actor_id,
+            actor_name,
+            source,
+            action,
+            content_type.pk,
+            str(pk),
+            text[:200],
+            json.dumps(changes, ensure_ascii=False),
+            path,
+            enterprise_id,
+            batch_id,
+        )
+        for pk, action, changes, text, path, enterprise_id in entries
+    )
+    insert_rows(AuditEntry, columns, rows)
+
+
+@dataclass
+class RollbackResult:
+    batch: int
+    deleted: int
+    restored: int
+
+
+def _dependents(model: type[Model], ids: list[int]) -> list[str]:
+    """Objects created by the batch that other data now hangs on (deleting them would take it along)."""
+    collector = Collector(using="default")
+    collector.collect(list(model.objects.filter(pk__in=ids)))
+    found = []
+    for other, instances in collector.data.items():
+        if other is not model and instances:
+            found.append(f"{other._meta.verbose_name} {len(instances)} 条")
+    return found
+
+
+@transaction.atomic
+def batch_rollback(*, actor: Any, source: Source, batch: ImportBatch) -> RollbackResult:
+    """Undo a batch: delete what it created, put back the previous values of what it updated.
+
+    Refused, with the reason, when anything it touched was changed again afterwards: restoring would
+    silently throw that later change away.
+    """
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == BatchStatus.ROLLED_BACK:
+        raise ValidationError(
+            f"批次 #{batch.pk} 已于 {timezone.localtime(batch.rolled_back_at):%Y-%m-%d %H:%M} 回滚。"
+        )
+    entries = list(
+        AuditEntry.objects.filter(batch_id=batch.pk)
+        .order_by("-id")
+        .values_list("id", "content_type_id", "object_id", "action", "changes")
+    )
+    if not entries:
+        _finish(batch, actor)
+        return RollbackResult(batch=batch.pk, deleted=0, restored=0)
+    last_id = max(entry[0] for entry in entries)
+    by_type: dict[int, list[tuple]] = defaultdict(list)
+    for entry in entries:
+        by_type[entry[1]].append(entry)
+    later = []
+    for type_id, typed in by_type.items():
+        ids = [entry[2] for entry in typed]
+        for start in range(0, len(ids), 5000):
+            later += AuditEntry.objects.filter(
+                content_type_id=type_id, object_id__in=ids[start : start + 5000], id__gt=last_id
+            ).values_list("object_repr", flat=True)[:5]
+    if later:
+        raise ValidationError(
+            f"批次 #{batch.pk} 导入的数据之后又被修改过（{'、'.join(later[:5])} 等），不能回滚；请先核对这些修改。"
+        )
+    deleted = restored = 0
+    for type_id, typed in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        created = [int(entry[2]) for entry in typed if entry[3] == Action.CREATE]
+        for start in range(0, len(created), 5000):
+            chunk = created[start : start + 5000]
+            dependents = _dependents(model, chunk)
+            if dependents:
+                raise ValidationError(
+                    f"批次 #{batch.pk} 新增的{model._meta.verbose_name}已有关联数据（{'、'.join(dependents)}），不能回滚。"
+                )
+            deleted += model.objects.filter(pk__in=chunk).delete()[1].get(model._meta.label, 0)
+        restored += _restore(model, [entry for entry in typed if entry[3] == Action.UPDATE])
+    write_audit(
+        ImportBatch,
+        [
+            (
+                batch.pk,
+                Action.UPDATE,
+                {"status": [BatchStatus.APPLIED, BatchStatus.ROLLED_BACK]},
+                str(batch),
+                batch.scope_path,
+                None,
+            )
+        ],
+        actor=actor,
+        source=source,
+        batch_id=None,
+    )
+    _finish(batch, actor)
+    return RollbackResult(batch=batch.pk, deleted=deleted, restored=restored)
+
+
+def _restore(model: type[Model], updates: list[tuple]) -> int:
+    """Put back the before-values of updated rows, grouped by the set of fields each entry changed."""
+    groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
+    many_to_many = []
+    for _, _, object_id, _, changes in updates:
+        plain = {
+            name: values[0]
+            for name, values in changes.items()
+            if not model._meta.get_field(name).many_to_many
+        }
+        if plain:
+            columns = tuple(sorted(plain))
+            groups[columns].append((*(plain[name] for name in columns), int(object_id)))
+        for name, values in changes.items():
+            if model._meta.get_field(name).many_to_many:
+                many_to_many.append((int(object_id), name, values[0] or []))
+    for columns, rows in groups.items():
+        update_rows(model, [model._meta.get_field(name).column for name in columns], rows)
+    for object_id, name, before in many_to_many:
+        target = model._meta.get_field(name).related_model
+        getattr(model.objects.get(pk=object_id), name).set(target.objects.filter(name__in=before))
+    return len(updates)
+
+
+def _finish(batch: ImportBatch, actor: Any) -> None:
+    batch.status = BatchStatus.ROLLED_BACK
+    batch.rolled_back_at = timezone.now()
+    batch.rolled_back_by = actor.get_username() if actor else "系统"
+    batch.save(update_fields=["status", "rolled_back_at", "rolled_back_by"])

@@ -1,0 +1,98 @@
+"""Writing .xlsx files with XlsxWriter: exports (the import's inverse) and blank templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import IO, Any
+
+import xlsxwriter
+
+from kuochan.imports.specs import Importer
+
+
+def safe_cell(value: object) -> object:
+    """Numbers as numbers. Text is always written with write_string, which never makes a formula, so a
+    cell starting with = + - @ stays text."""
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _write_rows(sheet: Any, start: int, rows: Iterable[list[object]], formats: dict[str, Any]) -> int:
+    count = 0
+    for r, cells in enumerate(rows, start=start):
+        for c, value in enumerate(cells):
+            value = safe_cell(value)
+            if value is None or value == "":
+                continue
+            if isinstance(value, dt.date):
+                sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), formats["date"])
+            elif isinstance(value, bool):
+                sheet.write_string(r, c, "是" if value else "否")
+            elif isinstance(value, int | float):
+                sheet.write_number(r, c, value)
+            else:
+                sheet.write_string(r, c, str(value))
+        count += 1
+    return count
+
+
+def _workbook(target: str | IO[bytes]) -> tuple[Any, dict[str, Any]]:
+    book = xlsxwriter.Workbook(
+        target, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    formats = {
+        "header": book.add_format({"bold": True, "bg_color": "#DCE6F2", "border": 1, "text_wrap": True}),
+        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+        "title": book.add_format({"bold": True, "font_size": 14}),
+    }
+    return book, formats
+
+
+def _header(sheet: Any, importer: type[Importer], formats: dict[str, Any]) -> None:
+    for c, column in enumerate(importer.columns):
+        sheet.write_string(0, c, column.header, formats["header"])
+        sheet.set_column(c, c, max(12, len(column.header) * 2 + 2))
+    sheet.freeze_panes(1, 0)
+
+
+def write_export(target: str | IO[bytes], importer: type[Importer], rows: Iterable[list[object]]) -> int:
+    """A sheet with the standard header and one row per object; returns the number of rows."""
+    book, formats = _workbook(target)
+    sheet = book.add_worksheet(importer.title)
+    _header(sheet, importer, formats)
+    count = _write_rows(sheet, 1, rows, formats)
+    sheet.autofilter(0, 0, max(count, 1), len(importer.columns) - 1)
+    book.close()
+    return count
+
+
+def write_template(target: str | IO[bytes], importer: type[Importer]) -> None:
+    """The header users already use, one example row, and a 填表说明 sheet describing every column."""
+    book, formats = _workbook(target)
+    sheet = book.add_worksheet(importer.title)
+    _header(sheet, importer, formats)
+    _write_rows(sheet, 1, [[column.example for column in importer.columns]], formats)
+    notes = book.add_worksheet("填表说明")
+    notes.write_string(0, 0, f"{importer.title}导入模板 填表说明", formats["title"])
+    for c, heading in enumerate(("列名", "是否必填", "说明")):
+        notes.write_string(2, c, heading, formats["header"])
+    for r, column in enumerate(importer.columns, start=3):
+        notes.write_string(r, 0, column.header)
+        notes.write_string(r, 1, "必填" if column.required else "选填")
+        synonyms = f"（也可写作：{'、'.join(column.synonyms)}）" if column.synonyms else ""
+        notes.write_string(r, 2, f"{column.help}{synonyms}")
+    row = len(importer.columns) + 4
+    general = (
+        "第 2 行为示例，导入前请删除或覆盖。表头上方可以有标题行，表头可以是两行（合并单元格）。",
+        "日期可写 2026-03-01、2026/3/1、2026.3.1 或 2026年3月1日；金额可带千分位和单位（元/万元/亿元会换算为万元）。",
+        "任何一行有错时默认整份文件都不导入，并列出所有错误；也可选择跳过错误行、只导入正确的行。",
+        *importer.notes,
+    )
+    for offset, text in enumerate(general):
+        notes.write_string(row + offset, 0, text)
+    notes.set_column(0, 0, 28)
+    notes.set_column(2, 2, 80)
+    book.close()

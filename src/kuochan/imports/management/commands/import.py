@@ -1,0 +1,63 @@
+import json
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kuochan.audit.models import Source
+from kuochan.imports.engine import run_import
+from kuochan.imports.management.commands._options import acting_user, add_user_option
+from kuochan.imports.specs import REGISTRY
+
+
+class Command(BaseCommand):
+    help = "从 Excel 导入：kuochan import <类型> 文件 [--dry-run] [--skip-invalid] [--format json]"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", help="导入类型：" + "、".join(sorted(REGISTRY)))
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+        parser.add_argument("--skip-invalid", action="store_true", help="跳过有错误的行，导入其余正确的行")
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+        add_user_option(parser)
+
+    def handle(self, *args: object, **options: object) -> None:
+        path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"文件不存在：{path}", returncode=2)
+        try:
+            result = run_import(
+                options["kind"],
+                path,
+                actor=acting_user(options["user"]),
+                source=Source.CLI,
+                dry_run=options["dry_run"],
+                skip_invalid=options["skip_invalid"],
+            )
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages), returncode=2) from exc
+        blocked = (
+            bool(result.errors)
+            and not result.applied
+            and not (options["dry_run"] and options["skip_invalid"])
+        )
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, default=str))
+        else:
+            self._print(result, options["dry_run"])
+        if blocked:
+            raise SystemExit(2)
+
+    def _print(self, result: object, dry_run: bool) -> None:
+        verb = "检查" if dry_run else ("已导入" if result.applied else "未导入")
+        self.stdout.write(
+            f"{verb} {result.file}（{result.kind}）：共 {result.rows} 行，新增 {result.created}，更新 {result.updated}，"
+            f"未变 {result.unchanged}，跳过 {result.skipped}"
+            + (f"，批次 #{result.batch}" if result.batch else "")
+        )
+        for problem in result.errors:
+            self.stdout.write(
+                f"  第 {problem['row']} 行 [{problem['column']}] “{problem['value']}”：{problem['message']}"
+            )
+        for problem in result.warnings:
+            self.stdout.write(f"  提醒 第 {problem['row']} 行 [{problem['column']}]：{problem['message']}")

@@ -1,0 +1,104 @@
+"""What an import kind is: its columns (the standard names users already use, with synonyms) and the
+per-kind checks and writes. Each app declares its kinds in its own `importers.py` and registers them."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from kuochan.imports.parsing import MONEY_UNITS, CellError, clean_text, to_hundredths
+
+if TYPE_CHECKING:
+    from kuochan.imports.engine import Plan, Row
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the standard header, with its unit: "营业收入（万元）"
+    parse: Callable[[object], Any] = clean_text
+    synonyms: tuple[str, ...] = ()
+    required: bool = False
+    money: bool = False  # a 万元 amount: header units (元/万元/亿元) convert; value in hundredths
+    help: str = ""
+    example: object = ""
+
+    def names(self) -> Iterable[str]:
+        from kuochan.imports.parsing import header_key, split_unit
+
+        yield header_key(self.header)
+        yield split_unit(header_key(self.header))[0]
+        yield from (header_key(name) for name in self.synonyms)
+
+    def reader(self, file_unit: str) -> Callable[[object], Any]:
+        """The parser for this column as headed in the file (a money column converts the file's unit)."""
+        if not self.money:
+            return self.parse
+        if file_unit and file_unit not in MONEY_UNITS:
+            raise CellError(f"无法识别的金额单位“{file_unit}”，应为 元、万元 或 亿元")
+        factor = MONEY_UNITS.get(file_unit, Decimal(1))
+        return lambda value: to_hundredths(value, factor=factor)
+
+
+def money(key: str, header: str, **kwargs: Any) -> Column:
+    return Column(
+        key=key,
+        header=header,
+        money=True,
+        help=kwargs.pop("help", "金额，单位万元；可写 1,200 或 1200万元"),
+        **kwargs,
+    )
+
+
+def quantity(key: str, header: str, **kwargs: Any) -> Column:
+    """A two-decimal non-money quantity (吨, 亩, 万千瓦时), in hundredths."""
+    return Column(key=key, header=header, parse=to_hundredths, **kwargs)
+
+
+@dataclass
+class Importer(ABC):
+    """Base of every import kind. Subclasses set the class attributes and implement the steps."""
+
+    kind: ClassVar[str]
+    title: ClassVar[str]
+    columns: ClassVar[tuple[Column, ...]]
+    notes: ClassVar[tuple[str, ...]] = ()
+
+    actor: Any
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @abstractmethod
+    def check(self, rows: list[Row]) -> None:
+        """Lookups, scope, duplicates and cross-field rules for all rows at once; errors go on the rows."""
+
+    @abstractmethod
+    def plan(self, rows: list[Row]) -> Plan:
+        """Compare the valid rows with what is stored: what to create, update, or leave alone."""
+
+    @abstractmethod
+    def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
+        """Write the plan and its audit entries (each carrying `batch_id`)."""
+
+    @classmethod
+    @abstractmethod
+    def queryset(cls, actor: Any) -> Any:
+        """The objects of this kind the actor may export, in a stable order."""
+
+    @abstractmethod
+    def export_rows(self, queryset: Any) -> Iterable[list[object]]:
+        """Rows of cells in `columns` order for the given objects (export is the import's inverse)."""
+
+    @classmethod
+    def headers(cls) -> list[str]:
+        return [column.header for column in cls.columns]
+
+
+REGISTRY: dict[str, type[Importer]] = {}
+
+
+def register(importer: type[Importer]) -> type[Importer]:
+    REGISTRY[importer.kind] = importer
+    return importer

@@ -1,0 +1,730 @@
+"""Excel import and export of the registry: enterprises, enterprise-metrics, honours and surveys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from django.db import models
+
+from kuochan.audit.models import Action
+from kuochan.core.bulk import allocate_ids, hundredths_sql, insert_rows, select_rows, update_rows
+from kuochan.core.scope import scoped_or_system
+from kuochan.imports.engine import Plan, Row, write_audit
+from kuochan.imports.parsing import (
+    CellError,
+    clean_text,
+    hundredths_text,
+    to_bool,
+    to_choice,
+    to_date,
+    to_int,
+    to_year,
+)
+from kuochan.imports.specs import Column, Importer, money, quantity, register
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.registry.models import (
+    SURVEY_NEEDS,
+    AnnualMetric,
+    Enterprise,
+    Honour,
+    HonourKind,
+    IndustryCategory,
+    IndustryTag,
+    SizeClass,
+    Survey,
+    Willingness,
+)
+from kuochan.registry.rules import industry_division, normalise_code, uscc_problem
+
+LIST_SEPARATORS = "、,，;；/／|"
+CHUNK = 5000
+
+
+def parse_uscc(value: object) -> str:
+    uscc = normalise_code(value)
+    problem = uscc_problem(uscc)
+    if problem:
+        raise CellError(problem)
+    return uscc
+
+
+def parse_list(value: object) -> tuple[str, ...]:
+    text = clean_text(value)
+    for separator in LIST_SEPARATORS:
+        text = text.replace(separator, "、")
+    return tuple(sorted({part.strip() for part in text.split("、") if part.strip()}))
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.4)
+    close += [c for c in candidates if name and (name in c or c in name) and c not in close]
+    return f"；您是否要找：{'、'.join(close[:3])}？" if close else ""
+
+
+def in_scope(actor: Any, path: str) -> bool:
+    """The CLI without --user acts as the system, with the whole tree in scope."""
+    return actor is None or (
+        not actor.is_enterprise_user and actor.org_path and path.startswith(actor.org_path)
+    )
+
+
+USCC = Column(
+    "uscc",
+    "统一社会信用代码",
+    parse=parse_uscc,
+    synonyms=("社会信用代码", "信用代码", "统一代码", "企业信用代码"),
+    required=True,
+    help="18 位，GB 32100-2015；全角、小写和空格会自动纠正",
+    example="91330502MA2B3C4D58",
+)
+NAME = Column(
+    "name",
+    "企业名称",
+    synonyms=("单位名称", "公司名称", "企业全称", "单位全称"),
+    help="与营业执照一致",
+    example="湖州示例科技有限公司",
+)
+
+
+def duplicate_check(rows: list[Row], key_of: Any, column: str, label: str) -> None:
+    seen: dict[Any, int] = {}
+    for row in rows:
+        key = key_of(row)
+        if key in seen:
+            row.error(column, f"{label}与第 {seen[key]} 行重复")
+        else:
+            seen[key] = row.number
+
+
+def enterprises_by_uscc(usccs: Iterable[str]) -> dict[str, tuple[int, str, str]]:
+    """uscc → (id, name, district path), in a few queries however many rows."""
+    usccs = list(set(usccs))
+    found = {}
+    for start in range(0, len(usccs), CHUNK):
+        for pk, uscc, name, path in Enterprise.objects.filter(
+            uscc__in=usccs[start : start + CHUNK]
+        ).values_list("id", "uscc", "name", "district__path"):
+            found[uscc] = (pk, name, path)
+    return found
+
+
+class EnterpriseOwnedImporter(Importer):
+    """A kind whose rows belong to an existing enterprise, found by USCC, with a natural key per row.
+
+    Written through the bulk path: values are compared as exact integers (hundredths) and only the columns
+    the file has are touched, so a partial file never blanks what it does not mention.
+    """
+
+    model: ClassVar[type[models.Model]]
+    key_fields: ClassVar[tuple[str, ...]]  # besides the enterprise
+    key_label: ClassVar[str]
+
+    def value_fields(self, rows: list[Row]) -> list[str]:
+        present = set(rows[0].values) if rows else set()
+        return [
+            c.key
+            for c in self.columns
+            if c.key in present and c.key not in ("uscc", "name", *self.key_fields)
+        ]
+
+    def check(self, rows: list[Row]) -> None:
+        found = enterprises_by_uscc(row.get("uscc") for row in rows)
+        for row in rows:
+            enterprise = found.get(row.get("uscc"))
+            if enterprise is None:
+                row.error("uscc", "企业库中没有该统一社会信用代码的企业，请先导入企业名单")
+            elif not in_scope(self.actor, enterprise[2]):
+                row.error("uscc", f"企业“{enterprise[1]}”不在您的数据范围内")
+            else:
+                row.values["enterprise_id"] = enterprise[0]
+                row.values["scope_path"] = enterprise[2]
+        checked = [row for row in rows if not row.errors]
+        duplicate_check(checked, self.row_key, "uscc", f"同一企业的{self.key_label}")
+
+    def row_key(self, row: Row) -> tuple:
+        return (row.get("enterprise_id"), *(row.get(name) for name in self.key_fields))
+
+    def _field(self, name: str) -> models.Field:
+        return self.model._meta.get_field(name)
+
+    def _is_hundredths(self, name: str) -> bool:
+        return isinstance(self._field(name), models.DecimalField)
+
+    def _existing(self, rows: list[Row], fields: list[str]) -> dict[tuple, tuple]:
+        """Stored rows for the file's keys: key → (id, values in the file's canonical form)."""
+        expressions = ["id", "enterprise_id", *(self._field(name).column for name in self.key_fields)]
+        expressions += [
+            hundredths_sql(self._field(f).column) if self._is_hundredths(f) else self._field(f).column
+            for f in fields
+        ]
+        first_key = self.key_fields[0]
+        first_values = sorted({row.get(first_key) for row in rows})
+        column = self._field(first_key).column
+        stored = select_rows(
+            expressions, self.model, f"{column} IN ({', '.join(['%s'] * len(first_values))})", first_values
+        )
+        wanted = {self.row_key(row) for row in rows}
+        result = {}
+        date_fields = [i for i, f in enumerate(fields) if isinstance(self._field(f), models.DateField)]
+        for record in stored:
+            key = tuple(record[1 : 2 + len(self.key_fields)])
+            if key not in wanted:
+                continue
+            values = list(record[2 + len(self.key_fields) :])
+            for i in date_fields:
+                if isinstance(values[i], str):
+                    values[i] = dt.date.fromisoformat(values[i][:10])
+            result[key] = (record[0], tuple(values))
+        return result
+
+    def plan(self, rows: list[Row]) -> Plan:
+        plan = Plan()
+        if not rows:
+            return plan
+        fields = self.value_fields(rows)
+        existing = self._existing(rows, fields)
+        text_fields = {
+            name for name in fields if isinstance(self._field(name), models.CharField | models.TextField)
+        }
+        for row in rows:
+            values = tuple(
+                "" if name in text_fields and row.get(name) is None else row.get(name) for name in fields
+            )
+            stored = existing.get(self.row_key(row))
+            if stored is None:
+                plan.creates.append((row, values))
+            elif stored[1] == values:
+                plan.unchanged += 1
+            else:
+                plan.updates.append((row, stored[0], stored[1], values))
+        self.context["fields"] = fields
+        return plan
+
+    def _db(self, name: str, value: Any) -> Any:
+        if value is None:
+            return None
+        if self._is_hundredths(name):
+            return hundredths_text(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    def describe(self, row: Row) -> str:
+        return f"{row.get('name') or row.get('uscc')} {self.key_label}"
+
+    def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
+        fields = self.context.get("fields", [])
+        columns = [self._field(name).column for name in fields]
+        key_columns = [self._field(name).column for name in self.key_fields]
+        ids = allocate_ids(self.model, len(plan.creates))
+        insert_rows(
+            self.model,
+            ["id", "enterprise_id", *key_columns, *columns],
+            (
+                (
+                    pk,
+                    row.get("enterprise_id"),
+                    *(self._db(k, row.get(k)) for k in self.key_fields),
+                    *(self._db(name, value) for name, value in zip(fields, values, strict=True)),
+                )
+                for pk, (row, values) in zip(ids, plan.creates, strict=True)
+            ),
+        )
+        update_rows(
+            self.model,
+            columns,
+            (
+                (*(self._db(name, value) for name, value in zip(fields, new, strict=True)), pk)
+                for _, pk, _, new in plan.updates
+            ),
+        )
+        entries = [
+            (pk, Action.CREATE, {}, self.describe(row), row.get("scope_path"), row.get("enterprise_id"))
+            for pk, (row, _) in zip(ids, plan.creates, strict=True)
+        ]
+        for row, pk, old, new in plan.updates:
+            changes = {
+                name: [self._db(name, before), self._db(name, after)]
+                for name, before, after in zip(fields, old, new, strict=True)
+                if before != after
+            }
+            entries.append(
+                (
+                    pk,
+                    Action.UPDATE,
+                    changes,
+                    self.describe(row),
+                    row.get("scope_path"),
+                    row.get("enterprise_id"),
+                )
+            )
+        write_audit(self.model, entries, actor=self.actor, source=source, batch_id=batch_id)
+
+    @classmethod
+    def queryset(cls, actor: Any) -> Any:
+        order = ["enterprise__uscc", *cls.key_fields]
+        return scoped_or_system(cls.model.objects.all(), actor).order_by(*order)
+
+    def export_rows(self, queryset: Any) -> Iterable[list[object]]:
+        names = [c.key for c in self.columns]
+        for obj in queryset.select_related("enterprise"):
+            cells = []
+            for name in names:
+                if name == "uscc":
+                    cells.append(obj.enterprise.uscc)
+                elif name == "name":
+                    cells.append(obj.enterprise.name)
+                else:
+                    cells.append(self.export_value(obj, name))
+            yield cells
+
+    def export_value(self, obj: models.Model, name: str) -> object:
+        value = getattr(obj, name)
+        field = self._field(name)
+        if field.choices and value:
+            return getattr(obj, f"get_{name}_display")()
+        return value
+
+
+METRIC_COLUMNS = (
+    money("revenue_wan", "营业收入（万元）", synonyms=("营业收入", "营收")),
+    money("main_revenue_wan", "主营业务收入（万元）", synonyms=("主营业务收入", "主营收入")),
+    money("output_wan", "工业总产值（万元）", synonyms=("工业总产值", "总产值")),
+    money("value_added_wan", "工业增加值（万元）", synonyms=("工业增加值", "增加值")),
+    money("tax_wan", "实缴税金（万元）", synonyms=("实缴税金", "税收", "实缴税收", "税金")),
+    money("profit_wan", "利润总额（万元）", synonyms=("利润总额", "利润")),
+    money("rnd_wan", "研发费用（万元）", synonyms=("研发费用", "研发投入", "R&D经费")),
+    money("export_wan", "出口交货值（万元）", synonyms=("出口交货值",)),
+    quantity("energy_tce", "综合能耗（吨标准煤）", synonyms=("综合能耗", "能耗"), help="吨标准煤"),
+    quantity("electricity_10k_kwh", "用电量（万千瓦时）", synonyms=("用电量",), help="万千瓦时"),
+    quantity(
+        "pollutant_t", "主要污染物排放量（吨）", synonyms=("主要污染物排放量", "污染物排放量"), help="吨"
+    ),
+    quantity(
+        "carbon_t",
+        "碳排放量（吨CO₂）",
+        synonyms=("碳排放量", "碳排放量（吨CO2）", "碳排放"),
+        help="吨二氧化碳",
+    ),
+    quantity("zero_carbon_10k_kwh", "零碳电力（万千瓦时）", synonyms=("零碳电力", "绿电"), help="万千瓦时"),
+    quantity("land_mu", "用地面积（亩）", synonyms=("用地面积", "用地", "占地面积"), help="亩"),
+    Column(
+        "employees",
+        "年平均职工人数",
+        parse=to_int,
+        synonyms=("职工人数", "从业人员", "年均职工人数"),
+        help="人",
+    ),
+)
+YEAR = Column(
+    "year", "年度", parse=to_year, synonyms=("年份", "统计年度"), required=True, help="四位年份", example=2025
+)
+
+
+@register
+class MetricsImporter(EnterpriseOwnedImporter):
+    kind = "enterprise-metrics"
+    title = "企业年度指标"
+    model = AnnualMetric
+    key_fields = ("year",)
+    key_label = "年度指标"
+    columns = (USCC, NAME, YEAR, *METRIC_COLUMNS)
+    notes = ("每家企业每年一行；不填的指标保持原值不变的做法是不放该列，空白单元格表示清空该指标。",)
+
+    def describe(self, row: Row) -> str:
+        return f"{row.get('name') or row.get('uscc')} {row.get('year')}年指标"
+
+    def export_value(self, obj: models.Model, name: str) -> object:
+        value = getattr(obj, name)
+        return float(value) if value is not None and self._is_hundredths(name) else value
+
+
+HONOUR_SPELLINGS = {label: value for value, label in HonourKind.choices} | {
+    "小巨人": HonourKind.LITTLE_GIANT,
+    "专精特新小巨人": HonourKind.LITTLE_GIANT,
+    "国家级专精特新小巨人": HonourKind.LITTLE_GIANT,
+    "专精特新": HonourKind.PROVINCIAL_SRDI,
+    "高新技术": HonourKind.HIGH_TECH,
+    "国家高新技术企业": HonourKind.HIGH_TECH,
+    "上市": HonourKind.LISTED,
+    "科技型中小": HonourKind.TECH_SME,
+    "创新型中小": HonourKind.INNOVATIVE_SME,
+}
+
+
+@register
+class HonoursImporter(EnterpriseOwnedImporter):
+    kind = "honours"
+    title = "企业荣誉"
+    model = Honour
+    key_fields = ("kind", "year_granted")
+    key_label = "同年度同一荣誉"
+    columns = (
+        USCC,
+        NAME,
+        Column(
+            "kind",
+            "荣誉类型",
+            parse=to_choice(HONOUR_SPELLINGS),
+            synonyms=("荣誉", "荣誉名称", "称号"),
+            required=True,
+            help="、".join(map(str, HonourKind.labels)),
+            example="高新技术企业",
+        ),
+        Column(
+            "year_granted",
+            "认定年度",
+            parse=to_year,
+            synonyms=("获得年度", "认定年份"),
+            required=True,
+            example=2024,
+        ),
+        Column(
+            "year_lost", "失去年度", parse=to_year, synonyms=("取消年度", "摘牌年度"), help="仍持有则留空"
+        ),
+        Column("stock_code", "股票代码", synonyms=("证券代码",), help="上市公司填写"),
+    )
+
+    def check(self, rows: list[Row]) -> None:
+        super().check(rows)
+        for row in rows:
+            if (
+                row.get("year_lost") is not None
+                and row.get("year_granted")
+                and row.get("year_lost") < row.get("year_granted")
+            ):
+                row.error("year_lost", f"失去年度不能早于认定年度 {row.get('year_granted')}")
+
+
+SURVEY_WILLINGNESS = {label: value for value, label in Willingness.choices} | {
+    "有意愿": "yes",
+    "无意愿": "no",
+}
+
+
+def parse_needs(value: object) -> str:
+    needs = parse_list(value)
+    unknown = [need for need in needs if need not in SURVEY_NEEDS]
+    if unknown:
+        raise CellError(f"“{'、'.join(unknown)}”不是可选的需求，应为：{'、'.join(SURVEY_NEEDS)}")
+    return "、".join(need for need in SURVEY_NEEDS if need in needs)
+
+
+@register
+class SurveysImporter(EnterpriseOwnedImporter):
+    kind = "surveys"
+    title = "扩产意愿调查"
+    model = Survey
+    key_fields = ("year",)
+    key_label = "年度调查"
+    columns = (
+        USCC,
+        NAME,
+        YEAR,
+        Column(
+            "willingness",
+            "扩产意愿",
+            parse=to_choice(SURVEY_WILLINGNESS),
+            synonyms=("意愿",),
+            required=True,
+            help="有、观望、无",
+            example="有",
+        ),
+        money("planned_investment_wan", "计划投资（万元）", synonyms=("计划投资", "拟投资额")),
+        Column(
+            "planned_start",
+            "计划开工",
+            parse=to_date,
+            synonyms=("计划开工日期", "计划开工时间"),
+            example="2026-03-01",
+        ),
+        Column(
+            "needs",
+            "需求",
+            parse=parse_needs,
+            synonyms=("要素需求", "主要需求"),
+            help="、".join(SURVEY_NEEDS),
+        ),
+        Column("notes", "备注", synonyms=("说明",)),
+    )
+
+
+SIZE_SPELLINGS = {label: value for value, label in SizeClass.choices} | {
+    label[0]: value for value, label in SizeClass.choices
+}
+
+
+@register
+class EnterprisesImporter(Importer):
+    kind = "enterprises"
+    title = "企业名单"
+    columns = (
+        USCC,
+        replace(NAME, required=True),
+        Column(
+            "district",
+            "所属区县",
+            synonyms=("区县", "所在区县", "县区", "所属县区"),
+            required=True,
+            example="吴兴区",
+        ),
+        Column(
+            "town",
+            "所属乡镇（园区）",
+            synonyms=("乡镇", "所属乡镇", "乡镇（街道）", "所在乡镇", "园区", "乡镇园区"),
+            example="织里镇",
+        ),
+        Column("address", "注册地址", synonyms=("地址", "企业地址", "注册地")),
+        Column(
+            "established_on",
+            "成立日期",
+            parse=to_date,
+            synonyms=("成立时间", "注册日期"),
+            example="2015-06-18",
+        ),
+        Column(
+            "industry_code",
+            "行业代码",
+            parse=normalise_code,
+            synonyms=("国民经济行业代码", "行业分类代码"),
+            help="GB/T 4754-2017 代码（2–4 位）",
+            example="3670",
+        ),
+        Column(
+            "size_class",
+            "企业规模",
+            parse=to_choice(SIZE_SPELLINGS),
+            synonyms=("规模",),
+            help="大、中、小、微",
+            example="中",
+        ),
+        Column(
+            "above_scale",
+            "是否规上",
+            parse=to_bool,
+            synonyms=("规上", "规上企业"),
+            help="是 或 否",
+            example="是",
+        ),
+        Column(
+            "above_scale_since",
+            "规上起始日期",
+            parse=to_date,
+            synonyms=("上规日期", "纳规日期"),
+            example="2021-01-01",
+        ),
+        Column(
+            "tags",
+            "所属产业链",
+            parse=parse_list,
+            synonyms=("产业链", "产业", "所属产业"),
+            help="多个用“、”分隔；可选值见“产业标签”",
+            example="新能源汽车及关键零部件",
+        ),
+    )
+    FIELDS = (
+        "name",
+        "district",
+        "town",
+        "address",
+        "established_on",
+        "industry_code",
+        "size_class",
+        "above_scale",
+        "above_scale_since",
+        "tags",
+    )
+
+    def check(self, rows: list[Row]) -> None:
+        units = list(
+            OrgUnit.objects.filter(kind__in=REPORTING_KINDS).only("id", "name", "short_name", "path")
+        )
+        districts = {unit.name: unit for unit in units} | {
+            unit.short_name: unit for unit in units if unit.short_name
+        }
+        towns = {
+            (unit.parent_id, unit.name): unit
+            for unit in OrgUnit.objects.exclude(kind__in=REPORTING_KINDS).filter(
+                parent__kind__in=REPORTING_KINDS
+            )
+        }
+        divisions = set(IndustryCategory.objects.filter(is_section=False).values_list("code", flat=True))
+        tags = {tag.name: tag.pk for tag in IndustryTag.objects.all()}
+        existing = enterprises_by_uscc(row.get("uscc") for row in rows)
+        for row in rows:
+            district = districts.get(row.get("district"))
+            if district is None:
+                row.error(
+                    "district", f"未知的区县“{row.get('district')}”{suggest(row.get('district'), districts)}"
+                )
+            elif not in_scope(self.actor, district.path):
+                row.error("district", f"您无权导入“{district.name}”的企业")
+            else:
+                row.values["district"] = district.pk
+                row.values["scope_path"] = district.path
+                town = row.get("town")
+                if town:
+                    found = towns.get((district.pk, town))
+                    names = [name for parent, name in towns if parent == district.pk]
+                    if found is None:
+                        row.error("town", f"{district.name}没有乡镇（园区）“{town}”{suggest(town, names)}")
+                    else:
+                        row.values["town"] = found.pk
+            stored = existing.get(row.get("uscc"))
+            if stored is not None and not in_scope(self.actor, stored[2]):
+                row.error("uscc", f"企业“{stored[1]}”属于其他区县，您无权修改")
+            code = row.get("industry_code")
+            if code:
+                division = industry_division(code)
+                if division is None or division not in divisions:
+                    row.error("industry_code", "应为 GB/T 4754-2017 行业代码（2–4 位数字，前两位为大类）")
+            unknown = [tag for tag in row.get("tags") or () if tag not in tags]
+            if unknown:
+                row.error("tags", f"未知的产业链“{'、'.join(unknown)}”{suggest(unknown[0], tags)}")
+            if row.get("above_scale_since") and row.get("above_scale") is False:
+                row.error("above_scale_since", "填写了规上起始日期，但“是否规上”为否")
+            established, since = row.get("established_on"), row.get("above_scale_since")
+            if established and since and since < established:
+                row.error("above_scale_since", f"规上起始日期早于成立日期 {established}")
+        duplicate_check(
+            [row for row in rows if not row.errors], lambda row: row.get("uscc"), "uscc", "统一社会信用代码"
+        )
+        self.context["tags"] = tags
+
+    def _fields(self, rows: list[Row]) -> list[str]:
+        present = set(rows[0].values) if rows else set()
+        return [name for name in self.FIELDS if name in present]
+
+    @staticmethod
+    def _stored_values(enterprise: Enterprise, tag_names: dict[int, tuple[str, ...]]) -> dict[str, Any]:
+        return {
+            "name": enterprise.name,
+            "district": enterprise.district_id,
+            "town": enterprise.town_id,
+            "address": enterprise.address,
+            "established_on": enterprise.established_on,
+            "industry_code": enterprise.industry_code,
+            "size_class": enterprise.size_class,
+            "above_scale": enterprise.above_scale,
+            "above_scale_since": enterprise.above_scale_since,
+            "tags": tag_names.get(enterprise.pk, ()),
+        }
+
+    @staticmethod
+    def _row_values(row: Row, fields: list[str]) -> dict[str, Any]:
+        blank = {"above_scale": False, "tags": (), "address": "", "industry_code": "", "size_class": ""}
+        return {name: row.get(name) if row.get(name) is not None else blank.get(name) for name in fields}
+
+    def plan(self, rows: list[Row]) -> Plan:
+        plan = Plan()
+        fields = self._fields(rows)
+        usccs = [row.get("uscc") for row in rows]
+        stored = {}
+        for start in range(0, len(usccs), CHUNK):
+            stored |= {e.uscc: e for e in Enterprise.objects.filter(uscc__in=usccs[start : start + CHUNK])}
+        tag_names: dict[int, list[str]] = {}
+        through = Enterprise.tags.through
+        ids = [e.pk for e in stored.values()]
+        for start in range(0, len(ids), CHUNK):
+            for enterprise_id, name in through.objects.filter(
+                enterprise_id__in=ids[start : start + CHUNK]
+            ).values_list("enterprise_id", "industrytag__name"):
+                tag_names.setdefault(enterprise_id, []).append(name)
+        sorted_tags = {pk: tuple(sorted(names)) for pk, names in tag_names.items()}
+        for row in rows:
+            new = self._row_values(row, fields)
+            enterprise = stored.get(row.get("uscc"))
+            if enterprise is None:
+                plan.creates.append((row, new))
+                continue
+            old = {
+                name: value
+                for name, value in self._stored_values(enterprise, sorted_tags).items()
+                if name in fields
+            }
+            if old == new:
+                plan.unchanged += 1
+            else:
+                plan.updates.append((row, enterprise, old, new))
+        self.context["fields"] = fields
+        return plan
+
+    @staticmethod
+    def _json(value: Any) -> Any:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, tuple):
+            return list(value)
+        return value
+
+    def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
+        tags = self.context["tags"]
+        through = Enterprise.tags.through
+        created = []
+        for row, new in plan.creates:
+            values = {name: value for name, value in new.items() if name != "tags"}
+            enterprise = Enterprise(uscc=row.get("uscc"), **_with_ids(values))
+            enterprise.industry_division = industry_division(enterprise.industry_code) or ""
+            created.append((row, enterprise, new.get("tags", ())))
+        Enterprise.objects.bulk_create([enterprise for _, enterprise, _ in created], batch_size=2000)
+        links = [
+            through(enterprise_id=e.pk, industrytag_id=tags[name])
+            for _, e, names in created
+            for name in names
+        ]
+        changed = []
+        for _, enterprise, old, new in plan.updates:
+            for name, value in new.items():
+                if name != "tags":
+                    setattr(enterprise, _attname(name), value)
+            enterprise.industry_division = industry_division(enterprise.industry_code) or ""
+            changed.append(enterprise)
+            if "tags" in new and new["tags"] != old.get("tags"):
+                through.objects.filter(enterprise_id=enterprise.pk).delete()
+                links += [
+                    through(enterprise_id=enterprise.pk, industrytag_id=tags[name]) for name in new["tags"]
+                ]
+        through.objects.bulk_create(links, batch_size=2000)
+        update_fields = [name for name in self.context["fields"] if name != "tags"] + ["industry_division"]
+        Enterprise.objects.bulk_update(changed, update_fields, batch_size=1000)
+        entries = [(e.pk, Action.CREATE, {}, e.name, row.get("scope_path"), e.pk) for row, e, _ in created]
+        for row, enterprise, old, new in plan.updates:
+            changes = {
+                name: [self._json(old[name]), self._json(new[name])] for name in new if old[name] != new[name]
+            }
+            entries.append(
+                (enterprise.pk, Action.UPDATE, changes, enterprise.name, row.get("scope_path"), enterprise.pk)
+            )
+        write_audit(Enterprise, entries, actor=self.actor, source=source, batch_id=batch_id)
+
+    @classmethod
+    def queryset(cls, actor: Any) -> Any:
+        return scoped_or_system(Enterprise.objects.all(), actor).order_by("uscc")
+
+    def export_rows(self, queryset: Any) -> Iterable[list[object]]:
+        for e in queryset.select_related("district", "town").prefetch_related("tags"):
+            yield [
+                e.uscc,
+                e.name,
+                e.district.name,
+                e.town.name if e.town else "",
+                e.address,
+                e.established_on,
+                e.industry_code,
+                e.get_size_class_display() if e.size_class else "",
+                "是" if e.above_scale else "否",
+                e.above_scale_since,
+                "、".join(sorted(tag.name for tag in e.tags.all())),
+            ]
+
+
+def _attname(name: str) -> str:
+    return f"{name}_id" if name in ("district", "town") else name
+
+
+def _with_ids(values: dict[str, Any]) -> dict[str, Any]:
+    return {_attname(name): value for name, value in values.items()}

@@ -1,0 +1,238 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 16, "decimal_places": 2, "null": True, "blank": True}
+
+
+class IndustryCategory(models.Model):
+    """GB/T 4754-2017 门类 (section, a letter) and 大类 (division, two digits); reference data."""
+
+    code = models.CharField(_("代码"), max_length=4, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    section = models.CharField(_("门类"), max_length=1)
+    is_section = models.BooleanField(_("是否门类"), default=False)
+
+    class Meta:
+        verbose_name = _("国民经济行业")
+        verbose_name_plural = _("国民经济行业")
+        ordering = ["section", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def audit_scope(self) -> tuple[str, None]:
+        return ("", None)  # reference data: no district owns it; city admins see its trail
+
+
+class TagKind(models.TextChoices):
+    CHAIN = "chain", _("产业链")
+    TRADITIONAL = "traditional", _("传统产业")
+    CLASSIC = "classic", _("历史经典产业")
+
+
+class IndustryTag(models.Model):
+    """An editable dictionary entry: an industry chain or a traditional/classic industry of the programme."""
+
+    kind = models.CharField(_("类别"), max_length=16, choices=TagKind.choices)
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("产业标签")
+        verbose_name_plural = _("产业标签")
+        ordering = ["kind", "sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_scope(self) -> tuple[str, None]:
+        return ("", None)  # reference data: no district owns it; city admins see its trail
+
+
+class SizeClass(models.TextChoices):
+    LARGE = "large", _("大型")
+    MEDIUM = "medium", _("中型")
+    SMALL = "small", _("小型")
+    MICRO = "micro", _("微型")
+
+
+class Enterprise(models.Model):
+    SCOPE_PATH = "district__path"
+    SCOPE_ENTERPRISE = "id"
+    DETAIL_URL_NAME = "registry:detail"
+
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(_("企业名称"), max_length=200)
+    district = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("所属区县"), on_delete=models.PROTECT, related_name="enterprises"
+    )
+    town = models.ForeignKey(
+        "orgs.OrgUnit",
+        verbose_name=_("所属乡镇（园区）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="town_enterprises",
+    )
+    address = models.CharField(_("注册地址"), max_length=200, blank=True)
+    established_on = models.DateField(_("成立日期"), null=True, blank=True)
+    industry_code = models.CharField(_("行业代码"), max_length=4, blank=True)
+    industry_division = models.CharField(_("行业大类"), max_length=2, blank=True, db_index=True)
+    size_class = models.CharField(_("企业规模"), max_length=8, choices=SizeClass.choices, blank=True)
+    above_scale = models.BooleanField(_("是否规上"), default=False)
+    above_scale_since = models.DateField(_("规上起始日期"), null=True, blank=True)
+    tags = models.ManyToManyField(
+        IndustryTag, verbose_name=_("所属产业链"), blank=True, related_name="enterprises"
+    )
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["district", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.DETAIL_URL_NAME, args=[self.pk])
+
+    def audit_scope(self) -> tuple[str, int]:
+        return (self.district.path, self.pk)
+
+
+class EnterpriseOwned(models.Model):
+    """Rows that belong to one enterprise and share its scope."""
+
+    SCOPE_PATH = "enterprise__district__path"
+    SCOPE_ENTERPRISE = "enterprise_id"
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="%(class)ss"
+    )
+
+    class Meta:
+        abstract = True
+
+    def audit_scope(self) -> tuple[str, int]:
+        return (self.enterprise.district.path, self.enterprise_id)
+
+
+class HonourKind(models.TextChoices):
+    LISTED = "listed", _("上市公司")
+    GOLDEN_ELEPHANT = "golden_elephant", _("金象")
+    GOLDEN_BULL = "golden_bull", _("金牛")
+    EAGLE = "eagle", _("雄鹰")
+    PHOENIX = "phoenix", _("凤凰")
+    SINGLE_CHAMPION = "single_champion", _("单项冠军")
+    LITTLE_GIANT = "little_giant", _("国家专精特新“小巨人”")
+    PROVINCIAL_SRDI = "provincial_srdi", _("省级专精特新")
+    INNOVATIVE_SME = "innovative_sme", _("创新型中小企业")
+    TECH_SME = "tech_sme", _("科技型中小企业")
+    HIGH_TECH = "high_tech", _("高新技术企业")
+
+
+class Honour(EnterpriseOwned):
+    kind = models.CharField(_("荣誉"), max_length=32, choices=HonourKind.choices)
+    year_granted = models.PositiveSmallIntegerField(_("认定年度"))
+    year_lost = models.PositiveSmallIntegerField(_("失去年度"), null=True, blank=True)
+    stock_code = models.CharField(_("股票代码"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("企业荣誉")
+        verbose_name_plural = _("企业荣誉")
+        ordering = ["enterprise", "kind", "year_granted"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "kind", "year_granted"], name="honour_once_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year_lost__isnull=True)
+                | models.Q(year_lost__gte=models.F("year_granted")),
+                name="honour_lost_after_granted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.year_granted}）"
+
+    def held_in(self, year: int) -> bool:
+        return self.year_granted <= year and (self.year_lost is None or self.year_lost > year)
+
+
+class Contact(EnterpriseOwned):
+    name = models.CharField(_("姓名"), max_length=64)
+    title = models.CharField(_("职务"), max_length=64, blank=True)
+    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    is_primary = models.BooleanField(_("主要联系人"), default=False)
+
+    class Meta:
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
+        ordering = ["-is_primary", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AnnualMetric(EnterpriseOwned):
+    """One enterprise's figures for one year; every figure optional. Money in 万元."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    revenue_wan = models.DecimalField(_("营业收入（万元）"), **MONEY)
+    main_revenue_wan = models.DecimalField(_("主营业务收入（万元）"), **MONEY)
+    output_wan = models.DecimalField(_("工业总产值（万元）"), **MONEY)
+    value_added_wan = models.DecimalField(_("工业增加值（万元）"), **MONEY)
+    tax_wan = models.DecimalField(_("实缴税金（万元）"), **MONEY)
+    profit_wan = models.DecimalField(_("利润总额（万元）"), **MONEY)
+    rnd_wan = models.DecimalField(_("研发费用（万元）"), **MONEY)
+    export_wan = models.DecimalField(_("出口交货值（万元）"), **MONEY)
+    energy_tce = models.DecimalField(_("综合能耗（吨标准煤）"), **MONEY)
+    electricity_10k_kwh = models.DecimalField(_("用电量（万千瓦时）"), **MONEY)
+    pollutant_t = models.DecimalField(_("主要污染物排放量（吨）"), **MONEY)
+    carbon_t = models.DecimalField(_("碳排放量（吨CO₂）"), **MONEY)
+    zero_carbon_10k_kwh = models.DecimalField(_("零碳电力（万千瓦时）"), **MONEY)
+    land_mu = models.DecimalField(_("用地面积（亩）"), **MONEY)
+    employees = models.PositiveIntegerField(_("年平均职工人数"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("企业年度指标")
+        verbose_name_plural = _("企业年度指标")
+        ordering = ["enterprise", "year"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="metric_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年指标"
+
+
+class Willingness(models.TextChoices):
+    YES = "yes", _("有")
+    WATCHING = "watching", _("观望")
+    NO = "no", _("无")
+
+
+SURVEY_NEEDS = ("用地", "用能", "资金", "人才", "审批", "市场")
+
+
+class Survey(EnterpriseOwned):
+    """The yearly expansion-intention survey (扩产意愿)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    willingness = models.CharField(_("扩产意愿"), max_length=16, choices=Willingness.choices)
+    planned_investment_wan = models.DecimalField(_("计划投资（万元）"), **MONEY)
+    planned_start = models.DateField(_("计划开工"), null=True, blank=True)
+    needs = models.CharField(
+        _("需求"), max_length=64, blank=True, help_text=_("用地/用能/资金/人才/审批/市场，以“、”分隔")
+    )
+    notes = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("扩产意愿调查")
+        verbose_name_plural = _("扩产意愿调查")
+        ordering = ["enterprise", "year"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="survey_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年扩产意愿：{self.get_willingness_display()}"
