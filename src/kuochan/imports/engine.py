@@ -259,6 +259,10 @@ def _dependents(model: type[Model], ids: list[int]) -> list[str]:
     for other, instances in collector.data.items():
         if other is not model and instances:
             found.append(f"{other._meta.verbose_name} {len(instances)} 条")
+    for queryset in collector.fast_deletes:
+        # Links of a many-to-many field (an enterprise's tags) belong to the object itself.
+        if not queryset.model._meta.auto_created and (count := queryset.count()):
+            found.append(f"{queryset.model._meta.verbose_name} {count} 条")
     return found
 
 

@@ -60,8 +60,10 @@ def parse_list(value: object) -> tuple[str, ...]:
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.4)
-    close += [c for c in candidates if name and (name in c or c in name) and c not in close]
+    """ "；您是否要找：吴兴区？" for a near miss: names containing what was typed first, then look-alikes."""
+    candidates = list(candidates)
+    close = [c for c in candidates if name and (name in c or c in name)]
+    close = close or difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
     return f"；您是否要找：{'、'.join(close[:3])}？" if close else ""
 
 
@@ -218,22 +220,25 @@ class EnterpriseOwnedImporter(Importer):
 
     def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
         fields = self.context.get("fields", [])
-        columns = [self._field(name).column for name in fields]
+        absent = [c.key for c in self.columns if c.key not in ("uscc", "name", *self.key_fields, *fields)]
         key_columns = [self._field(name).column for name in self.key_fields]
         ids = allocate_ids(self.model, len(plan.creates))
+        defaults = tuple(self._field(name).get_default() for name in absent)
         insert_rows(
             self.model,
-            ["id", "enterprise_id", *key_columns, *columns],
+            ["id", "enterprise_id", *key_columns, *(self._field(name).column for name in (*fields, *absent))],
             (
                 (
                     pk,
                     row.get("enterprise_id"),
                     *(self._db(k, row.get(k)) for k in self.key_fields),
                     *(self._db(name, value) for name, value in zip(fields, values, strict=True)),
+                    *defaults,
                 )
                 for pk, (row, values) in zip(ids, plan.creates, strict=True)
             ),
         )
+        columns = [self._field(name).column for name in fields]
         update_rows(
             self.model,
             columns,

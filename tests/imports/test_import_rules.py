@@ -1,0 +1,203 @@
+"""Every problem reported in Chinese; nothing written unless all is valid; batches roll back exactly."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from kuochan.audit.models import AuditEntry
+from kuochan.imports.models import ImportBatch
+from kuochan.registry.models import AnnualMetric, Enterprise
+from tests.imports.conftest import ENTERPRISE_HEADER
+from tests.xlsx import uscc, write_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+def bad_file(tmp_path):
+    return write_xlsx(
+        tmp_path / "bad.xlsx",
+        [
+            ENTERPRISE_HEADER,
+            [uscc(41), "好公司", "吴兴区", "织里镇", "2020-01-01", "3441", "中", "是"],
+            [uscc(42)[:-1] + "0", "校验码错的公司", "吴兴", "", "2020-02-30", "99", "超大", "也许"],
+            [uscc(41), "重复的公司", "南浔区", "", "", "", "", ""],
+        ],
+    )
+
+
+def test_every_problem_is_reported_with_row_column_value_and_what_was_expected(huzhou, tmp_path, run_cli):
+    code, result = run_cli("enterprises", bad_file(tmp_path))
+    assert code == 2 and result["applied"] is False and result["batch"] is None
+    by_column = {(e["row"], e["column"]): e for e in result["errors"]}
+    assert "校验码" in by_column[(3, "统一社会信用代码")]["message"]
+    assert by_column[(3, "成立日期")]["value"] == "2020-02-30"
+    assert "不存在" in by_column[(3, "成立日期")]["message"]
+    assert "应为以下之一" in by_column[(3, "企业规模")]["message"]
+    assert "“是”或“否”" in by_column[(3, "是否规上")]["message"]
+    assert "与第 2 行重复" in by_column[(4, "统一社会信用代码")]["message"]
+    assert set(result) == {
+        "kind",
+        "file",
+        "rows",
+        "created",
+        "updated",
+        "unchanged",
+        "skipped",
+        "errors",
+        "applied",
+        "batch",
+    }
+
+
+def test_unknown_district_gets_a_suggestion(huzhou, tmp_path, run_cli):
+    path = write_xlsx(
+        tmp_path / "d.xlsx",
+        [ENTERPRISE_HEADER[:3], [uscc(43), "甲公司", "吴兴"], [uscc(44), "乙公司", "南寻区"]],
+    )
+    code, result = run_cli("enterprises", path)
+    assert code == 2
+    messages = [e["message"] for e in result["errors"]]
+    assert "您是否要找：吴兴区？" in messages[0]
+    assert "南浔区" in messages[1]
+
+
+def test_with_any_error_nothing_is_written(huzhou, tmp_path, run_cli):
+    run_cli("enterprises", bad_file(tmp_path))
+    assert not Enterprise.objects.exists() and not ImportBatch.objects.exists()
+
+
+def test_skip_invalid_writes_only_the_valid_rows(huzhou, tmp_path, run_cli):
+    code, result = run_cli("enterprises", bad_file(tmp_path), "--skip-invalid")
+    assert code == 0 and result["applied"] is True
+    assert result["created"] == 1 and result["skipped"] == 2
+    assert list(Enterprise.objects.values_list("name", flat=True)) == ["好公司"]
+
+
+def test_dry_run_reports_without_writing(registered, tmp_path, run_cli):
+    path = write_xlsx(
+        tmp_path / "m.xlsx", [["统一社会信用代码", "年度", "营业收入（万元）"], [registered[0], 2025, 100]]
+    )
+    code, result = run_cli("enterprise-metrics", path, "--dry-run")
+    assert code == 0 and result["created"] == 1 and result["applied"] is False
+    assert not AnnualMetric.objects.exists()
+
+
+def test_negative_amounts_and_unknown_enterprises_are_errors(registered, tmp_path, run_cli):
+    path = write_xlsx(
+        tmp_path / "m.xlsx",
+        [["统一社会信用代码", "年度", "营业收入（万元）"], [registered[0], 2025, -5], [uscc(99), 2025, 10]],
+    )
+    code, result = run_cli("enterprise-metrics", path)
+    assert code == 2
+    assert result["errors"][0]["message"] == "不能为负数" and result["errors"][0]["value"] == "-5"
+    assert "请先导入企业名单" in result["errors"][1]["message"]
+
+
+def test_rollback_restores_exactly_the_previous_values(registered, tmp_path, run_cli):
+    header = ["统一社会信用代码", "年度", "营业收入（万元）", "实缴税金（万元）"]
+    first = write_xlsx(
+        tmp_path / "1.xlsx", [header, [registered[0], 2025, 1000, 50], [registered[1], 2025, 200, 5]]
+    )
+    run_cli("enterprise-metrics", first)
+    second = write_xlsx(
+        tmp_path / "2.xlsx", [header, [registered[0], 2025, 1100, 50], [registered[1], 2024, 180, 4]]
+    )
+    code, result = run_cli("enterprise-metrics", second)
+    assert code == 0 and (result["created"], result["updated"]) == (1, 1)
+    changed = AuditEntry.objects.get(batch_id=result["batch"], action="update")
+    assert changed.changes == {"revenue_wan": ["1000.00", "1100.00"]}
+    call_command("import_rollback", str(result["batch"]))
+    rows = {(m.enterprise.uscc, m.year): (m.revenue_wan, m.tax_wan) for m in AnnualMetric.objects.all()}
+    assert rows == {
+        (registered[0], 2025): (Decimal("1000.00"), Decimal("50.00")),
+        (registered[1], 2025): (Decimal("200.00"), Decimal("5.00")),
+    }
+    assert ImportBatch.objects.get(pk=result["batch"]).status == "rolled_back"
+
+
+def test_rollback_is_refused_when_the_data_changed_again_afterwards(registered, tmp_path, run_cli):
+    from django.core.management.base import CommandError
+
+    header = ["统一社会信用代码", "年度", "营业收入（万元）"]
+    _, first = run_cli(
+        "enterprise-metrics", write_xlsx(tmp_path / "1.xlsx", [header, [registered[0], 2025, 1]])
+    )
+    run_cli("enterprise-metrics", write_xlsx(tmp_path / "2.xlsx", [header, [registered[0], 2025, 2]]))
+    with pytest.raises(CommandError, match="之后又被修改过"):
+        call_command("import_rollback", str(first["batch"]))
+    assert AnnualMetric.objects.get().revenue_wan == Decimal("2.00")
+
+
+def test_rolling_back_enterprises_that_now_have_metrics_is_refused(registered, tmp_path, run_cli):
+    from django.core.management.base import CommandError
+
+    run_cli(
+        "enterprise-metrics",
+        write_xlsx(tmp_path / "m.xlsx", [["统一社会信用代码", "年度"], [registered[0], 2025]]),
+    )
+    enterprise_batch = ImportBatch.objects.filter(kind="enterprises").get()
+    with pytest.raises(CommandError, match="已有关联数据"):
+        call_command("import_rollback", str(enterprise_batch.pk))
+    assert Enterprise.objects.count() == 3
+
+
+@pytest.mark.parametrize("kind", ["enterprises", "enterprise-metrics", "honours", "surveys"])
+def test_export_then_import_changes_nothing(registered, tmp_path, run_cli, kind):
+    metrics = write_xlsx(
+        tmp_path / "m.xlsx",
+        [
+            [
+                "统一社会信用代码",
+                "年度",
+                "营业收入（万元）",
+                "综合能耗（吨标准煤）",
+                "年平均职工人数",
+                "用地面积（亩）",
+            ],
+            [registered[0], 2025, 1234.56, 88.8, 120, 30.25],
+            [registered[1], 2024, 0.01, None, None, 12],
+        ],
+    )
+    honours = write_xlsx(
+        tmp_path / "h.xlsx",
+        [
+            ["统一社会信用代码", "荣誉类型", "认定年度", "失去年度"],
+            [registered[0], "小巨人", 2023, None],
+            [registered[2], "高新技术企业", 2020, 2023],
+        ],
+    )
+    surveys = write_xlsx(
+        tmp_path / "s.xlsx",
+        [
+            ["统一社会信用代码", "年度", "扩产意愿", "计划投资（万元）", "计划开工", "需求"],
+            [registered[0], 2026, "有", 5000, "2026-06-01", "用地、资金"],
+        ],
+    )
+    for name, path in (("enterprise-metrics", metrics), ("honours", honours), ("surveys", surveys)):
+        assert run_cli(name, path)[0] == 0
+    exported = tmp_path / "export.xlsx"
+    call_command("export", kind, "-o", str(exported))
+    code, result = run_cli(kind, exported)
+    assert code == 0 and result["rows"] > 0
+    assert result["unchanged"] == result["rows"], result
+
+
+def test_a_district_user_cannot_import_into_another_district(registered, users, tmp_path, run_cli):
+    rows = [ENTERPRISE_HEADER[:3], [uscc(51), "吴兴新公司", "吴兴区"], [uscc(52), "南浔新公司", "南浔区"]]
+    code, result = run_cli("enterprises", write_xlsx(tmp_path / "e.xlsx", rows), "--user", "wuxing")
+    assert code == 2
+    assert [e["message"] for e in result["errors"]] == ["您无权导入“南浔区”的企业"]
+    metrics = write_xlsx(
+        tmp_path / "m.xlsx", [["统一社会信用代码", "年度", "营业收入（万元）"], [registered[2], 2025, 1]]
+    )
+    code, result = run_cli("enterprise-metrics", metrics, "--user", "wuxing")
+    assert code == 2 and "不在您的数据范围内" in result["errors"][0]["message"]
+    assert not AnnualMetric.objects.exists() and not Enterprise.objects.filter(uscc=uscc(51)).exists()
+
+
+def test_moving_an_enterprise_out_of_scope_is_refused(registered, users, tmp_path, run_cli):
+    rows = [ENTERPRISE_HEADER[:3], [registered[2], "南浔木业有限公司", "吴兴区"]]
+    code, result = run_cli("enterprises", write_xlsx(tmp_path / "e.xlsx", rows), "--user", "wuxing")
+    assert code == 2 and "属于其他区县" in result["errors"][0]["message"]
+    assert Enterprise.objects.get(uscc=registered[2]).district.name == "南浔区"
