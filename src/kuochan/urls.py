@@ -12,5 +12,7 @@ urlpatterns = [
     path("orgs/", include("kuochan.orgs.urls")),
     path("accounts/", include("kuochan.accounts.urls")),
     path("audit/", include("kuochan.audit.urls")),
+    path("enterprises/", include("kuochan.registry.urls")),
+    path("imports/", include("kuochan.imports.urls")),
     path("api/v1/", api.urls),
 ]

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from kuochan.audit.models import AuditEntry
 from kuochan.imports.models import ImportBatch
 from kuochan.registry.models import AnnualMetric, Enterprise
-from tests.imports.conftest import ENTERPRISE_HEADER
+from tests.conftest import ENTERPRISE_HEADER
 from tests.xlsx import uscc, write_xlsx
 
 pytestmark = pytest.mark.django_db

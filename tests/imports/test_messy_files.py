@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from kuochan.registry.models import AnnualMetric, Enterprise
-from tests.imports.conftest import ENTERPRISE_HEADER
+from tests.conftest import ENTERPRISE_HEADER
 from tests.xlsx import uscc, write_xlsx
 
 pytestmark = pytest.mark.django_db

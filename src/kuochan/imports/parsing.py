@@ -179,3 +179,24 @@ def hundredths_text(value: int | None) -> str | None:
 
 def hundredths_decimal(value: int | None) -> Decimal | None:
     return None if value is None else Decimal(value).scaleb(-2)
+
+
+def _float_hundredths(value: float) -> int | None:
+    return round(value * 100) if 0 <= value < 1e13 else None
+
+
+def _float_int(value: float) -> int | None:
+    return int(value) if value.is_integer() and 0 <= value < 1e15 else None
+
+
+def _float_year(value: float) -> int | None:
+    return int(value) if value.is_integer() and 1949 <= value <= 2100 else None
+
+
+# For a number cell (calamine gives floats) these readers have a cheap exact path, applied column-wise
+# by the importer; anything it cannot vouch for (None) goes through the full reader with its checks.
+FLOAT_FAST_PATHS: dict[Callable[[object], object], Callable[[float], object | None]] = {
+    to_hundredths: _float_hundredths,
+    to_int: _float_int,
+    to_year: _float_year,
+}

@@ -109,9 +109,18 @@ def _find_header(
     return best[1], best[2], best[3]
 
 
-def _is_note_row(cells: list[object]) -> bool:
-    filled = [clean_text(cell) for cell in cells if not is_blank(cell)]
-    return len(filled) == 1 and filled[0].startswith(NOTE_MARKERS)
+def _is_skipped(cells: list[object]) -> bool:
+    """Blank rows, and a lone 填表说明/备注 line under the table."""
+    filled = None
+    for cell in cells:
+        if cell is not None and cell != "":
+            if filled is not None:
+                return False  # two filled cells: a data row (the common case, decided early)
+            filled = cell
+    if filled is None:
+        return True
+    text = clean_text(filled)
+    return not text or text.startswith(NOTE_MARKERS)
 
 
 def read_table(path: Path, columns: Sequence[Column]) -> Table:
@@ -121,7 +130,8 @@ def read_table(path: Path, columns: Sequence[Column]) -> Table:
     problems = []
     for name in names:
         sheet = workbook.get_sheet_by_name(name)
-        rows = [list(row) for row in sheet.to_python(skip_empty_area=False)]
+        rows = sheet.to_python(skip_empty_area=False)
+        rows[: HEADER_SEARCH_ROWS + 1] = [list(row) for row in rows[: HEADER_SEARCH_ROWS + 1]]
         _fill_merged(rows, sheet.merged_cell_ranges or [])
         found = _find_header(rows, columns)
         if found is None:
@@ -135,7 +145,7 @@ def read_table(path: Path, columns: Sequence[Column]) -> Table:
         data = [
             (number + 1, cells)
             for number, cells in enumerate(rows[first_data:], start=first_data)
-            if not all(is_blank(cell) for cell in cells) and not _is_note_row(cells)
+            if not _is_skipped(cells)
         ]
         return Table(sheet=name, header_row=first_data, columns=mapped, rows=data)
     if problems:

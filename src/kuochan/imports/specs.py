@@ -40,6 +40,8 @@ class Column:
         if file_unit and file_unit not in MONEY_UNITS:
             raise CellError(f"无法识别的金额单位“{file_unit}”，应为 元、万元 或 亿元")
         factor = MONEY_UNITS.get(file_unit, Decimal(1))
+        if factor == 1:
+            return to_hundredths
         return lambda value: to_hundredths(value, factor=factor)
 
 

@@ -6,6 +6,8 @@ import datetime as dt
 import difflib
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, ClassVar
 
 from django.db import models
@@ -44,7 +46,9 @@ LIST_SEPARATORS = "、,，;；/／|"
 CHUNK = 5000
 
 
+@lru_cache(maxsize=200_000)
 def parse_uscc(value: object) -> str:
+    """A valid, normalised USCC. Cached: a metrics file repeats each enterprise once a year."""
     uscc = normalise_code(value)
     problem = uscc_problem(uscc)
     if problem:
@@ -148,7 +152,8 @@ class EnterpriseOwnedImporter(Importer):
         duplicate_check(checked, self.row_key, "uscc", f"同一企业的{self.key_label}")
 
     def row_key(self, row: Row) -> tuple:
-        return (row.get("enterprise_id"), *(row.get(name) for name in self.key_fields))
+        values = row.values
+        return (values["enterprise_id"], *(values[name] for name in self.key_fields))
 
     def _field(self, name: str) -> models.Field:
         return self.model._meta.get_field(name)
@@ -189,14 +194,19 @@ class EnterpriseOwnedImporter(Importer):
             return plan
         fields = self.value_fields(rows)
         existing = self._existing(rows, fields)
-        text_fields = {
-            name for name in fields if isinstance(self._field(name), models.CharField | models.TextField)
-        }
+        is_text = [isinstance(self._field(name), models.CharField | models.TextField) for name in fields]
+        pick = (
+            itemgetter(*fields) if len(fields) > 1 else lambda values: tuple(values[name] for name in fields)
+        )
+        key_of = self.row_key
         for row in rows:
-            values = tuple(
-                "" if name in text_fields and row.get(name) is None else row.get(name) for name in fields
-            )
-            stored = existing.get(self.row_key(row))
+            values = pick(row.values)
+            if any(is_text):
+                values = tuple(
+                    "" if text and value is None else value
+                    for text, value in zip(is_text, values, strict=True)
+                )
+            stored = existing.get(key_of(row))
             if stored is None:
                 plan.creates.append((row, values))
             elif stored[1] == values:
@@ -206,14 +216,25 @@ class EnterpriseOwnedImporter(Importer):
         self.context["fields"] = fields
         return plan
 
-    def _db(self, name: str, value: Any) -> Any:
+    def _to_db(self, name: str) -> Any:
+        """The converter of a canonical value to a database parameter, chosen once per column.
+
+        Hundredths go as n / 100: the float nearest to an exact two-decimal number, whose shortest text
+        (what both drivers send) is that number, so PostgreSQL's numeric and SQLite store it exactly.
+        """
+        if self._is_hundredths(name):
+            return lambda value: None if value is None else value / 100
+        if isinstance(self._field(name), models.DateField):
+            return lambda value: None if value is None else value.isoformat()
+        return lambda value: value
+
+    def _to_json(self, name: str, value: Any) -> Any:
+        """A canonical value as the audit trail keeps it (exact text for amounts, ISO dates)."""
         if value is None:
             return None
         if self._is_hundredths(name):
             return hundredths_text(value)
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return value
+        return value.isoformat() if isinstance(value, dt.date) else value
 
     def describe(self, row: Row) -> str:
         return f"{row.get('name') or row.get('uscc')} {self.key_label}"
@@ -221,39 +242,44 @@ class EnterpriseOwnedImporter(Importer):
     def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
         fields = self.context.get("fields", [])
         absent = [c.key for c in self.columns if c.key not in ("uscc", "name", *self.key_fields, *fields)]
-        key_columns = [self._field(name).column for name in self.key_fields]
-        ids = allocate_ids(self.model, len(plan.creates))
+        keys = [(name, self._to_db(name)) for name in self.key_fields]
+        converters = [self._to_db(name) for name in fields]
         defaults = tuple(self._field(name).get_default() for name in absent)
+        ids = allocate_ids(self.model, len(plan.creates))
         insert_rows(
             self.model,
-            ["id", "enterprise_id", *key_columns, *(self._field(name).column for name in (*fields, *absent))],
+            [
+                "id",
+                "enterprise_id",
+                *(self._field(name).column for name in self.key_fields),
+                *(self._field(name).column for name in (*fields, *absent)),
+            ],
             (
                 (
                     pk,
-                    row.get("enterprise_id"),
-                    *(self._db(k, row.get(k)) for k in self.key_fields),
-                    *(self._db(name, value) for name, value in zip(fields, values, strict=True)),
+                    row.values["enterprise_id"],
+                    *(convert(row.values[name]) for name, convert in keys),
+                    *(convert(value) for convert, value in zip(converters, values, strict=True)),
                     *defaults,
                 )
                 for pk, (row, values) in zip(ids, plan.creates, strict=True)
             ),
         )
-        columns = [self._field(name).column for name in fields]
         update_rows(
             self.model,
-            columns,
+            [self._field(name).column for name in fields],
             (
-                (*(self._db(name, value) for name, value in zip(fields, new, strict=True)), pk)
+                (*(convert(value) for convert, value in zip(converters, new, strict=True)), pk)
                 for _, pk, _, new in plan.updates
             ),
         )
         entries = [
-            (pk, Action.CREATE, {}, self.describe(row), row.get("scope_path"), row.get("enterprise_id"))
+            (pk, Action.CREATE, {}, self.describe(row), row.values["scope_path"], row.values["enterprise_id"])
             for pk, (row, _) in zip(ids, plan.creates, strict=True)
         ]
         for row, pk, old, new in plan.updates:
             changes = {
-                name: [self._db(name, before), self._db(name, after)]
+                name: [self._to_json(name, before), self._to_json(name, after)]
                 for name, before, after in zip(fields, old, new, strict=True)
                 if before != after
             }
@@ -263,8 +289,8 @@ class EnterpriseOwnedImporter(Importer):
                     Action.UPDATE,
                     changes,
                     self.describe(row),
-                    row.get("scope_path"),
-                    row.get("enterprise_id"),
+                    row.values["scope_path"],
+                    row.values["enterprise_id"],
                 )
             )
         write_audit(self.model, entries, actor=self.actor, source=source, batch_id=batch_id)

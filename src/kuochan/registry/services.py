@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from kuochan.audit.models import Action, Source
-from kuochan.audit.services import audit_bulk, audit_entry, snapshot
+from kuochan.audit.services import audit_bulk, audit_entry, audit_record, snapshot
+from kuochan.core.scope import path_in_scope
 from kuochan.orgs.services import LoadResult
-from kuochan.registry.models import IndustryCategory, IndustryTag
+from kuochan.registry.models import Enterprise, IndustryCategory, IndustryTag
+from kuochan.registry.rules import industry_division, normalise_code, uscc_problem
 
 
 def _upsert(model: Any, key: str, rows: list[dict[str, Any]], source: Source) -> LoadResult:
@@ -69,3 +73,82 @@ def tags_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResul
         for order, tag in enumerate(data["tags"], 1)
     ]
     return _upsert(IndustryTag, "name", rows, source)
+
+
+ENTERPRISE_FIELDS = (
+    "uscc", "name", "district", "town", "address", "established_on", "industry_code", "size_class",
+    "above_scale", "above_scale_since",
+)  # fmt: skip
+
+
+def _clean_enterprise(actor: Any, values: dict[str, Any], instance: Enterprise | None) -> dict[str, Any]:
+    """The same rules as the import, for one enterprise edited by hand; Chinese messages by field."""
+    errors: dict[str, str] = {}
+    uscc = normalise_code(values.get("uscc") or "")
+    problem = uscc_problem(uscc)
+    if problem:
+        errors["uscc"] = problem
+    elif Enterprise.objects.filter(uscc=uscc).exclude(pk=instance.pk if instance else None).exists():
+        errors["uscc"] = f"统一社会信用代码 {uscc} 已登记为其他企业。"
+    district, town = values.get("district"), values.get("town")
+    if district is None or not path_in_scope(district.path, actor):
+        errors["district"] = "请选择您数据范围内的区县。"
+    elif town is not None and town.parent_id != district.pk:
+        errors["town"] = f"“{town.name}”不属于{district.name}。"
+    code = normalise_code(values.get("industry_code") or "")
+    division = industry_division(code) if code else ""
+    if code and (division is None or not IndustryCategory.objects.filter(code=division).exists()):
+        errors["industry_code"] = "应为 GB/T 4754-2017 行业代码（2–4 位数字，前两位为大类）。"
+    if values.get("above_scale_since") and not values.get("above_scale"):
+        errors["above_scale_since"] = "填写了规上起始日期，但未勾选“是否规上”。"
+    if errors:
+        raise ValidationError(errors)
+    return {**values, "uscc": uscc, "industry_code": code, "industry_division": division or ""}
+
+
+def _tags_snapshot(enterprise: Enterprise) -> list[str]:
+    return sorted(enterprise.tags.values_list("name", flat=True))
+
+
+@transaction.atomic
+def enterprise_create(
+    *, actor: Any, source: Source, tags: Iterable[IndustryTag] = (), **values: Any
+) -> Enterprise:
+    if not actor.can_edit:
+        raise PermissionDenied("您无权新增企业。")
+    cleaned = _clean_enterprise(actor, {name: values.get(name) for name in ENTERPRISE_FIELDS}, None)
+    enterprise = Enterprise(**{k: v for k, v in cleaned.items() if v is not None})
+    enterprise.save()  # fmt: skip
+    enterprise.tags.set(tags)
+    audit_record(
+        actor=actor, source=source, action=Action.CREATE, obj=enterprise,
+        after={**snapshot(enterprise), "tags": _tags_snapshot(enterprise)},
+    )  # fmt: skip
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(
+    *,
+    actor: Any,
+    source: Source,
+    enterprise: Enterprise,
+    tags: Iterable[IndustryTag] | None = None,
+    **values: Any,
+) -> Enterprise:
+    if not actor.can_edit or not path_in_scope(enterprise.district.path, actor):
+        raise PermissionDenied("您无权修改该企业。")
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    before = {**snapshot(enterprise), "tags": _tags_snapshot(enterprise)}
+    current = {name: getattr(enterprise, name) for name in ENTERPRISE_FIELDS}
+    cleaned = _clean_enterprise(
+        actor, {**current, **{k: v for k, v in values.items() if k in ENTERPRISE_FIELDS}}, enterprise
+    )
+    for name, value in cleaned.items():
+        setattr(enterprise, name, "" if value is None and name in ("address", "size_class") else value)
+    enterprise.save()
+    if tags is not None:
+        enterprise.tags.set(tags)
+    after = {**snapshot(enterprise), "tags": _tags_snapshot(enterprise)}
+    audit_record(actor=actor, source=source, action=Action.UPDATE, obj=enterprise, before=before, after=after)
+    return enterprise

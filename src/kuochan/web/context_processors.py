@@ -5,7 +5,7 @@ from django.urls import reverse
 # and shows as such, so users see where the platform is going without dead links.
 MODULES = (
     ("home", "首页", "home"),
-    ("registry", "企业库", None),
+    ("registry", "企业库", "registry:list"),
     ("projects", "项目管理", None),
     ("targets", "目标进度", None),
     ("evaluation", "评价分类", None),

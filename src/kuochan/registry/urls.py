@@ -1,0 +1,11 @@
+from django.urls import path
+
+from kuochan.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.enterprise_list, name="list"),
+    path("new/", views.enterprise_create, name="create"),
+    path("<int:pk>/", views.enterprise_detail, name="detail"),
+    path("<int:pk>/edit/", views.enterprise_edit, name="edit"),
+]

@@ -1,0 +1,172 @@
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from kuochan.audit.models import Source
+from kuochan.core.forms import add_service_errors
+from kuochan.core.scope import path_in_scope
+from kuochan.imports.exporting import write_export
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.orgs.selectors import org_units
+from kuochan.registry import selectors, services
+from kuochan.registry.importers import EnterprisesImporter
+from kuochan.registry.models import Enterprise, HonourKind, IndustryTag, SizeClass
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(importer: type, rows: object, name: str) -> HttpResponse:
+    """The rows as an .xlsx download, in the import template's layout (so the file can come back)."""
+    buffer = io.BytesIO()
+    write_export(buffer, importer, rows)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{name}-{timezone.localdate():%Y%m%d}.xlsx"
+    )
+    return response
+
+
+def _filters(request: HttpRequest) -> selectors.EnterpriseFilter:
+    params = request.GET
+
+    def number(name: str) -> int | None:
+        return int(params[name]) if params.get(name, "").isdigit() else None
+
+    above = {"1": True, "0": False}.get(params.get("above_scale", ""))
+    return selectors.EnterpriseFilter(
+        query=params.get("q", ""),
+        district=number("district"),
+        tag=number("tag"),
+        honour=params.get("honour") if params.get("honour") in HonourKind.values else "",
+        size=params.get("size") if params.get("size") in SizeClass.values else "",
+        above_scale=above,
+    )
+
+
+@login_required
+def enterprise_list(request: HttpRequest) -> HttpResponse:
+    """Search and filter the registry; 导出 downloads exactly what the filters show."""
+    filters = _filters(request)
+    found = selectors.enterprises(actor=request.user, filters=filters)
+    if request.GET.get("export") == "xlsx":
+        importer = EnterprisesImporter(actor=request.user)
+        return xlsx_response(EnterprisesImporter, importer.export_rows(found), "企业名单")
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "registry/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "districts": org_units(actor=request.user).filter(kind__in=REPORTING_KINDS),
+            "tags": IndustryTag.objects.all(),
+            "honours": HonourKind.choices,
+            "sizes": SizeClass.choices,
+            "query": query.urlencode(),
+            "can_edit": request.user.can_edit,
+        },
+    )
+
+
+@login_required
+def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get(actor=request.user, pk=pk)
+    return render(
+        request,
+        "registry/detail.html",
+        {
+            "enterprise": enterprise,
+            "honours": enterprise.honours.all(),
+            "metrics": enterprise.annualmetrics.order_by("-year"),
+            "surveys": enterprise.surveys.order_by("-year"),
+            "contacts": enterprise.contacts.all(),
+            "tags": enterprise.tags.all(),
+            "chart": selectors.metric_series(enterprise),
+            "trail": selectors.enterprise_trail(actor=request.user, enterprise=enterprise)[:50],
+            "can_edit": request.user.can_edit and path_in_scope(enterprise.district.path, request.user),
+        },
+    )
+
+
+class EnterpriseForm(forms.Form):
+    uscc = forms.CharField(label="统一社会信用代码", max_length=40)
+    name = forms.CharField(label="企业名称", max_length=200)
+    district = forms.ModelChoiceField(label="所属区县", queryset=OrgUnit.objects.none())
+    town = forms.ModelChoiceField(label="所属乡镇（园区）", queryset=OrgUnit.objects.none(), required=False)
+    address = forms.CharField(label="注册地址", max_length=200, required=False)
+    established_on = forms.DateField(
+        label="成立日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    industry_code = forms.CharField(label="行业代码（GB/T 4754）", max_length=8, required=False)
+    size_class = forms.ChoiceField(label="企业规模", choices=[("", "—"), *SizeClass.choices], required=False)
+    above_scale = forms.BooleanField(label="规上企业", required=False)
+    above_scale_since = forms.DateField(
+        label="规上起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label="所属产业链", queryset=IndustryTag.objects.all(), required=False
+    )
+
+    def __init__(self, *args: object, actor: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        units = org_units(actor=actor)
+        self.fields["district"].queryset = units.filter(kind__in=REPORTING_KINDS)
+        self.fields["town"].queryset = units.exclude(kind__in=REPORTING_KINDS).filter(
+            parent__kind__in=REPORTING_KINDS
+        )
+
+
+def _initial(enterprise: Enterprise) -> dict[str, object]:
+    fields = services.ENTERPRISE_FIELDS
+    return {
+        **{name: getattr(enterprise, name) for name in fields},
+        "tags": [tag.pk for tag in enterprise.tags.all()],
+    }
+
+
+@login_required
+def enterprise_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.can_edit:
+        raise PermissionDenied("您无权新增企业。")
+    form = EnterpriseForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.enterprise_create(actor=request.user, source=Source.WEB, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已新增企业“{created.name}”。")
+            return redirect(created)
+    return render(request, "registry/form.html", {"form": form, "title": "新增企业"})
+
+
+@login_required
+def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get(actor=request.user, pk=pk)
+    if not (request.user.can_edit and path_in_scope(enterprise.district.path, request.user)):
+        raise PermissionDenied("您无权修改该企业。")
+    form = EnterpriseForm(request.POST or None, actor=request.user, initial=_initial(enterprise))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.enterprise_update(
+                actor=request.user, source=Source.WEB, enterprise=enterprise, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已保存“{saved.name}”。")
+            return redirect(saved)
+    return render(
+        request,
+        "registry/form.html",
+        {"form": form, "title": f"修改：{enterprise.name}", "enterprise": enterprise},
+    )

@@ -1,0 +1,107 @@
+import io
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from kuochan.audit.models import AuditEntry
+from kuochan.registry.models import Enterprise
+from tests.xlsx import uscc, write_xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def with_data(registered, tmp_path, run_cli):
+    metrics = [
+        ["统一社会信用代码", "年度", "营业收入（万元）", "实缴税金（万元）"],
+        [registered[0], 2024, 900, 40],
+        [registered[0], 2025, 1000, 50],
+    ]
+    honours = [
+        ["统一社会信用代码", "荣誉类型", "认定年度"],
+        [registered[0], "高新技术企业", 2022],
+        [registered[2], "金象", 2021],
+    ]
+    assert run_cli("enterprise-metrics", write_xlsx(tmp_path / "m.xlsx", metrics))[0] == 0
+    assert run_cli("honours", write_xlsx(tmp_path / "h.xlsx", honours))[0] == 0
+    return registered
+
+
+def test_list_is_scoped_searchable_and_filterable(with_data, users, login):
+    client = login(users["wuxing"])
+    page = client.get("/enterprises/").content.decode()
+    assert "湖州织里童装有限公司" in page and "南浔木业有限公司" not in page
+    assert "湖州吴兴新材料有限公司" not in client.get("/enterprises/", {"q": "童装"}).content.decode()
+    by_honour = client.get("/enterprises/", {"honour": "high_tech"}).content.decode()
+    assert "湖州织里童装有限公司" in by_honour and "湖州吴兴新材料有限公司" not in by_honour
+    city = login(users["city_staff"]).get("/enterprises/", {"above_scale": "1"}).content.decode()
+    assert "南浔木业有限公司" in city and "湖州吴兴新材料有限公司" not in city
+
+
+def test_export_downloads_exactly_what_the_filters_show(with_data, users, login):
+    response = login(users["city_staff"]).get("/enterprises/", {"above_scale": "1", "export": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    assert rows[0][0] == "统一社会信用代码"
+    assert sorted(row[1] for row in rows[1:]) == ["南浔木业有限公司", "湖州织里童装有限公司"]
+
+
+def test_profile_shows_honours_metrics_chart_and_trail(with_data, users, login):
+    enterprise = Enterprise.objects.get(uscc=with_data[0])
+    page = login(users["wuxing"]).get(f"/enterprises/{enterprise.pk}/").content.decode()
+    assert "高新技术企业" in page and "2022年" in page
+    assert "1000.00" in page and "metric-chart-data" in page
+    assert "变更记录" in page and "新增" in page
+
+
+def test_another_districts_enterprise_is_not_found(with_data, users, login):
+    nanxun = Enterprise.objects.get(uscc=with_data[2])
+    client = login(users["wuxing"])
+    assert client.get(f"/enterprises/{nanxun.pk}/").status_code == 404
+    assert client.get(f"/enterprises/{nanxun.pk}/edit/").status_code == 404
+
+
+def test_create_form_validates_in_chinese_and_audits(huzhou, users, login):
+    client = login(users["wuxing"])
+    bad = client.post(
+        "/enterprises/new/", {"uscc": "91330502MA2B3C4D59", "name": "新公司", "district": huzhou["330502"].pk}
+    )
+    assert "校验码应为“8”" in bad.content.decode()
+    out_of_scope = client.post(
+        "/enterprises/new/", {"uscc": uscc(77), "name": "新公司", "district": huzhou["330503"].pk}
+    )
+    assert out_of_scope.status_code == 200 and not Enterprise.objects.exists()
+    good = client.post(
+        "/enterprises/new/",
+        {"uscc": uscc(77).lower(), "name": "新公司", "district": huzhou["330502"].pk, "town": huzhou["330502-T08"].pk,
+         "industry_code": "3670", "above_scale": "on", "above_scale_since": "2024-01-01"},
+    )  # fmt: skip
+    assert good.status_code == 302
+    created = Enterprise.objects.get(uscc=uscc(77))
+    assert created.industry_division == "36" and created.town.name == "织里镇"
+    entry = AuditEntry.objects.get(content_type__model="enterprise", object_id=str(created.pk))
+    assert entry.source == "web" and entry.enterprise_id == created.pk
+
+
+def test_edit_form_changes_and_records_before_and_after(with_data, users, login, huzhou):
+    enterprise = Enterprise.objects.get(uscc=with_data[1])
+    response = login(users["wuxing"]).post(
+        f"/enterprises/{enterprise.pk}/edit/",
+        {
+            "uscc": enterprise.uscc,
+            "name": "湖州吴兴新材料股份有限公司",
+            "district": huzhou["330502"].pk,
+            "size_class": "medium",
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.filter(
+        content_type__model="enterprise", object_id=str(enterprise.pk), action="update"
+    ).get()
+    assert entry.changes["name"] == ["湖州吴兴新材料有限公司", "湖州吴兴新材料股份有限公司"]
+    assert entry.changes["size_class"] == ["small", "medium"]
+
+
+def test_leader_cannot_open_the_forms(registered, users, login):
+    client = login(users["leader"])
+    assert client.get("/enterprises/new/").status_code == 403
