@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def run(capsys, *args: str) -> dict:
-    call_command("demo_data", *args, "--format", "json")
+    call_command("demo_data", "--enterprises", "60", *args, "--format", "json")
     return json.loads(capsys.readouterr().out)
 
 
@@ -51,3 +51,28 @@ def test_the_same_seed_gives_the_same_data():
     sizes = {"cities": 3, "districts": 2, "towns": 4}
     assert province_tree(seed=7, **sizes) == province_tree(seed=7, **sizes)
     assert province_tree(seed=7, **sizes) != province_tree(seed=8, **sizes)
+
+
+def test_demo_registry_is_plausible_and_links_the_enterprise_user(huzhou, capsys):
+    from kuochan.registry.models import AnnualMetric, Enterprise
+    from kuochan.registry.rules import uscc_problem
+
+    summary = run(capsys)
+    assert summary["registry"]["enterprises"] == 60
+    assert all(uscc_problem(code) is None for code in Enterprise.objects.values_list("uscc", flat=True))
+    assert Enterprise.objects.values("district").distinct().count() == 7
+    assert AnnualMetric.objects.filter(year=2025).count() > 40
+    assert not AnnualMetric.objects.filter(revenue_wan__lt=0).exists()
+    qiye = User.objects.get(username="qiye")
+    assert qiye.enterprise is not None and qiye.enterprise.district.code == "330502"
+    again = run(capsys)
+    assert again["registry"] == {"existing": 60}
+
+
+def test_the_same_seed_gives_the_same_enterprises():
+    from kuochan.demo.generators import enterprise_rows
+
+    districts = [(1, "330502", [11, 12]), (2, "330503", [])]
+    assert enterprise_rows(seed=3, count=20, districts=districts) == enterprise_rows(
+        seed=3, count=20, districts=districts
+    )

@@ -105,3 +105,15 @@ def test_edit_form_changes_and_records_before_and_after(with_data, users, login,
 def test_leader_cannot_open_the_forms(registered, users, login):
     client = login(users["leader"])
     assert client.get("/enterprises/new/").status_code == 403
+
+
+def test_an_enterprise_user_sees_only_its_own_enterprise(with_data, users, login):
+    own, other = Enterprise.objects.get(uscc=with_data[0]), Enterprise.objects.get(uscc=with_data[1])
+    users["enterprise"].enterprise = own
+    users["enterprise"].save()
+    client = login(users["enterprise"])
+    listed = client.get("/enterprises/").content.decode()
+    assert own.name in listed and other.name not in listed
+    assert client.get(f"/enterprises/{own.pk}/").status_code == 200
+    assert client.get(f"/enterprises/{other.pk}/").status_code == 404
+    assert own.name in client.get("/").content.decode()

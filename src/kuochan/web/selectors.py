@@ -6,10 +6,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count
+
 from kuochan.accounts.models import User
 from kuochan.core.scope import scoped
 from kuochan.orgs.models import REPORTING_KINDS, OrgKind, OrgUnit
 from kuochan.orgs.selectors import map_unit_for
+from kuochan.registry.models import Enterprise
 
 
 @dataclass
@@ -23,6 +26,8 @@ class UnitFigures:
 
 # Figure keys and their labels, in display order. Later modules add theirs (enterprises, projects, lights).
 FIGURE_LABELS = {
+    "enterprises": "企业",
+    "above_scale": "规上企业",
     "towns": "乡镇（街道）",
     "parks": "园区",
     "users": "用户",
@@ -32,7 +37,7 @@ FIGURE_LABELS = {
 def reporting_unit_figures(*, actor: Any) -> list[UnitFigures]:
     """One row per reporting unit in the actor's scope, figures counted over its subtree.
 
-    Three queries whatever the number of units: the units in scope, and one grouped count per figure
+    A few queries whatever the number of units: the units in scope, and one grouped count per figure
     source, attributed to reporting units by their materialised paths.
     """
     units = list(
@@ -65,8 +70,17 @@ def reporting_unit_figures(*, actor: Any) -> list[UnitFigures]:
         row = owner(path or "")
         if row is not None:
             users[row.unit.path] += 1
+    by_district = {
+        (path, above): count
+        for path, above, count in scoped(Enterprise.objects.all(), actor)
+        .values_list("district__path", "above_scale")
+        .annotate(count=Count("id"))
+        .order_by()
+    }
     for path, row in reporting.items():
         row.figures = {
+            "enterprises": by_district.get((path, True), 0) + by_district.get((path, False), 0),
+            "above_scale": by_district.get((path, True), 0),
             "towns": kinds[(path, OrgKind.TOWN)],
             "parks": kinds[(path, OrgKind.PARK)],
             "users": users[path],

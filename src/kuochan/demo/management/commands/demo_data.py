@@ -7,9 +7,11 @@ from django.db import transaction
 from kuochan.accounts.models import User
 from kuochan.accounts.services import user_create
 from kuochan.audit.models import Source
-from kuochan.demo.generators import DEMO_PASSWORD, DEMO_USERS, PROVINCE_CODE, province_tree
-from kuochan.orgs.models import OrgUnit
+from kuochan.demo.generators import DEMO_PASSWORD, DEMO_USERS, PROVINCE_CODE, enterprise_rows, province_tree
+from kuochan.demo.services import demo_registry_create
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.services import flatten_tree, org_units_load
+from kuochan.registry.models import Enterprise
 
 SCALES = {
     # cities in all, districts per extra city, towns per extra district
@@ -29,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--cities", type=int, help="省级规模时的城市数（含本市）")
         parser.add_argument("--districts", type=int, help="每个其他城市的区县数")
         parser.add_argument("--towns", type=int, help="每个其他区县的乡镇数")
+        parser.add_argument("--enterprises", type=int, default=5000, help="企业数（已有企业时不再生成）")
         parser.add_argument("--force", action="store_true", help="在生产环境中也执行（慎用）")
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -45,6 +48,7 @@ class Command(BaseCommand):
                 rows = [*flatten_tree(province_tree(seed=options["seed"], **sizes)), _keep_row(city)]
                 result = org_units_load(rows=rows, source=Source.CLI)
                 summary["org_units"] = {"created": result.created, "updated": result.updated}
+            summary["registry"] = _demo_registry(options["seed"], options["enterprises"], city)
             summary["users"] = _demo_users()
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
@@ -53,6 +57,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"组织单位：新增 {summary['org_units']['created']}，更新 {summary['org_units']['updated']}"
             )
+        registry = summary["registry"]
+        if registry.get("enterprises"):
+            self.stdout.write(
+                f"企业库：企业 {registry['enterprises']}，年度指标 {registry['metrics']}，荣誉 {registry['honours']}，"
+                f"扩产意愿 {registry['surveys']}"
+            )
+        else:
+            self.stdout.write(f"企业库已有 {registry['existing']} 家企业，未重复生成。")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role_label, unit in summary["users"]:
             self.stdout.write(f"  {username:<8} {role_label}（{unit}）")
@@ -62,6 +74,23 @@ def _keep_row(city: OrgUnit) -> dict[str, object]:
     """The loaded city, re-hung under the demo province with its own values unchanged."""
     fields = ("code", "name", "short_name", "kind", "sort_order", "map_file", "map_name", "note")
     return {**{name: getattr(city, name) for name in fields}, "parent_code": PROVINCE_CODE}
+
+
+def _demo_registry(seed: int, count: int, city: OrgUnit) -> dict[str, int]:
+    """About 5,000 Huzhou-like enterprises, once: a second run leaves the registry as it is."""
+    existing = Enterprise.objects.count()
+    if existing:
+        return {"existing": existing}
+    reporting = list(OrgUnit.objects.filter(parent=city, kind__in=REPORTING_KINDS))
+    towns: dict[int, list[int]] = {}
+    for town_id, parent_id in OrgUnit.objects.filter(parent__in=reporting).values_list("id", "parent_id"):
+        towns.setdefault(parent_id, []).append(town_id)
+    districts = [
+        (unit.pk, unit.code[:6] if unit.code[:6].isdigit() else "330500", towns.get(unit.pk, []))
+        for unit in reporting
+    ]
+    rows = enterprise_rows(seed=seed, count=count, districts=districts)
+    return demo_registry_create(rows, {unit.pk: unit.path for unit in reporting})
 
 
 def _demo_users() -> list[tuple[str, str, str]]:
@@ -84,6 +113,8 @@ def _demo_users() -> list[tuple[str, str, str]]:
         else:
             user.role, user.org_unit, user.full_name, user.is_active = role, units[unit_code], full_name, True
             user.set_password(DEMO_PASSWORD)
-            user.save()
+        if role == "enterprise":
+            user.enterprise = Enterprise.objects.filter(district=units[unit_code]).order_by("pk").first()
+        user.save()
         made.append((username, user.get_role_display(), units[unit_code].name))
     return made
