@@ -43,21 +43,75 @@ def allocate_ids(model: type[Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """INSERT many rows: COPY on PostgreSQL, executemany in large batches elsewhere."""
-    rows = list(rows)
+def insert_rows(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    scaled: Sequence[str] = (),
+) -> None:
+    """INSERT many rows: COPY on PostgreSQL, executemany in large batches elsewhere.
+
+    Columns named in `scaled` receive integers of hundredths and store them divided by 100, by the
+    database: no Python object per cell for the amounts that make up most of a metrics file.
+    """
+    rows = rows if isinstance(rows, list) else list(rows)
     if not rows:
         return
+    table, names = _table(model), _columns(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {_table(model)} ({_columns(columns)}) FROM STDIN") as copy:
+            if not scaled:
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
+            # Land the raw integers in a temporary twin of the table, then divide on the way in.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE kc_bulk ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY kc_bulk ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            values = ", ".join(
+                f"{connection.ops.quote_name(name)} / 100"
+                if name in scaled
+                else connection.ops.quote_name(name)
+                for name in columns
+            )
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {values} FROM kc_bulk")
+            cursor.execute("DROP TABLE kc_bulk")
             return
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {_table(model)} ({_columns(columns)}) VALUES ({marks})"
+        marks = ", ".join("%s / 100.0" if name in scaled else "%s" for name in columns)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start : start + BATCH])
+
+
+def insert_select(model: type[Model], columns: Sequence[str], select: str, params: Sequence[object]) -> int:
+    """INSERT INTO model (columns) SELECT …: rows made by the database from rows it already has."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_table(model)} ({_columns(columns)}) {select}", params)
+        return cursor.rowcount
+
+
+def ids_condition(column: str, ids: Sequence[int]) -> tuple[str, list[object]]:
+    """SQL and parameters selecting rows by ids freshly allocated by `allocate_ids`: a range when they
+    are consecutive (always on SQLite, usually on PostgreSQL), else the list itself."""
+    first, last = min(ids), max(ids)
+    if last - first + 1 == len(ids):
+        return f"{column} BETWEEN %s AND %s", [first, last]
+    return f"{column} = ANY(%s)", [list(ids)]
+
+
+def param(sql_type: str) -> str:
+    """A placeholder in a SELECT list, typed where the database needs it (PostgreSQL infers text)."""
+    return f"CAST(%s AS {sql_type})" if connection.vendor == "postgresql" else "%s"
+
+
+def json_literal(text: str) -> str:
+    """A constant JSON value usable in a SELECT list on both databases."""
+    return f"CAST('{text}' AS jsonb)" if connection.vendor == "postgresql" else f"'{text}'"
 
 
 def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

@@ -10,10 +10,22 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, ClassVar
 
-from django.db import models
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.utils import timezone
 
-from kuochan.audit.models import Action
-from kuochan.core.bulk import allocate_ids, hundredths_sql, insert_rows, select_rows, update_rows
+from kuochan.audit.models import Action, AuditEntry
+from kuochan.core.bulk import (
+    allocate_ids,
+    hundredths_sql,
+    ids_condition,
+    insert_rows,
+    insert_select,
+    json_literal,
+    param,
+    select_rows,
+    update_rows,
+)
 from kuochan.core.scope import scoped_or_system
 from kuochan.imports.engine import Plan, Row, write_audit
 from kuochan.imports.parsing import (
@@ -237,15 +249,34 @@ class EnterpriseOwnedImporter(Importer):
         return value.isoformat() if isinstance(value, dt.date) else value
 
     def describe(self, row: Row) -> str:
-        return f"{row.get('name') or row.get('uscc')} {self.key_label}"
+        return f"{row.get('name') or row.get('uscc')} {self.title}"
 
-    def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
-        fields = self.context.get("fields", [])
+    def describe_sql(self) -> tuple[str, list[object]]:
+        """`describe` in SQL over the row (m) and its enterprise (e), for audit entries made in the database."""
+        return "e.name || ' ' || %s", [self.title]
+
+    def _insert_created(self, plan: Plan, fields: list[str]) -> list[int]:
         absent = [c.key for c in self.columns if c.key not in ("uscc", "name", *self.key_fields, *fields)]
+        dates = {name for name in fields if isinstance(self._field(name), models.DateField)}
+        to_text = [i for i, name in enumerate(fields) if name in dates]
         keys = [(name, self._to_db(name)) for name in self.key_fields]
-        converters = [self._to_db(name) for name in fields]
         defaults = tuple(self._field(name).get_default() for name in absent)
         ids = allocate_ids(self.model, len(plan.creates))
+        rows = []
+        for pk, (row, values) in zip(ids, plan.creates, strict=True):
+            if to_text:
+                values = list(values)
+                for i in to_text:
+                    values[i] = values[i].isoformat() if values[i] is not None else None
+            rows.append(
+                (
+                    pk,
+                    row.values["enterprise_id"],
+                    *(convert(row.values[k]) for k, convert in keys),
+                    *values,
+                    *defaults,
+                )
+            )
         insert_rows(
             self.model,
             [
@@ -254,17 +285,38 @@ class EnterpriseOwnedImporter(Importer):
                 *(self._field(name).column for name in self.key_fields),
                 *(self._field(name).column for name in (*fields, *absent)),
             ],
-            (
-                (
-                    pk,
-                    row.values["enterprise_id"],
-                    *(convert(row.values[name]) for name, convert in keys),
-                    *(convert(value) for convert, value in zip(converters, values, strict=True)),
-                    *defaults,
-                )
-                for pk, (row, values) in zip(ids, plan.creates, strict=True)
-            ),
+            rows,
+            scaled=[self._field(name).column for name in fields if self._is_hundredths(name)],
         )
+        return ids
+
+    def _audit_created(self, ids: list[int], *, batch_id: int, source: str) -> None:
+        """One entry per created row, made by the database from the rows themselves."""
+        if not ids:
+            return
+        table = self.model._meta.db_table
+        describe, describe_params = self.describe_sql()
+        condition, condition_params = ids_condition("m.id", ids)
+        actor = self.actor
+        insert_select(
+            AuditEntry,
+            ["at", "actor_id", "actor_name", "source", "action", "content_type_id", "object_id", "object_repr",
+             "changes", "scope_path", "enterprise_id", "batch_id"],
+            f"SELECT {param('timestamp with time zone')}, {param('bigint')}, {param('varchar')}, {param('varchar')}, "
+            f"{param('varchar')}, {param('integer')}, CAST(m.id AS VARCHAR(20)), SUBSTR({describe}, 1, 200), "
+            f"{json_literal('{}')}, d.path, m.enterprise_id, {param('bigint')} "
+            f"FROM {table} m JOIN registry_enterprise e ON e.id = m.enterprise_id "
+            f"JOIN orgs_orgunit d ON d.id = e.district_id WHERE {condition}",
+            [connection.ops.adapt_datetimefield_value(timezone.now()), actor.pk if actor else None,
+             actor.get_username() if actor else "系统", source, Action.CREATE,
+             ContentType.objects.get_for_model(self.model).pk, *describe_params, batch_id, *condition_params],
+        )  # fmt: skip
+
+    def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
+        fields = self.context.get("fields", [])
+        ids = self._insert_created(plan, fields)
+        self._audit_created(ids, batch_id=batch_id, source=source)
+        converters = [self._to_db(name) for name in fields]
         update_rows(
             self.model,
             [self._field(name).column for name in fields],
@@ -273,10 +325,7 @@ class EnterpriseOwnedImporter(Importer):
                 for _, pk, _, new in plan.updates
             ),
         )
-        entries = [
-            (pk, Action.CREATE, {}, self.describe(row), row.values["scope_path"], row.values["enterprise_id"])
-            for pk, (row, _) in zip(ids, plan.creates, strict=True)
-        ]
+        entries = []
         for row, pk, old, new in plan.updates:
             changes = {
                 name: [self._to_json(name, before), self._to_json(name, after)]
@@ -368,6 +417,9 @@ class MetricsImporter(EnterpriseOwnedImporter):
 
     def describe(self, row: Row) -> str:
         return f"{row.get('name') or row.get('uscc')} {row.get('year')}年指标"
+
+    def describe_sql(self) -> tuple[str, list[object]]:
+        return "e.name || ' ' || CAST(m.year AS VARCHAR(8)) || %s", ["年指标"]
 
     def export_value(self, obj: models.Model, name: str) -> object:
         value = getattr(obj, name)
