@@ -31,20 +31,27 @@ _NO_VALUE = object()
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each column sits in the file and how it is headed there; shared by all rows."""
+    """Where each column sits in the file, how it is headed there, and where its parsed value sits in
+    each row's values; shared by all rows."""
 
     index: dict[str, int]
     headers: dict[str, str]
+    position: dict[str, int]
 
 
 @dataclass(slots=True)
 class Row:
-    """One data row of the file: its Excel number, its cells, and parsed values by column key."""
+    """One data row of the file: its Excel number, its cells, and parsed values in column order.
+
+    Values are a tuple (a dict per row costs more than reading the cells); what checks learn about a row
+    (its enterprise, its scope) goes in `found`, and `get` looks there first.
+    """
 
     number: int
     cells: list[object]
-    values: dict[str, Any]
+    values: tuple[Any, ...]
     layout: Layout
+    found: dict[str, Any] | None = None
     errors: list[dict[str, Any]] | None = None
     warnings: list[dict[str, Any]] | None = None
 
@@ -72,7 +79,19 @@ class Row:
         self.warnings.append(self._problem(key, message, value))
 
     def get(self, key: str) -> Any:
-        return self.values.get(key)
+        if self.found is not None and key in self.found:
+            return self.found[key]
+        position = self.layout.position.get(key)
+        return None if position is None else self.values[position]
+
+    def set(self, key: str, value: Any) -> None:
+        if self.found is None:
+            self.found = {}
+        self.found[key] = value
+
+    def has(self, key: str) -> bool:
+        """Whether the file has this column (a partial file leaves the other fields alone)."""
+        return key in self.layout.position
 
 
 @dataclass
@@ -155,12 +174,12 @@ def _parse_all(table_columns: list[MappedColumn], data: list[tuple[int, list[obj
     layout = Layout(
         index={m.column.key: m.index for m in table_columns},
         headers={m.column.key: m.header for m in table_columns},
+        position={m.column.key: position for position, m in enumerate(table_columns)},
     )
     width = max((m.index for m in table_columns), default=0) + 1
     cells_of = [
         cells if len(cells) >= width else [*cells, *[None] * (width - len(cells))] for _, cells in data
     ]
-    keys = [m.column.key for m in table_columns]
     columns, errors = [], []
     for mapped in table_columns:
         index = mapped.index
@@ -169,7 +188,7 @@ def _parse_all(table_columns: list[MappedColumn], data: list[tuple[int, list[obj
         columns.append(values)
         errors += [(i, mapped.column.key, message) for i, message in problems.items()]
     rows = [
-        Row(number=number, cells=cells, values=dict(zip(keys, values, strict=True)), layout=layout)
+        Row(number=number, cells=cells, values=values, layout=layout)
         for (number, cells), values in zip(data, zip(*columns, strict=True), strict=True)
     ]
     for i, key, message in sorted(errors):

@@ -142,12 +142,8 @@ class EnterpriseOwnedImporter(Importer):
     key_label: ClassVar[str]
 
     def value_fields(self, rows: list[Row]) -> list[str]:
-        present = set(rows[0].values) if rows else set()
-        return [
-            c.key
-            for c in self.columns
-            if c.key in present and c.key not in ("uscc", "name", *self.key_fields)
-        ]
+        skip = ("uscc", "name", *self.key_fields)
+        return [c.key for c in self.columns if rows and rows[0].has(c.key) and c.key not in skip]
 
     def check(self, rows: list[Row]) -> None:
         found = enterprises_by_uscc(row.get("uscc") for row in rows)
@@ -158,14 +154,12 @@ class EnterpriseOwnedImporter(Importer):
             elif not in_scope(self.actor, enterprise[2]):
                 row.error("uscc", f"企业“{enterprise[1]}”不在您的数据范围内")
             else:
-                row.values["enterprise_id"] = enterprise[0]
-                row.values["scope_path"] = enterprise[2]
+                row.found = {"enterprise_id": enterprise[0], "scope_path": enterprise[2]}
         checked = [row for row in rows if not row.errors]
         duplicate_check(checked, self.row_key, "uscc", f"同一企业的{self.key_label}")
 
     def row_key(self, row: Row) -> tuple:
-        values = row.values
-        return (values["enterprise_id"], *(values[name] for name in self.key_fields))
+        return (row.found["enterprise_id"], *(row.get(name) for name in self.key_fields))
 
     def _field(self, name: str) -> models.Field:
         return self.model._meta.get_field(name)
@@ -207,8 +201,11 @@ class EnterpriseOwnedImporter(Importer):
         fields = self.value_fields(rows)
         existing = self._existing(rows, fields)
         is_text = [isinstance(self._field(name), models.CharField | models.TextField) for name in fields]
+        positions = [rows[0].layout.position[name] for name in fields]
         pick = (
-            itemgetter(*fields) if len(fields) > 1 else lambda values: tuple(values[name] for name in fields)
+            itemgetter(*positions)
+            if len(positions) > 1
+            else lambda values: tuple(values[p] for p in positions)
         )
         key_of = self.row_key
         for row in rows:
@@ -271,8 +268,8 @@ class EnterpriseOwnedImporter(Importer):
             rows.append(
                 (
                     pk,
-                    row.values["enterprise_id"],
-                    *(convert(row.values[k]) for k, convert in keys),
+                    row.found["enterprise_id"],
+                    *(convert(row.get(k)) for k, convert in keys),
                     *values,
                     *defaults,
                 )
@@ -338,8 +335,8 @@ class EnterpriseOwnedImporter(Importer):
                     Action.UPDATE,
                     changes,
                     self.describe(row),
-                    row.values["scope_path"],
-                    row.values["enterprise_id"],
+                    row.found["scope_path"],
+                    row.found["enterprise_id"],
                 )
             )
         write_audit(self.model, entries, actor=self.actor, source=source, batch_id=batch_id)
@@ -647,8 +644,8 @@ class EnterprisesImporter(Importer):
             elif not in_scope(self.actor, district.path):
                 row.error("district", f"您无权导入“{district.name}”的企业")
             else:
-                row.values["district"] = district.pk
-                row.values["scope_path"] = district.path
+                row.set("district", district.pk)
+                row.set("scope_path", district.path)
                 town = row.get("town")
                 if town:
                     found = towns.get((district.pk, town))
@@ -656,7 +653,7 @@ class EnterprisesImporter(Importer):
                     if found is None:
                         row.error("town", f"{district.name}没有乡镇（园区）“{town}”{suggest(town, names)}")
                     else:
-                        row.values["town"] = found.pk
+                        row.set("town", found.pk)
             stored = existing.get(row.get("uscc"))
             if stored is not None and not in_scope(self.actor, stored[2]):
                 row.error("uscc", f"企业“{stored[1]}”属于其他区县，您无权修改")
@@ -679,8 +676,7 @@ class EnterprisesImporter(Importer):
         self.context["tags"] = tags
 
     def _fields(self, rows: list[Row]) -> list[str]:
-        present = set(rows[0].values) if rows else set()
-        return [name for name in self.FIELDS if name in present]
+        return [name for name in self.FIELDS if rows and rows[0].has(name)]
 
     @staticmethod
     def _stored_values(enterprise: Enterprise, tag_names: dict[int, tuple[str, ...]]) -> dict[str, Any]:
