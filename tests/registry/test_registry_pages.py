@@ -117,3 +117,15 @@ def test_an_enterprise_user_sees_only_its_own_enterprise(with_data, users, login
     assert client.get(f"/enterprises/{own.pk}/").status_code == 200
     assert client.get(f"/enterprises/{other.pk}/").status_code == 404
     assert own.name in client.get("/").content.decode()
+
+
+def test_api_lists_and_reads_enterprises_within_scope(with_data, users, login):
+    client = login(users["wuxing"])
+    listed = client.get("/api/v1/enterprises?limit=100").json()
+    assert {item["uscc"] for item in listed["items"]} == {with_data[0], with_data[1]}
+    own = Enterprise.objects.get(uscc=with_data[0])
+    detail = client.get(f"/api/v1/enterprises/{own.pk}").json()
+    assert detail["district"] == "吴兴区" and [m["year"] for m in detail["metrics"]] == [2024, 2025]
+    assert detail["metrics"][1]["revenue_wan"] == 1000.0
+    other = Enterprise.objects.get(uscc=with_data[2])
+    assert client.get(f"/api/v1/enterprises/{other.pk}").status_code == 404

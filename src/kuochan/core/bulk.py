@@ -127,10 +127,16 @@ def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
 
 
 def select_rows(
-    sql_columns: Sequence[str], model: type[Model], where: str, params: Sequence[object]
+    sql_columns: Sequence[str],
+    model: type[Model],
+    where: str,
+    params: Sequence[object],
+    *,
+    alias: str = "",
+    join: str = "",
 ) -> list[tuple]:
-    """Raw rows of `model` for the given SQL expressions and condition (a read on the hot path)."""
-    sql = f"SELECT {', '.join(sql_columns)} FROM {_table(model)} WHERE {where}"
+    """Raw rows of `model` (as `alias`, with `join`) for the given SQL expressions and condition."""
+    sql = f"SELECT {', '.join(sql_columns)} FROM {_table(model)} {alias} {join} WHERE {where}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

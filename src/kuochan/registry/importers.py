@@ -123,9 +123,15 @@ def enterprises_by_uscc(usccs: Iterable[str]) -> dict[str, tuple[int, str, str]]
     usccs = list(set(usccs))
     found = {}
     for start in range(0, len(usccs), CHUNK):
-        for pk, uscc, name, path in Enterprise.objects.filter(
-            uscc__in=usccs[start : start + CHUNK]
-        ).values_list("id", "uscc", "name", "district__path"):
+        chunk = usccs[start : start + CHUNK]
+        for pk, uscc, name, path in select_rows(
+            ["e.id", "e.uscc", "e.name", "d.path"],
+            Enterprise,
+            f"e.uscc IN ({', '.join(['%s'] * len(chunk))})",
+            chunk,
+            alias="e",
+            join="JOIN orgs_orgunit d ON d.id = e.district_id",
+        ):
             found[uscc] = (pk, name, path)
     return found
 
@@ -147,6 +153,7 @@ class EnterpriseOwnedImporter(Importer):
 
     def check(self, rows: list[Row]) -> None:
         found = enterprises_by_uscc(row.get("uscc") for row in rows)
+        positions = [rows[0].layout.position[name] for name in self.key_fields] if rows else []
         for row in rows:
             enterprise = found.get(row.get("uscc"))
             if enterprise is None:
@@ -154,12 +161,15 @@ class EnterpriseOwnedImporter(Importer):
             elif not in_scope(self.actor, enterprise[2]):
                 row.error("uscc", f"企业“{enterprise[1]}”不在您的数据范围内")
             else:
-                row.found = {"enterprise_id": enterprise[0], "scope_path": enterprise[2]}
+                key = (enterprise[0], *(row.values[p] for p in positions))
+                row.found = {"enterprise_id": enterprise[0], "scope_path": enterprise[2], "key": key}
         checked = [row for row in rows if not row.errors]
         duplicate_check(checked, self.row_key, "uscc", f"同一企业的{self.key_label}")
 
-    def row_key(self, row: Row) -> tuple:
-        return (row.found["enterprise_id"], *(row.get(name) for name in self.key_fields))
+    @staticmethod
+    def row_key(row: Row) -> tuple:
+        """(enterprise id, *natural key), worked out once by `check`."""
+        return row.found["key"]
 
     def _field(self, name: str) -> models.Field:
         return self.model._meta.get_field(name)
@@ -180,18 +190,21 @@ class EnterpriseOwnedImporter(Importer):
         stored = select_rows(
             expressions, self.model, f"{column} IN ({', '.join(['%s'] * len(first_values))})", first_values
         )
-        wanted = {self.row_key(row) for row in rows}
+        wanted = {row.found["key"] for row in rows}
         result = {}
         date_fields = [i for i, f in enumerate(fields) if isinstance(self._field(f), models.DateField)]
+        start = 2 + len(self.key_fields)
         for record in stored:
-            key = tuple(record[1 : 2 + len(self.key_fields)])
+            key = record[1:start]
             if key not in wanted:
                 continue
-            values = list(record[2 + len(self.key_fields) :])
-            for i in date_fields:
-                if isinstance(values[i], str):
-                    values[i] = dt.date.fromisoformat(values[i][:10])
-            result[key] = (record[0], tuple(values))
+            values = record[start:]
+            if date_fields:
+                values = tuple(
+                    dt.date.fromisoformat(v[:10]) if i in date_fields and isinstance(v, str) else v
+                    for i, v in enumerate(values)
+                )
+            result[key] = (record[0], values)
         return result
 
     def plan(self, rows: list[Row]) -> Plan:
