@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORK = ROOT / "var" / "bench"
+WORK = Path(os.environ.get("KUOCHAN_BENCH_DIR", ROOT / "var" / "bench"))
 YEARS = (2022, 2023, 2024, 2025)
 PG_URL = "postgres://postgres@127.0.0.1:5432/kuochan_bench"
 

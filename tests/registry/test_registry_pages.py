@@ -4,6 +4,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from kuochan.audit.models import AuditEntry
+from kuochan.imports.models import ImportBatch
 from kuochan.registry.models import Enterprise
 from tests.xlsx import uscc, write_xlsx
 
@@ -51,7 +52,11 @@ def test_profile_shows_honours_metrics_chart_and_trail(with_data, users, login):
     page = login(users["wuxing"]).get(f"/enterprises/{enterprise.pk}/").content.decode()
     assert "高新技术企业" in page and "2022年" in page
     assert "1000.00" in page and "metric-chart-data" in page
-    assert "变更记录" in page and "新增" in page
+    assert "变更记录" in page
+    created_by = ImportBatch.objects.get(kind="enterprises")
+    assert f'新增于 <a href="/imports/{created_by.pk}/">导入批次 #{created_by.pk}</a>' in page
+    metrics_batch = ImportBatch.objects.get(kind="enterprise-metrics")
+    assert f"批次 #{metrics_batch.pk}" in page
 
 
 def test_another_districts_enterprise_is_not_found(with_data, users, login):

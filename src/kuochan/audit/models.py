@@ -30,8 +30,10 @@ class AuditEntry(models.Model):
     SCOPE_PATH = "scope_path"
     SCOPE_ENTERPRISE = "enterprise_id"
 
-    # Few indexes on purpose: imports write one entry per row. Lists order by id (the order of writing);
-    # the composite index below serves both "this object's trail" and the content type's foreign key.
+    # Lean on purpose: imports write one entry per row. Lists order by id (the order of writing); the
+    # composite index below serves "this object's trail" and the content type; the two foreign keys carry
+    # no database constraint (the trail is append-only and outlives what it points at, and a constraint
+    # costs a check per row at commit), and the application's on_delete still applies.
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -40,17 +42,18 @@ class AuditEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT, db_index=False
+        ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT, db_index=False, db_constraint=False
     )
     object_id = models.CharField(_("对象编号"), max_length=64)
     object_repr = models.CharField(_("对象"), max_length=200)
     changes = models.JSONField(_("变更内容"), default=dict)
-    scope_path = models.CharField(max_length=255, db_index=True)
+    scope_path = models.CharField(max_length=255)
     enterprise_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     batch_id = models.BigIntegerField(_("导入批次"), null=True, blank=True, db_index=True)
 
@@ -58,7 +61,13 @@ class AuditEntry(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-id"]
-        indexes = [models.Index(fields=["content_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            # Scope filters are prefix matches: on PostgreSQL one pattern-ops index serves them.
+            models.Index(
+                fields=["scope_path"], name="audit_scope_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"

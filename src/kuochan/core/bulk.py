@@ -23,26 +23,6 @@ def _columns(names: Sequence[str]) -> str:
     return ", ".join(connection.ops.quote_name(name) for name in names)
 
 
-def allocate_ids(model: type[Model], count: int) -> list[int]:
-    """Ids for rows about to be inserted, so their audit entries can name them. Never reuses an id."""
-    if count == 0:
-        return []
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite: the caller's transaction holds the write lock, so nobody can take these ids meanwhile.
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_table(model)}")
-        highest = cursor.fetchone()[0]
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        found = cursor.fetchone()
-        start = max(highest, found[0] if found else 0) + 1
-        return list(range(start, start + count))
-
-
 def insert_rows(
     model: type[Model],
     columns: Sequence[str],
@@ -86,32 +66,6 @@ def insert_rows(
         sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start : start + BATCH])
-
-
-def insert_select(model: type[Model], columns: Sequence[str], select: str, params: Sequence[object]) -> int:
-    """INSERT INTO model (columns) SELECT …: rows made by the database from rows it already has."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {_table(model)} ({_columns(columns)}) {select}", params)
-        return cursor.rowcount
-
-
-def ids_condition(column: str, ids: Sequence[int]) -> tuple[str, list[object]]:
-    """SQL and parameters selecting rows by ids freshly allocated by `allocate_ids`: a range when they
-    are consecutive (always on SQLite, usually on PostgreSQL), else the list itself."""
-    first, last = min(ids), max(ids)
-    if last - first + 1 == len(ids):
-        return f"{column} BETWEEN %s AND %s", [first, last]
-    return f"{column} = ANY(%s)", [list(ids)]
-
-
-def param(sql_type: str) -> str:
-    """A placeholder in a SELECT list, typed where the database needs it (PostgreSQL infers text)."""
-    return f"CAST(%s AS {sql_type})" if connection.vendor == "postgresql" else "%s"
-
-
-def json_literal(text: str) -> str:
-    """A constant JSON value usable in a SELECT list on both databases."""
-    return f"CAST('{text}' AS jsonb)" if connection.vendor == "postgresql" else f"'{text}'"
 
 
 def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

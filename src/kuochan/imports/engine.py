@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -353,9 +354,24 @@ def _dependents(model: type[Model], ids: list[int]) -> list[str]:
     return found
 
 
+def created_models() -> list[type[Model]]:
+    """Models whose imported rows record the batch that created them (`created_batch`)."""
+    return [m for m in apps.get_models() if any(f.name == "created_batch" for f in m._meta.concrete_fields)]
+
+
+def _changed_later(content_type: ContentType, object_ids: list[str], after_id: int) -> list[str]:
+    """Up to five objects among these with audit entries after `after_id`."""
+    found: list[str] = []
+    for start in range(0, len(object_ids), 5000):
+        found += AuditEntry.objects.filter(
+            content_type=content_type, object_id__in=object_ids[start : start + 5000], id__gt=after_id
+        ).values_list("object_repr", flat=True)[:5]
+    return found[:5]
+
+
 @transaction.atomic
 def batch_rollback(*, actor: Any, source: Source, batch: ImportBatch) -> RollbackResult:
-    """Undo a batch: delete what it created, put back the previous values of what it updated.
+    """Undo a batch: delete the rows it created, put back the previous values of the rows it updated.
 
     Refused, with the reason, when anything it touched was changed again afterwards: restoring would
     silently throw that later change away.
@@ -365,58 +381,61 @@ def batch_rollback(*, actor: Any, source: Source, batch: ImportBatch) -> Rollbac
         raise ValidationError(
             f"批次 #{batch.pk} 已于 {timezone.localtime(batch.rolled_back_at):%Y-%m-%d %H:%M} 回滚。"
         )
-    entries = list(
-        AuditEntry.objects.filter(batch_id=batch.pk)
-        .order_by("-id")
-        .values_list("id", "content_type_id", "object_id", "action", "changes")
+    updates = list(
+        AuditEntry.objects.filter(batch_id=batch.pk, action=Action.UPDATE).values_list(
+            "id", "content_type_id", "object_id", "action", "changes"
+        )
     )
-    if not entries:
-        _finish(batch, actor)
-        return RollbackResult(batch=batch.pk, deleted=0, restored=0)
-    last_id = max(entry[0] for entry in entries)
+    created = {
+        model: list(model.objects.filter(created_batch=batch.pk).values_list("pk", flat=True))
+        for model in created_models()
+    }
+    later: list[str] = []
     by_type: dict[int, list[tuple]] = defaultdict(list)
-    for entry in entries:
+    for entry in updates:
         by_type[entry[1]].append(entry)
-    later = []
+    last_id = max((entry[0] for entry in updates), default=0)
     for type_id, typed in by_type.items():
-        ids = [entry[2] for entry in typed]
-        for start in range(0, len(ids), 5000):
-            later += AuditEntry.objects.filter(
-                content_type_id=type_id, object_id__in=ids[start : start + 5000], id__gt=last_id
-            ).values_list("object_repr", flat=True)[:5]
+        later += _changed_later(
+            ContentType.objects.get_for_id(type_id), [entry[2] for entry in typed], last_id
+        )
+    for model, ids in created.items():
+        later += _changed_later(ContentType.objects.get_for_model(model), [str(pk) for pk in ids], 0)
     if later:
         raise ValidationError(
             f"批次 #{batch.pk} 导入的数据之后又被修改过（{'、'.join(later[:5])} 等），不能回滚；请先核对这些修改。"
         )
-    deleted = restored = 0
-    for type_id, typed in by_type.items():
-        model = ContentType.objects.get_for_id(type_id).model_class()
-        created = [int(entry[2]) for entry in typed if entry[3] == Action.CREATE]
-        for start in range(0, len(created), 5000):
-            chunk = created[start : start + 5000]
+    deleted = 0
+    for model, ids in created.items():
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
             dependents = _dependents(model, chunk)
             if dependents:
                 raise ValidationError(
                     f"批次 #{batch.pk} 新增的{model._meta.verbose_name}已有关联数据（{'、'.join(dependents)}），不能回滚。"
                 )
             deleted += model.objects.filter(pk__in=chunk).delete()[1].get(model._meta.label, 0)
-        restored += _restore(model, [entry for entry in typed if entry[3] == Action.UPDATE])
+    restored = 0
+    for type_id, typed in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        restored += _restore(model, typed)
+        write_audit(
+            model,
+            [(int(object_id), Action.UPDATE, {name: [after, before] for name, (before, after) in changes.items()},
+              repr_, path, enterprise_id)
+             for object_id, changes, repr_, path, enterprise_id in AuditEntry.objects.filter(
+                 id__in=[entry[0] for entry in typed]).values_list(
+                 "object_id", "changes", "object_repr", "scope_path", "enterprise_id")],
+            actor=actor, source=source, batch_id=None,
+        )  # fmt: skip
+    counts = {model._meta.verbose_name: len(ids) for model, ids in created.items() if ids}
     write_audit(
         ImportBatch,
-        [
-            (
-                batch.pk,
-                Action.UPDATE,
-                {"status": [BatchStatus.APPLIED, BatchStatus.ROLLED_BACK]},
-                str(batch),
-                batch.scope_path,
-                None,
-            )
-        ],
-        actor=actor,
-        source=source,
-        batch_id=None,
-    )
+        [(batch.pk, Action.UPDATE,
+          {"status": [BatchStatus.APPLIED, BatchStatus.ROLLED_BACK], "deleted": [None, {str(k): v for k, v in counts.items()}]},
+          str(batch), batch.scope_path, None)],
+        actor=actor, source=source, batch_id=None,
+    )  # fmt: skip
     _finish(batch, actor)
     return RollbackResult(batch=batch.pk, deleted=deleted, restored=restored)
 

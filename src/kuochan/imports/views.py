@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import AuditEntry, Source
 from kuochan.core.scope import get_scoped_or_404, scoped
-from kuochan.imports.engine import batch_rollback, run_import
+from kuochan.imports.engine import batch_rollback, created_models, run_import
 from kuochan.imports.exporting import write_template
 from kuochan.imports.models import ImportBatch
 from kuochan.imports.specs import REGISTRY
@@ -109,10 +109,17 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the batch did: the rows it created (they carry its number) and each update before and after."""
     batch = get_scoped_or_404(ImportBatch.objects.all(), request.user, pk=pk)
+    created = []
+    for model in created_models():
+        rows = model.objects.filter(created_batch=batch.pk).order_by("pk")
+        count = rows.count()
+        if count:
+            created.append({"label": model._meta.verbose_name, "count": count, "sample": rows[:50]})
     changes = AuditEntry.objects.filter(batch_id=batch.pk).select_related("content_type").order_by("id")
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
-    return render(request, "imports/batch.html", {"batch": batch, "page": page})
+    return render(request, "imports/batch.html", {"batch": batch, "page": page, "created": created})
 
 
 @login_required

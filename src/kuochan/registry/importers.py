@@ -10,19 +10,12 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, ClassVar
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
-from django.utils import timezone
+from django.db import models
 
-from kuochan.audit.models import Action, AuditEntry
+from kuochan.audit.models import Action
 from kuochan.core.bulk import (
-    allocate_ids,
     hundredths_sql,
-    ids_condition,
     insert_rows,
-    insert_select,
-    json_literal,
-    param,
     select_rows,
     update_rows,
 )
@@ -261,26 +254,23 @@ class EnterpriseOwnedImporter(Importer):
     def describe(self, row: Row) -> str:
         return f"{row.get('name') or row.get('uscc')} {self.title}"
 
-    def describe_sql(self) -> tuple[str, list[object]]:
-        """`describe` in SQL over the row (m) and its enterprise (e), for audit entries made in the database."""
-        return "e.name || ' ' || %s", [self.title]
-
-    def _insert_created(self, plan: Plan, fields: list[str]) -> list[int]:
+    def _insert_created(self, plan: Plan, fields: list[str], batch_id: int) -> None:
+        """Created rows carry their batch (`created_batch`): with the batch's record and stored file that
+        is their audit, so a 100,000-row import writes no second 100,000 rows of trail."""
         absent = [c.key for c in self.columns if c.key not in ("uscc", "name", *self.key_fields, *fields)]
         dates = {name for name in fields if isinstance(self._field(name), models.DateField)}
         to_text = [i for i, name in enumerate(fields) if name in dates]
         keys = [(name, self._to_db(name)) for name in self.key_fields]
         defaults = tuple(self._field(name).get_default() for name in absent)
-        ids = allocate_ids(self.model, len(plan.creates))
         rows = []
-        for pk, (row, values) in zip(ids, plan.creates, strict=True):
+        for row, values in plan.creates:
             if to_text:
                 values = list(values)
                 for i in to_text:
                     values[i] = values[i].isoformat() if values[i] is not None else None
             rows.append(
                 (
-                    pk,
+                    batch_id,
                     row.found["enterprise_id"],
                     *(convert(row.get(k)) for k, convert in keys),
                     *values,
@@ -290,7 +280,7 @@ class EnterpriseOwnedImporter(Importer):
         insert_rows(
             self.model,
             [
-                "id",
+                "created_batch",
                 "enterprise_id",
                 *(self._field(name).column for name in self.key_fields),
                 *(self._field(name).column for name in (*fields, *absent)),
@@ -298,34 +288,10 @@ class EnterpriseOwnedImporter(Importer):
             rows,
             scaled=[self._field(name).column for name in fields if self._is_hundredths(name)],
         )
-        return ids
-
-    def _audit_created(self, ids: list[int], *, batch_id: int, source: str) -> None:
-        """One entry per created row, made by the database from the rows themselves."""
-        if not ids:
-            return
-        table = self.model._meta.db_table
-        describe, describe_params = self.describe_sql()
-        condition, condition_params = ids_condition("m.id", ids)
-        actor = self.actor
-        insert_select(
-            AuditEntry,
-            ["at", "actor_id", "actor_name", "source", "action", "content_type_id", "object_id", "object_repr",
-             "changes", "scope_path", "enterprise_id", "batch_id"],
-            f"SELECT {param('timestamp with time zone')}, {param('bigint')}, {param('varchar')}, {param('varchar')}, "
-            f"{param('varchar')}, {param('integer')}, CAST(m.id AS VARCHAR(20)), SUBSTR({describe}, 1, 200), "
-            f"{json_literal('{}')}, d.path, m.enterprise_id, {param('bigint')} "
-            f"FROM {table} m JOIN registry_enterprise e ON e.id = m.enterprise_id "
-            f"JOIN orgs_orgunit d ON d.id = e.district_id WHERE {condition}",
-            [connection.ops.adapt_datetimefield_value(timezone.now()), actor.pk if actor else None,
-             actor.get_username() if actor else "系统", source, Action.CREATE,
-             ContentType.objects.get_for_model(self.model).pk, *describe_params, batch_id, *condition_params],
-        )  # fmt: skip
 
     def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
         fields = self.context.get("fields", [])
-        ids = self._insert_created(plan, fields)
-        self._audit_created(ids, batch_id=batch_id, source=source)
+        self._insert_created(plan, fields, batch_id)
         converters = [self._to_db(name) for name in fields]
         update_rows(
             self.model,
@@ -427,9 +393,6 @@ class MetricsImporter(EnterpriseOwnedImporter):
 
     def describe(self, row: Row) -> str:
         return f"{row.get('name') or row.get('uscc')} {row.get('year')}年指标"
-
-    def describe_sql(self) -> tuple[str, list[object]]:
-        return "e.name || ' ' || CAST(m.year AS VARCHAR(8)) || %s", ["年指标"]
 
     def export_value(self, obj: models.Model, name: str) -> object:
         value = getattr(obj, name)
@@ -759,7 +722,7 @@ class EnterprisesImporter(Importer):
         created = []
         for row, new in plan.creates:
             values = {name: value for name, value in new.items() if name != "tags"}
-            enterprise = Enterprise(uscc=row.get("uscc"), **_with_ids(values))
+            enterprise = Enterprise(uscc=row.get("uscc"), created_batch=batch_id, **_with_ids(values))
             enterprise.industry_division = industry_division(enterprise.industry_code) or ""
             created.append((row, enterprise, new.get("tags", ())))
         Enterprise.objects.bulk_create([enterprise for _, enterprise, _ in created], batch_size=2000)
@@ -783,7 +746,7 @@ class EnterprisesImporter(Importer):
         through.objects.bulk_create(links, batch_size=2000)
         update_fields = [name for name in self.context["fields"] if name != "tags"] + ["industry_division"]
         Enterprise.objects.bulk_update(changed, update_fields, batch_size=1000)
-        entries = [(e.pk, Action.CREATE, {}, e.name, row.get("scope_path"), e.pk) for row, e, _ in created]
+        entries = []
         for row, enterprise, old, new in plan.updates:
             changes = {
                 name: [self._json(old[name]), self._json(new[name])] for name in new if old[name] != new[name]

@@ -85,6 +85,8 @@ class Enterprise(models.Model):
     tags = models.ManyToManyField(
         IndustryTag, verbose_name=_("所属产业链"), blank=True, related_name="enterprises"
     )
+    # Set on rows an import created: the batch (who, when, which file) is their creation record.
+    created_batch = models.BigIntegerField(_("新增于导入批次"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("企业")
@@ -108,9 +110,16 @@ class EnterpriseOwned(models.Model):
     SCOPE_PATH = "enterprise__district__path"
     SCOPE_ENTERPRISE = "enterprise_id"
 
+    # Not indexed alone: each subclass's unique key starts with the enterprise and serves its look-ups
+    # (one index fewer to maintain on every imported row).
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="%(class)ss"
+        Enterprise,
+        verbose_name=_("企业"),
+        on_delete=models.CASCADE,
+        related_name="%(class)ss",
+        db_index=False,
     )
+    created_batch = models.BigIntegerField(_("新增于导入批次"), null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -172,6 +181,7 @@ class Contact(EnterpriseOwned):
         verbose_name = _("联系人")
         verbose_name_plural = _("联系人")
         ordering = ["-is_primary", "name"]
+        indexes = [models.Index(fields=["enterprise"], name="contact_enterprise")]
 
     def __str__(self) -> str:
         return self.name

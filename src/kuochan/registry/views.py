@@ -13,6 +13,7 @@ from kuochan.audit.models import Source
 from kuochan.core.forms import add_service_errors
 from kuochan.core.scope import path_in_scope
 from kuochan.imports.exporting import write_export
+from kuochan.imports.models import ImportBatch
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import org_units
 from kuochan.registry import selectors, services
@@ -80,13 +81,20 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = selectors.enterprise_get(actor=request.user, pk=pk)
+    metrics = list(enterprise.annualmetrics.order_by("-year"))
+    batches = ImportBatch.objects.in_bulk(
+        {row.created_batch for row in (enterprise, *metrics) if row.created_batch is not None}
+    )
+    for metric in metrics:
+        metric.source_batch = batches.get(metric.created_batch)
     return render(
         request,
         "registry/detail.html",
         {
             "enterprise": enterprise,
+            "created_by": batches.get(enterprise.created_batch),
             "honours": enterprise.honours.all(),
-            "metrics": enterprise.annualmetrics.order_by("-year"),
+            "metrics": metrics,
             "surveys": enterprise.surveys.order_by("-year"),
             "contacts": enterprise.contacts.all(),
             "tags": enterprise.tags.all(),
