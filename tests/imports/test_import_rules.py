@@ -114,7 +114,9 @@ def test_rollback_restores_exactly_the_previous_values(registered, tmp_path, run
         (registered[1], 2025): (Decimal("200.00"), Decimal("5.00")),
     }
     assert ImportBatch.objects.get(pk=result["batch"]).status == "rolled_back"
-    restored = AuditEntry.objects.filter(content_type__model="annualmetric", batch_id=None, action="update").get()
+    restored = AuditEntry.objects.filter(
+        content_type__model="annualmetric", batch_id=None, action="update"
+    ).get()
     assert restored.changes == {"revenue_wan": ["1100.00", "1000.00"]}
     undone = AuditEntry.objects.get(content_type__model="importbatch", object_id=str(result["batch"]))
     assert undone.changes["status"] == ["applied", "rolled_back"]
