@@ -134,3 +134,22 @@ def test_api_lists_and_reads_enterprises_within_scope(with_data, users, login):
     assert detail["metrics"][1]["revenue_wan"] == 1000.0
     other = Enterprise.objects.get(uscc=with_data[2])
     assert client.get(f"/api/v1/enterprises/{other.pk}").status_code == 404
+
+
+def test_long_lists_page_and_keep_their_filters(huzhou, users, login):
+    Enterprise.objects.bulk_create(
+        [
+            Enterprise(
+                uscc=uscc(100 + i),
+                name=f"翻页测试{i:02d}有限公司",
+                district=huzhou["330502"],
+                above_scale=True,
+            )
+            for i in range(55)
+        ]
+    )
+    client = login(users["wuxing"])
+    first = client.get("/enterprises/", {"above_scale": "1"}).content.decode()
+    assert "共 55 条，第 1/2 页" in first and 'href="?above_scale=1&page=2"' in first
+    second = client.get("/enterprises/", {"above_scale": "1", "page": "2"}).content.decode()
+    assert second.count("翻页测试") == 5
