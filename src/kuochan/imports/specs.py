@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from kuochan.imports.parsing import MONEY_UNITS, CellError, clean_text, to_hundredths
+from kuochan.imports.parsing import MONEY_UNITS, CellError, clean_text, header_key, split_unit, to_hundredths
 
 if TYPE_CHECKING:
     from kuochan.imports.engine import Plan, Row
@@ -27,8 +27,6 @@ class Column:
     example: object = ""
 
     def names(self) -> Iterable[str]:
-        from kuochan.imports.parsing import header_key, split_unit
-
         yield header_key(self.header)
         yield split_unit(header_key(self.header))[0]
         yield from (header_key(name) for name in self.synonyms)

@@ -19,7 +19,7 @@ from kuochan.core.bulk import (
     select_rows,
     update_rows,
 )
-from kuochan.core.scope import scoped_or_system
+from kuochan.core.scope import path_in_scope, scoped_or_system
 from kuochan.imports.engine import Plan, Row, write_audit
 from kuochan.imports.parsing import (
     CellError,
@@ -78,9 +78,7 @@ def suggest(name: str, candidates: Iterable[str]) -> str:
 
 def in_scope(actor: Any, path: str) -> bool:
     """The CLI without --user acts as the system, with the whole tree in scope."""
-    return actor is None or (
-        not actor.is_enterprise_user and actor.org_path and path.startswith(actor.org_path)
-    )
+    return actor is None or path_in_scope(path, actor)
 
 
 USCC = Column(
