@@ -153,3 +153,51 @@ def test_long_lists_page_and_keep_their_filters(huzhou, users, login):
     assert "共 55 条，第 1/2 页" in first and 'href="?above_scale=1&page=2"' in first
     second = client.get("/enterprises/", {"above_scale": "1", "page": "2"}).content.decode()
     assert second.count("翻页测试") == 5
+
+
+def test_city_admin_edits_the_tag_dictionary_and_used_tags_are_protected(
+    with_data, users, login, tmp_path, run_cli
+):
+    from kuochan.registry.models import IndustryTag
+
+    rows = [
+        ["统一社会信用代码", "企业名称", "所属区县", "所属产业链"],
+        [with_data[0], "湖州织里童装有限公司", "吴兴区", "童装"],
+    ]
+    assert run_cli("enterprises", write_xlsx(tmp_path / "t.xlsx", rows))[0] == 0
+    client = login(users["city_admin"])
+    client.post("/enterprises/tags/", {"kind": "chain", "name": "人工智能"})
+    created = IndustryTag.objects.get(name="人工智能")
+    assert created.kind == "chain"
+    client.post(f"/enterprises/tags/{created.pk}/", {"name": "人工智能及机器人"})
+    assert IndustryTag.objects.filter(name="人工智能及机器人").exists()
+    used = IndustryTag.objects.get(name="童装")
+    response = client.post(f"/enterprises/tags/{used.pk}/", {"action": "delete"}, follow=True)
+    assert "仍标注在 1 家企业上" in response.content.decode()
+    assert IndustryTag.objects.filter(name="童装").exists()
+    assert AuditEntry.objects.filter(content_type__model="industrytag", action="update").exists()
+
+
+def test_only_city_admins_change_tags(registered, users, login):
+    from kuochan.registry.models import IndustryTag
+
+    client = login(users["wuxing"])
+    client.post("/enterprises/tags/", {"kind": "chain", "name": "人工智能"}, follow=True)
+    assert not IndustryTag.objects.filter(name="人工智能").exists()
+    assert "产业链" in client.get("/enterprises/tags/").content.decode()
+
+
+def test_contacts_are_added_and_removed_on_the_profile(with_data, users, login):
+    enterprise = Enterprise.objects.get(uscc=with_data[0])
+    client = login(users["wuxing"])
+    client.post(
+        f"/enterprises/{enterprise.pk}/contacts/",
+        {"name": "王经理", "title": "总经理", "phone": "0572-1234567"},
+    )
+    contact = enterprise.contacts.get()
+    assert "王经理" in client.get(f"/enterprises/{enterprise.pk}/").content.decode()
+    assert login(users["nanxun"]).post(f"/enterprises/contacts/{contact.pk}/remove/").status_code == 404
+    client = login(users["wuxing"])
+    client.post(f"/enterprises/contacts/{contact.pk}/remove/")
+    assert not enterprise.contacts.exists()
+    assert AuditEntry.objects.filter(content_type__model="contact", enterprise_id=enterprise.pk).count() == 2

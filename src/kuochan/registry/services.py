@@ -12,7 +12,7 @@ from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_bulk, audit_entry, audit_record, snapshot
 from kuochan.core.scope import path_in_scope
 from kuochan.orgs.services import LoadResult
-from kuochan.registry.models import Enterprise, IndustryCategory, IndustryTag
+from kuochan.registry.models import Contact, Enterprise, IndustryCategory, IndustryTag, TagKind
 from kuochan.registry.rules import industry_division, normalise_code, uscc_problem
 
 
@@ -152,3 +152,77 @@ def enterprise_update(
     after = {**snapshot(enterprise), "tags": _tags_snapshot(enterprise)}
     audit_record(actor=actor, source=source, action=Action.UPDATE, obj=enterprise, before=before, after=after)
     return enterprise
+
+
+def _ensure_city_admin(actor: Any) -> None:
+    if not actor.is_city_admin:
+        raise PermissionDenied("只有市级管理员可以维护产业标签。")
+
+
+@transaction.atomic
+def tag_create(*, actor: Any, source: Source, kind: str, name: str) -> IndustryTag:
+    _ensure_city_admin(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "名称不能为空。"})
+    if IndustryTag.objects.filter(name=name).exists():
+        raise ValidationError({"name": f"“{name}”已存在。"})
+    if kind not in TagKind.values:
+        raise ValidationError({"kind": "请选择类别。"})
+    order = (
+        IndustryTag.objects.filter(kind=kind)
+        .order_by("-sort_order")
+        .values_list("sort_order", flat=True)
+        .first()
+        or 0
+    ) + 1
+    tag = IndustryTag.objects.create(kind=kind, name=name, sort_order=order)
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=tag, after=snapshot(tag))
+    return tag
+
+
+@transaction.atomic
+def tag_rename(*, actor: Any, source: Source, tag: IndustryTag, name: str) -> IndustryTag:
+    _ensure_city_admin(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "名称不能为空。"})
+    if IndustryTag.objects.filter(name=name).exclude(pk=tag.pk).exists():
+        raise ValidationError({"name": f"“{name}”已存在。"})
+    before = snapshot(tag)
+    tag.name = name
+    tag.save(update_fields=["name"])
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=tag, before=before, after=snapshot(tag)
+    )
+    return tag
+
+
+@transaction.atomic
+def tag_delete(*, actor: Any, source: Source, tag: IndustryTag) -> None:
+    """Removes a tag nobody uses; a tag still on enterprises is refused with how many."""
+    _ensure_city_admin(actor)
+    used = tag.enterprises.count()
+    if used:
+        raise ValidationError(f"“{tag.name}”仍标注在 {used} 家企业上，不能删除；可改名或先调整这些企业。")
+    audit_record(actor=actor, source=source, action=Action.DELETE, obj=tag, before=snapshot(tag))
+    tag.delete()
+
+
+@transaction.atomic
+def contact_add(*, actor: Any, source: Source, enterprise: Enterprise, **values: Any) -> Contact:
+    if not actor.can_edit or not path_in_scope(enterprise.district.path, actor):
+        raise PermissionDenied("您无权修改该企业。")
+    if not str(values.get("name", "")).strip():
+        raise ValidationError({"name": "请填写联系人姓名。"})
+    contact = Contact.objects.create(enterprise=enterprise, **values)
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=contact, after=snapshot(contact))
+    return contact
+
+
+@transaction.atomic
+def contact_remove(*, actor: Any, source: Source, contact: Contact) -> None:
+    if not actor.can_edit or not path_in_scope(contact.enterprise.district.path, actor):
+        raise PermissionDenied("您无权修改该企业。")
+    audit_record(actor=actor, source=source, action=Action.DELETE, obj=contact, before=snapshot(contact))
+    contact.delete()

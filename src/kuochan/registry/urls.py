@@ -8,4 +8,8 @@ urlpatterns = [
     path("new/", views.enterprise_create, name="create"),
     path("<int:pk>/", views.enterprise_detail, name="detail"),
     path("<int:pk>/edit/", views.enterprise_edit, name="edit"),
+    path("<int:pk>/contacts/", views.contact_add, name="contact-add"),
+    path("contacts/<int:pk>/remove/", views.contact_remove, name="contact-remove"),
+    path("tags/", views.tag_list, name="tags"),
+    path("tags/<int:pk>/", views.tag_change, name="tag-change"),
 ]

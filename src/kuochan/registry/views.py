@@ -5,20 +5,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Source
 from kuochan.core.forms import add_service_errors
-from kuochan.core.scope import path_in_scope
+from kuochan.core.scope import get_scoped_or_404, path_in_scope
 from kuochan.imports.exporting import write_export
 from kuochan.imports.models import ImportBatch
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import org_units
 from kuochan.registry import selectors, services
 from kuochan.registry.importers import EnterprisesImporter
-from kuochan.registry.models import Enterprise, HonourKind, IndustryTag, SizeClass
+from kuochan.registry.models import Contact, Enterprise, HonourKind, IndustryTag, SizeClass, TagKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -178,3 +180,61 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "registry/form.html",
         {"form": form, "title": f"修改：{enterprise.name}", "enterprise": enterprise},
     )
+
+
+@login_required
+@require_POST
+def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get(actor=request.user, pk=pk)
+    fields = ("name", "title", "phone", "email")
+    try:
+        services.contact_add(
+            actor=request.user, source=Source.WEB, enterprise=enterprise,
+            **{name: request.POST.get(name, "").strip()[:64] for name in fields},
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect(enterprise)
+
+
+@login_required
+@require_POST
+def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_scoped_or_404(Contact.objects.select_related("enterprise__district"), request.user, pk=pk)
+    services.contact_remove(actor=request.user, source=Source.WEB, contact=contact)
+    return redirect(contact.enterprise)
+
+
+@login_required
+def tag_list(request: HttpRequest) -> HttpResponse:
+    """The editable dictionary of industry chains and traditional industries, with how often each is used."""
+    if request.method == "POST":
+        try:
+            services.tag_create(
+                actor=request.user,
+                source=Source.WEB,
+                kind=request.POST.get("kind", ""),
+                name=request.POST.get("name", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("registry:tags")
+    tags = IndustryTag.objects.annotate(used=Count("enterprises")).order_by("kind", "sort_order")
+    groups = [(label, [tag for tag in tags if tag.kind == kind]) for kind, label in TagKind.choices]
+    return render(request, "registry/tags.html", {"groups": groups, "kinds": TagKind.choices})
+
+
+@login_required
+@require_POST
+def tag_change(request: HttpRequest, pk: int) -> HttpResponse:
+    tag = get_object_or_404(IndustryTag, pk=pk)
+    try:
+        if request.POST.get("action") == "delete":
+            services.tag_delete(actor=request.user, source=Source.WEB, tag=tag)
+        else:
+            services.tag_rename(
+                actor=request.user, source=Source.WEB, tag=tag, name=request.POST.get("name", "")
+            )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("registry:tags")
