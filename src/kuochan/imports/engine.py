@@ -292,8 +292,8 @@ def write_audit(
     batch_id: int | None,
 ) -> None:
     """Audit entries for bulk writes, in one COPY/executemany: (object id, action, changes, repr, scope path,
-    enterprise id) each. A bulk create's values are in the row itself and in the stored file, so its entry
-    lists no fields; updates list each changed field before and after."""
+    enterprise id) each. Updates list each changed field before and after; a create may list none when its
+    values are the row itself (generated demo data)."""
     content_type = ContentType.objects.get_for_model(model)
     at = connection.ops.adapt_datetimefield_value(timezone.now())
     actor_id = actor.pk if actor else None
