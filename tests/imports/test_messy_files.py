@@ -125,3 +125,16 @@ def test_a_sheet_without_the_required_columns_says_which_are_missing(huzhou, tmp
     code, result = run_cli("enterprises", path)
     assert code == 2
     assert "统一社会信用代码" in result["errors"][0]["message"]
+
+
+def test_a_district_merged_down_its_enterprises_applies_to_each_row(huzhou, tmp_path, run_cli):
+    rows = [
+        ENTERPRISE_HEADER[:3],
+        [uscc(35), "甲公司", "安吉县"],
+        [uscc(36), "乙公司", None],
+        [uscc(37), "丙公司", "长兴县"],
+    ]
+    path = write_xlsx(tmp_path / "merged.xlsx", rows, merges=((1, 2, 2, 2, "安吉县"),))
+    code, result = run_cli("enterprises", path)
+    assert code == 0, result
+    assert Enterprise.objects.get(uscc=uscc(36)).district.name == "安吉县"

@@ -49,9 +49,10 @@ def _sheets(path: Path) -> tuple[CalamineWorkbook, list[str]]:
 
 
 def _fill_merged(rows: list[list[object]], merged: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> None:
-    """Copies each merged range's value into every cell of the range (header rows only need it)."""
+    """Copies each merged range's value into every cell of the range: a group title over its columns, or
+    a district merged down the rows of its enterprises, as officials often lay tables out."""
     for (top, left), (bottom, right) in merged:
-        if top >= len(rows) or top >= HEADER_SEARCH_ROWS + 1:
+        if top >= len(rows):
             continue
         value = rows[top][left] if left < len(rows[top]) else ""
         for r in range(top, min(bottom, len(rows) - 1) + 1):
@@ -131,7 +132,6 @@ def read_table(path: Path, columns: Sequence[Column]) -> Table:
     for name in names:
         sheet = workbook.get_sheet_by_name(name)
         rows = sheet.to_python(skip_empty_area=False)
-        rows[: HEADER_SEARCH_ROWS + 1] = [list(row) for row in rows[: HEADER_SEARCH_ROWS + 1]]
         _fill_merged(rows, sheet.merged_cell_ranges or [])
         found = _find_header(rows, columns)
         if found is None:
