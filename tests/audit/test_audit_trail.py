@@ -119,3 +119,16 @@ def test_web_form_shows_chinese_errors_and_keeps_data(huzhou, users, login):
     assert response.status_code == 200
     assert "已存在" in response.content.decode() or "已被其他单位使用" in response.content.decode()
     assert OrgUnit.objects.get(pk=town.pk).code == "330502-T08"
+
+
+def test_the_trail_exports_what_the_filters_show(huzhou, users, login):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    org_unit_update(actor=users["wuxing"], source=Source.WEB, unit=huzhou["330502-T08"], note="童装产业")
+    org_unit_update(actor=users["wuxing"], source=Source.API, unit=huzhou["330502-T09"], note="接口修改")
+    response = login(users["city_admin"]).get("/audit/", {"source": "web", "export": "xlsx"})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    assert rows[0] == ["时间", "操作人", "来源", "操作", "对象类型", "对象", "变更内容"]
+    assert [row[5] for row in rows[1:]] == ["织里镇"] and "备注" in rows[1][6] and "童装产业" in rows[1][6]

@@ -133,3 +133,14 @@ def test_anonymous_requests_are_refused(huzhou, client):
     assert client.get("/api/v1/org-units").status_code == 401
     response = client.get(f"/orgs/{huzhou['330502'].pk}/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_org_list_export_holds_only_the_users_scope(huzhou, users, login):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    response = login(users["wuxing"]).get("/orgs/", {"export": "xlsx"})
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    names = {row[0] for row in rows[1:]}
+    assert "织里镇" in names and "双林镇" not in names and len(rows) - 1 == 14

@@ -1,12 +1,15 @@
 import datetime as dt
+from collections.abc import Iterable, Iterator
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from kuochan.audit.models import Action, Source
+from kuochan.audit.models import Action, AuditEntry, Source
 from kuochan.audit.selectors import AuditFilter, audit_entries, audited_models
+from kuochan.web.exports import xlsx_response
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -14,6 +17,15 @@ def _date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def _export_rows(entries: Iterable[AuditEntry]) -> Iterator[list[object]]:
+    for entry in entries.iterator(chunk_size=2000):
+        changes = "；".join(f"{label}：{before} → {after}" for label, before, after in entry.labelled_changes)
+        yield [
+            timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"), entry.actor_name, entry.get_source_display(),
+            entry.get_action_display(), entry.object_type_label, entry.object_repr, changes,
+        ]  # fmt: skip
 
 
 @login_required
@@ -29,7 +41,14 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         date_from=_date(params.get("date_from")),
         date_to=_date(params.get("date_to")),
     )
-    page = Paginator(audit_entries(actor=request.user, filters=filters), 50).get_page(params.get("page"))
+    entries = audit_entries(actor=request.user, filters=filters)
+    if params.get("export") == "xlsx":
+        return xlsx_response(
+            "审计记录",
+            ["时间", "操作人", "来源", "操作", "对象类型", "对象", "变更内容"],
+            _export_rows(entries),
+        )
+    page = Paginator(entries, 50).get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
     return render(

@@ -51,29 +51,34 @@ def _workbook(target: str | IO[bytes]) -> tuple[Any, dict[str, Any]]:
     return book, formats
 
 
-def _header(sheet: Any, importer: type[Importer], formats: dict[str, Any]) -> None:
-    for c, column in enumerate(importer.columns):
-        sheet.write_string(0, c, column.header, formats["header"])
-        sheet.set_column(c, c, max(12, len(column.header) * 2 + 2))
+def _header(sheet: Any, headers: list[str], formats: dict[str, Any]) -> None:
+    for c, header in enumerate(headers):
+        sheet.write_string(0, c, header, formats["header"])
+        sheet.set_column(c, c, max(12, len(header) * 2 + 2))
     sheet.freeze_panes(1, 0)
 
 
-def write_export(target: str | IO[bytes], importer: type[Importer], rows: Iterable[list[object]]) -> int:
-    """A sheet with the standard header and one row per object; returns the number of rows."""
+def write_table(target: str | IO[bytes], title: str, headers: list[str], rows: Iterable[list[object]]) -> int:
+    """One sheet: a header row, the rows, a filter on the header; returns the number of rows."""
     book, formats = _workbook(target)
-    sheet = book.add_worksheet(importer.title)
-    _header(sheet, importer, formats)
+    sheet = book.add_worksheet(title[:31])
+    _header(sheet, headers, formats)
     count = _write_rows(sheet, 1, rows, formats)
-    sheet.autofilter(0, 0, max(count, 1), len(importer.columns) - 1)
+    sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
     book.close()
     return count
+
+
+def write_export(target: str | IO[bytes], importer: type[Importer], rows: Iterable[list[object]]) -> int:
+    """Objects in the import template's layout, so the file can come back unchanged."""
+    return write_table(target, importer.title, importer.headers(), rows)
 
 
 def write_template(target: str | IO[bytes], importer: type[Importer]) -> None:
     """The header users already use, one example row, and a 填表说明 sheet describing every column."""
     book, formats = _workbook(target)
     sheet = book.add_worksheet(importer.title)
-    _header(sheet, importer, formats)
+    _header(sheet, importer.headers(), formats)
     _write_rows(sheet, 1, [[column.example for column in importer.columns]], formats)
     notes = book.add_worksheet("填表说明")
     notes.write_string(0, 0, f"{importer.title}导入模板 填表说明", formats["title"])

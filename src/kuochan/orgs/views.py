@@ -12,6 +12,7 @@ from kuochan.audit.selectors import audit_for_object
 from kuochan.core.forms import add_service_errors
 from kuochan.orgs import selectors, services
 from kuochan.orgs.models import OrgKind, OrgUnit
+from kuochan.web.exports import xlsx_response
 
 
 class OrgUnitForm(forms.ModelForm):
@@ -27,6 +28,11 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     units = selectors.org_units(
         actor=request.user, kind=kind if kind in OrgKind.values else None, query=query
     )
+    if request.GET.get("export") == "xlsx":
+        rows = (
+            [u.name, u.code, u.get_kind_display(), u.parent.name if u.parent else "", u.note] for u in units
+        )
+        return xlsx_response("组织单位", ["名称", "代码", "类型", "上级", "备注"], rows)
     return render(
         request, "orgs/list.html", {"units": units, "kinds": OrgKind.choices, "kind": kind, "q": query or ""}
     )

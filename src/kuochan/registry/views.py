@@ -1,5 +1,3 @@
-import io
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,32 +6,18 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Source
 from kuochan.core.forms import add_service_errors
 from kuochan.core.scope import get_scoped_or_404, path_in_scope
-from kuochan.imports.exporting import write_export
 from kuochan.imports.models import ImportBatch
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import org_units
 from kuochan.registry import selectors, services
 from kuochan.registry.importers import EnterprisesImporter
 from kuochan.registry.models import Contact, Enterprise, HonourKind, IndustryTag, SizeClass, TagKind
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def xlsx_response(importer: type, rows: object, name: str) -> HttpResponse:
-    """The rows as an .xlsx download, in the import template's layout (so the file can come back)."""
-    buffer = io.BytesIO()
-    write_export(buffer, importer, rows)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f"attachment; filename*=UTF-8''{name}-{timezone.localdate():%Y%m%d}.xlsx"
-    )
-    return response
+from kuochan.web.exports import xlsx_response
 
 
 def _filters(request: HttpRequest) -> selectors.EnterpriseFilter:
@@ -59,8 +43,8 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     found = selectors.enterprises(actor=request.user, filters=filters)
     if request.GET.get("export") == "xlsx":
-        importer = EnterprisesImporter(actor=request.user)
-        return xlsx_response(EnterprisesImporter, importer.export_rows(found), "企业名单")
+        rows = EnterprisesImporter(actor=request.user).export_rows(found)
+        return xlsx_response("企业名单", EnterprisesImporter.headers(), rows)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
