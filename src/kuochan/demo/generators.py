@@ -87,7 +87,78 @@ INDUSTRIES = (
     ("2664", 2, ("电子化学", "半导体材料"), "集成电路材料"),
     ("2411", 1, ("湖笔", "文具"), "湖笔"),
 )
-_BRANDS = "宏达华美金鑫永盛恒通天成立新佳信瑞丰鼎力东方南方富达正大德华兴业长安振华博远中天"
+_BRANDS = (
+    "宏达",
+    "华美",
+    "金鑫",
+    "永盛",
+    "恒通",
+    "天成",
+    "立新",
+    "佳信",
+    "瑞丰",
+    "鼎力",
+    "东方",
+    "富达",
+    "正大",
+    "德华",
+    "兴业",
+    "长安",
+    "振华",
+    "博远",
+    "中天",
+    "新锐",
+    "精工",
+    "三峰",
+    "远航",
+    "明辉",
+    "康宁",
+    "泰和",
+    "华宇",
+    "汇通",
+    "诚信",
+    "国盛",
+    "海鸿",
+    "凯达",
+    "安达",
+    "百盛",
+    "创新",
+    "大洋",
+    "飞跃",
+    "光明",
+    "和谐",
+    "金桥",
+    "锦程",
+    "巨力",
+    "蓝天",
+    "龙腾",
+    "美达",
+    "南洋",
+    "鹏程",
+    "齐力",
+    "荣昌",
+    "森林",
+    "顺发",
+    "太湖",
+    "万丰",
+    "祥和",
+    "星火",
+    "亚太",
+    "银河",
+    "宇航",
+    "振兴",
+    "卓越",
+    "苕溪",
+    "弁山",
+    "莫干",
+    "吴越",
+    "菰城",
+    "南浔",
+    "织里",
+    "霅溪",
+    "碧浪",
+    "竹乡",
+)
 _SUFFIXES = ("有限公司", "有限公司", "有限公司", "股份有限公司", "科技有限公司")
 METRIC_YEARS = (2021, 2022, 2023, 2024, 2025)
 HONOUR_RATES = (  # (kind, share of above-scale firms, share of others)
@@ -121,11 +192,10 @@ def enterprise_rows(
     for _ in range(count):
         district_id, area, towns = rng.choice(districts)
         code, _, words, tag = rng.choices(INDUSTRIES, weights=weights)[0]
-        while True:
+        name = f"湖州{rng.choice(_BRANDS)}{rng.choice(words)}{rng.choice(_SUFFIXES)}"
+        while name in used_names:  # a second brand word, as firms of the same name do
             name = f"湖州{''.join(rng.sample(_BRANDS, 2))}{rng.choice(words)}{rng.choice(_SUFFIXES)}"
-            if name not in used_names:
-                used_names.add(name)
-                break
+        used_names.add(name)
         uscc = uscc_for(rng, area)
         while uscc in used_codes:
             uscc = uscc_for(rng, area)

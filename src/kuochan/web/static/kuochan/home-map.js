@@ -36,7 +36,7 @@
           type: "map",
           map: data.map_key,
           roam: false,
-          label: { show: true, fontSize: 12 },
+          label: { show: true, fontSize: 12, color: "#1d273b", textBorderColor: "#ffffff", textBorderWidth: 2 },
           itemStyle: { areaColor: "#eeeeee", borderColor: "#ffffff" },
           emphasis: { label: { show: true } },
           data: data.regions.map((region) => ({ name: region.name, value: region[figure] })),
