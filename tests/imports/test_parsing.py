@@ -98,3 +98,13 @@ def test_any_code_with_its_check_character_is_valid_and_one_changed_character_is
     assert uscc_problem(code) is None
     wrong = USCC_CHARSET[(USCC_CHARSET.index(code[-1]) + 1) % 31]
     assert uscc_problem(code[:-1] + wrong) is not None
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**11, places=2, allow_nan=False, allow_infinity=False), st.booleans()
+)
+def test_any_two_decimal_amount_reads_exactly_however_it_is_written(amount, with_unit):
+    text = f"{amount:,.2f}" + ("万元" if with_unit else "")
+    assert to_hundredths(text) == int(amount * 100)
+    assert to_hundredths(float(amount)) == int(amount * 100)
+    assert Decimal(hundredths_text(to_hundredths(text))) == amount
