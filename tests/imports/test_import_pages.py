@@ -77,3 +77,18 @@ def test_a_batch_of_another_district_is_not_found(registered, users, login):
 def test_leaders_cannot_upload(huzhou, users, login, tmp_path):
     path = write_xlsx(tmp_path / "e.xlsx", [ENTERPRISE_HEADER[:3], [uscc(64), "甲公司", "吴兴区"]])
     assert upload(login(users["leader"]), path).status_code == 403
+
+
+def test_uploads_never_applied_are_cleared_after_a_day(huzhou, users, login, tmp_path, settings):
+    import os
+    import time
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = login(users["wuxing"])
+    path = write_xlsx(tmp_path / "e.xlsx", [ENTERPRISE_HEADER[:3], [uscc(65), "甲公司", "吴兴区"]])
+    upload(client, path)
+    (waiting,) = (tmp_path / "media" / "uploads").glob("*.xlsx")
+    old = time.time() - 25 * 3600
+    os.utime(waiting, (old, old))
+    upload(client, path)
+    assert not waiting.exists() and len(list((tmp_path / "media" / "uploads").glob("*.xlsx"))) == 1

@@ -1,6 +1,7 @@
 """Import in the browser: upload, preview what would change and every error, then apply; batches and rollback."""
 
 import io
+import time
 import uuid
 from pathlib import Path
 
@@ -29,8 +30,13 @@ def _kinds() -> list[tuple[str, str]]:
 
 
 def _uploads() -> Path:
+    """Where uploaded files wait between preview and apply; files left a day (never applied) are removed."""
     folder = Path(settings.MEDIA_ROOT) / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
+    stale = time.time() - 24 * 3600
+    for path in folder.glob("*.xlsx"):
+        if path.stat().st_mtime < stale:
+            path.unlink(missing_ok=True)
     return folder
 
 
