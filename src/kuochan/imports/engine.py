@@ -242,9 +242,7 @@ def _run_import(
     skip_invalid: bool = False,
 ) -> ImportResult:
     importer = importer_for(kind, actor)
-    result = ImportResult(
-        kind=kind, file=file_name or path.name, with_warnings=getattr(importer, "warns", False)
-    )
+    result = ImportResult(kind=kind, file=file_name or path.name, with_warnings=importer.warns)
     try:
         table = read_table(path, importer.columns)
     except TableError as exc:

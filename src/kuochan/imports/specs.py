@@ -66,6 +66,7 @@ class Importer(ABC):
     title: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
     notes: ClassVar[tuple[str, ...]] = ()
+    warns: ClassVar[bool] = False  # kinds whose checks also give warnings report a `warnings` key
 
     actor: Any
     context: dict[str, Any] = field(default_factory=dict)
