@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kuochan.audit",
     "kuochan.imports",
     "kuochan.registry",
+    "kuochan.projects",
     "kuochan.web",
     "kuochan.demo",
 ]

@@ -137,6 +137,28 @@ def to_date(value: object) -> dt.date | None:
     raise CellError("应为日期，如 2026-03-01、2026/3/1 或 2026年3月1日")
 
 
+_MONTH = re.compile(r"^(\d{4})(?:[-/.年])?(\d{1,2})月?(?:份)?$")
+
+
+def to_month(value: object) -> dt.date | None:
+    """A month as its first day: 2026-06, 2026/6, 2026.06, 2026年6月, 202606, or any date in it."""
+    if is_blank(value):
+        return None
+    text = clean_text(value).replace(" ", "") if isinstance(value, str) else ""
+    match = _MONTH.match(text)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if 1949 <= year <= 2100 and 1 <= month <= 12:
+            return dt.date(year, month, 1)
+        raise CellError(f"年月“{text}”不存在")
+    if isinstance(value, float) and value.is_integer() and 194901 <= value <= 210012:
+        return to_month(str(int(value)))
+    try:
+        return to_date(value).replace(day=1)
+    except CellError as exc:
+        raise CellError("应为年月，如 2026-06 或 2026年6月") from exc
+
+
 TRUE_WORDS = {"是", "Y", "YES", "TRUE", "1", "√", "✓", "规上"}
 FALSE_WORDS = {"否", "N", "NO", "FALSE", "0", "×", "✗", "规下"}
 

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuochan.audit.models import Source
 from kuochan.orgs.services import flatten_tree, org_units_load
+from kuochan.projects.services import light_rules_load
 from kuochan.reference import datasets, read_json
 from kuochan.registry.services import industries_load, tags_load
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
                 ),
                 "industries": industries_load(data=read_json("common", "industries.json")),
                 "industry_tags": tags_load(data=read_json(dataset, "industry_tags.json")),
+                "light_rules": light_rules_load(data=read_json(dataset, "light_rules.json")),
             }
         except ValidationError as exc:
             raise CommandError("参考数据有误：\n" + "\n".join(exc.messages), returncode=2) from exc

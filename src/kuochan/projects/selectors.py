@@ -1,0 +1,213 @@
+"""Reads of the project pipeline, always in the actor's scope; the facts the rules need, in a few queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import BigIntegerField, F, Q, QuerySet
+from django.db.models.functions import Cast, Coalesce, Round
+
+from kuochan.audit.models import AuditEntry
+from kuochan.core.bulk import as_date, raw_values
+from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
+from kuochan.projects.models import LightRuleSet, Progress, Project, YearPlan
+from kuochan.projects.rules import (
+    MILESTONES,
+    EnterpriseFacts,
+    LightRules,
+    ProjectFacts,
+    ThreeLists,
+    Verdict,
+    last_complete_month,
+    project_verdicts,
+    three_lists,
+)
+from kuochan.registry.models import AnnualMetric, Enterprise
+
+
+def hundredths(field: str) -> Cast:
+    return Cast(Round(F(field) * 100), BigIntegerField())
+
+
+def light_rules() -> LightRules:
+    """The rule set in force; the documented defaults until one is loaded."""
+    stored = LightRuleSet.objects.filter(name="default").first()
+    if stored is None:
+        return LightRules()
+    return LightRules(
+        milestone_order=tuple(stored.milestone_order),
+        stall_labels=dict(stored.stall_labels),
+        schedule_yellow_days=stored.schedule_yellow_days,
+        schedule_red_days=stored.schedule_red_days,
+        pace_yellow_hundredths=int(stored.pace_yellow_points * 100),
+        pace_red_hundredths=int(stored.pace_red_points * 100),
+        in_stats_min_total=int(stored.in_stats_min_total_wan * 100),
+        in_stats_yellow_after_days=stored.in_stats_yellow_after_days,
+        in_stats_red_after_days=stored.in_stats_red_after_days,
+        above_scale_revenue=int(stored.above_scale_revenue_wan * 100),
+    )
+
+
+def projects(*, actor: Any) -> QuerySet[Project]:
+    """The projects the actor may see (None: the system, everything)."""
+    return scoped_or_system(Project.objects.all(), actor)
+
+
+def project_get(*, actor: Any, pk: Any) -> Project:
+    return get_scoped_or_404(
+        Project.objects.select_related("enterprise", "district", "town", "chain"), actor, pk=pk
+    )
+
+
+def project_trail(*, actor: Any, project: Project) -> QuerySet[AuditEntry]:
+    """Changes to the project, its yearly plans and its monthly progress."""
+    types = ContentType.objects.get_for_models(Project, YearPlan, Progress)
+    project_type = types[Project]
+    owned = Q(content_type=project_type, object_id=str(project.pk))
+    plan_ids = [str(pk) for pk in project.year_plans.values_list("pk", flat=True)]
+    progress_ids = [str(pk) for pk in project.progress.values_list("pk", flat=True)]
+    owned |= Q(content_type=types[YearPlan], object_id__in=plan_ids)
+    owned |= Q(content_type=types[Progress], object_id__in=progress_ids)
+    return scoped(AuditEntry.objects.select_related("content_type"), actor).filter(owned)
+
+
+_DATE_COLUMNS = [f"{name}_{kind}" for name in MILESTONES for kind in ("planned", "actual")]
+
+
+def project_facts(
+    *, actor: Any, as_of: dt.date, queryset: QuerySet[Project] | None = None
+) -> list[ProjectFacts]:
+    """Every project in scope (or in `queryset`) as the rules see it on as_of: three queries in all.
+
+    Progress counts only for complete months of as_of's year up to as_of; of those, the latest report's
+    year-to-date figure is the one the pace rule compares with the year's plan.
+    """
+    found = queryset if queryset is not None else projects(actor=actor)
+    rows = raw_values(
+        found.order_by().values_list(
+            "id", "code", "name", "district__name", "status", "enterprise_id", "is_renovation",
+            hundredths("total_wan"), *_DATE_COLUMNS,
+        )
+    )  # fmt: skip
+    plans = dict(
+        raw_values(
+            scoped_or_system(YearPlan.objects.all(), actor)
+            .filter(year=as_of.year)
+            .order_by()
+            .values_list("project_id", hundredths("planned_wan"))
+        )
+    )
+    latest = latest_progress(as_of)
+    facts = []
+    width = len(MILESTONES)
+    for row in rows:
+        dates = [as_date(value) for value in row[8:]]
+        pk = row[0]
+        reported = latest.get(pk)
+        facts.append(
+            ProjectFacts(
+                id=pk,
+                code=row[1],
+                name=row[2],
+                district=row[3],
+                status=row[4],
+                enterprise_id=row[5],
+                is_renovation=bool(row[6]),
+                total=row[7],
+                planned=dict(zip(MILESTONES, dates[0 : 2 * width : 2], strict=True)),
+                actual=dict(zip(MILESTONES, dates[1 : 2 * width : 2], strict=True)),
+                year_plan=plans.get(pk),
+                ytd=reported[1] if reported else None,
+                ytd_month=reported[0] if reported else None,
+            )
+        )
+    return facts
+
+
+def latest_progress(as_of: dt.date) -> dict[int, tuple[dt.date, int]]:
+    """project id → (month, year-to-date hundredths) of its latest report for a complete month of as_of's
+    year, in one query over that year's reports."""
+    last = last_complete_month(as_of)
+    if last is None:
+        return {}
+    table = connection.ops.quote_name(Progress._meta.db_table)
+    sql = (
+        f"SELECT p.project_id, p.month, CAST(ROUND(p.ytd_wan * 100) AS BIGINT) FROM {table} p "
+        f"JOIN (SELECT project_id, MAX(month) AS month FROM {table} WHERE month >= %s AND month <= %s "
+        f"GROUP BY project_id) l ON l.project_id = p.project_id AND l.month = p.month"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [dt.date(as_of.year, 1, 1), last])
+        return {pk: (as_date(month), ytd) for pk, month, ytd in cursor.fetchall()}
+
+
+@dataclass(frozen=True)
+class Board:
+    """All projects in scope with their verdicts on as_of."""
+
+    as_of: dt.date
+    rules: LightRules
+    facts: list[ProjectFacts]
+    verdicts: list[Verdict]
+
+    def by_id(self) -> dict[int, tuple[ProjectFacts, Verdict]]:
+        return {f.id: (f, v) for f, v in zip(self.facts, self.verdicts, strict=True)}
+
+
+def project_board(*, actor: Any, as_of: dt.date, queryset: QuerySet[Project] | None = None) -> Board:
+    rules = light_rules()
+    facts = project_facts(actor=actor, as_of=as_of, queryset=queryset)
+    return Board(as_of, rules, facts, project_verdicts(facts, as_of=as_of, rules=rules))
+
+
+def enterprise_facts(*, actor: Any, as_of: dt.date) -> list[EnterpriseFacts]:
+    """Enterprises in scope not above-scale on as_of, with main revenue (else revenue) of the three years
+    before as_of's: what the 升规 list needs."""
+    below = (
+        scoped_or_system(Enterprise.objects.all(), actor)
+        .filter(Q(above_scale=False) | Q(above_scale_since__gt=as_of))
+        .order_by()
+    )
+    rows = raw_values(
+        below.values_list("id", "uscc", "name", "district__name", "above_scale", "above_scale_since")
+    )
+    revenue: dict[int, dict[int, int]] = {}
+    for enterprise_id, year, amount in raw_values(
+        AnnualMetric.objects.filter(
+            enterprise__in=below.values("id"), year__gte=as_of.year - 3, year__lt=as_of.year
+        )
+        .annotate(amount=Coalesce(hundredths("main_revenue_wan"), hundredths("revenue_wan")))
+        .filter(amount__isnull=False)
+        .order_by()
+        .values_list("enterprise_id", "year", "amount")
+    ):
+        revenue.setdefault(enterprise_id, {})[year] = amount
+    return [
+        EnterpriseFacts(
+            id=pk,
+            uscc=uscc,
+            name=name,
+            district=district,
+            above_scale=bool(above),
+            above_scale_since=as_date(since),
+            revenue=revenue.get(pk, {}),
+        )
+        for pk, uscc, name, district, above, since in rows
+    ]
+
+
+def project_lists(*, actor: Any, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> ThreeLists:
+    """The three lists for [start, end], with what was known at the period's end (or as_of)."""
+    known_on = as_of or end
+    return three_lists(
+        project_facts(actor=actor, as_of=known_on),
+        enterprise_facts(actor=actor, as_of=known_on),
+        start=start,
+        end=end,
+        as_of=known_on,
+        rules=light_rules(),
+    )
