@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("kuochan.accounts.urls")),
     path("audit/", include("kuochan.audit.urls")),
     path("enterprises/", include("kuochan.registry.urls")),
+    path("projects/", include("kuochan.projects.urls")),
     path("imports/", include("kuochan.imports.urls")),
     path("api/v1/", api.urls),
 ]

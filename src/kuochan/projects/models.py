@@ -255,7 +255,7 @@ class LightRuleSet(models.Model):
     above_scale_revenue_wan = models.DecimalField(
         _("规上标准（主营业务收入，万元）"), max_digits=16, decimal_places=2, default=2000
     )
-    source = models.TextField(_("依据"), blank=True)
+    basis = models.TextField(_("依据"), blank=True)
 
     class Meta:
         verbose_name = _("亮灯规则")

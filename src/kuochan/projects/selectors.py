@@ -14,7 +14,8 @@ from django.db.models.functions import Cast, Coalesce, Round
 from kuochan.audit.models import AuditEntry
 from kuochan.core.bulk import as_date, raw_values
 from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
-from kuochan.projects.models import LightRuleSet, Progress, Project, YearPlan
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.projects.models import YI_WAN, LightRuleSet, Progress, Project, YearPlan
 from kuochan.projects.rules import (
     MILESTONES,
     EnterpriseFacts,
@@ -203,7 +204,7 @@ def enterprise_facts(*, actor: Any, as_of: dt.date) -> list[EnterpriseFacts]:
 def project_lists(*, actor: Any, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> ThreeLists:
     """The three lists for [start, end], with what was known at the period's end (or as_of)."""
     known_on = as_of or end
-    return three_lists(
+    lists = three_lists(
         project_facts(actor=actor, as_of=known_on),
         enterprise_facts(actor=actor, as_of=known_on),
         start=start,
@@ -211,3 +212,70 @@ def project_lists(*, actor: Any, start: dt.date, end: dt.date, as_of: dt.date | 
         as_of=known_on,
         rules=light_rules(),
     )
+    rank = district_rank()
+    order = lambda entry: (rank.get(entry.district, len(rank)), entry.key)  # noqa: E731
+    return ThreeLists(
+        to_start=sorted(lists.to_start, key=order),
+        to_complete=sorted(lists.to_complete, key=order),
+        to_above_scale=sorted(lists.to_above_scale, key=order),
+    )
+
+
+def district_rank() -> dict[str, int]:
+    """Reporting units' names in their official order (吴兴区, 南浔区, … as the bureau lists them)."""
+    names = (
+        OrgUnit.objects.filter(kind__in=REPORTING_KINDS)
+        .order_by("sort_order", "path")
+        .values_list("name", flat=True)
+    )
+    return {name: rank for rank, name in enumerate(names)}
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    query: str = ""
+    district: int | None = None
+    light: str = ""
+    stage: str = ""
+    stall: str = ""
+    chain: int | None = None
+    project_type: str = ""
+    large: bool = False  # 亿元以上
+
+
+def project_rows(
+    *, actor: Any, as_of: dt.date, filters: ProjectFilter | None = None
+) -> list[tuple[ProjectFacts, Verdict]]:
+    """Projects in scope with their verdicts on as_of, filtered as the list page asks, ordered by
+    district and code. Filters on the verdict (light, stage, stall) apply after the rules ran."""
+    f = filters or ProjectFilter()
+    found = projects(actor=actor)
+    if f.query:
+        text = f.query.strip()
+        found = found.filter(
+            Q(name__contains=text) | Q(code__startswith=text.upper()) | Q(enterprise__name__contains=text)
+        )
+    if f.district:
+        found = found.filter(district__path__startswith=_path_of(f.district))
+    if f.chain:
+        found = found.filter(chain_id=f.chain)
+    if f.project_type:
+        found = found.filter(project_type=f.project_type)
+    if f.large:
+        found = found.filter(total_wan__gte=YI_WAN)
+    board = project_board(actor=actor, as_of=as_of, queryset=found)
+    rows = [
+        (facts, verdict)
+        for facts, verdict in zip(board.facts, board.verdicts, strict=True)
+        if (not f.light or verdict.light.value == f.light)
+        and (not f.stage or verdict.stage == f.stage)
+        and (not f.stall or verdict.stall == f.stall)
+    ]
+    rank = district_rank()
+    rows.sort(key=lambda row: (rank.get(row[0].district, len(rank)), row[0].code))
+    return rows
+
+
+def _path_of(unit_id: int) -> str:
+    unit = OrgUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
+    return unit if unit is not None else "-"

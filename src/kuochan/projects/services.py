@@ -222,7 +222,7 @@ def progress_record(
 RULE_FIELDS = (
     "schedule_yellow_days", "schedule_red_days", "pace_yellow_points", "pace_red_points",
     "in_stats_min_total_wan", "in_stats_yellow_after_days", "in_stats_red_after_days",
-    "above_scale_revenue_wan", "source",
+    "above_scale_revenue_wan", "basis",
 )  # fmt: skip
 
 
@@ -234,9 +234,8 @@ def _clean_rules(values: dict[str, Any]) -> dict[str, Any]:
         errors["milestone_order"] = (
             f"节点顺序应为不重复的节点（{'、'.join(MILESTONE_LABELS.values())}）中的至少两个。"
         )
-    stalls = dict(values.get("stall_labels") or {})
-    if any(name not in order for name in stalls):
-        errors["stall_labels"] = "破五未类别只能对应节点顺序中的节点。"
+    # A stall category names an overdue milestone the rules check; one left out of the order has none.
+    stalls = {name: label for name, label in dict(values.get("stall_labels") or {}).items() if name in order}
     for low, high, label in (
         ("schedule_yellow_days", "schedule_red_days", "节点逾期"),
         ("pace_yellow_points", "pace_red_points", "投资进度落后"),

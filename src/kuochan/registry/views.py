@@ -83,6 +83,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "metrics": metrics,
             "surveys": enterprise.surveys.order_by("-year"),
             "contacts": enterprise.contacts.all(),
+            "projects": enterprise.projects.order_by("code"),
             "tags": enterprise.tags.all(),
             "chart": selectors.metric_series(enterprise),
             "trail": selectors.enterprise_trail(actor=request.user, enterprise=enterprise)[:50],

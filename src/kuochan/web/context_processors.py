@@ -6,7 +6,7 @@ from django.urls import reverse
 MODULES = (
     ("home", "首页", "home"),
     ("registry", "企业库", "registry:list"),
-    ("projects", "项目管理", None),
+    ("projects", "项目管理", "projects:list"),
     ("targets", "目标进度", None),
     ("evaluation", "评价分类", None),
     ("policies", "政策直达", None),

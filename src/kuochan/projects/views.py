@@ -1,0 +1,552 @@
+"""Pages of the project pipeline: list with lights, detail, light board, 破五未, the three lists, data
+quality, edit forms, and the light rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from kuochan.audit.models import Source
+from kuochan.core.forms import add_service_errors
+from kuochan.core.scope import scoped
+from kuochan.imports.parsing import CellError, to_month
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.orgs.selectors import org_units
+from kuochan.projects import selectors, services
+from kuochan.projects.models import (
+    ApprovalTrack,
+    ConstructionNature,
+    LightRuleSet,
+    Milestone,
+    Project,
+    ProjectStatus,
+    ProjectType,
+)
+from kuochan.projects.rules import (
+    MILESTONE_LABELS,
+    MILESTONES,
+    QUALITY_KINDS,
+    Light,
+    light_summary,
+    quality_findings,
+)
+from kuochan.registry.models import Enterprise, IndustryTag
+from kuochan.registry.rules import normalise_code
+from kuochan.web.exports import xlsx_response
+
+LIGHTS = [(light.value, light.label) for light in Light]
+
+
+def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return default
+
+
+def _as_of(request: HttpRequest) -> dt.date:
+    return _date_param(request, "as_of", dt.date.today())
+
+
+def _number(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _filters(request: HttpRequest) -> selectors.ProjectFilter:
+    params = request.GET
+    stalls = set(selectors.light_rules().stall_labels.values())
+    return selectors.ProjectFilter(
+        query=params.get("q", ""),
+        district=_number(request, "district"),
+        light=params.get("light") if params.get("light") in Light.__members__.values() else "",
+        stage=params.get("stage") if params.get("stage") in MILESTONES else "",
+        stall=params.get("stall") if params.get("stall") in stalls else "",
+        chain=_number(request, "chain"),
+        project_type=params.get("type") if params.get("type") in ProjectType.values else "",
+        large=params.get("large") == "1",
+    )
+
+
+def _districts(actor: Any) -> Any:
+    return org_units(actor=actor).filter(kind__in=REPORTING_KINDS)
+
+
+EXPORT_HEADERS = [
+    "项目代码", "项目名称", "企业名称", "所属区县", "项目类型", "总投资（万元）", "当前节点", "亮灯", "破五未类别", "亮灯原因",
+]  # fmt: skip
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    """Projects with their light on the as-of date; 导出 downloads exactly what the filters show."""
+    as_of, filters = _as_of(request), _filters(request)
+    rows = selectors.project_rows(actor=request.user, as_of=as_of, filters=filters)
+    if request.GET.get("export") == "xlsx":
+        objects = Project.objects.in_bulk([f.id for f, _ in rows])
+        return xlsx_response(
+            f"项目亮灯清单（截至{as_of}）",
+            EXPORT_HEADERS,
+            (
+                [
+                    f.code, f.name, objects[f.id].enterprise.name, f.district,
+                    objects[f.id].get_project_type_display(), float(objects[f.id].total_wan or 0),
+                    v.stage_label or "", v.light.label, v.stall or "", "；".join(v.reasons),
+                ]
+                for f, v in rows
+            ),
+        )  # fmt: skip
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    objects = Project.objects.select_related("enterprise", "district").in_bulk([f.id for f, _ in page])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/list.html",
+        {
+            "page": page,
+            "items": [(objects[f.id], v) for f, v in page],
+            "filters": filters,
+            "as_of": as_of,
+            "summary": light_summary(v for _, v in rows),
+            "districts": _districts(request.user),
+            "chains": IndustryTag.objects.all(),
+            "types": ProjectType.choices,
+            "lights": LIGHTS,
+            "stages": list(MILESTONE_LABELS.items()),
+            "query": query.urlencode(),
+            "can_edit": request.user.can_edit,
+        },
+    )
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(actor=request.user, pk=pk)
+    as_of = _as_of(request)
+    board = selectors.project_board(actor=request.user, as_of=as_of, queryset=Project.objects.filter(pk=pk))
+    verdict = board.verdicts[0]
+    progress = list(project.progress.order_by("-month"))
+    plans = {plan.year: plan.planned_wan for plan in project.year_plans.all()}
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "project": project,
+            "verdict": verdict,
+            "as_of": as_of,
+            "milestones": project.milestone_dates(),
+            "above_scale_since": project.enterprise.above_scale_since
+            if project.enterprise.above_scale
+            else None,
+            "progress": progress,
+            "plans": sorted(plans.items(), reverse=True),
+            "timeline": _timeline(project, as_of),
+            "progress_chart": _progress_chart(progress, plans),
+            "trail": selectors.project_trail(actor=request.user, project=project)[:50],
+            "can_edit": services.can_edit_project(request.user, project.district.path),
+            "can_report": services.can_report_progress(request.user, project),
+            "progress_form": ProgressForm(initial={"month": _last_month().strftime("%Y-%m")}),
+        },
+    )
+
+
+def _last_month() -> dt.date:
+    return (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+def _timeline(project: Project, as_of: dt.date) -> dict[str, Any]:
+    """Planned against actual date of each milestone, for the ECharts timeline."""
+    rows = [(label, planned, actual) for _, label, planned, actual, _ in project.milestone_dates()]
+    if project.enterprise.above_scale and project.enterprise.above_scale_since:
+        rows.append(("上规", None, project.enterprise.above_scale_since))
+    return {
+        "milestones": [label for label, _, _ in rows],
+        "planned": [planned.isoformat() if planned else None for _, planned, _ in rows],
+        "actual": [actual.isoformat() if actual and actual <= as_of else None for _, _, actual in rows],
+        "as_of": as_of.isoformat(),
+    }
+
+
+def _progress_chart(progress: list[Any], plans: dict[int, Any]) -> dict[str, Any]:
+    ordered = sorted(progress, key=lambda p: p.month)
+    return {
+        "months": [f"{p.month:%Y-%m}" for p in ordered],
+        "ytd": [float(p.ytd_wan) for p in ordered],
+        "plan": [float(plans[p.month.year]) if p.month.year in plans else None for p in ordered],
+    }
+
+
+@login_required
+def light_board(request: HttpRequest) -> HttpResponse:
+    """District × light counts on the as-of date; each count links to the list behind it."""
+    as_of = _as_of(request)
+    board = selectors.project_board(actor=request.user, as_of=as_of)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for facts, verdict in zip(board.facts, board.verdicts, strict=True):
+        counts[facts.district][verdict.light.value] += 1
+    districts = list(_districts(request.user))
+    table = [(d, [counts[d.name][value] for value, _ in LIGHTS]) for d in districts if d.name in counts]
+    return render(
+        request,
+        "projects/board.html",
+        {"as_of": as_of, "lights": LIGHTS, "table": table, "totals": light_summary(board.verdicts)},
+    )
+
+
+@login_required
+def stall_board(request: HttpRequest) -> HttpResponse:
+    """破五未: stall category × district on the as-of date, with drill-down to the projects."""
+    as_of = _as_of(request)
+    board = selectors.project_board(actor=request.user, as_of=as_of)
+    categories = list(dict.fromkeys(board.rules.stall_labels.values()))
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for facts, verdict in zip(board.facts, board.verdicts, strict=True):
+        if verdict.stall:
+            counts[verdict.stall][facts.district] += 1
+    districts = list(_districts(request.user))
+    table = [
+        (category, [counts[category][d.name] for d in districts], sum(counts[category].values()))
+        for category in categories
+    ]
+    return render(
+        request,
+        "projects/stalls.html",
+        {"as_of": as_of, "districts": districts, "table": table},
+    )  # fmt: skip
+
+
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    """The period picker: this month by default."""
+    today = dt.date.today()
+    first = today.replace(day=1)
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    start = _date_param(request, "from", first)
+    end = _date_param(request, "to", next_month - dt.timedelta(days=1))
+    return (start, end) if start <= end else (end, start)
+
+
+LIST_TITLES = {"start": "拟开工", "complete": "竣工", "above_scale": "升规"}
+
+
+@login_required
+def three_lists(request: HttpRequest) -> HttpResponse:
+    start, end = _period(request)
+    lists = selectors.project_lists(actor=request.user, start=start, end=end)
+    groups = {"start": lists.to_start, "complete": lists.to_complete, "above_scale": lists.to_above_scale}
+    wanted = request.GET.get("export")
+    if wanted in groups:
+        key = "统一社会信用代码" if wanted == "above_scale" else "项目代码"
+        return xlsx_response(
+            f"{LIST_TITLES[wanted]}清单（{start}至{end}）",
+            [key, "名称", "所属区县", "原因"],
+            ([e.key, e.name, e.district, "；".join(e.reasons)] for e in groups[wanted]),
+        )
+    return render(
+        request,
+        "projects/lists.html",
+        {
+            "start": start,
+            "end": end,
+            "groups": [(key, LIST_TITLES[key], entries) for key, entries in groups.items()],
+            "query": f"from={start}&to={end}",
+        },
+    )
+
+
+@login_required
+def data_quality(request: HttpRequest) -> HttpResponse:
+    today = dt.date.today()
+    facts = selectors.project_facts(actor=request.user, as_of=today)
+    findings = quality_findings(facts, today=today, rules=selectors.light_rules())
+    kind = request.GET.get("kind") if request.GET.get("kind") in QUALITY_KINDS else ""
+    counts = Counter(f.kind for f in findings)
+    if kind:
+        findings = [f for f in findings if f.kind == kind]
+    by_id = {f.id: f for f in facts}
+    rank = selectors.district_rank()
+    rows = sorted(
+        ((by_id[f.project_id], f) for f in findings),
+        key=lambda row: (rank.get(row[0].district, 99), row[0].code),
+    )
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "项目数据质量问题",
+            ["项目代码", "项目名称", "所属区县", "问题类别", "问题"],
+            ([p.code, p.name, p.district, QUALITY_KINDS[f.kind], f.message] for p, f in rows),
+        )
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/quality.html",
+        {
+            "page": page,
+            "kinds": [(key, label, counts.get(key, 0)) for key, label in QUALITY_KINDS.items()],
+            "kind": kind,
+            "query": f"kind={kind}" if kind else "",
+        },
+    )
+
+
+# Forms -----------------------------------------------------------------------------------------------
+
+
+def _choices(choices: Any) -> list[tuple[str, str]]:
+    return [("", "—"), *choices.choices]
+
+
+MONEY_FIELD = {"max_digits": 16, "decimal_places": 2, "required": False, "min_value": 0}
+
+
+class ProjectForm(forms.Form):
+    code = forms.CharField(
+        label="项目代码", max_length=40, required=False, help_text="统一项目代码；尚未赋码的留空，由平台编号"
+    )
+    name = forms.CharField(label="项目名称", max_length=200)
+    enterprise = forms.CharField(label="企业（统一社会信用代码）", max_length=40)
+    district = forms.ModelChoiceField(
+        label="所属区县", queryset=OrgUnit.objects.none(), required=False, help_text="留空则取企业所属区县"
+    )
+    town = forms.ModelChoiceField(label="所属乡镇（园区）", queryset=OrgUnit.objects.none(), required=False)
+    project_type = forms.ChoiceField(label="项目类型", choices=_choices(ProjectType), required=False)
+    nature = forms.ChoiceField(label="建设性质", choices=_choices(ConstructionNature), required=False)
+    is_renovation = forms.BooleanField(label="计入技改投资", required=False)
+    chain = forms.ModelChoiceField(label="所属产业链", queryset=IndustryTag.objects.all(), required=False)
+    total_wan = forms.DecimalField(label="总投资（万元）", **MONEY_FIELD)
+    equipment_wan = forms.DecimalField(label="设备投资（万元）", **MONEY_FIELD)
+    is_provincial_major = forms.BooleanField(label="省重大项目", required=False)
+    is_ipo_funded = forms.BooleanField(label="募投项目", required=False)
+    approval_track = forms.ChoiceField(label="审批通道", choices=_choices(ApprovalTrack), required=False)
+    capacity_output_wan = forms.DecimalField(label="达产产值（万元）", **MONEY_FIELD)
+    capacity_tax_wan = forms.DecimalField(label="达产税收（万元）", **MONEY_FIELD)
+    land_mu = forms.DecimalField(label="用地需求（亩）", **MONEY_FIELD)
+    zero_new_land = forms.BooleanField(label="零新增用地", required=False)
+    energy_tce = forms.DecimalField(label="用能需求（吨标准煤）", **MONEY_FIELD)
+    status = forms.ChoiceField(label="项目状态", choices=ProjectStatus.choices, initial=ProjectStatus.ACTIVE)
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = org_units(actor=actor)
+        self.fields["district"].queryset = units.filter(kind__in=REPORTING_KINDS)
+        self.fields["town"].queryset = units.exclude(kind__in=REPORTING_KINDS).filter(
+            parent__kind__in=REPORTING_KINDS
+        )
+        self.actor = actor
+
+    def clean_enterprise(self) -> Enterprise:
+        uscc = normalise_code(self.cleaned_data["enterprise"])
+        enterprise = (
+            scoped(Enterprise.objects.select_related("district"), self.actor).filter(uscc=uscc).first()
+        )
+        if enterprise is None:
+            raise ValidationError(f"您的数据范围内没有统一社会信用代码为 {uscc} 的企业。")
+        return enterprise
+
+
+def _project_initial(project: Project) -> dict[str, Any]:
+    values = {name: getattr(project, name) for name in services.PROJECT_FIELDS}
+    values["enterprise"] = project.enterprise.uscc
+    return values
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    _require(request.user.can_edit, "您无权新增项目。")
+    initial = {"enterprise": request.GET.get("uscc", "")}
+    form = ProjectForm(request.POST or None, actor=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.project_create(actor=request.user, source=Source.WEB, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已新增项目“{created.name}”（{created.code}）。")
+            return redirect(created)
+    return render(request, "projects/form.html", {"form": form, "title": "新增项目"})
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(actor=request.user, pk=pk)
+    _require(services.can_edit_project(request.user, project.district.path), "您无权修改该项目。")
+    form = ProjectForm(request.POST or None, actor=request.user, initial=_project_initial(project))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.project_update(
+                actor=request.user, source=Source.WEB, project=project, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已保存“{saved.name}”。")
+            return redirect(saved)
+    return render(
+        request, "projects/form.html", {"form": form, "title": f"修改：{project.name}", "project": project}
+    )
+
+
+class MilestonesForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for value, label in Milestone.choices:
+            date_input = forms.DateInput(attrs={"type": "date"})
+            self.fields[f"{value}_planned"] = forms.DateField(
+                label=f"计划{label}", required=False, widget=date_input
+            )
+            self.fields[f"{value}_actual"] = forms.DateField(
+                label=f"实际{label}", required=False, widget=date_input
+            )
+            self.fields[f"{value}_evidence"] = forms.CharField(
+                label=f"{label}佐证", max_length=200, required=False
+            )
+
+    def rows(self) -> list[tuple[str, Any, Any, Any]]:
+        return [
+            (label, self[f"{v}_planned"], self[f"{v}_actual"], self[f"{v}_evidence"])
+            for v, label in Milestone.choices
+        ]
+
+
+@login_required
+def milestones_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get(actor=request.user, pk=pk)
+    _require(services.can_edit_project(request.user, project.district.path), "您无权修改该项目。")
+    initial = {name: getattr(project, name) for name in services.MILESTONE_FIELDS}
+    form = MilestonesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.milestones_update(
+                actor=request.user, source=Source.WEB, project=project, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存节点日期。")
+            return redirect(project)
+    return render(request, "projects/milestones.html", {"form": form, "project": project})
+
+
+class ProgressForm(forms.Form):
+    month = forms.CharField(label="年月", max_length=16, help_text="如 2026-06")
+    ytd_wan = forms.DecimalField(
+        label="本年累计完成投资（万元）", max_digits=16, decimal_places=2, min_value=0
+    )
+    year_plan_wan = forms.DecimalField(label="本年计划投资（万元）", **MONEY_FIELD)
+    progress_note = forms.CharField(label="进展情况", required=False, widget=forms.Textarea)
+    problems = forms.CharField(label="存在问题", required=False, widget=forms.Textarea)
+    coordination = forms.CharField(label="需协调事项", required=False, widget=forms.Textarea)
+
+    def clean_month(self) -> dt.date:
+        try:
+            return to_month(self.cleaned_data["month"])
+        except CellError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+@login_required
+def progress_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Report one month's progress from the project page (or correct a month already reported)."""
+    project = selectors.project_get(actor=request.user, pk=pk)
+    _require(services.can_report_progress(request.user, project), "您无权填报该项目的进展。")
+    form = ProgressForm(request.POST or None, initial={"month": _last_month().strftime("%Y-%m")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, warnings = services.progress_record(
+                actor=request.user, source=Source.WEB, project=project, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            month = form.cleaned_data["month"]
+            messages.success(request, f"已保存 {month.year}年{month.month}月进展。")
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect(project)
+    return render(
+        request,
+        "projects/form.html",
+        {"form": form, "title": f"填报进展：{project.name}", "project": project},
+    )
+
+
+class RulesForm(forms.Form):
+    schedule_yellow_days = forms.IntegerField(label="节点逾期黄灯（天）", min_value=1)
+    schedule_red_days = forms.IntegerField(label="节点逾期红灯（天）", min_value=1)
+    pace_yellow_points = forms.DecimalField(
+        label="投资进度落后黄灯（百分点）", min_value=0, max_value=100, decimal_places=2
+    )
+    pace_red_points = forms.DecimalField(
+        label="投资进度落后红灯（百分点）", min_value=0, max_value=100, decimal_places=2
+    )
+    in_stats_min_total_wan = forms.DecimalField(
+        label="入库规则起点（总投资，万元）", min_value=0, decimal_places=2
+    )
+    in_stats_yellow_after_days = forms.IntegerField(label="开工后未入库黄灯（超过天数）", min_value=0)
+    in_stats_red_after_days = forms.IntegerField(label="开工后未入库红灯（超过天数）", min_value=0)
+    above_scale_revenue_wan = forms.DecimalField(
+        label="规上标准（主营业务收入，万元）", min_value=0, decimal_places=2
+    )
+    milestone_order = forms.CharField(
+        label="进度规则依次检查的节点",
+        max_length=100,
+        help_text="用“→”分隔，如 签约→备案→开工→竣工→投产→达产；可选：签约、备案、开工、入库、竣工、投产、达产",
+    )
+    basis = forms.CharField(label="依据", widget=forms.Textarea, required=False)
+
+    def clean_milestone_order(self) -> list[str]:
+        by_label = {label: value for value, label in MILESTONE_LABELS.items()}
+        text = self.cleaned_data["milestone_order"]
+        for separator in "、，,>＞ ":
+            text = text.replace(separator, "→")
+        labels = [part for part in text.split("→") if part]
+        unknown = [label for label in labels if label not in by_label]
+        if unknown:
+            raise ValidationError(f"未知的节点“{'、'.join(unknown)}”。")
+        return [by_label[label] for label in labels]
+
+
+@login_required
+def light_rules(request: HttpRequest) -> HttpResponse:
+    """The rules in force, readable by all; city admins change them (every change is audited)."""
+    stored = LightRuleSet.objects.filter(name="default").first()
+    initial = (
+        {name: getattr(stored, name) for name in (*services.RULE_FIELDS, "milestone_order")} if stored else {}
+    )
+    form = RulesForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        _require(request.user.is_city_admin, "只有市级管理员可以修改亮灯规则。")
+        if form.is_valid():
+            try:
+                services.light_rules_update(actor=request.user, source=Source.WEB, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "已保存亮灯规则，各页面即按新规则计算。")
+                return redirect("projects:rules")
+    rules = selectors.light_rules()
+    return render(
+        request,
+        "projects/rules.html",
+        {
+            "form": form,
+            "rules": rules,
+            "stored": stored,
+            "order": [MILESTONE_LABELS[name] for name in rules.milestone_order],
+            "stalls": [(MILESTONE_LABELS[name], label) for name, label in rules.stall_labels.items()],
+            "can_change": request.user.is_city_admin,
+        },
+    )

@@ -1,0 +1,193 @@
+"""The project pages: what an official sees and can do, in their data scope."""
+
+import datetime as dt
+import io
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from kuochan.audit.models import AuditEntry
+from kuochan.projects.models import LightRuleSet, Progress, Project, YearPlan
+from tests.projects.conftest import TODAY, days_ago
+
+
+def sheet_rows(response):
+    return CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+
+
+def test_list_shows_lights_with_reasons_and_filters_by_light(pipeline, users, login):
+    client = login(users["city_staff"])
+    page = client.get("/projects/").content.decode()
+    assert "红灯 1，黄灯 1，绿灯 1，不亮灯 1" in page
+    assert "已逾期 120 天" in page
+    red = client.get("/projects/", {"light": "red"}).content.decode()
+    assert "童装智能工厂技改项目" in red and "新材料扩产项目" not in red
+
+
+def test_list_filters_by_district_stage_type_and_size(pipeline, users, login, huzhou):
+    client = login(users["city_staff"])
+    nanxun = client.get("/projects/", {"district": huzhou["330503"].pk}).content.decode()
+    assert "木业新建厂房项目" in nanxun and "童装智能工厂技改项目" not in nanxun
+    started = client.get("/projects/", {"stage": "started"}).content.decode()
+    assert "木业新建厂房项目" in started and "新材料扩产项目" not in started
+    large = client.get("/projects/", {"large": "1"}).content.decode()
+    assert "童装智能工厂技改项目" in large and "木业新建厂房项目" not in large  # 300万元 is not 亿元以上
+
+
+def test_list_exports_what_it_shows(pipeline, users, login):
+    response = login(users["city_staff"]).get("/projects/", {"light": "red", "export": "xlsx"})
+    rows = sheet_rows(response)
+    header = rows.index(next(r for r in rows if r and r[0] == "项目代码"))
+    assert rows[header + 1][0] == "2026-330502-26-03-000001" and rows[header + 1][7] == "红灯"
+    assert len([r for r in rows[header + 1 :] if r and r[0]]) == 1
+
+
+def test_a_district_user_sees_only_their_district(pipeline, users, login):
+    client = login(users["nanxun"])
+    page = client.get("/projects/").content.decode()
+    assert "木业新建厂房项目" in page and "童装智能工厂技改项目" not in page
+    assert client.get(f"/projects/{pipeline['red'].pk}/").status_code == 404
+
+
+def test_detail_shows_reasons_milestones_progress_and_trail(pipeline, users, login):
+    page = login(users["city_staff"]).get(f"/projects/{pipeline['red'].pk}/").content.decode()
+    assert f"计划开工 {days_ago(120)}，至 {TODAY} 尚未开工，已逾期 120 天" in page
+    assert "落地未开工" in page
+    assert 'id="milestone-chart-data"' in page
+    assert "变更记录" in page and "新增" in page
+
+
+def test_detail_as_of_an_earlier_date(pipeline, users, login):
+    earlier = days_ago(115)
+    page = (
+        login(users["city_staff"])
+        .get(f"/projects/{pipeline['red'].pk}/", {"as_of": earlier})
+        .content.decode()
+    )
+    assert f"截至 {earlier}：黄灯" in page
+
+
+def test_light_board_counts_by_district_and_drills_down(pipeline, users, login, huzhou):
+    page = login(users["city_staff"]).get("/projects/board/").content.decode()
+    wuxing = huzhou["330502"].pk
+    assert f"/projects/?district={wuxing}&light=red&as_of={TODAY}" in page
+
+
+def test_stall_board_by_category_and_district(pipeline, users, login):
+    page = login(users["city_staff"]).get("/projects/stalls/").content.decode()
+    assert "落地未开工" in page and "stall=%E8%90%BD%E5%9C%B0%E6%9C%AA%E5%BC%80%E5%B7%A5" in page
+    listed = login(users["city_staff"]).get("/projects/", {"stall": "落地未开工"}).content.decode()
+    assert (
+        "童装智能工厂技改项目" in listed and "新材料扩产项目" in listed and "木业新建厂房项目" not in listed
+    )
+
+
+def test_three_lists_page_with_a_period(pipeline, users, login):
+    client = login(users["city_staff"])
+    page = client.get("/projects/lists/", {"from": days_ago(130), "to": TODAY}).content.decode()
+    assert "拟开工清单（2）" in page and f"计划 {days_ago(120)} 开工" in page
+    response = client.get("/projects/lists/", {"from": days_ago(130), "to": TODAY, "export": "start"})
+    assert [r[0] for r in sheet_rows(response) if r and str(r[0]).startswith("2026-")] == [
+        "2026-330502-26-03-000001",
+        "2026-330502-26-03-000002",
+    ]
+
+
+def test_data_quality_lists_what_is_wrong(pipeline, users, login):
+    project = pipeline["green"]
+    Project.objects.filter(pk=project.pk).update(
+        producing_actual=TODAY + dt.timedelta(days=3), completed_actual=days_ago(360)
+    )
+    page = login(users["city_staff"]).get("/projects/quality/").content.decode()
+    assert f"实际投产日期 {TODAY + dt.timedelta(days=3)} 晚于今天 {TODAY}" in page
+    assert f"实际竣工日期 {days_ago(360)} 早于实际开工日期 {days_ago(350)}" in page
+    assert "缺少计划投产、达产日期" in page
+
+
+def test_create_a_project_without_a_code_gets_a_platform_code(registered, users, login):
+    client = login(users["wuxing"])
+    response = client.post(
+        "/projects/new/",
+        {"name": "智能仓储项目", "enterprise": registered[0].lower(), "status": "active", "total_wan": "800"},
+    )
+    project = Project.objects.get(name="智能仓储项目")
+    assert response.status_code == 302 and project.code == f"KC-{TODAY.year}-000001"
+    assert project.district.name == "吴兴区"
+
+
+def test_a_district_user_cannot_create_a_project_for_another_districts_enterprise(registered, users, login):
+    page = login(users["wuxing"]).post(
+        "/projects/new/", {"name": "越权项目", "enterprise": registered[2], "status": "active"}
+    )
+    assert "您的数据范围内没有统一社会信用代码" in page.content.decode()
+    assert not Project.objects.filter(name="越权项目").exists()
+
+
+def test_milestones_form_refuses_planned_dates_out_of_order(pipeline, users, login):
+    project = pipeline["yellow"]
+    response = login(users["wuxing"]).post(
+        f"/projects/{project.pk}/milestones/",
+        {"started_planned": "2026-09-01", "completed_planned": "2026-03-01"},
+    )
+    assert "计划竣工日期 2026-03-01 早于计划开工日期 2026-09-01" in response.content.decode()
+    project.refresh_from_db()
+    assert project.started_planned == days_ago(10)
+
+
+def test_progress_form_records_the_month_and_the_years_plan_and_warns_when_ytd_falls(pipeline, users, login):
+    project = pipeline["green"]
+    client = login(users["nanxun"])
+    march = dt.date(TODAY.year, 3, 1) if TODAY.month > 4 else dt.date(TODAY.year - 1, 3, 1)
+    client.post(
+        f"/projects/{project.pk}/progress/",
+        {"month": f"{march:%Y-%m}", "ytd_wan": "120", "year_plan_wan": "250"},
+    )
+    response = client.post(
+        f"/projects/{project.pk}/progress/", {"month": f"{march.year}年4月", "ytd_wan": "100"}, follow=True
+    )
+    assert Progress.objects.filter(project=project).count() == 2
+    assert YearPlan.objects.get(project=project, year=march.year).planned_wan == 250
+    assert "本年累计完成投资 100 万元低于 3 月已报的 120.00 万元" in response.content.decode()
+
+
+def test_an_enterprise_user_reports_their_own_projects_progress_only(pipeline, users, login, registered):
+    from kuochan.registry.models import Enterprise
+
+    user = users["enterprise"]
+    user.enterprise = Enterprise.objects.get(uscc=registered[0])
+    user.save()
+    client = login(user)
+    assert client.get(f"/projects/{pipeline['red'].pk}/progress/").status_code == 200
+    assert client.get(f"/projects/{pipeline['yellow'].pk}/progress/").status_code == 404
+
+
+def test_leaders_read_but_cannot_edit(pipeline, users, login):
+    client = login(users["leader"])
+    assert client.get(f"/projects/{pipeline['red'].pk}/").status_code == 200
+    assert client.get(f"/projects/{pipeline['red'].pk}/edit/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["city_staff", "wuxing"])
+def test_only_city_admins_change_the_light_rules(huzhou, users, login, role):
+    response = login(users[role]).post("/projects/rules/", {"schedule_red_days": "60"})
+    assert response.status_code == 403
+
+
+def test_city_admin_changes_a_threshold_and_the_lights_follow(pipeline, users, login):
+    client = login(users["city_admin"])
+    form = {
+        "schedule_yellow_days": "1", "schedule_red_days": "5", "pace_yellow_points": "10", "pace_red_points": "30",
+        "in_stats_min_total_wan": "500", "in_stats_yellow_after_days": "30", "in_stats_red_after_days": "60",
+        "above_scale_revenue_wan": "2000", "milestone_order": "签约→备案→开工→竣工→投产→达产", "basis": "测试",
+    }  # fmt: skip
+    assert client.post("/projects/rules/", form).status_code == 302
+    assert LightRuleSet.objects.get().schedule_red_days == 5
+    assert AuditEntry.objects.filter(content_type__model="lightruleset", action="update").exists()
+    page = client.get("/projects/", {"light": "red"}).content.decode()
+    assert "新材料扩产项目" in page  # 10 days late is now red
+
+
+def test_enterprise_profile_lists_its_projects(pipeline, users, login):
+    project = pipeline["red"]
+    page = login(users["city_staff"]).get(project.enterprise.get_absolute_url()).content.decode()
+    assert project.name in page and project.code in page
