@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.projects.conftest import TODAY, days_ago
+from tests.conftest import TODAY, days_ago
 
 
 def run(capsys, *args):

@@ -8,7 +8,7 @@ from python_calamine import CalamineWorkbook
 
 from kuochan.audit.models import AuditEntry
 from kuochan.projects.models import LightRuleSet, Progress, Project, YearPlan
-from tests.projects.conftest import TODAY, days_ago
+from tests.conftest import TODAY, days_ago
 
 
 def sheet_rows(response):

@@ -70,12 +70,14 @@ def register_routers() -> None:
     from kuochan.accounts.api import router as accounts_router
     from kuochan.audit.api import router as audit_router
     from kuochan.orgs.api import router as orgs_router
+    from kuochan.projects.api import router as projects_router
     from kuochan.registry.api import router as registry_router
 
     api.add_router("/", accounts_router)
     api.add_router("/org-units", orgs_router)
     api.add_router("/audit", audit_router)
     api.add_router("/enterprises", registry_router)
+    api.add_router("/projects", projects_router)
 
 
 register_routers()

@@ -24,6 +24,7 @@ from kuochan.projects.rules import (
     ThreeLists,
     Verdict,
     last_complete_month,
+    light_summary,
     project_verdicts,
     three_lists,
 )
@@ -279,3 +280,28 @@ def project_rows(
 def _path_of(unit_id: int) -> str:
     unit = OrgUnit.objects.filter(pk=unit_id).values_list("path", flat=True).first()
     return unit if unit is not None else "-"
+
+
+def lights_report(board: Board) -> dict[str, Any]:
+    """The lights of a board as `kuochan lights --format json` and the API give them (stable keys)."""
+    rank = district_rank()
+    pairs = sorted(
+        zip(board.facts, board.verdicts, strict=True),
+        key=lambda fv: (rank.get(fv[0].district, len(rank)), fv[0].code),
+    )
+    return {
+        "as_of": board.as_of.isoformat(),
+        "projects": [
+            {
+                "code": f.code,
+                "name": f.name,
+                "district": f.district,
+                "stage": v.stage_label,
+                "light": v.light.value,
+                "stall": v.stall,
+                "reasons": list(v.reasons),
+            }
+            for f, v in pairs
+        ],
+        "summary": light_summary(board.verdicts),
+    }

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kuochan.imports.management.commands._options import acting_user, add_user_option
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.projects.management.commands._dates import iso_date
-from kuochan.projects.rules import light_summary
-from kuochan.projects.selectors import project_board, projects
+from kuochan.projects.rules import Light
+from kuochan.projects.selectors import lights_report, project_board, projects
 
 
 class Command(BaseCommand):
@@ -32,28 +32,15 @@ class Command(BaseCommand):
                 raise CommandError(f"未知的区县“{name}”。", returncode=2)
             found = found.filter(district__path__startswith=district.path)
         board = project_board(actor=actor, as_of=as_of, queryset=found)
-        rows = [
-            {
-                "code": f.code,
-                "name": f.name,
-                "district": f.district,
-                "stage": v.stage_label,
-                "light": v.light.value,
-                "stall": v.stall,
-                "reasons": list(v.reasons),
-            }
-            for f, v in sorted(zip(board.facts, board.verdicts, strict=True), key=lambda fv: fv[0].code)
-        ]
-        summary = light_summary(board.verdicts)
+        data = lights_report(board)
         if options["format"] == "json":
-            data = {"as_of": as_of.isoformat(), "projects": rows, "summary": summary}
             self.stdout.write(json.dumps(data, ensure_ascii=False))
             return
-        labels = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "不亮灯"}
+        rows, summary = data["projects"], data["summary"]
         for row in rows:
             self.stdout.write(
-                f"{labels[row['light']]}\t{row['code']}\t{row['name']}\t{row['district']}\t"
+                f"{Light(row['light']).label}\t{row['code']}\t{row['name']}\t{row['district']}\t"
                 f"{row['stage'] or '—'}\t{row['stall'] or ''}\t{'；'.join(row['reasons'])}"
             )
-        counts = "，".join(f"{labels[key]} {count}" for key, count in summary.items())
+        counts = "，".join(f"{Light(key).label} {count}" for key, count in summary.items())
         self.stdout.write(f"截至 {as_of}：共 {len(rows)} 个项目，{counts}")
