@@ -305,3 +305,19 @@ def lights_report(board: Board) -> dict[str, Any]:
         ],
         "summary": light_summary(board.verdicts),
     }
+
+
+def renovation_reports(*, actor: Any, year: int) -> list[tuple[str, int, dt.date, int]]:
+    """(district, project id, month, year-to-date hundredths) of every renovation project's reports in
+    `year`: the input of `rules.renovation_investment_by_month`."""
+    return [
+        (district, pk, as_date(month), ytd)
+        for district, pk, month, ytd in raw_values(
+            scoped_or_system(Progress.objects.all(), actor)
+            .filter(
+                project__is_renovation=True, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
+            )
+            .order_by()
+            .values_list("project__district__name", "project_id", "month", hundredths("ytd_wan"))
+        )
+    ]
