@@ -46,6 +46,7 @@ from kuochan.projects.selectors import hundredths
 from kuochan.registry.importers import CHUNK, NAME, USCC, duplicate_check, in_scope, suggest
 from kuochan.registry.models import Enterprise, IndustryTag
 
+PLATFORM_PREFIX = platform_code(0, 0).split("-")[0] + "-"  # "KC-": codes the platform gave
 CODE_HELP = "统一项目代码，如 2026-330502-26-03-012345；尚未赋码的留空，由平台编号"
 
 
@@ -199,7 +200,11 @@ class ProjectsImporter(Importer):
             total, equipment = row.get("total_wan"), row.get("equipment_wan")
             if total is not None and equipment is not None and equipment > total:
                 row.error("equipment_wan", f"设备投资超过总投资 {hundredths_text(total)} 万元")
-            previous = stored.get(row.get("code") or (enterprise[0], row.get("name")))
+            code = row.get("code")
+            previous = stored.get(code or (enterprise[0], row.get("name")))
+            if previous is None and code:
+                # Filed before it had a national code: the project takes the code it has now.
+                previous = stored.get((PLATFORM_PREFIX, enterprise[0], row.get("name")))
             if previous is not None:
                 row.set("stored", previous)
                 if not in_scope(self.actor, previous.district.path):
@@ -210,6 +215,15 @@ class ProjectsImporter(Importer):
         duplicate_check(
             [r for r in checked if not r.get("code")], lambda r: (r.get("enterprise"), r.get("name")), "name", "同一企业的同名项目"
         )  # fmt: skip
+        seen: dict[int, int] = {}
+        for row in checked:
+            previous = row.get("stored")
+            if row.errors or previous is None:
+                continue
+            if previous.pk in seen:  # a registered code and a blank one naming the same project
+                row.error("code", f"与第 {seen[previous.pk]} 行是同一个项目“{previous.name}”")
+            else:
+                seen[previous.pk] = row.number
 
     @staticmethod
     def _check_dates(row: Row, previous: Project | None, today: dt.date) -> None:
@@ -219,12 +233,10 @@ class ProjectsImporter(Importer):
         for name in MILESTONES:
             key = f"{name}_planned"
             planned[name] = row.get(key) if row.has(key) else getattr(previous, key, None)
-        for name, message in planned_order_problems(planned):
+        in_file = [f"{name}_planned" for name in MILESTONES if row.has(f"{name}_planned")]
+        for name, message in planned_order_problems(planned) if in_file else ():
             key = f"{name}_planned"
-            if row.has(key):
-                row.error(key, message)
-            else:
-                row.error(next(f"{m}_planned" for m in MILESTONES if row.has(f"{m}_planned")), message)
+            row.error(key if row.has(key) else in_file[0], message)
         last = None
         for name in MILESTONES:
             key = f"{name}_actual"
@@ -279,6 +291,8 @@ class ProjectsImporter(Importer):
                 new.setdefault("district", row.get("district"))
                 plan.creates.append((row, new))
                 continue
+            if row.get("code") and row.get("code") != previous.code:
+                new["code"] = row.get("code")  # a platform-coded project registered since
             old = self._stored_values(previous, list(new))
             if old == new:
                 plan.unchanged += 1
@@ -302,7 +316,13 @@ class ProjectsImporter(Importer):
         year = dt.date.today().year
         prefix = platform_code(year, 0)[:-6]
         last = Project.objects.filter(code__startswith=prefix).aggregate(last=Max("code"))["last"]
-        serial = int(last[-6:]) if last else 0
+        # Platform codes the file itself gives (a project moved from another deployment) are taken too.
+        given = [row.get("code") for row, _ in plan.creates] + [
+            new.get("code") for _, _, _, new in plan.updates
+        ]
+        serial = max(
+            [int(code[-6:]) for code in (last, *given) if code and code.startswith(prefix)], default=0
+        )
         created = []
         for row, new in plan.creates:
             code = row.get("code")
@@ -333,7 +353,8 @@ class ProjectsImporter(Importer):
                     project.enterprise_id,
                 )
             )
-        Project.objects.bulk_update(changed, [_attname(name) for name in sorted(names)], batch_size=1000)
+        if changed:  # bulk_update refuses an empty field list (a file of new projects only)
+            Project.objects.bulk_update(changed, [_attname(name) for name in sorted(names)], batch_size=1000)
         write_audit(Project, entries, actor=self.actor, source=source, batch_id=batch_id)
 
     @classmethod
@@ -382,15 +403,20 @@ def _enterprises(usccs: Iterable[str]) -> dict[str, tuple[int, str, int, str, st
 
 
 def _stored_projects(rows: list[Row]) -> dict[Any, Project]:
-    """Stored projects the file names: by code, and by (enterprise id, name) for rows without one."""
+    """Stored projects the file names: by code; by (enterprise id, name) for rows without one; and, for rows
+    whose code is new, by (PLATFORM_PREFIX, enterprise id, name) among platform-coded projects."""
     codes = [row.get("code") for row in rows if row.get("code")]
-    names = [row.get("name") for row in rows if not row.get("code") and row.get("name")]
     found: dict[Any, Project] = {}
     base = Project.objects.select_related("district")
     for start in range(0, len(codes), CHUNK):
         found |= {p.code: p for p in base.filter(code__in=codes[start : start + CHUNK])}
+    names = list({row.get("name") for row in rows if not row.get("code")})
     for start in range(0, len(names), CHUNK):
         found |= {(p.enterprise_id, p.name): p for p in base.filter(name__in=names[start : start + CHUNK])}
+    names = list({row.get("name") for row in rows if row.get("code") and row.get("code") not in found})
+    for start in range(0, len(names), CHUNK):
+        chunk = base.filter(name__in=names[start : start + CHUNK], code__startswith=PLATFORM_PREFIX)
+        found |= {(PLATFORM_PREFIX, p.enterprise_id, p.name): p for p in chunk}
     return found
 
 
@@ -464,17 +490,21 @@ class ProgressImporter(Importer):
         for row in rows:
             months[(row.get("project"), row.get("month").year)][row.get("month")] = (row.get("ytd_wan"), row)
         for series in months.values():
-            highest = None
+            highest: tuple[dt.date, int, Row | None] | None = None
             for month in sorted(series):
                 ytd, row = series[month]
-                if highest is not None and ytd < highest[1]:
-                    if row is not None:
-                        row.warn(
-                            "ytd_wan",
-                            f"低于 {highest[0].month} 月已报的本年累计 {hundredths_text(highest[1])} 万元，请核实",
-                        )
-                else:
-                    highest = (month, ytd)
+                if highest is None or ytd >= highest[1]:
+                    highest = (month, ytd, row)
+                elif row is not None:
+                    row.warn(
+                        "ytd_wan",
+                        f"低于 {highest[0].month} 月已报的本年累计 {hundredths_text(highest[1])} 万元，请核实",
+                    )
+                elif highest[2] is not None and not highest[2].warnings:
+                    # The file's figure is above one stored for a later month, which now looks too low.
+                    highest[2].warn(
+                        "ytd_wan", f"高于 {month.month} 月已报的本年累计 {hundredths_text(ytd)} 万元，请核实"
+                    )
 
     def plan(self, rows: list[Row]) -> Plan:
         plan = Plan()
