@@ -207,3 +207,14 @@ def test_moving_an_enterprise_out_of_scope_is_refused(registered, users, tmp_pat
     code, result = run_cli("enterprises", write_xlsx(tmp_path / "e.xlsx", rows), "--user", "wuxing")
     assert code == 2 and "属于其他区县" in result["errors"][0]["message"]
     assert Enterprise.objects.get(uscc=registered[2]).district.name == "南浔区"
+
+
+def test_a_read_only_user_cannot_import_from_the_command_line(huzhou, users, tmp_path, run_cli):
+    path = write_xlsx(
+        tmp_path / "e.xlsx",
+        [ENTERPRISE_HEADER, [uscc(1), "湖州织里童装有限公司", "吴兴区", "", "", "", "", "是"]],
+    )
+    code, result = run_cli("enterprises", path, "--user", "leader")
+    assert code == 2 and result["applied"] is False
+    assert result["errors"][0]["message"] == "用户 leader 无权导入数据（领导（只读）只能查看）"
+    assert not Enterprise.objects.exists()

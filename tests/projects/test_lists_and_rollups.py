@@ -166,3 +166,8 @@ def test_renovation_roll_up_from_stored_progress(pipeline, users):
     totals = renovation_investment_by_month(reports, year=year, as_of=dt.date(year, 12, 31))
     assert totals == {"吴兴区": [10_000, 25_050] + [25_050] * 10}
     assert renovation_reports(actor=users["nanxun"], year=year) == []
+
+
+def test_above_scale_reason_names_the_revenue_figure_used():
+    e = EnterpriseFacts(1, "USCC1", "企业1", "吴兴区", False, None, {2025: 210_000}, revenue_label="营业收入")
+    assert lists(enterprises=[e]).to_above_scale[0].reasons[0].startswith("2025年营业收入 2,100.00 万元")

@@ -243,6 +243,10 @@ def _run_import(
 ) -> ImportResult:
     importer = importer_for(kind, actor)
     result = ImportResult(kind=kind, file=file_name or path.name, with_warnings=importer.warns)
+    if actor is not None and not actor.can_edit:
+        message = f"用户 {actor.get_username()} 无权导入数据（{actor.get_role_display()}只能查看）"
+        result.errors.append({"row": 0, "column": "", "value": "", "message": message})
+        return result
     try:
         table = read_table(path, importer.columns)
     except TableError as exc:

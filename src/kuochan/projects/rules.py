@@ -310,6 +310,7 @@ class EnterpriseFacts:
     above_scale: bool
     above_scale_since: dt.date | None
     revenue: Mapping[int, int]
+    revenue_label: str = "主营业务收入"  # or 营业收入, when that is all the enterprise reported
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,11 +400,11 @@ def _above_scale_candidates(
                 growth = ""
             if revenue >= bar:
                 reasons.append(
-                    f"{latest}年主营业务收入 {wan(revenue)} 万元，已达规上标准 {wan(bar)} 万元，尚未纳规"
+                    f"{latest}年{e.revenue_label} {wan(revenue)} 万元，已达规上标准 {wan(bar)} 万元，尚未纳规"
                 )
             elif projected >= bar:
                 reasons.append(
-                    f"{latest}年主营业务收入 {wan(revenue)} 万元{growth}，"
+                    f"{latest}年{e.revenue_label} {wan(revenue)} 万元{growth}，"
                     f"按此增速预计 {year} 年 {wan(projected)} 万元，可达规上标准 {wan(bar)} 万元"
                 )
         reasons += producing.get(e.id, [])

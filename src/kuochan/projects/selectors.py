@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import BigIntegerField, F, Q, QuerySet
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.functions import Cast, Round
 
 from kuochan.audit.models import AuditEntry
 from kuochan.core.bulk import as_date, raw_values
@@ -167,8 +167,8 @@ def project_board(*, actor: Any, as_of: dt.date, queryset: QuerySet[Project] | N
 
 
 def enterprise_facts(*, actor: Any, as_of: dt.date) -> list[EnterpriseFacts]:
-    """Enterprises in scope not above-scale on as_of, with main revenue (else revenue) of the three years
-    before as_of's: what the 升规 list needs."""
+    """Enterprises in scope not above-scale on as_of, with main revenue of the three years before as_of's
+    (营业收入 for an enterprise that reported no main revenue): what the 升规 list needs."""
     below = (
         scoped_or_system(Enterprise.objects.all(), actor)
         .filter(Q(above_scale=False) | Q(above_scale_since__gt=as_of))
@@ -177,17 +177,19 @@ def enterprise_facts(*, actor: Any, as_of: dt.date) -> list[EnterpriseFacts]:
     rows = raw_values(
         below.values_list("id", "uscc", "name", "district__name", "above_scale", "above_scale_since")
     )
-    revenue: dict[int, dict[int, int]] = {}
-    for enterprise_id, year, amount in raw_values(
+    main: dict[int, dict[int, int]] = {}
+    other: dict[int, dict[int, int]] = {}
+    for enterprise_id, year, main_revenue, revenue in raw_values(
         AnnualMetric.objects.filter(
             enterprise__in=below.values("id"), year__gte=as_of.year - 3, year__lt=as_of.year
         )
-        .annotate(amount=Coalesce(hundredths("main_revenue_wan"), hundredths("revenue_wan")))
-        .filter(amount__isnull=False)
         .order_by()
-        .values_list("enterprise_id", "year", "amount")
+        .values_list("enterprise_id", "year", hundredths("main_revenue_wan"), hundredths("revenue_wan"))
     ):
-        revenue.setdefault(enterprise_id, {})[year] = amount
+        if main_revenue is not None:
+            main.setdefault(enterprise_id, {})[year] = main_revenue
+        if revenue is not None:
+            other.setdefault(enterprise_id, {})[year] = revenue
     return [
         EnterpriseFacts(
             id=pk,
@@ -196,15 +198,17 @@ def enterprise_facts(*, actor: Any, as_of: dt.date) -> list[EnterpriseFacts]:
             district=district,
             above_scale=bool(above),
             above_scale_since=as_date(since),
-            revenue=revenue.get(pk, {}),
+            revenue=main.get(pk) or other.get(pk, {}),
+            revenue_label="主营业务收入" if pk in main else "营业收入",
         )
         for pk, uscc, name, district, above, since in rows
     ]
 
 
 def project_lists(*, actor: Any, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> ThreeLists:
-    """The three lists for [start, end], with what was known at the period's end (or as_of)."""
-    known_on = as_of or end
+    """The three lists for [start, end], with what was known at the period's end (or as_of); never later
+    than today, so a mistyped future date does not count for a period still running."""
+    known_on = as_of or min(end, dt.date.today())
     lists = three_lists(
         project_facts(actor=actor, as_of=known_on),
         enterprise_facts(actor=actor, as_of=known_on),
