@@ -82,7 +82,11 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if saved:
             messages.success(request, f"已保存“{saved.name}”。")
             return redirect(saved)
-    return render(request, "orgs/form.html", {"form": form, "unit": unit, "title": f"修改：{unit.name}"})
+    return render(
+        request,
+        "web/form_page.html",
+        {"form": form, "title": f"修改：{unit.name}", "cancel_url": unit.get_absolute_url()},
+    )
 
 
 @login_required
@@ -102,5 +106,7 @@ def unit_add_child(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已新增“{saved.name}”。")
             return redirect(saved)
     return render(
-        request, "orgs/form.html", {"form": form, "unit": parent, "title": f"在“{parent.name}”下新增单位"}
+        request,
+        "web/form_page.html",
+        {"form": form, "title": f"在“{parent.name}”下新增单位", "cancel_url": parent.get_absolute_url()},
     )

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from kuochan.audit.models import Source
 from kuochan.core.forms import add_service_errors
@@ -376,7 +377,11 @@ def project_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已新增项目“{created.name}”（{created.code}）。")
             return redirect(created)
-    return render(request, "projects/form.html", {"form": form, "title": "新增项目"})
+    return render(
+        request,
+        "web/form_page.html",
+        {"form": form, "title": "新增项目", "cancel_url": reverse("projects:list")},
+    )
 
 
 @login_required
@@ -395,7 +400,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已保存“{saved.name}”。")
             return redirect(saved)
     return render(
-        request, "projects/form.html", {"form": form, "title": f"修改：{project.name}", "project": project}
+        request,
+        "web/form_page.html",
+        {"form": form, "title": f"修改：{project.name}", "cancel_url": project.get_absolute_url()},
     )
 
 
@@ -478,8 +485,8 @@ def progress_report(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(project)
     return render(
         request,
-        "projects/form.html",
-        {"form": form, "title": f"填报进展：{project.name}", "project": project},
+        "web/form_page.html",
+        {"form": form, "title": f"填报进展：{project.name}", "cancel_url": project.get_absolute_url()},
     )
 
 

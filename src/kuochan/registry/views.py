@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Source
@@ -141,7 +142,11 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已新增企业“{created.name}”。")
             return redirect(created)
-    return render(request, "registry/form.html", {"form": form, "title": "新增企业"})
+    return render(
+        request,
+        "web/form_page.html",
+        {"form": form, "title": "新增企业", "cancel_url": reverse("registry:list")},
+    )
 
 
 @login_required
@@ -162,8 +167,8 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(saved)
     return render(
         request,
-        "registry/form.html",
-        {"form": form, "title": f"修改：{enterprise.name}", "enterprise": enterprise},
+        "web/form_page.html",
+        {"form": form, "title": f"修改：{enterprise.name}", "cancel_url": enterprise.get_absolute_url()},
     )
 
 
