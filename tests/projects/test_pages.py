@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from python_calamine import CalamineWorkbook
@@ -191,3 +192,39 @@ def test_enterprise_profile_lists_its_projects(pipeline, users, login):
     project = pipeline["red"]
     page = login(users["city_staff"]).get(project.enterprise.get_absolute_url()).content.decode()
     assert project.name in page and project.code in page
+
+
+def grid_month():
+    """A complete month of this year that is not January (so 'the month before' exists)."""
+    return dt.date(TODAY.year, 3, 1) if TODAY.month > 3 else dt.date(TODAY.year - 1, 3, 1)
+
+
+def test_monthly_grid_saves_a_districts_projects_in_one_go(pipeline, users, login):
+    client = login(users["wuxing"])
+    month = grid_month()
+    url = f"/projects/progress/?month={month:%Y-%m}"
+    page = client.get(url).content.decode()
+    red, yellow = pipeline["red"], pipeline["yellow"]
+    assert red.name in page and yellow.name in page and pipeline["green"].name not in page
+    response = client.post(
+        url, {f"ytd_wan-{red.pk}": "1,200.5", f"year_plan_wan-{red.pk}": "5000", f"problems-{yellow.pk}": "用地指标未落实",
+              f"ytd_wan-{yellow.pk}": "0"}, follow=True,
+    )  # fmt: skip
+    assert "已保存" in response.content.decode()
+    assert Progress.objects.get(project=red, month=month).ytd_wan == Decimal("1200.50")
+    assert Progress.objects.get(project=yellow, month=month).problems == "用地指标未落实"
+    assert YearPlan.objects.get(project=red, year=month.year).planned_wan == 5000
+
+
+def test_monthly_grid_writes_nothing_when_one_row_is_wrong(pipeline, users, login):
+    client = login(users["wuxing"])
+    month = grid_month()
+    red, yellow = pipeline["red"], pipeline["yellow"]
+    response = client.post(
+        f"/projects/progress/?month={month:%Y-%m}",
+        {f"ytd_wan-{red.pk}": "100", f"ytd_wan-{yellow.pk}": "一百"},
+    )
+    page = response.content.decode()
+    assert f"{yellow.name}：本年累计完成投资“一百”应为金额（万元）" in page
+    assert 'value="100"' in page  # what was typed is still there
+    assert not Progress.objects.exists()

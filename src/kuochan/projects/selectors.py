@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -15,7 +16,7 @@ from kuochan.audit.models import AuditEntry
 from kuochan.core.bulk import as_date, raw_values
 from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
-from kuochan.projects.models import YI_WAN, LightRuleSet, Progress, Project, YearPlan
+from kuochan.projects.models import YI_WAN, LightRuleSet, Progress, Project, ProjectStatus, YearPlan
 from kuochan.projects.rules import (
     MILESTONES,
     EnterpriseFacts,
@@ -325,3 +326,33 @@ def renovation_reports(*, actor: Any, year: int) -> list[tuple[str, int, dt.date
             .values_list("project__district__name", "project_id", "month", hundredths("ytd_wan"))
         )
     ]
+
+
+def projects_to_report(*, actor: Any, month: dt.date, district: int | None = None) -> list[Project]:
+    """The projects in scope that report progress for `month`: 推进中 and not yet at capacity then."""
+    found = (
+        projects(actor=actor)
+        .filter(status=ProjectStatus.ACTIVE)
+        .filter(Q(at_capacity_actual__isnull=True) | Q(at_capacity_actual__gte=month))
+        .select_related("district", "enterprise")
+    )
+    if district:
+        found = found.filter(district__path__startswith=_path_of(district))
+    rank = district_rank()
+    return sorted(found, key=lambda p: (rank.get(p.district.name, len(rank)), p.code))
+
+
+def month_reports(
+    project_list: list[Project], month: dt.date
+) -> tuple[dict[int, Progress], dict[int, Decimal]]:
+    """For these projects: what each reported for `month`, and its year-to-date of the month before (same
+    year), to show beside the input."""
+    ids = [p.pk for p in project_list]
+    this_month = {p.project_id: p for p in Progress.objects.filter(project_id__in=ids, month=month)}
+    before: dict[int, Decimal] = {}
+    if month.month > 1:
+        previous = month.replace(month=month.month - 1)
+        before = dict(
+            Progress.objects.filter(project_id__in=ids, month=previous).values_list("project_id", "ytd_wan")
+        )
+    return this_month, before

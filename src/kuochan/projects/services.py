@@ -277,3 +277,29 @@ def light_rules_load(*, data: dict[str, Any], source: Source = Source.CLI) -> Lo
     audit_record(actor=None, source=source, action=Action.CREATE, obj=rules, after=snapshot(rules))
     result.created = 1
     return result
+
+
+@transaction.atomic
+def progress_record_month(
+    *, actor: Any, source: Source, month: dt.date, entries: list[dict[str, Any]]
+) -> list[str]:
+    """A month's progress for many projects at once (the district's monthly grid): all or nothing.
+
+    Each entry is `progress_record`'s arguments with its `project`. Refusals are collected for every
+    project, named, before anything is kept; warnings come back with the project's name.
+    """
+    problems, warnings = [], []
+    for entry in entries:
+        project = entry["project"]
+        try:
+            _, said = progress_record(actor=actor, source=source, month=month, **entry)
+        except ValidationError as exc:
+            problems += [f"{project.name}：{message}" for message in exc.messages]
+        except PermissionDenied as exc:
+            problems.append(f"{project.name}：{exc}")
+        else:
+            warnings += [f"{project.name}：{message}" for message in said]
+    if problems:
+        transaction.set_rollback(True)
+        raise ValidationError(problems)
+    return warnings

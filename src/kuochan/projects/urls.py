@@ -11,6 +11,7 @@ urlpatterns = [
     path("lists/", views.three_lists, name="lists"),
     path("quality/", views.data_quality, name="quality"),
     path("rules/", views.light_rules, name="rules"),
+    path("progress/", views.progress_month, name="progress-month"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),
     path("<int:pk>/milestones/", views.milestones_edit, name="milestones"),

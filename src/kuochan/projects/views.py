@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -557,3 +558,95 @@ def light_rules(request: HttpRequest) -> HttpResponse:
             "can_change": request.user.is_city_admin,
         },
     )
+
+
+GRID_FIELDS = ("ytd_wan", "year_plan_wan", "progress_note", "problems", "coordination")
+
+
+def _grid_entry(
+    request: HttpRequest, project: Project, stored: Any
+) -> tuple[dict[str, Any] | None, str | None]:
+    """The posted row of one project: (entry for `progress_record_month`, or None if left as it was; a
+    problem with what was typed)."""
+    raw = {name: request.POST.get(f"{name}-{project.pk}", "").strip() for name in GRID_FIELDS}
+    if not raw["ytd_wan"] and not stored:
+        return None, None
+    values: dict[str, Any] = {name: raw[name] for name in ("progress_note", "problems", "coordination")}
+    for name, label in (("ytd_wan", "本年累计完成投资"), ("year_plan_wan", "本年计划投资")):
+        text = raw[name].replace(",", "")
+        if not text:
+            values[name] = None
+            continue
+        try:
+            values[name] = Decimal(text).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            return None, f"{project.name}：{label}“{raw[name]}”应为金额（万元），如 1200 或 1200.50"
+    if values["ytd_wan"] is None:
+        return None, f"{project.name}：已报过本月进展，本年累计完成投资不能清空"
+    if stored and all(values[name] == getattr(stored, name) for name in GRID_FIELDS):
+        return None, None
+    return {"project": project, **values}, None
+
+
+@login_required
+def progress_month(request: HttpRequest) -> HttpResponse:
+    """One month's progress for all of a district's projects on one page, as easily as by file."""
+    month = _month_param(request)
+    district = _number(request, "district")
+    found = selectors.projects_to_report(actor=request.user, month=month, district=district)
+    page = Paginator(found, 100).get_page(request.GET.get("page"))
+    this_month, before = selectors.month_reports(list(page), month)
+    if request.method == "POST":
+        _require(request.user.can_edit, "您无权填报进展。")
+        entries, problems = [], []
+        for project in page:
+            entry, problem = _grid_entry(request, project, this_month.get(project.pk))
+            if problem:
+                problems.append(problem)
+            elif entry:
+                entries.append(entry)
+        if not problems:
+            try:
+                warnings = services.progress_record_month(
+                    actor=request.user, source=Source.WEB, month=month, entries=entries
+                )
+            except ValidationError as exc:
+                problems = exc.messages
+            else:
+                messages.success(
+                    request, f"已保存 {month.year}年{month.month}月 {len(entries)} 个项目的进展。"
+                )
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return redirect(request.get_full_path())
+        for problem in problems:
+            messages.error(request, problem)
+    rows = [(p, _grid_values(request, p, this_month.get(p.pk)), before.get(p.pk)) for p in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/progress_month.html",
+        {
+            "month": month,
+            "rows": rows,
+            "page": page,
+            "districts": _districts(request.user),
+            "district": district,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _grid_values(request: HttpRequest, project: Project, stored: Any) -> dict[str, Any]:
+    """What a row's inputs show: what was just typed (when it was refused), else what is stored."""
+    if request.method == "POST":
+        return {name: request.POST.get(f"{name}-{project.pk}", "") for name in GRID_FIELDS}
+    return {name: (getattr(stored, name) if stored else "") for name in GRID_FIELDS}
+
+
+def _month_param(request: HttpRequest) -> dt.date:
+    try:
+        return to_month(request.GET.get("month", "")) or _last_month()
+    except CellError:
+        return _last_month()
