@@ -56,6 +56,7 @@ def test_detail_shows_reasons_milestones_progress_and_trail(pipeline, users, log
     assert "落地未开工" in page
     assert 'id="milestone-chart-data"' in page
     assert "变更记录" in page and "新增" in page
+    assert '<span class="text-secondary">是否技改</span> <ins class="text-success">是</ins>' in page
 
 
 def test_detail_as_of_an_earlier_date(pipeline, users, login):

@@ -84,6 +84,8 @@ class AuditEntry(models.Model):
         fields = {f.name: f for f in model._meta.concrete_fields} if model else {}
 
         def shown(field: models.Field | None, value: object) -> object:
+            if isinstance(value, bool):
+                return "是" if value else "否"
             choices = dict(field.flatchoices) if field is not None and field.choices else {}
             return choices.get(value, value)
 
