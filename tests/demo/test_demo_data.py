@@ -1,12 +1,17 @@
+import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from kuochan.accounts.models import Role, User
-from kuochan.demo.generators import DEMO_PASSWORD, province_tree
+from kuochan.demo.generators import DEMO_PASSWORD, ProjectOwner, project_rows, province_tree
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.selectors import org_units
+from kuochan.projects.models import Progress, Project, YearPlan
+from kuochan.projects.rules import STALLS, Light, project_code_problem, quality_findings
+from kuochan.projects.selectors import project_board, project_lists
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +81,61 @@ def test_the_same_seed_gives_the_same_enterprises():
     assert enterprise_rows(seed=3, count=20, districts=districts) == enterprise_rows(
         seed=3, count=20, districts=districts
     )
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(day=1)
+    return first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def test_demo_projects_show_every_light_and_stall_category_as_of_today(huzhou, capsys):
+    summary = run(capsys)
+    assert summary["projects"]["projects"] == round(60 / 3.5)
+    board = project_board(actor=None, as_of=dt.date.today())
+    assert {verdict.light for verdict in board.verdicts} == set(Light)
+    assert {verdict.stall for verdict in board.verdicts} - {None} == set(STALLS)
+    kinds = {finding.kind for finding in quality_findings(board.facts, today=board.as_of, rules=board.rules)}
+    assert "actual_order" in kinds
+
+
+def test_demo_projects_fill_this_months_three_lists(huzhou, capsys):
+    run(capsys)
+    start, end = month_bounds(dt.date.today())
+    lists = project_lists(actor=None, start=start, end=end)
+    assert lists.to_start and lists.to_complete and lists.to_above_scale
+
+
+def test_demo_progress_year_to_date_never_falls_within_a_year(huzhou, capsys):
+    run(capsys)
+    reports = list(Progress.objects.order_by("project", "month").values_list("project", "month", "ytd_wan"))
+    assert reports and reports[-1][1] < dt.date.today().replace(day=1)
+    previous: dict[tuple[int, int], Decimal] = {}
+    for project, month, ytd in reports:
+        key = (project, month.year)
+        assert ytd >= previous.get(key, 0), (project, month)
+        previous[key] = ytd
+    assert YearPlan.objects.values("year").distinct().count() == 2
+
+
+def test_demo_projects_are_plausible_audited_and_made_once(huzhou, capsys):
+    from kuochan.audit.models import AuditEntry, Source
+
+    run(capsys)
+    projects = list(Project.objects.all())
+    assert all(project_code_problem(p.code) is None for p in projects)
+    assert all(p.equipment_wan <= p.total_wan for p in projects)
+    assert {p.status for p in projects} >= {"active", "reserve", "terminated"}
+    audited = AuditEntry.objects.filter(content_type__model="project", source=Source.SYSTEM)
+    assert audited.count() == len(projects)
+    assert run(capsys)["projects"] == {"existing": len(projects)}
+
+
+def test_the_same_seed_gives_the_same_projects():
+    owners = [ProjectOwner(n, 1 + n % 2, "330502", None, "3670", None, n % 3 == 0) for n in range(40)]
+    today = dt.date(2026, 11, 22)
+
+    def rows(seed: int) -> list[dict]:
+        return list(project_rows(seed=seed, owners=owners, count=12, today=today))
+
+    assert rows(3) == rows(3)
+    assert rows(3) != rows(4)

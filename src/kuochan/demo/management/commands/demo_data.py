@@ -1,3 +1,4 @@
+import datetime as dt
 import json
 
 from django.conf import settings
@@ -7,11 +8,20 @@ from django.db import transaction
 from kuochan.accounts.models import User
 from kuochan.accounts.services import user_create
 from kuochan.audit.models import Source
-from kuochan.demo.generators import DEMO_PASSWORD, DEMO_USERS, PROVINCE_CODE, enterprise_rows, province_tree
-from kuochan.demo.services import demo_registry_create
+from kuochan.demo.generators import (
+    DEMO_PASSWORD,
+    DEMO_USERS,
+    PROVINCE_CODE,
+    ProjectOwner,
+    enterprise_rows,
+    project_rows,
+    province_tree,
+)
+from kuochan.demo.services import demo_projects_create, demo_registry_create
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.services import flatten_tree, org_units_load
-from kuochan.registry.models import Enterprise
+from kuochan.projects.models import Project
+from kuochan.registry.models import Enterprise, TagKind
 
 SCALES = {
     # cities in all, districts per extra city, towns per extra district
@@ -21,7 +31,7 @@ SCALES = {
 
 
 class Command(BaseCommand):
-    help = "生成演示数据（可用 --seed 复现）：演示账号（每个角色一个），以及省级规模的组织树。"
+    help = "生成演示数据（可用 --seed 复现）：企业库、项目库（含年度计划与月度进展）、演示账号（每个角色一个），以及省级规模的组织树。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026)
@@ -49,6 +59,7 @@ class Command(BaseCommand):
                 result = org_units_load(rows=rows, source=Source.CLI)
                 summary["org_units"] = {"created": result.created, "updated": result.updated}
             summary["registry"] = _demo_registry(options["seed"], options["enterprises"], city)
+            summary["projects"] = _demo_projects(options["seed"], city, dt.date.today())
             summary["users"] = _demo_users()
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
@@ -58,13 +69,20 @@ class Command(BaseCommand):
                 f"组织单位：新增 {summary['org_units']['created']}，更新 {summary['org_units']['updated']}"
             )
         registry = summary["registry"]
-        if registry.get("enterprises"):
+        if "existing" in registry:
+            self.stdout.write(f"企业库已有 {registry['existing']} 家企业，未重复生成。")
+        else:
             self.stdout.write(
                 f"企业库：企业 {registry['enterprises']}，年度指标 {registry['metrics']}，荣誉 {registry['honours']}，"
                 f"扩产意愿 {registry['surveys']}"
             )
+        projects = summary["projects"]
+        if "existing" in projects:
+            self.stdout.write(f"项目库已有 {projects['existing']} 个项目，未重复生成。")
         else:
-            self.stdout.write(f"企业库已有 {registry['existing']} 家企业，未重复生成。")
+            self.stdout.write(
+                f"项目库：项目 {projects['projects']}，年度计划 {projects['year_plans']}，月度进展 {projects['progress']}"
+            )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role_label, unit in summary["users"]:
             self.stdout.write(f"  {username:<8} {role_label}（{unit}）")
@@ -91,6 +109,36 @@ def _demo_registry(seed: int, count: int, city: OrgUnit) -> dict[str, int]:
     ]
     rows = enterprise_rows(seed=seed, count=count, districts=districts)
     return demo_registry_create(rows, {unit.pk: unit.path for unit in reporting})
+
+
+def _demo_projects(seed: int, city: OrgUnit, today: dt.date) -> dict[str, int]:
+    """About one project for every 3.5 enterprises of the city, standing as of today, once: a second run
+    leaves the project book as it is."""
+    existing = Project.objects.count()
+    if existing:
+        return {"existing": existing}
+    reporting = {unit.pk: unit for unit in OrgUnit.objects.filter(parent=city, kind__in=REPORTING_KINDS)}
+    chains = dict(
+        Enterprise.tags.through.objects.filter(industrytag__kind=TagKind.CHAIN).values_list(
+            "enterprise_id", "industrytag_id"
+        )
+    )
+    owners = [
+        ProjectOwner(
+            pk,
+            district,
+            reporting[district].code if reporting[district].code.isdigit() else city.code,
+            town,
+            industry,
+            chains.get(pk),
+            above,
+        )
+        for pk, district, town, industry, above in Enterprise.objects.filter(district__in=reporting)
+        .order_by("pk")
+        .values_list("pk", "district_id", "town_id", "industry_code", "above_scale")
+    ]
+    rows = list(project_rows(seed=seed, owners=owners, count=round(len(owners) / 3.5), today=today))
+    return demo_projects_create(rows, {pk: unit.path for pk, unit in reporting.items()})
 
 
 def _demo_users() -> list[tuple[str, str, str]]:
