@@ -203,10 +203,9 @@ def phase_breakdown(profile: bool) -> dict:
     setup_django()
     from django.db import connection
 
-    from kuochan.projects.rules import project_verdicts, three_lists
+    from kuochan.projects.rules import enterprises_producing, project_verdicts, three_lists
     from kuochan.projects.selectors import (
         enterprise_facts,
-        latest_progress,
         light_rules,
         project_board,
         project_facts,
@@ -218,16 +217,20 @@ def phase_breakdown(profile: bool) -> dict:
     start, end = this_month(today)
     rules = light_rules()
     steps: dict[str, float] = {}
-    steps["latest_progress (one SQL query)"], _ = timed(lambda: latest_progress(today))
-    steps["project_facts (three queries + facts)"], facts = timed(
+    steps["project_facts with progress (one query + facts)"], facts = timed(
         lambda: project_facts(actor=None, as_of=today)
     )
     steps["project_verdicts (rules)"], _ = timed(lambda: project_verdicts(facts, as_of=today, rules=rules))
-    steps["enterprise_facts (two queries + facts)"], firms = timed(
-        lambda: enterprise_facts(actor=None, as_of=end)
+    known_on = min(end, today)
+    steps["project_facts without progress (lists)"], plain = timed(
+        lambda: project_facts(actor=None, as_of=known_on, with_progress=False)
+    )
+    producing = enterprises_producing(plain, start=start, end=end, as_of=known_on)
+    steps["enterprise_facts (pre-filtered in SQL + facts)"], firms = timed(
+        lambda: enterprise_facts(actor=None, as_of=known_on, rules=rules, also=producing)
     )
     steps["three_lists (rules)"], _ = timed(
-        lambda: three_lists(facts, firms, start=start, end=end, as_of=end, rules=rules)
+        lambda: three_lists(plain, firms, start=start, end=end, as_of=known_on, rules=rules)
     )
     result: dict = {"steps": steps}
     if profile:

@@ -171,3 +171,38 @@ def test_renovation_roll_up_from_stored_progress(pipeline, users):
 def test_above_scale_reason_names_the_revenue_figure_used():
     e = EnterpriseFacts(1, "USCC1", "企业1", "吴兴区", False, None, {2025: 210_000}, revenue_label="营业收入")
     assert lists(enterprises=[e]).to_above_scale[0].reasons[0].startswith("2025年营业收入 2,100.00 万元")
+
+
+def test_the_sql_pre_filter_of_the_above_scale_list_leaves_out_no_candidate(registered):
+    """Series at and around the boundaries: the pre-filtered read finds exactly the candidates the full
+    read finds, whichever year the latest figure is from and whichever revenue figure is reported."""
+    from decimal import Decimal
+
+    from kuochan.projects.selectors import enterprise_facts, light_rules
+    from kuochan.registry.models import AnnualMetric, Enterprise
+
+    district = Enterprise.objects.get(uscc=registered[1]).district
+    series = [
+        {2025: "1999.99"}, {2025: "2000"}, {2024: "1000", 2025: "1414.22"}, {2024: "1000", 2025: "1414.21"},
+        {2023: "1000", 2024: "1260"}, {2023: "1000", 2024: "1259"}, {2022: "500", 2023: "800"},
+        {2024: "1900", 2025: "1800"}, {2023: "2100"}, {2024: "0", 2025: "1999"},
+    ]  # fmt: skip
+    for i, values in enumerate(series):
+        for main in (True, False):
+            firm = Enterprise.objects.create(
+                uscc=f"91330502TEST{i:02d}{int(main)}X", name=f"测试{i}{main}", district=district
+            )
+            for year, amount in values.items():
+                field = "main_revenue_wan" if main else "revenue_wan"
+                AnnualMetric.objects.create(enterprise=firm, year=year, **{field: Decimal(amount)})
+    as_of, rules = dt.date(2026, 6, 30), light_rules()
+    start, end = dt.date(2026, 6, 1), as_of
+    every = three_lists(
+        [], enterprise_facts(actor=None, as_of=as_of), start=start, end=end, as_of=as_of, rules=rules
+    )
+    filtered = enterprise_facts(actor=None, as_of=as_of, rules=rules, also=[])
+    assert len(filtered) < len(enterprise_facts(actor=None, as_of=as_of))
+    result = three_lists([], filtered, start=start, end=end, as_of=as_of, rules=rules)
+    by_key = lambda entries: {e.key: e for e in entries}  # noqa: E731
+    assert by_key(result.to_above_scale) == by_key(every.to_above_scale)
+    assert {e.name for e in every.to_above_scale} >= {"测试1True", "测试2True", "测试4False", "测试8True"}

@@ -8,10 +8,12 @@ values (numbers as exact text, dates as ISO text) and must run inside a transact
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import CharField, Expression, F, Model, QuerySet
+from django.db.models.functions import Cast
 
 BATCH = 5000
 
@@ -106,15 +108,32 @@ def hundredths_sql(column: str) -> str:
 def raw_values(queryset: QuerySet) -> list[tuple]:
     """The rows of a `values_list` queryset as the driver returns them, without Django's per-value
     converters: the rules read whole tables (150,000 projects × 14 dates) and the converters would
-    cost more than the query. Dates come back as ISO text on SQLite; `as_date` reads both."""
+    cost more than the query. Read date columns through `raw_date` and convert them with `date_reader`."""
     sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
+def raw_date(field: str) -> Expression:
+    """A date column for `raw_values`. On SQLite it is read as ISO text: the driver's own per-cell date
+    parser is the slowest step of reading whole tables, and `date.fromisoformat` is a tenth of it."""
+    if connection.vendor == "sqlite":
+        return Cast(F(field), CharField())
+    return F(field)
+
+
+def date_reader() -> Callable[[Any], dt.date | None]:
+    """The converter of a `raw_date` value to a date: fromisoformat on SQLite, nothing on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        return lambda value: dt.date.fromisoformat(value) if value else None
+    return lambda value: value
+
+
 def as_date(value: object) -> dt.date | None:
-    """A date column from `raw_values`: a date on PostgreSQL, ISO text on SQLite."""
-    if value is None or isinstance(value, dt.date):
+    """A date from a raw query, whichever form the driver gave it in (date, datetime or ISO text)."""
+    if value is None or type(value) is dt.date:
         return value
+    if isinstance(value, dt.datetime):
+        return value.date()
     return dt.date.fromisoformat(str(value)[:10])

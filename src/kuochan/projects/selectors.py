@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import BigIntegerField, F, Q, QuerySet
+from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Round
 
 from kuochan.audit.models import AuditEntry
-from kuochan.core.bulk import as_date, raw_values
+from kuochan.core.bulk import as_date, date_reader, raw_date, raw_values
 from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.projects.models import YI_WAN, LightRuleSet, Progress, Project, ProjectStatus, YearPlan
@@ -24,6 +27,7 @@ from kuochan.projects.rules import (
     ProjectFacts,
     ThreeLists,
     Verdict,
+    enterprises_producing,
     last_complete_month,
     light_summary,
     project_verdicts,
@@ -82,70 +86,52 @@ _DATE_COLUMNS = [f"{name}_{kind}" for name in MILESTONES for kind in ("planned",
 
 
 def project_facts(
-    *, actor: Any, as_of: dt.date, queryset: QuerySet[Project] | None = None
+    *, actor: Any, as_of: dt.date, queryset: QuerySet[Project] | None = None, with_progress: bool = True
 ) -> list[ProjectFacts]:
-    """Every project in scope (or in `queryset`) as the rules see it on as_of: three queries in all.
+    """Every project in scope (or in `queryset`) as the rules see it on as_of, in one query.
 
-    Progress counts only for complete months of as_of's year up to as_of; of those, the latest report's
-    year-to-date figure is the one the pace rule compares with the year's plan.
+    With progress (what the lights need, not the three lists), each project also carries the as-of year's
+    plan and its latest report for a complete month of that year up to as_of: subqueries that probe the
+    (project, month) and (project, year) unique indexes, so the cost follows the number of projects, not
+    the millions of reports.
     """
-    found = queryset if queryset is not None else projects(actor=actor)
+    found = (queryset if queryset is not None else projects(actor=actor)).order_by()
+    extra: list[Any] = []
+    if with_progress:
+        last = last_complete_month(as_of) or dt.date(as_of.year - 1, 12, 31)  # January: no month yet
+        plan = YearPlan.objects.filter(project=OuterRef("pk"), year=as_of.year).order_by()
+        latest = Progress.objects.filter(
+            project=OuterRef("pk"), month__gte=dt.date(as_of.year, 1, 1), month__lte=last
+        ).order_by("-month")
+        extra = [
+            Subquery(plan.annotate(h=hundredths("planned_wan")).values("h")[:1]),
+            Subquery(latest.annotate(h=hundredths("ytd_wan")).values("h")[:1]),
+            Subquery(latest.annotate(m=raw_date("month")).values("m")[:1]),
+        ]
     rows = raw_values(
-        found.order_by().values_list(
+        found.values_list(
             "id", "code", "name", "district__name", "status", "enterprise_id", "is_renovation",
-            hundredths("total_wan"), *_DATE_COLUMNS,
+            hundredths("total_wan"), *(raw_date(name) for name in _DATE_COLUMNS), *extra,
         )
     )  # fmt: skip
-    plans = dict(
-        raw_values(
-            scoped_or_system(YearPlan.objects.all(), actor)
-            .filter(year=as_of.year)
-            .order_by()
-            .values_list("project_id", hundredths("planned_wan"))
-        )
-    )
-    latest = latest_progress(as_of)
-    facts = []
-    width = len(MILESTONES)
-    for row in rows:
-        dates = [as_date(value) for value in row[8:]]
-        pk = row[0]
-        reported = latest.get(pk)
-        facts.append(
+    read = date_reader()
+    end = 8 + len(_DATE_COLUMNS)
+    collecting = gc.isenabled()
+    gc.disable()  # 150,000 small objects and dicts with no cycles: the collector would only slow the build
+    try:
+        return [
             ProjectFacts(
-                id=pk,
-                code=row[1],
-                name=row[2],
-                district=row[3],
-                status=row[4],
-                enterprise_id=row[5],
-                is_renovation=bool(row[6]),
-                total=row[7],
-                planned=dict(zip(MILESTONES, dates[0 : 2 * width : 2], strict=True)),
-                actual=dict(zip(MILESTONES, dates[1 : 2 * width : 2], strict=True)),
-                year_plan=plans.get(pk),
-                ytd=reported[1] if reported else None,
-                ytd_month=reported[0] if reported else None,
+                row[0], row[1], row[2], row[3], row[4],
+                dict(zip(MILESTONES, [read(v) for v in row[8:end:2]], strict=True)),
+                dict(zip(MILESTONES, [read(v) for v in row[9:end:2]], strict=True)),
+                row[7], row[5], bool(row[6]),
+                *((row[end], row[end + 1], read(row[end + 2])) if with_progress else ()),
             )
-        )
-    return facts
-
-
-def latest_progress(as_of: dt.date) -> dict[int, tuple[dt.date, int]]:
-    """project id → (month, year-to-date hundredths) of its latest report for a complete month of as_of's
-    year, in one query over that year's reports."""
-    last = last_complete_month(as_of)
-    if last is None:
-        return {}
-    table = connection.ops.quote_name(Progress._meta.db_table)
-    sql = (
-        f"SELECT p.project_id, p.month, CAST(ROUND(p.ytd_wan * 100) AS BIGINT) FROM {table} p "
-        f"JOIN (SELECT project_id, MAX(month) AS month FROM {table} WHERE month >= %s AND month <= %s "
-        f"GROUP BY project_id) l ON l.project_id = p.project_id AND l.month = p.month"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [dt.date(as_of.year, 1, 1), last])
-        return {pk: (as_date(month), ytd) for pk, month, ytd in cursor.fetchall()}
+            for row in rows
+        ]  # fmt: skip
+    finally:
+        if collecting:
+            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -167,17 +153,29 @@ def project_board(*, actor: Any, as_of: dt.date, queryset: QuerySet[Project] | N
     return Board(as_of, rules, facts, project_verdicts(facts, as_of=as_of, rules=rules))
 
 
-def enterprise_facts(*, actor: Any, as_of: dt.date) -> list[EnterpriseFacts]:
+def enterprise_facts(
+    *, actor: Any, as_of: dt.date, rules: LightRules | None = None, also: Iterable[int] | None = None
+) -> list[EnterpriseFacts]:
     """Enterprises in scope not above-scale on as_of, with main revenue of the three years before as_of's
-    (营业收入 for an enterprise that reported no main revenue): what the 升规 list needs."""
+    (营业收入 for an enterprise that reported no main revenue): what the 升规 list needs.
+
+    With `rules`, only those that could be on the list are read: revenue already at the bar in some year,
+    or growth between two years steep enough to reach it within three years (a generous SQL test; the rule
+    decides exactly), and the enterprises in `also` (those with a project reaching production).
+    """
     below = (
         scoped_or_system(Enterprise.objects.all(), actor)
         .filter(Q(above_scale=False) | Q(above_scale_since__gt=as_of))
         .order_by()
     )
+    if rules is not None:
+        below = below.filter(Q(id__in=_could_reach(as_of.year, rules)) | Q(id__in=list(also or ())))
     rows = raw_values(
-        below.values_list("id", "uscc", "name", "district__name", "above_scale", "above_scale_since")
+        below.values_list(
+            "id", "uscc", "name", "district__name", "above_scale", raw_date("above_scale_since")
+        )
     )
+    read = date_reader()
     main: dict[int, dict[int, int]] = {}
     other: dict[int, dict[int, int]] = {}
     for enterprise_id, year, main_revenue, revenue in raw_values(
@@ -198,7 +196,7 @@ def enterprise_facts(*, actor: Any, as_of: dt.date) -> list[EnterpriseFacts]:
             name=name,
             district=district,
             above_scale=bool(above),
-            above_scale_since=as_date(since),
+            above_scale_since=read(since),
             revenue=main.get(pk) or other.get(pk, {}),
             revenue_label="主营业务收入" if pk in main else "营业收入",
         )
@@ -206,17 +204,55 @@ def enterprise_facts(*, actor: Any, as_of: dt.date) -> list[EnterpriseFacts]:
     ]
 
 
-def project_lists(*, actor: Any, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> ThreeLists:
+def _could_reach(year: int, rules: LightRules) -> RawSQL:
+    """Ids of enterprises whose revenue (main or total) in the three years before `year` is at the bar, or
+    grew from one year to the next enough that three more years at that rate reach it: R⁴ ≥ bar × P³,
+    with 1 % to spare for SQLite's floating point."""
+    table = connection.ops.quote_name(AnnualMetric._meta.db_table)
+    grew = "(b.{c} > 0 AND a.{c} > b.{c} AND a.{c} * a.{c} * a.{c} * a.{c} >= %s * b.{c} * b.{c} * b.{c})"
+    sql = (
+        f"SELECT a.enterprise_id FROM {table} a LEFT JOIN {table} b "
+        "ON b.enterprise_id = a.enterprise_id AND b.year = a.year - 1 "
+        "WHERE a.year >= %s AND a.year < %s AND (a.main_revenue_wan >= %s OR a.revenue_wan >= %s "
+        f"OR {grew.format(c='main_revenue_wan')} OR {grew.format(c='revenue_wan')})"
+    )
+    bar = Decimal(rules.above_scale_revenue) / 100
+    return RawSQL(
+        sql,
+        [
+            year - 3,
+            year,
+            bar * Decimal("0.99"),
+            bar * Decimal("0.99"),
+            bar * Decimal("0.99"),
+            bar * Decimal("0.99"),
+        ],
+    )
+
+
+def project_lists(
+    *,
+    actor: Any,
+    start: dt.date,
+    end: dt.date,
+    as_of: dt.date | None = None,
+    facts: list[ProjectFacts] | None = None,
+) -> ThreeLists:
     """The three lists for [start, end], with what was known at the period's end (or as_of); never later
-    than today, so a mistyped future date does not count for a period still running."""
+    than today, so a mistyped future date does not count for a period still running. `facts` already read
+    for the same as_of (the board's) are reused rather than read again."""
     known_on = as_of or min(end, dt.date.today())
+    rules = light_rules()
+    if facts is None:
+        facts = project_facts(actor=actor, as_of=known_on, with_progress=False)
+    producing = enterprises_producing(facts, start=start, end=end, as_of=known_on)
     lists = three_lists(
-        project_facts(actor=actor, as_of=known_on),
-        enterprise_facts(actor=actor, as_of=known_on),
+        facts,
+        enterprise_facts(actor=actor, as_of=known_on, rules=rules, also=producing),
         start=start,
         end=end,
         as_of=known_on,
-        rules=light_rules(),
+        rules=rules,
     )
     rank = district_rank()
     order = lambda entry: (rank.get(entry.district, len(rank)), entry.key)  # noqa: E731
