@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Round
 
 from kuochan.audit.models import AuditEntry
@@ -34,6 +33,8 @@ from kuochan.projects.rules import (
     three_lists,
 )
 from kuochan.registry.models import AnnualMetric, Enterprise
+
+CHUNK = 5000  # ids per IN list
 
 
 def hundredths(field: str) -> Cast:
@@ -168,27 +169,32 @@ def enterprise_facts(
         .filter(Q(above_scale=False) | Q(above_scale_since__gt=as_of))
         .order_by()
     )
-    if rules is not None:
-        below = below.filter(Q(id__in=_could_reach(as_of.year, rules)) | Q(id__in=list(also or ())))
-    rows = raw_values(
-        below.values_list(
-            "id", "uscc", "name", "district__name", "above_scale", raw_date("above_scale_since")
-        )
-    )
+    columns = ("id", "uscc", "name", "district__name", "above_scale", raw_date("above_scale_since"))
+    if rules is None:
+        rows = raw_values(below.values_list(*columns))
+    else:
+        wanted = sorted(_could_reach(as_of.year, rules) | set(also or ()))
+        rows = [
+            row
+            for start in range(0, len(wanted), CHUNK)
+            for row in raw_values(below.filter(id__in=wanted[start : start + CHUNK]).values_list(*columns))
+        ]
     read = date_reader()
     main: dict[int, dict[int, int]] = {}
     other: dict[int, dict[int, int]] = {}
-    for enterprise_id, year, main_revenue, revenue in raw_values(
-        AnnualMetric.objects.filter(
-            enterprise__in=below.values("id"), year__gte=as_of.year - 3, year__lt=as_of.year
-        )
-        .order_by()
-        .values_list("enterprise_id", "year", hundredths("main_revenue_wan"), hundredths("revenue_wan"))
-    ):
-        if main_revenue is not None:
-            main.setdefault(enterprise_id, {})[year] = main_revenue
-        if revenue is not None:
-            other.setdefault(enterprise_id, {})[year] = revenue
+    ids = [row[0] for row in rows]
+    for start in range(0, len(ids), CHUNK):
+        for enterprise_id, year, main_revenue, revenue in raw_values(
+            AnnualMetric.objects.filter(
+                enterprise_id__in=ids[start : start + CHUNK], year__gte=as_of.year - 3, year__lt=as_of.year
+            )
+            .order_by()
+            .values_list("enterprise_id", "year", hundredths("main_revenue_wan"), hundredths("revenue_wan"))
+        ):
+            if main_revenue is not None:
+                main.setdefault(enterprise_id, {})[year] = main_revenue
+            if revenue is not None:
+                other.setdefault(enterprise_id, {})[year] = revenue
     return [
         EnterpriseFacts(
             id=pk,
@@ -204,30 +210,22 @@ def enterprise_facts(
     ]
 
 
-def _could_reach(year: int, rules: LightRules) -> RawSQL:
+def _could_reach(year: int, rules: LightRules) -> set[int]:
     """Ids of enterprises whose revenue (main or total) in the three years before `year` is at the bar, or
     grew from one year to the next enough that three more years at that rate reach it: R⁴ ≥ bar × P³,
-    with 1 % to spare for SQLite's floating point."""
+    with 1 % to spare for SQLite's floating point. A superset of the 升规 candidates; the rule decides."""
     table = connection.ops.quote_name(AnnualMetric._meta.db_table)
     grew = "(b.{c} > 0 AND a.{c} > b.{c} AND a.{c} * a.{c} * a.{c} * a.{c} >= %s * b.{c} * b.{c} * b.{c})"
     sql = (
-        f"SELECT a.enterprise_id FROM {table} a LEFT JOIN {table} b "
+        f"SELECT DISTINCT a.enterprise_id FROM {table} a LEFT JOIN {table} b "
         "ON b.enterprise_id = a.enterprise_id AND b.year = a.year - 1 "
         "WHERE a.year >= %s AND a.year < %s AND (a.main_revenue_wan >= %s OR a.revenue_wan >= %s "
         f"OR {grew.format(c='main_revenue_wan')} OR {grew.format(c='revenue_wan')})"
     )
-    bar = Decimal(rules.above_scale_revenue) / 100
-    return RawSQL(
-        sql,
-        [
-            year - 3,
-            year,
-            bar * Decimal("0.99"),
-            bar * Decimal("0.99"),
-            bar * Decimal("0.99"),
-            bar * Decimal("0.99"),
-        ],
-    )
+    bar = Decimal(rules.above_scale_revenue) / 100 * Decimal("0.99")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year - 3, year, bar, bar, bar, bar])
+        return {pk for (pk,) in cursor.fetchall()}
 
 
 def project_lists(
