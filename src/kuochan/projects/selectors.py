@@ -173,7 +173,7 @@ def enterprise_facts(
     if rules is None:
         rows = raw_values(below.values_list(*columns))
     else:
-        wanted = sorted(_could_reach(as_of.year, rules) | set(also or ()))
+        wanted = sorted(_could_reach(as_of, rules) | set(also or ()))
         rows = [
             row
             for start in range(0, len(wanted), CHUNK)
@@ -210,21 +210,24 @@ def enterprise_facts(
     ]
 
 
-def _could_reach(year: int, rules: LightRules) -> set[int]:
-    """Ids of enterprises whose revenue (main or total) in the three years before `year` is at the bar, or
-    grew from one year to the next enough that three more years at that rate reach it: R⁴ ≥ bar × P³,
-    with 1 % to spare for SQLite's floating point. A superset of the 升规 candidates; the rule decides."""
-    table = connection.ops.quote_name(AnnualMetric._meta.db_table)
-    grew = "(b.{c} > 0 AND a.{c} > b.{c} AND a.{c} * a.{c} * a.{c} * a.{c} >= %s * b.{c} * b.{c} * b.{c})"
+def _could_reach(as_of: dt.date, rules: LightRules) -> set[int]:
+    """Ids of enterprises below scale on as_of whose revenue (main or total) in the three years before is at
+    the bar, or grew from one year to the next enough that three more years at that rate reach it:
+    R⁴ ≥ bar × P³, in floating point with 1 % to spare. A superset of the 升规 candidates; the rule decides."""
+    metrics = connection.ops.quote_name(AnnualMetric._meta.db_table)
+    firms = connection.ops.quote_name(Enterprise._meta.db_table)
+    a, b = "CAST(a.{c} AS DOUBLE PRECISION)", "CAST(b.{c} AS DOUBLE PRECISION)"
+    grew = f"(b.{{c}} > 0 AND a.{{c}} > b.{{c}} AND {a} * {a} * {a} * {a} >= %s * {b} * {b} * {b})"
     sql = (
-        f"SELECT DISTINCT a.enterprise_id FROM {table} a LEFT JOIN {table} b "
-        "ON b.enterprise_id = a.enterprise_id AND b.year = a.year - 1 "
+        f"SELECT DISTINCT a.enterprise_id FROM {metrics} a "
+        f"JOIN {firms} e ON e.id = a.enterprise_id AND (NOT e.above_scale OR e.above_scale_since > %s) "
+        f"LEFT JOIN {metrics} b ON b.enterprise_id = a.enterprise_id AND b.year = a.year - 1 "
         "WHERE a.year >= %s AND a.year < %s AND (a.main_revenue_wan >= %s OR a.revenue_wan >= %s "
         f"OR {grew.format(c='main_revenue_wan')} OR {grew.format(c='revenue_wan')})"
     )
-    bar = Decimal(rules.above_scale_revenue) / 100 * Decimal("0.99")
+    bar = float(rules.above_scale_revenue) / 100 * 0.99
     with connection.cursor() as cursor:
-        cursor.execute(sql, [year - 3, year, bar, bar, bar, bar])
+        cursor.execute(sql, [as_of, as_of.year - 3, as_of.year, bar, bar, bar, bar])
         return {pk for (pk,) in cursor.fetchall()}
 
 
