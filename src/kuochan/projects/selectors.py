@@ -15,7 +15,7 @@ from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Round
 
 from kuochan.audit.models import AuditEntry
-from kuochan.core.bulk import as_date, date_reader, raw_date, raw_values
+from kuochan.core.bulk import as_date, date_reader, id_batches, raw_date, raw_values
 from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.projects.models import YI_WAN, LightRuleSet, Progress, Project, ProjectStatus, YearPlan
@@ -176,18 +176,15 @@ def enterprise_facts(
         wanted = sorted(_could_reach(as_of, rules) | set(also or ()))
         rows = [
             row
-            for start in range(0, len(wanted), CHUNK)
-            for row in raw_values(below.filter(id__in=wanted[start : start + CHUNK]).values_list(*columns))
+            for ids in id_batches(wanted)
+            for row in raw_values(below.filter(id__in=ids).values_list(*columns))
         ]
     read = date_reader()
     main: dict[int, dict[int, int]] = {}
     other: dict[int, dict[int, int]] = {}
-    ids = [row[0] for row in rows]
-    for start in range(0, len(ids), CHUNK):
+    for ids in id_batches([row[0] for row in rows]):
         for enterprise_id, year, main_revenue, revenue in raw_values(
-            AnnualMetric.objects.filter(
-                enterprise_id__in=ids[start : start + CHUNK], year__gte=as_of.year - 3, year__lt=as_of.year
-            )
+            AnnualMetric.objects.filter(enterprise_id__in=ids, year__gte=as_of.year - 3, year__lt=as_of.year)
             .order_by()
             .values_list("enterprise_id", "year", hundredths("main_revenue_wan"), hundredths("revenue_wan"))
         ):
@@ -212,12 +209,17 @@ def enterprise_facts(
 
 def _could_reach(as_of: dt.date, rules: LightRules) -> set[int]:
     """Ids of enterprises below scale on as_of whose revenue (main or total) in the three years before is at
-    the bar, or grew from one year to the next enough that three more years at that rate reach it:
-    R⁴ ≥ bar × P³, in floating point with 1 % to spare. A superset of the 升规 candidates; the rule decides."""
+    the bar, or grew from one year to the next enough to reach it this year at that rate, in floating point
+    with 1 % to spare. A superset of the 升规 candidates (tested against the full read); the rule decides."""
     metrics = connection.ops.quote_name(AnnualMetric._meta.db_table)
     firms = connection.ops.quote_name(Enterprise._meta.db_table)
+    # The latest year L projects Y − L years ahead: R² ≥ bar × P for a pair ending last year, R³ ≥ bar × P²
+    # for one ending the year before (a pair ending three years back has no earlier year in the window).
     a, b = "CAST(a.{c} AS DOUBLE PRECISION)", "CAST(b.{c} AS DOUBLE PRECISION)"
-    grew = f"(b.{{c}} > 0 AND a.{{c}} > b.{{c}} AND {a} * {a} * {a} * {a} >= %s * {b} * {b} * {b})"
+    grew = (
+        f"(b.{{c}} > 0 AND a.{{c}} > b.{{c}} AND ((a.year = %s AND {a} * {a} >= %s * {b}) "
+        f"OR (a.year = %s AND {a} * {a} * {a} >= %s * {b} * {b})))"
+    )
     sql = (
         f"SELECT DISTINCT a.enterprise_id FROM {metrics} a "
         f"JOIN {firms} e ON e.id = a.enterprise_id AND (NOT e.above_scale OR e.above_scale_since > %s) "
@@ -226,8 +228,10 @@ def _could_reach(as_of: dt.date, rules: LightRules) -> set[int]:
         f"OR {grew.format(c='main_revenue_wan')} OR {grew.format(c='revenue_wan')})"
     )
     bar = float(rules.above_scale_revenue) / 100 * 0.99
+    year = as_of.year
+    pair = [year - 1, bar, year - 2, bar]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [as_of, as_of.year - 3, as_of.year, bar, bar, bar, bar])
+        cursor.execute(sql, [as_of, year - 3, year, bar, bar, *pair, *pair])
         return {pk for (pk,) in cursor.fetchall()}
 
 
