@@ -43,8 +43,16 @@ from kuochan.projects.rules import (
     project_code_problem,
 )
 from kuochan.projects.selectors import hundredths
-from kuochan.registry.importers import CHUNK, NAME, USCC, duplicate_check, in_scope, suggest
-from kuochan.registry.models import Enterprise, IndustryTag
+from kuochan.registry.importers import (
+    CHUNK,
+    NAME,
+    USCC,
+    duplicate_check,
+    enterprises_by_uscc,
+    in_scope,
+    suggest,
+)
+from kuochan.registry.models import IndustryTag
 
 PLATFORM_PREFIX = platform_code(0, 0).split("-")[0] + "-"  # "KC-": codes the platform gave
 CODE_HELP = "统一项目代码，如 2026-330502-26-03-012345；尚未赋码的留空，由平台编号"
@@ -150,7 +158,7 @@ class ProjectsImporter(Importer):
     FIELDS = tuple(c.key for c in columns if c.key not in ("code", "uscc", "enterprise_name"))
 
     def check(self, rows: list[Row]) -> None:
-        enterprises = _enterprises(row.get("uscc") for row in rows)
+        enterprises = enterprises_by_uscc(row.get("uscc") for row in rows)
         units = OrgUnit.objects.only("id", "name", "short_name", "path", "kind", "parent_id")
         districts = {}
         for unit in units:
@@ -177,7 +185,7 @@ class ProjectsImporter(Importer):
                     continue
                 district_id, path, district_name = unit.pk, unit.path, unit.name
             else:
-                district_id, path, district_name = enterprise[2:]
+                path, district_id, district_name = enterprise[2:]
             if not in_scope(self.actor, path):
                 row.error("district", f"您无权导入“{district_name}”的项目")
                 continue
@@ -382,24 +390,6 @@ def _float(value: Decimal | None) -> float | None:
 
 def _attname(name: str) -> str:
     return f"{name}_id" if name in (*FK_FIELDS, "enterprise") else name
-
-
-def _enterprises(usccs: Iterable[str]) -> dict[str, tuple[int, str, int, str, str]]:
-    """uscc → (id, name, district id, district path, district name), in a few queries."""
-    usccs = list(set(usccs))
-    found = {}
-    for start in range(0, len(usccs), CHUNK):
-        chunk = usccs[start : start + CHUNK]
-        for pk, uscc, name, district_id, path, district in select_rows(
-            ["e.id", "e.uscc", "e.name", "d.id", "d.path", "d.name"],
-            Enterprise,
-            f"e.uscc IN ({', '.join(['%s'] * len(chunk))})",
-            chunk,
-            alias="e",
-            join="JOIN orgs_orgunit d ON d.id = e.district_id",
-        ):
-            found[uscc] = (pk, name, district_id, path, district)
-    return found
 
 
 def _stored_projects(rows: list[Row]) -> dict[Any, Project]:

@@ -34,8 +34,6 @@ from kuochan.projects.rules import (
 )
 from kuochan.registry.models import AnnualMetric, Enterprise
 
-CHUNK = 5000  # ids per IN list
-
 
 def hundredths(field: str) -> Cast:
     return Cast(Round(F(field) * 100), BigIntegerField())

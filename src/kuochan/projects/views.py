@@ -268,7 +268,7 @@ def three_lists(request: HttpRequest) -> HttpResponse:
 @login_required
 def data_quality(request: HttpRequest) -> HttpResponse:
     today = dt.date.today()
-    facts = selectors.project_facts(actor=request.user, as_of=today)
+    facts = selectors.project_facts(actor=request.user, as_of=today, with_progress=False)
     findings = quality_findings(facts, today=today, rules=selectors.light_rules())
     kind = request.GET.get("kind") if request.GET.get("kind") in QUALITY_KINDS else ""
     counts = Counter(f.kind for f in findings)

@@ -109,21 +109,21 @@ def duplicate_check(rows: list[Row], key_of: Any, column: str, label: str) -> No
             seen[key] = row.number
 
 
-def enterprises_by_uscc(usccs: Iterable[str]) -> dict[str, tuple[int, str, str]]:
-    """uscc → (id, name, district path), in a few queries however many rows."""
+def enterprises_by_uscc(usccs: Iterable[str]) -> dict[str, tuple[int, str, str, int, str]]:
+    """uscc → (id, name, district path, district id, district name), in a few queries however many rows."""
     usccs = list(set(usccs))
     found = {}
     for start in range(0, len(usccs), CHUNK):
         chunk = usccs[start : start + CHUNK]
-        for pk, uscc, name, path in select_rows(
-            ["e.id", "e.uscc", "e.name", "d.path"],
+        for pk, uscc, name, path, district_id, district in select_rows(
+            ["e.id", "e.uscc", "e.name", "d.path", "d.id", "d.name"],
             Enterprise,
             f"e.uscc IN ({', '.join(['%s'] * len(chunk))})",
             chunk,
             alias="e",
             join="JOIN orgs_orgunit d ON d.id = e.district_id",
         ):
-            found[uscc] = (pk, name, path)
+            found[uscc] = (pk, name, path, district_id, district)
     return found
 
 
