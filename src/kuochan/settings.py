@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kuochan.imports",
     "kuochan.registry",
     "kuochan.projects",
+    "kuochan.evaluation",
     "kuochan.web",
     "kuochan.demo",
 ]

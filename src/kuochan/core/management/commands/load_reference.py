@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuochan.audit.models import Source
+from kuochan.evaluation.services import scheme_load
 from kuochan.orgs.services import flatten_tree, org_units_load
 from kuochan.projects.services import light_rules_load
 from kuochan.reference import datasets, read_json
@@ -29,6 +30,7 @@ class Command(BaseCommand):
                 "industries": industries_load(data=read_json("common", "industries.json")),
                 "industry_tags": tags_load(data=read_json(dataset, "industry_tags.json")),
                 "light_rules": light_rules_load(data=read_json(dataset, "light_rules.json")),
+                "evaluation_scheme": scheme_load(data=read_json(dataset, "evaluation_scheme.json")),
             }
         except ValidationError as exc:
             raise CommandError("参考数据有误：\n" + "\n".join(exc.messages), returncode=2) from exc

@@ -1,0 +1,137 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kuochan.registry.models import EnterpriseOwned
+
+
+class EvaluationScheme(models.Model):
+    """One version of a year's evaluation scheme: per-mu indicators, weights, benchmarks and cut-offs, the
+    carbon code's settings, the 清三低 thresholds and the treatment matrix (`rules.scheme_from_definition`).
+
+    Versions are never edited: a change is a new version, and results keep the version they used, so a
+    past year can be reproduced after the scheme changed.
+    """
+
+    year = models.PositiveSmallIntegerField(_("评价年度"))
+    version = models.PositiveIntegerField(_("版本"))
+    definition = models.JSONField(_("方案内容"))
+    source = models.TextField(_("依据"), blank=True)
+    note = models.CharField(_("修改说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("评价方案")
+        verbose_name_plural = _("评价方案")
+        ordering = ["-year", "-version"]
+        constraints = [models.UniqueConstraint(fields=["year", "version"], name="scheme_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年评价方案（第 {self.version} 版）"
+
+    def audit_scope(self) -> tuple[str, None]:
+        return ("", None)  # city-wide data: city admins see its trail
+
+
+class Exemption(EnterpriseOwned):
+    """An enterprise staff have exempted from a year's per-mu evaluation (不参评, class T), with why."""
+
+    SCOPE_ENTERPRISE = None
+
+    year = models.PositiveSmallIntegerField(_("评价年度"))
+    reason = models.CharField(_("不参评原因"), max_length=200)
+
+    class Meta:
+        verbose_name = _("不参评企业")
+        verbose_name_plural = _("不参评企业")
+        ordering = ["-year", "enterprise"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="exemption_once_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year} 年不参评"
+
+
+class KeyEnterprise(EnterpriseOwned):
+    """An enterprise the city chose to track (重点企业); others join the set by the scheme's rule."""
+
+    SCOPE_ENTERPRISE = None
+
+    reason = models.CharField(_("列入原因"), max_length=200)
+    added_on = models.DateField(_("列入日期"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("重点企业")
+        verbose_name_plural = _("重点企业")
+        ordering = ["enterprise"]
+        constraints = [models.UniqueConstraint(fields=["enterprise"], name="key_enterprise_once")]
+
+    def __str__(self) -> str:
+        return str(self.enterprise)
+
+
+class EvaluationRun(models.Model):
+    """The last evaluation of a year: the scheme version used and what the rules derived for the whole
+    year (benchmarks, industry carbon averages), so every result can be explained and reproduced."""
+
+    year = models.PositiveSmallIntegerField(_("评价年度"), unique=True)
+    scheme = models.ForeignKey(EvaluationScheme, verbose_name=_("评价方案"), on_delete=models.PROTECT)
+    computed_at = models.DateTimeField(_("计算时间"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("计算人"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    benchmarks = models.JSONField(_("基准值"))
+    industry_carbon = models.JSONField(_("行业平均碳效"))
+    enterprises = models.PositiveIntegerField(_("企业数"))
+
+    class Meta:
+        verbose_name = _("评价计算")
+        verbose_name_plural = _("评价计算")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年评价"
+
+    def audit_scope(self) -> tuple[str, None]:
+        return ("", None)
+
+
+class EvaluationResult(EnterpriseOwned):
+    """One enterprise's evaluation of one year, as computed with `scheme`."""
+
+    year = models.PositiveSmallIntegerField(_("评价年度"))
+    scheme = models.ForeignKey(EvaluationScheme, verbose_name=_("评价方案"), on_delete=models.PROTECT)
+    group = models.CharField(_("评价类别"), max_length=8, blank=True)  # above / below / "" outside
+    score = models.DecimalField(_("得分"), max_digits=12, decimal_places=2, null=True, blank=True)
+    klass = models.CharField(_("分类"), max_length=1, blank=True)  # A–D, T, "" outside
+    indicators = models.JSONField(_("指标得分"), default=list)
+    rank_district = models.PositiveIntegerField(_("区县内排名"), null=True, blank=True)
+    rank_city = models.PositiveIntegerField(_("全市排名"), null=True, blank=True)
+    previous_class = models.CharField(_("上年分类"), max_length=1, blank=True)
+    carbon_l = models.DecimalField(_("碳效值"), max_digits=16, decimal_places=4, null=True, blank=True)
+    carbon_level = models.CharField(_("碳效水平"), max_length=8, blank=True)
+    carbon_k = models.DecimalField(_("碳效K值"), max_digits=16, decimal_places=4, null=True, blank=True)
+    carbon_grade = models.PositiveSmallIntegerField(_("碳效码等级"), null=True, blank=True)
+    low_efficiency = models.JSONField(_("清三低原因"), default=list)
+    enterprise_type = models.CharField(_("企业类型"), max_length=16)
+    treatment = models.CharField(_("施策建议"), max_length=200, blank=True)
+    reasons = models.JSONField(_("依据"), default=list)
+
+    class Meta:
+        verbose_name = _("评价结果")
+        verbose_name_plural = _("评价结果")
+        ordering = ["enterprise", "-year"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="result_once_per_year")]
+        indexes = [
+            models.Index(fields=["year", "klass"], name="result_year_class"),
+            models.Index(fields=["year", "carbon_grade"], name="result_year_grade"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year} 年评价"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:detail", args=[self.enterprise_id])

@@ -1,0 +1,244 @@
+"""Reads for the evaluation: the whole year's facts for the rules (a handful of queries, none per
+enterprise), and the stored results, filtered by the actor's data scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from kuochan.core.bulk import date_reader, raw_date, raw_values
+from kuochan.core.scope import scoped, scoped_or_system
+from kuochan.evaluation.models import (
+    EvaluationResult,
+    EvaluationRun,
+    EvaluationScheme,
+    Exemption,
+    KeyEnterprise,
+)
+from kuochan.evaluation.rules import METRICS, EnterpriseYear, Scheme, scheme_from_definition
+from kuochan.projects.models import Project
+from kuochan.projects.rules import TERMINATED
+from kuochan.projects.selectors import hundredths
+from kuochan.registry.models import AnnualMetric, Enterprise, Honour, IndustryCategory, Survey
+
+
+def scheme_of_year(year: int, version: int | None = None) -> EvaluationScheme | None:
+    """The year's scheme: its latest version, or the one asked for."""
+    schemes = EvaluationScheme.objects.filter(year=year)
+    if version is not None:
+        return schemes.filter(version=version).first()
+    return schemes.order_by("-version").first()
+
+
+def scheme_to_follow(year: int) -> EvaluationScheme | None:
+    """For a year without a scheme of its own: the latest version of the closest earlier year's, or failing
+    that of the closest later year's."""
+    earlier = EvaluationScheme.objects.filter(year__lt=year).order_by("-year", "-version").first()
+    return earlier or EvaluationScheme.objects.filter(year__gt=year).order_by("year", "-version").first()
+
+
+def parsed_scheme(scheme: EvaluationScheme) -> Scheme:
+    return scheme_from_definition(scheme.definition)
+
+
+def _sections() -> dict[str, str]:
+    return dict(IndustryCategory.objects.filter(is_section=False).values_list("code", "section"))
+
+
+def enterprise_years(year: int) -> list[EnterpriseYear]:
+    """Every enterprise with figures for `year`, as the evaluation sees it at the year's end: above-scale
+    by then, honours held then, the latest survey answer up to the year after (when the evaluation is
+    done), staff exemptions, and any project on new land started but not producing by the year's end."""
+    year_end = dt.date(year, 12, 31)
+    rows = raw_values(
+        AnnualMetric.objects.filter(year=year)
+        .order_by()
+        .values_list(
+            "enterprise_id", "enterprise__uscc", "enterprise__name", "enterprise__district__name",
+            "enterprise__industry_division", "enterprise__size_class", "enterprise__above_scale",
+            raw_date("enterprise__above_scale_since"), raw_date("enterprise__established_on"),
+            *(hundredths(name) for name in METRICS),
+        )
+    )  # fmt: skip
+    sections = _sections()
+    exemptions = dict(Exemption.objects.filter(year=year).values_list("enterprise_id", "reason"))
+    building = dict(
+        Project.objects.filter(land_mu__gt=0, zero_new_land=False, started_actual__lte=year_end)
+        .exclude(status=TERMINATED)
+        .filter(Q(producing_actual__isnull=True) | Q(producing_actual__gt=year_end))
+        .order_by("enterprise_id", "started_actual")
+        .values_list("enterprise_id", "name")
+    )
+    honours: dict[int, set[str]] = defaultdict(set)
+    for enterprise_id, kind in Honour.objects.filter(
+        Q(year_lost__isnull=True) | Q(year_lost__gt=year), year_granted__lte=year
+    ).values_list("enterprise_id", "kind"):
+        honours[enterprise_id].add(kind)
+    willingness = dict(
+        Survey.objects.filter(year__lte=year + 1)
+        .order_by("enterprise_id", "year")
+        .values_list("enterprise_id", "willingness")
+    )  # the latest year wins
+    read = date_reader()
+    empty: frozenset[str] = frozenset()
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of tuples with no cycles
+    try:
+        return [
+            EnterpriseYear(
+                row[0], row[1], row[2], row[3], row[4] or "", sections.get(row[4] or "", ""), row[5] or "",
+                bool(row[6]) and (row[7] is None or read(row[7]) <= year_end), read(row[8]), row[9:],
+                exemptions.get(row[0]), building.get(row[0]),
+                frozenset(honours[row[0]]) if row[0] in honours else empty, willingness.get(row[0]),
+            )
+            for row in rows
+        ]  # fmt: skip
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def previous_classes(year: int) -> dict[int, tuple[str | None, float | None]]:
+    """Last year's stored (class, score) by enterprise: what the change from last year compares with."""
+    return {
+        pk: (klass or None, float(score) if score is not None else None)
+        for pk, klass, score in EvaluationResult.objects.filter(year=year - 1).values_list(
+            "enterprise_id", "klass", "score"
+        )
+    }
+
+
+def evaluated_years() -> list[int]:
+    return list(EvaluationRun.objects.order_by("-year").values_list("year", flat=True))
+
+
+def evaluation_run(year: int) -> EvaluationRun | None:
+    return EvaluationRun.objects.select_related("scheme").filter(year=year).first()
+
+
+@dataclass(frozen=True)
+class ResultFilter:
+    district: int | None = None
+    group: str = ""
+    klass: str = ""
+    carbon_grade: int | None = None
+    low_efficiency: bool = False
+    treatment: str = ""
+    query: str = ""
+
+
+def results(*, actor: Any, year: int, filters: ResultFilter | None = None) -> QuerySet[EvaluationResult]:
+    """The year's stored results in the actor's scope, best first within each group."""
+    found = scoped_or_system(EvaluationResult.objects.filter(year=year), actor).select_related(
+        "enterprise", "enterprise__district"
+    )
+    f = filters or ResultFilter()
+    if f.district:
+        found = found.filter(enterprise__district_id=f.district)
+    if f.group:
+        found = found.filter(group=f.group)
+    if f.klass:
+        found = found.filter(klass="" if f.klass == "none" else f.klass)
+    if f.carbon_grade:
+        found = found.filter(carbon_grade=f.carbon_grade)
+    if f.low_efficiency:
+        found = found.exclude(low_efficiency=[])
+    if f.treatment:
+        found = found.filter(treatment=f.treatment)
+    if f.query:
+        found = found.filter(
+            Q(enterprise__name__icontains=f.query) | Q(enterprise__uscc__icontains=f.query.upper())
+        )
+    return found.order_by("group", "rank_city", "enterprise__name")
+
+
+def result_history(*, actor: Any, enterprise: Enterprise) -> list[EvaluationResult]:
+    """An enterprise's results, latest year first (for its profile)."""
+    return list(scoped(EvaluationResult.objects.filter(enterprise=enterprise), actor).order_by("-year"))
+
+
+def class_by_district(*, actor: Any, year: int) -> dict[str, Counter]:
+    """{district: Counter(class)} over the year's results in scope (an empty class: not evaluated)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for district, klass in (
+        scoped_or_system(EvaluationResult.objects.filter(year=year), actor)
+        .order_by()
+        .values_list("enterprise__district__name", "klass")
+    ):
+        counts[district][klass] += 1
+    return dict(counts)
+
+
+def grade_by_industry(*, actor: Any, year: int, level: str = "division") -> dict[str, Counter]:
+    """{industry: Counter(carbon grade)} over the year's graded results in scope (by 大类 or 门类)."""
+    sections = _sections() if level == "section" else {}
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for division, grade in (
+        scoped_or_system(EvaluationResult.objects.filter(year=year, carbon_grade__isnull=False), actor)
+        .order_by()
+        .values_list("enterprise__industry_division", "carbon_grade")
+    ):
+        industry = sections.get(division, "") if level == "section" else division
+        counts[industry or ""][grade] += 1
+    return dict(counts)
+
+
+def industry_names() -> dict[str, str]:
+    """Names of the GB/T 4754 大类 and 门类, by code."""
+    return dict(IndustryCategory.objects.values_list("code", "name"))
+
+
+def key_enterprise_ids(*, year: int, scheme: Scheme) -> dict[int, list[str]]:
+    """The tracked set (重点企业) at the year's end, with why each is in it: chosen by the city, holding a
+    listed honour, or investing in a project at or above the scheme's threshold."""
+    from kuochan.registry.models import HonourKind
+
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for enterprise_id, reason in KeyEnterprise.objects.values_list("enterprise_id", "reason"):
+        reasons[enterprise_id].append(f"市级确定：{reason}")
+    if scheme.key_honours:
+        for enterprise_id, kind in Honour.objects.filter(
+            Q(year_lost__isnull=True) | Q(year_lost__gt=year),
+            year_granted__lte=year,
+            kind__in=scheme.key_honours,
+        ).values_list("enterprise_id", "kind"):
+            reasons[enterprise_id].append(str(HonourKind(kind).label))
+    if scheme.key_min_project_total_wan is not None:
+        for enterprise_id, name in (
+            Project.objects.filter(total_wan__gte=scheme.key_min_project_total_wan, enterprise__isnull=False)
+            .exclude(status=TERMINATED)
+            .values_list("enterprise_id", "name")
+        ):
+            reasons[enterprise_id].append(f"项目“{name}”总投资达 {scheme.key_min_project_total_wan} 万元以上")
+    return dict(reasons)
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def evaluation_report(*, actor: Any, year: int, filters: ResultFilter | None = None) -> dict[str, Any]:
+    """The year's stored results as `kuochan evaluate --format json` and the API give them (stable keys)."""
+    rows = (
+        results(actor=actor, year=year, filters=filters)
+        .order_by()
+        .values_list(
+            "enterprise__uscc", "enterprise__name", "enterprise__district__name", "score", "klass", "carbon_l",
+            "carbon_level", "carbon_k", "carbon_grade", "treatment", "reasons", "group", "rank_city",
+        )
+    )  # fmt: skip
+    ordered = sorted(rows, key=lambda r: (r[11] != "above", r[11] == "", r[12] or 0, r[1]))
+    entries = [
+        {
+            "uscc": uscc, "name": name, "district": district, "score": _number(score), "class": klass or None,
+            "carbon_l": _number(carbon_l), "carbon_level": level or None, "carbon_k": _number(carbon_k),
+            "carbon_grade": grade, "treatment": treatment, "reasons": reasons,
+        }
+        for uscc, name, district, score, klass, carbon_l, level, carbon_k, grade, treatment, reasons, *_ in ordered
+    ]  # fmt: skip
+    return {"year": year, "enterprises": entries}

@@ -1,0 +1,232 @@
+"""Writes of the evaluation: scheme versions, the yearly evaluation run (results stored with the scheme
+version used), staff exemptions (不参评) and the city's chosen key enterprises (重点企业)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from kuochan.accounts.models import Role
+from kuochan.audit.models import Action, Source
+from kuochan.audit.services import audit_record, snapshot
+from kuochan.core.bulk import insert_rows
+from kuochan.core.scope import path_in_scope
+from kuochan.evaluation.models import (
+    EvaluationResult,
+    EvaluationRun,
+    EvaluationScheme,
+    Exemption,
+    KeyEnterprise,
+)
+from kuochan.evaluation.rules import Evaluation, evaluate, scheme_from_definition
+from kuochan.evaluation.selectors import enterprise_years, previous_classes, scheme_of_year, scheme_to_follow
+from kuochan.orgs.services import LoadResult
+from kuochan.registry.models import Enterprise
+
+CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF)
+
+
+def can_run_evaluation(actor: Any) -> bool:
+    """City staff (or the system itself, from the command line): benchmarks and ranks are city-wide."""
+    return actor is None or (actor.is_active and actor.role in CITY_ROLES)
+
+
+def can_edit_exemption(actor: Any, enterprise: Enterprise) -> bool:
+    return actor is not None and actor.can_edit and path_in_scope(enterprise.district.path, actor)
+
+
+def _checked(definition: Any) -> dict[str, Any]:
+    if not isinstance(definition, dict):
+        raise ValidationError("评价方案应为一个 JSON 对象。")
+    try:
+        scheme_from_definition(definition)
+    except ValueError as exc:
+        raise ValidationError(list(exc.args[0])) from exc
+    return definition
+
+
+@transaction.atomic
+def scheme_save(
+    *, actor: Any, source: Source, year: int, definition: dict[str, Any], basis: str = "", note: str = ""
+) -> EvaluationScheme:
+    """A new version of the year's scheme (city admins only). Earlier versions and the results computed
+    with them stay as they were."""
+    if actor is not None and not actor.is_city_admin:
+        raise PermissionDenied("只有市级管理员可以修改评价方案。")
+    _checked(definition)
+    last = (
+        EvaluationScheme.objects.select_for_update().filter(year=year).aggregate(last=Max("version"))["last"]
+    )
+    scheme = EvaluationScheme.objects.create(
+        year=year,
+        version=(last or 0) + 1,
+        definition=definition,
+        source=basis,
+        note=note,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=scheme, after=snapshot(scheme))
+    return scheme
+
+
+@transaction.atomic
+def scheme_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResult:
+    """The shipped scheme, loaded once for its year: a year that already has a scheme is left as it is."""
+    result = LoadResult()
+    if EvaluationScheme.objects.filter(year=data["year"]).exists():
+        result.unchanged = 1
+        return result
+    scheme_save(
+        actor=None, source=source, year=data["year"], definition=data["definition"], basis=data["source"]
+    )
+    result.created = 1
+    return result
+
+
+def _scheme_for_run(year: int, version: int | None, actor: Any, source: Source) -> EvaluationScheme:
+    scheme = scheme_of_year(year, version)
+    if scheme is not None:
+        return scheme
+    if version is not None:
+        raise ValidationError(f"{year} 年评价方案没有第 {version} 版。")
+    followed = scheme_to_follow(year)
+    if followed is None:
+        raise ValidationError("还没有任何评价方案，请先执行 kuochan load-reference 或由市级管理员制定方案。")
+    # The year gets its own copy, so that a later change to the followed year's scheme leaves it alone.
+    scheme = EvaluationScheme.objects.create(
+        year=year,
+        version=1,
+        definition=followed.definition,
+        source=followed.source,
+        note=f"沿用 {followed.year} 年评价方案第 {followed.version} 版",
+    )
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=scheme, after=snapshot(scheme))
+    return scheme
+
+
+def _rows(evaluation: Evaluation, year: int, scheme_id: int) -> list[tuple]:
+    dumps = json.dumps
+    rows = []
+    for r in evaluation.results:
+        rows.append(
+            (
+                r.enterprise_id, year, scheme_id, r.group or "",
+                None if r.score is None else f"{r.score:.2f}", r.klass or "",
+                dumps([[code, value, points, missing] for code, value, points, missing in r.indicators]),
+                r.rank_district, r.rank_city, r.previous_class or "",
+                None if r.carbon_l is None else f"{r.carbon_l:.4f}", r.carbon_level or "",
+                None if r.carbon_k is None else f"{r.carbon_k:.4f}", r.carbon_grade,
+                dumps(list(r.low_efficiency), ensure_ascii=False), r.enterprise_type, r.treatment[:200],
+                dumps(list(r.reasons), ensure_ascii=False),
+            )
+        )  # fmt: skip
+    return rows
+
+
+RESULT_COLUMNS = (
+    "enterprise_id", "year", "scheme_id", "group", "score", "klass", "indicators", "rank_district",
+    "rank_city", "previous_class", "carbon_l", "carbon_level", "carbon_k", "carbon_grade", "low_efficiency",
+    "enterprise_type", "treatment", "reasons",
+)  # fmt: skip
+
+
+@transaction.atomic
+def evaluation_run(
+    *, actor: Any, source: Source, year: int, scheme_version: int | None = None
+) -> tuple[EvaluationRun, Evaluation]:
+    """Evaluate every enterprise with figures for `year` and store the results, replacing the year's
+    previous ones (all or nothing). A year without a scheme of its own gets a copy of the closest one."""
+    if not can_run_evaluation(actor):
+        raise PermissionDenied("只有市级工作人员可以计算评价结果（基准值和排名为全市口径）。")
+    stored = _scheme_for_run(year, scheme_version, actor, source)
+    scheme = scheme_from_definition(stored.definition)
+    evaluation = evaluate(enterprise_years(year), year=year, scheme=scheme, previous=previous_classes(year))
+    EvaluationResult.objects.filter(year=year).delete()
+    insert_rows(EvaluationResult, RESULT_COLUMNS, _rows(evaluation, year, stored.pk))
+    run = EvaluationRun.objects.filter(year=year).first()
+    before = {"scheme": run.scheme_id, "enterprises": run.enterprises} if run else None
+    values = {
+        "scheme": stored,
+        "computed_at": timezone.now(),
+        "computed_by": actor if getattr(actor, "pk", None) else None,
+        "benchmarks": evaluation.benchmarks,
+        "industry_carbon": {k: list(v) for k, v in evaluation.industry_carbon.items()},
+        "enterprises": len(evaluation.results),
+    }
+    if run is None:
+        run = EvaluationRun.objects.create(year=year, **values)
+    else:
+        for name, value in values.items():
+            setattr(run, name, value)
+        run.save()
+    classes = Counter(r.klass or "未评价" for r in evaluation.results)
+    after = {
+        "scheme": run.scheme_id,
+        "enterprises": run.enterprises,
+        "classes": dict(sorted(classes.items())),
+    }
+    action = Action.UPDATE if before else Action.CREATE
+    audit_record(actor=actor, source=source, action=action, obj=run, before=before, after=after)
+    return run, evaluation
+
+
+@transaction.atomic
+def exemption_set(*, actor: Any, source: Source, enterprise: Enterprise, year: int, reason: str) -> Exemption:
+    """Exempt an enterprise from a year's evaluation (class T), with the reason; takes effect when the year
+    is next evaluated."""
+    if not can_edit_exemption(actor, enterprise):
+        raise PermissionDenied("无权修改该企业的评价信息。")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写不参评原因。"})
+    exemption = Exemption.objects.filter(enterprise=enterprise, year=year).first()
+    before = snapshot(exemption) if exemption else None
+    if exemption is None:
+        exemption = Exemption.objects.create(enterprise=enterprise, year=year, reason=reason[:200])
+    else:
+        exemption.reason = reason[:200]
+        exemption.save()
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE if before else Action.CREATE, obj=exemption,
+        before=before, after=snapshot(exemption),
+    )  # fmt: skip
+    return exemption
+
+
+@transaction.atomic
+def exemption_remove(*, actor: Any, source: Source, exemption: Exemption) -> None:
+    if not can_edit_exemption(actor, exemption.enterprise):
+        raise PermissionDenied("无权修改该企业的评价信息。")
+    audit_record(actor=actor, source=source, action=Action.DELETE, obj=exemption, before=snapshot(exemption))
+    exemption.delete()
+
+
+def _ensure_city(actor: Any) -> None:
+    if actor is None or not actor.is_active or actor.role not in CITY_ROLES:
+        raise PermissionDenied("重点企业由市级确定。")
+
+
+@transaction.atomic
+def key_enterprise_add(*, actor: Any, source: Source, enterprise: Enterprise, reason: str) -> KeyEnterprise:
+    _ensure_city(actor)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写列入原因。"})
+    if KeyEnterprise.objects.filter(enterprise=enterprise).exists():
+        raise ValidationError({"enterprise": f"“{enterprise.name}”已是重点企业。"})
+    key = KeyEnterprise.objects.create(enterprise=enterprise, reason=reason[:200])
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=key, after=snapshot(key))
+    return key
+
+
+@transaction.atomic
+def key_enterprise_remove(*, actor: Any, source: Source, key: KeyEnterprise) -> None:
+    _ensure_city(actor)
+    audit_record(actor=actor, source=source, action=Action.DELETE, obj=key, before=snapshot(key))
+    key.delete()

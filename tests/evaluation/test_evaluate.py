@@ -1,0 +1,144 @@
+"""`kuochan evaluate` and the evaluation run: stored results with the scheme version used, exemptions,
+reproducing a past year, scope and refusals."""
+
+import copy
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from kuochan.audit.models import AuditEntry, Source
+from kuochan.evaluation import services
+from kuochan.evaluation.models import EvaluationResult, EvaluationRun, EvaluationScheme
+from kuochan.projects import services as project_services
+from kuochan.registry.models import Enterprise
+
+pytestmark = pytest.mark.django_db
+
+KEYS = {
+    "uscc", "name", "district", "score", "class", "carbon_l", "carbon_level", "carbon_k", "carbon_grade",
+    "treatment", "reasons",
+}  # fmt: skip
+
+
+def by_uscc(report):
+    return {row["uscc"]: row for row in report["enterprises"]}
+
+
+def test_json_has_exactly_the_documented_keys_and_the_verdicts_with_reasons(with_metrics, evaluate_cli):
+    code, report = evaluate_cli("--year", "2025")
+    assert code == 0
+    assert set(report) == {"year", "enterprises"} and report["year"] == 2025
+    assert all(set(row) == KEYS for row in report["enterprises"])
+    rows = by_uscc(report)
+    tongzhuang, xincailiao, muye = (rows[u] for u in with_metrics)
+    # Two above-scale firms: A up to round(0.4) = 0, B up to round(1.2) = 1, C up to round(1.9) = 2
+    assert (tongzhuang["class"], muye["class"], xincailiao["class"]) == ("B", "C", "B")
+    assert tongzhuang["score"] > muye["score"]
+    assert tongzhuang["reasons"][0].startswith("规上企业得分")
+    assert "清三低：规上企业亩均税收 4.00 万元/亩，低于 6 万元/亩" in muye["reasons"]
+    assert "清三低：用地 12.00 亩（≥ 10 亩）仍未上规" in xincailiao["reasons"]
+    # Carbon: each alone in its industry, so K = 1 and grade 3; below-scale firms get no code by default
+    assert (tongzhuang["carbon_k"], tongzhuang["carbon_grade"], tongzhuang["carbon_level"]) == (1.0, 3, "mid")
+    assert tongzhuang["carbon_l"] == 0.8  # 2,000 t / 2,500 万元
+    assert muye["carbon_l"] == round((2400 - 100 * 5.703) / 1600, 4)
+    assert xincailiao["carbon_grade"] is None
+    assert tongzhuang["treatment"].startswith("新锐壮腰")  # B, no survey answer, medium-sized
+
+
+def test_results_are_stored_with_the_scheme_version_and_replaced_on_a_rerun(with_metrics, evaluate_cli):
+    evaluate_cli("--year", "2025")
+    evaluate_cli("--year", "2025")
+    stored = EvaluationResult.objects.filter(year=2025)
+    assert stored.count() == 3
+    assert {r.scheme.version for r in stored} == {1}
+    run = EvaluationRun.objects.get(year=2025)
+    assert run.enterprises == 3 and "tax_per_mu" in run.benchmarks["above"]
+    assert AuditEntry.objects.filter(object_repr="2025 年评价").count() == 2
+
+
+def test_a_year_without_a_scheme_gets_a_copy_of_the_closest_one(with_metrics, evaluate_cli):
+    assert evaluate_cli("--year", "2024")[0] == 0
+    copied = EvaluationScheme.objects.get(year=2024)
+    assert copied.note == "沿用 2025 年评价方案第 1 版"
+    assert copied.definition == EvaluationScheme.objects.get(year=2025).definition
+
+
+def test_a_past_year_is_reproduced_with_its_own_scheme_after_the_scheme_changed(
+    with_metrics, evaluate_cli, users
+):
+    _, first_2024 = evaluate_cli("--year", "2024")
+    _, first_2025 = evaluate_cli("--year", "2025")
+    changed = copy.deepcopy(EvaluationScheme.objects.get(year=2025).definition)
+    changed["groups"]["above"]["indicators"] = [{"code": "rnd_share", "weight": 100, "benchmark": None}]
+    services.scheme_save(
+        actor=users["city_admin"], source=Source.WEB, year=2025, definition=changed, note="只看研发占比"
+    )
+    assert evaluate_cli("--year", "2024")[1] == first_2024  # 2024 keeps its own scheme
+    _, second_2025 = evaluate_cli("--year", "2025")
+    assert second_2025 != first_2025  # version 2: scores on R&D share only
+    # R&D share 300 / 10,000 = 3 %; benchmark (300 + 80) / (10,000 + 8,000) = 2.111 %: 3 / 2.111 × 100
+    assert by_uscc(second_2025)[with_metrics[0]]["score"] == 142.11
+    assert evaluate_cli("--year", "2025", "--scheme-version", "1")[1] == first_2025
+
+
+def test_the_change_from_last_year_is_kept(with_metrics, evaluate_cli):
+    evaluate_cli("--year", "2024")
+    _, report = evaluate_cli("--year", "2025")
+    assert any(reason.startswith("较上年：B → B") for reason in by_uscc(report)[with_metrics[0]]["reasons"])
+    assert EvaluationResult.objects.get(year=2025, enterprise__uscc=with_metrics[0]).previous_class == "B"
+
+
+def test_exemptions_by_staff_and_projects_on_new_land_in_construction_are_class_t(
+    with_metrics, evaluate_cli, users
+):
+    tongzhuang, _, muye = (Enterprise.objects.get(uscc=u) for u in with_metrics)
+    services.exemption_set(
+        actor=users["wuxing"], source=Source.WEB, enterprise=tongzhuang, year=2025, reason="整体搬迁过渡期"
+    )
+    project = project_services.project_create(
+        actor=users["city_admin"], source=Source.WEB, code="", name="木业二期新厂房", enterprise=muye,
+        project_type="extension", total_wan=Decimal("8000"), land_mu=Decimal("30"), status="active",
+    )  # fmt: skip
+    project_services.milestones_update(
+        actor=users["city_admin"], source=Source.WEB, project=project, started_actual=dt.date(2025, 5, 1)
+    )
+    rows = by_uscc(evaluate_cli("--year", "2025")[1])
+    assert rows[tongzhuang.uscc]["class"] == "T"
+    assert rows[tongzhuang.uscc]["reasons"][0] == "不参评：整体搬迁过渡期"
+    assert rows[muye.uscc]["class"] == "T"
+    assert rows[muye.uscc]["reasons"][0] == "不参评：新增用地项目“木业二期新厂房”在建，尚未投产"
+    assert rows[muye.uscc]["carbon_grade"] == 3  # the carbon code does not depend on the per-mu evaluation
+
+
+def test_district_staff_cannot_exempt_outside_their_district(with_metrics, users):
+    muye = Enterprise.objects.get(uscc=with_metrics[2])
+    with pytest.raises(services.PermissionDenied):
+        services.exemption_set(
+            actor=users["wuxing"], source=Source.WEB, enterprise=muye, year=2025, reason="x"
+        )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--year", "2025", "--user", "wuxing"], "只有市级工作人员可以计算评价结果"),
+        (["--year", "2025", "--scheme-version", "9"], "2025 年评价方案没有第 9 版。"),
+        (["--year", "25"], "--year 应为四位年份"),
+    ],
+)
+def test_refusals_exit_with_code_2_and_change_nothing(with_metrics, evaluate_cli, users, options, message):
+    code, error = evaluate_cli(*options)
+    assert code == 2 and message in error
+    assert not EvaluationResult.objects.exists()
+
+
+def test_only_city_admins_change_the_scheme_and_invalid_schemes_are_refused(huzhou, users):
+    definition = copy.deepcopy(EvaluationScheme.objects.get(year=2025).definition)
+    with pytest.raises(services.PermissionDenied):
+        services.scheme_save(actor=users["city_staff"], source=Source.WEB, year=2025, definition=definition)
+    definition["groups"]["below"]["cutoffs"]["D"] = 50
+    with pytest.raises(services.ValidationError) as refused:
+        services.scheme_save(actor=users["city_admin"], source=Source.WEB, year=2025, definition=definition)
+    assert refused.value.messages == ["规下企业按排名分档时 A、B、C、D 类比例之和应为 100%，现为 145%。"]
+    assert EvaluationScheme.objects.filter(year=2025).count() == 1
