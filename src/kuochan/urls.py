@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("kuochan.audit.urls")),
     path("enterprises/", include("kuochan.registry.urls")),
     path("projects/", include("kuochan.projects.urls")),
+    path("evaluation/", include("kuochan.evaluation.urls")),
     path("imports/", include("kuochan.imports.urls")),
     path("api/v1/", api.urls),
 ]

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from kuochan.accounts.models import Role, User
 from kuochan.demo.generators import DEMO_PASSWORD, ProjectOwner, project_rows, province_tree
+from kuochan.evaluation.models import EvaluationResult
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.selectors import org_units
 from kuochan.projects.models import Progress, Project, YearPlan
@@ -141,3 +142,12 @@ def test_the_same_seed_gives_the_same_projects():
 
     assert rows(3) == rows(3)
     assert rows(3) != rows(4)
+
+
+def test_demo_has_last_two_years_evaluated_with_every_class_and_grade(huzhou, capsys):
+    run(capsys, "--enterprises", "400")  # enough firms per industry for every carbon grade
+    for year in (2024, 2025):
+        results = EvaluationResult.objects.filter(year=year)
+        assert set(results.values_list("klass", flat=True)) >= {"A", "B", "C", "D", "T"}
+        assert set(results.values_list("carbon_grade", flat=True)) - {None} == {1, 2, 3, 4, 5}
+    assert EvaluationResult.objects.filter(year=2025).exclude(previous_class="").exists()

@@ -69,6 +69,7 @@ def health(request: HttpRequest) -> Status:
 def register_routers() -> None:
     from kuochan.accounts.api import router as accounts_router
     from kuochan.audit.api import router as audit_router
+    from kuochan.evaluation.api import router as evaluation_router
     from kuochan.orgs.api import router as orgs_router
     from kuochan.projects.api import router as projects_router
     from kuochan.registry.api import router as registry_router
@@ -78,6 +79,7 @@ def register_routers() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/enterprises", registry_router)
     api.add_router("/projects", projects_router)
+    api.add_router("/evaluation", evaluation_router)
 
 
 register_routers()

@@ -233,7 +233,7 @@ def enterprise_rows(
                     "electricity_10k_kwh": round(revenue * rng.uniform(0.03, 0.3), 2),
                     "pollutant_t": round(revenue * rng.uniform(0.0001, 0.002), 2),
                     "carbon_t": round(value_added * rng.uniform(0.2, 2.6), 2),
-                    "zero_carbon_10k_kwh": round(revenue * rng.uniform(0, 0.03), 2),
+                    "zero_carbon_10k_kwh": round(revenue * rng.uniform(0, 0.003), 2),
                     "land_mu": land,
                     "employees": max(5, int(revenue / rng.uniform(40, 120))),
                 }

@@ -3,6 +3,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kuochan.evaluation.rules import CARBON_LEVELS, CLASS_LABELS, ENTERPRISE_TYPES, GROUP_LABELS, INDICATORS
 from kuochan.registry.models import EnterpriseOwned
 
 
@@ -135,3 +136,27 @@ class EvaluationResult(EnterpriseOwned):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:detail", args=[self.enterprise_id])
+
+    @property
+    def class_label(self) -> str:
+        return CLASS_LABELS.get(self.klass, "未评价")
+
+    @property
+    def group_label(self) -> str:
+        return GROUP_LABELS.get(self.group, "不在评价范围")
+
+    @property
+    def carbon_level_label(self) -> str:
+        return CARBON_LEVELS.get(self.carbon_level, "")
+
+    @property
+    def enterprise_type_label(self) -> str:
+        return ENTERPRISE_TYPES.get(self.enterprise_type, "")
+
+    def indicator_rows(self) -> list[tuple[str, str, float | None, float, bool]]:
+        """(name, unit, value, points, missing) of each indicator scored."""
+        return [
+            (INDICATORS[code].name, INDICATORS[code].unit, value, points, missing)
+            for code, value, points, missing in self.indicators
+            if code in INDICATORS
+        ]

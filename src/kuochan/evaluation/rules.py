@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
+from kuochan.registry.models import HonourKind
+
 # The annual metrics the rules read, in this order, as integers of hundredths (employees too).
 METRICS: tuple[str, ...] = (
     "revenue_wan",
@@ -41,7 +43,16 @@ CLASS_LABELS: dict[str, str] = {
     "D": "D类（倒逼整治类）",
     "T": "T类（不参评）",
 }
+CLASS_COLOURS: dict[str, str] = {
+    "A": "#2fb344",
+    "B": "#206bc4",
+    "C": "#f76707",
+    "D": "#d63939",
+    "T": "#868e96",
+}
 GROUP_LABELS: dict[str, str] = {"above": "规上企业", "below": "规下企业"}
+# 工业碳效码: 1 深绿, 2 浅绿, 3 黄, 4 橙, 5 红
+GRADE_COLOURS: dict[int, str] = {1: "#2b8a3e", 2: "#74b816", 3: "#f59f00", 4: "#f76707", 5: "#d63939"}
 CARBON_LEVELS: dict[str, str] = {"low": "低碳", "mid": "中碳", "high": "高碳"}
 ENTERPRISE_TYPES: dict[str, str] = {"large": "大型", "medium": "中型", "small_micro": "小微", "tech": "科创"}
 WILLINGNESS: dict[str, str] = {"yes": "有", "watching": "观望", "no": "无", "unknown": "未调查"}
@@ -203,8 +214,6 @@ def _names(value: Any, allowed: Iterable[str], where: str, problems: list[str]) 
 
 def scheme_from_definition(definition: Mapping[str, Any]) -> Scheme:
     """The scheme a stored definition describes; ValueError with every problem, in Chinese, when invalid."""
-    from kuochan.registry.models import HonourKind  # the honour codes are the registry's
-
     problems: list[str] = []
     honours = [kind.value for kind in HonourKind]
     groups = definition.get("groups") or {}
@@ -250,7 +259,9 @@ def scheme_from_definition(definition: Mapping[str, Any]) -> Scheme:
         below=below,
         missing=missing,
         cap_multiple=_number(definition.get("cap_multiple"), "单项得分上限倍数", problems, allow_none=True),
-        exempt_younger_than_years=int(exempt.get("younger_than_years", 2) or 0),
+        exempt_younger_than_years=int(
+            _number(exempt.get("younger_than_years", 2), "不参评成立年限", problems) or 0
+        ),
         exempt_divisions=frozenset(str(d) for d in exempt.get("industry_divisions") or ()),
         exempt_new_land_in_construction=bool(exempt.get("new_land_in_construction", True)),
         low_above_tax_per_mu=_number(low.get("above_tax_per_mu_below", 6), "清三低规上亩均税收", problems)
@@ -595,8 +606,6 @@ def enterprise_type(e: EnterpriseYear, scheme: Scheme) -> tuple[str, str]:
         return "medium", "中型企业"
     held = sorted(e.honours & scheme.tech_honours)
     if held:
-        from kuochan.registry.models import HonourKind
-
         names = "、".join(str(HonourKind(kind).label) for kind in held)
         return "tech", f"小微企业，持有{names}，按科创企业"
     return "small_micro", "小微企业" if e.size_class else "规模未填，按小微企业"

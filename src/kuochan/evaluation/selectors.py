@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from kuochan.core.bulk import date_reader, raw_date, raw_values
 from kuochan.core.scope import scoped, scoped_or_system
@@ -24,7 +24,15 @@ from kuochan.evaluation.rules import METRICS, EnterpriseYear, Scheme, scheme_fro
 from kuochan.projects.models import Project
 from kuochan.projects.rules import TERMINATED
 from kuochan.projects.selectors import hundredths
-from kuochan.registry.models import AnnualMetric, Enterprise, Honour, IndustryCategory, Survey
+from kuochan.registry.models import (
+    AnnualMetric,
+    Enterprise,
+    Honour,
+    HonourKind,
+    IndustryCategory,
+    Survey,
+    Willingness,
+)
 
 
 def scheme_of_year(year: int, version: int | None = None) -> EvaluationScheme | None:
@@ -196,8 +204,6 @@ def industry_names() -> dict[str, str]:
 def key_enterprise_ids(*, year: int, scheme: Scheme) -> dict[int, list[str]]:
     """The tracked set (重点企业) at the year's end, with why each is in it: chosen by the city, holding a
     listed honour, or investing in a project at or above the scheme's threshold."""
-    from kuochan.registry.models import HonourKind
-
     reasons: dict[int, list[str]] = defaultdict(list)
     for enterprise_id, reason in KeyEnterprise.objects.values_list("enterprise_id", "reason"):
         reasons[enterprise_id].append(f"市级确定：{reason}")
@@ -242,3 +248,91 @@ def evaluation_report(*, actor: Any, year: int, filters: ResultFilter | None = N
         for uscc, name, district, score, klass, carbon_l, level, carbon_k, grade, treatment, reasons, *_ in ordered
     ]  # fmt: skip
     return {"year": year, "enterprises": entries}
+
+
+def treatment_lists(
+    *, actor: Any, year: int, district: int | None = None
+) -> list[tuple[str, list[EvaluationResult]]]:
+    """The year's enterprises in scope grouped by recommended treatment (district staff's work lists),
+    largest list first."""
+    found = results(actor=actor, year=year, filters=ResultFilter(district=district)).exclude(treatment="")
+    groups: dict[str, list[EvaluationResult]] = defaultdict(list)
+    for result in found:
+        groups[result.treatment].append(result)
+    return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+
+
+def exemptions(*, actor: Any, year: int) -> QuerySet[Exemption]:
+    return scoped(Exemption.objects.filter(year=year), actor).select_related(
+        "enterprise", "enterprise__district"
+    )
+
+
+@dataclass(frozen=True)
+class TrackingRow:
+    enterprise: Enterprise
+    why: list[str]
+    klass: tuple[str, str]  # (last year, this year); "" when not evaluated
+    grade: tuple[int | None, int | None]
+    willingness: tuple[str, str]  # labels
+    projects: int
+    projects_total_wan: Any
+    started: int  # projects started in the year
+    producing: int  # projects reaching production in the year
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.klass[0] != self.klass[1]
+            or self.grade[0] != self.grade[1]
+            or self.willingness[0] != self.willingness[1]
+        )
+
+
+def tracking_sheet(*, actor: Any, year: int, scheme: Scheme) -> list[TrackingRow]:
+    """The key enterprises (重点企业) in scope with what changed from last year to `year`: class, carbon
+    grade, expansion willingness, and their projects."""
+    why = key_enterprise_ids(year=year, scheme=scheme)
+    firms = list(
+        scoped_or_system(Enterprise.objects.filter(pk__in=list(why)), actor).select_related("district")
+    )
+    ids = [e.pk for e in firms]
+    stored = {
+        (pk, y): (klass, grade)
+        for pk, y, klass, grade in EvaluationResult.objects.filter(
+            enterprise_id__in=ids, year__in=(year - 1, year)
+        ).values_list("enterprise_id", "year", "klass", "carbon_grade")
+    }
+    labels = dict(Willingness.choices)
+    answers = {
+        (pk, y): str(labels.get(w, w))
+        for pk, y, w in Survey.objects.filter(enterprise_id__in=ids, year__in=(year - 1, year)).values_list(
+            "enterprise_id", "year", "willingness"
+        )
+    }
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    projects = {
+        row["enterprise_id"]: row
+        for row in Project.objects.filter(enterprise_id__in=ids)
+        .exclude(status=TERMINATED)
+        .values("enterprise_id")
+        .annotate(
+            count=Count("id"),
+            total=Sum("total_wan"),
+            started=Count("id", filter=Q(started_actual__range=(start, end))),
+            producing=Count("id", filter=Q(producing_actual__range=(start, end))),
+        )
+        .order_by()
+    }
+    rows = []
+    for e in sorted(firms, key=lambda e: (e.district.path, e.name)):
+        last, this = stored.get((e.pk, year - 1), ("", None)), stored.get((e.pk, year), ("", None))
+        p = projects.get(e.pk, {})
+        rows.append(
+            TrackingRow(
+                e, why[e.pk], (last[0], this[0]), (last[1], this[1]),
+                (answers.get((e.pk, year - 1), ""), answers.get((e.pk, year), "")),
+                p.get("count", 0), p.get("total"), p.get("started", 0), p.get("producing", 0),
+            )
+        )  # fmt: skip
+    return rows

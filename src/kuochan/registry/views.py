@@ -85,6 +85,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "surveys": enterprise.surveys.order_by("-year"),
             "contacts": enterprise.contacts.all(),
             "projects": enterprise.projects.order_by("code"),
+            "evaluations": list(enterprise.evaluationresults.select_related("scheme").order_by("-year")),
             "tags": enterprise.tags.all(),
             "chart": selectors.metric_series(enterprise),
             "trail": selectors.enterprise_trail(actor=request.user, enterprise=enterprise)[:50],

@@ -8,7 +8,7 @@ MODULES = (
     ("registry", "企业库", "registry:list"),
     ("projects", "项目管理", "projects:list"),
     ("targets", "目标进度", None),
-    ("evaluation", "评价分类", None),
+    ("evaluation", "评价分类", "evaluation:results"),
     ("policies", "政策直达", None),
     ("resources", "要素保障", None),
     ("outreach", "服务企业", None),

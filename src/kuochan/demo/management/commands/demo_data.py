@@ -11,6 +11,7 @@ from kuochan.audit.models import Source
 from kuochan.demo.generators import (
     DEMO_PASSWORD,
     DEMO_USERS,
+    METRIC_YEARS,
     PROVINCE_CODE,
     ProjectOwner,
     enterprise_rows,
@@ -18,10 +19,12 @@ from kuochan.demo.generators import (
     province_tree,
 )
 from kuochan.demo.services import demo_projects_create, demo_registry_create
+from kuochan.evaluation.models import EvaluationRun, Exemption
+from kuochan.evaluation.services import evaluation_run
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.services import flatten_tree, org_units_load
 from kuochan.projects.models import Project
-from kuochan.registry.models import Enterprise, TagKind
+from kuochan.registry.models import AnnualMetric, Enterprise, TagKind
 
 SCALES = {
     # cities in all, districts per extra city, towns per extra district
@@ -60,6 +63,7 @@ class Command(BaseCommand):
                 summary["org_units"] = {"created": result.created, "updated": result.updated}
             summary["registry"] = _demo_registry(options["seed"], options["enterprises"], city)
             summary["projects"] = _demo_projects(options["seed"], city, dt.date.today())
+            summary["evaluation"] = _demo_evaluation()
             summary["users"] = _demo_users()
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
@@ -83,9 +87,30 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"项目库：项目 {projects['projects']}，年度计划 {projects['year_plans']}，月度进展 {projects['progress']}"
             )
+        evaluated = "，".join(f"{year} 年 {count} 家" for year, count in summary["evaluation"].items())
+        self.stdout.write(f"评价分类：{evaluated or '已有评价结果，未重新计算'}")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role_label, unit in summary["users"]:
             self.stdout.write(f"  {username:<8} {role_label}（{unit}）")
+
+
+def _demo_evaluation() -> dict[int, int]:
+    """The per-mu evaluation and carbon code of the last two years with figures, as the bureau would have
+    computed them; years already evaluated are left as they are."""
+    done = set(EvaluationRun.objects.values_list("year", flat=True))
+    evaluated = {}
+    for year in METRIC_YEARS[-2:]:
+        if year not in done:
+            moving = AnnualMetric.objects.filter(year=year).order_by("enterprise__uscc")[:2]
+            Exemption.objects.bulk_create(
+                [
+                    Exemption(enterprise_id=m.enterprise_id, year=year, reason="厂区整体搬迁，过渡期内不参评")
+                    for m in moving
+                ]
+            )
+            run, _ = evaluation_run(actor=None, source=Source.CLI, year=year)
+            evaluated[year] = run.enterprises
+    return evaluated
 
 
 def _keep_row(city: OrgUnit) -> dict[str, object]:

@@ -1,0 +1,595 @@
+"""Pages of the evaluation: results with distribution charts, the scheme editor, the carbon code by
+industry, treatment work lists, 清三低, 升规 candidates, exemptions and the key-enterprise tracking sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+from itertools import pairwise
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from kuochan.audit.models import Source
+from kuochan.core.scope import get_scoped_or_404
+from kuochan.evaluation import selectors, services
+from kuochan.evaluation.models import EvaluationScheme, Exemption, KeyEnterprise
+from kuochan.evaluation.rules import (
+    CARBON_LEVELS,
+    CLASS_COLOURS,
+    CLASS_LABELS,
+    CLASSES,
+    ENTERPRISE_TYPES,
+    GRADE_COLOURS,
+    GROUP_LABELS,
+    INDICATORS,
+    INDUSTRY_LEVELS,
+    WILLINGNESS,
+)
+from kuochan.orgs.models import REPORTING_KINDS
+from kuochan.orgs.selectors import org_units
+from kuochan.projects.selectors import project_lists
+from kuochan.registry.models import Enterprise, HonourKind
+from kuochan.registry.rules import normalise_code
+from kuochan.web.exports import xlsx_response
+
+
+def _year(request: HttpRequest) -> int:
+    """The year asked for, else the latest evaluated one, else last year."""
+    value = request.GET.get("year") or request.POST.get("year") or ""
+    if value.isdigit() and 1990 <= int(value) <= 2100:
+        return int(value)
+    years = selectors.evaluated_years()
+    return years[0] if years else dt.date.today().year - 1
+
+
+def _years(year: int) -> list[int]:
+    return sorted({*selectors.evaluated_years(), year, dt.date.today().year - 1}, reverse=True)
+
+
+def _refusal(exc: PermissionDenied | ValidationError) -> str:
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _districts(actor: Any) -> Any:
+    return org_units(actor=actor).filter(kind__in=REPORTING_KINDS)
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    for name in ("page", "export"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _filters(request: HttpRequest) -> selectors.ResultFilter:
+    params = request.GET
+    district, grade = params.get("district", ""), params.get("grade", "")
+    return selectors.ResultFilter(
+        district=int(district) if district.isdigit() else None,
+        group=params.get("group") if params.get("group") in GROUP_LABELS else "",
+        klass=params.get("class") if params.get("class") in (*CLASSES, "T", "none") else "",
+        carbon_grade=int(grade) if grade in ("1", "2", "3", "4", "5") else None,
+        low_efficiency=params.get("low") == "1",
+        treatment=params.get("treatment", ""),
+        query=params.get("q", "").strip(),
+    )
+
+
+RESULT_HEADERS = [
+    "统一社会信用代码", "企业名称", "所属区县", "评价类别", "得分", "分类", "区县内排名", "全市排名", "上年分类",
+    "碳效值（吨CO₂/万元）", "碳效水平", "K值", "碳效码", "清三低", "企业类型", "施策建议", "依据",
+]  # fmt: skip
+
+
+def _export(year: int, found: Any, title: str) -> HttpResponse:
+    return xlsx_response(
+        f"{year}年{title}",
+        RESULT_HEADERS,
+        (
+            [
+                r.enterprise.uscc, r.enterprise.name, r.enterprise.district.name, r.group_label,
+                None if r.score is None else float(r.score), r.klass or "未评价", r.rank_district, r.rank_city,
+                r.previous_class, None if r.carbon_l is None else float(r.carbon_l), r.carbon_level_label,
+                None if r.carbon_k is None else float(r.carbon_k), r.carbon_grade, "；".join(r.low_efficiency),
+                r.enterprise_type_label, r.treatment, "；".join(r.reasons),
+            ]
+            for r in found.iterator(chunk_size=2000)
+        ),
+    )  # fmt: skip
+
+
+def _class_chart(counts: dict[str, Counter], districts: list[Any]) -> dict[str, Any]:
+    names = [d.name for d in districts if d.name in counts] + sorted(
+        set(counts) - {d.name for d in districts}
+    )
+    keys = [*CLASSES, "T"]
+    return {
+        "districts": [next((d.display_name for d in districts if d.name == n), n) for n in names],
+        "series": [
+            {"name": CLASS_LABELS[k], "colour": CLASS_COLOURS[k], "data": [counts[n][k] for n in names]}
+            for k in keys
+        ],
+    }
+
+
+@login_required
+def result_list(request: HttpRequest) -> HttpResponse:
+    """The year's results in scope with distribution charts; 重新计算 for city staff; 导出 what is shown."""
+    year = _year(request)
+    if request.method == "POST":
+        try:
+            run, _ = services.evaluation_run(actor=request.user, source=Source.WEB, year=year)
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, _refusal(exc))
+        else:
+            messages.success(request, f"已按{run.scheme}重新计算 {year} 年评价：{run.enterprises} 家企业。")
+        return redirect(f"{reverse('evaluation:results')}?year={year}")
+    filters = _filters(request)
+    found = selectors.results(actor=request.user, year=year, filters=filters)
+    if request.GET.get("export") == "xlsx":
+        return _export(year, found, "企业评价结果")
+    districts = list(_districts(request.user))
+    counts = selectors.class_by_district(actor=request.user, year=year)
+    totals = sum(counts.values(), Counter())
+    return render(
+        request,
+        "evaluation/results.html",
+        {
+            "year": year,
+            "years": _years(year),
+            "run": selectors.evaluation_run(year),
+            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "filters": filters,
+            "query": _query(request),
+            "districts": districts,
+            "groups": GROUP_LABELS.items(),
+            "classes": [(k, CLASS_LABELS[k]) for k in (*CLASSES, "T")],
+            "totals": [(k, CLASS_LABELS[k], totals[k]) for k in (*CLASSES, "T")],
+            "unevaluated": totals[""],
+            "chart": _class_chart(counts, districts),
+            "can_run": services.can_run_evaluation(request.user),
+            "benchmarks": _benchmark_rows(selectors.evaluation_run(year)),
+        },
+    )
+
+
+def _benchmark_rows(run: Any) -> list[tuple[str, str, float | None, str]]:
+    """(group, indicator, benchmark, unit) of the run: what each indicator was compared with."""
+    if run is None:
+        return []
+    return [
+        (GROUP_LABELS[group], INDICATORS[code].name, value, INDICATORS[code].unit)
+        for group, values in run.benchmarks.items()
+        for code, value in values.items()
+        if code in INDICATORS
+    ]
+
+
+@login_required
+def low_efficiency(request: HttpRequest) -> HttpResponse:
+    """清三低: the year's enterprises in scope below the thresholds, with why."""
+    year = _year(request)
+    district = request.GET.get("district", "")
+    filters = selectors.ResultFilter(
+        district=int(district) if district.isdigit() else None, low_efficiency=True
+    )
+    found = selectors.results(actor=request.user, year=year, filters=filters).order_by(
+        "enterprise__district__path", "enterprise__name"
+    )
+    if request.GET.get("export") == "xlsx":
+        return _export(year, found, "清三低企业")
+    run = selectors.evaluation_run(year)
+    low = selectors.parsed_scheme(run.scheme) if run else None
+    return render(
+        request,
+        "evaluation/low_efficiency.html",
+        {
+            "year": year,
+            "years": _years(year),
+            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "query": _query(request),
+            "districts": _districts(request.user),
+            "district": filters.district,
+            "scheme": low,
+        },
+    )
+
+
+def _grade_legend(run: Any, totals: list[int]) -> list[tuple[int, str, int]]:
+    """(grade, the K range of the grade, enterprises in it) under the run's scheme."""
+    if run is None:
+        return []
+    bounds = selectors.parsed_scheme(run.scheme).carbon_grades
+    ranges = [
+        f"K ≤ {bounds[0]}",
+        *(f"{low} < K ≤ {high}" for low, high in pairwise(bounds)),
+        f"K > {bounds[3]}",
+    ]
+    return [(grade, ranges[grade - 1], totals[grade - 1]) for grade in range(1, 6)]
+
+
+@login_required
+def carbon(request: HttpRequest) -> HttpResponse:
+    """The carbon-efficiency code: grade distribution by industry, with the industry averages."""
+    year = _year(request)
+    run = selectors.evaluation_run(year)
+    level = run.scheme.definition.get("carbon", {}).get("industry_level", "division") if run else "division"
+    counts = selectors.grade_by_industry(actor=request.user, year=year, level=level)
+    names = selectors.industry_names()
+    averages = run.industry_carbon if run else {}
+    rows = [
+        (industry, names.get(industry, "未填行业"), [grades[g] for g in range(1, 6)], sum(grades.values()),
+         (averages.get(industry) or [None])[0])
+        for industry, grades in sorted(counts.items(), key=lambda item: -sum(item[1].values()))
+    ]  # fmt: skip
+    chart = {
+        "industries": [f"{code} {name}" for code, name, *_ in rows[:20]],
+        "series": [
+            {"name": f"{g} 级", "colour": GRADE_COLOURS[g], "data": [row[2][g - 1] for row in rows[:20]]}
+            for g in range(1, 6)
+        ],
+    }
+    return render(
+        request,
+        "evaluation/carbon.html",
+        {
+            "year": year,
+            "years": _years(year),
+            "run": run,
+            "level_label": INDUSTRY_LEVELS[level],
+            "rows": rows,
+            "legend": _grade_legend(run, [sum(row[2][g] for row in rows) for g in range(5)]),
+            "chart": chart,
+            "factor": run.scheme.definition.get("carbon", {}) if run else {},
+            "levels": CARBON_LEVELS,
+        },
+    )
+
+
+@login_required
+def treatment(request: HttpRequest) -> HttpResponse:
+    """分类施策 work lists: the enterprises in scope by recommended treatment."""
+    year = _year(request)
+    district = request.GET.get("district", "")
+    district_id = int(district) if district.isdigit() else None
+    lists = selectors.treatment_lists(actor=request.user, year=year, district=district_id)
+    if request.GET.get("export") == "xlsx":
+        found = selectors.results(
+            actor=request.user, year=year, filters=selectors.ResultFilter(district=district_id)
+        )
+        return _export(
+            year, found.exclude(treatment="").order_by("treatment", "enterprise__name"), "分类施策清单"
+        )
+    return render(
+        request,
+        "evaluation/treatment.html",
+        {
+            "year": year,
+            "years": _years(year),
+            "lists": lists,
+            "districts": _districts(request.user),
+            "district": district_id,
+            "query": _query(request),
+        },
+    )
+
+
+@login_required
+def above_scale(request: HttpRequest) -> HttpResponse:
+    """升规 candidates of the current year: the [projects] 升规 list, the same rule and the same reasons."""
+    today = dt.date.today()
+    lists = project_lists(
+        actor=request.user, start=dt.date(today.year, 1, 1), end=dt.date(today.year, 12, 31)
+    )
+    return render(
+        request, "evaluation/above_scale.html", {"year": today.year, "entries": lists.to_above_scale}
+    )
+
+
+# The tracking sheet and key enterprises ----------------------------------------------------------------
+
+
+TRACKING_HEADERS = [
+    "企业名称", "统一社会信用代码", "所属区县", "列入原因", "上年分类", "本年分类", "上年碳效码", "本年碳效码",
+    "上年扩产意愿", "本年扩产意愿", "在建及储备项目数", "项目总投资（万元）", "本年开工", "本年投产",
+]  # fmt: skip
+
+
+@login_required
+def tracking(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    if request.method == "POST":
+        return _change_key_enterprises(request, year)
+    stored = selectors.scheme_of_year(year) or selectors.scheme_to_follow(year)
+    rows = (
+        selectors.tracking_sheet(actor=request.user, year=year, scheme=selectors.parsed_scheme(stored))
+        if stored
+        else []
+    )
+    if request.GET.get("changed") == "1":
+        rows = [row for row in rows if row.changed]
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"{year}年重点企业跟踪表",
+            TRACKING_HEADERS,
+            (
+                [
+                    r.enterprise.name, r.enterprise.uscc, r.enterprise.district.name, "；".join(r.why),
+                    r.klass[0], r.klass[1], r.grade[0], r.grade[1], r.willingness[0], r.willingness[1],
+                    r.projects, None if r.projects_total_wan is None else float(r.projects_total_wan), r.started,
+                    r.producing,
+                ]
+                for r in rows
+            ),
+        )  # fmt: skip
+    return render(
+        request,
+        "evaluation/tracking.html",
+        {
+            "year": year,
+            "years": _years(year),
+            "rows": rows,
+            "changed_only": request.GET.get("changed") == "1",
+            "query": _query(request),
+            "chosen": KeyEnterprise.objects.select_related("enterprise").order_by("enterprise__name"),
+            "can_choose": services.can_run_evaluation(request.user) and request.user is not None,
+        },
+    )
+
+
+def _enterprise_by_uscc(request: HttpRequest, value: str) -> Enterprise | None:
+    uscc = normalise_code(value)
+    found = Enterprise.objects.filter(uscc=uscc).first()
+    if found is None:
+        messages.error(request, f"统一社会信用代码“{value}”不在企业库中。")
+        return None
+    return get_scoped_or_404(Enterprise.objects.select_related("district"), request.user, pk=found.pk)
+
+
+def _change_key_enterprises(request: HttpRequest, year: int) -> HttpResponse:
+    back = redirect(f"{reverse('evaluation:tracking')}?year={year}")
+    try:
+        if request.POST.get("remove"):
+            key = KeyEnterprise.objects.get(pk=int(request.POST["remove"]))
+            services.key_enterprise_remove(actor=request.user, source=Source.WEB, key=key)
+            messages.success(request, f"已将“{key.enterprise.name}”移出重点企业。")
+            return back
+        enterprise = _enterprise_by_uscc(request, request.POST.get("uscc", ""))
+        if enterprise is not None:
+            services.key_enterprise_add(
+                actor=request.user,
+                source=Source.WEB,
+                enterprise=enterprise,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, f"已将“{enterprise.name}”列为重点企业。")
+    except (KeyEnterprise.DoesNotExist, ValueError):
+        messages.error(request, "该重点企业已不存在。")
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, _refusal(exc))
+    return back
+
+
+# Exemptions ------------------------------------------------------------------------------------------
+
+
+@login_required
+def exemption_list(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    if request.method == "POST":
+        back = redirect(f"{reverse('evaluation:exemptions')}?year={year}")
+        try:
+            if request.POST.get("remove"):
+                exemption = get_scoped_or_404(
+                    Exemption.objects.all(), request.user, pk=int(request.POST["remove"])
+                )
+                services.exemption_remove(actor=request.user, source=Source.WEB, exemption=exemption)
+                messages.success(request, f"已取消“{exemption.enterprise.name}”{year} 年不参评。")
+                return back
+            enterprise = _enterprise_by_uscc(request, request.POST.get("uscc", ""))
+            if enterprise is not None:
+                services.exemption_set(
+                    actor=request.user, source=Source.WEB, enterprise=enterprise, year=year,
+                    reason=request.POST.get("reason", ""),
+                )  # fmt: skip
+                messages.success(request, f"已将“{enterprise.name}”列为 {year} 年不参评，重新计算后生效。")
+        except ValueError:
+            messages.error(request, "请选择要取消的记录。")
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, _refusal(exc))
+        return back
+    return render(
+        request,
+        "evaluation/exemptions.html",
+        {
+            "year": year,
+            "years": _years(year),
+            "exemptions": selectors.exemptions(actor=request.user, year=year),
+            "can_edit": request.user.can_edit,
+        },
+    )
+
+
+# The scheme editor ------------------------------------------------------------------------------------
+
+
+def _split(value: str) -> list[str]:
+    return [part for part in value.replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if part]
+
+
+def _typed(value: str | None) -> Any:
+    """A number typed in a field as a JSON number; anything else as typed, for the scheme's check to name."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    if not number.is_finite():
+        return text
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _treatment_rows(post: QueryDict) -> list[dict[str, Any]]:
+    """The matrix's rows in the order of their 序号 (rows without a treatment are dropped)."""
+    rows = [int(key.split("-")[1]) for key in post if key.startswith("t-") and key.endswith("-treatment")]
+    order = {i: _typed(post.get(f"t-{i}-order")) for i in rows}
+    ordered = sorted(rows, key=lambda i: (order[i] if isinstance(order[i], int | float) else i, i))
+    return [
+        {
+            "classes": post.getlist(f"t-{i}-classes"),
+            "willingness": post.getlist(f"t-{i}-willingness"),
+            "types": post.getlist(f"t-{i}-types"),
+            "treatment": post.get(f"t-{i}-treatment", "").strip(),
+            "basis": post.get(f"t-{i}-basis", "").strip(),
+        }
+        for i in ordered
+        if post.get(f"t-{i}-treatment", "").strip()
+    ]
+
+
+def definition_from_form(post: QueryDict) -> dict[str, Any]:
+    """The scheme definition the editor's fields describe; the scheme's own check refuses what is wrong."""
+    groups = {}
+    for group in GROUP_LABELS:
+        indicators = [
+            {"code": code, "weight": _typed(post.get(f"{group}-{code}-weight")),
+             "benchmark": _typed(post.get(f"{group}-{code}-benchmark"))}
+            for code in INDICATORS
+            if _typed(post.get(f"{group}-{code}-weight")) not in (None, 0)
+        ]  # fmt: skip
+        by = post.get(f"{group}-cutoffs-by", "rank")
+        shown = CLASSES if by == "rank" else CLASSES[:3]
+        groups[group] = {
+            "indicators": indicators,
+            "min_land_mu": _typed(post.get(f"{group}-min_land_mu")) or 0,
+            "cutoffs": {"by": by, **{k: _typed(post.get(f"{group}-cutoffs-{by}-{k}")) for k in shown}},
+        }
+    return {
+        "groups": groups,
+        "missing": post.get("missing", "average"),
+        "cap_multiple": _typed(post.get("cap_multiple")),
+        "exemptions": {
+            "younger_than_years": _typed(post.get("exempt-years")) or 0,
+            "industry_divisions": _split(post.get("exempt-divisions", "")),
+            "new_land_in_construction": post.get("exempt-new-land") == "1",
+        },
+        "low_efficiency": {
+            "above_tax_per_mu_below": _typed(post.get("low-above")),
+            "below_tax_per_mu_below": _typed(post.get("low-below")),
+            "below_scale_land_mu_from": _typed(post.get("low-land")),
+        },
+        "carbon": {
+            "factor_t_per_10k_kwh": _typed(post.get("carbon-factor")),
+            "factor_source": post.get("carbon-factor-source", "").strip(),
+            "industry_level": post.get("carbon-industry-level", "division"),
+            "scope": post.get("carbon-scope", "above_scale"),
+            "levels": [_typed(post.get("carbon-level-low")), _typed(post.get("carbon-level-mid"))],
+            "grades": [_typed(post.get(f"carbon-grade-{g}")) for g in range(1, 5)],
+        },
+        "enterprise_types": {"tech_honours": post.getlist("tech-honours")},
+        "treatments": _treatment_rows(post),
+        "key_enterprises": {
+            "min_project_total_wan": _typed(post.get("key-min-total")),
+            "honours": post.getlist("key-honours"),
+        },
+    }
+
+
+@login_required
+def scheme(request: HttpRequest) -> HttpResponse:
+    """The year's scheme in force and its versions; city admins save a new version."""
+    year = _year(request)
+    stored = selectors.scheme_of_year(year)
+    shown = stored or selectors.scheme_to_follow(year)
+    errors: list[str] = []
+    definition = shown.definition if shown else {}
+    basis = shown.source if shown else ""
+    if request.method == "POST":
+        definition = definition_from_form(request.POST)
+        basis = request.POST.get("basis", "")
+        try:
+            saved = services.scheme_save(
+                actor=request.user, source=Source.WEB, year=year, definition=definition,
+                basis=basis, note=request.POST.get("note", ""),
+            )  # fmt: skip
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, f"已保存{saved}。重新计算该年度评价后生效。")
+            return redirect(f"{reverse('evaluation:scheme')}?year={year}")
+    return render(
+        request,
+        "evaluation/scheme.html",
+        {
+            "year": year,
+            "years": sorted({*EvaluationScheme.objects.values_list("year", flat=True), year}, reverse=True),
+            "stored": stored,
+            "shown": shown,
+            "versions": EvaluationScheme.objects.filter(year=year).select_related("created_by"),
+            "form": _editor(definition),
+            "basis": basis,
+            "errors": errors,
+            "can_change": request.user.is_city_admin,
+        },
+    )
+
+
+def _editor(definition: dict[str, Any]) -> dict[str, Any]:
+    """What the editor's template needs, from a definition (stored, or as posted back with errors)."""
+    groups = definition.get("groups", {})
+    editor_groups = []
+    for group, label in GROUP_LABELS.items():
+        data = groups.get(group, {})
+        used = {item.get("code"): item for item in data.get("indicators", []) if isinstance(item, dict)}
+        cutoffs = data.get("cutoffs", {})
+        editor_groups.append(
+            {
+                "key": group,
+                "label": label,
+                "indicators": [
+                    (
+                        code,
+                        d.name,
+                        d.unit,
+                        used.get(code, {}).get("weight", ""),
+                        used.get(code, {}).get("benchmark"),
+                    )
+                    for code, d in INDICATORS.items()
+                ],
+                "min_land_mu": data.get("min_land_mu", 0),
+                "by": cutoffs.get("by", "rank"),
+                "rank": [
+                    (k, cutoffs.get(k, "") if cutoffs.get("by", "rank") == "rank" else "") for k in CLASSES
+                ],
+                "score": [
+                    (k, cutoffs.get(k, "") if cutoffs.get("by") == "score" else "") for k in CLASSES[:3]
+                ],
+            }
+        )
+    treatments = list(definition.get("treatments", []))
+    return {
+        "groups": editor_groups,
+        "missing": definition.get("missing", "average"),
+        "cap_multiple": definition.get("cap_multiple"),
+        "exempt": definition.get("exemptions", {}),
+        "low": definition.get("low_efficiency", {}),
+        "carbon": definition.get("carbon", {}),
+        "tech_honours": definition.get("enterprise_types", {}).get("tech_honours", []),
+        "key": definition.get("key_enterprises", {}),
+        "treatments": [*treatments, *({} for _ in range(2))],  # two blank rows to add rules
+        "class_options": [(k, CLASS_LABELS[k]) for k in (*CLASSES, "T")] + [("none", "未评价")],
+        "willingness_options": list(WILLINGNESS.items()),
+        "type_options": list(ENTERPRISE_TYPES.items()),
+        "honour_options": HonourKind.choices,
+        "industry_levels": list(INDUSTRY_LEVELS.items()),
+    }
