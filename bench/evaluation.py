@@ -13,7 +13,7 @@ year's classes to compare with, as it would in production. Then, each in its own
 and peak memory are its own), the median of REPEATS calls:
 
 - **read** — `selectors.enterprise_years(2025)`: the facts of every enterprise with 2025 figures;
-- **compute** — `rules.evaluate(...)` on those facts (pure Python, no queries);
+- **compute** — `rules.evaluate(...)` on those facts (NumPy columns, no queries);
 - **first run** — `services.evaluation_run(actor=None, source=Source.CLI, year=2025)` on a year with no
   stored results (read + compute + store, in its transaction; the year's results are removed, untimed,
   before each call);
@@ -214,7 +214,7 @@ def phase_prepare() -> dict:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    return {"seconds": seconds, "enterprises": len(evaluation.results)}
+    return {"seconds": seconds, "enterprises": len(evaluation.facts)}
 
 
 def timed(call: Callable[[], object], before: Callable[[], None] | None = None) -> tuple[float, object]:
@@ -233,15 +233,15 @@ def timed(call: Callable[[], object], before: Callable[[], None] | None = None) 
     return statistics.median(seconds), result
 
 
-def summary(results: list) -> dict:
-    """Group sizes, classes and carbon grades of an evaluation's results."""
-    from kuochan.evaluation.rules import class_distribution
+def summary(evaluation: object) -> dict:
+    """Group sizes, classes and carbon grades of an evaluation."""
+    from kuochan.evaluation.rules import CLASS_CODES, GROUP_CODES
 
     return {
-        "groups": dict(Counter(r.group or "outside" for r in results)),
-        "classes": class_distribution(results),
-        "unclassified": sum(r.klass is None for r in results),
-        "grades": dict(sorted(Counter(r.carbon_grade for r in results if r.carbon_grade).items())),
+        "groups": dict(Counter(GROUP_CODES[g] or "outside" for g in evaluation.group.tolist())),
+        "classes": {k: v for k, v in Counter(CLASS_CODES[k] for k in evaluation.klass.tolist()).items() if k},
+        "unclassified": int((evaluation.klass == 0).sum()),
+        "grades": dict(sorted(Counter(g for g in evaluation.carbon_grade.tolist() if g).items())),
     }
 
 
@@ -259,12 +259,12 @@ def phase_read() -> dict:
 def phase_compute() -> dict:
     setup_django()
     from kuochan.evaluation.rules import evaluate, scheme_from_definition
-    from kuochan.evaluation.selectors import enterprise_years, previous_classes, scheme_of_year
+    from kuochan.evaluation.selectors import enterprise_years, scheme_of_year
 
     scheme = scheme_from_definition(scheme_of_year(YEAR).definition)
-    facts, previous = enterprise_years(YEAR), previous_classes(YEAR)
-    seconds, evaluation = timed(lambda: evaluate(facts, year=YEAR, scheme=scheme, previous=previous))
-    return {"seconds": seconds, "peak_mb": peak_mb(), **summary(evaluation.results)}
+    facts = enterprise_years(YEAR)
+    seconds, evaluation = timed(lambda: evaluate(facts, year=YEAR, scheme=scheme))
+    return {"seconds": seconds, "peak_mb": peak_mb(), **summary(evaluation)}
 
 
 def phase_run(replace: bool) -> dict:
@@ -287,7 +287,7 @@ def phase_run(replace: bool) -> dict:
     seconds, (_, evaluation) = timed(
         lambda: evaluation_run(actor=None, source=Source.CLI, year=YEAR), before=None if replace else clear
     )
-    return {"seconds": seconds, "peak_mb": peak_mb(), "replaced": stored, **summary(evaluation.results)}
+    return {"seconds": seconds, "peak_mb": peak_mb(), "replaced": stored, **summary(evaluation)}
 
 
 class Laps:
@@ -335,7 +335,7 @@ def phase_breakdown(profile: bool) -> dict:
     from kuochan.core.bulk import insert_rows
     from kuochan.evaluation.models import EvaluationResult
     from kuochan.evaluation.rules import evaluate, scheme_from_definition
-    from kuochan.evaluation.selectors import enterprise_years, previous_classes
+    from kuochan.evaluation.selectors import enterprise_years
     from kuochan.evaluation.services import RESULT_COLUMNS, _rows, _scheme_for_run, evaluation_run
 
     connection.ensure_connection()
@@ -349,22 +349,20 @@ def phase_breakdown(profile: bool) -> dict:
                 scheme = scheme_from_definition(stored.definition)
                 lap("scheme")
                 facts = enterprise_years(YEAR)
-                lap("read: enterprise_years")
-                previous = previous_classes(YEAR)
-                lap("read: previous_classes (last year's results)")
-                evaluation = evaluate(facts, year=YEAR, scheme=scheme, previous=previous)
+                lap("read: enterprise_years (with last year's classes)")
+                evaluation = evaluate(facts, year=YEAR, scheme=scheme)
                 lap("rules.evaluate")
-                rows = _rows(evaluation, YEAR, stored.pk)
-                lap("services._rows (result rows, JSON)")
+                rows = list(_rows(evaluation, YEAR, stored.pk))
+                lap("services._rows (result rows)")
                 EvaluationResult.objects.filter(year=YEAR).delete()
                 lap("delete the year's stored results")
                 insert_rows(EvaluationResult, RESULT_COLUMNS, rows)
-                lap("insert_rows (COPY on PostgreSQL)")
+                lap("insert_rows (COPY on PostgreSQL; streamed in a real run)")
             lap("commit (deferred FK checks on PostgreSQL)")
         lap.times["total (without run record and audit)"] = sum(lap.times.values())
         lap.times["of which garbage collection"] = collector.seconds
         runs.append(lap.times)
-        del facts, previous, evaluation, rows
+        del facts, evaluation, rows
     result: dict = {"steps": {name: statistics.median(run[name] for run in runs) for name in runs[0]}}
     if profile:
         gc.collect()

@@ -53,7 +53,7 @@ def test_results_are_stored_with_the_scheme_version_and_replaced_on_a_rerun(with
     assert stored.count() == 3
     assert {r.scheme.version for r in stored} == {1}
     run = EvaluationRun.objects.get(year=2025)
-    assert run.enterprises == 3 and "tax_per_mu" in run.benchmarks["above"]
+    assert run.enterprises == 3 and "tax_per_mu" in run.context["benchmarks"]["above"]
     assert AuditEntry.objects.filter(object_repr="2025 年评价").count() == 2
 
 

@@ -4,7 +4,9 @@ missing-data rule, exemptions, the carbon code's K and grade boundaries, 清三�
 import copy
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,6 +16,8 @@ from kuochan.evaluation.rules import (
     EnterpriseYear,
     competition_ranks,
     evaluate,
+    indicator_points,
+    result_reasons,
     scheme_from_definition,
 )
 from kuochan.reference import read_json
@@ -59,7 +63,20 @@ def firm(pk, *, above=True, district="吴兴区", division="18", section="C", si
 
 
 def by_id(evaluation):
-    return {r.enterprise_id: r for r in evaluation.results}
+    """Each result with its reasons, indicator points, 清三低 reasons and treatment text, by enterprise id."""
+    seen = {}
+    for r in evaluation.results():
+        reasons = result_reasons(r, evaluation.scheme, evaluation.context)
+        seen[r.enterprise_id] = SimpleNamespace(
+            **r._asdict(),
+            reasons=reasons,
+            points=indicator_points(r, evaluation.scheme, evaluation.context),
+            low=tuple(x.removeprefix("清三低：") for x in reasons if x.startswith("清三低：")),
+            treatment_text=evaluation.scheme.treatments[r.treatment].treatment
+            if r.treatment is not None
+            else "",
+        )
+    return seen
 
 
 # Scores, benchmarks and the missing-data rule --------------------------------------------------------
@@ -76,12 +93,12 @@ FOUR_FIRMS = [
 def test_scores_are_indicator_over_benchmark_times_weight_with_the_benchmark_a_ratio_of_sums():
     evaluation = evaluate(FOUR_FIRMS, year=YEAR, scheme=scheme(above=TWO_INDICATORS))
     # 亩均税收 benchmark = (120 + 60 + 20 + 100) / (10 + 10 + 20 + 20) = 5; 亩均增加值 benchmark entered: 10
-    assert evaluation.benchmarks["above"] == {"tax_per_mu": 5.0, "value_added_per_mu": 10.0}
+    assert evaluation.context.benchmarks["above"] == {"tax_per_mu": 5.0, "value_added_per_mu": 10.0}
     results = by_id(evaluation)
     assert results[1].score == 224.0  # 12/5×60 + 20/10×40 = 144 + 80
     assert results[2].score == 112.0  # 72 + 40
     assert results[3].score == 32.0  # 12 + 20
-    assert [(code, value, points) for code, value, points, _ in results[1].indicators] == [
+    assert [(code, value, points) for code, value, points, _ in results[1].points] == [
         ("tax_per_mu", 12.0, 144.0),
         ("value_added_per_mu", 20.0, 80.0),
     ]
@@ -91,7 +108,7 @@ def test_a_missing_indicator_scores_the_group_average_for_it():
     results = by_id(evaluate(FOUR_FIRMS, year=YEAR, scheme=scheme(above=TWO_INDICATORS)))
     # tax: 5/5×60 = 60; value added missing: the average of 80, 40 and 20 = 46.67
     assert results[4].score == 106.67
-    assert results[4].indicators[1][3] is True
+    assert results[4].points[1][3] is True
     assert "亩均工业增加值缺数据，按规上企业平均得分 46.67 分计" in results[4].reasons
 
 
@@ -181,9 +198,8 @@ def test_the_change_from_last_year_is_a_reason():
 
 @given(st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=60))
 def test_classes_never_rise_as_scores_fall(scores):
-    results = evaluate(
-        ladder([s or "0" for s in scores]), year=YEAR, scheme=scheme(above=ONE_INDICATOR)
-    ).results
+    evaluation = evaluate(ladder([s or "0" for s in scores]), year=YEAR, scheme=scheme(above=ONE_INDICATOR))
+    results = evaluation.results()
     ordered = sorted(results, key=lambda r: -r.score)
     classes = [r.klass for r in ordered]
     assert classes == sorted(classes)
@@ -192,7 +208,8 @@ def test_classes_never_rise_as_scores_fall(scores):
 
 
 def test_competition_ranks():
-    assert competition_ranks([5.0, 9.0, 9.0, 1.0]) == [3, 1, 1, 4]
+    assert competition_ranks(np.array([5.0, 9.0, 9.0, 1.0])).tolist() == [3, 1, 1, 4]
+    assert competition_ranks(np.array([5.0, 9.0, 7.0, 9.0]), np.array([1, 2, 1, 2])).tolist() == [2, 1, 1, 1]
 
 
 # Exemptions and who is evaluated --------------------------------------------------------------------
@@ -216,7 +233,7 @@ def test_exempt_firms_are_class_t_with_the_reason_and_do_not_move_the_benchmark(
     assert results[8].reasons[0] == "不参评：搬迁过渡期"
     assert results[5].score is None and results[5].rank_city is None
     assert results[9].klass in "ABCD"
-    assert evaluation.benchmarks["above"]["tax_per_mu"] == (300 + 1) / (60 + 1)
+    assert evaluation.context.benchmarks["above"]["tax_per_mu"] == (300 + 1) / (60 + 1)
 
 
 def test_below_scale_firms_under_the_land_floor_are_outside_the_evaluation():
@@ -227,7 +244,7 @@ def test_below_scale_firms_under_the_land_floor_are_outside_the_evaluation():
         firm(3, above=False, tax_wan=10),
     ]
     results = by_id(evaluate(firms, year=YEAR, scheme=scheme(below=below)))
-    assert results[1].klass is None and results[1].group is None
+    assert results[1].klass == "" and results[1].group == ""
     assert results[1].reasons[0] == "规下企业用地 2.99 亩，不足 3 亩，不在评价范围"
     assert results[2].group == "below" and results[2].score == 333.33  # 10 / 3 × 100
     assert results[3].reasons[0] == "规下企业未填报用地面积，不足 3 亩，不在评价范围"
@@ -254,7 +271,7 @@ def test_k_is_l_over_the_industry_ratio_of_sums_and_each_boundary_belongs_to_the
     results = by_id(evaluation)
     assert [results[pk].carbon_grade for pk in range(1, 6)] == [1, 2, 3, 4, 1]
     assert [results[pk].carbon_k for pk in range(1, 6)] == [0.6, 0.8, 1.2, 2.0, 0.4]
-    assert evaluation.industry_carbon["26"] == (1.0, 5)
+    assert evaluation.context.industry_carbon["26"] == (1.0, 5)
     assert "行业大类 26 平均碳效值 1.0000（5 家），K = 1.2000，碳效码 3 级" in results[3].reasons
 
 
@@ -281,10 +298,7 @@ def test_zero_carbon_power_is_deducted_with_the_factor():
     firms = [carbon_firm(1, 250, zero=10, division="30"), carbon_firm(2, 100, division="30")]
     results = by_id(evaluate(firms, year=YEAR, scheme=scheme(carbon=carbon)))
     assert results[1].carbon_l == 2.0  # (250 − 10 × 5) / 100
-    explained = next(r for r in results[1].reasons if r.startswith("碳效值"))
-    assert explained.startswith(
-        "碳效值 L = 2.0000 吨CO₂/万元（碳排放 250.00 吨，扣除零碳电力 10.00 万千瓦时 × 5 = 50.00 吨，"
-    )
+    assert "碳效值 L = 2.0000 吨CO₂/万元（已扣除零碳电力），中碳" in results[1].reasons
 
 
 def test_insufficient_data_gets_no_grade_and_a_reason():
@@ -313,17 +327,17 @@ def test_low_efficiency_thresholds_are_strict_and_exact():
         firm(5, above=False, tax_wan=2, land_mu=5),  # 0.4 万元/亩
     ]
     results = by_id(evaluate(firms, year=YEAR, scheme=scheme()))
-    assert results[1].low_efficiency == ()
-    assert results[2].low_efficiency == ("规上企业亩均税收 6.00 万元/亩，低于 6 万元/亩",)
-    assert results[3].low_efficiency == ("用地 10.00 亩（≥ 10 亩）仍未上规",)
-    assert results[4].low_efficiency == ()
-    assert results[5].low_efficiency == ("规下企业亩均税收 0.40 万元/亩，低于 3 万元/亩",)
+    assert results[1].low == ()
+    assert results[2].low == ("规上企业亩均税收 6.00 万元/亩，低于 6 万元/亩",)
+    assert results[3].low == ("用地 10.00 亩（≥ 10 亩）仍未上规",)
+    assert results[4].low == ()
+    assert results[5].low == ("规下企业亩均税收 0.40 万元/亩，低于 3 万元/亩",)
 
 
 def test_low_efficiency_thresholds_are_configurable():
     low = {"above_tax_per_mu_below": 8, "below_tax_per_mu_below": 3, "below_scale_land_mu_from": 20}
     results = by_id(evaluate([firm(1, tax_wan=70, land_mu=10)], year=YEAR, scheme=scheme(low_efficiency=low)))
-    assert results[1].low_efficiency == ("规上企业亩均税收 7.00 万元/亩，低于 8 万元/亩",)
+    assert results[1].low == ("规上企业亩均税收 7.00 万元/亩，低于 8 万元/亩",)
 
 
 # Enterprise type and treatment ----------------------------------------------------------------------
@@ -336,9 +350,9 @@ def test_treatment_is_the_first_matching_rule_of_the_matrix_with_its_basis():
         firm(3, size="micro", tax_wan=2, land_mu=1),
     ]
     results = by_id(evaluate(firms, year=YEAR, scheme=scheme(above=ONE_INDICATOR)))
-    assert results[1].klass == "A" and results[1].treatment.startswith("兼并重组扩规模")
+    assert results[1].klass == "A" and results[1].treatment_text.startswith("兼并重组扩规模")
     assert results[2].enterprise_type == "tech" and results[2].klass == "C"
-    assert results[2].treatment.startswith("调控帮扶")  # class C comes before type in the matrix
+    assert results[2].treatment_text.startswith("调控帮扶")  # class C comes before type in the matrix
     reason = next(r for r in results[1].reasons if r.startswith("分类施策"))
     assert reason.startswith("分类施策：A类（优先发展类）、扩产意愿有、大型企业 → 兼并重组扩规模")
     assert "（依据：实施方案 三、1" in reason
@@ -349,9 +363,11 @@ def test_an_unevaluated_tech_firm_gets_the_tech_treatment():
     results = by_id(
         evaluate([firm(1, above=False, size="small", honours={"tech_sme"})], year=YEAR, scheme=scheme())
     )
-    assert results[1].klass is None
-    assert results[1].treatment.startswith("科创孵化与产业化")
-    assert any("小微企业，持有科技型中小企业，按科创企业" in r for r in results[1].reasons)
+    assert results[1].klass == ""
+    assert results[1].treatment_text.startswith("科创孵化与产业化")
+    assert any(
+        r.startswith("分类施策：未评价、扩产意愿未调查、科创企业 → 科创孵化") for r in results[1].reasons
+    )
 
 
 # The scheme as data ---------------------------------------------------------------------------------

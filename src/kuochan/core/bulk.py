@@ -8,7 +8,10 @@ values (numbers as exact text, dates as ISO text) and must run inside a transact
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import chain, islice
 from typing import Any
 
 from django.db import connection
@@ -27,6 +30,19 @@ def _columns(names: Sequence[str]) -> str:
     return ", ".join(connection.ops.quote_name(name) for name in names)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building or writing hundreds of thousands of small tuples
+    with no cycles among them: its passes over them would cost a tenth to a third of the time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def insert_rows(
     model: type[Model],
     columns: Sequence[str],
@@ -34,14 +50,17 @@ def insert_rows(
     *,
     scaled: Sequence[str] = (),
 ) -> None:
-    """INSERT many rows: COPY on PostgreSQL, executemany in large batches elsewhere.
+    """INSERT many rows: COPY on PostgreSQL, executemany in large batches elsewhere. `rows` may be a
+    generator: it is streamed, so the server parses while the caller produces.
 
     Columns named in `scaled` receive integers of hundredths and store them divided by 100, by the
     database: no Python object per cell for the amounts that make up most of a metrics file.
     """
-    rows = rows if isinstance(rows, list) else list(rows)
-    if not rows:
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return
+    rows = chain([first], rows)
     table, names = _table(model), _columns(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -68,8 +87,8 @@ def insert_rows(
             return
         marks = ", ".join("%s / 100.0" if name in scaled else "%s" for name in columns)
         sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[start : start + BATCH])
+        while batch := list(islice(rows, BATCH)):
+            cursor.executemany(sql, batch)
 
 
 def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:

@@ -15,7 +15,7 @@ class ResultQuery(Schema):
     klass: str = ""
     carbon_grade: int | None = None
     low_efficiency: bool = False
-    treatment: str = ""
+    treatment: int | None = None  # the index of the scheme's treatment rule
     q: str = ""
 
 

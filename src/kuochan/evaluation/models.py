@@ -1,9 +1,24 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from kuochan.evaluation.rules import CARBON_LEVELS, CLASS_LABELS, ENTERPRISE_TYPES, GROUP_LABELS, INDICATORS
+from kuochan.evaluation.rules import (
+    CARBON_LEVELS,
+    CLASS_LABELS,
+    ENTERPRISE_TYPES,
+    GROUP_LABELS,
+    INDICATORS,
+    Context,
+    Result,
+    Scheme,
+    indicator_points,
+    result_reasons,
+    scheme_from_definition,
+)
 from kuochan.registry.models import EnterpriseOwned
 
 
@@ -76,7 +91,8 @@ class KeyEnterprise(EnterpriseOwned):
 
 class EvaluationRun(models.Model):
     """The last evaluation of a year: the scheme version used and what the rules derived for the whole
-    year (benchmarks, industry carbon averages), so every result can be explained and reproduced."""
+    year (`rules.Context`: benchmarks, average points, group sizes and cut-off ranks, industry carbon
+    averages), so every stored result can be explained and reproduced."""
 
     year = models.PositiveSmallIntegerField(_("评价年度"), unique=True)
     scheme = models.ForeignKey(EvaluationScheme, verbose_name=_("评价方案"), on_delete=models.PROTECT)
@@ -84,8 +100,7 @@ class EvaluationRun(models.Model):
     computed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("计算人"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    benchmarks = models.JSONField(_("基准值"))
-    industry_carbon = models.JSONField(_("行业平均碳效"))
+    context = models.JSONField(_("全年计算依据"), default=dict)
     enterprises = models.PositiveIntegerField(_("企业数"))
 
     class Meta:
@@ -99,27 +114,47 @@ class EvaluationRun(models.Model):
     def audit_scope(self) -> tuple[str, None]:
         return ("", None)
 
+    @cached_property
+    def parsed(self) -> tuple[Scheme, Context]:
+        return scheme_from_definition(self.scheme.definition), Context.from_json(self.context)
+
 
 class EvaluationResult(EnterpriseOwned):
-    """One enterprise's evaluation of one year, as computed with `scheme`."""
+    """One enterprise's evaluation of one year, as computed with `scheme`: the figures only; the reasons
+    are rendered from them with the run's context (`rules.result_reasons`), so a province's 300,000 rows
+    are written in seconds."""
 
     year = models.PositiveSmallIntegerField(_("评价年度"))
-    scheme = models.ForeignKey(EvaluationScheme, verbose_name=_("评价方案"), on_delete=models.PROTECT)
+    # Derived rows, rewritten whole at each run: no database constraint to check 300,000 times (the
+    # ORM still protects a scheme that results use).
+    scheme = models.ForeignKey(
+        EvaluationScheme, verbose_name=_("评价方案"), on_delete=models.PROTECT, db_constraint=False
+    )
     group = models.CharField(_("评价类别"), max_length=8, blank=True)  # above / below / "" outside
     score = models.DecimalField(_("得分"), max_digits=12, decimal_places=2, null=True, blank=True)
     klass = models.CharField(_("分类"), max_length=1, blank=True)  # A–D, T, "" outside
-    indicators = models.JSONField(_("指标得分"), default=list)
+    values = models.TextField(_("指标值"), blank=True)  # the group's indicators in the scheme's order
     rank_district = models.PositiveIntegerField(_("区县内排名"), null=True, blank=True)
     rank_city = models.PositiveIntegerField(_("全市排名"), null=True, blank=True)
     previous_class = models.CharField(_("上年分类"), max_length=1, blank=True)
+    previous_score = models.DecimalField(
+        _("上年得分"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     carbon_l = models.DecimalField(_("碳效值"), max_digits=16, decimal_places=4, null=True, blank=True)
     carbon_level = models.CharField(_("碳效水平"), max_length=8, blank=True)
     carbon_k = models.DecimalField(_("碳效K值"), max_digits=16, decimal_places=4, null=True, blank=True)
     carbon_grade = models.PositiveSmallIntegerField(_("碳效码等级"), null=True, blank=True)
-    low_efficiency = models.JSONField(_("清三低原因"), default=list)
+    carbon_gap = models.PositiveSmallIntegerField(_("未赋码原因"), default=0)
+    industry = models.CharField(_("碳效行业"), max_length=4, blank=True)
+    tax_per_mu = models.DecimalField(
+        _("亩均税收（万元/亩）"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    land_mu = models.DecimalField(_("用地面积（亩）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    low_efficiency = models.PositiveSmallIntegerField(_("清三低"), default=0)  # rules.LOW_* flags
     enterprise_type = models.CharField(_("企业类型"), max_length=16)
-    treatment = models.CharField(_("施策建议"), max_length=200, blank=True)
-    reasons = models.JSONField(_("依据"), default=list)
+    willingness = models.CharField(_("扩产意愿"), max_length=16, blank=True)
+    treatment = models.SmallIntegerField(_("施策规则序号"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("评价结果")
@@ -153,10 +188,30 @@ class EvaluationResult(EnterpriseOwned):
     def enterprise_type_label(self) -> str:
         return ENTERPRISE_TYPES.get(self.enterprise_type, "")
 
-    def indicator_rows(self) -> list[tuple[str, str, float | None, float, bool]]:
-        """(name, unit, value, points, missing) of each indicator scored."""
-        return [
+    def as_result(self) -> Result:
+        def number(value: Any) -> float | None:
+            return None if value is None else float(value)
+
+        stored = [float(v) for v in self.values.strip("[]").split(",") if v.strip()] if self.values else []
+        return Result(
+            self.enterprise_id, self.group, number(self.score), self.klass,
+            tuple(None if v != v else v for v in stored), self.rank_district, self.rank_city,
+            self.previous_class, number(self.previous_score), number(self.carbon_l), self.carbon_level,
+            number(self.carbon_k), self.carbon_grade, self.carbon_gap, self.industry, number(self.tax_per_mu),
+            number(self.land_mu), self.low_efficiency, self.enterprise_type, self.willingness, self.treatment,
+            self.note,
+        )  # fmt: skip
+
+    def explain(self, run: EvaluationRun) -> None:
+        """Attach what the pages show: `reasons`, `points` (name, unit, value, points, missing) and
+        `treatment_text`, from the figures and the run's scheme and context."""
+        scheme, context = run.parsed
+        result = self.as_result()
+        self.reasons = result_reasons(result, scheme, context)
+        self.points = [
             (INDICATORS[code].name, INDICATORS[code].unit, value, points, missing)
-            for code, value, points, missing in self.indicators
-            if code in INDICATORS
+            for code, value, points, missing in indicator_points(result, scheme, context)
         ]
+        rule = scheme.treatments[self.treatment] if self.treatment is not None else None
+        self.treatment_text = rule.treatment if rule else ""
+        self.low_reasons = [r.removeprefix("清三低：") for r in self.reasons if r.startswith("清三低：")]

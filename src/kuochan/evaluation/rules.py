@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from kuochan.registry.models import HonourKind
 
@@ -291,11 +293,18 @@ def scheme_from_definition(definition: Mapping[str, Any]) -> Scheme:
     return scheme
 
 
-# Facts and results ---------------------------------------------------------------------------------
+# Facts ---------------------------------------------------------------------------------------------
+
+CLASS_CODES: tuple[str, ...] = ("", "A", "B", "C", "D", "T")  # stored as small integers while computing
+GROUP_CODES: tuple[str, ...] = ("", "above", "below")
+TYPE_CODES: tuple[str, ...] = tuple(ENTERPRISE_TYPES)
+LEVEL_CODES: tuple[str, ...] = ("", "low", "mid", "high")
+LOW_TAX_ABOVE, LOW_TAX_BELOW, LOW_LAND = 1, 2, 4  # 清三低 flags
 
 
 class EnterpriseYear(NamedTuple):
-    """An enterprise as the evaluation of one year sees it (status at the year's end)."""
+    """One enterprise as the evaluation of one year sees it (status at the year's end); tests and single
+    look-ups build these, `YearFacts.from_rows` turns many into columns."""
 
     id: int
     uscc: str
@@ -313,421 +322,516 @@ class EnterpriseYear(NamedTuple):
     willingness: str | None = None
 
 
-class Result(NamedTuple):
-    enterprise_id: int
-    group: str | None  # above / below; None when outside the evaluation
-    score: float | None
-    klass: str | None  # A–D, T, or None when outside the evaluation
-    indicators: tuple[tuple[str, float | None, float, bool], ...]  # code, value, contribution, missing
-    rank_district: int | None
-    rank_city: int | None
-    previous_class: str | None
-    previous_score: float | None
-    carbon_l: float | None
-    carbon_level: str | None
-    carbon_k: float | None
-    carbon_grade: int | None
-    low_efficiency: tuple[str, ...]
-    enterprise_type: str
-    treatment: str
-    reasons: tuple[str, ...]
+@dataclass
+class YearFacts:
+    """Every enterprise of one year as columns: the rules work on whole columns at once (NumPy), so a
+    province's 300,000 enterprises take well under a second. Metrics are hundredths as floats (exact
+    integers up to 2⁵³), NaN when missing."""
+
+    ids: list[int]
+    districts: list[str]
+    divisions: list[str]
+    sections: list[str]
+    size_classes: list[str]
+    above_scale: np.ndarray  # bool
+    established: list[dt.date | None]
+    metrics: np.ndarray  # (n, len(METRICS)) float
+    exemptions: dict[int, str]  # by enterprise id
+    building: dict[int, str]  # by enterprise id: the project on new land in construction
+    honours: dict[int, frozenset[str]]  # by enterprise id
+    willingness: list[str | None]
+    previous: dict[int, tuple[str, float | None]]  # by enterprise id: last year's class and score
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_rows(
+        cls, rows: Sequence[EnterpriseYear], previous: Mapping[int, tuple[str, float | None]] | None = None
+    ) -> YearFacts:
+        metrics = np.array([r.metrics for r in rows], dtype=float).reshape(len(rows), len(METRICS))
+        return cls(
+            ids=[r.id for r in rows],
+            districts=[r.district for r in rows],
+            divisions=[r.division for r in rows],
+            sections=[r.section for r in rows],
+            size_classes=[r.size_class for r in rows],
+            above_scale=np.array([r.above_scale for r in rows], dtype=bool),
+            established=[r.established_on for r in rows],
+            metrics=metrics,
+            exemptions={r.id: r.exemption for r in rows if r.exemption},
+            building={r.id: r.building_on_new_land for r in rows if r.building_on_new_land},
+            honours={r.id: r.honours for r in rows if r.honours},
+            willingness=[r.willingness for r in rows],
+            previous=dict(previous or {}),
+        )
+
+    def column(self, name: str) -> np.ndarray:
+        return self.metrics[:, M[name]]
+
+
+# Results -------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
+class Context:
+    """What the year's evaluation derived for everyone: each group's benchmarks, the average points that
+    stand in for a missing indicator, the group's size and class cut-off ranks, and each industry's carbon
+    average. Stored with the run, so every stored result can be explained."""
+
+    benchmarks: dict[str, dict[str, float | None]]
+    averages: dict[str, dict[str, float]]
+    sizes: dict[str, int]
+    cut_ranks: dict[str, list[int]]  # by rank: the last rank of A, B and C
+    industry_carbon: dict[str, tuple[float | None, int]]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "benchmarks": self.benchmarks,
+            "averages": self.averages,
+            "sizes": self.sizes,
+            "cut_ranks": self.cut_ranks,
+            "industry_carbon": {k: list(v) for k, v in self.industry_carbon.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Context:
+        return cls(
+            benchmarks=data.get("benchmarks", {}),
+            averages=data.get("averages", {}),
+            sizes=data.get("sizes", {}),
+            cut_ranks=data.get("cut_ranks", {}),
+            industry_carbon={k: (v[0], v[1]) for k, v in data.get("industry_carbon", {}).items()},
+        )
+
+
+class Result(NamedTuple):
+    """One enterprise's evaluation: the figures that are stored; `result_reasons` explains them."""
+
+    enterprise_id: int
+    group: str  # above / below; "" when outside the evaluation
+    score: float | None
+    klass: str  # A–D, T; "" when outside the evaluation
+    values: tuple[float | None, ...]  # the group's indicators in the scheme's order; None when missing
+    rank_district: int | None
+    rank_city: int | None
+    previous_class: str
+    previous_score: float | None
+    carbon_l: float | None
+    carbon_level: str
+    carbon_k: float | None
+    carbon_grade: int | None
+    carbon_gap: int  # why no grade: a key of CARBON_GAPS, 0 when graded
+    industry: str
+    tax_per_mu: float | None
+    land_mu: float | None
+    low_efficiency: int  # LOW_TAX_ABOVE, LOW_TAX_BELOW, LOW_LAND flags
+    enterprise_type: str
+    willingness: str
+    treatment: int | None  # index of the matrix rule that matched
+    note: str  # why not evaluated (exemption, land floor) or why no carbon grade
+
+
+@dataclass
 class Evaluation:
-    results: list[Result]
-    benchmarks: dict[str, dict[str, float | None]]  # group → indicator → benchmark used
-    industry_carbon: dict[str, tuple[float | None, int]]  # industry → (average L, graded enterprises)
+    """The year's results as columns, with the context; `results()` gives them row by row."""
+
+    facts: YearFacts
+    scheme: Scheme
+    context: Context
+    group: np.ndarray  # int: GROUP_CODES
+    score: np.ndarray  # float, NaN outside
+    klass: np.ndarray  # int: CLASS_CODES
+    values: np.ndarray  # (n, len(INDICATORS)) float, the catalogue's order
+    rank_district: np.ndarray  # int, 0 outside
+    rank_city: np.ndarray
+    carbon_l: np.ndarray
+    carbon_level: np.ndarray  # int: LEVEL_CODES
+    carbon_k: np.ndarray
+    carbon_grade: np.ndarray  # int, 0 without a grade
+    carbon_gap: np.ndarray  # int: CARBON_GAPS
+    industries: list[str]
+    low: np.ndarray  # int flags
+    tax_per_mu: np.ndarray  # float: 亩均税收 of every row with tax and land, scored or not
+    kind: np.ndarray  # int: TYPE_CODES
+    treatment: np.ndarray  # int, -1 when no rule matched
+    notes: dict[int, str]  # by row
+
+    def results(self) -> list[Result]:
+        f, scheme = self.facts, self.scheme
+        catalogue = {code: i for i, code in enumerate(INDICATORS)}
+        order = {g: [catalogue[w.code] for w in scheme.group(g).indicators] for g in ("above", "below")}
+        tax = self.tax_per_mu.tolist()
+        land = (f.column("land_mu") / 100).tolist()
+        columns = (
+            self.group.tolist(), _none(self.score), self.klass.tolist(), self.rank_district.tolist(),
+            self.rank_city.tolist(), _none(self.carbon_l), self.carbon_level.tolist(), _none(self.carbon_k),
+            self.carbon_grade.tolist(), self.carbon_gap.tolist(), self.low.tolist(), self.kind.tolist(),
+            self.treatment.tolist(),
+        )  # fmt: skip
+        values = self.values.tolist()
+        rows = []
+        for i, (g, score, k, rd, rc, cl, lv, ck, cg, gap, low, kind, t) in enumerate(
+            zip(*columns, strict=True)
+        ):
+            pk = f.ids[i]
+            group = GROUP_CODES[g]
+            before = f.previous.get(pk, ("", None))
+            rows.append(
+                Result(
+                    pk, group, score, CLASS_CODES[k],
+                    tuple(_none_if_nan(values[i][j]) for j in order[group]) if group else (),
+                    rd or None, rc or None, before[0] or "", before[1], cl, LEVEL_CODES[lv], ck, cg or None, gap,
+                    self.industries[i], _none_if_nan(tax[i]), _none_if_nan(land[i]), low, TYPE_CODES[kind],
+                    f.willingness[i] or "", None if t < 0 else t, self.notes.get(i, ""),
+                )
+            )  # fmt: skip
+        return rows
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if value != value else value
+
+
+def _none(array: np.ndarray) -> list[float | None]:
+    return [None if v != v else v for v in array.tolist()]
+
+
+def _ratio(top: np.ndarray, bottom: np.ndarray, multiplier: int = 1) -> np.ndarray:
+    """top × multiplier / bottom where both are known and bottom > 0; NaN elsewhere."""
+    valid = ~np.isnan(top) & (bottom > 0)
+    out = np.full(top.shape, np.nan)
+    np.divide(top * multiplier, bottom, out=out, where=valid)
+    return out
 
 
 def _fmt(value: float, places: int = 2) -> str:
     return f"{value:,.{places}f}"
 
 
-def _hundredths(value: int) -> str:
-    return _fmt(value / 100)
-
-
 def _half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def competition_ranks(scores: Sequence[float]) -> list[int]:
-    """1-based ranks by score, best first; equal scores share the better rank (1, 2, 2, 4)."""
-    order = sorted(range(len(scores)), key=lambda i: -scores[i])
-    ranks = [0] * len(scores)
-    for position, index in enumerate(order):
-        if position and scores[index] == scores[order[position - 1]]:
-            ranks[index] = ranks[order[position - 1]]
-        else:
-            ranks[index] = position + 1
+def _at_most(
+    top: np.ndarray, bottom: np.ndarray, bound: Decimal, exact: Callable[[int], tuple[int, int]]
+) -> np.ndarray:
+    """top / bottom ≤ bound for whole columns: in floating point, and where the ratio is within rounding of
+    the bound, again exactly with `exact(i)`, row i's (top, bottom) as integers."""
+    ratio = top / bottom
+    limit = float(bound)
+    result = ratio <= limit
+    num, den = bound.as_integer_ratio()
+    for i in np.flatnonzero(np.abs(ratio - limit) <= 1e-9 * max(1.0, abs(limit))).tolist():
+        n, d = exact(i)
+        result[i] = n * den <= num * d
+    return result
+
+
+def _ceil_hundredths(bound: Decimal) -> int:
+    """The least integer of hundredths that is ≥ bound: a figure in hundredths h is ≥ bound iff h ≥ this."""
+    return int((bound * 100).to_integral_value(rounding=ROUND_CEILING))
+
+
+def competition_ranks(scores: np.ndarray, segments: np.ndarray | None = None) -> np.ndarray:
+    """1-based ranks by score, best first; equal scores share the better rank (1, 2, 2, 4). With
+    `segments` (an integer per row), ranks restart in each segment."""
+    n = len(scores)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    segments = np.zeros(n, dtype=int) if segments is None else segments
+    order = np.lexsort((-scores, segments))
+    s, g = scores[order], segments[order]
+    position = np.arange(n)
+    new_segment = np.r_[True, g[1:] != g[:-1]]
+    new_score = new_segment | np.r_[True, s[1:] != s[:-1]]
+    segment_start = np.maximum.accumulate(np.where(new_segment, position, 0))
+    tie_start = np.maximum.accumulate(np.where(new_score, position, 0))
+    ranks = np.empty(n, dtype=int)
+    ranks[order] = tie_start - segment_start + 1
     return ranks
-
-
-def _ratio_le(numerator: int, denominator: int, bound: Decimal) -> bool:
-    """numerator / denominator ≤ bound, exactly (denominator > 0)."""
-    top, bottom = bound.as_integer_ratio()
-    return numerator * bottom <= top * denominator
-
-
-def _below(numerator: int, denominator: int, bound: Decimal) -> bool:
-    """numerator / denominator < bound, exactly (denominator > 0)."""
-    top, bottom = bound.as_integer_ratio()
-    return numerator * bottom < top * denominator
 
 
 # The per-mu evaluation -----------------------------------------------------------------------------
 
 
-def _anniversary(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return dt.date(day.year + years, 3, 1)
-
-
-def _exemption(e: EnterpriseYear, scheme: Scheme, year_end: dt.date) -> str | None:
-    if e.exemption:
-        return f"不参评：{e.exemption}"
+def _exemptions(facts: YearFacts, scheme: Scheme, year: int, rows: Mapping[int, int]) -> dict[int, str]:
+    """Rows exempt from the per-mu evaluation (class T), with the reason: staff's, too young, a public
+    utility, or building on new land; the first that applies."""
+    found: dict[int, str] = {}
+    for pk, reason in facts.exemptions.items():
+        found[rows[pk]] = f"不参评：{reason}"
     years = scheme.exempt_younger_than_years
-    if years and e.established_on is not None and _anniversary(e.established_on, years) > year_end:
-        return f"不参评：成立于 {e.established_on}，至 {year_end.year} 年末不满 {years} 年"
-    if e.division and e.division in scheme.exempt_divisions:
-        return f"不参评：公用事业（行业大类 {e.division}）"
-    if scheme.exempt_new_land_in_construction and e.building_on_new_land:
-        return f"不参评：新增用地项目“{e.building_on_new_land}”在建，尚未投产"
-    return None
-
-
-def _indicator_value(e: EnterpriseYear, d: IndicatorDef) -> float | None:
-    top, bottom = e.metrics[M[d.numerator]], e.metrics[M[d.denominator]]
-    if top is None or bottom is None or bottom <= 0:
-        return None
-    return top * d.multiplier / bottom
-
-
-def _benchmarks(members: Sequence[EnterpriseYear], group: GroupScheme) -> dict[str, float | None]:
-    """Each indicator's benchmark: as entered, or the ratio of sums over the evaluated enterprises that
-    have both figures (e.g. 亩均税收 = total tax / total land)."""
-    found: dict[str, float | None] = {}
-    for w in group.indicators:
-        if w.benchmark is not None:
-            found[w.code] = float(w.benchmark)
-            continue
-        d = INDICATORS[w.code]
-        top = bottom = 0
-        for e in members:
-            n, m = e.metrics[M[d.numerator]], e.metrics[M[d.denominator]]
-            if n is not None and m is not None and m > 0:
-                top += n
-                bottom += m
-        found[w.code] = top * d.multiplier / bottom if bottom and top > 0 else None
+    if years:
+        young = [i for i, day in enumerate(facts.established) if day is not None and day.year > year - years]
+        for i in young:
+            found.setdefault(i, f"不参评：成立于 {facts.established[i]}，至 {year} 年末不满 {years} 年")
+    if scheme.exempt_divisions:
+        for i, division in enumerate(facts.divisions):
+            if division in scheme.exempt_divisions and i not in found:
+                found[i] = f"不参评：公用事业（行业大类 {division}）"
+    if scheme.exempt_new_land_in_construction:
+        for pk, project in facts.building.items():
+            found.setdefault(rows[pk], f"不参评：新增用地项目“{project}”在建，尚未投产")
     return found
 
 
-def _class_by_rank(rank: int, size: int, cutoffs: Cutoffs) -> tuple[str, str]:
-    """The class of a rank: A up to round(size × A%), B up to round(size × (A+B)%), and so on."""
-    running, last = Decimal(0), 0
-    for klass, share in zip(CLASSES[:3], cutoffs.values, strict=False):
-        running += share
-        last = _half_up(Decimal(size) * running / 100)
-        if rank <= last:
-            return klass, f"同类 {size} 家中排第 {rank} 名，在前 {running}%（{last} 名）以内"
-    return "D", f"同类 {size} 家中排第 {rank} 名，在前 {running}%（{last} 名）之后"
-
-
-def _class_by_score(score_h: int, cutoffs: Cutoffs) -> tuple[str, str]:
-    for klass, minimum in zip(CLASSES[:3], cutoffs.values, strict=True):
-        if not _below(score_h, 100, minimum):
-            return klass, f"得分不低于 {klass} 类线 {minimum} 分"
-    return "D", f"得分低于 C 类线 {cutoffs.values[2]} 分"
-
-
-def _score_group(
-    members: list[EnterpriseYear], group_name: str, scheme: Scheme
-) -> tuple[dict[int, tuple[float, tuple, list[str]]], dict[str, float | None]]:
-    """Score every evaluated member of a group: {id: (score, indicators, reasons)}, and the benchmarks."""
-    group = scheme.group(group_name)
-    benchmarks = _benchmarks(members, group)
-    cap = scheme.cap_multiple
-    label = GROUP_LABELS[group_name]
-    contributions: dict[str, list[float | None]] = {}
-    values: dict[str, list[float | None]] = {}
+def _score(
+    facts: YearFacts, members: np.ndarray, group: GroupScheme, scheme: Scheme, values: np.ndarray
+) -> tuple[np.ndarray, dict[str, float | None], dict[str, float]]:
+    """Scores of a group's members (zero elsewhere), the benchmarks and the average points a missing
+    indicator scores; fills the catalogue's `values` columns the group uses."""
+    score = np.zeros(len(facts))
+    benchmarks: dict[str, float | None] = {}
+    averages: dict[str, float] = {}
+    catalogue = list(INDICATORS)
     for w in group.indicators:
-        d, benchmark = INDICATORS[w.code], benchmarks[w.code]
-        weight, ceiling = float(w.weight), float(cap * w.weight) if cap is not None else None
-        column_values = [_indicator_value(e, d) for e in members]
-        column = []
-        for value in column_values:
-            if value is None or benchmark is None:
-                column.append(None)
-                continue
-            points = max(0.0, value / benchmark * weight)
-            column.append(min(points, ceiling) if ceiling is not None else points)
-        values[w.code], contributions[w.code] = column_values, column
-    averages = {}
-    for code, column in contributions.items():
-        present = [points for points in column if points is not None]
-        averages[code] = sum(present) / len(present) if present and scheme.missing == "average" else 0.0
-    scored = {}
-    for position, e in enumerate(members):
-        total, parts, reasons = 0.0, [], []
-        for w in group.indicators:
-            d = INDICATORS[w.code]
-            value, points = values[w.code][position], contributions[w.code][position]
-            missing = points is None
-            if missing:
-                points = averages[w.code]
-                if benchmarks[w.code] is None:
-                    reasons.append(f"{d.name}全市无可用数据，计 0 分")
-                elif scheme.missing == "average":
-                    reasons.append(f"{d.name}缺数据，按{label}平均得分 {_fmt(points)} 分计")
-                else:
-                    reasons.append(f"{d.name}缺数据，计 0 分")
-            total += points
-            parts.append((w.code, value, round(points, 2), missing))
-        scored[e.id] = (round(total, 2), tuple(parts), reasons)
-    return scored, benchmarks
+        d = INDICATORS[w.code]
+        top, bottom = facts.column(d.numerator), facts.column(d.denominator)
+        value = _ratio(top, bottom, d.multiplier)
+        valid = members & ~np.isnan(value)
+        values[members, catalogue.index(w.code)] = value[members]
+        if w.benchmark is not None:
+            benchmark: float | None = float(w.benchmark)
+        else:
+            total_top, total_bottom = top[valid].sum(), bottom[valid].sum()
+            benchmark = (
+                total_top * d.multiplier / total_bottom if total_bottom > 0 and total_top > 0 else None
+            )
+        benchmarks[w.code] = benchmark
+        points = np.zeros(len(facts))
+        if benchmark is not None:
+            points[valid] = np.maximum(value[valid] / benchmark * float(w.weight), 0.0)
+            if scheme.cap_multiple is not None:
+                points = np.minimum(points, float(scheme.cap_multiple * w.weight))
+        average = float(points[valid].mean()) if valid.any() and scheme.missing == "average" else 0.0
+        averages[w.code] = average
+        points[members & ~valid] = average
+        score += points
+    return np.where(members, np.round(score, 2), np.nan), benchmarks, averages
+
+
+def _cut_ranks(size: int, cutoffs: Cutoffs) -> list[int]:
+    """The last rank of A, B and C: round(size × A%), round(size × (A+B)%), round(size × (A+B+C)%)."""
+    running, ranks = Decimal(0), []
+    for share in cutoffs.values[:3]:
+        running += share
+        ranks.append(_half_up(Decimal(size) * running / 100))
+    return ranks
+
+
+def _classes(score: np.ndarray, rank: np.ndarray, cutoffs: Cutoffs, cut: list[int]) -> np.ndarray:
+    """CLASS_CODES of a group's members: by rank (ties share the better class) or by score line."""
+    if cutoffs.by == "rank":
+        conditions = [rank <= cut[0], rank <= cut[1], rank <= cut[2]]
+    else:
+        hundredths = np.rint(score * 100)
+        conditions = [hundredths >= _ceil_hundredths(minimum) for minimum in cutoffs.values[:3]]
+    return np.select(conditions, [1, 2, 3], 4)
 
 
 # The carbon-efficiency code ------------------------------------------------------------------------
 
-
-def _industry(e: EnterpriseYear, scheme: Scheme) -> str:
-    return e.section if scheme.carbon_industry_level == "section" else e.division
-
-
-def _net_emission(e: EnterpriseYear, scheme: Scheme) -> tuple[int, int, str] | str:
-    """(net emissions, value added, explanation) with net emissions scaled by 10⁶ × hundredths, or the reason
-    no code can be given."""
-    carbon, value_added = e.metrics[M["carbon_t"]], e.metrics[M["value_added_wan"]]
-    if carbon is None:
-        return "未填报碳排放量，不赋碳效码"
-    if value_added is None or value_added <= 0:
-        return "工业增加值缺失或不为正，无法计算碳效"
-    factor = _half_up(scheme.carbon_factor * 1_000_000)
-    zero_carbon = e.metrics[M["zero_carbon_10k_kwh"]] or 0
-    net = carbon * 1_000_000 - zero_carbon * factor
-    deducted = ""
-    if zero_carbon:
-        deducted = (
-            f"，扣除零碳电力 {_hundredths(zero_carbon)} 万千瓦时 × {scheme.carbon_factor} = "
-            f"{_fmt(zero_carbon * factor / 1e8)} 吨"
-        )
-    if net < 0:
-        net, deducted = 0, deducted + "，扣减后按 0 计"
-    return (
-        net,
-        value_added * 1_000_000,
-        f"碳排放 {_hundredths(carbon)} 吨{deducted}，工业增加值 {_hundredths(value_added)} 万元",
-    )
+CARBON_GAPS: dict[int, str] = {
+    1: "非规上企业，本年度碳效码只评规上企业",
+    2: "未填报碳排放量，不赋碳效码",
+    3: "工业增加值缺失或不为正，无法计算碳效",
+    4: "缺少行业代码，无法与行业平均比较，不定碳效码等级",
+    5: "所属行业平均碳效值为 0，无法计算 K 值",
+}
 
 
-def _carbon_level(net: int, value_added: int, scheme: Scheme) -> str:
-    low, mid = scheme.carbon_levels
-    if _ratio_le(net, value_added, low):
-        return "low"
-    return "mid" if _ratio_le(net, value_added, mid) else "high"
+@dataclass
+class _Carbon:
+    carbon_l: np.ndarray
+    level: np.ndarray
+    k: np.ndarray
+    grade: np.ndarray
+    gap: np.ndarray
+    industries: list[str]
+    averages: dict[str, tuple[float | None, int]]
 
 
-def _carbon_codes(
-    enterprises: Sequence[EnterpriseYear], scheme: Scheme
-) -> tuple[dict[int, tuple[float | None, str | None, float | None, int | None, list[str]]], dict]:
-    """{id: (L, level, K, grade, reasons)} and {industry: (average L, graded count)}."""
-    emissions = {}
-    for e in enterprises:
-        if scheme.carbon_above_scale_only and not e.above_scale:
-            continue
-        emissions[e.id] = (e, _net_emission(e, scheme))
+def _carbon(facts: YearFacts, scheme: Scheme) -> _Carbon:
+    n = len(facts)
+    carbon, value_added = facts.column("carbon_t"), facts.column("value_added_wan")
+    zero = np.nan_to_num(facts.column("zero_carbon_10k_kwh"))
+    scope = facts.above_scale if scheme.carbon_above_scale_only else np.ones(n, dtype=bool)
+    gap = np.select([~scope, np.isnan(carbon), ~(value_added > 0)], [1, 2, 3], 0)
+    factor = _half_up(scheme.carbon_factor * 1_000_000)  # tCO₂ per 万千瓦时, in millionths
+    net = np.maximum(carbon * 1_000_000 - zero * factor, 0.0)  # millionths of hundredths of a tonne
+    scaled_value = value_added * 1_000_000
+    graded = gap == 0
+    carbon_l = np.full(n, np.nan)
+    carbon_l[graded] = net[graded] / scaled_value[graded]
+    industries = facts.sections if scheme.carbon_industry_level == "section" else facts.divisions
+    exact_net: dict[int, int] = {}
     sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for e, found in emissions.values():
-        industry = _industry(e, scheme)
-        if isinstance(found, tuple) and industry:
-            total = sums[industry]
-            total[0] += found[0]
-            total[1] += found[1]
+    carbons, zeros, added = carbon.tolist(), zero.tolist(), value_added.tolist()
+    for i in np.flatnonzero(graded).tolist():
+        exact_net[i] = max(int(carbons[i]) * 1_000_000 - int(zeros[i]) * factor, 0)
+        if industries[i]:
+            total = sums[industries[i]]
+            total[0] += exact_net[i]
+            total[1] += int(added[i])
             total[2] += 1
-    codes = {}
-    for e, found in emissions.values():
-        if isinstance(found, str):
-            codes[e.id] = (None, None, None, None, [found])
-            continue
-        net, value_added, explained = found
-        level = _carbon_level(net, value_added, scheme)
-        carbon_l = net / value_added
-        reasons = [f"碳效值 L = {carbon_l:.4f} 吨CO₂/万元（{explained}），{CARBON_LEVELS[level]}"]
-        industry = _industry(e, scheme)
-        if not industry:
-            reasons.append("缺少行业代码，无法与行业平均比较，不定碳效码等级")
-            codes[e.id] = (carbon_l, level, None, None, reasons)
-            continue
-        total_net, total_value, count = sums[industry]
-        if total_net == 0:
-            reasons.append(
-                f"{INDUSTRY_LEVELS[scheme.carbon_industry_level]} {industry} 平均碳效值为 0，无法计算 K 值"
-            )
-            codes[e.id] = (carbon_l, level, None, None, reasons)
-            continue
-        # K = (net / value_added) / (total_net / total_value) = (net × total_value) / (value_added × total_net)
-        top, bottom = net * total_value, value_added * total_net
-        grade = next((g for g, b in enumerate(scheme.carbon_grades, start=1) if _ratio_le(top, bottom, b)), 5)
-        carbon_k = top / bottom
-        reasons.append(
-            f"{INDUSTRY_LEVELS[scheme.carbon_industry_level]} {industry} 平均碳效值 {total_net / total_value:.4f}"
-            f"（{count} 家），K = {carbon_k:.4f}，碳效码 {grade} 级"
-        )
-        codes[e.id] = (carbon_l, level, carbon_k, grade, reasons)
-    averages = {industry: (t[0] / t[1] if t[1] else None, t[2]) for industry, t in sums.items()}
-    return codes, averages
+
+    def exact_l(i: int) -> tuple[int, int]:
+        return exact_net[i], int(added[i]) * 1_000_000
+
+    level = np.zeros(n, dtype=int)
+    if graded.any():
+        rows = np.flatnonzero(graded)
+        low_bound, mid_bound = scheme.carbon_levels
+        low = _at_most(net[rows], scaled_value[rows], low_bound, lambda j: exact_l(int(rows[j])))
+        mid = _at_most(net[rows], scaled_value[rows], mid_bound, lambda j: exact_l(int(rows[j])))
+        level[rows] = np.select([low, mid], [1, 2], 3)
+    total_net = np.array([sums[ind][0] if ind in sums else 0 for ind in industries], dtype=float)
+    total_value = np.array([sums[ind][1] if ind in sums else 0 for ind in industries], dtype=float)
+    no_industry = graded & np.array([not ind for ind in industries], dtype=bool)
+    no_average = graded & ~no_industry & (total_net == 0)
+    gap = np.where(no_industry, 4, np.where(no_average, 5, gap))
+    with_k = graded & ~no_industry & ~no_average
+    carbon_k = np.full(n, np.nan)
+    grade = np.zeros(n, dtype=int)
+    if with_k.any():
+        rows = np.flatnonzero(with_k)
+        top = net[rows] * total_value[rows]
+        bottom = value_added[rows] * total_net[rows]
+        carbon_k[rows] = top / bottom
+
+        def exact_k(j: int) -> tuple[int, int]:
+            i = int(rows[j])
+            total = sums[industries[i]]
+            return exact_net[i] * total[1], int(added[i]) * total[0]
+
+        at_most = [_at_most(top, bottom, bound, exact_k) for bound in scheme.carbon_grades]
+        grade[rows] = np.select(at_most, [1, 2, 3, 4], 5)
+    averages = {ind: (t[0] / (t[1] * 1_000_000) if t[1] else None, t[2]) for ind, t in sums.items()}
+    return _Carbon(carbon_l, level, carbon_k, grade, gap, list(industries), averages)
 
 
 # 清三低, type and treatment -------------------------------------------------------------------------
 
 
-def low_efficiency_reasons(e: EnterpriseYear, scheme: Scheme) -> list[str]:
-    """Why an enterprise is on the 清三低 list (empty: it is not)."""
-    tax, land = e.metrics[M["tax_wan"]], e.metrics[M["land_mu"]]
-    reasons = []
-    if land is not None and land > 0 and tax is not None:
-        bound = scheme.low_above_tax_per_mu if e.above_scale else scheme.low_below_tax_per_mu
-        if _below(tax, land, bound):
-            label = "规上" if e.above_scale else "规下"
-            reasons.append(f"{label}企业亩均税收 {_fmt(tax / land)} 万元/亩，低于 {bound} 万元/亩")
-    if not e.above_scale and land is not None and not _below(land, 100, scheme.low_below_land_mu):
-        reasons.append(f"用地 {_hundredths(land)} 亩（≥ {scheme.low_below_land_mu} 亩）仍未上规")
-    return reasons
+def _low_efficiency(facts: YearFacts, scheme: Scheme, exempt: np.ndarray) -> np.ndarray:
+    """LOW_TAX_ABOVE / LOW_TAX_BELOW | LOW_LAND flags: 亩均税收 below the group's bound; ≥ the land bound and still below-scale."""
+    tax, land = facts.column("tax_wan"), facts.column("land_mu")
+    above = facts.above_scale
+    known = ~exempt & ~np.isnan(tax) & (land > 0)
+    flags = np.zeros(len(facts), dtype=int)
+    for members, bound, flag in (
+        (above, scheme.low_above_tax_per_mu, LOW_TAX_ABOVE),
+        (~above, scheme.low_below_tax_per_mu, LOW_TAX_BELOW),
+    ):
+        num, den = bound.as_integer_ratio()  # tax / land < num / den, in integers held exactly by floats
+        flags[known & members & (tax * den < land * num)] |= flag
+    large = ~exempt & ~above & (land >= _ceil_hundredths(scheme.low_below_land_mu))
+    flags[large] |= LOW_LAND
+    return flags
 
 
-def enterprise_type(e: EnterpriseYear, scheme: Scheme) -> tuple[str, str]:
-    """大型 / 中型 / 小微 / 科创 (a small or micro firm holding a science-and-technology honour)."""
-    if e.size_class == "large":
-        return "large", "大型企业"
-    if e.size_class == "medium":
-        return "medium", "中型企业"
-    held = sorted(e.honours & scheme.tech_honours)
-    if held:
-        names = "、".join(str(HonourKind(kind).label) for kind in held)
-        return "tech", f"小微企业，持有{names}，按科创企业"
-    return "small_micro", "小微企业" if e.size_class else "规模未填，按小微企业"
+def _kinds(facts: YearFacts, scheme: Scheme) -> np.ndarray:
+    """TYPE_CODES: 大型, 中型, 小微, or 科创 (a small or micro firm holding a science-and-technology honour)."""
+    tech = scheme.tech_honours
+    codes = {"large": 0, "medium": 1}
+    return np.array(
+        [
+            codes.get(size, 3 if tech & facts.honours.get(pk, frozenset()) else 2)
+            for pk, size in zip(facts.ids, facts.size_classes, strict=True)
+        ],
+        dtype=int,
+    )
 
 
-def treatment_for(
-    klass: str | None, willingness: str | None, kind: str, scheme: Scheme
-) -> TreatmentRule | None:
-    """The first rule of the matrix that matches (an empty condition matches anything)."""
+def treatment_for(klass: str, willingness: str, kind: str, scheme: Scheme) -> int | None:
+    """The index of the matrix's first rule that matches (an empty condition matches anything)."""
     klass, willingness = klass or "none", willingness or "unknown"
-    for rule in scheme.treatments:
+    for index, rule in enumerate(scheme.treatments):
         if (
             (not rule.classes or klass in rule.classes)
             and (not rule.willingness or willingness in rule.willingness)
             and (not rule.types or kind in rule.types)
         ):
-            return rule
+            return index
     return None
+
+
+def _treatments(klass: np.ndarray, facts: YearFacts, kind: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """The matching rule of every row, looked up in a table of every (class, willingness, type)."""
+    willingness = list(WILLINGNESS)
+    table = np.array(
+        [[[treatment_for(c, w, t, scheme) for t in TYPE_CODES] for w in willingness] for c in CLASS_CODES],
+        dtype=float,
+    )
+    table = np.nan_to_num(table, nan=-1).astype(int)
+    answer = {w: i for i, w in enumerate(willingness)}
+    unknown = answer["unknown"]
+    will = np.array([answer.get(w or "unknown", unknown) for w in facts.willingness], dtype=int)
+    return table[klass, will, kind]
 
 
 # The whole year ------------------------------------------------------------------------------------
 
 
 def evaluate(
-    enterprises: Sequence[EnterpriseYear],
+    facts: YearFacts | Sequence[EnterpriseYear],
     *,
     year: int,
     scheme: Scheme,
-    previous: Mapping[int, tuple[str | None, float | None]] | None = None,
+    previous: Mapping[int, tuple[str, float | None]] | None = None,
 ) -> Evaluation:
-    """Evaluate every enterprise with the year's figures: class, score and ranks, carbon code, 清三低,
-    type and treatment, each with its reasons. `previous` is last year's (class, score) by enterprise."""
-    previous = previous or {}
-    year_end = dt.date(year, 12, 31)
-    outside: dict[int, list[str]] = {}
-    exempt: dict[int, str] = {}
-    members: dict[str, list[EnterpriseYear]] = {"above": [], "below": []}
-    for e in enterprises:
-        group_name = "above" if e.above_scale else "below"
-        reason = _exemption(e, scheme, year_end)
-        if reason:
-            exempt[e.id] = reason
-            continue
-        land, minimum = e.metrics[M["land_mu"]], scheme.group(group_name).min_land_mu
-        if minimum > 0 and (land is None or _below(land, 100, minimum)):
-            shown = "未填报用地面积" if land is None else f"用地 {_hundredths(land)} 亩"
-            outside[e.id] = [f"{GROUP_LABELS[group_name]}{shown}，不足 {minimum} 亩，不在评价范围"]
-            continue
-        members[group_name].append(e)
-    scored: dict[int, tuple[float, tuple, list[str]]] = {}
-    classes: dict[int, tuple[str, list[str]]] = {}
-    benchmarks = {}
-    ranks_city: dict[int, int] = {}
-    ranks_district: dict[int, int] = {}
-    for group_name, group_members in members.items():
-        group_scores, benchmarks[group_name] = _score_group(group_members, group_name, scheme)
-        scored.update(group_scores)
-        scores = [group_scores[e.id][0] for e in group_members]
-        city = competition_ranks(scores)
-        cutoffs = scheme.group(group_name).cutoffs
-        by_district: dict[str, list[int]] = defaultdict(list)
-        for position, e in enumerate(group_members):
-            ranks_city[e.id] = city[position]
-            by_district[e.district].append(position)
-            if cutoffs.by == "rank":
-                klass, why = _class_by_rank(city[position], len(group_members), cutoffs)
-            else:
-                klass, why = _class_by_score(round(scores[position] * 100), cutoffs)
-            classes[e.id] = (klass, [why])
-        for positions in by_district.values():
-            for position, rank in zip(
-                positions, competition_ranks([scores[p] for p in positions]), strict=True
-            ):
-                ranks_district[group_members[position].id] = rank
-    carbon, averages = _carbon_codes(enterprises, scheme)
-    results = []
-    for e in enterprises:
-        group_name = None if e.id in exempt or e.id in outside else ("above" if e.above_scale else "below")
-        reasons: list[str] = []
-        score = klass = None
-        parts: tuple = ()
-        if e.id in exempt:
-            klass = "T"
-            reasons.append(exempt[e.id])
-        elif e.id in outside:
-            reasons += outside[e.id]
-        else:
-            score, parts, notes = scored[e.id]
-            klass, why = classes[e.id]
-            reasons.append(
-                f"{GROUP_LABELS[group_name]}得分 {_fmt(score)}，{why[0]}，评为 {CLASS_LABELS[klass]}"
-            )
-            reasons += notes
-        before_class, before_score = previous.get(e.id, (None, None))
-        if klass is not None and before_class is not None:
-            change = f"较上年：{before_class} → {klass}"
-            if score is not None and before_score is not None:
-                change += f"，得分 {score - before_score:+.2f}"
-            reasons.append(change)
-        carbon_l, level, carbon_k, grade, carbon_reasons = carbon.get(e.id, (None, None, None, None, []))
-        if e.id not in carbon:
-            carbon_reasons = ["非规上企业，本年度碳效码只评规上企业"]
-        reasons += carbon_reasons
-        low = tuple(low_efficiency_reasons(e, scheme)) if e.id not in exempt else ()
-        reasons += [f"清三低：{reason}" for reason in low]
-        kind, kind_reason = enterprise_type(e, scheme)
-        rule = treatment_for(klass, e.willingness, kind, scheme)
-        treatment = rule.treatment if rule else ""
-        if rule:
-            basis = f"（依据：{rule.basis}）" if rule.basis else ""
-            reasons.append(
-                f"分类施策：{CLASS_LABELS.get(klass or '', '未评价')}、扩产意愿{WILLINGNESS[e.willingness or 'unknown']}、"
-                f"{kind_reason} → {treatment}{basis}"
-            )
-        results.append(
-            Result(
-                e.id, group_name, score, klass, parts,
-                ranks_district.get(e.id), ranks_city.get(e.id), before_class, before_score,
-                carbon_l, level, carbon_k, grade, low, kind, treatment, tuple(reasons),
-            )
-        )  # fmt: skip
-    return Evaluation(results, benchmarks, averages)
+    """Evaluate every enterprise with the year's figures: per-mu score, class and ranks, carbon code,
+    清三低, type and treatment, on whole columns. `previous` (or `facts.previous`) is last year's
+    (class, score) by enterprise; `result_reasons` explains each result."""
+    if not isinstance(facts, YearFacts):
+        facts = YearFacts.from_rows(facts, previous)
+    n = len(facts)
+    rows = {pk: i for i, pk in enumerate(facts.ids)}
+    notes = _exemptions(facts, scheme, year, rows)
+    exempt = np.zeros(n, dtype=bool)
+    exempt[list(notes)] = True
+    group = np.where(facts.above_scale, 1, 2)
+    land = facts.column("land_mu")
+    for code, name in ((1, "above"), (2, "below")):
+        minimum = scheme.group(name).min_land_mu
+        if minimum > 0:
+            short = (group == code) & ~exempt & ~(land >= _ceil_hundredths(minimum))
+            for i in np.flatnonzero(short).tolist():
+                shown = "未填报用地面积" if land[i] != land[i] else f"用地 {_fmt(land[i] / 100)} 亩"
+                notes[i] = f"{GROUP_LABELS[name]}{shown}，不足 {minimum} 亩，不在评价范围"
+    group = np.where(np.isin(np.arange(n), list(notes)), 0, group)
+    klass = np.where(exempt, 5, 0)
+    score = np.full(n, np.nan)
+    values = np.full((n, len(INDICATORS)), np.nan)
+    rank_city, rank_district = np.zeros(n, dtype=int), np.zeros(n, dtype=int)
+    benchmarks, averages, sizes, cut_ranks = {}, {}, {}, {}
+    district_codes = (
+        np.unique(np.array(facts.districts, dtype=object), return_inverse=True)[1] if n else np.zeros(0, int)
+    )
+    for code, name in ((1, "above"), (2, "below")):
+        members = group == code
+        group_scheme = scheme.group(name)
+        group_score, benchmarks[name], averages[name] = _score(facts, members, group_scheme, scheme, values)
+        rows_in = np.flatnonzero(members)
+        member_scores = group_score[rows_in]
+        rank_city[rows_in] = competition_ranks(member_scores)
+        rank_district[rows_in] = competition_ranks(member_scores, district_codes[rows_in])
+        sizes[name] = len(rows_in)
+        cut_ranks[name] = _cut_ranks(len(rows_in), group_scheme.cutoffs)
+        klass[rows_in] = _classes(member_scores, rank_city[rows_in], group_scheme.cutoffs, cut_ranks[name])
+        score[rows_in] = member_scores
+    carbon = _carbon(facts, scheme)
+    kind = _kinds(facts, scheme)
+    context = Context(benchmarks, averages, sizes, cut_ranks, carbon.averages)
+    return Evaluation(
+        facts=facts, scheme=scheme, context=context, group=group, score=score, klass=klass, values=values,
+        rank_district=rank_district, rank_city=rank_city, carbon_l=carbon.carbon_l, carbon_level=carbon.level,
+        carbon_k=carbon.k, carbon_grade=carbon.grade, carbon_gap=carbon.gap, industries=carbon.industries,
+        low=_low_efficiency(facts, scheme, exempt), tax_per_mu=_ratio(facts.column("tax_wan"), land), kind=kind,
+        treatment=_treatments(klass, facts, kind, scheme),
+        notes=notes,
+    )  # fmt: skip
 
 
 def class_distribution(results: Iterable[Result]) -> dict[str, int]:
@@ -736,3 +840,99 @@ def class_distribution(results: Iterable[Result]) -> dict[str, int]:
         if r.klass:
             counts[r.klass] += 1
     return counts
+
+
+# Reasons -------------------------------------------------------------------------------------------
+
+
+def indicator_points(
+    r: Result, scheme: Scheme, context: Context
+) -> list[tuple[str, float | None, float, bool]]:
+    """(code, value, points, missing) of each indicator of the result's group, recomputed from the stored
+    value exactly as the evaluation computed it."""
+    if not r.group:
+        return []
+    found = []
+    for w, value in zip(scheme.group(r.group).indicators, r.values, strict=False):
+        benchmark = context.benchmarks.get(r.group, {}).get(w.code)
+        if value is None or benchmark is None:
+            found.append((w.code, None, context.averages.get(r.group, {}).get(w.code, 0.0), True))
+            continue
+        points = max(value / benchmark * float(w.weight), 0.0)
+        if scheme.cap_multiple is not None:
+            points = min(points, float(scheme.cap_multiple * w.weight))
+        found.append((w.code, value, points, False))
+    return found
+
+
+def _class_reason(r: Result, scheme: Scheme, context: Context) -> str:
+    cutoffs = scheme.group(r.group).cutoffs
+    if cutoffs.by == "rank":
+        size, cut = context.sizes[r.group], context.cut_ranks[r.group]
+        shares = [sum(cutoffs.values[: i + 1]) for i in range(3)]
+        position = CLASSES.index(r.klass)
+        if position < 3:
+            why = f"同类 {size} 家中排第 {r.rank_city} 名，在前 {shares[position]}%（{cut[position]} 名）以内"
+        else:
+            why = f"同类 {size} 家中排第 {r.rank_city} 名，在前 {shares[2]}%（{cut[2]} 名）之后"
+    elif r.klass == "D":
+        why = f"得分低于 C 类线 {cutoffs.values[2]} 分"
+    else:
+        why = f"得分不低于 {r.klass} 类线 {cutoffs.values[CLASSES.index(r.klass)]} 分"
+    return f"{GROUP_LABELS[r.group]}得分 {_fmt(r.score or 0)}，{why}，评为 {CLASS_LABELS[r.klass]}"
+
+
+def result_reasons(r: Result, scheme: Scheme, context: Context) -> tuple[str, ...]:
+    """The Chinese reasons of one stored result, from its figures, the scheme and the year's context."""
+    reasons = []
+    if r.note:
+        reasons.append(r.note)
+    if r.group and r.klass:
+        reasons.append(_class_reason(r, scheme, context))
+        label = GROUP_LABELS[r.group]
+        for code, _, points, missing in indicator_points(r, scheme, context):
+            name = INDICATORS[code].name
+            if not missing:
+                continue
+            if context.benchmarks.get(r.group, {}).get(code) is None:
+                reasons.append(f"{name}全市无可用数据，计 0 分")
+            elif scheme.missing == "average":
+                reasons.append(f"{name}缺数据，按{label}平均得分 {_fmt(points)} 分计")
+            else:
+                reasons.append(f"{name}缺数据，计 0 分")
+    if r.klass and r.previous_class:
+        change = f"较上年：{r.previous_class} → {r.klass}"
+        if r.score is not None and r.previous_score is not None:
+            change += f"，得分 {r.score - r.previous_score:+.2f}"
+        reasons.append(change)
+    if r.carbon_l is not None:
+        reasons.append(
+            f"碳效值 L = {r.carbon_l:.4f} 吨CO₂/万元（已扣除零碳电力），{CARBON_LEVELS[r.carbon_level]}"
+        )
+    if r.carbon_grade is not None:
+        average, count = context.industry_carbon.get(r.industry, (None, 0))
+        shown = f"{average:.4f}" if average is not None else "—"
+        reasons.append(
+            f"{INDUSTRY_LEVELS[scheme.carbon_industry_level]} {r.industry} 平均碳效值 {shown}（{count} 家），"
+            f"K = {r.carbon_k:.4f}，碳效码 {r.carbon_grade} 级"
+        )
+    elif r.carbon_gap:
+        reasons.append(CARBON_GAPS[r.carbon_gap])
+    for flag, label, bound in (
+        (LOW_TAX_ABOVE, "规上", scheme.low_above_tax_per_mu),
+        (LOW_TAX_BELOW, "规下", scheme.low_below_tax_per_mu),
+    ):
+        if r.low_efficiency & flag:
+            reasons.append(
+                f"清三低：{label}企业亩均税收 {_fmt(r.tax_per_mu or 0)} 万元/亩，低于 {bound} 万元/亩"
+            )
+    if r.low_efficiency & LOW_LAND:
+        reasons.append(f"清三低：用地 {_fmt(r.land_mu or 0)} 亩（≥ {scheme.low_below_land_mu} 亩）仍未上规")
+    if r.treatment is not None and r.treatment < len(scheme.treatments):
+        rule = scheme.treatments[r.treatment]
+        basis = f"（依据：{rule.basis}）" if rule.basis else ""
+        reasons.append(
+            f"分类施策：{CLASS_LABELS.get(r.klass, '未评价')}、扩产意愿{WILLINGNESS[r.willingness or 'unknown']}、"
+            f"{ENTERPRISE_TYPES[r.enterprise_type]}企业 → {rule.treatment}{basis}"
+        )
+    return tuple(reasons)

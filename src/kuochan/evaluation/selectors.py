@@ -4,11 +4,12 @@ enterprise), and the stored results, filtered by the actor's data scope."""
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db.models import Count, Q, QuerySet, Sum
 
 from kuochan.core.bulk import date_reader, raw_date, raw_values
@@ -20,7 +21,7 @@ from kuochan.evaluation.models import (
     Exemption,
     KeyEnterprise,
 )
-from kuochan.evaluation.rules import METRICS, EnterpriseYear, Scheme, scheme_from_definition
+from kuochan.evaluation.rules import METRICS, Scheme, YearFacts, scheme_from_definition
 from kuochan.projects.models import Project
 from kuochan.projects.rules import TERMINATED
 from kuochan.projects.selectors import hundredths
@@ -58,23 +59,35 @@ def _sections() -> dict[str, str]:
     return dict(IndustryCategory.objects.filter(is_section=False).values_list("code", "section"))
 
 
-def enterprise_years(year: int) -> list[EnterpriseYear]:
-    """Every enterprise with figures for `year`, as the evaluation sees it at the year's end: above-scale
-    by then, honours held then, the latest survey answer up to the year after (when the evaluation is
-    done), staff exemptions, and any project on new land started but not producing by the year's end."""
+def enterprise_years(year: int) -> YearFacts:
+    """Every enterprise with figures for `year`, as columns, as the evaluation sees it at the year's end:
+    above-scale by then, honours held then, the latest survey answer up to the year after (when the
+    evaluation is done), staff exemptions, any project on new land started but not producing by the
+    year's end, and last year's stored class and score. A handful of queries, none per enterprise."""
     year_end = dt.date(year, 12, 31)
     rows = raw_values(
         AnnualMetric.objects.filter(year=year)
         .order_by()
         .values_list(
-            "enterprise_id", "enterprise__uscc", "enterprise__name", "enterprise__district__name",
-            "enterprise__industry_division", "enterprise__size_class", "enterprise__above_scale",
-            raw_date("enterprise__above_scale_since"), raw_date("enterprise__established_on"),
-            *(hundredths(name) for name in METRICS),
+            "enterprise_id", "enterprise__district__name", "enterprise__industry_division",
+            "enterprise__size_class", "enterprise__above_scale", raw_date("enterprise__above_scale_since"),
+            raw_date("enterprise__established_on"), *(hundredths(name) for name in METRICS),
         )
     )  # fmt: skip
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (7 + len(METRICS))
+    ids, districts, divisions, sizes, above, since, established = columns[:7]
+    read = date_reader()
     sections = _sections()
-    exemptions = dict(Exemption.objects.filter(year=year).values_list("enterprise_id", "reason"))
+    honours: dict[int, set[str]] = defaultdict(set)
+    for enterprise_id, kind in Honour.objects.filter(
+        Q(year_lost__isnull=True) | Q(year_lost__gt=year), year_granted__lte=year
+    ).values_list("enterprise_id", "kind"):
+        honours[enterprise_id].add(kind)
+    answers = dict(
+        Survey.objects.filter(year__lte=year + 1)
+        .order_by("enterprise_id", "year")
+        .values_list("enterprise_id", "willingness")
+    )  # the latest year wins
     building = dict(
         Project.objects.filter(land_mu__gt=0, zero_new_land=False, started_actual__lte=year_end)
         .exclude(status=TERMINATED)
@@ -82,43 +95,41 @@ def enterprise_years(year: int) -> list[EnterpriseYear]:
         .order_by("enterprise_id", "started_actual")
         .values_list("enterprise_id", "name")
     )
-    honours: dict[int, set[str]] = defaultdict(set)
-    for enterprise_id, kind in Honour.objects.filter(
-        Q(year_lost__isnull=True) | Q(year_lost__gt=year), year_granted__lte=year
-    ).values_list("enterprise_id", "kind"):
-        honours[enterprise_id].add(kind)
-    willingness = dict(
-        Survey.objects.filter(year__lte=year + 1)
-        .order_by("enterprise_id", "year")
-        .values_list("enterprise_id", "willingness")
-    )  # the latest year wins
-    read = date_reader()
-    empty: frozenset[str] = frozenset()
-    collecting = gc.isenabled()
-    gc.disable()  # hundreds of thousands of tuples with no cycles
-    try:
-        return [
-            EnterpriseYear(
-                row[0], row[1], row[2], row[3], row[4] or "", sections.get(row[4] or "", ""), row[5] or "",
-                bool(row[6]) and (row[7] is None or read(row[7]) <= year_end), read(row[8]), row[9:],
-                exemptions.get(row[0]), building.get(row[0]),
-                frozenset(honours[row[0]]) if row[0] in honours else empty, willingness.get(row[0]),
-            )
-            for row in rows
-        ]  # fmt: skip
-    finally:
-        if collecting:
-            gc.enable()
+    known = set(ids)
+    return YearFacts(
+        ids=list(ids),
+        districts=list(districts),
+        divisions=[d or "" for d in divisions],
+        sections=[sections.get(d or "", "") for d in divisions],
+        size_classes=[size or "" for size in sizes],
+        above_scale=np.array(
+            [bool(a) and (s is None or read(s) <= year_end) for a, s in zip(above, since, strict=True)],
+            dtype=bool,
+        ),
+        established=[read(day) for day in established],
+        metrics=np.column_stack([np.array(column, dtype=float) for column in columns[7:]])
+        if rows
+        else np.zeros((0, len(METRICS))),
+        exemptions={
+            pk: reason
+            for pk, reason in Exemption.objects.filter(year=year).values_list("enterprise_id", "reason")
+            if pk in known
+        },
+        building={pk: name for pk, name in building.items() if pk in known},
+        honours={pk: frozenset(kinds) for pk, kinds in honours.items() if pk in known},
+        willingness=[answers.get(pk) for pk in ids],
+        previous=previous_classes(year),
+    )
 
 
-def previous_classes(year: int) -> dict[int, tuple[str | None, float | None]]:
+def previous_classes(year: int) -> dict[int, tuple[str, float | None]]:
     """Last year's stored (class, score) by enterprise: what the change from last year compares with."""
-    return {
-        pk: (klass or None, float(score) if score is not None else None)
-        for pk, klass, score in EvaluationResult.objects.filter(year=year - 1).values_list(
-            "enterprise_id", "klass", "score"
-        )
-    }
+    rows = raw_values(
+        EvaluationResult.objects.filter(year=year - 1)
+        .order_by()
+        .values_list("enterprise_id", "klass", hundredths("score"))
+    )
+    return {pk: (klass, None if score is None else score / 100) for pk, klass, score in rows}
 
 
 def evaluated_years() -> list[int]:
@@ -136,7 +147,7 @@ class ResultFilter:
     klass: str = ""
     carbon_grade: int | None = None
     low_efficiency: bool = False
-    treatment: str = ""
+    treatment: int | None = None  # the index of the scheme's matrix rule
     query: str = ""
 
 
@@ -155,8 +166,8 @@ def results(*, actor: Any, year: int, filters: ResultFilter | None = None) -> Qu
     if f.carbon_grade:
         found = found.filter(carbon_grade=f.carbon_grade)
     if f.low_efficiency:
-        found = found.exclude(low_efficiency=[])
-    if f.treatment:
+        found = found.filter(low_efficiency__gt=0)
+    if f.treatment is not None:
         found = found.filter(treatment=f.treatment)
     if f.query:
         found = found.filter(
@@ -224,42 +235,66 @@ def key_enterprise_ids(*, year: int, scheme: Scheme) -> dict[int, list[str]]:
     return dict(reasons)
 
 
+def explained(found: Iterable[EvaluationResult]) -> list[EvaluationResult]:
+    """The results with their reasons, points and treatment attached (`EvaluationResult.explain`), each
+    with its year's run: what pages and reports show."""
+    rows = list(found)
+    runs = {
+        run.year: run
+        for run in EvaluationRun.objects.select_related("scheme").filter(year__in={r.year for r in rows})
+    }
+    for row in rows:
+        if row.year in runs:
+            row.explain(runs[row.year])
+    return rows
+
+
 def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
 def evaluation_report(*, actor: Any, year: int, filters: ResultFilter | None = None) -> dict[str, Any]:
     """The year's stored results as `kuochan evaluate --format json` and the API give them (stable keys)."""
-    rows = (
-        results(actor=actor, year=year, filters=filters)
-        .order_by()
-        .values_list(
-            "enterprise__uscc", "enterprise__name", "enterprise__district__name", "score", "klass", "carbon_l",
-            "carbon_level", "carbon_k", "carbon_grade", "treatment", "reasons", "group", "rank_city",
-        )
-    )  # fmt: skip
-    ordered = sorted(rows, key=lambda r: (r[11] != "above", r[11] == "", r[12] or 0, r[1]))
+    found = results(actor=actor, year=year, filters=filters).order_by(
+        "group", "rank_city", "enterprise__name"
+    )
+    rows = explained(found.iterator(chunk_size=5000))
+    ordered = sorted(
+        rows, key=lambda r: (r.group != "above", r.group == "", r.rank_city or 0, r.enterprise.name)
+    )
     entries = [
         {
-            "uscc": uscc, "name": name, "district": district, "score": _number(score), "class": klass or None,
-            "carbon_l": _number(carbon_l), "carbon_level": level or None, "carbon_k": _number(carbon_k),
-            "carbon_grade": grade, "treatment": treatment, "reasons": reasons,
+            "uscc": r.enterprise.uscc, "name": r.enterprise.name, "district": r.enterprise.district.name,
+            "score": _number(r.score), "class": r.klass or None, "carbon_l": _number(r.carbon_l),
+            "carbon_level": r.carbon_level or None, "carbon_k": _number(r.carbon_k), "carbon_grade": r.carbon_grade,
+            "treatment": getattr(r, "treatment_text", ""), "reasons": list(getattr(r, "reasons", ())),
         }
-        for uscc, name, district, score, klass, carbon_l, level, carbon_k, grade, treatment, reasons, *_ in ordered
+        for r in ordered
     ]  # fmt: skip
     return {"year": year, "enterprises": entries}
 
 
 def treatment_lists(
-    *, actor: Any, year: int, district: int | None = None
-) -> list[tuple[str, list[EvaluationResult]]]:
-    """The year's enterprises in scope grouped by recommended treatment (district staff's work lists),
-    largest list first."""
-    found = results(actor=actor, year=year, filters=ResultFilter(district=district)).exclude(treatment="")
-    groups: dict[str, list[EvaluationResult]] = defaultdict(list)
-    for result in found:
-        groups[result.treatment].append(result)
-    return sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    *, actor: Any, year: int, district: int | None = None, shown: int = 100
+) -> list[tuple[int, str, int, list[EvaluationResult]]]:
+    """The year's enterprises in scope by recommended treatment (district staff's work lists), largest
+    list first: (rule index, treatment, how many, the first `shown` of them)."""
+    run = evaluation_run(year)
+    if run is None:
+        return []
+    scheme, _ = run.parsed
+    found = results(actor=actor, year=year, filters=ResultFilter(district=district))
+    counts = found.filter(treatment__isnull=False).order_by().values_list("treatment").annotate(n=Count("id"))
+    lists = []
+    for index, count in sorted(counts, key=lambda item: -item[1]):
+        if index < len(scheme.treatments):
+            members = explained(
+                found.filter(treatment=index).order_by("enterprise__district__path", "enterprise__name")[
+                    :shown
+                ]
+            )
+            lists.append((index, scheme.treatments[index].treatment, count, members))
+    return lists
 
 
 def exemptions(*, actor: Any, year: int) -> QuerySet[Exemption]:

@@ -3,10 +3,11 @@ version used), staff exemptions (不参评) and the city's chosen key enterprise
 
 from __future__ import annotations
 
-import json
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -15,7 +16,7 @@ from django.utils import timezone
 from kuochan.accounts.models import Role
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
-from kuochan.core.bulk import insert_rows
+from kuochan.core.bulk import gc_paused, insert_rows
 from kuochan.core.scope import path_in_scope
 from kuochan.evaluation.models import (
     EvaluationResult,
@@ -24,8 +25,17 @@ from kuochan.evaluation.models import (
     Exemption,
     KeyEnterprise,
 )
-from kuochan.evaluation.rules import Evaluation, evaluate, scheme_from_definition
-from kuochan.evaluation.selectors import enterprise_years, previous_classes, scheme_of_year, scheme_to_follow
+from kuochan.evaluation.rules import (
+    CLASS_CODES,
+    GROUP_CODES,
+    INDICATORS,
+    LEVEL_CODES,
+    TYPE_CODES,
+    Evaluation,
+    evaluate,
+    scheme_from_definition,
+)
+from kuochan.evaluation.selectors import enterprise_years, scheme_of_year, scheme_to_follow
 from kuochan.orgs.services import LoadResult
 from kuochan.registry.models import Enterprise
 
@@ -110,30 +120,43 @@ def _scheme_for_run(year: int, version: int | None, actor: Any, source: Source) 
     return scheme
 
 
-def _rows(evaluation: Evaluation, year: int, scheme_id: int) -> list[tuple]:
-    dumps = json.dumps
-    rows = []
-    for r in evaluation.results:
-        rows.append(
-            (
-                r.enterprise_id, year, scheme_id, r.group or "",
-                None if r.score is None else f"{r.score:.2f}", r.klass or "",
-                dumps([[code, value, points, missing] for code, value, points, missing in r.indicators]),
-                r.rank_district, r.rank_city, r.previous_class or "",
-                None if r.carbon_l is None else f"{r.carbon_l:.4f}", r.carbon_level or "",
-                None if r.carbon_k is None else f"{r.carbon_k:.4f}", r.carbon_grade,
-                dumps(list(r.low_efficiency), ensure_ascii=False), r.enterprise_type, r.treatment[:200],
-                dumps(list(r.reasons), ensure_ascii=False),
-            )
-        )  # fmt: skip
-    return rows
-
-
 RESULT_COLUMNS = (
-    "enterprise_id", "year", "scheme_id", "group", "score", "klass", "indicators", "rank_district",
-    "rank_city", "previous_class", "carbon_l", "carbon_level", "carbon_k", "carbon_grade", "low_efficiency",
-    "enterprise_type", "treatment", "reasons",
+    "enterprise_id", "year", "scheme_id", "group", "score", "klass", "values", "rank_district", "rank_city",
+    "previous_class", "previous_score", "carbon_l", "carbon_level", "carbon_k", "carbon_grade", "carbon_gap",
+    "industry", "tax_per_mu", "land_mu", "low_efficiency", "enterprise_type", "willingness", "treatment", "note",
 )  # fmt: skip
+
+
+def _floats(array: np.ndarray) -> list[float | None]:
+    return [None if v != v else v for v in array.tolist()]
+
+
+def _rows(evaluation: Evaluation, year: int, scheme_id: int) -> Iterator[tuple]:
+    """The database rows of the results, column by column from the evaluation's arrays."""
+    f, n = evaluation.facts, len(evaluation.facts)
+    catalogue = list(INDICATORS)
+    values = [""] * n
+    for code, name in enumerate(GROUP_CODES):
+        if not name:
+            continue
+        members = np.flatnonzero(evaluation.group == code)
+        used = [catalogue.index(w.code) for w in evaluation.scheme.group(name).indicators]
+        for i, row in zip(members.tolist(), evaluation.values[np.ix_(members, used)].tolist(), strict=True):
+            values[i] = str(row)  # "[12.5, nan]": floats as repr, read back exactly
+    before = [f.previous.get(pk, ("", None)) for pk in f.ids]
+    treatment = evaluation.treatment.tolist()
+    yield from zip(
+        f.ids, [year] * n, [scheme_id] * n, [GROUP_CODES[g] for g in evaluation.group.tolist()],
+        _floats(evaluation.score), [CLASS_CODES[k] for k in evaluation.klass.tolist()], values,
+        [r or None for r in evaluation.rank_district.tolist()], [r or None for r in evaluation.rank_city.tolist()],
+        [b[0] for b in before], [b[1] for b in before], _floats(evaluation.carbon_l),
+        [LEVEL_CODES[v] for v in evaluation.carbon_level.tolist()], _floats(evaluation.carbon_k),
+        [g or None for g in evaluation.carbon_grade.tolist()], evaluation.carbon_gap.tolist(), evaluation.industries,
+        _floats(evaluation.tax_per_mu), _floats(f.column("land_mu") / 100), evaluation.low.tolist(),
+        [TYPE_CODES[k] for k in evaluation.kind.tolist()], [w or "" for w in f.willingness],
+        [None if t < 0 else t for t in treatment], [evaluation.notes.get(i, "")[:200] for i in range(n)],
+        strict=True,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -145,19 +168,20 @@ def evaluation_run(
     if not can_run_evaluation(actor):
         raise PermissionDenied("只有市级工作人员可以计算评价结果（基准值和排名为全市口径）。")
     stored = _scheme_for_run(year, scheme_version, actor, source)
-    scheme = scheme_from_definition(stored.definition)
-    evaluation = evaluate(enterprise_years(year), year=year, scheme=scheme, previous=previous_classes(year))
-    EvaluationResult.objects.filter(year=year).delete()
-    insert_rows(EvaluationResult, RESULT_COLUMNS, _rows(evaluation, year, stored.pk))
+    with gc_paused():
+        evaluation = evaluate(
+            enterprise_years(year), year=year, scheme=scheme_from_definition(stored.definition)
+        )
+        EvaluationResult.objects.filter(year=year).delete()
+        insert_rows(EvaluationResult, RESULT_COLUMNS, _rows(evaluation, year, stored.pk))
     run = EvaluationRun.objects.filter(year=year).first()
     before = {"scheme": run.scheme_id, "enterprises": run.enterprises} if run else None
     values = {
         "scheme": stored,
         "computed_at": timezone.now(),
         "computed_by": actor if getattr(actor, "pk", None) else None,
-        "benchmarks": evaluation.benchmarks,
-        "industry_carbon": {k: list(v) for k, v in evaluation.industry_carbon.items()},
-        "enterprises": len(evaluation.results),
+        "context": evaluation.context.as_json(),
+        "enterprises": len(evaluation.facts),
     }
     if run is None:
         run = EvaluationRun.objects.create(year=year, **values)
@@ -165,7 +189,7 @@ def evaluation_run(
         for name, value in values.items():
             setattr(run, name, value)
         run.save()
-    classes = Counter(r.klass or "未评价" for r in evaluation.results)
+    classes = Counter(CLASS_CODES[k] or "未评价" for k in evaluation.klass.tolist())
     after = {
         "scheme": run.scheme_id,
         "enterprises": run.enterprises,

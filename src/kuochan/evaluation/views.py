@@ -78,7 +78,7 @@ def _filters(request: HttpRequest) -> selectors.ResultFilter:
         klass=params.get("class") if params.get("class") in (*CLASSES, "T", "none") else "",
         carbon_grade=int(grade) if grade in ("1", "2", "3", "4", "5") else None,
         low_efficiency=params.get("low") == "1",
-        treatment=params.get("treatment", ""),
+        treatment=int(params["treatment"]) if params.get("treatment", "").isdigit() else None,
         query=params.get("q", "").strip(),
     )
 
@@ -98,10 +98,10 @@ def _export(year: int, found: Any, title: str) -> HttpResponse:
                 r.enterprise.uscc, r.enterprise.name, r.enterprise.district.name, r.group_label,
                 None if r.score is None else float(r.score), r.klass or "未评价", r.rank_district, r.rank_city,
                 r.previous_class, None if r.carbon_l is None else float(r.carbon_l), r.carbon_level_label,
-                None if r.carbon_k is None else float(r.carbon_k), r.carbon_grade, "；".join(r.low_efficiency),
-                r.enterprise_type_label, r.treatment, "；".join(r.reasons),
+                None if r.carbon_k is None else float(r.carbon_k), r.carbon_grade, "；".join(r.low_reasons),
+                r.enterprise_type_label, r.treatment_text, "；".join(r.reasons),
             ]
-            for r in found.iterator(chunk_size=2000)
+            for r in selectors.explained(found.iterator(chunk_size=2000))
         ),
     )  # fmt: skip
 
@@ -137,6 +137,7 @@ def result_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         return _export(year, found, "企业评价结果")
     districts = list(_districts(request.user))
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
     counts = selectors.class_by_district(actor=request.user, year=year)
     totals = sum(counts.values(), Counter())
     return render(
@@ -146,7 +147,8 @@ def result_list(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": _years(year),
             "run": selectors.evaluation_run(year),
-            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "page": page,
+            "rows": selectors.explained(page),
             "filters": filters,
             "query": _query(request),
             "districts": districts,
@@ -167,7 +169,7 @@ def _benchmark_rows(run: Any) -> list[tuple[str, str, float | None, str]]:
         return []
     return [
         (GROUP_LABELS[group], INDICATORS[code].name, value, INDICATORS[code].unit)
-        for group, values in run.benchmarks.items()
+        for group, values in run.context.get("benchmarks", {}).items()
         for code, value in values.items()
         if code in INDICATORS
     ]
@@ -188,13 +190,15 @@ def low_efficiency(request: HttpRequest) -> HttpResponse:
         return _export(year, found, "清三低企业")
     run = selectors.evaluation_run(year)
     low = selectors.parsed_scheme(run.scheme) if run else None
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluation/low_efficiency.html",
         {
             "year": year,
             "years": _years(year),
-            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "page": page,
+            "rows": selectors.explained(page),
             "query": _query(request),
             "districts": _districts(request.user),
             "district": filters.district,
@@ -224,7 +228,7 @@ def carbon(request: HttpRequest) -> HttpResponse:
     level = run.scheme.definition.get("carbon", {}).get("industry_level", "division") if run else "division"
     counts = selectors.grade_by_industry(actor=request.user, year=year, level=level)
     names = selectors.industry_names()
-    averages = run.industry_carbon if run else {}
+    averages = run.context.get("industry_carbon", {}) if run else {}
     rows = [
         (industry, names.get(industry, "未填行业"), [grades[g] for g in range(1, 6)], sum(grades.values()),
          (averages.get(industry) or [None])[0])

@@ -3,7 +3,6 @@ and rolling a batch back to exactly what was there before."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import shutil
@@ -22,7 +21,7 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from kuochan.audit.models import Action, AuditEntry, Source
-from kuochan.core.bulk import insert_rows, update_rows
+from kuochan.core.bulk import gc_paused, insert_rows, update_rows
 from kuochan.imports.models import BatchStatus, ImportBatch
 from kuochan.imports.parsing import FLOAT_FAST_PATHS, CellError, clean_text, to_hundredths
 from kuochan.imports.reading import MappedColumn, TableError, read_table
@@ -222,13 +221,8 @@ def run_import(kind: str, path: Path, **options: Any) -> ImportResult:
     The cyclic garbage collector is paused meanwhile: a large file makes millions of small tuples and
     lists with no cycles among them, and its passes over them cost a tenth of the import's time.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():
         return _run_import(kind, path, **options)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _run_import(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from kuochan.audit.models import Source
 from kuochan.core.forms import add_service_errors
 from kuochan.core.scope import get_scoped_or_404, path_in_scope
+from kuochan.evaluation.selectors import explained
 from kuochan.imports.models import ImportBatch
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import org_units
@@ -85,7 +86,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "surveys": enterprise.surveys.order_by("-year"),
             "contacts": enterprise.contacts.all(),
             "projects": enterprise.projects.order_by("code"),
-            "evaluations": list(enterprise.evaluationresults.select_related("scheme").order_by("-year")),
+            "evaluations": explained(enterprise.evaluationresults.select_related("scheme").order_by("-year")),
             "tags": enterprise.tags.all(),
             "chart": selectors.metric_series(enterprise),
             "trail": selectors.enterprise_trail(actor=request.user, enterprise=enterprise)[:50],
