@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from kuochan.accounts.models import Role, User
 from kuochan.demo.generators import DEMO_PASSWORD, ProjectOwner, project_rows, province_tree
 from kuochan.evaluation.models import EvaluationResult
+from kuochan.evaluation.selectors import explained
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.selectors import org_units
 from kuochan.projects.models import Progress, Project, YearPlan
@@ -150,4 +151,5 @@ def test_demo_has_last_two_years_evaluated_with_every_class_and_grade(huzhou, ca
         results = EvaluationResult.objects.filter(year=year)
         assert set(results.values_list("klass", flat=True)) >= {"A", "B", "C", "D", "T"}
         assert set(results.values_list("carbon_grade", flat=True)) - {None} == {1, 2, 3, 4, 5}
-    assert EvaluationResult.objects.filter(year=2025).exclude(previous_class="").exists()
+    shown = explained(EvaluationResult.objects.filter(year=2025, klass="A")[:20])
+    assert any(reason.startswith("较上年") for row in shown for reason in row.reasons)

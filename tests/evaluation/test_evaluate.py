@@ -82,11 +82,12 @@ def test_a_past_year_is_reproduced_with_its_own_scheme_after_the_scheme_changed(
     assert evaluate_cli("--year", "2025", "--scheme-version", "1")[1] == first_2025
 
 
-def test_the_change_from_last_year_is_kept(with_metrics, evaluate_cli):
+def test_the_change_from_last_year_is_shown(with_metrics, evaluate_cli, users, login):
     evaluate_cli("--year", "2024")
     _, report = evaluate_cli("--year", "2025")
     assert any(reason.startswith("较上年：B → B") for reason in by_uscc(report)[with_metrics[0]]["reasons"])
-    assert EvaluationResult.objects.get(year=2025, enterprise__uscc=with_metrics[0]).previous_class == "B"
+    results = login(users["city_staff"]).get("/evaluation/", {"year": 2025}).content.decode()
+    assert "<td>B</td>" in results  # the 上年 column
 
 
 def test_exemptions_by_staff_and_projects_on_new_land_in_construction_are_class_t(

@@ -183,17 +183,15 @@ def test_ranks_within_the_district_and_the_city():
 
 
 def test_the_change_from_last_year_is_a_reason():
-    results = by_id(
-        evaluate(
-            ladder([20, 10, 5, 3, 1]),
-            year=YEAR,
-            scheme=scheme(above=ONE_INDICATOR),
-            previous={1: ("B", 1500.0)},
-        )
+    evaluation = evaluate(ladder([20, 10, 5, 3, 1]), year=YEAR, scheme=scheme(above=ONE_INDICATOR))
+    first, second = evaluation.results()[:2]
+    explained = result_reasons(
+        first._replace(previous_class="B", previous_score=1500.0), evaluation.scheme, evaluation.context
     )
-    assert "较上年：B → A，得分 +500.00" in results[1].reasons
-    assert results[1].previous_class == "B"
-    assert not any(reason.startswith("较上年") for reason in results[2].reasons)
+    assert "较上年：B → A，得分 +500.00" in explained
+    assert not any(
+        r.startswith("较上年") for r in result_reasons(second, evaluation.scheme, evaluation.context)
+    )
 
 
 @given(st.lists(st.integers(min_value=0, max_value=50), min_size=1, max_size=60))

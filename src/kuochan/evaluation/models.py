@@ -19,7 +19,7 @@ from kuochan.evaluation.rules import (
     result_reasons,
     scheme_from_definition,
 )
-from kuochan.registry.models import EnterpriseOwned
+from kuochan.registry.models import Enterprise, EnterpriseOwned
 
 
 class EvaluationScheme(models.Model):
@@ -124,9 +124,17 @@ class EvaluationResult(EnterpriseOwned):
     are rendered from them with the run's context (`rules.result_reasons`), so a province's 300,000 rows
     are written in seconds."""
 
+    # Derived rows, rewritten whole at each run: no database constraints to check 300,000 times at
+    # commit. The ORM still deletes an enterprise's results with it and protects a scheme in use.
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("企业"),
+        on_delete=models.CASCADE,
+        related_name="evaluationresults",
+        db_index=False,
+        db_constraint=False,
+    )
     year = models.PositiveSmallIntegerField(_("评价年度"))
-    # Derived rows, rewritten whole at each run: no database constraint to check 300,000 times (the
-    # ORM still protects a scheme that results use).
     scheme = models.ForeignKey(
         EvaluationScheme, verbose_name=_("评价方案"), on_delete=models.PROTECT, db_constraint=False
     )
@@ -136,10 +144,6 @@ class EvaluationResult(EnterpriseOwned):
     values = models.TextField(_("指标值"), blank=True)  # the group's indicators in the scheme's order
     rank_district = models.PositiveIntegerField(_("区县内排名"), null=True, blank=True)
     rank_city = models.PositiveIntegerField(_("全市排名"), null=True, blank=True)
-    previous_class = models.CharField(_("上年分类"), max_length=1, blank=True)
-    previous_score = models.DecimalField(
-        _("上年得分"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
     carbon_l = models.DecimalField(_("碳效值"), max_digits=16, decimal_places=4, null=True, blank=True)
     carbon_level = models.CharField(_("碳效水平"), max_length=8, blank=True)
     carbon_k = models.DecimalField(_("碳效K值"), max_digits=16, decimal_places=4, null=True, blank=True)
@@ -160,11 +164,9 @@ class EvaluationResult(EnterpriseOwned):
         verbose_name = _("评价结果")
         verbose_name_plural = _("评价结果")
         ordering = ["enterprise", "-year"]
+        # No index by class or grade: a year's list reads and counts all its rows anyway, and each index
+        # costs a tenth of a province's run to maintain.
         constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="result_once_per_year")]
-        indexes = [
-            models.Index(fields=["year", "klass"], name="result_year_class"),
-            models.Index(fields=["year", "carbon_grade"], name="result_year_grade"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.year} 年评价"
@@ -188,7 +190,7 @@ class EvaluationResult(EnterpriseOwned):
     def enterprise_type_label(self) -> str:
         return ENTERPRISE_TYPES.get(self.enterprise_type, "")
 
-    def as_result(self) -> Result:
+    def as_result(self, previous: tuple[str, float | None] = ("", None)) -> Result:
         def number(value: Any) -> float | None:
             return None if value is None else float(value)
 
@@ -196,17 +198,19 @@ class EvaluationResult(EnterpriseOwned):
         return Result(
             self.enterprise_id, self.group, number(self.score), self.klass,
             tuple(None if v != v else v for v in stored), self.rank_district, self.rank_city,
-            self.previous_class, number(self.previous_score), number(self.carbon_l), self.carbon_level,
+            previous[0], previous[1], number(self.carbon_l), self.carbon_level,
             number(self.carbon_k), self.carbon_grade, self.carbon_gap, self.industry, number(self.tax_per_mu),
             number(self.land_mu), self.low_efficiency, self.enterprise_type, self.willingness, self.treatment,
             self.note,
         )  # fmt: skip
 
-    def explain(self, run: EvaluationRun) -> None:
-        """Attach what the pages show: `reasons`, `points` (name, unit, value, points, missing) and
-        `treatment_text`, from the figures and the run's scheme and context."""
+    def explain(self, run: EvaluationRun, previous: tuple[str, float | None] = ("", None)) -> None:
+        """Attach what the pages show: `reasons`, `points` (name, unit, value, points, missing),
+        `treatment_text` and `previous_class`, from the figures, the run's scheme and context, and last
+        year's (class, score)."""
         scheme, context = run.parsed
-        result = self.as_result()
+        result = self.as_result(previous)
+        self.previous_class = previous[0]
         self.reasons = result_reasons(result, scheme, context)
         self.points = [
             (INDICATORS[code].name, INDICATORS[code].unit, value, points, missing)

@@ -334,21 +334,18 @@ class YearFacts:
     sections: list[str]
     size_classes: list[str]
     above_scale: np.ndarray  # bool
-    established: list[dt.date | None]
+    established: list[str]  # ISO dates, "" when unknown
     metrics: np.ndarray  # (n, len(METRICS)) float
     exemptions: dict[int, str]  # by enterprise id
     building: dict[int, str]  # by enterprise id: the project on new land in construction
     honours: dict[int, frozenset[str]]  # by enterprise id
     willingness: list[str | None]
-    previous: dict[int, tuple[str, float | None]]  # by enterprise id: last year's class and score
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @classmethod
-    def from_rows(
-        cls, rows: Sequence[EnterpriseYear], previous: Mapping[int, tuple[str, float | None]] | None = None
-    ) -> YearFacts:
+    def from_rows(cls, rows: Sequence[EnterpriseYear]) -> YearFacts:
         metrics = np.array([r.metrics for r in rows], dtype=float).reshape(len(rows), len(METRICS))
         return cls(
             ids=[r.id for r in rows],
@@ -357,13 +354,12 @@ class YearFacts:
             sections=[r.section for r in rows],
             size_classes=[r.size_class for r in rows],
             above_scale=np.array([r.above_scale for r in rows], dtype=bool),
-            established=[r.established_on for r in rows],
+            established=[r.established_on.isoformat() if r.established_on else "" for r in rows],
             metrics=metrics,
             exemptions={r.id: r.exemption for r in rows if r.exemption},
             building={r.id: r.building_on_new_land for r in rows if r.building_on_new_land},
             honours={r.id: r.honours for r in rows if r.honours},
             willingness=[r.willingness for r in rows],
-            previous=dict(previous or {}),
         )
 
     def column(self, name: str) -> np.ndarray:
@@ -415,7 +411,7 @@ class Result(NamedTuple):
     values: tuple[float | None, ...]  # the group's indicators in the scheme's order; None when missing
     rank_district: int | None
     rank_city: int | None
-    previous_class: str
+    previous_class: str  # last year's, filled in when the result is shown (not part of the computation)
     previous_score: float | None
     carbon_l: float | None
     carbon_level: str
@@ -476,12 +472,11 @@ class Evaluation:
         ):
             pk = f.ids[i]
             group = GROUP_CODES[g]
-            before = f.previous.get(pk, ("", None))
             rows.append(
                 Result(
                     pk, group, score, CLASS_CODES[k],
                     tuple(_none_if_nan(values[i][j]) for j in order[group]) if group else (),
-                    rd or None, rc or None, before[0] or "", before[1], cl, LEVEL_CODES[lv], ck, cg or None, gap,
+                    rd or None, rc or None, "", None, cl, LEVEL_CODES[lv], ck, cg or None, gap,
                     self.industries[i], _none_if_nan(tax[i]), _none_if_nan(land[i]), low, TYPE_CODES[kind],
                     f.willingness[i] or "", None if t < 0 else t, self.notes.get(i, ""),
                 )
@@ -563,7 +558,7 @@ def _exemptions(facts: YearFacts, scheme: Scheme, year: int, rows: Mapping[int, 
         found[rows[pk]] = f"不参评：{reason}"
     years = scheme.exempt_younger_than_years
     if years:
-        young = [i for i, day in enumerate(facts.established) if day is not None and day.year > year - years]
+        young = [i for i, day in enumerate(facts.established) if day and int(day[:4]) > year - years]
         for i in young:
             found.setdefault(i, f"不参评：成立于 {facts.established[i]}，至 {year} 年末不满 {years} 年")
     if scheme.exempt_divisions:
@@ -779,13 +774,11 @@ def evaluate(
     *,
     year: int,
     scheme: Scheme,
-    previous: Mapping[int, tuple[str, float | None]] | None = None,
 ) -> Evaluation:
     """Evaluate every enterprise with the year's figures: per-mu score, class and ranks, carbon code,
-    清三低, type and treatment, on whole columns. `previous` (or `facts.previous`) is last year's
-    (class, score) by enterprise; `result_reasons` explains each result."""
+    清三低, type and treatment, on whole columns; `result_reasons` explains each result."""
     if not isinstance(facts, YearFacts):
-        facts = YearFacts.from_rows(facts, previous)
+        facts = YearFacts.from_rows(facts)
     n = len(facts)
     rows = {pk: i for i, pk in enumerate(facts.ids)}
     notes = _exemptions(facts, scheme, year, rows)
@@ -806,9 +799,7 @@ def evaluate(
     values = np.full((n, len(INDICATORS)), np.nan)
     rank_city, rank_district = np.zeros(n, dtype=int), np.zeros(n, dtype=int)
     benchmarks, averages, sizes, cut_ranks = {}, {}, {}, {}
-    district_codes = (
-        np.unique(np.array(facts.districts, dtype=object), return_inverse=True)[1] if n else np.zeros(0, int)
-    )
+    district_codes = np.unique(np.asarray(facts.districts), return_inverse=True)[1] if n else np.zeros(0, int)
     for code, name in ((1, "above"), (2, "below")):
         members = group == code
         group_scheme = scheme.group(name)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from django.db.models import Count, Q, QuerySet, Sum
 
-from kuochan.core.bulk import date_reader, raw_date, raw_values
+from kuochan.core.bulk import raw_date, raw_values
 from kuochan.core.scope import scoped, scoped_or_system
 from kuochan.evaluation.models import (
     EvaluationResult,
@@ -61,39 +61,39 @@ def _sections() -> dict[str, str]:
 
 def enterprise_years(year: int) -> YearFacts:
     """Every enterprise with figures for `year`, as columns, as the evaluation sees it at the year's end:
-    above-scale by then, honours held then, the latest survey answer up to the year after (when the
-    evaluation is done), staff exemptions, any project on new land started but not producing by the
-    year's end, and last year's stored class and score. A handful of queries, none per enterprise."""
-    year_end = dt.date(year, 12, 31)
+    above-scale by then, honours held then, its survey answer of the year after (when the evaluation is
+    done) or else of the year, staff exemptions, any project on new land started but not producing by the
+    year's end. Five queries, none per enterprise, read without Django's per-value converters."""
+    year_end = dt.date(year, 12, 31).isoformat()
     rows = raw_values(
         AnnualMetric.objects.filter(year=year)
         .order_by()
         .values_list(
-            "enterprise_id", "enterprise__district__name", "enterprise__industry_division",
+            "enterprise_id", "enterprise__district_id", "enterprise__industry_division",
             "enterprise__size_class", "enterprise__above_scale", raw_date("enterprise__above_scale_since"),
             raw_date("enterprise__established_on"), *(hundredths(name) for name in METRICS),
         )
     )  # fmt: skip
     columns = list(zip(*rows, strict=True)) if rows else [()] * (7 + len(METRICS))
     ids, districts, divisions, sizes, above, since, established = columns[:7]
-    read = date_reader()
     sections = _sections()
     honours: dict[int, set[str]] = defaultdict(set)
-    for enterprise_id, kind in Honour.objects.filter(
-        Q(year_lost__isnull=True) | Q(year_lost__gt=year), year_granted__lte=year
-    ).values_list("enterprise_id", "kind"):
+    held = Honour.objects.filter(Q(year_lost__isnull=True) | Q(year_lost__gt=year), year_granted__lte=year)
+    for enterprise_id, kind in raw_values(held.order_by().values_list("enterprise_id", "kind")):
         honours[enterprise_id].add(kind)
-    answers = dict(
-        Survey.objects.filter(year__lte=year + 1)
-        .order_by("enterprise_id", "year")
-        .values_list("enterprise_id", "willingness")
-    )  # the latest year wins
+    surveys = Survey.objects.filter(year__in=(year, year + 1)).order_by("year")
+    answers = dict(raw_values(surveys.values_list("enterprise_id", "willingness")))  # the later year wins
     building = dict(
-        Project.objects.filter(land_mu__gt=0, zero_new_land=False, started_actual__lte=year_end)
-        .exclude(status=TERMINATED)
-        .filter(Q(producing_actual__isnull=True) | Q(producing_actual__gt=year_end))
-        .order_by("enterprise_id", "started_actual")
-        .values_list("enterprise_id", "name")
+        raw_values(
+            Project.objects.filter(land_mu__gt=0, zero_new_land=False, started_actual__lte=year_end)
+            .exclude(status=TERMINATED)
+            .filter(Q(producing_actual__isnull=True) | Q(producing_actual__gt=year_end))
+            .order_by("enterprise_id", "started_actual")
+            .values_list("enterprise_id", "name")
+        )
+    )
+    exempted = raw_values(
+        Exemption.objects.filter(year=year).order_by().values_list("enterprise_id", "reason")
     )
     known = set(ids)
     return YearFacts(
@@ -103,33 +103,18 @@ def enterprise_years(year: int) -> YearFacts:
         sections=[sections.get(d or "", "") for d in divisions],
         size_classes=[size or "" for size in sizes],
         above_scale=np.array(
-            [bool(a) and (s is None or read(s) <= year_end) for a, s in zip(above, since, strict=True)],
+            [bool(a) and (s is None or str(s) <= year_end) for a, s in zip(above, since, strict=True)],
             dtype=bool,
         ),
-        established=[read(day) for day in established],
+        established=[str(day) if day else "" for day in established],
         metrics=np.column_stack([np.array(column, dtype=float) for column in columns[7:]])
         if rows
         else np.zeros((0, len(METRICS))),
-        exemptions={
-            pk: reason
-            for pk, reason in Exemption.objects.filter(year=year).values_list("enterprise_id", "reason")
-            if pk in known
-        },
+        exemptions={pk: reason for pk, reason in exempted if pk in known},
         building={pk: name for pk, name in building.items() if pk in known},
         honours={pk: frozenset(kinds) for pk, kinds in honours.items() if pk in known},
         willingness=[answers.get(pk) for pk in ids],
-        previous=previous_classes(year),
     )
-
-
-def previous_classes(year: int) -> dict[int, tuple[str, float | None]]:
-    """Last year's stored (class, score) by enterprise: what the change from last year compares with."""
-    rows = raw_values(
-        EvaluationResult.objects.filter(year=year - 1)
-        .order_by()
-        .values_list("enterprise_id", "klass", hundredths("score"))
-    )
-    return {pk: (klass, None if score is None else score / 100) for pk, klass, score in rows}
 
 
 def evaluated_years() -> list[int]:
@@ -236,16 +221,21 @@ def key_enterprise_ids(*, year: int, scheme: Scheme) -> dict[int, list[str]]:
 
 
 def explained(found: Iterable[EvaluationResult]) -> list[EvaluationResult]:
-    """The results with their reasons, points and treatment attached (`EvaluationResult.explain`), each
-    with its year's run: what pages and reports show."""
+    """The results with what pages and reports show attached (`EvaluationResult.explain`): reasons,
+    points, treatment, and the change from the enterprise's result of the year before; a query for the
+    runs and one for last year's results, whatever the number of rows."""
     rows = list(found)
-    runs = {
-        run.year: run
-        for run in EvaluationRun.objects.select_related("scheme").filter(year__in={r.year for r in rows})
+    runs = EvaluationRun.objects.select_related("scheme").filter(year__in={r.year for r in rows})
+    by_year = {run.year: run for run in runs}
+    before = {
+        (pk, year + 1): (klass, None if score is None else float(score))
+        for pk, year, klass, score in EvaluationResult.objects.filter(
+            enterprise_id__in=[r.enterprise_id for r in rows], year__in={r.year - 1 for r in rows}
+        ).values_list("enterprise_id", "year", "klass", "score")
     }
     for row in rows:
-        if row.year in runs:
-            row.explain(runs[row.year])
+        if row.year in by_year:
+            row.explain(by_year[row.year], before.get((row.enterprise_id, row.year), ("", None)))
     return rows
 
 

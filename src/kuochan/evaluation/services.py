@@ -122,7 +122,7 @@ def _scheme_for_run(year: int, version: int | None, actor: Any, source: Source) 
 
 RESULT_COLUMNS = (
     "enterprise_id", "year", "scheme_id", "group", "score", "klass", "values", "rank_district", "rank_city",
-    "previous_class", "previous_score", "carbon_l", "carbon_level", "carbon_k", "carbon_grade", "carbon_gap",
+    "carbon_l", "carbon_level", "carbon_k", "carbon_grade", "carbon_gap",
     "industry", "tax_per_mu", "land_mu", "low_efficiency", "enterprise_type", "willingness", "treatment", "note",
 )  # fmt: skip
 
@@ -143,13 +143,12 @@ def _rows(evaluation: Evaluation, year: int, scheme_id: int) -> Iterator[tuple]:
         used = [catalogue.index(w.code) for w in evaluation.scheme.group(name).indicators]
         for i, row in zip(members.tolist(), evaluation.values[np.ix_(members, used)].tolist(), strict=True):
             values[i] = str(row)  # "[12.5, nan]": floats as repr, read back exactly
-    before = [f.previous.get(pk, ("", None)) for pk in f.ids]
     treatment = evaluation.treatment.tolist()
     yield from zip(
         f.ids, [year] * n, [scheme_id] * n, [GROUP_CODES[g] for g in evaluation.group.tolist()],
         _floats(evaluation.score), [CLASS_CODES[k] for k in evaluation.klass.tolist()], values,
         [r or None for r in evaluation.rank_district.tolist()], [r or None for r in evaluation.rank_city.tolist()],
-        [b[0] for b in before], [b[1] for b in before], _floats(evaluation.carbon_l),
+        _floats(evaluation.carbon_l),
         [LEVEL_CODES[v] for v in evaluation.carbon_level.tolist()], _floats(evaluation.carbon_k),
         [g or None for g in evaluation.carbon_grade.tolist()], evaluation.carbon_gap.tolist(), evaluation.industries,
         _floats(evaluation.tax_per_mu), _floats(f.column("land_mu") / 100), evaluation.low.tolist(),
