@@ -33,20 +33,15 @@ import gc
 import io
 import json
 import math
-import os
 import pstats
 import random
-import resource
 import statistics
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-WORK = Path(os.environ.get("KUOCHAN_BENCH_DIR", ROOT / "var" / "bench"))
+from harness import WORK, child, fresh_postgres, fresh_sqlite, peak_mb, setup_django, timed
+
 VAR = WORK / "evaluation-var"
 DATABASE = "kuochan_bench_evaluation"
 SCALES = {"city": 30_000, "province": 300_000}  # enterprises
@@ -60,17 +55,14 @@ SIZES = ((40_000, "large"), (8_000, "medium"), (800, "small"), (0, "micro"))
 UTILITIES = ("4411", "4430", "4511", "4610")  # 电力、热力、燃气、自来水: exempt by the shipped scheme
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def run_phase(phase: str, database_url: str | None, *options: str) -> dict:
+    return child(__file__, phase, VAR, database_url, *options)
 
 
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kuochan.settings")
-    import django
-
-    django.setup()
+def timed_repeats(
+    call: Callable[[], object], before: Callable[[], None] | None = None
+) -> tuple[float, object]:
+    return timed(call, REPEATS, before)
 
 
 def parts_of(scale: str) -> int:
@@ -217,22 +209,6 @@ def phase_prepare() -> dict:
     return {"seconds": seconds, "enterprises": len(evaluation.facts)}
 
 
-def timed(call: Callable[[], object], before: Callable[[], None] | None = None) -> tuple[float, object]:
-    """The median wall time of REPEATS calls in this process, and the last result. Each call starts from
-    the same heap (the previous result dropped and collected), as a single call in a fresh process would;
-    `before` runs ahead of each call, untimed."""
-    seconds, result = [], None
-    for _ in range(REPEATS):
-        result = None
-        if before is not None:
-            before()
-        gc.collect()
-        start = time.perf_counter()
-        result = call()
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds), result
-
-
 def summary(evaluation: object) -> dict:
     """Group sizes, classes and carbon grades of an evaluation."""
     from kuochan.evaluation.rules import CLASS_CODES, GROUP_CODES
@@ -252,7 +228,7 @@ def phase_read() -> dict:
     from kuochan.evaluation.selectors import enterprise_years
 
     connection.ensure_connection()
-    seconds, facts = timed(lambda: enterprise_years(YEAR))
+    seconds, facts = timed_repeats(lambda: enterprise_years(YEAR))
     return {"seconds": seconds, "peak_mb": peak_mb(), "enterprises": len(facts)}
 
 
@@ -263,7 +239,7 @@ def phase_compute() -> dict:
 
     scheme = scheme_from_definition(scheme_of_year(YEAR).definition)
     facts = enterprise_years(YEAR)
-    seconds, evaluation = timed(lambda: evaluate(facts, year=YEAR, scheme=scheme))
+    seconds, evaluation = timed_repeats(lambda: evaluate(facts, year=YEAR, scheme=scheme))
     return {"seconds": seconds, "peak_mb": peak_mb(), **summary(evaluation)}
 
 
@@ -284,7 +260,7 @@ def phase_run(replace: bool) -> dict:
     if replace and not EvaluationResult.objects.filter(year=YEAR).exists():
         evaluation_run(actor=None, source=Source.CLI, year=YEAR)
     stored = EvaluationResult.objects.filter(year=YEAR).count()
-    seconds, (_, evaluation) = timed(
+    seconds, (_, evaluation) = timed_repeats(
         lambda: evaluation_run(actor=None, source=Source.CLI, year=YEAR), before=None if replace else clear
     )
     return {"seconds": seconds, "peak_mb": peak_mb(), "replaced": stored, **summary(evaluation)}
@@ -376,36 +352,6 @@ def phase_breakdown(profile: bool) -> dict:
     return result
 
 
-def child(phase: str, database_url: str | None, *options: str) -> dict:
-    env = {**os.environ, "KUOCHAN_VAR": str(VAR)}
-    env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    command = [sys.executable, __file__, "--phase", phase, *options]
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if output.returncode != 0:
-        raise SystemExit(f"phase {phase} failed:\n{output.stderr[-3000:]}")
-    return json.loads(output.stdout.strip().splitlines()[-1])
-
-
-def fresh_postgres() -> str | None:
-    url = subprocess.run(
-        [str(ROOT / "scripts" / "ensure-postgres")], capture_output=True, text=True
-    ).stdout.strip()
-    if not url:
-        return None
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {DATABASE}"], check=True)
-    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {DATABASE}"], check=True)
-    return url.rsplit("/", 1)[0] + f"/{DATABASE}"
-
-
-def fresh_sqlite() -> None:
-    VAR.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        (VAR / f"kuochan.sqlite3{suffix}").unlink(missing_ok=True)
-
-
 def shown(result: dict) -> str:
     groups, grades = result["groups"], result["grades"]
     classes = " ".join(f"{klass} {count:,}" for klass, count in result["classes"].items())
@@ -421,8 +367,8 @@ def run_scale(name: str, url: str | None, scale: str, profile: bool) -> None:
     start = time.perf_counter()
     built = Counter()
     for part in range(parts_of(scale)):
-        built.update(child("setup", url, "--scale", scale, "--part", str(part)))
-    prepared = child("prepare", url)
+        built.update(run_phase("setup", url, "--scale", scale, "--part", str(part)))
+    prepared = run_phase("prepare", url)
     print(
         f"{name} {scale}: {built['enterprises']:,} enterprises, {built['metrics']:,} metric rows (2024–2025), "
         f"{built['honours']:,} honours, {built['surveys']:,} survey answers, {built['exemptions']:,} exemptions;"
@@ -430,8 +376,8 @@ def run_scale(name: str, url: str | None, scale: str, profile: bool) -> None:
         f"built in {time.perf_counter() - start:.0f} s",
         flush=True,
     )
-    read, compute = child("read", url), child("compute", url)
-    first, again = child("first-run", url), child("re-run", url)
+    read, compute = run_phase("read", url), run_phase("compute", url)
+    first, again = run_phase("first-run", url), run_phase("re-run", url)
     size = f"{read['enterprises']:,}"
     for phase, result, note in (
         ("read", read, f"{read['enterprises']:,} facts"),
@@ -445,7 +391,7 @@ def run_scale(name: str, url: str | None, scale: str, profile: bool) -> None:
     if scale == "province":
         verdict = "met" if max(first["seconds"], again["seconds"]) < TARGET_SECONDS else "missed"
         print(f"{'':<11} {'':<9} {'':>11} target: whole run under {TARGET_SECONDS:.0f} s — {verdict}")
-    breakdown = child("breakdown", url, *(["--profile"] if profile else []))
+    breakdown = run_phase("breakdown", url, *(["--profile"] if profile else []))
     for step, seconds in breakdown["steps"].items():
         print(f"{'':<11} {'':<9} {'':>11}   {step:<48} {seconds:8.3f}")
     if "profile" in breakdown:
@@ -483,10 +429,10 @@ def main() -> None:
     for database in databases:
         for scale in scales:
             if database == "sqlite":
-                fresh_sqlite()
+                fresh_sqlite(VAR)
                 run_scale("SQLite", None, scale, args.profile)
                 continue
-            url = fresh_postgres()
+            url = fresh_postgres(DATABASE)
             if url is None:
                 print("PostgreSQL: no server could be reached or started; skipped")
                 break

@@ -12,30 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-WORK = Path(os.environ.get("KUOCHAN_BENCH_DIR", ROOT / "var" / "bench"))
+from harness import WORK, child, fresh_postgres, peak_mb, setup_django
+
 YEARS = (2022, 2023, 2024, 2025)
-PG_URL = "postgres://postgres@127.0.0.1:5432/kuochan_bench"
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kuochan.settings")
-    import django
-
-    django.setup()
 
 
 def make_file(path: Path, rows: int) -> None:
@@ -43,7 +26,6 @@ def make_file(path: Path, rows: int) -> None:
     import xlsxwriter
 
     setup_django()
-    sys.path.insert(0, str(ROOT))
     from kuochan.registry.importers import METRIC_COLUMNS
     from tests.xlsx import uscc
 
@@ -75,7 +57,6 @@ def phase_setup(rows: int) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    sys.path.insert(0, str(ROOT))
     from kuochan.core.bulk import insert_rows
     from kuochan.orgs.models import OrgUnit
     from kuochan.registry.models import Enterprise
@@ -170,28 +151,8 @@ def phase_baseline(path: Path) -> dict:
     return {"seconds": seconds, "peak_mb": peak_mb(), "new": totals.get("new"), "skip": totals.get("skip")}
 
 
-def child(phase: str, args: argparse.Namespace, database_url: str | None) -> dict:
-    env = {**os.environ, "KUOCHAN_VAR": str(WORK / "var")}
-    env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    command = [sys.executable, __file__, "--phase", phase, "--rows", str(args.rows)]
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if output.returncode != 0:
-        raise SystemExit(f"phase {phase} failed:\n{output.stderr[-3000:]}")
-    return json.loads(output.stdout.strip().splitlines()[-1])
-
-
-def prepare_postgres() -> str | None:
-    url = subprocess.run(
-        [str(ROOT / "scripts" / "ensure-postgres")], capture_output=True, text=True
-    ).stdout.strip()
-    if not url:
-        return None
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(["psql", admin, "-qc", "DROP DATABASE IF EXISTS kuochan_bench"], check=True)
-    subprocess.run(["psql", admin, "-qc", "CREATE DATABASE kuochan_bench"], check=True)
-    return url.rsplit("/", 1)[0] + "/kuochan_bench"
+def run_phase(phase: str, args: argparse.Namespace, database_url: str | None) -> dict:
+    return child(__file__, phase, WORK / "var", database_url, "--rows", str(args.rows))
 
 
 def main() -> None:
@@ -222,25 +183,25 @@ def main() -> None:
         (WORK / "var" / "kuochan.sqlite3").unlink(missing_ok=True)
         databases.append(("SQLite", None))
     if args.db in ("postgres", "both"):
-        url = prepare_postgres()
+        url = fresh_postgres("kuochan_bench")
         if url:
             databases.append(("PostgreSQL", url))
         else:
             print("PostgreSQL: no server could be reached or started; skipped")
     print(f"{'database':<11} {'phase':<28} {'seconds':>8} {'x read':>7} {'peak MB':>8}  result")
     for name, url in databases:
-        child("setup", args, url)
-        read = child("read", args, url)
+        run_phase("setup", args, url)
+        read = run_phase("read", args, url)
         print(f"{name:<11} {'calamine read':<28} {read['seconds']:8.2f} {1:7.2f} {read['peak_mb']:8.0f}")
         for label in ("first import (creates)", "re-import (all unchanged)"):
-            run = child("import", args, url)
+            run = run_phase("import", args, url)
             ratio = run["seconds"] / read["seconds"]
             shown = f"created {run['created']}, updated {run['updated']}, unchanged {run['unchanged']}"
             print(f"{name:<11} {label:<28} {run['seconds']:8.2f} {ratio:7.2f} {run['peak_mb']:8.0f}  {shown}")
         if args.baseline:
-            child("setup", args, url)
+            run_phase("setup", args, url)
             for label in ("django-import-export first", "django-import-export again"):
-                run = child("baseline", args, url)
+                run = run_phase("baseline", args, url)
                 ratio = run["seconds"] / read["seconds"]
                 shown = f"new {run['new']}, skipped {run['skip']}"
                 print(

@@ -25,22 +25,15 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
-import gc
 import io
 import json
-import os
 import pstats
 import random
-import resource
-import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-WORK = Path(os.environ.get("KUOCHAN_BENCH_DIR", ROOT / "var" / "bench"))
+from harness import WORK, child, fresh_postgres, fresh_sqlite, peak_mb, setup_django, timed
+
 VAR = WORK / "lights-var"
 DATABASE = "kuochan_bench_lights"
 SCALES = {"city": 15_000, "province": 150_000}  # projects
@@ -51,17 +44,14 @@ REPEATS = 5
 CHUNK = 5_000
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def run_phase(phase: str, database_url: str | None, *options: str) -> dict:
+    return child(__file__, phase, VAR, database_url, *options)
 
 
-def setup_django() -> None:
-    sys.path.insert(0, str(ROOT / "src"))
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kuochan.settings")
-    import django
-
-    django.setup()
+def timed_repeats(
+    call: Callable[[], object], before: Callable[[], None] | None = None
+) -> tuple[float, object]:
+    return timed(call, REPEATS, before)
 
 
 def this_month(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -154,19 +144,6 @@ def phase_setup(scale: str, part: int) -> dict:
     return {"progress": progress}
 
 
-def timed(call: Callable[[], object]) -> tuple[float, object]:
-    """The median wall time of REPEATS calls in this process, and the last result. Each call starts from
-    the same heap (the previous result dropped and collected), as a single call in a fresh process would."""
-    seconds, result = [], None
-    for _ in range(REPEATS):
-        result = None
-        gc.collect()
-        start = time.perf_counter()
-        result = call()
-        seconds.append(time.perf_counter() - start)
-    return statistics.median(seconds), result
-
-
 def phase_board() -> dict:
     setup_django()
     from django.db import connection
@@ -175,7 +152,7 @@ def phase_board() -> dict:
     from kuochan.projects.selectors import project_board
 
     connection.ensure_connection()
-    seconds, board = timed(lambda: project_board(actor=None, as_of=dt.date.today()))
+    seconds, board = timed_repeats(lambda: project_board(actor=None, as_of=dt.date.today()))
     stalls = sum(verdict.stall is not None for verdict in board.verdicts)
     return {
         "seconds": seconds,
@@ -193,7 +170,7 @@ def phase_lists() -> dict:
 
     connection.ensure_connection()
     start, end = this_month(dt.date.today())
-    seconds, lists = timed(lambda: project_lists(actor=None, start=start, end=end))
+    seconds, lists = timed_repeats(lambda: project_lists(actor=None, start=start, end=end))
     sizes = [len(lists.to_start), len(lists.to_complete), len(lists.to_above_scale)]
     return {"seconds": seconds, "peak_mb": peak_mb(), "lists": sizes}
 
@@ -214,7 +191,7 @@ def phase_together() -> dict:
         board = project_board(actor=None, as_of=today)
         project_lists(actor=None, start=start, end=end, as_of=today, facts=board.facts)
 
-    seconds, _ = timed(both)
+    seconds, _ = timed_repeats(both)
     return {"seconds": seconds, "peak_mb": peak_mb()}
 
 
@@ -237,19 +214,21 @@ def phase_breakdown(profile: bool) -> dict:
     start, end = this_month(today)
     rules = light_rules()
     steps: dict[str, float] = {}
-    steps["project_facts with progress (one query + facts)"], facts = timed(
+    steps["project_facts with progress (one query + facts)"], facts = timed_repeats(
         lambda: project_facts(actor=None, as_of=today)
     )
-    steps["project_verdicts (rules)"], _ = timed(lambda: project_verdicts(facts, as_of=today, rules=rules))
+    steps["project_verdicts (rules)"], _ = timed_repeats(
+        lambda: project_verdicts(facts, as_of=today, rules=rules)
+    )
     known_on = min(end, today)
-    steps["project_facts without progress (lists)"], plain = timed(
+    steps["project_facts without progress (lists)"], plain = timed_repeats(
         lambda: project_facts(actor=None, as_of=known_on, with_progress=False)
     )
     producing = enterprises_producing(plain, start=start, end=end, as_of=known_on)
-    steps["enterprise_facts (pre-filtered in SQL + facts)"], firms = timed(
+    steps["enterprise_facts (pre-filtered in SQL + facts)"], firms = timed_repeats(
         lambda: enterprise_facts(actor=None, as_of=known_on, rules=rules, also=producing)
     )
-    steps["three_lists (rules)"], _ = timed(
+    steps["three_lists (rules)"], _ = timed_repeats(
         lambda: three_lists(plain, firms, start=start, end=end, as_of=known_on, rules=rules)
     )
     result: dict = {"steps": steps}
@@ -323,45 +302,15 @@ def phase_baseline() -> dict:
     return {"seconds": seconds, "peak_mb": peak_mb(), "queries": 1 + 2 * len(verdicts), "same": same}
 
 
-def child(phase: str, database_url: str | None, *options: str) -> dict:
-    env = {**os.environ, "KUOCHAN_VAR": str(VAR)}
-    env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    command = [sys.executable, __file__, "--phase", phase, *options]
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if output.returncode != 0:
-        raise SystemExit(f"phase {phase} failed:\n{output.stderr[-3000:]}")
-    return json.loads(output.stdout.strip().splitlines()[-1])
-
-
-def fresh_postgres() -> str | None:
-    url = subprocess.run(
-        [str(ROOT / "scripts" / "ensure-postgres")], capture_output=True, text=True
-    ).stdout.strip()
-    if not url:
-        return None
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    subprocess.run(["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {DATABASE}"], check=True)
-    subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {DATABASE}"], check=True)
-    return url.rsplit("/", 1)[0] + f"/{DATABASE}"
-
-
-def fresh_sqlite() -> None:
-    VAR.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        (VAR / f"kuochan.sqlite3{suffix}").unlink(missing_ok=True)
-
-
 def run_scale(name: str, url: str | None, scale: str, profile: bool) -> None:
     print(f"{name} {scale}: building the database in {PARTS} parts …", flush=True)
     built, progress, first = 0, 0, None
     for parts, label in ((1, "1/4"), (2, "1/2"), (PARTS, "full")):
         while built < parts:
-            made = child("setup", url, "--scale", scale, "--part", str(built))
+            made = run_phase("setup", url, "--scale", scale, "--part", str(built))
             progress += made["progress"]
             built += 1
-        board, lists, both = child("board", url), child("lists", url), child("together", url)
+        board, lists, both = run_phase("board", url), run_phase("lists", url), run_phase("together", url)
         together = both["seconds"]
         first = first or together
         size = f"{SCALES[scale] * parts // PARTS:,} / {progress:,}"
@@ -374,13 +323,13 @@ def run_scale(name: str, url: str | None, scale: str, profile: bool) -> None:
             print(
                 f"{name:<11} {scale:<9} {label:<5} {size:>19} {phase:<16} {seconds:8.3f} {peak:8.0f}  {shown}"
             )
-    breakdown = child("breakdown", url, *(["--profile"] if profile else []))
+    breakdown = run_phase("breakdown", url, *(["--profile"] if profile else []))
     for step, seconds in breakdown["steps"].items():
         print(f"{'':<11} {'':<9} {'':<5} {'':>19}   {step:<42} {seconds:8.3f}")
     if "profile" in breakdown:
         print(breakdown["profile"])
     if scale == "city":
-        baseline = child("baseline", url)
+        baseline = run_phase("baseline", url)
         ratio = baseline["seconds"] / board["seconds"]
         print(
             f"{name:<11} {scale:<9} {'full':<5} {'':>19} {'per-project loop':<16} {baseline['seconds']:8.3f} "
@@ -416,10 +365,10 @@ def main() -> None:
     for database in databases:
         for scale in scales:
             if database == "sqlite":
-                fresh_sqlite()
+                fresh_sqlite(VAR)
                 run_scale("SQLite", None, scale, args.profile)
                 continue
-            url = fresh_postgres()
+            url = fresh_postgres(DATABASE)
             if url is None:
                 print("PostgreSQL: no server could be reached or started; skipped")
                 break
