@@ -218,3 +218,17 @@ def test_a_read_only_user_cannot_import_from_the_command_line(huzhou, users, tmp
     assert code == 2 and result["applied"] is False
     assert result["errors"][0]["message"] == "用户 leader 无权导入数据（领导（只读）只能查看）"
     assert not Enterprise.objects.exists()
+
+
+def test_the_largest_and_smallest_amounts_are_stored_exactly(registered, tmp_path, run_cli):
+    header = ["统一社会信用代码", "年度", "营业收入（万元）", "实缴税金（万元）", "用地面积（亩）"]
+    path = write_xlsx(
+        tmp_path / "m.xlsx", [header, [registered[0], 2025, 9999999999999.99, 0.01, 1234567.89]]
+    )
+    assert run_cli("enterprise-metrics", path)[0] == 0
+    stored = AnnualMetric.objects.get(enterprise__uscc=registered[0], year=2025)
+    assert (stored.revenue_wan, stored.tax_wan, stored.land_mu) == (
+        Decimal("9999999999999.99"),
+        Decimal("0.01"),
+        Decimal("1234567.89"),
+    )

@@ -53,8 +53,9 @@ def insert_rows(
     """INSERT many rows: COPY on PostgreSQL, executemany in large batches elsewhere. `rows` may be a
     generator: it is streamed, so the server parses while the caller produces.
 
-    Columns named in `scaled` receive integers of hundredths and store them divided by 100, by the
-    database: no Python object per cell for the amounts that make up most of a metrics file.
+    Columns named in `scaled` receive integers of hundredths and store them divided by 100: on SQLite by
+    the database; on PostgreSQL as n / 100, the float nearest to the two-decimal amount, whose shortest
+    text (what COPY sends) is exactly that amount.
     """
     rows = iter(rows)
     first = next(rows, None)
@@ -64,26 +65,15 @@ def insert_rows(
     table, names = _table(model), _columns(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            if not scaled:
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                return
-            # Land the raw integers in a temporary twin of the table, then divide on the way in.
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE kc_bulk ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"
-            )
-            with cursor.cursor.copy(f"COPY kc_bulk ({names}) FROM STDIN") as copy:
+            at = [i for i, name in enumerate(columns) if name in scaled]
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
+                    if at:
+                        row = list(row)
+                        for i in at:
+                            if row[i] is not None:
+                                row[i] /= 100
                     copy.write_row(row)
-            values = ", ".join(
-                f"{connection.ops.quote_name(name)} / 100"
-                if name in scaled
-                else connection.ops.quote_name(name)
-                for name in columns
-            )
-            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {values} FROM kc_bulk")
-            cursor.execute("DROP TABLE kc_bulk")
             return
         marks = ", ".join("%s / 100.0" if name in scaled else "%s" for name in columns)
         sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"

@@ -167,28 +167,30 @@ def result_history(*, actor: Any, enterprise: Enterprise) -> list[EvaluationResu
 
 
 def class_by_district(*, actor: Any, year: int) -> dict[str, Counter]:
-    """{district: Counter(class)} over the year's results in scope (an empty class: not evaluated)."""
+    """{district: Counter(class)} over the year's results in scope (an empty class: not evaluated), counted
+    by the database."""
     counts: dict[str, Counter] = defaultdict(Counter)
-    for district, klass in (
+    for district, klass, n in (
         scoped_or_system(EvaluationResult.objects.filter(year=year), actor)
         .order_by()
         .values_list("enterprise__district__name", "klass")
+        .annotate(n=Count("id"))
     ):
-        counts[district][klass] += 1
+        counts[district][klass] += n
     return dict(counts)
 
 
-def grade_by_industry(*, actor: Any, year: int, level: str = "division") -> dict[str, Counter]:
-    """{industry: Counter(carbon grade)} over the year's graded results in scope (by 大类 or 门类)."""
-    sections = _sections() if level == "section" else {}
+def grade_by_industry(*, actor: Any, year: int) -> dict[str, Counter]:
+    """{industry: Counter(carbon grade)} over the year's graded results in scope, by the industry each was
+    compared with (大类 or 门类, as the run's scheme says)."""
     counts: dict[str, Counter] = defaultdict(Counter)
-    for division, grade in (
+    for industry, grade, n in (
         scoped_or_system(EvaluationResult.objects.filter(year=year, carbon_grade__isnull=False), actor)
         .order_by()
-        .values_list("enterprise__industry_division", "carbon_grade")
+        .values_list("industry", "carbon_grade")
+        .annotate(n=Count("id"))
     ):
-        industry = sections.get(division, "") if level == "section" else division
-        counts[industry or ""][grade] += 1
+        counts[industry][grade] += n
     return dict(counts)
 
 

@@ -226,7 +226,7 @@ def carbon(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     run = selectors.evaluation_run(year)
     level = run.scheme.definition.get("carbon", {}).get("industry_level", "division") if run else "division"
-    counts = selectors.grade_by_industry(actor=request.user, year=year, level=level)
+    counts = selectors.grade_by_industry(actor=request.user, year=year)
     names = selectors.industry_names()
     averages = run.context.get("industry_carbon", {}) if run else {}
     rows = [

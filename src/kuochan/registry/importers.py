@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 from operator import itemgetter
@@ -260,21 +260,21 @@ class EnterpriseOwnedImporter(Importer):
         to_text = [i for i, name in enumerate(fields) if name in dates]
         keys = [(name, self._to_db(name)) for name in self.key_fields]
         defaults = tuple(self._field(name).get_default() for name in absent)
-        rows = []
-        for row, values in plan.creates:
-            if to_text:
-                values = list(values)
-                for i in to_text:
-                    values[i] = values[i].isoformat() if values[i] is not None else None
-            rows.append(
-                (
+
+        def rows() -> Iterator[tuple]:  # streamed: PostgreSQL parses the COPY while these are built
+            for row, values in plan.creates:
+                if to_text:
+                    values = list(values)
+                    for i in to_text:
+                        values[i] = values[i].isoformat() if values[i] is not None else None
+                yield (
                     batch_id,
                     row.found["enterprise_id"],
                     *(convert(row.get(k)) for k, convert in keys),
                     *values,
                     *defaults,
                 )
-            )
+
         insert_rows(
             self.model,
             [
@@ -283,7 +283,7 @@ class EnterpriseOwnedImporter(Importer):
                 *(self._field(name).column for name in self.key_fields),
                 *(self._field(name).column for name in (*fields, *absent)),
             ],
-            rows,
+            rows(),
             scaled=[self._field(name).column for name in fields if self._is_hundredths(name)],
         )
 
