@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kuochan.registry",
     "kuochan.projects",
     "kuochan.evaluation",
+    "kuochan.targets",
     "kuochan.web",
     "kuochan.demo",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("enterprises/", include("kuochan.registry.urls")),
     path("projects/", include("kuochan.projects.urls")),
     path("evaluation/", include("kuochan.evaluation.urls")),
+    path("targets/", include("kuochan.targets.urls")),
     path("imports/", include("kuochan.imports.urls")),
     path("api/v1/", api.urls),
 ]

@@ -7,7 +7,7 @@ MODULES = (
     ("home", "首页", "home"),
     ("registry", "企业库", "registry:list"),
     ("projects", "项目管理", "projects:list"),
-    ("targets", "目标进度", None),
+    ("targets", "目标进度", "targets:plan"),
     ("evaluation", "评价分类", "evaluation:results"),
     ("policies", "政策直达", None),
     ("resources", "要素保障", None),

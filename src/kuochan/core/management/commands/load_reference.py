@@ -10,6 +10,7 @@ from kuochan.orgs.services import flatten_tree, org_units_load
 from kuochan.projects.services import light_rules_load
 from kuochan.reference import datasets, read_json
 from kuochan.registry.services import industries_load, tags_load
+from kuochan.targets.services import plan_load
 
 
 class Command(BaseCommand):
@@ -31,6 +32,7 @@ class Command(BaseCommand):
                 "industry_tags": tags_load(data=read_json(dataset, "industry_tags.json")),
                 "light_rules": light_rules_load(data=read_json(dataset, "light_rules.json")),
                 "evaluation_scheme": scheme_load(data=read_json(dataset, "evaluation_scheme.json")),
+                "plan": plan_load(data=read_json(dataset, "plan.json")),
             }
         except ValidationError as exc:
             raise CommandError("参考数据有误：\n" + "\n".join(exc.messages), returncode=2) from exc

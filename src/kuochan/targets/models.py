@@ -1,0 +1,118 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kuochan.orgs.models import OrgUnit
+
+AMOUNT = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
+
+
+class IndicatorKind(models.TextChoices):
+    PERIOD_TOTAL = "period_total", _("期间累计（分年目标合计）")
+    YEARLY_VALUE = "yearly_value", _("年度值")
+    MIN_AVG_GROWTH = "min_avg_growth", _("年均增幅不低于")
+    RATIO_AT_LEAST = "ratio_at_least", _("比重保持在…以上")
+    RATIO_NEAR = "ratio_near", _("比重稳定在…左右")
+    YEARLY_AVG_COUNT = "yearly_avg_count", _("年均个数")
+    LEVEL_BY_YEAR = "level_by_year", _("到年度达到")
+
+
+class ActualSource(models.TextChoices):
+    PROJECTS = "projects", _("项目库推算")
+    REGISTRY = "registry", _("企业库推算")
+    STATISTICS = "statistics", _("统计部门数据")
+
+
+class Plan(models.Model):
+    """A plan's targets as data: the table and every numeric target the text states (`Statement`), side by
+    side, never reconciled silently (the plan check lists where they differ)."""
+
+    code = models.SlugField(_("编号"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("制定单位"), on_delete=models.PROTECT)
+    period_start = models.PositiveSmallIntegerField(_("起始年"))
+    period_end = models.PositiveSmallIntegerField(_("截止年"))
+    baseline_year = models.PositiveSmallIntegerField(_("基期年"))
+    period_label = models.CharField(_("规划期名称"), max_length=32, blank=True)
+    previous_period_label = models.CharField(_("上一规划期名称"), max_length=32, blank=True)
+    source = models.TextField(_("来源文件"), blank=True)
+    table_title = models.CharField(_("目标表标题"), max_length=200, blank=True)
+    table_columns = models.JSONField(_("目标表表头"), default=list)
+
+    class Meta:
+        verbose_name = _("规划")
+        verbose_name_plural = _("规划")
+        ordering = ["-period_start", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_scope(self) -> tuple[str, None]:
+        return (self.org_unit.path, None)
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.period_start, self.period_end + 1))
+
+
+class Indicator(models.Model):
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    code = models.SlugField(_("代码"), max_length=64)
+    name = models.CharField(_("指标"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=16)
+    kind = models.CharField(_("类型"), max_length=32, choices=IndicatorKind.choices)
+    table_row = models.PositiveSmallIntegerField(_("目标表序号"), null=True, blank=True)
+    baseline = models.DecimalField(_("基期值"), **AMOUNT)
+    previous_period = models.DecimalField(_("上一规划期累计"), **AMOUNT)
+    yearly = models.JSONField(_("分年目标"), default=dict)  # {"2026": "555", …} as exact text
+    period_target = models.DecimalField(_("规划期目标"), **AMOUNT)
+    threshold = models.DecimalField(_("底线值"), **AMOUNT)  # growth %, ratio %, or count a year
+    band = models.DecimalField(_("允许偏离（百分点）"), **AMOUNT)
+    relates_to = models.SlugField(_("所涉指标"), max_length=64, blank=True)  # a growth target's amounts
+    lead = models.CharField(_("牵头单位"), max_length=100, blank=True)
+    actual_source = models.CharField(_("实际值来源"), max_length=16, choices=ActualSource.choices)
+    derivation = models.CharField(_("推算口径"), max_length=100, blank=True)
+    table_cells = models.JSONField(_("目标表原文"), default=list)  # the cells after 单位, as written
+    note = models.TextField(_("说明"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("目标指标")
+        verbose_name_plural = _("目标指标")
+        ordering = ["plan", "sort_order"]
+        constraints = [models.UniqueConstraint(fields=["plan", "code"], name="indicator_code_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_scope(self) -> tuple[str, None]:
+        return (self.plan.org_unit.path, None)
+
+
+class Statement(models.Model):
+    """One numeric target the plan's text states, with the sentence it comes from."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="statements"
+    )
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="statements"
+    )
+    section = models.CharField(_("所在章节"), max_length=100)
+    sentence = models.TextField(_("原文"))
+    claim = models.CharField(_("表述"), max_length=32)  # level, period_total, doubling, min_avg_growth, …
+    value = models.DecimalField(_("数值"), max_digits=16, decimal_places=4)
+    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("正文目标")
+        verbose_name_plural = _("正文目标")
+        ordering = ["plan", "sort_order"]
+
+    def __str__(self) -> str:
+        return self.sentence[:50]
+
+    def audit_scope(self) -> tuple[str, None]:
+        return (self.plan.org_unit.path, None)

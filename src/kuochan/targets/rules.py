@@ -1,0 +1,292 @@
+"""The plan check: a plan's targets read the way a careful reviewer at the provincial department would.
+
+Pure functions over the plan as data (no queries): yearly targets against the period total, the growth the
+yearly targets imply against the growth the text promises, each target stated in the text against the
+table, doubling (翻一番) claims against the previous period, targets below the baseline, missing years.
+Every finding names the indicator, a severity (error / warning / info), a Chinese message and the figures
+behind it. Amounts are `Decimal`, so a sum or a doubling is compared exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import pairwise
+from typing import Any, NamedTuple
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+SEVERITY_LABELS = {ERROR: "错误", WARNING: "警示", INFO: "提示"}
+CLAIM_LABELS = {
+    "level": "到年度达到",
+    "period_total": "期间累计",
+    "doubling": "较上一规划期翻番",
+    "min_avg_growth": "年均增幅不低于",
+    "ratio_at_least": "比重不低于",
+    "ratio_near": "比重稳定在左右",
+    "yearly_at_least": "每年不少于",
+}
+
+
+@dataclass(frozen=True)
+class IndicatorData:
+    code: str
+    name: str
+    unit: str
+    kind: str
+    baseline: Decimal | None = None
+    previous_period: Decimal | None = None
+    yearly: Mapping[int, Decimal] = field(default_factory=dict)
+    period_target: Decimal | None = None
+    threshold: Decimal | None = None
+    band: Decimal | None = None
+    relates_to: str = ""
+    in_table: bool = True
+
+
+@dataclass(frozen=True)
+class StatementData:
+    indicator: str
+    claim: str
+    value: Decimal
+    sentence: str
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class PlanData:
+    name: str
+    years: Sequence[int]
+    baseline_year: int
+    period_label: str = "规划期"
+    previous_period_label: str = "上一规划期"
+    indicators: Sequence[IndicatorData] = ()
+    statements: Sequence[StatementData] = ()
+
+
+class Finding(NamedTuple):
+    indicator: str
+    severity: str
+    message: str
+    figures: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "indicator": self.indicator,
+            "severity": self.severity,
+            "message": self.message,
+            "figures": self.figures,
+        }
+
+
+def number(value: Decimal | float | int) -> str:
+    """A figure as the plan writes it: 3500, 513.6, 3.05 (no trailing zeros, no exponent)."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text
+
+
+def _json(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.2f}%"
+
+
+# The checks ----------------------------------------------------------------------------------------
+
+
+def _years(plan: PlanData, i: IndicatorData) -> list[Finding]:
+    """Missing years: an indicator followed year by year needs a target for every year of the period."""
+    if i.kind not in ("period_total", "level_by_year", "yearly_value") or not i.yearly:
+        if i.kind in ("period_total", "yearly_value") and not i.yearly:
+            return [
+                Finding(
+                    i.name, INFO, f"只有{plan.period_label}累计目标，没有分年目标：按时序进度均分到各年跟踪。",
+                    {"period_target": _json(i.period_target), "years": list(plan.years)},
+                )
+            ]  # fmt: skip
+        return []
+    missing = [year for year in plan.years if year not in i.yearly]
+    if not missing:
+        return []
+    if len(i.yearly) == 1 and plan.years[-1] in i.yearly:
+        return [
+            Finding(
+                i.name, INFO, f"只有 {plan.years[-1]} 年目标，没有分年目标：按到目标年的线性进度跟踪。",
+                {"yearly": {str(y): _json(v) for y, v in i.yearly.items()}, "missing_years": missing},
+            )
+        ]  # fmt: skip
+    shown = "、".join(f"{year} 年" for year in missing)
+    return [
+        Finding(
+            i.name, ERROR, f"缺少 {shown}的目标。",
+            {"yearly": {str(y): _json(v) for y, v in sorted(i.yearly.items())}, "missing_years": missing},
+        )
+    ]  # fmt: skip
+
+
+def _sum(plan: PlanData, i: IndicatorData) -> list[Finding]:
+    """Yearly targets against the period total."""
+    if i.kind != "period_total" or i.period_target is None or len(i.yearly) != len(plan.years):
+        return []
+    total = sum((i.yearly[year] for year in plan.years), Decimal(0))
+    figures = {
+        "yearly": {str(year): _json(i.yearly[year]) for year in plan.years},
+        "sum": _json(total),
+        "period_target": _json(i.period_target),
+    }
+    parts = " + ".join(number(i.yearly[year]) for year in plan.years)
+    if total == i.period_target:
+        message = f"分年目标合计 {parts} = {number(total)}{i.unit}，与{plan.period_label}累计目标一致。"
+        return [Finding(i.name, INFO, message, figures)]
+    gap = total - i.period_target
+    message = (
+        f"分年目标合计 {parts} = {number(total)}{i.unit}，与{plan.period_label}累计目标 "
+        f"{number(i.period_target)}{i.unit} 不一致（{'多' if gap > 0 else '少'} {number(abs(gap))}{i.unit}）。"
+    )
+    return [Finding(i.name, ERROR, message, {**figures, "difference": _json(gap)})]
+
+
+def _growth(plan: PlanData, i: IndicatorData, by_code: Mapping[str, IndicatorData]) -> list[Finding]:
+    """The growth the related indicator's yearly targets imply against the growth promised."""
+    related = by_code.get(i.relates_to)
+    if i.kind != "min_avg_growth" or i.threshold is None or related is None or related.baseline is None:
+        return []
+    series = [(plan.baseline_year, related.baseline)] + [
+        (y, related.yearly[y]) for y in plan.years if y in related.yearly
+    ]
+    if len(series) < 2 or related.baseline <= 0:
+        return []
+    steps = {str(year): (float(value) / float(before) - 1) for (_, before), (year, value) in pairwise(series)}
+    (first_year, first), (last_year, last) = series[0], series[-1]
+    n = last_year - first_year
+    average = (float(last) / float(first)) ** (1 / n) - 1
+    promised = float(i.threshold) / 100
+    slow = [year for year, growth in steps.items() if growth < promised]
+    figures = {
+        "baseline": _json(first), "target": _json(last), "years": n, "implied_average_growth": round(average, 6),
+        "promised_growth": promised, "yearly_growth": {y: round(g, 6) for y, g in steps.items()},
+        "years_below": [int(y) for y in slow],
+    }  # fmt: skip
+    yearly = "，".join(f"{year} 年 {_percent(growth)}" for year, growth in steps.items())
+    if average < promised:
+        message = (
+            f"“{related.name}”按分年目标从 {first_year} 年 {number(first)} 到 {last_year} 年 {number(last)}，"
+            f"年均增长 {_percent(average)}，低于承诺的年均 {number(i.threshold)}%（逐年：{yearly}）。"
+        )
+        return [Finding(i.name, WARNING, message, figures)]
+    message = (
+        f"“{related.name}”分年目标隐含年均增长 {_percent(average)}，不低于承诺的 {number(i.threshold)}%。"
+    )
+    if slow:
+        message += f"其中 {'、'.join(slow)} 年低于该增幅（逐年：{yearly}）。"
+    return [Finding(i.name, INFO, message, figures)]
+
+
+def _baseline(plan: PlanData, i: IndicatorData) -> list[Finding]:
+    """Targets below the baseline, and a level that falls from one year to the next."""
+    findings = []
+    if i.baseline is None:
+        return findings
+    if i.kind == "level_by_year":
+        below = [year for year in sorted(i.yearly) if i.yearly[year] < i.baseline]
+        if below:
+            shown = "、".join(f"{year} 年 {number(i.yearly[year])}" for year in below)
+            findings.append(
+                Finding(
+                    i.name, WARNING, f"{shown}{i.unit}低于 {plan.baseline_year} 年基期 {number(i.baseline)}{i.unit}。",
+                    {"baseline": _json(i.baseline), "below": {str(y): _json(i.yearly[y]) for y in below}},
+                )
+            )  # fmt: skip
+        years = sorted(i.yearly)
+        falls = [(a, b) for a, b in pairwise(years) if i.yearly[b] < i.yearly[a]]
+        for a, b in falls:
+            findings.append(
+                Finding(
+                    i.name, WARNING,
+                    f"{b} 年目标 {number(i.yearly[b])}{i.unit} 低于 {a} 年的 {number(i.yearly[a])}{i.unit}。",
+                    {str(a): _json(i.yearly[a]), str(b): _json(i.yearly[b])},
+                )
+            )  # fmt: skip
+    elif i.kind in ("period_total", "yearly_value") and i.yearly:
+        below = [year for year in sorted(i.yearly) if i.yearly[year] < i.baseline]
+        if below:
+            shown = "、".join(f"{year} 年 {number(i.yearly[year])}" for year in below)
+            findings.append(
+                Finding(
+                    i.name, WARNING,
+                    f"{shown}{i.unit}低于 {plan.baseline_year} 年基期 {number(i.baseline)}{i.unit}，意味着年度负增长。",
+                    {"baseline": _json(i.baseline), "below": {str(y): _json(i.yearly[y]) for y in below}},
+                )
+            )  # fmt: skip
+    elif i.kind in ("ratio_at_least", "min_avg_growth", "yearly_avg_count") and (
+        i.threshold is not None and i.threshold < i.baseline
+    ):
+        findings.append(
+                Finding(
+                    i.name, INFO,
+                    f"底线 {number(i.threshold)}{i.unit} 低于 {plan.baseline_year} 年基期 {number(i.baseline)}{i.unit}："
+                    "保持基期水平即可达到。",
+                    {"baseline": _json(i.baseline), "threshold": _json(i.threshold)},
+                )
+            )  # fmt: skip
+    return findings
+
+
+def _statement(plan: PlanData, s: StatementData, i: IndicatorData) -> list[Finding]:
+    """A target stated in the text against the table (or the indicator's own figures)."""
+    figures: dict[str, Any] = {"sentence": s.sentence, "text_value": _json(s.value), "claim": s.claim}
+    if s.claim == "doubling":
+        if i.period_target is None or i.previous_period is None:
+            return []
+        needed = i.previous_period * s.value
+        ratio = i.period_target / i.previous_period
+        figures |= {
+            "period_target": _json(i.period_target), "previous_period": _json(i.previous_period),
+            "multiple": round(float(ratio), 4), "needed": _json(needed),
+        }  # fmt: skip
+        if i.period_target < needed:
+            message = (
+                f"正文称较{plan.previous_period_label}翻一番，但{plan.period_label}累计 {number(i.period_target)}{i.unit} "
+                f"为{plan.previous_period_label}累计 {number(i.previous_period)}{i.unit} 的 {float(ratio):.2f} 倍，"
+                f"翻一番应不少于 {number(needed)}{i.unit}（差 {number(needed - i.period_target)}{i.unit}）。"
+            )
+            return [Finding(i.name, WARNING, message, figures)]
+        message = (
+            f"{plan.period_label}累计 {number(i.period_target)}{i.unit} 为{plan.previous_period_label}累计 "
+            f"{number(i.previous_period)}{i.unit} 的 {float(ratio):.2f} 倍，符合正文“翻一番”。"
+        )
+        return [Finding(i.name, INFO, message, figures)]
+    if s.claim == "level":
+        table = i.yearly.get(s.year) if s.year is not None else None
+        where = f"{s.year} 年"
+    elif s.claim == "period_total":
+        table, where = i.period_target, f"{plan.period_label}累计"
+    else:
+        table, where = i.threshold, CLAIM_LABELS.get(s.claim, "目标")
+    if table is None or not i.in_table:
+        return []
+    figures["table_value"] = _json(table)
+    if table == s.value:
+        return []
+    message = (
+        f"正文“{s.sentence}”中{where}为 {number(s.value)}{i.unit}，目标表为 {number(table)}{i.unit}，"
+        "二者不一致，须核定以哪个为准。"
+    )
+    return [Finding(i.name, ERROR, message, figures)]
+
+
+def plan_check(plan: PlanData) -> list[Finding]:
+    """Every finding about the plan, indicator by indicator in the plan's order, errors first within each."""
+    by_code = {i.code: i for i in plan.indicators}
+    order = {code: position for position, code in enumerate(by_code)}
+    found: list[tuple[int, Finding]] = []
+    for i in plan.indicators:
+        for finding in (*_years(plan, i), *_sum(plan, i), *_growth(plan, i, by_code), *_baseline(plan, i)):
+            found.append((order[i.code], finding))
+    for s in plan.statements:
+        if s.indicator in by_code:
+            found += [(order[s.indicator], finding) for finding in _statement(plan, s, by_code[s.indicator])]
+    rank = {ERROR: 0, WARNING: 1, INFO: 2}
+    return [finding for _, finding in sorted(found, key=lambda item: (item[0], rank[item[1].severity]))]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kuochan.targets import views
+
+app_name = "targets"
+urlpatterns = [
+    path("", views.plan_page, name="plan"),
+    path("check/", views.check_page, name="check"),
+]
