@@ -290,3 +290,152 @@ def plan_check(plan: PlanData) -> list[Finding]:
             found += [(order[s.indicator], finding) for finding in _statement(plan, s, by_code[s.indicator])]
     rank = {ERROR: 0, WARNING: 1, INFO: 2}
     return [finding for _, finding in sorted(found, key=lambda item: (item[0], rank[item[1].severity]))]
+
+
+# Progress against time pace --------------------------------------------------------------------------
+
+FLOWS = ("period_total", "yearly_value", "yearly_avg_count")  # amounts or counts that add up over a year
+GREEN, YELLOW, RED, NONE = "green", "yellow", "red", "none"
+LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", NONE: "不亮灯"}
+
+
+@dataclass(frozen=True)
+class PaceRules:
+    """How far behind time pace (percentage points) is yellow and red; how far below a floor or off a
+    band is yellow before it is red. Defaults follow the project lights (10 / 30 points)."""
+
+    pace_yellow: Decimal = Decimal(10)
+    pace_red: Decimal = Decimal(30)
+    floor_yellow: Decimal = Decimal(2)  # points below a ratio floor or a growth floor
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One indicator for one reporting unit as of a month."""
+
+    year_target: Decimal | None
+    actual: Decimal | None
+    completion: Decimal | None  # share of the year's target done (or of the increment, for a level)
+    time_pace: Decimal | None  # share of the year elapsed; None where pace does not apply
+    light: str
+    yoy: Decimal | None  # change on the same month of last year, as a share
+    period_target: Decimal | None
+    period_actual: Decimal | None
+    reasons: tuple[str, ...]
+
+
+def _share(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+    return None if denominator == 0 else numerator / denominator
+
+
+def _points(share: Decimal) -> str:
+    return f"{(share * 100).quantize(Decimal('0.1'))}%"
+
+
+def _pace_light(completion: Decimal, pace: Decimal, rules: PaceRules) -> tuple[str, str]:
+    behind = (pace - completion) * 100
+    if behind >= rules.pace_red:
+        return RED, f"落后时序进度 {behind.quantize(Decimal('0.1'))} 个百分点（≥ {rules.pace_red}）"
+    if behind >= rules.pace_yellow:
+        return YELLOW, f"落后时序进度 {behind.quantize(Decimal('0.1'))} 个百分点（≥ {rules.pace_yellow}）"
+    return (
+        GREEN,
+        "进度不落后于时序进度"
+        if behind <= 0
+        else f"落后时序进度 {behind.quantize(Decimal('0.1'))} 个百分点，未达黄灯线",
+    )
+
+
+def standing(
+    indicator: IndicatorData,
+    *,
+    year: int,
+    months: int,
+    actual: Decimal | None,
+    last_year: Decimal | None = None,
+    year_target: Decimal | None = None,
+    period_target: Decimal | None = None,
+    earlier_years: Decimal = Decimal(0),
+    level_start: Decimal | None = None,
+    rules: PaceRules | None = None,
+) -> Standing:
+    """Where an indicator stands after `months` complete months of `year`.
+
+    `actual` is the year-to-date amount or count (flows), the current level (levels), the growth in %
+    (growth floors) or the ratio in % (ratios); `last_year` the same figure a year before; `year_target`
+    and `period_target` override the city's (a district's share); `earlier_years` is what the period's
+    earlier years achieved (flows); `level_start` the level the year started from (levels; default the
+    baseline)."""
+    rules = rules or PaceRules()
+    i = indicator
+    pace = Decimal(months) / 12
+    unit = i.unit
+    if year_target is None:
+        year_target = i.yearly.get(year) if i.kind != "yearly_avg_count" else i.threshold
+    if period_target is None:
+        period_target = i.period_target
+    yoy = _share(actual - last_year, last_year) if actual is not None and last_year else None
+    reasons: list[str] = []
+    if actual is None:
+        return Standing(year_target, None, None, pace if i.kind in FLOWS else None, NONE, None, period_target,
+                        None, (f"{year} 年尚无实际值",))  # fmt: skip
+    if i.kind in FLOWS:
+        period_actual = earlier_years + actual
+        if year_target is None or year_target == 0:
+            return Standing(None, actual, None, pace, NONE, yoy, period_target, period_actual,
+                            (f"{year} 年没有目标，不亮灯",))  # fmt: skip
+        completion = actual / year_target
+        light, why = _pace_light(completion, pace, rules)
+        reasons.append(
+            f"{year} 年目标 {number(year_target)}{unit}，截至 {months} 月完成 {number(actual)}{unit}，"
+            f"完成率 {_points(completion)}，时序进度 {_points(pace)}，{why}"
+        )
+        if period_target:
+            reasons.append(
+                f"规划期累计完成 {number(period_actual)}{unit}，为累计目标的 {_points(period_actual / period_target)}"
+            )
+        return Standing(
+            year_target, actual, completion, pace, light, yoy, period_target, period_actual, tuple(reasons)
+        )
+    if i.kind == "level_by_year":
+        start = level_start if level_start is not None else i.baseline
+        if year_target is None:
+            return Standing(
+                None, actual, None, None, NONE, yoy, period_target, actual, (f"{year} 年没有目标，不亮灯",)
+            )
+        if actual >= year_target:
+            reasons.append(f"已达 {year} 年目标 {number(year_target)}{unit}（现为 {number(actual)}{unit}）")
+            return Standing(
+                year_target, actual, Decimal(1), pace, GREEN, yoy, period_target, actual, tuple(reasons)
+            )
+        if start is None or year_target <= start:
+            completion = actual / year_target
+        else:
+            completion = max(actual - start, Decimal(0)) / (year_target - start)
+        light, why = _pace_light(completion, pace, rules)
+        reasons.append(
+            f"{year} 年目标 {number(year_target)}{unit}，年初 {number(start) if start is not None else '—'}{unit}，"
+            f"现为 {number(actual)}{unit}，增量完成率 {_points(completion)}，时序进度 {_points(pace)}，{why}"
+        )
+        return Standing(
+            year_target, actual, completion, pace, light, yoy, period_target, actual, tuple(reasons)
+        )
+    floor = i.threshold
+    if floor is None:
+        return Standing(None, actual, None, None, NONE, yoy, None, None, ("没有目标值，不亮灯",))
+    if i.kind == "ratio_near":
+        band = i.band or Decimal(0)
+        off = abs(actual - floor)
+        light = GREEN if off <= band else YELLOW if off <= 2 * band else RED
+        reasons.append(
+            f"现为 {number(actual)}{unit}，目标稳定在 {number(floor)}{unit} 左右（±{number(band)}），偏离 {number(off)} 个百分点"
+        )
+        return Standing(floor, actual, None, None, light, yoy, None, None, tuple(reasons))
+    below = floor - actual
+    light = GREEN if below <= 0 else YELLOW if below < rules.floor_yellow else RED
+    what = "增幅" if i.kind == "min_avg_growth" else "比重"
+    reasons.append(
+        f"{what}现为 {number(actual)}{unit}，底线 {number(floor)}{unit}，"
+        + ("已达到" if below <= 0 else f"低 {number(below)} 个百分点")
+    )
+    return Standing(floor, actual, _share(actual, floor), None, light, yoy, None, None, tuple(reasons))

@@ -1,0 +1,79 @@
+"""Progress arithmetic of each indicator kind: target, actual, completion, time pace, light, change on last
+year and cumulative progress, with the reasons."""
+
+from decimal import Decimal as D
+
+from kuochan.targets.rules import GREEN, NONE, RED, YELLOW, IndicatorData, standing
+
+YEARS = [2026, 2027, 2028, 2029, 2030]
+INVESTMENT = IndicatorData(
+    code="inv", name="技改投资", unit="亿元", kind="period_total", baseline=D("513.6"),
+    yearly=dict(zip(YEARS, map(D, [555, 615, 700, 770, 860]), strict=True)), period_target=D(3500),
+)  # fmt: skip
+
+
+def test_a_flow_compares_completion_with_time_pace():
+    # June: pace 50 %; 222 of 555 is 40 %: 10 points behind, yellow
+    s = standing(INVESTMENT, year=2026, months=6, actual=D(222), last_year=D(200))
+    assert (s.year_target, s.completion, s.time_pace, s.light) == (D(555), D("0.4"), D("0.5"), YELLOW)
+    assert s.yoy == D("0.11")
+    assert s.reasons[0] == (
+        "2026 年目标 555亿元，截至 6 月完成 222亿元，完成率 40.0%，时序进度 50.0%，落后时序进度 10.0 个百分点（≥ 10）"
+    )
+
+
+def test_thirty_points_behind_is_red_and_on_pace_is_green():
+    assert standing(INVESTMENT, year=2026, months=6, actual=D("111")).light == RED  # 20 % against 50 %
+    assert standing(INVESTMENT, year=2026, months=6, actual=D("277.5")).light == GREEN  # exactly 50 %
+
+
+def test_cumulative_progress_adds_the_earlier_years():
+    s = standing(INVESTMENT, year=2027, months=12, actual=D(615), earlier_years=D(555))
+    assert (s.period_actual, s.period_target) == (D(1170), D(3500))
+    assert s.reasons[1] == "规划期累计完成 1170亿元，为累计目标的 33.4%"
+
+
+def test_a_districts_share_replaces_the_citys_target():
+    s = standing(INVESTMENT, year=2026, months=12, actual=D(100), year_target=D(100), period_target=D(600))
+    assert (s.completion, s.light, s.period_target) == (D(1), GREEN, D(600))
+
+
+def test_a_yearly_average_count_takes_its_floor_as_the_years_target():
+    count = IndicatorData(
+        code="ipo", name="募投项目", unit="个", kind="yearly_avg_count", baseline=D(3), threshold=D(8)
+    )
+    s = standing(count, year=2026, months=9, actual=D(3))
+    assert (s.year_target, s.completion, s.time_pace, s.light) == (D(8), D("0.375"), D("0.75"), RED)
+
+
+def test_a_level_counts_the_increment_from_the_start_of_the_year():
+    listed = IndicatorData(code="listed", name="上市公司", unit="家", kind="level_by_year", baseline=D(64),
+                           yearly=dict(zip(YEARS, map(D, [67, 70, 73, 76, 80]), strict=True)))  # fmt: skip
+    # 64 → 67 in 2026; 65 in June is one of three: 33.3 % against 50 %, 16.7 points behind: yellow
+    s = standing(listed, year=2026, months=6, actual=D(65))
+    assert s.light == YELLOW and s.completion == D(1) / D(3)
+    assert standing(listed, year=2026, months=3, actual=D(67)).light == GREEN  # reached early
+    assert standing(listed, year=2027, months=6, actual=D(67), level_start=D(67)).light == RED  # none of 3
+
+
+def test_a_growth_floor_and_a_ratio_floor():
+    growth = IndicatorData(code="g", name="技改投资增幅", unit="%", kind="min_avg_growth", threshold=D(11))
+    assert standing(growth, year=2026, months=6, actual=D("12.5")).light == GREEN
+    assert standing(growth, year=2026, months=6, actual=D("9.5")).light == YELLOW  # 1.5 points below
+    low = standing(growth, year=2026, months=6, actual=D(8))
+    assert low.light == RED and low.reasons == ("增幅现为 8%，底线 11%，低 3 个百分点",)
+    assert low.time_pace is None  # pace does not apply to a rate
+
+
+def test_a_ratio_kept_near_a_value():
+    near = IndicatorData(
+        code="m", name="制造业投资占比", unit="%", kind="ratio_near", threshold=D(40), band=D(2)
+    )
+    assert standing(near, year=2026, months=6, actual=D("41.5")).light == GREEN
+    assert standing(near, year=2026, months=6, actual=D("36.5")).light == YELLOW
+    assert standing(near, year=2026, months=6, actual=D(35)).light == RED
+
+
+def test_no_actual_means_no_light_and_says_so():
+    s = standing(INVESTMENT, year=2026, months=6, actual=None)
+    assert (s.light, s.reasons) == (NONE, ("2026 年尚无实际值",))
