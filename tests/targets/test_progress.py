@@ -77,3 +77,25 @@ def test_a_ratio_kept_near_a_value():
 def test_no_actual_means_no_light_and_says_so():
     s = standing(INVESTMENT, year=2026, months=6, actual=None)
     assert (s.light, s.reasons) == (NONE, ("2026 年尚无实际值",))
+
+
+def test_a_total_without_yearly_targets_is_spread_evenly_over_the_years():
+    new = IndicatorData(
+        code="n", name="新增创新型中小企业", unit="家", kind="period_total", period_target=D(2100)
+    )
+    s = standing(new, year=2026, months=6, actual=D(210), years=YEARS, baseline_year=2025)
+    assert (s.year_target, s.completion, s.light) == (D(420), D("0.5"), GREEN)
+
+
+def test_a_level_stated_for_its_final_year_follows_the_line_from_the_baseline():
+    champions = IndicatorData(
+        code="c", name="单项冠军", unit="家", kind="level_by_year", baseline=D(25), yearly={2030: D(35)}
+    )
+    s = standing(
+        champions, year=2027, months=12, actual=D(29), level_start=D(27), years=YEARS, baseline_year=2025
+    )
+    assert s.year_target == D(29) and s.light == GREEN  # 25 + (35 − 25) × 2/5
+    unknown = IndicatorData(code="u", name="无基期", unit="家", kind="level_by_year", yearly={2030: D(35)})
+    assert (
+        standing(unknown, year=2027, months=12, actual=D(10), years=YEARS, baseline_year=2025).light == NONE
+    )

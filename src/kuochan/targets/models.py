@@ -116,3 +116,34 @@ class Statement(models.Model):
 
     def audit_scope(self) -> tuple[str, None]:
         return (self.plan.org_unit.path, None)
+
+
+class Actual(models.Model):
+    """An official year-to-date figure of an indicator for a unit and month (统计数据), entered or imported:
+    it overrides what the platform derives from projects or the registry."""
+
+    SCOPE_PATH = "org_unit__path"
+    SCOPE_ENTERPRISE = None
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="actuals"
+    )
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("单位"), on_delete=models.PROTECT)
+    month = models.DateField(_("月份"))  # the first day of the month
+    value = models.DecimalField(_("本年累计值"), max_digits=16, decimal_places=4)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_batch = models.BigIntegerField(_("新增于导入批次"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("指标实际值")
+        verbose_name_plural = _("指标实际值")
+        ordering = ["indicator", "org_unit", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "org_unit", "month"], name="actual_once_per_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.org_unit} {self.month:%Y-%m}"
+
+    def audit_scope(self) -> tuple[str, None]:
+        return (self.org_unit.path, None)

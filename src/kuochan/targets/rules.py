@@ -111,9 +111,10 @@ def _years(plan: PlanData, i: IndicatorData) -> list[Finding]:
     if not missing:
         return []
     if len(i.yearly) == 1 and plan.years[-1] in i.yearly:
+        how = "按从基期到目标年的直线跟踪进度" if i.baseline is not None else "且无基期值：只列实际值，不亮灯"
         return [
             Finding(
-                i.name, INFO, f"只有 {plan.years[-1]} 年目标，没有分年目标：按到目标年的线性进度跟踪。",
+                i.name, INFO, f"只有 {plan.years[-1]} 年目标，没有分年目标，{how}。",
                 {"yearly": {str(y): _json(v) for y, v in i.yearly.items()}, "missing_years": missing},
             )
         ]  # fmt: skip
@@ -346,6 +347,23 @@ def _pace_light(completion: Decimal, pace: Decimal, rules: PaceRules) -> tuple[s
     )
 
 
+def year_target_of(i: IndicatorData, year: int, years: Sequence[int], baseline_year: int) -> Decimal | None:
+    """The indicator's target for `year`: its own, a yearly floor, the period total spread evenly over the
+    years when it has no yearly targets, or for a level stated only for its final year the straight line
+    from the baseline to it."""
+    if year in i.yearly:
+        return i.yearly[year]
+    if i.kind == "yearly_avg_count":
+        return i.threshold
+    if i.kind in ("period_total", "yearly_value") and not i.yearly and i.period_target is not None and years:
+        return i.period_target / len(years)
+    if i.kind == "level_by_year" and i.yearly and i.baseline is not None:
+        end = max(i.yearly)
+        if baseline_year < year < end:
+            return i.baseline + (i.yearly[end] - i.baseline) * (year - baseline_year) / (end - baseline_year)
+    return None
+
+
 def standing(
     indicator: IndicatorData,
     *,
@@ -357,6 +375,8 @@ def standing(
     period_target: Decimal | None = None,
     earlier_years: Decimal = Decimal(0),
     level_start: Decimal | None = None,
+    years: Sequence[int] = (),
+    baseline_year: int = 0,
     rules: PaceRules | None = None,
 ) -> Standing:
     """Where an indicator stands after `months` complete months of `year`.
@@ -365,13 +385,14 @@ def standing(
     (growth floors) or the ratio in % (ratios); `last_year` the same figure a year before; `year_target`
     and `period_target` override the city's (a district's share); `earlier_years` is what the period's
     earlier years achieved (flows); `level_start` the level the year started from (levels; default the
-    baseline)."""
+    baseline); `years` and `baseline_year` (the plan's) imply a target the plan does not state for the
+    year (`year_target_of`)."""
     rules = rules or PaceRules()
     i = indicator
     pace = Decimal(months) / 12
     unit = i.unit
     if year_target is None:
-        year_target = i.yearly.get(year) if i.kind != "yearly_avg_count" else i.threshold
+        year_target = year_target_of(i, year, years, baseline_year)
     if period_target is None:
         period_target = i.period_target
     yoy = _share(actual - last_year, last_year) if actual is not None and last_year else None

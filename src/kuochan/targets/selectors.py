@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from kuochan.targets.models import Indicator, Plan
-from kuochan.targets.rules import IndicatorData, PlanData, StatementData
+from kuochan.orgs.models import OrgUnit
+from kuochan.projects.models import Project
+from kuochan.projects.rules import TERMINATED, large_projects_started, renovation_investment_by_month
+from kuochan.projects.selectors import project_facts, renovation_reports
+from kuochan.registry.models import Enterprise, Honour
+from kuochan.targets.models import Actual, ActualSource, Indicator, Plan
+from kuochan.targets.rules import FLOWS, NONE, IndicatorData, PlanData, Standing, StatementData, standing
 
 
 def plans() -> QuerySet[Plan]:
@@ -63,3 +70,152 @@ def text_targets(plan: Plan) -> list[Indicator]:
     return list(
         plan.indicators.filter(table_row__isnull=True).prefetch_related("statements").order_by("sort_order")
     )
+
+
+# Actuals: official figures first, else derived from projects and the registry ------------------------
+
+STATISTICS = "统计数据"
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, 12, 31) if month == 12 else dt.date(year, month + 1, 1) - dt.timedelta(days=1)
+
+
+def _renovation_investment(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
+    """技改投资 completed in the year to `end`, 亿元, by district (the projects' monthly reports)."""
+    totals = renovation_investment_by_month(renovation_reports(actor=None, year=year), year=year, as_of=end)
+    index = end.month - 1 if end.year == year else 11
+    return {
+        district: (Decimal(months[index]) / 1_000_000).quantize(Decimal("0.01"))
+        for district, months in totals.items()
+    }
+
+
+def _large_projects_started(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
+    facts = project_facts(actor=None, as_of=end, with_progress=False)
+    counts = large_projects_started(facts, as_of=end)
+    return {district: Decimal(n) for (district, started), n in counts.items() if started == year}
+
+
+def _ipo_projects_started(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
+    rows = (
+        Project.objects.filter(
+            is_ipo_funded=True, started_actual__gte=dt.date(year, 1, 1), started_actual__lte=end
+        )
+        .exclude(status=TERMINATED)
+        .order_by()
+        .values_list("district__name")
+        .annotate(n=Count("id"))
+    )
+    return {district: Decimal(n) for district, n in rows}
+
+
+def _became_above_scale(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
+    rows = (
+        Enterprise.objects.filter(
+            above_scale=True, above_scale_since__gte=dt.date(year, 1, 1), above_scale_since__lte=end
+        )
+        .order_by()
+        .values_list("district__name")
+        .annotate(n=Count("id"))
+    )
+    return {district: Decimal(n) for district, n in rows}
+
+
+def _honours(kinds: list[str], since: int | None) -> Callable[[Plan, int, dt.date], dict[str, Decimal]]:
+    """Enterprises holding one of the honours in the year (granted since `since`, for the newly granted)."""
+
+    def count(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
+        held = Honour.objects.filter(
+            Q(year_lost__isnull=True) | Q(year_lost__gt=year), kind__in=kinds, year_granted__lte=year
+        )
+        if since is not None:
+            held = held.filter(year_granted__gte=plan.period_start)
+        rows = (
+            held.order_by()
+            .values_list("enterprise__district__name")
+            .annotate(n=Count("enterprise", distinct=True))
+        )
+        return {district: Decimal(n) for district, n in rows}
+
+    return count
+
+
+def _derivation(indicator: Indicator) -> Callable[[Plan, int, dt.date], dict[str, Decimal]] | None:
+    name, _, argument = indicator.derivation.partition(":")
+    if name == "honour":
+        return _honours(argument.split(","), None)
+    if name == "honour_new":
+        return _honours(argument.split(","), 0)
+    return {
+        "renovation_investment": _renovation_investment,
+        "projects_100m_started": _large_projects_started,
+        "ipo_projects_started": _ipo_projects_started,
+        "became_above_scale": _became_above_scale,
+    }.get(name)
+
+
+def unit_actuals(plan: Plan, indicator: Indicator, year: int, month: int) -> tuple[dict[str, Decimal], str]:
+    """{unit name: year-to-date value} at the end of `month` of `year` for the plan's unit (its own name)
+    and its reporting units, and where they come from: official figures where entered or imported, else
+    derived (the sum of the districts for the city). Ratios and rates come from official figures only."""
+    stored = {
+        unit: value
+        for unit, value in Actual.objects.filter(
+            indicator=indicator, month=dt.date(year, month, 1)
+        ).values_list("org_unit__name", "value")
+    }
+    derive = _derivation(indicator)
+    if derive is None or indicator.kind not in (*FLOWS, "level_by_year"):
+        return stored, STATISTICS
+    derived = derive(plan, year, _month_end(year, month))
+    derived[plan.org_unit.name] = sum(derived.values(), Decimal(0))
+    return {**derived, **stored}, f"推算（{ActualSource(indicator.actual_source).label}）"
+
+
+def targets_report(
+    *, plan: Plan, year: int, month: int, unit: OrgUnit | None = None, detail: bool = False
+) -> dict[str, Any]:
+    """Each indicator's standing for the plan's unit (or a reporting unit) after `month` of `year`, as
+    `kuochan targets --format json` gives it (stable keys); with `detail`, also where each actual comes
+    from and the reasons (what the pages show)."""
+    unit = unit or plan.org_unit
+    data = plan_data(plan)
+    rows = []
+    for indicator, model in zip(data.indicators, plan.indicators.order_by("sort_order"), strict=True):
+        values, source = unit_actuals(plan, model, year, month)
+        before, _ = unit_actuals(plan, model, year - 1, month)
+        earlier = Decimal(0)
+        if model.kind in FLOWS:
+            for past in range(plan.period_start, year):
+                earlier += unit_actuals(plan, model, past, 12)[0].get(unit.name, Decimal(0))
+        if unit.pk == plan.org_unit_id:
+            result = standing(
+                indicator, year=year, months=month, actual=values.get(unit.name), last_year=before.get(unit.name),
+                earlier_years=earlier, years=data.years, baseline_year=data.baseline_year,
+            )  # fmt: skip
+        else:  # targets are not decomposed to this unit yet: its actual, without a light
+            actual = values.get(unit.name)
+            result = Standing(
+                year_target=None, actual=actual, completion=None, time_pace=None, light=NONE, yoy=None,
+                period_target=None, period_actual=earlier + actual if actual is not None and model.kind in FLOWS else actual,
+                reasons=("目标尚未分解到本单位，只列实际值",),
+            )  # fmt: skip
+        rows.append(
+            {
+                "code": model.code, "name": model.name, "unit": model.unit, "year_target": _float(result.year_target),
+                "actual": _float(result.actual), "completion": _float(result.completion),
+                "time_pace": _float(result.time_pace), "light": result.light,
+                "period_target": _float(result.period_target), "period_actual": _float(result.period_actual),
+            }
+        )  # fmt: skip
+        if detail:
+            rows[-1] |= {
+                "source": source if result.actual is not None else "",
+                "reasons": list(result.reasons),
+            }
+    return {"as_of": f"{year}-{month:02d}", "indicators": rows}
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else round(float(value), 6)

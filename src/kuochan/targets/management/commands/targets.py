@@ -1,0 +1,48 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kuochan.imports.parsing import CellError, to_month
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.targets.rules import LIGHT_LABELS
+from kuochan.targets.selectors import plan_get, targets_report
+
+
+class Command(BaseCommand):
+    help = "目标进度：kuochan targets --as-of YYYY-MM [--district 区县] [--format json]"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--as-of", required=True, help="截至月份 YYYY-MM（按该月末的本年累计）")
+        parser.add_argument("--district", help="只看该区县（名称或简称；默认全市）")
+        parser.add_argument("--plan", help="规划编号（默认最新的规划）")
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args: object, **options: object) -> None:
+        try:
+            month = to_month(options["as_of"])
+        except CellError as exc:
+            raise CommandError(f"--as-of 应为月份 YYYY-MM，收到“{options['as_of']}”。", returncode=2) from exc
+        plan = plan_get(options["plan"])
+        if plan is None:
+            raise CommandError("还没有规划，请先 kuochan load-reference。", returncode=2)
+        unit = None
+        if options["district"]:
+            name = options["district"]
+            units = OrgUnit.objects.filter(kind__in=REPORTING_KINDS, path__startswith=plan.org_unit.path)
+            unit = units.filter(name=name).first() or units.filter(short_name=name).first()
+            if unit is None:
+                raise CommandError(f"未知的区县“{name}”。", returncode=2)
+        report = targets_report(
+            plan=plan, year=month.year, month=month.month, unit=unit, detail=options["format"] == "text"
+        )
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            return
+        for row in report["indicators"]:
+            actual = "—" if row["actual"] is None else f"{row['actual']:g}{row['unit']}"
+            self.stdout.write(
+                f"{LIGHT_LABELS[row['light']]}\t{row['name']}\t{actual}\t{row['source']}\t{'；'.join(row['reasons'])}"
+            )
+        self.stdout.write(
+            f"{(unit or plan.org_unit).name} 截至 {report['as_of']}：共 {len(report['indicators'])} 项指标"
+        )
