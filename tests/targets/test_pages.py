@@ -1,7 +1,14 @@
 """The plan pages: the target table laid out like the document with the text's sentences beside it, and
 the plan check's findings."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
+
+from kuochan.orgs.models import OrgUnit
+from kuochan.registry.models import Enterprise, Honour
+from kuochan.targets.models import Actual, Indicator
 
 pytestmark = pytest.mark.django_db
 
@@ -19,3 +26,20 @@ def test_the_check_page_lists_the_findings_with_their_severity(huzhou, users, lo
     page = login(users["leader"]).get("/targets/check/").content.decode()
     assert "错误 1 条，警示 2 条" in page
     assert 'data-severity="error"' in page and "二者不一致，须核定以哪个为准" in page
+
+
+def test_the_progress_page_shows_lights_sources_and_scope(registered, users, login):
+    Honour.objects.create(
+        enterprise=Enterprise.objects.get(uscc=registered[2]), kind="listed", year_granted=2024
+    )
+    Actual.objects.create(
+        indicator=Indicator.objects.get(code="renovation_share"), org_unit=OrgUnit.objects.get(code="330500"),
+        month=dt.date(2026, 6, 1), value=Decimal("58.9"),
+    )  # fmt: skip
+    city = login(users["city_staff"]).get("/targets/progress/", {"as_of": "2026-06"}).content.decode()
+    assert "湖州市截至 2026-06 的进度" in city
+    assert "比重现为 58.9%，底线 60%，低 1.1 个百分点" in city and "统计数据" in city
+    assert "推算（企业库推算）" in city
+    district = login(users["wuxing"]).get("/targets/progress/", {"as_of": "2026-06"}).content.decode()
+    assert "吴兴区截至 2026-06 的进度" in district and "湖州市（全市）" not in district
+    assert "目标尚未分解到本单位，只列实际值" in district

@@ -6,4 +6,5 @@ app_name = "targets"
 urlpatterns = [
     path("", views.plan_page, name="plan"),
     path("check/", views.check_page, name="check"),
+    path("progress/", views.progress_page, name="progress"),
 ]

@@ -3,15 +3,21 @@ plan check."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from kuochan.core.scope import path_in_scope
+from kuochan.imports.parsing import CellError, to_month
+from kuochan.orgs.models import REPORTING_KINDS
+from kuochan.orgs.selectors import org_units
+from kuochan.projects.rules import last_complete_month
 from kuochan.targets.models import Plan
-from kuochan.targets.rules import SEVERITY_LABELS, plan_check
-from kuochan.targets.selectors import plan_data, plan_get, plan_table, text_targets
+from kuochan.targets.rules import LIGHT_LABELS, SEVERITY_LABELS, plan_check
+from kuochan.targets.selectors import plan_data, plan_get, plan_table, targets_report, text_targets
 
 
 def _plan(request: HttpRequest) -> Plan | None:
@@ -57,3 +63,41 @@ def check_page(request: HttpRequest) -> HttpResponse:
             "counts": [(key, label, counts[key]) for key, label in SEVERITY_LABELS.items()],
         },
     )
+
+
+def _month(request: HttpRequest) -> tuple[int, int]:
+    """The as-of month asked for (YYYY-MM), else the last complete month."""
+    try:
+        month = to_month(request.GET.get("as_of", ""))
+    except CellError:
+        month = None
+    if month is None:
+        today = dt.date.today()
+        last = last_complete_month(today) or dt.date(today.year - 1, 12, 1)
+        return last.year, last.month
+    return month.year, month.month
+
+
+@login_required
+def progress_page(request: HttpRequest) -> HttpResponse:
+    """Each indicator's progress after the as-of month, for the plan's unit or a reporting unit in scope
+    (district staff see their own district)."""
+    plan = _plan(request)
+    year, month = _month(request)
+    units = list(org_units(actor=request.user).filter(kind__in=REPORTING_KINDS))
+    chosen = request.GET.get("district", "")
+    unit = next((u for u in units if str(u.pk) == chosen), None)
+    whole = plan is not None and path_in_scope(plan.org_unit.path, request.user)
+    if unit is None and not whole:
+        unit = units[0] if units else None
+    report = None
+    if plan is not None and (whole or unit is not None):
+        report = targets_report(plan=plan, year=year, month=month, unit=unit, detail=True)
+    return render(
+        request,
+        "targets/progress.html",
+        {
+            "plan": plan, "report": report, "units": units, "unit": unit, "whole": whole,
+            "as_of": f"{year}-{month:02d}", "lights": LIGHT_LABELS,
+        },
+    )  # fmt: skip
