@@ -147,3 +147,32 @@ class Actual(models.Model):
 
     def audit_scope(self) -> tuple[str, None]:
         return (self.org_unit.path, None)
+
+
+class DistrictTarget(models.Model):
+    """A reporting unit's share of a city target for one year: split by baseline share, or set by hand."""
+
+    SCOPE_PATH = "org_unit__path"
+    SCOPE_ENTERPRISE = None
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="district_targets"
+    )
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("单位"), on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    value = models.DecimalField(_("目标值"), max_digits=16, decimal_places=4)
+    by_share = models.BooleanField(_("按基期占比分解"), default=True)
+
+    class Meta:
+        verbose_name = _("区县目标")
+        verbose_name_plural = _("区县目标")
+        ordering = ["indicator", "org_unit", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "org_unit", "year"], name="district_target_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.org_unit} {self.year}"
+
+    def audit_scope(self) -> tuple[str, None]:
+        return (self.org_unit.path, None)

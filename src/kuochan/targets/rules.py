@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -460,3 +460,60 @@ def standing(
         + ("已达到" if below <= 0 else f"低 {number(below)} 个百分点")
     )
     return Standing(floor, actual, _share(actual, floor), None, light, yoy, None, None, tuple(reasons))
+
+
+# Decomposition to reporting units --------------------------------------------------------------------
+
+
+def split_by_share(
+    targets: Mapping[int, Decimal], baselines: Mapping[str, Decimal], places: int = 2
+) -> dict[str, dict[int, Decimal]]:
+    """Each year's city target split among the units in proportion to their baselines, rounded to `places`
+    decimals with the largest remainders taking the rounding units, so the shares add up to the target
+    exactly."""
+    total = sum(baselines.values(), Decimal(0))
+    if total <= 0:
+        raise ValueError("各单位基期值合计为 0，无法按基期占比分解")
+    step = Decimal(1).scaleb(-places)
+    split: dict[str, dict[int, Decimal]] = {unit: {} for unit in baselines}
+    for year, target in targets.items():
+        exact = {unit: target * value / total for unit, value in baselines.items()}
+        floors = {
+            unit: (share / step).to_integral_value(rounding=ROUND_FLOOR) * step
+            for unit, share in exact.items()
+        }
+        left = int(((target - sum(floors.values(), Decimal(0))) / step).to_integral_value())
+        order = {unit: position for position, unit in enumerate(baselines)}  # ties: the unit listed first
+        for unit in sorted(exact, key=lambda u: (-(exact[u] - floors[u]), order[u]))[: max(left, 0)]:
+            floors[unit] += step
+        for unit, value in floors.items():
+            split[unit][year] = value
+    return split
+
+
+def reconciliation(
+    name: str, unit: str, city: Mapping[int, Decimal], districts: Mapping[str, Mapping[int, Decimal]]
+) -> list[Finding]:
+    """Whether the units' targets add up to the city's, year by year."""
+    findings = []
+    for year, target in sorted(city.items()):
+        shares = {district: values[year] for district, values in districts.items() if year in values}
+        total = sum(shares.values(), Decimal(0))
+        figures = {
+            "year": year,
+            "city": float(target),
+            "sum": float(total),
+            "units": {k: float(v) for k, v in shares.items()},
+        }
+        if total == target:
+            continue
+        missing = "" if shares else "，尚未分解"
+        findings.append(
+            Finding(
+                name,
+                ERROR,
+                f"{year} 年各单位目标合计 {number(total)}{unit}，与全市目标 {number(target)}{unit} 相差 {number(total - target)}{unit}{missing}。",
+                figures,
+            )
+        )
+    return findings

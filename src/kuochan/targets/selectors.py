@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from kuochan.orgs.models import OrgUnit
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.projects.models import Project
 from kuochan.projects.rules import TERMINATED, large_projects_started, renovation_investment_by_month
 from kuochan.projects.selectors import project_facts, renovation_reports
 from kuochan.registry.models import Enterprise, Honour
 from kuochan.targets.models import Actual, ActualSource, Indicator, Plan
-from kuochan.targets.rules import FLOWS, NONE, IndicatorData, PlanData, Standing, StatementData, standing
+from kuochan.targets.rules import (
+    FLOWS,
+    NONE,
+    IndicatorData,
+    PlanData,
+    Standing,
+    StatementData,
+    standing,
+    year_target_of,
+)
 
 
 def plans() -> QuerySet[Plan]:
@@ -189,13 +200,21 @@ def targets_report(
         if model.kind in FLOWS:
             for past in range(plan.period_start, year):
                 earlier += unit_actuals(plan, model, past, 12)[0].get(unit.name, Decimal(0))
-        if unit.pk == plan.org_unit_id:
+        actual = values.get(unit.name)
+        start = None
+        if model.kind == "level_by_year" and year - 1 >= plan.baseline_year:
+            start = unit_actuals(plan, model, year - 1, 12)[0].get(unit.name)
+        own = district_targets(model).get(unit.name, {}) if unit.pk != plan.org_unit_id else {}
+        if unit.pk == plan.org_unit_id or model.kind not in SPLITTABLE or year in own:
+            whole = model.kind in FLOWS and len(own) == len(data.years)
             result = standing(
-                indicator, year=year, months=month, actual=values.get(unit.name), last_year=before.get(unit.name),
-                earlier_years=earlier, years=data.years, baseline_year=data.baseline_year,
+                indicator, year=year, months=month, actual=actual, last_year=before.get(unit.name),
+                earlier_years=earlier, years=data.years, baseline_year=data.baseline_year, level_start=start,
+                year_target=own.get(year), period_target=sum(own.values(), Decimal(0)) if whole else None,
             )  # fmt: skip
-        else:  # targets are not decomposed to this unit yet: its actual, without a light
-            actual = values.get(unit.name)
+            if own and not whole:
+                result = replace(result, period_target=None)
+        else:  # the city's target is not split to this unit yet: its actual, without a light
             result = Standing(
                 year_target=None, actual=actual, completion=None, time_pace=None, light=NONE, yoy=None,
                 period_target=None, period_actual=earlier + actual if actual is not None and model.kind in FLOWS else actual,
@@ -219,3 +238,41 @@ def targets_report(
 
 def _float(value: Decimal | None) -> float | None:
     return None if value is None else round(float(value), 6)
+
+
+# Decomposition ---------------------------------------------------------------------------------------
+
+SPLITTABLE = (*FLOWS, "level_by_year")  # floors and bands apply to every unit as they are
+
+
+def reporting_units(plan: Plan) -> list[OrgUnit]:
+    """The plan's reporting units (districts and zones), in the order the city lists them."""
+    return list(
+        OrgUnit.objects.filter(kind__in=REPORTING_KINDS, path__startswith=plan.org_unit.path)
+        .exclude(pk=plan.org_unit_id)
+        .order_by("sort_order", "code")
+    )
+
+
+def unit_baselines(plan: Plan, indicator: Indicator) -> dict[str, Decimal]:
+    """Each reporting unit's value in the baseline year (its December year-to-date): what a split by
+    baseline share divides by."""
+    values, _ = unit_actuals(plan, indicator, plan.baseline_year, 12)
+    return {unit.name: values[unit.name] for unit in reporting_units(plan) if unit.name in values}
+
+
+def city_targets(plan: Plan, indicator: Indicator) -> dict[int, Decimal]:
+    data = _indicator(indicator)
+    return {
+        year: target
+        for year in plan.years
+        if (target := year_target_of(data, year, plan.years, plan.baseline_year)) is not None
+    }
+
+
+def district_targets(indicator: Indicator) -> dict[str, dict[int, Decimal]]:
+    """{unit name: {year: target}} as stored."""
+    found: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for unit, year, value in indicator.district_targets.values_list("org_unit__name", "year", "value"):
+        found[unit][year] = value
+    return dict(found)

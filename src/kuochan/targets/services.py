@@ -1,18 +1,21 @@
-"""Writes of the plan: loading a shipped plan (reference data)."""
+"""Writes of the plan: loading a shipped plan (reference data), and the districts' targets."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from kuochan.accounts.models import Role
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import LoadResult
-from kuochan.targets.models import ActualSource, Indicator, IndicatorKind, Plan, Statement
+from kuochan.targets.models import ActualSource, DistrictTarget, Indicator, IndicatorKind, Plan, Statement
+from kuochan.targets.rules import split_by_share
+from kuochan.targets.selectors import SPLITTABLE, city_targets, reporting_units, unit_baselines
 
 INDICATOR_NUMBERS = ("baseline", "previous_period", "period_target", "threshold", "band")
 
@@ -66,3 +69,65 @@ def plan_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResul
     audit_record(actor=None, source=source, action=Action.CREATE, obj=plan, after=snapshot(plan))
     result.created = 1
     return result
+
+
+def _ensure_city(actor: Any) -> None:
+    if actor is None or not actor.is_active or actor.role not in (Role.CITY_ADMIN, Role.CITY_STAFF):
+        raise PermissionDenied("区县目标由市级分解。")
+
+
+def _store_target(
+    actor: Any, source: Source, indicator: Indicator, unit: OrgUnit, year: int, value: Decimal, by_share: bool
+) -> None:
+    target = DistrictTarget.objects.filter(indicator=indicator, org_unit=unit, year=year).first()
+    before = snapshot(target) if target else None
+    if target is None:
+        target = DistrictTarget(indicator=indicator, org_unit=unit, year=year)
+    target.value, target.by_share = value, by_share
+    target.save()
+    action = Action.UPDATE if before else Action.CREATE
+    audit_record(actor=actor, source=source, action=action, obj=target, before=before, after=snapshot(target))
+
+
+@transaction.atomic
+def decomposition_by_share(
+    *, actor: Any, source: Source, indicator: Indicator
+) -> dict[str, dict[int, Decimal]]:
+    """Split the indicator's yearly city targets among the reporting units by their baseline-year values
+    (rounded so each year adds up exactly); replaces the indicator's district targets, audited."""
+    _ensure_city(actor)
+    plan = indicator.plan
+    if indicator.kind not in SPLITTABLE:
+        raise ValidationError(f"“{indicator.name}”是底线或区间指标，各区县按全市同一标准，无需分解。")
+    baselines = unit_baselines(plan, indicator)
+    missing = [unit.name for unit in reporting_units(plan) if unit.name not in baselines]
+    if missing:
+        raise ValidationError(
+            f"缺少{'、'.join(missing)} {plan.baseline_year} 年的基期值，无法按基期占比分解：请录入统计数据或手工分解。"
+        )
+    try:
+        split = split_by_share(city_targets(plan, indicator), baselines)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    units = {unit.name: unit for unit in reporting_units(plan)}
+    for name, years in split.items():
+        for year, value in years.items():
+            _store_target(actor, source, indicator, units[name], year, value, by_share=True)
+    return split
+
+
+@transaction.atomic
+def district_target_set(
+    *, actor: Any, source: Source, indicator: Indicator, unit: OrgUnit, year: int, value: Any
+) -> DistrictTarget:
+    """A unit's target for a year, entered by hand (audited)."""
+    _ensure_city(actor)
+    amount = _amount(value, f"{unit.name} {year} 年目标")
+    if amount is None or amount < 0:
+        raise ValidationError(f"{unit.name} {year} 年目标应为不小于 0 的数字，收到“{value}”。")
+    if year not in indicator.plan.years:
+        raise ValidationError(
+            f"{year} 年不在规划期 {indicator.plan.period_start}—{indicator.plan.period_end} 年内。"
+        )
+    _store_target(actor, source, indicator, unit, year, amount, by_share=False)
+    return DistrictTarget.objects.get(indicator=indicator, org_unit=unit, year=year)

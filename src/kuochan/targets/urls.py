@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.plan_page, name="plan"),
     path("check/", views.check_page, name="check"),
     path("progress/", views.progress_page, name="progress"),
+    path("decomposition/", views.decomposition_page, name="decomposition"),
 ]

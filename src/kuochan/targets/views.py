@@ -5,19 +5,36 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from decimal import Decimal
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
+from kuochan.audit.models import Source
 from kuochan.core.scope import path_in_scope
 from kuochan.imports.parsing import CellError, to_month
 from kuochan.orgs.models import REPORTING_KINDS
 from kuochan.orgs.selectors import org_units
 from kuochan.projects.rules import last_complete_month
+from kuochan.targets import services
 from kuochan.targets.models import Plan
-from kuochan.targets.rules import LIGHT_LABELS, SEVERITY_LABELS, plan_check
-from kuochan.targets.selectors import plan_data, plan_get, plan_table, targets_report, text_targets
+from kuochan.targets.rules import LIGHT_LABELS, SEVERITY_LABELS, plan_check, reconciliation
+from kuochan.targets.selectors import (
+    SPLITTABLE,
+    city_targets,
+    district_targets,
+    plan_data,
+    plan_get,
+    plan_table,
+    reporting_units,
+    targets_report,
+    text_targets,
+    unit_baselines,
+)
 
 
 def _plan(request: HttpRequest) -> Plan | None:
@@ -99,5 +116,55 @@ def progress_page(request: HttpRequest) -> HttpResponse:
         {
             "plan": plan, "report": report, "units": units, "unit": unit, "whole": whole,
             "as_of": f"{year}-{month:02d}", "lights": LIGHT_LABELS,
+        },
+    )  # fmt: skip
+
+
+@login_required
+def decomposition_page(request: HttpRequest) -> HttpResponse:
+    """One indicator's city targets and each reporting unit's share, year by year: split by baseline share
+    or typed in (city staff), with the reconciliation check."""
+    plan = _plan(request)
+    if plan is None:
+        return render(request, "targets/decomposition.html", {"plan": None})
+    splittable = plan.indicators.filter(kind__in=SPLITTABLE).order_by("sort_order")
+    code = request.POST.get("indicator") or request.GET.get("indicator")
+    indicator = splittable.filter(code=code).first() or splittable.first()
+    units = reporting_units(plan)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "split":
+                services.decomposition_by_share(actor=request.user, source=Source.WEB, indicator=indicator)
+                messages.success(request, f"已按 {plan.baseline_year} 年基期占比分解“{indicator.name}”。")
+            else:
+                stored = district_targets(indicator)
+                for unit in units:
+                    for year in plan.years:
+                        typed = request.POST.get(f"t-{unit.pk}-{year}", "").strip()
+                        if typed and (
+                            year not in stored.get(unit.name, {}) or Decimal(typed) != stored[unit.name][year]
+                        ):
+                            services.district_target_set(
+                                actor=request.user, source=Source.WEB, indicator=indicator, unit=unit, year=year, value=typed
+                            )  # fmt: skip
+                messages.success(request, f"已保存“{indicator.name}”的区县目标。")
+        except (ValidationError, PermissionDenied, ArithmeticError) as exc:
+            messages.error(
+                request,
+                "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc) or "输入有误。",
+            )
+        return redirect(f"{reverse('targets:decomposition')}?indicator={indicator.code}")
+    city = city_targets(plan, indicator)
+    stored = district_targets(indicator)
+    baselines = unit_baselines(plan, indicator)
+    return render(
+        request,
+        "targets/decomposition.html",
+        {
+            "plan": plan, "indicator": indicator, "indicators": splittable, "years": plan.years,
+            "city": [city.get(year) for year in plan.years],
+            "rows": [(unit, baselines.get(unit.name), [(year, stored.get(unit.name, {}).get(year)) for year in plan.years]) for unit in units],
+            "findings": reconciliation(indicator.name, indicator.unit, city, stored),
+            "can_edit": request.user.role in ("city_admin", "city_staff") and request.user.is_active,
         },
     )  # fmt: skip
