@@ -124,3 +124,20 @@ def test_the_decomposition_page_splits_edits_and_checks(baselines, users, login)
         "/targets/decomposition/", {"indicator": "renovation_investment", "action": "split"}, follow=True
     )
     assert "区县目标由市级分解" in refused.content.decode()
+
+
+def test_the_ranking_page_ranks_units_on_their_own_targets(baselines, users, login):
+    services.decomposition_by_share(actor=users["city_staff"], source=Source.WEB, indicator=baselines)
+    for code, value in (
+        ("330502", "64.8"),
+        ("330503", "30"),
+    ):  # 吴兴 at pace; 南浔 behind (its target ≈ 86.45)
+        Actual.objects.create(
+            indicator=baselines,
+            org_unit=OrgUnit.objects.get(code=code),
+            month=dt.date(2026, 6, 1),
+            value=D(value),
+        )
+    page = login(users["leader"]).get("/targets/ranking/", {"as_of": "2026-06"}).content.decode()
+    assert page.index("吴兴区") < page.index("南浔区")
+    assert "增资扩产投资额（技改投资） 99.9" in page and "不参与排名" in page

@@ -3,7 +3,7 @@ year and cumulative progress, with the reasons."""
 
 from decimal import Decimal as D
 
-from kuochan.targets.rules import GREEN, NONE, RED, YELLOW, IndicatorData, standing
+from kuochan.targets.rules import GREEN, NONE, RED, YELLOW, IndicatorData, district_ranking, standing
 
 YEARS = [2026, 2027, 2028, 2029, 2030]
 INVESTMENT = IndicatorData(
@@ -98,4 +98,21 @@ def test_a_level_stated_for_its_final_year_follows_the_line_from_the_baseline():
     unknown = IndicatorData(code="u", name="无基期", unit="家", kind="level_by_year", yearly={2030: D(35)})
     assert (
         standing(unknown, year=2027, months=12, actual=D(10), years=YEARS, baseline_year=2025).light == NONE
+    )
+
+
+def test_the_ranking_scores_completion_against_pace_and_shares_ranks_on_ties():
+    rows = district_ranking(
+        {
+            "吴兴区": [("技改投资", D("0.6"), D("0.5")), ("升规", D("0.25"), D("0.5"))],  # 120 capped, 50: 85
+            "南浔区": [("技改投资", D("0.425"), D("0.5"))],  # 85
+            "德清县": [("技改投资", D("0.5"), D("0.5"))],  # 100
+            "长合区": [("技改投资", None, None)],
+        }
+    )
+    assert [(r.unit, r.score, r.rank) for r in rows] == [
+        ("德清县", D("100.00"), 1), ("吴兴区", D("85.00"), 2), ("南浔区", D("85.00"), 2), ("长合区", None, None),
+    ]  # fmt: skip
+    assert rows[1].reasons == (
+        "2 项指标按“完成率 ÷ 时序进度”计分（封顶 120 分）：技改投资 120.0、升规 50.0，平均 85.00 分",
     )

@@ -517,3 +517,49 @@ def reconciliation(
             )
         )
     return findings
+
+
+# The district ranking (赛马) ----------------------------------------------------------------------------
+
+
+class RankRow(NamedTuple):
+    unit: str
+    score: Decimal | None
+    rank: int | None
+    parts: tuple[tuple[str, Decimal, Decimal, Decimal], ...]  # indicator, completion, time pace, points
+    reasons: tuple[str, ...]
+
+
+def district_ranking(
+    standings: Mapping[str, Sequence[tuple[str, Decimal | None, Decimal | None]]],
+    cap: Decimal = Decimal("1.2"),
+) -> list[RankRow]:
+    """Units ranked by a transparent score: for each indicator with the unit's own target, points =
+    min(completion ÷ time pace, cap) × 100; the score is their average. Units with no such indicator are
+    listed last without a rank; equal scores share a rank."""
+    scored = []
+    for unit, rows in standings.items():
+        parts = tuple(
+            (name, completion, pace, min(completion / pace, cap) * 100)
+            for name, completion, pace in rows
+            if completion is not None and pace
+        )
+        if not parts:
+            scored.append((unit, None, parts, ("没有分解到本单位且有实际值的指标，不参与排名",)))
+            continue
+        score = (sum(points for *_, points in parts) / len(parts)).quantize(Decimal("0.01"))
+        shown = "、".join(f"{name} {points.quantize(Decimal('0.1'))}" for name, *_, points in parts)
+        reasons = (
+            f"{len(parts)} 项指标按“完成率 ÷ 时序进度”计分（封顶 {cap * 100:.0f} 分）：{shown}，平均 {score} 分",
+        )
+        scored.append((unit, score, parts, reasons))
+    ranked = sorted((s for s in scored if s[1] is not None), key=lambda s: -s[1])
+    rows, previous, rank = [], None, 0
+    for position, (unit, score, parts, reasons) in enumerate(ranked, start=1):
+        if score != previous:
+            rank, previous = position, score
+        rows.append(RankRow(unit, score, rank, parts, reasons))
+    rows += [
+        RankRow(unit, None, None, parts, reasons) for unit, score, parts, reasons in scored if score is None
+    ]
+    return rows

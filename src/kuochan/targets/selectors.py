@@ -22,8 +22,10 @@ from kuochan.targets.rules import (
     NONE,
     IndicatorData,
     PlanData,
+    RankRow,
     Standing,
     StatementData,
+    district_ranking,
     standing,
     year_target_of,
 )
@@ -184,26 +186,47 @@ def unit_actuals(plan: Plan, indicator: Indicator, year: int, month: int) -> tup
     return {**derived, **stored}, f"推算（{ActualSource(indicator.actual_source).label}）"
 
 
+Memo = dict[tuple[int, int, int], tuple[dict[str, Decimal], str]]
+
+
+def _memo_actuals(
+    memo: Memo, plan: Plan, indicator: Indicator, year: int, month: int
+) -> tuple[dict[str, Decimal], str]:
+    """`unit_actuals`, computed once per indicator, year and month for a whole report (every unit's value
+    comes from the same read)."""
+    key = (indicator.pk, year, month)
+    if key not in memo:
+        memo[key] = unit_actuals(plan, indicator, year, month)
+    return memo[key]
+
+
 def targets_report(
-    *, plan: Plan, year: int, month: int, unit: OrgUnit | None = None, detail: bool = False
+    *,
+    plan: Plan,
+    year: int,
+    month: int,
+    unit: OrgUnit | None = None,
+    detail: bool = False,
+    memo: Memo | None = None,
 ) -> dict[str, Any]:
     """Each indicator's standing for the plan's unit (or a reporting unit) after `month` of `year`, as
     `kuochan targets --format json` gives it (stable keys); with `detail`, also where each actual comes
     from and the reasons (what the pages show)."""
     unit = unit or plan.org_unit
+    memo = {} if memo is None else memo
     data = plan_data(plan)
     rows = []
     for indicator, model in zip(data.indicators, plan.indicators.order_by("sort_order"), strict=True):
-        values, source = unit_actuals(plan, model, year, month)
-        before, _ = unit_actuals(plan, model, year - 1, month)
+        values, source = _memo_actuals(memo, plan, model, year, month)
+        before, _ = _memo_actuals(memo, plan, model, year - 1, month)
         earlier = Decimal(0)
         if model.kind in FLOWS:
             for past in range(plan.period_start, year):
-                earlier += unit_actuals(plan, model, past, 12)[0].get(unit.name, Decimal(0))
+                earlier += _memo_actuals(memo, plan, model, past, 12)[0].get(unit.name, Decimal(0))
         actual = values.get(unit.name)
         start = None
         if model.kind == "level_by_year" and year - 1 >= plan.baseline_year:
-            start = unit_actuals(plan, model, year - 1, 12)[0].get(unit.name)
+            start = _memo_actuals(memo, plan, model, year - 1, 12)[0].get(unit.name)
         own = district_targets(model).get(unit.name, {}) if unit.pk != plan.org_unit_id else {}
         if unit.pk == plan.org_unit_id or model.kind not in SPLITTABLE or year in own:
             whole = model.kind in FLOWS and len(own) == len(data.years)
@@ -276,3 +299,20 @@ def district_targets(indicator: Indicator) -> dict[str, dict[int, Decimal]]:
     for unit, year, value in indicator.district_targets.values_list("org_unit__name", "year", "value"):
         found[unit][year] = value
     return dict(found)
+
+
+def ranking(*, plan: Plan, year: int, month: int) -> list[RankRow]:
+    """The reporting units ranked (赛马) after `month` of `year`, on their own targets."""
+    memo: Memo = {}
+    standings = {}
+    for unit in reporting_units(plan):
+        report = targets_report(plan=plan, year=year, month=month, unit=unit, memo=memo)
+        standings[unit.display_name] = [
+            (row["name"], _decimal(row["completion"]), _decimal(row["time_pace"]))
+            for row in report["indicators"]
+        ]
+    return district_ranking(standings)
+
+
+def _exact(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))

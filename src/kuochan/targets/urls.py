@@ -8,4 +8,5 @@ urlpatterns = [
     path("check/", views.check_page, name="check"),
     path("progress/", views.progress_page, name="progress"),
     path("decomposition/", views.decomposition_page, name="decomposition"),
+    path("ranking/", views.ranking_page, name="ranking"),
 ]

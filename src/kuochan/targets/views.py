@@ -30,6 +30,7 @@ from kuochan.targets.selectors import (
     plan_data,
     plan_get,
     plan_table,
+    ranking,
     reporting_units,
     targets_report,
     text_targets,
@@ -168,3 +169,14 @@ def decomposition_page(request: HttpRequest) -> HttpResponse:
             "can_edit": request.user.role in ("city_admin", "city_staff") and request.user.is_active,
         },
     )  # fmt: skip
+
+
+@login_required
+def ranking_page(request: HttpRequest) -> HttpResponse:
+    """赛马: the reporting units ranked on their own targets, with each indicator's points."""
+    plan = _plan(request)
+    year, month = _month(request)
+    rows = ranking(plan=plan, year=year, month=month) if plan else []
+    return render(
+        request, "targets/ranking.html", {"plan": plan, "rows": rows, "as_of": f"{year}-{month:02d}"}
+    )
