@@ -17,3 +17,8 @@ def test_open_the_target_table_and_the_check(live_server, page, users, screensho
     page.get_by_role("link", name="计划检查").click()
     assert page.get_by_test_id("findings").locator("[data-severity=error]").count() == 1
     screenshot(page, "targets-check")
+    page.get_by_role("link", name="预测").click()
+    page.wait_for_selector('#fan-investment[data-ready="true"]')
+    assert page.locator("#fan-investment canvas").count() >= 1
+    assert "蒙特卡洛" in page.get_by_test_id("method").inner_text()
+    screenshot(page, "targets-forecast")

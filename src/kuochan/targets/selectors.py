@@ -11,11 +11,13 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from kuochan.core.bulk import raw_values
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
-from kuochan.projects.models import Project
+from kuochan.projects.models import YI_WAN, Milestone, Project, YearPlan
 from kuochan.projects.rules import TERMINATED, large_projects_started, renovation_investment_by_month
-from kuochan.projects.selectors import project_facts, renovation_reports
+from kuochan.projects.selectors import hundredths, project_facts, renovation_reports
 from kuochan.registry.models import Enterprise, Honour
+from kuochan.targets.forecast import Forecast, PipelineProject, forecast
 from kuochan.targets.models import Actual, ActualSource, Indicator, Plan
 from kuochan.targets.rules import (
     FLOWS,
@@ -316,3 +318,75 @@ def ranking(*, plan: Plan, year: int, month: int) -> list[RankRow]:
 
 def _exact(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+# The forecast's inputs -------------------------------------------------------------------------------
+
+
+def pipeline(as_of: dt.date) -> tuple[list[PipelineProject], list[int]]:
+    """Open renovation projects with their remaining planned investment by year (亿元; the as-of year's
+    less what is reported done), unstarted 亿元以上 projects with their planned start, and the platform's
+    history of delays (days late of every milestone reached by as_of)."""
+    year = as_of.year
+    done: dict[int, int] = {}
+    for _, pk, month, ytd in sorted(renovation_reports(actor=None, year=year), key=lambda r: r[2]):
+        if month <= as_of:
+            done[pk] = ytd
+    remaining: dict[int, dict[int, float]] = defaultdict(dict)
+    open_projects = Project.objects.exclude(status=TERMINATED).filter(
+        Q(at_capacity_actual__isnull=True) | Q(at_capacity_actual__gt=as_of)
+    )
+    for pk, plan_year, planned in raw_values(
+        YearPlan.objects.filter(project__in=open_projects.filter(is_renovation=True), year__gte=year)
+        .order_by()
+        .values_list("project_id", "year", hundredths("planned_wan"))
+    ):
+        left = planned - (done.get(pk, 0) if plan_year == year else 0)
+        remaining[pk][plan_year] = max(left, 0) / 1_000_000
+    starts = dict(
+        open_projects.filter(total_wan__gte=YI_WAN, started_planned__isnull=False)
+        .filter(Q(started_actual__isnull=True) | Q(started_actual__gt=as_of))
+        .values_list("id", "started_planned")
+    )
+    projects = [
+        PipelineProject(
+            remaining=remaining.get(pk, {}), large_start=max(starts[pk], as_of) if pk in starts else None
+        )
+        for pk in set(remaining) | set(starts)
+    ]
+    history = []
+    for row in Project.objects.values_list(
+        *(f"{m}_{kind}" for m in Milestone.values for kind in ("planned", "actual"))
+    ):
+        for planned, actual in zip(row[::2], row[1::2], strict=True):
+            if planned is not None and actual is not None and actual <= as_of:
+                history.append((actual - planned).days)
+    return sorted(
+        projects, key=lambda p: (sorted(p.remaining.items()), p.large_start or dt.date.min)
+    ), history
+
+
+def plan_forecast(*, plan: Plan, year: int, month: int, runs: int, seed: int) -> Forecast:
+    """The forecast of the plan's project-derived indicators (技改投资 and 亿元以上 projects) after `month`."""
+    as_of = _month_end(year, month)
+    memo: Memo = {}
+    indicators = {i.derivation: i for i in plan.indicators.filter(actual_source=ActualSource.PROJECTS)}
+    investment, large = indicators.get("renovation_investment"), indicators.get("projects_100m_started")
+
+    def done(indicator: Indicator | None) -> dict[int, float]:
+        if indicator is None:
+            return {}
+        values = {}
+        for past in (y for y in plan.years if y <= year):
+            found = _memo_actuals(memo, plan, indicator, past, 12 if past < year else month)[0]
+            values[past] = float(found.get(plan.org_unit.name, 0))
+        return values
+
+    def targets(indicator: Indicator | None) -> dict[int, float]:
+        return {y: float(v) for y, v in city_targets(plan, indicator).items()} if indicator else {}
+
+    projects, history = pipeline(as_of)
+    return forecast(
+        projects, as_of=as_of, years=plan.years, done_investment=done(investment), done_large=done(large),
+        investment_targets=targets(investment), large_targets=targets(large), history=history, runs=runs, seed=seed,
+    )  # fmt: skip

@@ -9,4 +9,5 @@ urlpatterns = [
     path("progress/", views.progress_page, name="progress"),
     path("decomposition/", views.decomposition_page, name="decomposition"),
     path("ranking/", views.ranking_page, name="ranking"),
+    path("forecast/", views.forecast_page, name="forecast"),
 ]

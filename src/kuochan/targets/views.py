@@ -21,6 +21,7 @@ from kuochan.orgs.models import REPORTING_KINDS
 from kuochan.orgs.selectors import org_units
 from kuochan.projects.rules import last_complete_month
 from kuochan.targets import services
+from kuochan.targets.forecast import METHOD
 from kuochan.targets.models import Plan
 from kuochan.targets.rules import LIGHT_LABELS, SEVERITY_LABELS, plan_check, reconciliation
 from kuochan.targets.selectors import (
@@ -28,6 +29,7 @@ from kuochan.targets.selectors import (
     city_targets,
     district_targets,
     plan_data,
+    plan_forecast,
     plan_get,
     plan_table,
     ranking,
@@ -179,4 +181,30 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     rows = ranking(plan=plan, year=year, month=month) if plan else []
     return render(
         request, "targets/ranking.html", {"plan": plan, "rows": rows, "as_of": f"{year}-{month:02d}"}
+    )
+
+
+@login_required
+def forecast_page(request: HttpRequest) -> HttpResponse:
+    """The fan chart of the project-derived indicators: P10 / P50 / P90 by year against the targets."""
+    plan = _plan(request)
+    year, month = _month(request)
+    result = plan_forecast(plan=plan, year=year, month=month, runs=1000, seed=2026) if plan else None
+    charts = []
+    if result is not None:
+        for key, name, unit, years, period in (
+            ("investment", "增资扩产投资额（技改投资）", "亿元", result.investment, result.investment_period),
+            ("large", "亿元以上增资扩产项目", "个", result.large_projects, result.large_projects_period),
+        ):
+            charts.append(
+                {
+                    "id": key, "name": name, "unit": unit, "period": period,
+                    "rows": [(y, band) for y, band in years.items()],
+                    "data": {"years": [str(y) for y in years], **{f: [getattr(b, f) for b in years.values()] for f in ("p10", "p50", "p90", "target")}},
+                }
+            )  # fmt: skip
+    return render(
+        request,
+        "targets/forecast.html",
+        {"plan": plan, "result": result, "charts": charts, "as_of": f"{year}-{month:02d}", "method": METHOD},
     )

@@ -1,9 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from kuochan.targets.management.commands._options import the_plan
 from kuochan.targets.rules import SEVERITY_LABELS, plan_check
-from kuochan.targets.selectors import plan_data, plan_get
+from kuochan.targets.selectors import plan_data
 
 
 class Command(BaseCommand):
@@ -15,12 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: object, action: str, plan: str | None, format: str, **options: object) -> None:
-        found = plan_get(plan)
-        if found is None:
-            raise CommandError(
-                f"没有编号为“{plan}”的规划。" if plan else "还没有规划，请先 kuochan load-reference。",
-                returncode=2,
-            )
+        found = the_plan(plan)
         findings = plan_check(plan_data(found))
         if format == "json":
             self.stdout.write(

@@ -2,10 +2,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kuochan.imports.parsing import CellError, to_month
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.targets.management.commands._options import as_of_month, the_plan
 from kuochan.targets.rules import LIGHT_LABELS
-from kuochan.targets.selectors import plan_get, targets_report
+from kuochan.targets.selectors import targets_report
 
 
 class Command(BaseCommand):
@@ -18,13 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: object, **options: object) -> None:
-        try:
-            month = to_month(options["as_of"])
-        except CellError as exc:
-            raise CommandError(f"--as-of 应为月份 YYYY-MM，收到“{options['as_of']}”。", returncode=2) from exc
-        plan = plan_get(options["plan"])
-        if plan is None:
-            raise CommandError("还没有规划，请先 kuochan load-reference。", returncode=2)
+        month = as_of_month(options["as_of"])
+        plan = the_plan(options["plan"])
         unit = None
         if options["district"]:
             name = options["district"]
