@@ -2,9 +2,11 @@
 the plan check's findings."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from kuochan.orgs.models import OrgUnit
 from kuochan.registry.models import Enterprise, Honour
@@ -43,3 +45,29 @@ def test_the_progress_page_shows_lights_sources_and_scope(registered, users, log
     district = login(users["wuxing"]).get("/targets/progress/", {"as_of": "2026-06"}).content.decode()
     assert "吴兴区截至 2026-06 的进度" in district and "湖州市（全市）" not in district
     assert "目标尚未分解到本单位，只列实际值" in district
+
+
+def test_staff_enter_an_official_figure_on_the_progress_page_within_their_scope(huzhou, users, login):
+    client = login(users["wuxing"])
+    wuxing, nanxun = OrgUnit.objects.get(code="330502"), OrgUnit.objects.get(code="330503")
+    form = {
+        "indicator": "renovation_investment",
+        "unit": wuxing.pk,
+        "month": "2026-06",
+        "value": "64.8",
+        "note": "区统计局",
+    }
+    page = client.post("/targets/progress/", form, follow=True).content.decode()
+    assert "已录入吴兴区2026-06“增资扩产投资额（技改投资）”的统计数据。" in page
+    assert Actual.objects.get(org_unit=wuxing).value == Decimal("64.8")
+    refused = client.post("/targets/progress/", form | {"unit": nanxun.pk}, follow=True).content.decode()
+    assert "请选择指标、单位和月份" in refused  # 南浔 is not among 吴兴 staff's units
+    bad = client.post("/targets/progress/", form | {"value": "六十"}, follow=True).content.decode()
+    assert "“六十”不是数字" in bad
+
+
+def test_rnd_share_is_derived_as_a_ratio_of_sums_for_the_city(with_metrics, users, login, capsys):
+    call_command("targets", "--as-of", "2025-12", "--format", "json")
+    row = next(r for r in json.loads(capsys.readouterr().out)["indicators"] if r["code"] == "rnd_share")
+    # above-scale firms: R&D (300 + 80) / revenue (10,000 + 8,000) = 2.11 %
+    assert row["actual"] == 2.11

@@ -9,14 +9,14 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from kuochan.core.bulk import raw_values
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.projects.models import YI_WAN, Milestone, Project, YearPlan
 from kuochan.projects.rules import TERMINATED, large_projects_started, renovation_investment_by_month
 from kuochan.projects.selectors import hundredths, project_facts, renovation_reports
-from kuochan.registry.models import Enterprise, Honour
+from kuochan.registry.models import AnnualMetric, Enterprise, Honour
 from kuochan.targets.forecast import Forecast, PipelineProject, forecast
 from kuochan.targets.models import Actual, ActualSource, Indicator, Plan
 from kuochan.targets.rules import (
@@ -156,6 +156,28 @@ def _honours(kinds: list[str], since: int | None) -> Callable[[Plan, int, dt.dat
     return count
 
 
+def _rnd_share(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
+    """R&D spending as a share of revenue (%) of the enterprises above scale in the year, by district and
+    for the plan's unit (a ratio of sums, not a sum of the districts')."""
+    year_end = dt.date(year, 12, 31)
+    metrics = AnnualMetric.objects.filter(
+        Q(enterprise__above_scale_since__isnull=True) | Q(enterprise__above_scale_since__lte=year_end),
+        year=year, enterprise__above_scale=True, rnd_wan__isnull=False, revenue_wan__gt=0,
+    )  # fmt: skip
+    found = {}
+    rows = (
+        metrics.order_by()
+        .values_list("enterprise__district__name")
+        .annotate(rnd=Sum("rnd_wan"), revenue=Sum("revenue_wan"))
+    )
+    for district, rnd, revenue in rows:
+        found[district] = (rnd * 100 / revenue).quantize(Decimal("0.01"))
+    totals = metrics.aggregate(rnd=Sum("rnd_wan"), revenue=Sum("revenue_wan"))
+    if totals["revenue"]:
+        found[plan.org_unit.name] = (totals["rnd"] * 100 / totals["revenue"]).quantize(Decimal("0.01"))
+    return found
+
+
 def _derivation(indicator: Indicator) -> Callable[[Plan, int, dt.date], dict[str, Decimal]] | None:
     name, _, argument = indicator.derivation.partition(":")
     if name == "honour":
@@ -167,6 +189,7 @@ def _derivation(indicator: Indicator) -> Callable[[Plan, int, dt.date], dict[str
         "projects_100m_started": _large_projects_started,
         "ipo_projects_started": _ipo_projects_started,
         "became_above_scale": _became_above_scale,
+        "rnd_share_above_scale": _rnd_share,
     }.get(name)
 
 
@@ -184,7 +207,8 @@ def unit_actuals(plan: Plan, indicator: Indicator, year: int, month: int) -> tup
     if derive is None or indicator.kind not in (*FLOWS, "level_by_year"):
         return stored, STATISTICS
     derived = derive(plan, year, _month_end(year, month))
-    derived[plan.org_unit.name] = sum(derived.values(), Decimal(0))
+    if plan.org_unit.name not in derived:  # a count or an amount: the city's is the districts' sum
+        derived[plan.org_unit.name] = sum(derived.values(), Decimal(0))
     return {**derived, **stored}, f"推算（{ActualSource(indicator.actual_source).label}）"
 
 
@@ -257,6 +281,7 @@ def targets_report(
             rows[-1] |= {
                 "source": source if result.actual is not None else "",
                 "reasons": list(result.reasons),
+                "yoy": _float(result.yoy),
             }
     return {"as_of": f"{year}-{month:02d}", "indicators": rows}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -11,9 +12,18 @@ from django.db import transaction
 from kuochan.accounts.models import Role
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
+from kuochan.core.scope import path_in_scope
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import LoadResult
-from kuochan.targets.models import ActualSource, DistrictTarget, Indicator, IndicatorKind, Plan, Statement
+from kuochan.targets.models import (
+    Actual,
+    ActualSource,
+    DistrictTarget,
+    Indicator,
+    IndicatorKind,
+    Plan,
+    Statement,
+)
 from kuochan.targets.rules import split_by_share
 from kuochan.targets.selectors import SPLITTABLE, city_targets, reporting_units, unit_baselines
 
@@ -131,3 +141,34 @@ def district_target_set(
         )
     _store_target(actor, source, indicator, unit, year, amount, by_share=False)
     return DistrictTarget.objects.get(indicator=indicator, org_unit=unit, year=year)
+
+
+@transaction.atomic
+def actual_record(
+    *,
+    actor: Any,
+    source: Source,
+    indicator: Indicator,
+    unit: OrgUnit,
+    month: dt.date,
+    value: Any,
+    note: str = "",
+) -> Actual:
+    """An official year-to-date figure entered by hand (or corrected), audited; staff of the unit's scope."""
+    if actor is None or not actor.can_edit or not path_in_scope(unit.path, actor):
+        raise PermissionDenied(f"无权录入{unit.name}的统计数据。")
+    amount = _amount(value, f"{indicator.name} {month:%Y-%m}")
+    if amount is None:
+        raise ValidationError({"value": "请填写本年累计值。"})
+    month = month.replace(day=1)
+    if month > dt.date.today().replace(day=1):
+        raise ValidationError({"month": f"{month:%Y-%m} 尚未到来。"})
+    actual = Actual.objects.filter(indicator=indicator, org_unit=unit, month=month).first()
+    before = snapshot(actual) if actual else None
+    if actual is None:
+        actual = Actual(indicator=indicator, org_unit=unit, month=month)
+    actual.value, actual.note = amount, note.strip()[:200]
+    actual.save()
+    action = Action.UPDATE if before else Action.CREATE
+    audit_record(actor=actor, source=source, action=action, obj=actual, before=before, after=snapshot(actual))
+    return actual

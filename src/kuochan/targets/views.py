@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -105,6 +106,8 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     plan = _plan(request)
     year, month = _month(request)
     units = list(org_units(actor=request.user).filter(kind__in=REPORTING_KINDS))
+    if request.method == "POST" and plan is not None:
+        return _record_actual(request, plan, units)
     chosen = request.GET.get("district", "")
     unit = next((u for u in units if str(u.pk) == chosen), None)
     whole = plan is not None and path_in_scope(plan.org_unit.path, request.user)
@@ -119,6 +122,8 @@ def progress_page(request: HttpRequest) -> HttpResponse:
         {
             "plan": plan, "report": report, "units": units, "unit": unit, "whole": whole,
             "as_of": f"{year}-{month:02d}", "lights": LIGHT_LABELS,
+            "indicators": plan.indicators.order_by("sort_order") if plan else [],
+            "can_record": request.user.can_edit,
         },
     )  # fmt: skip
 
@@ -208,3 +213,25 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         "targets/forecast.html",
         {"plan": plan, "result": result, "charts": charts, "as_of": f"{year}-{month:02d}", "method": METHOD},
     )
+
+
+def _record_actual(request: HttpRequest, plan: Plan, units: list[Any]) -> HttpResponse:
+    """录入统计数据 from the progress page: one indicator, unit and month."""
+    post = request.POST
+    indicator = plan.indicators.filter(code=post.get("indicator")).first()
+    choices = [plan.org_unit, *units]
+    unit = next((u for u in choices if str(u.pk) == post.get("unit")), None)
+    try:
+        month = to_month(post.get("month", ""))
+        if indicator is None or unit is None or month is None:
+            raise ValidationError("请选择指标、单位和月份。")
+        services.actual_record(
+            actor=request.user, source=Source.WEB, indicator=indicator, unit=unit, month=month,
+            value=post.get("value", ""), note=post.get("note", ""),
+        )  # fmt: skip
+        messages.success(request, f"已录入{unit.name}{month:%Y-%m}“{indicator.name}”的统计数据。")
+    except CellError as exc:
+        messages.error(request, f"月份：{exc}")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    return redirect(f"{reverse('targets:progress')}?as_of={post.get('month', '')}")
