@@ -156,6 +156,9 @@ def _honours(kinds: list[str], since: int | None) -> Callable[[Plan, int, dt.dat
     return count
 
 
+RATIOS = {"rnd_share_above_scale"}  # derived as a ratio of sums for each unit, the city's included
+
+
 def _rnd_share(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
     """R&D spending as a share of revenue (%) of the enterprises above scale in the year, by district and
     for the plan's unit (a ratio of sums, not a sum of the districts')."""
@@ -207,7 +210,7 @@ def unit_actuals(plan: Plan, indicator: Indicator, year: int, month: int) -> tup
     if derive is None or indicator.kind not in (*FLOWS, "level_by_year"):
         return stored, STATISTICS
     derived = derive(plan, year, _month_end(year, month))
-    if plan.org_unit.name not in derived:  # a count or an amount: the city's is the districts' sum
+    if indicator.derivation not in RATIOS:  # a count or an amount: the city's is the districts' sum
         derived[plan.org_unit.name] = sum(derived.values(), Decimal(0))
     return {**derived, **stored}, f"推算（{ActualSource(indicator.actual_source).label}）"
 

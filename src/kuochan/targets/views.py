@@ -24,7 +24,7 @@ from kuochan.projects.rules import last_complete_month
 from kuochan.targets import services
 from kuochan.targets.forecast import METHOD
 from kuochan.targets.models import Plan
-from kuochan.targets.rules import LIGHT_LABELS, SEVERITY_LABELS, plan_check, reconciliation
+from kuochan.targets.rules import SEVERITY_LABELS, plan_check, reconciliation
 from kuochan.targets.selectors import (
     SPLITTABLE,
     city_targets,
@@ -116,13 +116,25 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     report = None
     if plan is not None and (whole or unit is not None):
         report = targets_report(plan=plan, year=year, month=month, unit=unit, detail=True)
+    paced = [
+        row
+        for row in (report or {}).get("indicators", [])
+        if row["completion"] is not None and row["time_pace"]
+    ]
+    chart = {
+        "names": [row["name"] for row in paced],
+        "completion": [round(row["completion"] * 100, 1) for row in paced],
+        "pace": [round(row["time_pace"] * 100, 1) for row in paced],
+        "lights": [row["light"] for row in paced],
+    }
     return render(
         request,
         "targets/progress.html",
         {
             "plan": plan, "report": report, "units": units, "unit": unit, "whole": whole,
-            "as_of": f"{year}-{month:02d}", "lights": LIGHT_LABELS,
+            "as_of": f"{year}-{month:02d}",
             "indicators": plan.indicators.order_by("sort_order") if plan else [],
+            "chart": chart,
             "can_record": request.user.can_edit,
         },
     )  # fmt: skip
