@@ -1,0 +1,277 @@
+"""Eligibility rules of the policy catalogue: a small, safe expression format stored as data (JSON), never
+`eval`; validated with Chinese messages that point at the problem; shown as readable Chinese conditions;
+evaluated in three values — eligible, not eligible, or unknown when the data a condition needs is missing.
+
+A rule is a tree of nodes:
+
+    {"all": [node, …]}            every condition holds            （同时满足）
+    {"any": [node, …]}            at least one holds               （满足其一）
+    {"not": node}                 the condition does not hold      （不属于）
+    {"field": F, "op": OP, "value": V}    a condition on one fact
+    {"placeholder": "…"}          a condition the policy text leaves vague, for city staff to complete:
+                                   always unknown until it is replaced
+
+Facts are plain values by field name (`FIELDS`); a missing fact (None) makes its condition unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+ELIGIBLE, NOT_ELIGIBLE, UNKNOWN = "eligible", "not_eligible", "unknown"
+STATUS_LABELS = {ELIGIBLE: "符合", NOT_ELIGIBLE: "不符合", UNKNOWN: "待核实（数据缺失）"}
+
+
+@dataclass(frozen=True)
+class Field:
+    label: str
+    kind: str  # bool, number, choice, set, text
+    unit: str = ""
+    choices: Mapping[str, str] = field(default_factory=dict)  # value → label
+
+
+CLASSES = {"A": "A类", "B": "B类", "C": "C类", "D": "D类", "T": "T类（不参评）"}
+PROJECT_TYPES = {
+    "renovation": "技术改造",
+    "extension": "扩建",
+    "new": "新建",
+    "merger": "兼并重组",
+    "ipo_funded": "募投",
+}
+SIZES = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
+
+FIELDS: dict[str, Field] = {
+    "enterprise.above_scale": Field("规上企业", "bool"),
+    "enterprise.size_class": Field("企业规模", "choice", choices=SIZES),
+    "enterprise.tags": Field("产业链（产业）", "set"),
+    "enterprise.honours": Field("企业荣誉", "set"),
+    "enterprise.revenue_wan": Field("上年营业收入", "number", "万元"),
+    "enterprise.tax_wan": Field("上年实缴税金", "number", "万元"),
+    "evaluation.class": Field("亩均评价分类", "choice", choices=CLASSES),
+    "evaluation.carbon_grade": Field("碳效码等级", "number", "级"),
+    "evaluation.low_efficiency": Field("列入清三低", "bool"),
+    "project.project_type": Field("项目类型", "choice", choices=PROJECT_TYPES),
+    "project.is_renovation": Field("技改项目", "bool"),
+    "project.total_wan": Field("项目总投资", "number", "万元"),
+    "project.equipment_wan": Field("设备投资", "number", "万元"),
+    "project.zero_new_land": Field("零新增用地", "bool"),
+    "project.is_provincial_major": Field("省重大项目", "bool"),
+    "project.is_ipo_funded": Field("募投项目", "bool"),
+    "project.chain": Field("项目所属产业链", "text"),
+}
+
+OPERATORS: dict[str, tuple[str, tuple[str, ...]]] = {
+    # op → (how it reads, the field kinds it applies to)
+    "is": ("为", ("bool",)),
+    "==": ("为", ("number", "choice", "text")),
+    "!=": ("不为", ("number", "choice", "text")),
+    ">=": ("≥", ("number",)),
+    ">": (">", ("number",)),
+    "<=": ("≤", ("number",)),
+    "<": ("<", ("number",)),
+    "in": ("属于", ("choice", "text")),
+    "not_in": ("不属于", ("choice", "text")),
+    "contains": ("包含", ("set",)),
+    "contains_any": ("包含其一", ("set",)),
+}
+
+
+# Parsing and validation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    kind: str  # all, any, not, condition, placeholder
+    children: tuple[Node, ...] = ()
+    field: str = ""
+    op: str = ""
+    value: Any = None
+    text: str = ""
+
+
+def _value(spec: Field, op: str, value: Any, where: str, problems: list[str]) -> Any:
+    listed = op in ("in", "not_in", "contains_any")
+    values = value if listed else [value]
+    if listed and (not isinstance(value, list) or not value):
+        problems.append(f'{where}：“{OPERATORS[op][0]}”需要一组取值，如 ["A", "B"]。')
+        return value
+    checked = []
+    for item in values:
+        if spec.kind == "bool":
+            if not isinstance(item, bool):
+                problems.append(f"{where}：{spec.label}的取值应为 true 或 false，收到“{item}”。")
+            checked.append(item)
+        elif spec.kind == "number":
+            try:
+                number = Decimal(str(item))
+                if isinstance(item, bool) or not number.is_finite():
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                problems.append(f"{where}：{spec.label}的取值应为数字，收到“{item}”。")
+                number = None
+            checked.append(number)
+        elif spec.kind == "choice" and item not in spec.choices:
+            problems.append(f"{where}：{spec.label}没有取值“{item}”，可选：{'、'.join(spec.choices)}。")
+            checked.append(item)
+        elif not isinstance(item, str) or not item.strip():
+            problems.append(f"{where}：{spec.label}的取值应为文字，收到“{item}”。")
+            checked.append(item)
+        else:
+            checked.append(item.strip() if isinstance(item, str) else item)
+    return tuple(checked) if listed else checked[0]
+
+
+def _node(data: Any, where: str, problems: list[str]) -> Node:
+    if not isinstance(data, dict) or len(data) == 0:
+        problems.append(
+            f'{where}：应为一个条件，如 {{"field": "enterprise.above_scale", "op": "is", "value": true}}。'
+        )
+        return Node("placeholder", text="")
+    if "all" in data or "any" in data:
+        kind = "all" if "all" in data else "any"
+        items = data[kind]
+        if not isinstance(items, list) or not items:
+            problems.append(f"{where}.{kind}：应为至少包含一个条件的列表。")
+            return Node(kind)
+        return Node(
+            kind, tuple(_node(item, f"{where}.{kind}[{i + 1}]", problems) for i, item in enumerate(items))
+        )
+    if "not" in data:
+        return Node("not", (_node(data["not"], f"{where}.not", problems),))
+    if "placeholder" in data:
+        text = str(data["placeholder"]).strip()
+        if not text:
+            problems.append(f"{where}：待明确的条件需要写明内容。")
+        return Node("placeholder", text=text)
+    name, op = data.get("field"), data.get("op")
+    spec = FIELDS.get(name)
+    if spec is None:
+        problems.append(
+            f"{where}：未知的字段“{name}”，可用：{'、'.join(f'{k}（{f.label}）' for k, f in FIELDS.items())}。"
+        )
+        return Node("condition", field=str(name), op=str(op))
+    if op not in OPERATORS or spec.kind not in OPERATORS[op][1]:
+        usable = [o for o, (_, kinds) in OPERATORS.items() if spec.kind in kinds]
+        problems.append(f"{where}：{spec.label}不能用运算“{op}”，可用：{'、'.join(usable)}。")
+        return Node("condition", field=name, op=str(op))
+    if "value" not in data:
+        problems.append(f"{where}：缺少取值 value。")
+        return Node("condition", field=name, op=op)
+    return Node("condition", field=name, op=op, value=_value(spec, op, data["value"], where, problems))
+
+
+def rule_from_data(data: Any) -> Node:
+    """The rule stored as `data`; ValueError with every problem, in Chinese, each naming where it is."""
+    problems: list[str] = []
+    node = _node(data, "条件", problems)
+    if problems:
+        raise ValueError(problems)
+    return node
+
+
+# Reading -------------------------------------------------------------------------------------------
+
+
+def _shown(spec: Field, value: Any) -> str:
+    if spec.kind == "choice":
+        return spec.choices.get(value, str(value))
+    if spec.kind == "number":
+        return f"{format(Decimal(value).normalize(), 'f')}{spec.unit}"
+    return str(value)
+
+
+def describe(node: Node, *, nested: bool = False) -> str:
+    """The rule as a reader of the policy would say it: the top level's conditions separated by "；",
+    nested groups in brackets joined by 且 or 或."""
+    if node.kind == "placeholder":
+        return f"【待明确】{node.text}"
+    if node.kind in ("all", "any"):
+        parts = [describe(child, nested=True) for child in node.children]
+        if len(parts) == 1:
+            return parts[0]
+        if node.kind == "all" and not nested:
+            return "；".join(parts)
+        return f"（{(' 且 ' if node.kind == 'all' else ' 或 ').join(parts)}）"
+    if node.kind == "not":
+        return f"不满足：{describe(node.children[0], nested=True)}"
+    spec = FIELDS[node.field]
+    if spec.kind == "bool":
+        return spec.label if node.value else f"非{spec.label}"
+    word = OPERATORS[node.op][0]
+    if isinstance(node.value, tuple):
+        return f"{spec.label}{word}{'、'.join(_shown(spec, v) for v in node.value)}"
+    gap = " " if spec.kind == "number" else ""
+    return f"{spec.label}{word}{gap}{_shown(spec, node.value)}"
+
+
+# Evaluation ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    status: str
+    met: list[str] = field(default_factory=list)
+    not_met: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+def _compare(node: Node, fact: Any) -> bool:
+    op, value = node.op, node.value
+    if op == "is":
+        return bool(fact) is value
+    if op in ("contains", "contains_any"):
+        held = set(fact)
+        return value in held if op == "contains" else bool(held & set(value))
+    if op in ("in", "not_in"):
+        return (fact in value) == (op == "in")
+    if FIELDS[node.field].kind == "number":
+        fact = Decimal(str(fact))
+    return {
+        "==": fact == value, "!=": fact != value, ">=": fact >= value, ">": fact > value, "<=": fact <= value,
+        "<": fact < value,
+    }[op]  # fmt: skip
+
+
+def _evaluate(node: Node, facts: Mapping[str, Any], outcome: Outcome) -> str:
+    if node.kind == "placeholder":
+        outcome.unknown.append(describe(node))
+        return UNKNOWN
+    if node.kind == "condition":
+        fact = facts.get(node.field)
+        if fact is None:
+            outcome.unknown.append(f"{describe(node)}（缺少{FIELDS[node.field].label}数据）")
+            return UNKNOWN
+        held = _compare(node, fact)
+        (outcome.met if held else outcome.not_met).append(describe(node))
+        return ELIGIBLE if held else NOT_ELIGIBLE
+    if node.kind == "not":
+        inner = Outcome(UNKNOWN)
+        result = _evaluate(node.children[0], facts, inner)
+        flipped = {ELIGIBLE: NOT_ELIGIBLE, NOT_ELIGIBLE: ELIGIBLE, UNKNOWN: UNKNOWN}[result]
+        text = describe(node)
+        {ELIGIBLE: outcome.met, NOT_ELIGIBLE: outcome.not_met, UNKNOWN: outcome.unknown}[flipped].append(text)
+        return flipped
+    results = [_evaluate(child, facts, outcome) for child in node.children]
+    if node.kind == "all":
+        if NOT_ELIGIBLE in results:
+            return NOT_ELIGIBLE
+        return UNKNOWN if UNKNOWN in results else ELIGIBLE
+    if ELIGIBLE in results:
+        return ELIGIBLE
+    return UNKNOWN if UNKNOWN in results else NOT_ELIGIBLE
+
+
+def evaluate(node: Node, facts: Mapping[str, Any]) -> Outcome:
+    """Eligible, not eligible, or unknown (a needed fact is missing), with the conditions met, not met and
+    unknown, each as readable Chinese."""
+    outcome = Outcome(UNKNOWN)
+    outcome.status = _evaluate(node, facts, outcome)
+    return outcome
+
+
+def evaluate_all(node: Node, subjects: Sequence[Mapping[str, Any]]) -> list[Outcome]:
+    """One rule against many subjects in one pass (the whole city against a policy)."""
+    return [evaluate(node, facts) for facts in subjects]

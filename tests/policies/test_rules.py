@@ -1,0 +1,134 @@
+"""The eligibility rule format: parsing, validation errors in Chinese pointing at the problem, readable
+conditions, and three-valued evaluation when data is missing."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kuochan.policies.rules import (
+    ELIGIBLE,
+    NOT_ELIGIBLE,
+    UNKNOWN,
+    describe,
+    evaluate,
+    evaluate_all,
+    rule_from_data,
+)
+
+RENOVATION_SUPPORT = {
+    "all": [
+        {"field": "enterprise.above_scale", "op": "is", "value": True},
+        {"field": "evaluation.class", "op": "in", "value": ["A", "B"]},
+        {"field": "project.project_type", "op": "==", "value": "renovation"},
+        {"field": "project.equipment_wan", "op": ">=", "value": 500},
+        {"not": {"field": "evaluation.low_efficiency", "op": "is", "value": True}},
+    ]
+}
+GOOD = {
+    "enterprise.above_scale": True,
+    "evaluation.class": "B",
+    "project.project_type": "renovation",
+    "project.equipment_wan": 500,
+    "evaluation.low_efficiency": False,
+}
+
+
+def test_a_rule_reads_as_chinese_conditions():
+    assert describe(rule_from_data(RENOVATION_SUPPORT)) == (
+        "规上企业；亩均评价分类属于A类、B类；项目类型为技术改造；设备投资≥ 500万元；不满足：列入清三低"
+    )
+    either = rule_from_data({"any": [{"field": "enterprise.tags", "op": "contains", "value": "新能源汽车及关键零部件"},
+                                     {"field": "project.is_provincial_major", "op": "is", "value": True}]})  # fmt: skip
+    assert describe(either) == "（产业链（产业）包含新能源汽车及关键零部件 或 省重大项目）"
+
+
+def test_an_eligible_subject_lists_every_condition_met():
+    outcome = evaluate(rule_from_data(RENOVATION_SUPPORT), GOOD)
+    assert outcome.status == ELIGIBLE and len(outcome.met) == 5 and outcome.not_met == outcome.unknown == []
+
+
+def test_a_failed_condition_is_named_and_decides_even_with_data_missing():
+    outcome = evaluate(
+        rule_from_data(RENOVATION_SUPPORT), GOOD | {"project.equipment_wan": 499.99, "evaluation.class": None}
+    )
+    assert outcome.status == NOT_ELIGIBLE
+    assert outcome.not_met == ["设备投资≥ 500万元"]
+    assert outcome.unknown == ["亩均评价分类属于A类、B类（缺少亩均评价分类数据）"]
+
+
+def test_missing_data_makes_the_result_unknown_not_a_guess():
+    outcome = evaluate(rule_from_data(RENOVATION_SUPPORT), GOOD | {"evaluation.class": None})
+    assert outcome.status == UNKNOWN
+
+
+def test_any_is_eligible_with_one_condition_met_and_unknown_otherwise():
+    rule = rule_from_data(
+        {
+            "any": [
+                {"field": "project.zero_new_land", "op": "is", "value": True},
+                {"placeholder": "亩均税收位居行业前列"},
+            ]
+        }
+    )
+    assert evaluate(rule, {"project.zero_new_land": True}).status == ELIGIBLE
+    unsure = evaluate(rule, {"project.zero_new_land": False})
+    assert unsure.status == UNKNOWN and unsure.unknown == ["【待明确】亩均税收位居行业前列"]
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"field": "enterprise.revenue", "op": ">=", "value": 1}, "条件：未知的字段“enterprise.revenue”"),
+        (
+            {"field": "project.total_wan", "op": "contains", "value": 1},
+            "条件：项目总投资不能用运算“contains”，可用：==、!=、>=、>、<=、<",
+        ),
+        (
+            {"all": [{"field": "evaluation.class", "op": "in", "value": ["A", "E"]}]},
+            "条件.all[1]：亩均评价分类没有取值“E”",
+        ),
+        (
+            {"all": [{"field": "project.equipment_wan", "op": ">=", "value": "五百"}]},
+            "条件.all[1]：设备投资的取值应为数字，收到“五百”。",
+        ),
+        ({"any": []}, "条件.any：应为至少包含一个条件的列表。"),
+        ({"field": "enterprise.above_scale", "op": "is"}, "条件：缺少取值 value。"),
+        ({"not": "规上"}, "条件.not：应为一个条件"),
+    ],
+)
+def test_invalid_rules_are_refused_with_where_and_what(data, problem):
+    with pytest.raises(ValueError) as refused:
+        rule_from_data(data)
+    assert any(message.startswith(problem) for message in refused.value.args[0]), refused.value.args[0]
+
+
+def test_no_code_is_ever_evaluated():
+    with pytest.raises(ValueError):
+        rule_from_data({"field": "__import__('os').system('true')", "op": "==", "value": 1})
+
+
+@given(
+    st.booleans(),
+    st.sampled_from(["A", "B", "C", "D", "T", None]),
+    st.one_of(st.none(), st.integers(0, 2000)),
+)
+def test_all_is_the_three_valued_and_of_its_conditions(above, klass, equipment):
+    facts = GOOD | {
+        "enterprise.above_scale": above,
+        "evaluation.class": klass,
+        "project.equipment_wan": equipment,
+    }
+    parts = [
+        above,
+        None if klass is None else klass in ("A", "B"),
+        None if equipment is None else equipment >= 500,
+    ]
+    expected = NOT_ELIGIBLE if False in parts else UNKNOWN if None in parts else ELIGIBLE
+    assert evaluate(rule_from_data(RENOVATION_SUPPORT), facts).status == expected
+
+
+def test_a_rule_against_many_subjects_in_one_pass():
+    outcomes = evaluate_all(
+        rule_from_data(RENOVATION_SUPPORT), [GOOD, GOOD | {"enterprise.above_scale": False}]
+    )
+    assert [o.status for o in outcomes] == [ELIGIBLE, NOT_ELIGIBLE]
