@@ -14,6 +14,7 @@ from kuochan.policies.rules import (
     evaluate_all,
     rule_from_data,
 )
+from kuochan.reference import read_json
 
 RENOVATION_SUPPORT = {
     "all": [
@@ -132,3 +133,15 @@ def test_a_rule_against_many_subjects_in_one_pass():
         rule_from_data(RENOVATION_SUPPORT), [GOOD, GOOD | {"enterprise.above_scale": False}]
     )
     assert [o.status for o in outcomes] == [ELIGIBLE, NOT_ELIGIBLE]
+
+
+def test_every_shipped_huzhou_policy_has_a_valid_rule_with_its_vague_parts_marked():
+    policies = read_json("huzhou", "policies.json")["policies"]
+    assert [p["number"] for p in policies] == [f"（{n}）" for n in "一二三四五六七八九十"] + ["（十一）"]
+    for policy in policies:
+        readable = describe(rule_from_data(policy["rule"]))
+        assert readable, policy["code"]
+    reinvest = next(p for p in policies if p["code"] == "listed-reinvestment")
+    assert describe(rule_from_data(reinvest["rule"])).startswith(
+        "企业荣誉包含上市公司；（募投项目 或 项目类型为募投）；【待明确】"
+    )

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kuochan.registry.models import HonourKind
+
 ELIGIBLE, NOT_ELIGIBLE, UNKNOWN = "eligible", "not_eligible", "unknown"
 STATUS_LABELS = {ELIGIBLE: "符合", NOT_ELIGIBLE: "不符合", UNKNOWN: "待核实（数据缺失）"}
 
@@ -47,7 +49,9 @@ FIELDS: dict[str, Field] = {
     "enterprise.above_scale": Field("规上企业", "bool"),
     "enterprise.size_class": Field("企业规模", "choice", choices=SIZES),
     "enterprise.tags": Field("产业链（产业）", "set"),
-    "enterprise.honours": Field("企业荣誉", "set"),
+    "enterprise.honours": Field(
+        "企业荣誉", "set", choices={kind.value: str(kind.label) for kind in HonourKind}
+    ),
     "enterprise.revenue_wan": Field("上年营业收入", "number", "万元"),
     "enterprise.tax_wan": Field("上年实缴税金", "number", "万元"),
     "evaluation.class": Field("亩均评价分类", "choice", choices=CLASSES),
@@ -113,7 +117,7 @@ def _value(spec: Field, op: str, value: Any, where: str, problems: list[str]) ->
                 problems.append(f"{where}：{spec.label}的取值应为数字，收到“{item}”。")
                 number = None
             checked.append(number)
-        elif spec.kind == "choice" and item not in spec.choices:
+        elif spec.kind in ("choice", "set") and spec.choices and item not in spec.choices:
             problems.append(f"{where}：{spec.label}没有取值“{item}”，可选：{'、'.join(spec.choices)}。")
             checked.append(item)
         elif not isinstance(item, str) or not item.strip():
@@ -176,7 +180,7 @@ def rule_from_data(data: Any) -> Node:
 
 
 def _shown(spec: Field, value: Any) -> str:
-    if spec.kind == "choice":
+    if spec.choices:
         return spec.choices.get(value, str(value))
     if spec.kind == "number":
         return f"{format(Decimal(value).normalize(), 'f')}{spec.unit}"
