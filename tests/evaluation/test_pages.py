@@ -188,3 +188,19 @@ def test_the_enterprise_profile_shows_its_evaluation(evaluated, users, login):
 def test_the_above_scale_page_is_the_projects_list(evaluated, users, login):
     page = login(users["city_staff"]).get("/evaluation/above-scale/").content.decode()
     assert "升规培育对象" in page and "湖州吴兴新材料有限公司" in page
+
+
+def test_the_treatment_export_downloads_and_the_city_list_stays_with_the_city(evaluated, users, login):
+    rows = sheet(login(users["wuxing"]).get("/evaluation/treatment/", {"year": 2025, "export": "xlsx"}))
+    assert {row[1] for row in rows[1:]} == {"湖州织里童装有限公司", "湖州吴兴新材料有限公司"}
+    KeyEnterprise.objects.create(
+        enterprise=Enterprise.objects.get(uscc=evaluated[2]), reason="市领导联系企业"
+    )
+    assert (
+        "市领导联系企业"
+        not in login(users["wuxing"]).get("/evaluation/tracking/", {"year": 2025}).content.decode()
+    )
+    assert (
+        "市领导联系企业"
+        in login(users["city_staff"]).get("/evaluation/tracking/", {"year": 2025}).content.decode()
+    )

@@ -399,3 +399,10 @@ def test_invalid_schemes_are_refused_with_a_chinese_message(changes, problem):
     with pytest.raises(ValueError) as refused:
         scheme(**changes)
     assert any(message.startswith(problem) for message in refused.value.args[0]), refused.value.args[0]
+
+
+def test_a_firm_without_land_or_tax_is_not_classed_on_averages():
+    firms = [*FOUR_FIRMS, firm(5, value_added_wan=100)]
+    results = by_id(evaluate(firms, year=YEAR, scheme=scheme(above=TWO_INDICATORS)))
+    assert results[5].klass == "" and results[5].score is None
+    assert results[5].reasons[0] == "规上企业数据不足：缺少用地面积或实缴税金，不参与亩均评价"

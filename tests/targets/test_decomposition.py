@@ -72,12 +72,19 @@ def test_a_hand_entered_target_replaces_the_share_and_shows_as_unreconciled(base
 def test_only_the_city_splits_and_a_missing_baseline_is_named(huzhou, users, baselines):
     with pytest.raises(PermissionDenied):
         services.decomposition_by_share(actor=users["wuxing"], source=Source.WEB, indicator=baselines)
-    Actual.objects.filter(org_unit__code="330500-CHQ").delete()
+    platforms = Indicator.objects.get(code="pilot_platforms_new")  # official figures only
+    for code in UNITS[:-1]:
+        Actual.objects.create(
+            indicator=platforms, org_unit=huzhou[code], month=dt.date(2025, 12, 1), value=D(1)
+        )
     with pytest.raises(ValidationError) as refused:
-        services.decomposition_by_share(actor=users["city_staff"], source=Source.WEB, indicator=baselines)
+        services.decomposition_by_share(actor=users["city_staff"], source=Source.WEB, indicator=platforms)
     assert refused.value.messages == [
         "缺少长三角（湖州）产业合作区 2025 年的基期值，无法按基期占比分解：请录入统计数据或手工分解。"
     ]
+    share = Indicator.objects.get(code="rnd_share")  # a ratio applies to every unit as it is
+    with pytest.raises(ValidationError, match="比重、底线或区间指标"):
+        services.decomposition_by_share(actor=users["city_staff"], source=Source.WEB, indicator=share)
     growth = Indicator.objects.get(code="renovation_growth")
     with pytest.raises(ValidationError):
         services.decomposition_by_share(actor=users["city_staff"], source=Source.WEB, indicator=growth)
@@ -140,4 +147,7 @@ def test_the_ranking_page_ranks_units_on_their_own_targets(baselines, users, log
         )
     page = login(users["leader"]).get("/targets/ranking/", {"as_of": "2026-06"}).content.decode()
     assert page.index("吴兴区") < page.index("南浔区")
-    assert "增资扩产投资额（技改投资） 99.9" in page and "不参与排名" in page
+    assert "增资扩产投资额（技改投资） 99.9" in page
+    assert (
+        "增资扩产投资额（技改投资） 0.0，平均 0.00 分" in page
+    )  # a unit that did nothing scores 0, not "no rank"

@@ -2,15 +2,14 @@
 the plan check's findings."""
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 
 from kuochan.orgs.models import OrgUnit
 from kuochan.registry.models import Enterprise, Honour
-from kuochan.targets.models import Actual, Indicator
+from kuochan.targets.models import Actual, Indicator, Plan
+from kuochan.targets.selectors import unit_actuals
 
 pytestmark = pytest.mark.django_db
 
@@ -66,8 +65,13 @@ def test_staff_enter_an_official_figure_on_the_progress_page_within_their_scope(
     assert "“六十”不是数字" in bad
 
 
-def test_rnd_share_is_derived_as_a_ratio_of_sums_for_the_city(with_metrics, users, login, capsys):
-    call_command("targets", "--as-of", "2025-12", "--format", "json")
-    row = next(r for r in json.loads(capsys.readouterr().out)["indicators"] if r["code"] == "rnd_share")
-    # above-scale firms: R&D (300 + 80) / revenue (10,000 + 8,000) = 2.11 %
-    assert row["actual"] == 2.11
+def test_rnd_share_is_derived_as_a_ratio_of_sums_for_the_city(with_metrics):
+    plan = Plan.objects.get()
+    values, source = unit_actuals(plan, Indicator.objects.get(code="rnd_share"), 2025, 12)
+    # above-scale firms: R&D (300 + 80) / revenue (10,000 + 8,000) = 2.11 %; 吴兴 alone 300 / 10,000 = 3 %
+    assert (values["湖州市"], values["吴兴区"], values["南浔区"]) == (
+        Decimal("2.11"),
+        Decimal("3.00"),
+        Decimal("1.00"),
+    )
+    assert source == "推算（企业库推算）"

@@ -94,3 +94,28 @@ def test_the_text_report_says_where_each_figure_comes_from(registered, capsys):
 def test_refusals(huzhou, capsys, options, message):
     code, error = run(capsys, *options)
     assert code == 2 and message in error
+
+
+def test_new_honours_count_each_year_once(registered, capsys):
+    for uscc, year in ((registered[0], 2026), (registered[2], 2027)):
+        Honour.objects.create(
+            enterprise=Enterprise.objects.get(uscc=uscc), kind="innovative_sme", year_granted=year
+        )
+    row = by_code(json.loads(run(capsys, "--as-of", "2027-12", "--format", "json")[1]))["innovative_sme_new"]
+    assert (row["actual"], row["period_actual"]) == (1.0, 2.0)
+
+
+def test_a_month_outside_the_plan_is_refused(huzhou, capsys):
+    assert run(capsys, "--as-of", "2031-06") == (2, "截至月份应在规划期 2026—2030 年内，收到 2031 年。")
+    try:
+        call_command("forecast", "--as-of", "2025-06")
+    except CommandError as exc:
+        assert exc.returncode == 2 and "规划期 2026—2030 年内" in str(exc)
+    else:
+        raise AssertionError("the forecast should refuse a month outside the plan")
+
+
+def test_enterprise_users_do_not_see_the_governments_working_figures(huzhou, users, login):
+    client = login(users["enterprise"])
+    for url in ("/targets/ranking/", "/targets/decomposition/", "/targets/forecast/"):
+        assert client.get(url).status_code == 403

@@ -793,6 +793,13 @@ def evaluate(
             for i in np.flatnonzero(short).tolist():
                 shown = "未填报用地面积" if land[i] != land[i] else f"用地 {_fmt(land[i] / 100)} 亩"
                 notes[i] = f"{GROUP_LABELS[name]}{shown}，不足 {minimum} 亩，不在评价范围"
+    tax = facts.column("tax_wan")
+    lacking = ~exempt & (~(land > 0) | np.isnan(tax))  # 亩均 needs the land and the tax at least
+    for i in np.flatnonzero(lacking).tolist():
+        notes.setdefault(
+            i,
+            f"{GROUP_LABELS['above' if group[i] == 1 else 'below']}数据不足：缺少用地面积或实缴税金，不参与亩均评价",
+        )
     group = np.where(np.isin(np.arange(n), list(notes)), 0, group)
     klass = np.where(exempt, 5, 0)
     score = np.full(n, np.nan)

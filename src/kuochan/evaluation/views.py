@@ -270,7 +270,9 @@ def treatment(request: HttpRequest) -> HttpResponse:
             actor=request.user, year=year, filters=selectors.ResultFilter(district=district_id)
         )
         return _export(
-            year, found.exclude(treatment="").order_by("treatment", "enterprise__name"), "分类施策清单"
+            year,
+            found.filter(treatment__isnull=False).order_by("treatment", "enterprise__name"),
+            "分类施策清单",
         )
     return render(
         request,

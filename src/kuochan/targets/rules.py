@@ -129,7 +129,11 @@ def _years(plan: PlanData, i: IndicatorData) -> list[Finding]:
 
 def _sum(plan: PlanData, i: IndicatorData) -> list[Finding]:
     """Yearly targets against the period total."""
-    if i.kind != "period_total" or i.period_target is None or len(i.yearly) != len(plan.years):
+    if (
+        i.kind != "period_total"
+        or i.period_target is None
+        or any(year not in i.yearly for year in plan.years)
+    ):
         return []
     total = sum((i.yearly[year] for year in plan.years), Decimal(0))
     figures = {

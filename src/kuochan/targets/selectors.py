@@ -6,9 +6,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 
 from kuochan.core.bulk import raw_values
@@ -144,8 +145,8 @@ def _honours(kinds: list[str], since: int | None) -> Callable[[Plan, int, dt.dat
         held = Honour.objects.filter(
             Q(year_lost__isnull=True) | Q(year_lost__gt=year), kind__in=kinds, year_granted__lte=year
         )
-        if since is not None:
-            held = held.filter(year_granted__gte=plan.period_start)
+        if since is not None:  # newly granted: this year's grants (earlier years are added by the report)
+            held = held.filter(year_granted=year)
         rows = (
             held.order_by()
             .values_list("enterprise__district__name")
@@ -210,7 +211,9 @@ def unit_actuals(plan: Plan, indicator: Indicator, year: int, month: int) -> tup
     if derive is None or indicator.kind not in (*FLOWS, "level_by_year"):
         return stored, STATISTICS
     derived = derive(plan, year, _month_end(year, month))
-    if indicator.derivation not in RATIOS:  # a count or an amount: the city's is the districts' sum
+    if indicator.derivation not in RATIOS:  # a count or an amount: none found is 0; the city's is the sum
+        for unit in reporting_units(plan):
+            derived.setdefault(unit.name, Decimal(0))
         derived[plan.org_unit.name] = sum(derived.values(), Decimal(0))
     return {**derived, **stored}, f"推算（{ActualSource(indicator.actual_source).label}）"
 
@@ -229,6 +232,13 @@ def _memo_actuals(
     return memo[key]
 
 
+def _within(plan: Plan, year: int) -> None:
+    if not plan.period_start <= year <= plan.period_end:
+        raise ValidationError(
+            f"截至月份应在规划期 {plan.period_start}—{plan.period_end} 年内，收到 {year} 年。"
+        )
+
+
 def targets_report(
     *,
     plan: Plan,
@@ -241,6 +251,7 @@ def targets_report(
     """Each indicator's standing for the plan's unit (or a reporting unit) after `month` of `year`, as
     `kuochan targets --format json` gives it (stable keys); with `detail`, also where each actual comes
     from and the reasons (what the pages show)."""
+    _within(plan, year)
     unit = unit or plan.org_unit
     memo = {} if memo is None else memo
     data = plan_data(plan)
@@ -257,7 +268,7 @@ def targets_report(
         if model.kind == "level_by_year" and year - 1 >= plan.baseline_year:
             start = _memo_actuals(memo, plan, model, year - 1, 12)[0].get(unit.name)
         own = district_targets(model).get(unit.name, {}) if unit.pk != plan.org_unit_id else {}
-        if unit.pk == plan.org_unit_id or model.kind not in SPLITTABLE or year in own:
+        if unit.pk == plan.org_unit_id or not splittable(model) or year in own:
             whole = model.kind in FLOWS and len(own) == len(data.years)
             result = standing(
                 indicator, year=year, months=month, actual=actual, last_year=before.get(unit.name),
@@ -298,6 +309,11 @@ def _float(value: Decimal | None) -> float | None:
 SPLITTABLE = (*FLOWS, "level_by_year")  # floors and bands apply to every unit as they are
 
 
+def splittable(indicator: Indicator) -> bool:
+    """Amounts, counts and levels split among the units; a ratio (%) applies to every unit as it is."""
+    return indicator.kind in SPLITTABLE and indicator.unit != "%" and indicator.derivation not in RATIOS
+
+
 def reporting_units(plan: Plan) -> list[OrgUnit]:
     """The plan's reporting units (districts and zones), in the order the city lists them."""
     return list(
@@ -315,9 +331,10 @@ def unit_baselines(plan: Plan, indicator: Indicator) -> dict[str, Decimal]:
 
 
 def city_targets(plan: Plan, indicator: Indicator) -> dict[int, Decimal]:
+    """The city's target of each year, to the hundredth (a total spread over the years may not divide)."""
     data = _indicator(indicator)
     return {
-        year: target
+        year: target.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         for year in plan.years
         if (target := year_target_of(data, year, plan.years, plan.baseline_year)) is not None
     }
@@ -396,6 +413,7 @@ def pipeline(as_of: dt.date) -> tuple[list[PipelineProject], list[int]]:
 
 def plan_forecast(*, plan: Plan, year: int, month: int, runs: int, seed: int) -> Forecast:
     """The forecast of the plan's project-derived indicators (技改投资 and 亿元以上 projects) after `month`."""
+    _within(plan, year)
     as_of = _month_end(year, month)
     memo: Memo = {}
     indicators = {i.derivation: i for i in plan.indicators.filter(actual_source=ActualSource.PROJECTS)}

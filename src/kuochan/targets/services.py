@@ -25,7 +25,7 @@ from kuochan.targets.models import (
     Statement,
 )
 from kuochan.targets.rules import split_by_share
-from kuochan.targets.selectors import SPLITTABLE, city_targets, reporting_units, unit_baselines
+from kuochan.targets.selectors import city_targets, reporting_units, splittable, unit_baselines
 
 INDICATOR_NUMBERS = ("baseline", "previous_period", "period_target", "threshold", "band")
 
@@ -107,8 +107,8 @@ def decomposition_by_share(
     (rounded so each year adds up exactly); replaces the indicator's district targets, audited."""
     _ensure_city(actor)
     plan = indicator.plan
-    if indicator.kind not in SPLITTABLE:
-        raise ValidationError(f"“{indicator.name}”是底线或区间指标，各区县按全市同一标准，无需分解。")
+    if not splittable(indicator):
+        raise ValidationError(f"“{indicator.name}”是比重、底线或区间指标，各区县按全市同一标准，无需分解。")
     baselines = unit_baselines(plan, indicator)
     missing = [unit.name for unit in reporting_units(plan) if unit.name not in baselines]
     if missing:

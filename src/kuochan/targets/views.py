@@ -26,7 +26,6 @@ from kuochan.targets.forecast import METHOD
 from kuochan.targets.models import Plan
 from kuochan.targets.rules import SEVERITY_LABELS, plan_check, reconciliation
 from kuochan.targets.selectors import (
-    SPLITTABLE,
     city_targets,
     district_targets,
     plan_data,
@@ -35,10 +34,26 @@ from kuochan.targets.selectors import (
     plan_table,
     ranking,
     reporting_units,
+    splittable,
     targets_report,
     text_targets,
     unit_baselines,
 )
+
+
+def _staff_only(request: HttpRequest) -> None:
+    """Targets, baselines and forecasts of every district are the government's working figures."""
+    if request.user.is_enterprise_user:
+        raise PermissionDenied("企业用户无权查看该页面。")
+
+
+def _or_message(request: HttpRequest, compute: Any, default: Any) -> Any:
+    """The computation's result, or its refusal shown as a message (e.g. a month outside the plan)."""
+    try:
+        return compute()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return default
 
 
 def _plan(request: HttpRequest) -> Plan | None:
@@ -115,7 +130,9 @@ def progress_page(request: HttpRequest) -> HttpResponse:
         unit = units[0] if units else None
     report = None
     if plan is not None and (whole or unit is not None):
-        report = targets_report(plan=plan, year=year, month=month, unit=unit, detail=True)
+        report = _or_message(
+            request, lambda: targets_report(plan=plan, year=year, month=month, unit=unit, detail=True), None
+        )
     paced = [
         row
         for row in (report or {}).get("indicators", [])
@@ -147,9 +164,12 @@ def decomposition_page(request: HttpRequest) -> HttpResponse:
     plan = _plan(request)
     if plan is None:
         return render(request, "targets/decomposition.html", {"plan": None})
-    splittable = plan.indicators.filter(kind__in=SPLITTABLE).order_by("sort_order")
+    _staff_only(request)
+    choices = [i for i in plan.indicators.order_by("sort_order") if splittable(i)]
     code = request.POST.get("indicator") or request.GET.get("indicator")
-    indicator = splittable.filter(code=code).first() or splittable.first()
+    indicator = next((i for i in choices if i.code == code), choices[0] if choices else None)
+    if indicator is None:
+        return render(request, "targets/decomposition.html", {"plan": plan, "indicator": None})
     units = reporting_units(plan)
     if request.method == "POST":
         try:
@@ -181,7 +201,7 @@ def decomposition_page(request: HttpRequest) -> HttpResponse:
         request,
         "targets/decomposition.html",
         {
-            "plan": plan, "indicator": indicator, "indicators": splittable, "years": plan.years,
+            "plan": plan, "indicator": indicator, "indicators": choices, "years": plan.years,
             "city": [city.get(year) for year in plan.years],
             "rows": [(unit, baselines.get(unit.name), [(year, stored.get(unit.name, {}).get(year)) for year in plan.years]) for unit in units],
             "findings": reconciliation(indicator.name, indicator.unit, city, stored),
@@ -193,9 +213,10 @@ def decomposition_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def ranking_page(request: HttpRequest) -> HttpResponse:
     """赛马: the reporting units ranked on their own targets, with each indicator's points."""
+    _staff_only(request)
     plan = _plan(request)
     year, month = _month(request)
-    rows = ranking(plan=plan, year=year, month=month) if plan else []
+    rows = _or_message(request, lambda: ranking(plan=plan, year=year, month=month), []) if plan else []
     return render(
         request, "targets/ranking.html", {"plan": plan, "rows": rows, "as_of": f"{year}-{month:02d}"}
     )
@@ -204,9 +225,14 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def forecast_page(request: HttpRequest) -> HttpResponse:
     """The fan chart of the project-derived indicators: P10 / P50 / P90 by year against the targets."""
+    _staff_only(request)
     plan = _plan(request)
     year, month = _month(request)
-    result = plan_forecast(plan=plan, year=year, month=month, runs=1000, seed=2026) if plan else None
+    result = None
+    if plan:
+        result = _or_message(
+            request, lambda: plan_forecast(plan=plan, year=year, month=month, runs=1000, seed=2026), None
+        )
     charts = []
     if result is not None:
         for key, name, unit, years, period in (

@@ -1,6 +1,7 @@
 import json
 from dataclasses import asdict
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuochan.targets.forecast import METHOD
@@ -23,9 +24,12 @@ class Command(BaseCommand):
         if not 1 <= options["runs"] <= 100_000:
             raise CommandError("--runs 应在 1 到 100000 之间。", returncode=2)
         plan = the_plan(options["plan"])
-        result = plan_forecast(
-            plan=plan, year=month.year, month=month.month, runs=options["runs"], seed=options["seed"]
-        )
+        try:
+            result = plan_forecast(
+                plan=plan, year=month.year, month=month.month, runs=options["runs"], seed=options["seed"]
+            )
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages), returncode=2) from exc
         indicators = [
             (
                 "renovation_investment",

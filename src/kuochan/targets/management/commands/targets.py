@@ -1,5 +1,6 @@
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
@@ -27,9 +28,12 @@ class Command(BaseCommand):
             unit = units.filter(name=name).first() or units.filter(short_name=name).first()
             if unit is None:
                 raise CommandError(f"未知的区县“{name}”。", returncode=2)
-        report = targets_report(
-            plan=plan, year=month.year, month=month.month, unit=unit, detail=options["format"] == "text"
-        )
+        try:
+            report = targets_report(
+                plan=plan, year=month.year, month=month.month, unit=unit, detail=options["format"] == "text"
+            )
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages), returncode=2) from exc
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False))
             return
