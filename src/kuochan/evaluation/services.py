@@ -143,19 +143,29 @@ def _rows(evaluation: Evaluation, year: int, scheme_id: int) -> Iterator[tuple]:
         used = [catalogue.index(w.code) for w in evaluation.scheme.group(name).indicators]
         for i, row in zip(members.tolist(), evaluation.values[np.ix_(members, used)].tolist(), strict=True):
             values[i] = str(row)  # "[12.5, nan]": floats as repr, read back exactly
-    treatment = evaluation.treatment.tolist()
+    notes = [""] * n
+    for i, text in evaluation.notes.items():
+        notes[i] = text[:200]
     yield from zip(
-        f.ids, [year] * n, [scheme_id] * n, [GROUP_CODES[g] for g in evaluation.group.tolist()],
-        _floats(evaluation.score), [CLASS_CODES[k] for k in evaluation.klass.tolist()], values,
-        [r or None for r in evaluation.rank_district.tolist()], [r or None for r in evaluation.rank_city.tolist()],
-        _floats(evaluation.carbon_l),
-        [LEVEL_CODES[v] for v in evaluation.carbon_level.tolist()], _floats(evaluation.carbon_k),
-        [g or None for g in evaluation.carbon_grade.tolist()], evaluation.carbon_gap.tolist(), evaluation.industries,
+        f.ids, [year] * n, [scheme_id] * n, _codes(GROUP_CODES, evaluation.group), _floats(evaluation.score),
+        _codes(CLASS_CODES, evaluation.klass), values, _ranks(evaluation.rank_district), _ranks(evaluation.rank_city),
+        _floats(evaluation.carbon_l), _codes(LEVEL_CODES, evaluation.carbon_level), _floats(evaluation.carbon_k),
+        _ranks(evaluation.carbon_grade), evaluation.carbon_gap.tolist(), evaluation.industries,
         _floats(evaluation.tax_per_mu), _floats(f.column("land_mu") / 100), evaluation.low.tolist(),
-        [TYPE_CODES[k] for k in evaluation.kind.tolist()], [w or "" for w in f.willingness],
-        [None if t < 0 else t for t in treatment], [evaluation.notes.get(i, "")[:200] for i in range(n)],
+        _codes(TYPE_CODES, evaluation.kind), [w or "" for w in f.willingness],
+        _ranks(evaluation.treatment + 1, offset=1), notes,
         strict=True,
     )  # fmt: skip
+
+
+def _codes(names: tuple[str, ...], codes: np.ndarray) -> list[str]:
+    """Small integer codes as their names, the whole column at once."""
+    return np.array(names, dtype=object)[codes].tolist()
+
+
+def _ranks(values: np.ndarray, offset: int = 0) -> list[int | None]:
+    """A column of positive integers with 0 for none, as integers and None (less `offset`)."""
+    return np.where(values > 0, values - offset, None).tolist()
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ from kuochan.projects.rules import TERMINATED, large_projects_started, renovatio
 from kuochan.projects.selectors import hundredths, project_facts, renovation_reports
 from kuochan.registry.models import AnnualMetric, Enterprise, Honour
 from kuochan.targets.forecast import Forecast, PipelineProject, forecast
-from kuochan.targets.models import Actual, ActualSource, Indicator, Plan
+from kuochan.targets.models import Actual, ActualSource, DistrictTarget, Indicator, Plan
 from kuochan.targets.rules import (
     FLOWS,
     NONE,
@@ -218,18 +218,36 @@ def unit_actuals(plan: Plan, indicator: Indicator, year: int, month: int) -> tup
     return {**derived, **stored}, f"推算（{ActualSource(indicator.actual_source).label}）"
 
 
-Memo = dict[tuple[int, int, int], tuple[dict[str, Decimal], str]]
+@dataclass
+class Reads:
+    """What a report (or the ranking of every unit) reads once and shares: each indicator's actuals by
+    year and month, and the plan's district targets."""
+
+    actuals: dict[tuple[int, int, int], tuple[dict[str, Decimal], str]] = field(default_factory=dict)
+    targets: dict[int, dict[str, dict[int, Decimal]]] | None = None
 
 
 def _memo_actuals(
-    memo: Memo, plan: Plan, indicator: Indicator, year: int, month: int
+    memo: Reads, plan: Plan, indicator: Indicator, year: int, month: int
 ) -> tuple[dict[str, Decimal], str]:
-    """`unit_actuals`, computed once per indicator, year and month for a whole report (every unit's value
-    comes from the same read)."""
+    """`unit_actuals`, computed once per indicator, year and month (every unit's value comes from the same
+    read)."""
     key = (indicator.pk, year, month)
-    if key not in memo:
-        memo[key] = unit_actuals(plan, indicator, year, month)
-    return memo[key]
+    if key not in memo.actuals:
+        memo.actuals[key] = unit_actuals(plan, indicator, year, month)
+    return memo.actuals[key]
+
+
+def _plan_targets(memo: Reads, plan: Plan) -> dict[int, dict[str, dict[int, Decimal]]]:
+    """Every district target of the plan, read once: {indicator id: {unit: {year: value}}}."""
+    if memo.targets is None:
+        found: dict[int, dict[str, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+        for indicator, unit, year, value in DistrictTarget.objects.filter(indicator__plan=plan).values_list(
+            "indicator_id", "org_unit__name", "year", "value"
+        ):
+            found[indicator][unit][year] = value
+        memo.targets = {k: dict(v) for k, v in found.items()}
+    return memo.targets
 
 
 def _within(plan: Plan, year: int) -> None:
@@ -246,14 +264,14 @@ def targets_report(
     month: int,
     unit: OrgUnit | None = None,
     detail: bool = False,
-    memo: Memo | None = None,
+    memo: Reads | None = None,
 ) -> dict[str, Any]:
     """Each indicator's standing for the plan's unit (or a reporting unit) after `month` of `year`, as
     `kuochan targets --format json` gives it (stable keys); with `detail`, also where each actual comes
     from and the reasons (what the pages show)."""
     _within(plan, year)
     unit = unit or plan.org_unit
-    memo = {} if memo is None else memo
+    memo = Reads() if memo is None else memo
     data = plan_data(plan)
     rows = []
     for indicator, model in zip(data.indicators, plan.indicators.order_by("sort_order"), strict=True):
@@ -267,7 +285,11 @@ def targets_report(
         start = None
         if model.kind == "level_by_year" and year - 1 >= plan.baseline_year:
             start = _memo_actuals(memo, plan, model, year - 1, 12)[0].get(unit.name)
-        own = district_targets(model).get(unit.name, {}) if unit.pk != plan.org_unit_id else {}
+        own = (
+            _plan_targets(memo, plan).get(model.pk, {}).get(unit.name, {})
+            if unit.pk != plan.org_unit_id
+            else {}
+        )
         if unit.pk == plan.org_unit_id or not splittable(model) or year in own:
             whole = model.kind in FLOWS and len(own) == len(data.years)
             result = standing(
@@ -350,7 +372,7 @@ def district_targets(indicator: Indicator) -> dict[str, dict[int, Decimal]]:
 
 def ranking(*, plan: Plan, year: int, month: int) -> list[RankRow]:
     """The reporting units ranked (赛马) after `month` of `year`, on their own targets."""
-    memo: Memo = {}
+    memo = Reads()
     standings = {}
     for unit in reporting_units(plan):
         report = targets_report(plan=plan, year=year, month=month, unit=unit, memo=memo)
@@ -415,7 +437,7 @@ def plan_forecast(*, plan: Plan, year: int, month: int, runs: int, seed: int) ->
     """The forecast of the plan's project-derived indicators (技改投资 and 亿元以上 projects) after `month`."""
     _within(plan, year)
     as_of = _month_end(year, month)
-    memo: Memo = {}
+    memo = Reads()
     indicators = {i.derivation: i for i in plan.indicators.filter(actual_source=ActualSource.PROJECTS)}
     investment, large = indicators.get("renovation_investment"), indicators.get("projects_100m_started")
 
