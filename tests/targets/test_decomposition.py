@@ -151,3 +151,16 @@ def test_the_ranking_page_ranks_units_on_their_own_targets(baselines, users, log
     assert (
         "增资扩产投资额（技改投资） 0.0，平均 0.00 分" in page
     )  # a unit that did nothing scores 0, not "no rank"
+
+
+def test_a_grid_with_one_bad_cell_saves_nothing_and_names_the_cell(baselines, users, login):
+    wuxing, nanxun = OrgUnit.objects.get(code="330502"), OrgUnit.objects.get(code="330503")
+    form = {
+        "indicator": "renovation_investment",
+        "action": "save",
+        f"t-{wuxing.pk}-2026": "140",
+        f"t-{nanxun.pk}-2026": "九十",
+    }
+    page = login(users["city_staff"]).post("/targets/decomposition/", form, follow=True).content.decode()
+    assert "南浔区 2026 年目标：“九十”不是数字。" in page
+    assert not DistrictTarget.objects.exists()

@@ -1,7 +1,7 @@
 """Bringing a service's ValidationError back onto the form the user filled in."""
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 
 def error_map(exc: ValidationError, default_field: str = "__all__") -> dict[str, list[str]]:
@@ -13,3 +13,8 @@ def add_service_errors(form: forms.Form, exc: ValidationError, default_field: st
     """Each message on its field, or on `default_field`, or above the form when the field is not on it."""
     for field, errors in error_map(exc, default_field or "__all__").items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def refusal(exc: ValidationError | PermissionDenied) -> str:
+    """A service's refusal as one Chinese message for the page (every problem of a ValidationError)."""
+    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc) or "无权执行此操作。"

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from kuochan.audit.models import Source
+from kuochan.core.forms import refusal
 from kuochan.core.scope import get_scoped_or_404
 from kuochan.evaluation import selectors, services
 from kuochan.evaluation.models import EvaluationScheme, Exemption, KeyEnterprise
@@ -33,8 +34,7 @@ from kuochan.evaluation.rules import (
     INDUSTRY_LEVELS,
     WILLINGNESS,
 )
-from kuochan.orgs.models import REPORTING_KINDS
-from kuochan.orgs.selectors import org_units
+from kuochan.orgs.selectors import reporting_units
 from kuochan.projects.selectors import project_lists
 from kuochan.registry.models import Enterprise, HonourKind
 from kuochan.registry.rules import normalise_code
@@ -52,14 +52,6 @@ def _year(request: HttpRequest) -> int:
 
 def _years(year: int) -> list[int]:
     return sorted({*selectors.evaluated_years(), year, dt.date.today().year - 1}, reverse=True)
-
-
-def _refusal(exc: PermissionDenied | ValidationError) -> str:
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-
-
-def _districts(actor: Any) -> Any:
-    return org_units(actor=actor).filter(kind__in=REPORTING_KINDS)
 
 
 def _query(request: HttpRequest) -> str:
@@ -128,7 +120,7 @@ def result_list(request: HttpRequest) -> HttpResponse:
         try:
             run, _ = services.evaluation_run(actor=request.user, source=Source.WEB, year=year)
         except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, _refusal(exc))
+            messages.error(request, refusal(exc))
         else:
             messages.success(request, f"已按{run.scheme}重新计算 {year} 年评价：{run.enterprises} 家企业。")
         return redirect(f"{reverse('evaluation:results')}?year={year}")
@@ -136,7 +128,7 @@ def result_list(request: HttpRequest) -> HttpResponse:
     found = selectors.results(actor=request.user, year=year, filters=filters)
     if request.GET.get("export") == "xlsx":
         return _export(year, found, "企业评价结果")
-    districts = list(_districts(request.user))
+    districts = list(reporting_units(actor=request.user))
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     counts = selectors.class_by_district(actor=request.user, year=year)
     totals = sum(counts.values(), Counter())
@@ -200,7 +192,7 @@ def low_efficiency(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": selectors.explained(page),
             "query": _query(request),
-            "districts": _districts(request.user),
+            "districts": reporting_units(actor=request.user),
             "district": filters.district,
             "scheme": low,
         },
@@ -281,7 +273,7 @@ def treatment(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": _years(year),
             "lists": lists,
-            "districts": _districts(request.user),
+            "districts": reporting_units(actor=request.user),
             "district": district_id,
             "query": _query(request),
         },
@@ -380,7 +372,7 @@ def _change_key_enterprises(request: HttpRequest, year: int) -> HttpResponse:
     except (KeyEnterprise.DoesNotExist, ValueError):
         messages.error(request, "该重点企业已不存在。")
     except (PermissionDenied, ValidationError) as exc:
-        messages.error(request, _refusal(exc))
+        messages.error(request, refusal(exc))
     return back
 
 
@@ -410,7 +402,7 @@ def exemption_list(request: HttpRequest) -> HttpResponse:
         except ValueError:
             messages.error(request, "请选择要取消的记录。")
         except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, _refusal(exc))
+            messages.error(request, refusal(exc))
         return back
     return render(
         request,

@@ -172,3 +172,30 @@ def actual_record(
     action = Action.UPDATE if before else Action.CREATE
     audit_record(actor=actor, source=source, action=action, obj=actual, before=before, after=snapshot(actual))
     return actual
+
+
+@transaction.atomic
+def district_targets_save(
+    *, actor: Any, source: Source, indicator: Indicator, typed: dict[tuple[OrgUnit, int], str]
+) -> int:
+    """The decomposition editor's grid: every changed cell saved, or none when any is refused (each refusal
+    named). Returns how many changed."""
+    stored = {
+        (unit, year): value
+        for unit, year, value in indicator.district_targets.values_list("org_unit_id", "year", "value")
+    }
+    problems, changed = [], 0
+    for (unit, year), text in typed.items():
+        try:
+            amount = _amount(text, f"{unit.name} {year} 年目标")
+        except ValidationError as exc:
+            problems += exc.messages
+            continue
+        if amount is not None and stored.get((unit.pk, year)) != amount:
+            district_target_set(
+                actor=actor, source=source, indicator=indicator, unit=unit, year=year, value=amount
+            )
+            changed += 1
+    if problems:
+        raise ValidationError(problems)  # the transaction undoes the cells already saved
+    return changed

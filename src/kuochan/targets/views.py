@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -16,10 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from kuochan.audit.models import Source
+from kuochan.core.forms import refusal
 from kuochan.core.scope import path_in_scope
 from kuochan.imports.parsing import CellError, to_month
-from kuochan.orgs.models import REPORTING_KINDS
-from kuochan.orgs.selectors import org_units
+from kuochan.orgs.selectors import reporting_units as org_reporting_units
 from kuochan.projects.rules import last_complete_month
 from kuochan.targets import services
 from kuochan.targets.forecast import METHOD
@@ -52,7 +51,7 @@ def _or_message(request: HttpRequest, compute: Any, default: Any) -> Any:
     try:
         return compute()
     except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        messages.error(request, refusal(exc))
         return default
 
 
@@ -120,7 +119,7 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     (district staff see their own district)."""
     plan = _plan(request)
     year, month = _month(request)
-    units = list(org_units(actor=request.user).filter(kind__in=REPORTING_KINDS))
+    units = list(org_reporting_units(actor=request.user))
     if request.method == "POST" and plan is not None:
         return _record_actual(request, plan, units)
     chosen = request.GET.get("district", "")
@@ -177,22 +176,18 @@ def decomposition_page(request: HttpRequest) -> HttpResponse:
                 services.decomposition_by_share(actor=request.user, source=Source.WEB, indicator=indicator)
                 messages.success(request, f"已按 {plan.baseline_year} 年基期占比分解“{indicator.name}”。")
             else:
-                stored = district_targets(indicator)
-                for unit in units:
-                    for year in plan.years:
-                        typed = request.POST.get(f"t-{unit.pk}-{year}", "").strip()
-                        if typed and (
-                            year not in stored.get(unit.name, {}) or Decimal(typed) != stored[unit.name][year]
-                        ):
-                            services.district_target_set(
-                                actor=request.user, source=Source.WEB, indicator=indicator, unit=unit, year=year, value=typed
-                            )  # fmt: skip
+                typed = {
+                    (unit, year): request.POST.get(f"t-{unit.pk}-{year}", "").strip()
+                    for unit in units
+                    for year in plan.years
+                    if request.POST.get(f"t-{unit.pk}-{year}", "").strip()
+                }
+                services.district_targets_save(
+                    actor=request.user, source=Source.WEB, indicator=indicator, typed=typed
+                )
                 messages.success(request, f"已保存“{indicator.name}”的区县目标。")
-        except (ValidationError, PermissionDenied, ArithmeticError) as exc:
-            messages.error(
-                request,
-                "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc) or "输入有误。",
-            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
         return redirect(f"{reverse('targets:decomposition')}?indicator={indicator.code}")
     city = city_targets(plan, indicator)
     stored = district_targets(indicator)
@@ -271,5 +266,5 @@ def _record_actual(request: HttpRequest, plan: Plan, units: list[Any]) -> HttpRe
     except CellError as exc:
         messages.error(request, f"月份：{exc}")
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        messages.error(request, refusal(exc))
     return redirect(f"{reverse('targets:progress')}?as_of={post.get('month', '')}")
