@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kuochan.projects",
     "kuochan.evaluation",
     "kuochan.targets",
+    "kuochan.policies",
     "kuochan.web",
     "kuochan.demo",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("projects/", include("kuochan.projects.urls")),
     path("evaluation/", include("kuochan.evaluation.urls")),
     path("targets/", include("kuochan.targets.urls")),
+    path("policies/", include("kuochan.policies.urls")),
     path("imports/", include("kuochan.imports.urls")),
     path("api/v1/", api.urls),
 ]

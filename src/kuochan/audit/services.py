@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
+from django.db.models.fields.files import FieldFile
 
 from kuochan.audit.models import Action, AuditEntry, Source
 
@@ -24,6 +25,8 @@ def json_value(value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
+    if isinstance(value, FieldFile):
+        return value.name  # where the file is stored, not its content
     return value
 
 

@@ -221,6 +221,10 @@ class Outcome:
     not_met: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
 
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
 
 def _compare(node: Node, fact: Any) -> bool:
     op, value = node.op, node.value
@@ -239,26 +243,34 @@ def _compare(node: Node, fact: Any) -> bool:
     }[op]  # fmt: skip
 
 
-def _evaluate(node: Node, facts: Mapping[str, Any], outcome: Outcome) -> str:
+def _texts(node: Node, texts: dict[int, str]) -> dict[int, str]:
+    """Every node's reading, computed once per rule rather than once per subject."""
+    texts[id(node)] = describe(node, nested=True)
+    for child in node.children:
+        _texts(child, texts)
+    return texts
+
+
+def _evaluate(node: Node, facts: Mapping[str, Any], outcome: Outcome, texts: dict[int, str]) -> str:
     if node.kind == "placeholder":
-        outcome.unknown.append(describe(node))
+        outcome.unknown.append(texts[id(node)])
         return UNKNOWN
     if node.kind == "condition":
         fact = facts.get(node.field)
         if fact is None:
-            outcome.unknown.append(f"{describe(node)}（缺少{FIELDS[node.field].label}数据）")
+            outcome.unknown.append(f"{texts[id(node)]}（缺少{FIELDS[node.field].label}数据）")
             return UNKNOWN
         held = _compare(node, fact)
-        (outcome.met if held else outcome.not_met).append(describe(node))
+        (outcome.met if held else outcome.not_met).append(texts[id(node)])
         return ELIGIBLE if held else NOT_ELIGIBLE
     if node.kind == "not":
-        inner = Outcome(UNKNOWN)
-        result = _evaluate(node.children[0], facts, inner)
+        result = _evaluate(node.children[0], facts, Outcome(UNKNOWN), texts)
         flipped = {ELIGIBLE: NOT_ELIGIBLE, NOT_ELIGIBLE: ELIGIBLE, UNKNOWN: UNKNOWN}[result]
-        text = describe(node)
-        {ELIGIBLE: outcome.met, NOT_ELIGIBLE: outcome.not_met, UNKNOWN: outcome.unknown}[flipped].append(text)
+        {ELIGIBLE: outcome.met, NOT_ELIGIBLE: outcome.not_met, UNKNOWN: outcome.unknown}[flipped].append(
+            texts[id(node)]
+        )
         return flipped
-    results = [_evaluate(child, facts, outcome) for child in node.children]
+    results = [_evaluate(child, facts, outcome, texts) for child in node.children]
     if node.kind == "all":
         if NOT_ELIGIBLE in results:
             return NOT_ELIGIBLE
@@ -271,11 +283,139 @@ def _evaluate(node: Node, facts: Mapping[str, Any], outcome: Outcome) -> str:
 def evaluate(node: Node, facts: Mapping[str, Any]) -> Outcome:
     """Eligible, not eligible, or unknown (a needed fact is missing), with the conditions met, not met and
     unknown, each as readable Chinese."""
-    outcome = Outcome(UNKNOWN)
-    outcome.status = _evaluate(node, facts, outcome)
-    return outcome
+    return evaluate_all(node, [facts])[0]
 
 
 def evaluate_all(node: Node, subjects: Sequence[Mapping[str, Any]]) -> list[Outcome]:
     """One rule against many subjects in one pass (the whole city against a policy)."""
-    return [evaluate(node, facts) for facts in subjects]
+    texts = _texts(node, {})
+    outcomes = []
+    for facts in subjects:
+        outcome = Outcome(UNKNOWN)
+        outcome.status = _evaluate(node, facts, outcome, texts)
+        outcomes.append(outcome)
+    return outcomes
+
+
+# Amounts -------------------------------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Support:
+    """How much a policy pays: nothing (non-monetary), a requested amount up to a cap, a share of the
+    project's investment up to a cap, or a fixed award."""
+
+    kind: str  # non_monetary, capped, share, fixed
+    cap_wan: Decimal | None = None
+    share_pct: Decimal | None = None
+    share_base: str = ""  # equipment_wan, total_wan
+    fixed_wan: Decimal | None = None
+
+
+BASE_LABELS = {"equipment_wan": "设备投资", "total_wan": "项目总投资"}
+
+
+def support_problems(support: Support) -> list[str]:
+    """What is missing or wrong in a policy's amount rule, in Chinese."""
+    problems = []
+    if support.kind in ("capped", "share") and (support.cap_wan is None or support.cap_wan <= 0):
+        problems.append("补助上限（万元）应为正数。")
+    if support.kind == "share":
+        if support.share_pct is None or not 0 < support.share_pct <= 100:
+            problems.append("补助比例应在 0 到 100% 之间。")
+        if support.share_base not in BASE_LABELS:
+            problems.append(f"补助基数应为{'或'.join(BASE_LABELS.values())}。")
+    if support.kind == "fixed" and (support.fixed_wan is None or support.fixed_wan <= 0):
+        problems.append("定额（万元）应为正数。")
+    return problems
+
+
+def subsidy(support: Support, base_wan: Decimal | None) -> tuple[Decimal | None, str]:
+    """The amount the policy's rule gives, and how it was computed, in Chinese. None when the rule cannot
+    compute one: non-monetary support, an amount the applicant states (capped), or a missing base."""
+    if support.kind == "fixed":
+        return support.fixed_wan, f"定额 {support.fixed_wan} 万元"
+    if support.kind != "share":
+        return None, ""
+    label = BASE_LABELS[support.share_base]
+    if base_wan is None:
+        return None, f"缺少{label}，无法测算"
+    amount = (base_wan * support.share_pct / 100).quantize(CENT)
+    text = f"{label} {base_wan} 万元 × {support.share_pct.normalize():f}% = {amount} 万元"
+    if support.cap_wan is not None and amount > support.cap_wan:
+        return support.cap_wan, f"{text}，超过上限，按上限 {support.cap_wan} 万元"
+    return amount, text
+
+
+def amount_problem(support: Support, amount: Decimal | None) -> str | None:
+    """Why an amount cannot stand for this policy: missing, not positive, or above the cap."""
+    if support.kind == "non_monetary":
+        return None
+    if amount is None or amount <= 0:
+        return "请填写大于 0 的金额（万元）。"
+    if support.cap_wan is not None and amount > support.cap_wan:
+        return f"金额 {amount} 万元超过本政策上限 {support.cap_wan} 万元。"
+    return None
+
+
+# Workflow ------------------------------------------------------------------------------------------
+
+APPLICANT, DISTRICT, CITY = "applicant", "district", "city"
+WHO_LABELS = {APPLICANT: "申报企业或代办人员", DISTRICT: "区县审核人员", CITY: "市级审核人员"}
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    # who may act, by the status the application is in
+    who: Mapping[str, str]
+    needs_opinion: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "submit": Transition("提交申报", ("draft", "returned"), "district_review",
+                         {"draft": APPLICANT, "returned": APPLICANT}),
+    "pass_district": Transition("初审通过", ("district_review",), "city_review", {"district_review": DISTRICT}),
+    "pass_city": Transition("复审通过并公示", ("city_review",), "publicity", {"city_review": CITY}),
+    "pay": Transition("拨付（兑现）", ("publicity",), "paid", {"publicity": CITY}),
+    "return": Transition("退回修改", ("district_review", "city_review"), "returned",
+                         {"district_review": DISTRICT, "city_review": CITY}, needs_opinion=True),
+    "reject": Transition("不予支持", ("district_review", "city_review", "publicity"), "rejected",
+                         {"district_review": DISTRICT, "city_review": CITY, "publicity": CITY}, needs_opinion=True),
+    "withdraw": Transition("撤回申报", ("draft", "district_review", "returned"), "withdrawn",
+                           {"draft": APPLICANT, "district_review": APPLICANT, "returned": APPLICANT}),
+}  # fmt: skip
+
+
+def allowed_actions(status: str, roles: set[str]) -> list[str]:
+    """The actions someone holding `roles` may take on an application in `status`."""
+    return [name for name, t in TRANSITIONS.items() if t.who.get(status) in roles]
+
+
+def transition_refusal(action: str, status: str, status_label: str, roles: set[str]) -> str | None:
+    """Why the action is refused, in Chinese, or None when it is allowed."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        return f"没有“{action}”这一操作。"
+    who = transition.who.get(status)
+    if who is None:
+        return f"申报当前为“{status_label}”，不能{transition.label}。"
+    if who not in roles:
+        return f"申报当前为“{status_label}”，只有{WHO_LABELS[who]}可以{transition.label}。"
+    return None
+
+
+def placeholders(node: Node) -> list[str]:
+    """The conditions still to be completed by city staff (【待明确】)."""
+    if node.kind == "placeholder":
+        return [node.text]
+    return [text for child in node.children for text in placeholders(child)]
+
+
+STEP_LABELS = {"create": "创建申报", "award": "免申即享确认"} | {
+    name: t.label for name, t in TRANSITIONS.items()
+}

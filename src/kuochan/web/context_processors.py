@@ -9,7 +9,7 @@ MODULES = (
     ("projects", "项目管理", "projects:list"),
     ("targets", "目标进度", "targets:plan"),
     ("evaluation", "评价分类", "evaluation:results"),
-    ("policies", "政策直达", None),
+    ("policies", "政策直达", "policies:catalogue"),
     ("resources", "要素保障", None),
     ("outreach", "服务企业", None),
     ("cockpit", "驾驶舱", None),

@@ -18,6 +18,7 @@ from kuochan.demo.generators import (
     project_rows,
     province_tree,
 )
+from kuochan.demo.policies import demo_policies
 from kuochan.demo.services import demo_projects_create, demo_registry_create
 from kuochan.evaluation.models import EvaluationRun, Exemption
 from kuochan.evaluation.services import evaluation_run
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             summary["projects"] = _demo_projects(options["seed"], city, dt.date.today())
             summary["evaluation"] = _demo_evaluation()
             summary["users"] = _demo_users()
+            summary["policies"] = demo_policies(dt.date.today())
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return
@@ -89,6 +91,8 @@ class Command(BaseCommand):
             )
         evaluated = "，".join(f"{year} 年 {count} 家" for year, count in summary["evaluation"].items())
         self.stdout.write(f"评价分类：{evaluated or '已有评价结果，未重新计算'}")
+        policies = summary["policies"]
+        self.stdout.write(f"政策直达：申报 {policies.get('applications', policies.get('existing'))} 件")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role_label, unit in summary["users"]:
             self.stdout.write(f"  {username:<8} {role_label}（{unit}）")
@@ -187,7 +191,9 @@ def _demo_users() -> list[tuple[str, str, str]]:
             user.role, user.org_unit, user.full_name, user.is_active = role, units[unit_code], full_name, True
             user.set_password(DEMO_PASSWORD)
         if role == "enterprise":
-            user.enterprise = Enterprise.objects.filter(district=units[unit_code]).order_by("pk").first()
+            # an enterprise with a project, so the demo can apply for project policies
+            found = Enterprise.objects.filter(district=units[unit_code]).order_by("pk")
+            user.enterprise = found.filter(projects__isnull=False).first() or found.first()
         user.save()
         made.append((username, user.get_role_display(), units[unit_code].name))
     return made

@@ -1,0 +1,96 @@
+"""The demo's 政策直达: city staff complete some 【待明确】 conditions as they would, set budgets, and
+applications stand at each step of their way, so every page has something to show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from kuochan.accounts.models import User
+from kuochan.audit.models import Source
+from kuochan.policies.models import Application, Policy
+from kuochan.policies.services import (
+    application_act,
+    application_create,
+    attachment_add,
+    budget_set,
+    policy_update,
+)
+from kuochan.projects.models import Project
+from kuochan.registry.models import IndustryTag, TagKind
+
+# A tiny but real PDF: what an enterprise would upload as a scanned document.
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"  # fmt: skip
+
+
+def _completed(rule: dict, replacement: dict) -> dict:
+    """The rule with its first placeholder replaced, as city staff complete a policy."""
+    items = list(rule["all"])
+    first = next(i for i, item in enumerate(items) if "placeholder" in item)
+    items[first] = replacement
+    return {"all": items}
+
+
+def _apply(
+    actor: User, policy: Policy, project: Project, amount: Decimal, steps: list[tuple[User, str, dt.date]]
+) -> None:
+    application = application_create(
+        actor=actor, source=Source.CLI, policy=policy, enterprise=project.enterprise,
+        project=project if policy.subject == "project" else None, requested_wan=amount,
+        description=f"{project.name}：申请{policy.title}支持。",
+    )  # fmt: skip
+    for document in policy.documents:
+        attachment_add(
+            actor=actor, source=Source.CLI, application=application, document=document, name=f"{document}.pdf",
+            content=DEMO_PDF,
+        )  # fmt: skip
+    for who, action, day in steps:
+        opinion = "材料齐全，同意推荐。" if action.startswith("pass") else ""
+        application_act(
+            actor=who, source=Source.CLI, application=application, action=action, opinion=opinion, today=day
+        )
+
+
+def demo_policies(today: dt.date) -> dict[str, int]:
+    """Once: a second run leaves the policies and applications as they are."""
+    if Application.objects.exists():
+        return {"existing": Application.objects.count()}
+    users = {u.username: u for u in User.objects.filter(username__in=["city", "wuxing", "nanxun", "qiye"])}
+    city, wuxing, nanxun, qiye = (users[name] for name in ("city", "wuxing", "nanxun", "qiye"))
+    policies = {p.code: p for p in Policy.objects.all()}
+    chains = list(IndustryTag.objects.filter(kind=TagKind.CHAIN).values_list("name", flat=True))
+    completions = {
+        "resource-pool": {"field": "project.total_wan", "op": ">=", "value": 30000},
+        "special-funds": {"field": "project.is_provincial_major", "op": "is", "value": True},
+        "listed-reinvestment": {"field": "project.chain", "op": "in", "value": chains},
+    }
+    for code, condition in completions.items():
+        policy_update(
+            actor=city,
+            source=Source.CLI,
+            policy=policies[code],
+            rule=_completed(policies[code].rule, condition),
+        )
+    for code, amount in (("open-competition", 3000), ("innovation-platform", 5000)):
+        budget_set(
+            actor=city, source=Source.CLI, policy=policies[code], year=today.year, amount_wan=Decimal(amount)
+        )
+    own = Project.objects.filter(enterprise=qiye.enterprise).order_by("code").first()
+    wuxing_projects = Project.objects.filter(district=wuxing.org_unit).exclude(enterprise=qiye.enterprise)
+    nanxun_projects = Project.objects.filter(district=nanxun.org_unit).order_by("code")
+    others = list(wuxing_projects.order_by("code")[:2]) + list(nanxun_projects[:2])
+    earlier = today - dt.timedelta(days=20)
+    competition, platform = policies["open-competition"], policies["innovation-platform"]
+    if own is not None:
+        _apply(qiye, competition, own, Decimal(200), [(qiye, "submit", today)])
+    _apply(
+        wuxing,
+        competition,
+        others[0],
+        Decimal(300),
+        [(wuxing, "submit", today), (wuxing, "pass_district", today)],
+    )
+    _apply(wuxing, platform, others[1], Decimal(800), [(wuxing, "submit", earlier), (wuxing, "pass_district", earlier), (city, "pass_city", earlier), (city, "pay", today)])  # fmt: skip
+    _apply(nanxun, competition, others[2], Decimal(260), [(nanxun, "submit", today), (nanxun, "pass_district", today), (city, "pass_city", today)])  # fmt: skip
+    _apply(nanxun, platform, others[3], Decimal(500), [(nanxun, "submit", today)])
+    return {"applications": Application.objects.count()}

@@ -1,0 +1,380 @@
+"""Reads of the policy catalogue, matching (政策找企业 / 企业找政策) and applications, in the actor's scope.
+
+Matching reads the facts of every enterprise and project in scope in a handful of queries, as known on
+`as_of`, and evaluates every policy's rule against them in one pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
+from kuochan.evaluation.models import EvaluationResult, EvaluationRun
+from kuochan.policies.models import Application, Attachment, Policy, PolicyBudget, Status, Subject
+from kuochan.policies.rules import (
+    ELIGIBLE,
+    NOT_ELIGIBLE,
+    STATUS_LABELS,
+    UNKNOWN,
+    Node,
+    Outcome,
+    Support,
+    describe,
+    evaluate_all,
+)
+from kuochan.policies.rules import rule_from_data as parse_rule
+from kuochan.projects.models import Project
+from kuochan.registry.models import AnnualMetric, Enterprise, Honour
+
+# Statuses whose amount counts against the budget, and those still on their way.
+APPROVED = (Status.PUBLICITY, Status.PAID)
+IN_REVIEW = (Status.DISTRICT_REVIEW, Status.CITY_REVIEW, Status.RETURNED)
+CLOSED = (Status.REJECTED, Status.WITHDRAWN)
+
+
+def policies(*, active_only: bool = False) -> QuerySet[Policy]:
+    """The catalogue: the same for every signed-in user, enterprises included (政策要让企业看得到)."""
+    found = Policy.objects.all()
+    return found.filter(is_active=True) if active_only else found
+
+
+def policy_get(code: str) -> Policy:
+    return Policy.objects.get(code=code)
+
+
+def policy_rule(policy: Policy) -> Node:
+    return parse_rule(policy.rule)
+
+
+def policy_support(policy: Policy) -> Support:
+    return Support(policy.support_kind, policy.cap_wan, policy.share_pct, policy.share_base, policy.fixed_wan)
+
+
+# Facts -----------------------------------------------------------------------------------------------
+
+
+def _evaluation_year(as_of: dt.date) -> int | None:
+    """The latest evaluation year already computed by the end of as_of (what was known then)."""
+    end = timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
+    run = (
+        EvaluationRun.objects.filter(computed_at__lte=end, year__lt=as_of.year + 1).order_by("-year").first()
+    )
+    return run.year if run else None
+
+
+def enterprise_facts(enterprises: QuerySet[Enterprise], as_of: dt.date) -> dict[int, dict[str, Any]]:
+    """The facts the rules read about each enterprise in `enterprises`, as known on as_of: above-scale on
+    that day, honours held that year, last year's revenue and tax, the latest evaluation computed by then."""
+    enterprises = enterprises.order_by()
+    facts: dict[int, dict[str, Any]] = {}
+    for pk, above, since, size in enterprises.values_list(
+        "id", "above_scale", "above_scale_since", "size_class"
+    ):
+        facts[pk] = {
+            "enterprise.above_scale": bool(above) and (since is None or since <= as_of),
+            "enterprise.size_class": size or None,
+            "enterprise.tags": set(),
+            "enterprise.honours": set(),
+        }
+    for pk, tag in enterprises.filter(tags__isnull=False).values_list("id", "tags__name"):
+        facts[pk]["enterprise.tags"].add(tag)
+    year = as_of.year
+    held = Honour.objects.filter(enterprise__in=enterprises, year_granted__lte=year).filter(
+        Q(year_lost__isnull=True) | Q(year_lost__gt=year)
+    )
+    for pk, kind in held.order_by().values_list("enterprise_id", "kind"):
+        facts[pk]["enterprise.honours"].add(kind)
+    metrics = AnnualMetric.objects.filter(enterprise__in=enterprises, year=year - 1).order_by()
+    for pk, revenue, tax in metrics.values_list("enterprise_id", "revenue_wan", "tax_wan"):
+        facts[pk]["enterprise.revenue_wan"] = revenue
+        facts[pk]["enterprise.tax_wan"] = tax
+    evaluated = _evaluation_year(as_of)
+    if evaluated is not None:
+        results = EvaluationResult.objects.filter(enterprise__in=enterprises, year=evaluated).order_by()
+        for pk, klass, grade, low in results.values_list(
+            "enterprise_id", "klass", "carbon_grade", "low_efficiency"
+        ):
+            facts[pk]["evaluation.class"] = klass or None
+            facts[pk]["evaluation.carbon_grade"] = grade
+            facts[pk]["evaluation.low_efficiency"] = bool(low)
+    return facts
+
+
+PROJECT_COLUMNS = {
+    "project.project_type": "project_type",
+    "project.is_renovation": "is_renovation",
+    "project.total_wan": "total_wan",
+    "project.equipment_wan": "equipment_wan",
+    "project.zero_new_land": "zero_new_land",
+    "project.is_provincial_major": "is_provincial_major",
+    "project.is_ipo_funded": "is_ipo_funded",
+    "project.chain": "chain__name",
+}
+
+
+def project_facts(
+    projects: QuerySet[Project], as_of: dt.date, of_enterprises: Mapping[int, dict[str, Any]] | None = None
+) -> dict[int, dict[str, Any]]:
+    """Each project's own facts and its enterprise's (a project rule may ask about both)."""
+    rows = list(projects.order_by().values_list("id", "enterprise_id", *PROJECT_COLUMNS.values()))
+    if of_enterprises is None:
+        of_enterprises = enterprise_facts(Enterprise.objects.filter(projects__in=projects).distinct(), as_of)
+    facts = {}
+    for pk, enterprise_id, *values in rows:
+        own = {
+            name: (value if value != "" else None)
+            for name, value in zip(PROJECT_COLUMNS, values, strict=True)
+        }
+        facts[pk] = {**of_enterprises.get(enterprise_id, {}), **own}
+    return facts
+
+
+# Matching --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An enterprise, or a project with its enterprise, that a policy was matched against."""
+
+    enterprise_id: int
+    enterprise_name: str
+    uscc: str
+    district: str
+    project_id: int | None = None
+    project_code: str = ""
+    project_name: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    candidate: Candidate
+    outcome: Outcome
+
+
+def _candidates(actor: Any, subject: str, enterprise: Enterprise | None) -> dict[int, Candidate]:
+    if subject == Subject.PROJECT:
+        found = scoped_or_system(Project.objects.all(), actor)
+        if enterprise is not None:
+            found = found.filter(enterprise=enterprise)
+        rows = found.order_by("enterprise__name", "code").values_list(
+            "id", "enterprise_id", "enterprise__name", "enterprise__uscc", "district__name", "code", "name"
+        )
+        return {row[0]: Candidate(*row[1:5], row[0], row[5], row[6]) for row in rows}
+    found = scoped_or_system(Enterprise.objects.all(), actor)
+    if enterprise is not None:
+        found = found.filter(pk=enterprise.pk)
+    rows = found.order_by("district__name", "name").values_list("id", "name", "uscc", "district__name")
+    return {row[0]: Candidate(*row) for row in rows}
+
+
+def matching(
+    *, actor: Any, as_of: dt.date, chosen: Iterable[Policy], enterprise: Enterprise | None = None
+) -> dict[str, list[Match]]:
+    """Every chosen policy against every enterprise or project in scope (or of one enterprise), in one
+    pass: facts are read once per kind of subject, then each rule runs over all of them."""
+    chosen = list(chosen)
+    candidates: dict[str, dict[int, Candidate]] = {}
+    facts: dict[str, dict[int, dict[str, Any]]] = {}
+    subjects = {policy.subject for policy in chosen}
+    enterprises = scoped_or_system(Enterprise.objects.all(), actor)
+    if enterprise is not None:
+        enterprises = enterprises.filter(pk=enterprise.pk)
+    of_enterprises = enterprise_facts(enterprises, as_of)
+    for subject in subjects:
+        candidates[subject] = _candidates(actor, subject, enterprise)
+        if subject == Subject.ENTERPRISE:
+            facts[subject] = of_enterprises
+        else:
+            projects = Project.objects.filter(pk__in=list(candidates[subject]))
+            outside = {c.enterprise_id for c in candidates[subject].values()} - of_enterprises.keys()
+            extra = enterprise_facts(Enterprise.objects.filter(pk__in=outside), as_of) if outside else {}
+            facts[subject] = project_facts(projects, as_of, {**of_enterprises, **extra})
+    found: dict[str, list[Match]] = {}
+    for policy in chosen:
+        ids = list(candidates[policy.subject])
+        outcomes = evaluate_all(policy_rule(policy), [facts[policy.subject][pk] for pk in ids])
+        found[policy.code] = [
+            Match(candidates[policy.subject][pk], outcome) for pk, outcome in zip(ids, outcomes, strict=True)
+        ]
+    return found
+
+
+STATUS_ORDER = {ELIGIBLE: 0, UNKNOWN: 1, NOT_ELIGIBLE: 2}
+
+
+def matches_shown(matches: list[Match], status: str = "") -> list[Match]:
+    """Eligible first, then those to verify; the not eligible only when asked for."""
+    if status:
+        return [m for m in matches if m.outcome.status == status]
+    kept = [m for m in matches if m.outcome.status != NOT_ELIGIBLE]
+    return sorted(kept, key=lambda m: STATUS_ORDER[m.outcome.status])
+
+
+def match_counts(matches: list[Match]) -> dict[str, int]:
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for match in matches:
+        counts[match.outcome.status] += 1
+    return counts
+
+
+# Applications ----------------------------------------------------------------------------------------
+
+
+def applications(*, actor: Any) -> QuerySet[Application]:
+    return scoped(
+        Application.objects.select_related("policy", "enterprise", "project", "district"), actor
+    ).order_by("-id")
+
+
+def application_get(*, actor: Any, pk: Any) -> Application:
+    return get_scoped_or_404(
+        Application.objects.select_related("policy", "enterprise", "project", "district"), actor, pk=pk
+    )
+
+
+def attachment_get(*, actor: Any, pk: Any) -> Attachment:
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    application_get(actor=actor, pk=attachment.application_id)
+    return attachment
+
+
+def review_queue(*, actor: Any) -> QuerySet[Application]:
+    """What waits for this actor: district staff the 初审, city staff the 复审 and the payments due."""
+    found = applications(actor=actor)
+    if actor.is_enterprise_user:
+        return found.filter(status__in=(Status.DRAFT, Status.RETURNED))
+    if actor.role in ("city_admin", "city_staff"):
+        return found.filter(status__in=(Status.CITY_REVIEW, Status.PUBLICITY))
+    return found.filter(status=Status.DISTRICT_REVIEW)
+
+
+@dataclass
+class Funds:
+    policy: Policy
+    year: int
+    budget_wan: Decimal | None
+    requested_wan: Decimal
+    approved_wan: Decimal
+    paid_wan: Decimal
+    applications: int
+
+    @property
+    def remaining_wan(self) -> Decimal | None:
+        return None if self.budget_wan is None else self.budget_wan - self.approved_wan
+
+    @property
+    def used_pct(self) -> int | None:
+        if not self.budget_wan:
+            return None
+        return int(self.approved_wan * 100 / self.budget_wan)
+
+
+def approved_total(policy_id: int, year: int) -> Decimal:
+    """What the approved applications of a policy and year take from its budget (paid or in publicity)."""
+    found = Application.objects.filter(policy_id=policy_id, year=year, status__in=APPROVED)
+    return found.aggregate(total=Sum("approved_wan"))["total"] or Decimal(0)
+
+
+def funds(*, actor: Any, year: int) -> list[Funds]:
+    """Per monetary policy and year: budget, requested (still in review), approved, paid and remaining.
+    Budgets are the city's; the amounts are those of the applications in the actor's scope."""
+    budgets = dict(PolicyBudget.objects.filter(year=year).values_list("policy_id", "amount_wan"))
+    sums: dict[int, dict[str, Any]] = defaultdict(dict)
+    found = applications(actor=actor).filter(year=year).order_by()
+    rows = found.values("policy_id").annotate(
+        requested=Sum("amount_wan", filter=Q(status__in=IN_REVIEW)),
+        approved=Sum("approved_wan", filter=Q(status__in=APPROVED)),
+        paid=Sum("paid_wan", filter=Q(status=Status.PAID)),
+        count=Count("id", filter=~Q(status__in=CLOSED)),
+    )
+    for row in rows:
+        sums[row["policy_id"]] = row
+    zero = Decimal(0)
+    return [
+        Funds(
+            policy,
+            year,
+            budgets.get(policy.pk),
+            sums[policy.pk].get("requested") or zero,
+            sums[policy.pk].get("approved") or zero,
+            sums[policy.pk].get("paid") or zero,
+            sums[policy.pk].get("count") or 0,
+        )
+        for policy in policies()
+        if policy.is_monetary
+    ]
+
+
+def open_application_exists(policy: Policy, year: int, enterprise_id: int, project_id: int | None) -> bool:
+    return (
+        Application.objects.filter(
+            policy=policy, year=year, enterprise_id=enterprise_id, project_id=project_id
+        )
+        .exclude(status__in=CLOSED)
+        .exists()
+    )
+
+
+def award_list(*, actor: Any, policy: Policy, year: int, as_of: dt.date) -> list[Match]:
+    """免申即享: the eligible subjects in scope that have no application for the policy and year yet."""
+    eligible = [
+        m
+        for m in matching(actor=actor, as_of=as_of, chosen=[policy])[policy.code]
+        if m.outcome.status == ELIGIBLE
+    ]
+    taken = set(
+        Application.objects.filter(policy=policy, year=year)
+        .exclude(status__in=CLOSED)
+        .values_list("enterprise_id", "project_id")
+    )
+    return [m for m in eligible if (m.candidate.enterprise_id, m.candidate.project_id) not in taken]
+
+
+def match_row(policy: Policy, match: Match) -> dict[str, Any]:
+    """One match as the command, the API and the exports give it: stable keys, reasons in Chinese."""
+    c, o = match.candidate, match.outcome
+    return {
+        "policy": policy.code, "policy_title": policy.title, "status": o.status,
+        "status_label": STATUS_LABELS[o.status], "uscc": c.uscc, "enterprise": c.enterprise_name,
+        "district": c.district, "project_code": c.project_code or None, "project": c.project_name or None,
+        "met": o.met, "not_met": o.not_met, "unknown": o.unknown,
+    }  # fmt: skip
+
+
+def match_report(
+    *,
+    actor: Any,
+    as_of: dt.date,
+    chosen: list[Policy],
+    enterprise: Enterprise | None = None,
+    everyone: bool = False,
+) -> dict[str, Any]:
+    """Matching as data: per policy the counts and the matches shown (eligible and to verify, or all)."""
+    found = matching(actor=actor, as_of=as_of, chosen=chosen, enterprise=enterprise)
+    return {
+        "as_of": as_of.isoformat(),
+        "policies": [
+            {
+                "code": policy.code,
+                "title": policy.title,
+                "subject": policy.subject,
+                "rule": describe(policy_rule(policy)),
+                "counts": match_counts(found[policy.code]),
+                "matches": [
+                    match_row(policy, m)
+                    for m in (found[policy.code] if everyone else matches_shown(found[policy.code]))
+                ],
+            }
+            for policy in chosen
+        ],
+    }

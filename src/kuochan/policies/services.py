@@ -1,0 +1,530 @@
+"""Writes of 政策直达: the catalogue and budgets (city staff), applications and their files (enterprises, or
+staff on their behalf), the review steps from 区县初审 to 拨付, and 免申即享 awards. Every write is one
+audited transaction; a refused one changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from kuochan.accounts.models import Role
+from kuochan.audit.models import Action, Source
+from kuochan.audit.services import audit_record, snapshot
+from kuochan.core.scope import path_in_scope
+from kuochan.orgs.services import LoadResult
+from kuochan.policies.models import Application, Attachment, Policy, PolicyBudget, Status, Step, Subject
+from kuochan.policies.rules import (
+    APPLICANT,
+    CITY,
+    DISTRICT,
+    NOT_ELIGIBLE,
+    TRANSITIONS,
+    amount_problem,
+    evaluate,
+    subsidy,
+    support_problems,
+    transition_refusal,
+)
+from kuochan.policies.rules import rule_from_data as parse_rule
+from kuochan.policies.selectors import (
+    approved_total,
+    award_list,
+    enterprise_facts,
+    open_application_exists,
+    policy_rule,
+    policy_support,
+    project_facts,
+)
+from kuochan.projects.models import Project
+from kuochan.registry.models import Enterprise
+
+CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF)
+POLICY_FIELDS = (
+    "number", "section", "title", "clause", "lead", "co_responsible", "period_start", "period_end",
+    "funding_source", "subject", "support_kind", "support_text", "cap_wan", "share_pct", "share_base",
+    "fixed_wan", "rule", "documents", "auto_award", "publicity_days", "is_active", "source",
+)  # fmt: skip
+APPLICATION_FIELDS = (
+    "status", "requested_wan", "computed_wan", "computation", "amount_wan", "approved_wan", "paid_wan",
+    "publicity_until", "description", "project",
+)  # fmt: skip
+
+# Files an application may carry: by extension, with the bytes such a file starts with.
+ATTACHMENT_TYPES = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".ofd": (b"PK\x03\x04",),
+}
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def is_city_staff(actor: Any) -> bool:
+    return actor is not None and actor.can_edit and actor.role in CITY_ROLES
+
+
+def roles_on(actor: Any, application: Application) -> set[str]:
+    """What the actor is to this application: its applicant (the enterprise, or staff in scope acting on
+    its behalf), a district reviewer, a city reviewer."""
+    if actor is None or not actor.is_active:
+        return set()
+    if actor.is_enterprise_user:
+        return {APPLICANT} if actor.enterprise_id == application.enterprise_id else set()
+    if not actor.can_edit or not path_in_scope(application.district.path, actor):
+        return set()
+    return {APPLICANT, DISTRICT, CITY} if actor.role in CITY_ROLES else {APPLICANT, DISTRICT}
+
+
+# The catalogue ---------------------------------------------------------------------------------------
+
+
+def _policy_values(data: dict[str, Any]) -> dict[str, Any]:
+    support = data.get("support", {})
+    money = {
+        k: Decimal(str(support[k])) if support.get(k) is not None else None
+        for k in ("cap_wan", "share_pct", "fixed_wan")
+    }
+    period = {
+        k: dt.date.fromisoformat(data[k]) if data.get(k) else None for k in ("period_start", "period_end")
+    }
+    return {
+        "number": data.get("number", ""), "section": data.get("section", ""), "title": data["title"],
+        "clause": data["clause"], "lead": data["lead"], "co_responsible": data.get("co_responsible", []),
+        "funding_source": data.get("funding_source", ""), "subject": data["subject"],
+        "support_kind": support.get("kind", "non_monetary"), "support_text": support.get("text", ""),
+        "share_base": support.get("base", ""), "rule": data["rule"], "documents": data.get("documents", []),
+        "auto_award": bool(data.get("auto_award")), "publicity_days": data.get("publicity_days", 5),
+        **money, **period,
+    }  # fmt: skip
+
+
+def _policy_problems(policy: Policy) -> list[str]:
+    problems = []
+    try:
+        parse_rule(policy.rule)
+    except ValueError as exc:
+        problems += exc.args[0]
+    problems += support_problems(policy_support(policy))
+    if policy.subject not in Subject.values:
+        problems.append(f"适用对象应为{'或'.join(Subject.labels)}。")
+    if policy.period_start and policy.period_end and policy.period_end < policy.period_start:
+        problems.append("执行截止日期早于起始日期。")
+    if not isinstance(policy.documents, list) or not all(
+        isinstance(d, str) and d.strip() for d in policy.documents
+    ):
+        problems.append("申报材料应为材料名称的列表。")
+    return problems
+
+
+def policy_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResult:
+    """The shipped catalogue: policies not yet here are created; those already here are left as city staff
+    may have completed them."""
+    result = LoadResult()
+    existing = set(Policy.objects.values_list("code", flat=True))
+    with transaction.atomic():
+        for item in data["policies"]:
+            if item["code"] in existing:
+                result.unchanged += 1
+                continue
+            policy = Policy(code=item["code"], source=data.get("source", ""), **_policy_values(item))
+            if problems := _policy_problems(policy):
+                raise ValidationError([f"政策 {item['code']}：{p}" for p in problems])
+            policy.save()
+            audit_record(actor=None, source=source, action=Action.CREATE, obj=policy, after=snapshot(policy))
+            result.created += 1
+    return result
+
+
+@transaction.atomic
+def policy_update(*, actor: Any, source: Source, policy: Policy, **values: Any) -> Policy:
+    """City staff edit a policy, completing its 【待明确】 conditions; the rule is checked before it is kept."""
+    if not is_city_staff(actor):
+        raise PermissionDenied("只有市级工作人员可以修改政策。")
+    before = snapshot(policy, POLICY_FIELDS)
+    for name, value in values.items():
+        if name not in POLICY_FIELDS:
+            raise ValueError(name)
+        setattr(policy, name, value)
+    if problems := _policy_problems(policy):
+        raise ValidationError(problems)
+    policy.save()
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=policy, before=before,
+        after=snapshot(policy, POLICY_FIELDS),
+    )  # fmt: skip
+    return policy
+
+
+@transaction.atomic
+def budget_set(*, actor: Any, source: Source, policy: Policy, year: int, amount_wan: Decimal) -> PolicyBudget:
+    """A policy's budget for a year; never below what is already approved."""
+    if not is_city_staff(actor):
+        raise PermissionDenied("只有市级工作人员可以设置政策预算。")
+    if not policy.is_monetary:
+        raise ValidationError(f"“{policy.title}”为非资金支持，无需预算。")
+    if amount_wan is None or amount_wan < 0:
+        raise ValidationError("预算应为不小于 0 的金额（万元）。")
+    budget = PolicyBudget.objects.select_for_update().filter(policy=policy, year=year).first()
+    approved = approved_total(policy.pk, year)
+    if amount_wan < approved:
+        raise ValidationError(f"{year} 年已核准 {approved} 万元，预算不能低于此数。")
+    before = snapshot(budget) if budget else {}
+    if budget is None:
+        budget = PolicyBudget(policy=policy, year=year)
+    budget.amount_wan = amount_wan
+    budget.save()
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE if before else Action.CREATE, obj=budget, before=before,
+        after=snapshot(budget),
+    )  # fmt: skip
+    return budget
+
+
+# Applications ----------------------------------------------------------------------------------------
+
+
+def _next_number(year: int) -> str:
+    prefix = f"ZC-{year}-"
+    last = Application.objects.filter(number__startswith=prefix).aggregate(last=Max("number"))["last"]
+    return f"{prefix}{int(last[-6:]) + 1 if last else 1:06d}"
+
+
+def _facts(application: Application, as_of: dt.date) -> dict[str, Any]:
+    of_enterprise = enterprise_facts(Enterprise.objects.filter(pk=application.enterprise_id), as_of)
+    if application.project_id is None:
+        return of_enterprise.get(application.enterprise_id, {})
+    return project_facts(Project.objects.filter(pk=application.project_id), as_of, of_enterprise)[
+        application.project_id
+    ]
+
+
+def _computed(policy: Policy, project: Project | None) -> tuple[Decimal | None, str]:
+    support = policy_support(policy)
+    base = getattr(project, support.share_base, None) if project is not None and support.share_base else None
+    return subsidy(support, base)
+
+
+def _step(
+    application: Application,
+    actor: Any,
+    action: str,
+    before: str,
+    opinion: str = "",
+    amount: Decimal | None = None,
+) -> Step:
+    return Step.objects.create(
+        application=application,
+        action=action,
+        from_status=before,
+        to_status=application.status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=str(actor) if actor is not None else "系统",
+        opinion=opinion,
+        amount_wan=amount,
+    )
+
+
+def _check_open(policy: Policy, today: dt.date) -> None:
+    if not policy.is_active:
+        raise ValidationError(f"“{policy.title}”目前不受理申报。")
+    if policy.period_start and today < policy.period_start:
+        raise ValidationError(f"“{policy.title}”自 {policy.period_start} 起受理。")
+    if policy.period_end and today > policy.period_end:
+        raise ValidationError(f"“{policy.title}”已于 {policy.period_end} 截止。")
+
+
+@transaction.atomic
+def application_create(
+    *,
+    actor: Any,
+    source: Source,
+    policy: Policy,
+    enterprise: Enterprise,
+    project: Project | None = None,
+    year: int | None = None,
+    requested_wan: Decimal | None = None,
+    description: str = "",
+) -> Application:
+    """A draft application: by the enterprise itself, or by staff in scope on its behalf (代为申报)."""
+    today = timezone.localdate()
+    year = year or today.year
+    is_own = actor is not None and actor.is_enterprise_user and actor.enterprise_id == enterprise.pk
+    is_staff = actor is not None and actor.can_edit and path_in_scope(enterprise.district.path, actor)
+    if not (is_own or is_staff):
+        raise PermissionDenied("只能为本企业（或您数据范围内的企业）申报。")
+    _check_open(policy, today)
+    errors: dict[str, str] = {}
+    if policy.subject == Subject.PROJECT:
+        if project is None:
+            errors["project"] = f"“{policy.title}”按项目申报，请选择项目。"
+        elif project.enterprise_id != enterprise.pk:
+            errors["project"] = f"项目 {project.code} 不属于{enterprise.name}。"
+    else:
+        project = None
+    if open_application_exists(policy, year, enterprise.pk, project.pk if project else None):
+        errors["policy"] = f"{enterprise.name}已有{year}年度“{policy.title}”的申报，请在原申报上办理。"
+    computed, computation = _computed(policy, project)
+    if policy.support_kind == "capped" and (problem := amount_problem(policy_support(policy), requested_wan)):
+        errors["requested_wan"] = problem
+    if errors:
+        raise ValidationError(errors)
+    application = Application.objects.create(
+        number=_next_number(year), policy=policy, year=year, enterprise=enterprise, project=project,
+        district=enterprise.district, description=description, computed_wan=computed, computation=computation,
+        requested_wan=requested_wan if policy.support_kind == "capped" else computed,
+        amount_wan=requested_wan if policy.support_kind == "capped" else computed,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
+    _step(application, actor, "create", "", "代为申报" if not is_own else "")
+    audit_record(
+        actor=actor, source=source, action=Action.CREATE, obj=application, after=snapshot(application)
+    )
+    return application
+
+
+@transaction.atomic
+def application_update(
+    *, actor: Any, source: Source, application: Application, requested_wan: Decimal | None, description: str
+) -> Application:
+    """The applicant changes a draft, or one sent back for changes."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if APPLICANT not in roles_on(actor, application) or application.status not in (
+        Status.DRAFT,
+        Status.RETURNED,
+    ):
+        raise PermissionDenied("只有申报企业（或代办人员）可以修改草稿或退回修改的申报。")
+    before = snapshot(application, APPLICATION_FIELDS)
+    if application.policy.support_kind == "capped":
+        if problem := amount_problem(policy_support(application.policy), requested_wan):
+            raise ValidationError({"requested_wan": problem})
+        application.requested_wan = application.amount_wan = requested_wan
+    application.description = description
+    application.save()
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=application, before=before,
+        after=snapshot(application, APPLICATION_FIELDS),
+    )  # fmt: skip
+    return application
+
+
+def _attachment_problem(name: str, head: bytes, size: int) -> str | None:
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in ATTACHMENT_TYPES:
+        return f"文件“{name}”的类型不受理，请上传 {'、'.join(ATTACHMENT_TYPES)} 文件。"
+    if size == 0:
+        return f"文件“{name}”是空文件。"
+    if size > MAX_ATTACHMENT_BYTES:
+        return f"文件“{name}”大小 {size / 1048576:.1f} MB，超过 {MAX_ATTACHMENT_BYTES // 1048576} MB 上限。"
+    if not head.startswith(ATTACHMENT_TYPES[suffix]):
+        return f"文件“{name}”的内容与扩展名 {suffix} 不符，请上传原始文件。"
+    return None
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor: Any, source: Source, application: Application, document: str, name: str, content: bytes
+) -> Attachment:
+    """A file for one of the policy's required documents (or 其他材料), checked by type, content and size;
+    stored under a random name outside the web root."""
+    if APPLICANT not in roles_on(actor, application) or application.status not in (
+        Status.DRAFT,
+        Status.RETURNED,
+    ):
+        raise PermissionDenied("只有申报企业（或代办人员）可以在草稿或退回修改时上传材料。")
+    documents = [*application.policy.documents, "其他材料"]
+    if document not in documents:
+        raise ValidationError(f"材料名称应为：{'、'.join(documents)}。")
+    name = PurePath(name.replace("\\", "/")).name[:200]
+    if problem := _attachment_problem(name, content[:16], len(content)):
+        raise ValidationError(problem)
+    suffix = PurePath(name).suffix.lower()
+    attachment = Attachment(
+        application=application, document=document, name=name, size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(), uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
+    attachment.file.save(f"{uuid.uuid4().hex}{suffix}", ContentFile(content), save=False)
+    try:
+        attachment.save()
+        audit_record(
+            actor=actor, source=source, action=Action.CREATE, obj=attachment, after=snapshot(attachment)
+        )
+    except Exception:
+        attachment.file.delete(save=False)  # no file left behind without its row
+        raise
+    return attachment
+
+
+def _submission_problems(application: Application, today: dt.date) -> list[str]:
+    problems = []
+    policy = application.policy
+    try:
+        _check_open(policy, today)
+    except ValidationError as exc:
+        problems += exc.messages
+    outcome = evaluate(policy_rule(policy), _facts(application, today))
+    application.eligibility = {
+        "as_of": today.isoformat(), "status": outcome.status, "met": outcome.met, "not_met": outcome.not_met,
+        "unknown": outcome.unknown,
+    }  # fmt: skip
+    if outcome.status == NOT_ELIGIBLE:
+        problems.append(f"不符合申报条件：{'；'.join(outcome.not_met)}。")
+    attached = set(application.attachments.values_list("document", flat=True))
+    if missing := [d for d in policy.documents if d not in attached]:
+        problems.append(f"缺少申报材料：{'、'.join(missing)}。")
+    if policy.is_monetary:
+        if policy.support_kind != "capped":
+            application.computed_wan, application.computation = _computed(policy, application.project)
+            application.requested_wan = application.amount_wan = application.computed_wan
+            if application.computed_wan is None:
+                problems.append(f"无法测算补助金额：{application.computation}。")
+        if application.amount_wan is not None and (
+            problem := amount_problem(policy_support(policy), application.amount_wan)
+        ):
+            problems.append(problem)
+    return problems
+
+
+def _budget_refusal(application: Application, amount: Decimal) -> str | None:
+    """Locks the policy's budget row for the year (PostgreSQL: a second approval waits here), then checks
+    that the approvals so far and this one fit in it."""
+    policy, year = application.policy, application.year
+    budget = PolicyBudget.objects.select_for_update().filter(policy=policy, year=year).first()
+    if budget is None:
+        return f"“{policy.title}”尚未设置 {year} 年度预算，不能核准资金。"
+    approved = approved_total(policy.pk, year)
+    if approved + amount > budget.amount_wan:
+        return (
+            f"“{policy.title}”{year} 年度预算 {budget.amount_wan} 万元，已核准 {approved} 万元，"
+            f"剩余 {budget.amount_wan - approved} 万元，本次 {amount} 万元超出预算，不能核准。"
+        )
+    return None
+
+
+@transaction.atomic
+def application_act(
+    *,
+    actor: Any,
+    source: Source,
+    application: Application,
+    action: str,
+    opinion: str = "",
+    amount_wan: Decimal | None = None,
+    today: dt.date | None = None,
+) -> Application:
+    """One step of the application's way (提交、初审、复审、拨付、退回、不予支持、撤回), refused unless the
+    status and the actor's part allow it. Reviewers may adjust the amount, with a reason, never above the
+    policy's cap; approval is refused beyond the year's budget."""
+    today = today or timezone.localdate()
+    application = (
+        Application.objects.select_for_update()
+        .select_related("policy", "district", "enterprise", "project")
+        .get(pk=application.pk)
+    )
+    status = application.status
+    if refusal := transition_refusal(action, status, Status(status).label, roles_on(actor, application)):
+        raise PermissionDenied(refusal)
+    transition = TRANSITIONS[action]
+    opinion = (opinion or "").strip()
+    if transition.needs_opinion and not opinion:
+        raise ValidationError({"opinion": f"{transition.label}须填写意见，告知企业原因。"})
+    before = snapshot(application, APPLICATION_FIELDS)
+    policy = application.policy
+    adjusted = None
+    if action == "submit" and (problems := _submission_problems(application, today)):
+        raise ValidationError(problems)
+    if action in ("pass_district", "pass_city") and policy.is_monetary:
+        if amount_wan is not None and amount_wan != application.amount_wan:
+            if problem := amount_problem(policy_support(policy), amount_wan):
+                raise ValidationError({"amount_wan": problem})
+            if not opinion:
+                raise ValidationError({"opinion": "调整金额须写明理由。"})
+            application.amount_wan = adjusted = amount_wan
+        if application.amount_wan is None:
+            raise ValidationError({"amount_wan": "请填写审核金额（万元）。"})
+    if action == "pass_city":
+        if policy.is_monetary:
+            if refusal := _budget_refusal(application, application.amount_wan):
+                raise ValidationError(refusal)
+            application.approved_wan = application.amount_wan
+        application.publicity_until = today + dt.timedelta(days=policy.publicity_days - 1)
+    if action == "pay":
+        if application.publicity_until and today <= application.publicity_until:
+            raise ValidationError(f"公示期至 {application.publicity_until}，期满后方可拨付。")
+        application.paid_wan = application.approved_wan
+    application.status = transition.target
+    application.save()
+    shown = application.approved_wan if action in ("pass_city", "pay") else adjusted
+    _step(application, actor, action, status, opinion, shown)
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=application, before=before,
+        after=snapshot(application, APPLICATION_FIELDS),
+    )  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def awards_confirm(
+    *,
+    actor: Any,
+    source: Source,
+    policy: Policy,
+    year: int,
+    picked: list[tuple[int, int | None]],
+    as_of: dt.date,
+) -> list[Application]:
+    """免申即享: the city confirms some of the award list, and each becomes an approved application in
+    publicity at once — checked again against the rule and the budget, all or nothing."""
+    if not is_city_staff(actor):
+        raise PermissionDenied("只有市级工作人员可以确认免申即享名单。")
+    if not policy.auto_award:
+        raise ValidationError(f"“{policy.title}”不是免申即享政策。")
+    listed = {
+        (m.candidate.enterprise_id, m.candidate.project_id): m
+        for m in award_list(actor=actor, policy=policy, year=year, as_of=as_of)
+    }
+    if not picked:
+        raise ValidationError("请至少选择一个对象。")
+    if stray := [pair for pair in picked if pair not in listed]:
+        raise ValidationError(
+            f"有 {len(stray)} 个对象不在当前免申即享名单中（可能已申报或不再符合条件），请刷新名单后重试。"
+        )
+    enterprises = Enterprise.objects.select_related("district").in_bulk([e for e, _ in picked])
+    projects = Project.objects.in_bulk([p for _, p in picked if p])
+    made = []
+    for enterprise_id, project_id in picked:
+        match = listed[(enterprise_id, project_id)]
+        project = projects.get(project_id) if project_id else None
+        computed, computation = _computed(policy, project)
+        amount = computed if policy.support_kind != "capped" else policy.cap_wan
+        if policy.is_monetary and amount is None:
+            raise ValidationError(f"{match.candidate.enterprise_name}：无法测算补助金额（{computation}）。")
+        enterprise = enterprises[enterprise_id]
+        application = Application(
+            number=_next_number(year), policy=policy, year=year, enterprise=enterprise, project=project,
+            district=enterprise.district, computed_wan=computed, computation=computation, requested_wan=amount,
+            amount_wan=amount, approved_wan=amount, auto_award=True, created_by=actor, status=Status.PUBLICITY,
+            publicity_until=as_of + dt.timedelta(days=policy.publicity_days - 1),
+            eligibility={"as_of": as_of.isoformat(), "status": match.outcome.status, "met": match.outcome.met},
+        )  # fmt: skip
+        if policy.is_monetary and (refusal := _budget_refusal(application, amount)):
+            raise ValidationError(f"{enterprise.name}：{refusal}")
+        application.save()
+        _step(application, actor, "award", "", "免申即享：系统匹配，市级确认", amount)
+        audit_record(
+            actor=actor, source=source, action=Action.CREATE, obj=application, after=snapshot(application)
+        )
+        made.append(application)
+    return made

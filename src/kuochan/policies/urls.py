@@ -1,0 +1,17 @@
+from django.urls import path
+
+from kuochan.policies import views
+
+app_name = "policies"
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("mine/", views.my_policies, name="mine"),
+    path("enterprise/<int:pk>/", views.enterprise_policies, name="enterprise"),
+    path("applications/", views.application_list, name="applications"),
+    path("applications/<int:pk>/", views.application_detail, name="application"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("funds/", views.fund_dashboard, name="funds"),
+    path("<slug:code>/", views.policy_detail, name="detail"),
+    path("<slug:code>/matches/", views.policy_matches, name="matches"),
+    path("<slug:code>/apply/", views.apply, name="apply"),
+]

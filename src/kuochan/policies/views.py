@@ -1,0 +1,441 @@
+"""Pages of 政策直达: the catalogue with each rule in readable Chinese, matching (政策找企业 and 企业找政策),
+免申即享 award lists, the application form and its way through review, the review queues and the fund
+dashboard. Every list exports what it shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from kuochan.audit.models import Source
+from kuochan.core.forms import refusal
+from kuochan.core.scope import get_scoped_or_404, scoped
+from kuochan.policies import selectors, services
+from kuochan.policies.models import Policy, Status, SupportKind
+from kuochan.policies.rules import (
+    ELIGIBLE,
+    FIELDS,
+    OPERATORS,
+    STATUS_LABELS,
+    TRANSITIONS,
+    allowed_actions,
+    describe,
+    placeholders,
+)
+from kuochan.projects.models import Project
+from kuochan.projects.rules import normalise_project_code
+from kuochan.registry.models import Enterprise
+from kuochan.registry.rules import normalise_code
+from kuochan.web.exports import xlsx_response
+
+MATCH_HEADERS = ["结果", "企业名称", "统一社会信用代码", "所属区县", "项目代码", "项目名称", "符合的条件", "不符合的条件", "待核实"]  # fmt: skip
+APPLICATION_HEADERS = [
+    "申报编号", "政策", "年度", "企业名称", "统一社会信用代码", "所属区县", "项目", "状态", "申请金额（万元）",
+    "审核金额（万元）", "核准金额（万元）", "拨付金额（万元）", "免申即享", "创建时间",
+]  # fmt: skip
+
+
+def _policy(code: str) -> Policy:
+    try:
+        return selectors.policy_get(code)
+    except Policy.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _as_of(request: HttpRequest) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _year(request: HttpRequest) -> int:
+    value = request.GET.get("year") or request.POST.get("year") or ""
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+
+
+def _money(value: str | None) -> Decimal | None:
+    try:
+        return Decimal(value.strip().replace(",", "")) if value and value.strip() else None
+    except InvalidOperation as exc:
+        raise ValidationError(f"金额应为数字（万元），收到“{value}”。") from exc
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """The catalogue; an enterprise user also sees, for each policy, whether their enterprise qualifies."""
+    found = list(selectors.policies())
+    mine: dict[str, tuple[str, str] | None] = {}
+    if request.user.is_enterprise_user and request.user.enterprise_id:
+        matched = selectors.matching(
+            actor=request.user, as_of=timezone.localdate(), chosen=found, enterprise=request.user.enterprise
+        )
+        for code, matches in matched.items():
+            statuses = {m.outcome.status for m in matches}
+            best = next((s for s in selectors.STATUS_ORDER if s in statuses), None)
+            mine[code] = (best, STATUS_LABELS[best]) if best else None
+    rows = [
+        {
+            "policy": p,
+            "rule": describe(rule),
+            "pending": len(placeholders(rule)),
+            "mine": mine.get(p.code, ""),
+        }
+        for p, rule in ((p, selectors.policy_rule(p)) for p in found)
+    ]
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "政策清单",
+            ["序号", "政策名称", "适用对象", "支持方式", "补助上限（万元）", "牵头部门", "配合部门", "申报条件", "免申即享"],
+            (
+                [r["policy"].number, r["policy"].title, r["policy"].get_subject_display(), r["policy"].support_text,
+                 r["policy"].cap_wan, r["policy"].lead, "、".join(r["policy"].co_responsible), r["rule"],
+                 "是" if r["policy"].auto_award else ""]
+                for r in rows
+            ),
+        )  # fmt: skip
+    return render(request, "policies/catalogue.html", {"rows": rows})
+
+
+def _policy_form_values(request: HttpRequest) -> dict[str, Any]:
+    post = request.POST
+    try:
+        rule = json.loads(post.get("rule", ""))
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"申报条件不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}。"
+        ) from exc
+    documents = [line.strip() for line in post.get("documents", "").splitlines() if line.strip()]
+    try:
+        days = int(post.get("publicity_days", "5"))
+    except ValueError as exc:
+        raise ValidationError("公示天数应为整数。") from exc
+    return {
+        "rule": rule, "documents": documents, "publicity_days": days, "is_active": post.get("is_active") == "1",
+        "auto_award": post.get("auto_award") == "1", "funding_source": post.get("funding_source", "").strip(),
+        "cap_wan": _money(post.get("cap_wan")), "share_pct": _money(post.get("share_pct")),
+        "fixed_wan": _money(post.get("fixed_wan")),
+    }  # fmt: skip
+
+
+@login_required
+def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """One policy: clause, departments, support, the rule in words, budgets; city staff edit the rule and
+    budgets here."""
+    policy = _policy(code)
+    can_edit = services.is_city_staff(request.user)
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "budget":
+                year = _year(request)
+                services.budget_set(
+                    actor=request.user, source=Source.WEB, policy=policy, year=year,
+                    amount_wan=_money(request.POST.get("amount_wan")),
+                )  # fmt: skip
+                messages.success(request, f"已设置 {year} 年预算。")
+            else:
+                services.policy_update(
+                    actor=request.user, source=Source.WEB, policy=policy, **_policy_form_values(request)
+                )
+                messages.success(request, "政策已保存。")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+            policy.refresh_from_db()
+        else:
+            return redirect(policy.get_absolute_url())
+    year = timezone.localdate().year
+    funds = {
+        f.year: f
+        for y in (year - 1, year, year + 1)
+        for f in selectors.funds(actor=request.user, year=y)
+        if f.policy.pk == policy.pk
+    }
+    return render(
+        request,
+        "policies/detail.html",
+        {
+            "policy": policy,
+            "rule": describe(selectors.policy_rule(policy)),
+            "rule_json": json.dumps(policy.rule, ensure_ascii=False, indent=2),
+            "funds": [funds[y] for y in sorted(funds)],
+            "year": year,
+            "can_edit": can_edit,
+            "can_apply": policy.is_active and (request.user.is_enterprise_user or request.user.can_edit),
+            "fields": [(name, f.label, f.kind, "、".join(f.choices)) for name, f in FIELDS.items()],
+            "operators": [(op, word) for op, (word, _) in OPERATORS.items()],
+        },
+    )
+
+
+@login_required
+def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
+    """政策找企业: the enterprises or projects in scope that qualify, or may once the data is checked, each
+    with its reasons; for 免申即享 policies, city staff confirm the award list here."""
+    policy = _policy(code)
+    as_of, year = _as_of(request), _year(request)
+    if request.method == "POST":
+        picked = []
+        for value in request.POST.getlist("pick"):
+            enterprise_id, _, project_id = value.partition(":")
+            if enterprise_id.isdigit():
+                picked.append((int(enterprise_id), int(project_id) if project_id.isdigit() else None))
+        try:
+            made = services.awards_confirm(
+                actor=request.user, source=Source.WEB, policy=policy, year=year, picked=picked, as_of=as_of
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        else:
+            messages.success(request, f"已确认 {len(made)} 个免申即享对象，进入公示。")
+            return redirect(f"{reverse('policies:applications')}?policy={policy.code}&year={year}")
+    matches = selectors.matching(actor=request.user, as_of=as_of, chosen=[policy])[policy.code]
+    status = request.GET.get("status", "")
+    shown = selectors.matches_shown(matches, status if status in STATUS_LABELS else "")
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"{policy.title}匹配结果",
+            MATCH_HEADERS,
+            (
+                [STATUS_LABELS[m.outcome.status], m.candidate.enterprise_name, m.candidate.uscc, m.candidate.district,
+                 m.candidate.project_code, m.candidate.project_name, "；".join(m.outcome.met),
+                 "；".join(m.outcome.not_met), "；".join(m.outcome.unknown)]
+                for m in shown
+            ),
+        )  # fmt: skip
+    awards = None
+    if policy.auto_award:
+        listed = selectors.award_list(actor=request.user, policy=policy, year=year, as_of=as_of)
+        awards = {(m.candidate.enterprise_id, m.candidate.project_id) for m in listed}
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return render(
+        request,
+        "policies/matches.html",
+        {
+            "policy": policy,
+            "rule": describe(selectors.policy_rule(policy)),
+            "counts": selectors.match_counts(matches),
+            "page": Paginator(shown, 50).get_page(request.GET.get("page")),
+            "status": status,
+            "status_labels": STATUS_LABELS,
+            "as_of": as_of,
+            "year": year,
+            "awards": awards,
+            "can_award": policy.auto_award and services.is_city_staff(request.user),
+            "query": query.urlencode(),
+            "eligible": ELIGIBLE,
+        },
+    )
+
+
+@login_required
+def enterprise_policies(request: HttpRequest, pk: int) -> HttpResponse:
+    """企业找政策: every policy one enterprise (or one of its projects) may use, with reasons."""
+    enterprise = get_scoped_or_404(Enterprise.objects.select_related("district"), request.user, pk=pk)
+    as_of = _as_of(request)
+    chosen = list(selectors.policies(active_only=True))
+    matched = selectors.matching(actor=request.user, as_of=as_of, chosen=chosen, enterprise=enterprise)
+    rows = [
+        (policy, selectors.matches_shown(matched[policy.code]) or matched[policy.code]) for policy in chosen
+    ]
+    rows.sort(key=lambda row: min((selectors.STATUS_ORDER[m.outcome.status] for m in row[1]), default=3))
+    return render(
+        request,
+        "policies/enterprise.html",
+        {"enterprise": enterprise, "rows": rows, "as_of": as_of, "status_labels": STATUS_LABELS},
+    )
+
+
+@login_required
+def my_policies(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_enterprise_user or not request.user.enterprise_id:
+        raise Http404
+    return redirect("policies:enterprise", pk=request.user.enterprise_id)
+
+
+def _applicant(request: HttpRequest, policy: Policy) -> tuple[Enterprise, Project | None]:
+    """Who applies, and for which project: an enterprise user's own; staff name the project by its code
+    (the enterprise follows), or the enterprise by its USCC."""
+    user, post = request.user, request.POST
+    if user.is_enterprise_user:
+        project = None
+        if post.get("project", "").isdigit():
+            project = Project.objects.filter(pk=post["project"], enterprise_id=user.enterprise_id).first()
+        return user.enterprise, project
+    if policy.subject == "project":
+        code = normalise_project_code(post.get("project_code", ""))
+        project = (
+            scoped(Project.objects.select_related("enterprise__district"), user).filter(code=code).first()
+        )
+        if project is None:
+            raise ValidationError(f"您的数据范围内没有项目代码为“{code}”的项目。")
+        return project.enterprise, project
+    uscc = normalise_code(post.get("uscc", ""))
+    enterprise = scoped(Enterprise.objects.select_related("district"), user).filter(uscc=uscc).first()
+    if enterprise is None:
+        raise ValidationError(f"您的数据范围内没有统一社会信用代码为“{uscc}”的企业。")
+    return enterprise, None
+
+
+@login_required
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    """The application form: an enterprise for itself, staff on an enterprise's behalf (by its USCC)."""
+    policy = _policy(code)
+    user = request.user
+    enterprise = user.enterprise if user.is_enterprise_user else None
+    if request.method == "POST":
+        try:
+            enterprise, project = _applicant(request, policy)
+            application = services.application_create(
+                actor=user, source=Source.WEB, policy=policy, enterprise=enterprise, project=project,
+                requested_wan=_money(request.POST.get("requested_wan")),
+                description=request.POST.get("description", "").strip(),
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+            enterprise = user.enterprise if user.is_enterprise_user else None
+        else:
+            messages.success(request, f"已创建申报 {application.number}，请上传材料后提交。")
+            return redirect(application.get_absolute_url())
+    projects = Project.objects.filter(enterprise=enterprise).order_by("code") if enterprise else []
+    return render(
+        request,
+        "policies/apply.html",
+        {
+            "policy": policy,
+            "enterprise": enterprise,
+            "projects": projects,
+            "rule": describe(selectors.policy_rule(policy)),
+        },
+    )
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    """Applications in scope, filtered; 待我处理 shows the queue of the actor's role."""
+    if request.GET.get("queue") == "1":
+        found = selectors.review_queue(actor=request.user)
+    else:
+        found = selectors.applications(actor=request.user)
+    params = request.GET
+    if params.get("status") in Status.values:
+        found = found.filter(status=params["status"])
+    if params.get("policy"):
+        found = found.filter(policy__code=params["policy"])
+    if params.get("year", "").isdigit():
+        found = found.filter(year=int(params["year"]))
+    if params.get("export") == "xlsx":
+        return xlsx_response(
+            "政策申报",
+            APPLICATION_HEADERS,
+            (
+                [a.number, a.policy.title, a.year, a.enterprise.name, a.enterprise.uscc, a.district.name,
+                 a.project.code if a.project else "", a.get_status_display(), a.requested_wan, a.amount_wan,
+                 a.approved_wan, a.paid_wan, "是" if a.auto_award else "", timezone.localtime(a.created_at).strftime("%Y-%m-%d %H:%M")]
+                for a in found.iterator(chunk_size=2000)
+            ),
+        )  # fmt: skip
+    query = params.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return render(
+        request,
+        "policies/applications.html",
+        {
+            "page": Paginator(found, 50).get_page(params.get("page")),
+            "statuses": Status.choices,
+            "catalogue": selectors.policies(),
+            "filters": params,
+            "query": query.urlencode(),
+            "queue": params.get("queue") == "1",
+        },
+    )
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One application: what was asked, the eligibility check, files, every step, and the actions the
+    actor may take now."""
+    application = selectors.application_get(actor=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            if "upload" in request.FILES:
+                upload = request.FILES["upload"]
+                if upload.size > services.MAX_ATTACHMENT_BYTES:
+                    raise ValidationError(
+                        f"文件“{upload.name}”超过 {services.MAX_ATTACHMENT_BYTES // 1048576} MB 上限。"
+                    )
+                services.attachment_add(
+                    actor=request.user, source=Source.WEB, application=application,
+                    document=request.POST.get("document", ""), name=upload.name, content=upload.read(),
+                )  # fmt: skip
+                messages.success(request, f"已上传“{upload.name}”。")
+            elif request.POST.get("action") == "save":
+                services.application_update(
+                    actor=request.user, source=Source.WEB, application=application,
+                    requested_wan=_money(request.POST.get("requested_wan")),
+                    description=request.POST.get("description", "").strip(),
+                )  # fmt: skip
+                messages.success(request, "已保存。")
+            else:
+                action = request.POST.get("action", "")
+                services.application_act(
+                    actor=request.user, source=Source.WEB, application=application, action=action,
+                    opinion=request.POST.get("opinion", ""), amount_wan=_money(request.POST.get("amount_wan")),
+                )  # fmt: skip
+                messages.success(request, f"已{TRANSITIONS[action].label}。")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        return redirect(application.get_absolute_url())
+    roles = services.roles_on(request.user, application)
+    actions = [(name, TRANSITIONS[name]) for name in allowed_actions(application.status, roles)]
+    editable = "applicant" in roles and application.status in (Status.DRAFT, Status.RETURNED)
+    return render(
+        request,
+        "policies/application.html",
+        {
+            "a": application,
+            "steps": application.steps.all(),
+            "attachments": application.attachments.all(),
+            "documents": [*application.policy.documents, "其他材料"],
+            "actions": actions,
+            "editable": editable,
+            "reviewing": bool(roles & {"district", "city"}) and application.status in (Status.DISTRICT_REVIEW, Status.CITY_REVIEW),
+            "capped": application.policy.support_kind == SupportKind.CAPPED,
+            "status_labels": STATUS_LABELS,
+        },
+    )  # fmt: skip
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = selectors.attachment_get(actor=request.user, pk=pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@login_required
+def fund_dashboard(request: HttpRequest) -> HttpResponse:
+    """Per monetary policy and year: budget, in review, approved, paid and remaining."""
+    year = _year(request)
+    rows = selectors.funds(actor=request.user, year=year)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"{year}年政策资金",
+            ["政策", "预算（万元）", "在审（万元）", "已核准（万元）", "已拨付（万元）", "剩余（万元）", "申报数"],
+            ([f.policy.title, f.budget_wan, f.requested_wan, f.approved_wan, f.paid_wan, f.remaining_wan, f.applications] for f in rows),
+        )  # fmt: skip
+    return render(
+        request, "policies/funds.html", {"rows": rows, "year": year, "years": range(year - 2, year + 2)}
+    )
