@@ -1,9 +1,11 @@
 """Building real .xlsx files for tests, the way officials' files look."""
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import xlsxwriter
+from python_calamine import CalamineWorkbook
 
 from kuochan.registry.rules import uscc_check_char
 
@@ -33,3 +35,9 @@ def write_xlsx(path: Path, rows: list[list[object]], *, merges: tuple = (), shee
         ws.merge_range(r1, c1, r2, c2, text)
     book.close()
     return path
+
+
+def exported_rows(response) -> list[list[object]]:
+    """The first sheet of an .xlsx download, as rows of values."""
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()

@@ -1,17 +1,16 @@
 """The evaluation pages: results with charts and export, the scheme editor, carbon, treatment, 清三低,
 exemptions, the tracking sheet and the enterprise profile; each scoped and refusing what a role may not do."""
 
-import io
 import json
 
 import pytest
-from python_calamine import CalamineWorkbook
 
 from kuochan.audit.models import Source
 from kuochan.evaluation.models import EvaluationResult, EvaluationScheme, Exemption, KeyEnterprise
 from kuochan.evaluation.rules import scheme_from_definition
 from kuochan.evaluation.services import evaluation_run
 from kuochan.registry.models import Enterprise, Honour
+from tests.xlsx import exported_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +19,6 @@ pytestmark = pytest.mark.django_db
 def evaluated(with_metrics):
     evaluation_run(actor=None, source=Source.CLI, year=2025)
     return with_metrics
-
-
-def sheet(response):
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
 
 
 def test_results_show_classes_with_the_district_chart_and_are_scoped(evaluated, users, login):
@@ -42,7 +36,7 @@ def test_results_show_classes_with_the_district_chart_and_are_scoped(evaluated, 
 def test_filters_and_the_export_agree(evaluated, users, login):
     client = login(users["city_staff"])
     assert "南浔木业有限公司" not in client.get("/evaluation/", {"year": 2025, "class": "B"}).content.decode()
-    rows = sheet(client.get("/evaluation/", {"year": 2025, "low": "1", "export": "xlsx"}))
+    rows = exported_rows(client.get("/evaluation/", {"year": 2025, "low": "1", "export": "xlsx"}))
     assert rows[0][:3] == ["统一社会信用代码", "企业名称", "所属区县"]
     assert sorted(row[1] for row in rows[1:]) == ["南浔木业有限公司", "湖州吴兴新材料有限公司"]
 
@@ -167,7 +161,7 @@ def test_tracking_sheet_lists_chosen_and_rule_based_key_enterprises_with_changes
     assert KeyEnterprise.objects.get().reason == "龙头企业"
     page = client.get("/evaluation/tracking/", {"year": 2025}).content.decode()
     assert "市级确定：龙头企业" in page and "金牛" in page and "共 2 家" in page
-    rows = sheet(client.get("/evaluation/tracking/", {"year": 2025, "export": "xlsx"}))
+    rows = exported_rows(client.get("/evaluation/tracking/", {"year": 2025, "export": "xlsx"}))
     assert {row[0] for row in rows[1:]} == {"湖州织里童装有限公司", "南浔木业有限公司"}
     assert (
         login(users["wuxing"])
@@ -191,7 +185,9 @@ def test_the_above_scale_page_is_the_projects_list(evaluated, users, login):
 
 
 def test_the_treatment_export_downloads_and_the_city_list_stays_with_the_city(evaluated, users, login):
-    rows = sheet(login(users["wuxing"]).get("/evaluation/treatment/", {"year": 2025, "export": "xlsx"}))
+    rows = exported_rows(
+        login(users["wuxing"]).get("/evaluation/treatment/", {"year": 2025, "export": "xlsx"})
+    )
     assert {row[1] for row in rows[1:]} == {"湖州织里童装有限公司", "湖州吴兴新材料有限公司"}
     KeyEnterprise.objects.create(
         enterprise=Enterprise.objects.get(uscc=evaluated[2]), reason="市领导联系企业"

@@ -1,19 +1,14 @@
 """The project pages: what an official sees and can do, in their data scope."""
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
-from python_calamine import CalamineWorkbook
 
 from kuochan.audit.models import AuditEntry
 from kuochan.projects.models import LightRuleSet, Progress, Project, YearPlan
 from tests.conftest import TODAY, days_ago
-
-
-def sheet_rows(response):
-    return CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+from tests.xlsx import exported_rows
 
 
 def test_list_shows_lights_with_reasons_and_filters_by_light(pipeline, users, login):
@@ -37,7 +32,7 @@ def test_list_filters_by_district_stage_type_and_size(pipeline, users, login, hu
 
 def test_list_exports_what_it_shows(pipeline, users, login):
     response = login(users["city_staff"]).get("/projects/", {"light": "red", "export": "xlsx"})
-    rows = sheet_rows(response)
+    rows = exported_rows(response)
     header = rows.index(next(r for r in rows if r and r[0] == "项目代码"))
     assert rows[header + 1][0] == "2026-330502-26-03-000001" and rows[header + 1][7] == "红灯"
     assert len([r for r in rows[header + 1 :] if r and r[0]]) == 1
@@ -89,7 +84,7 @@ def test_three_lists_page_with_a_period(pipeline, users, login):
     page = client.get("/projects/lists/", {"from": days_ago(130), "to": TODAY}).content.decode()
     assert "拟开工清单（2）" in page and f"计划 {days_ago(120)} 开工" in page
     response = client.get("/projects/lists/", {"from": days_ago(130), "to": TODAY, "export": "start"})
-    assert [r[0] for r in sheet_rows(response) if r and str(r[0]).startswith("2026-")] == [
+    assert [r[0] for r in exported_rows(response) if r and str(r[0]).startswith("2026-")] == [
         "2026-330502-26-03-000001",
         "2026-330502-26-03-000002",
     ]

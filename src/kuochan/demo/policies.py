@@ -75,22 +75,29 @@ def demo_policies(today: dt.date) -> dict[str, int]:
         budget_set(
             actor=city, source=Source.CLI, policy=policies[code], year=today.year, amount_wan=Decimal(amount)
         )
-    own = Project.objects.filter(enterprise=qiye.enterprise).order_by("code").first()
-    wuxing_projects = Project.objects.filter(district=wuxing.org_unit).exclude(enterprise=qiye.enterprise)
-    nanxun_projects = Project.objects.filter(district=nanxun.org_unit).order_by("code")
-    others = list(wuxing_projects.order_by("code")[:2]) + list(nanxun_projects[:2])
+    own = list(Project.objects.filter(enterprise=qiye.enterprise).order_by("code")[:1])
+    wuxing_projects = list(
+        Project.objects.filter(district=wuxing.org_unit)
+        .exclude(enterprise=qiye.enterprise)
+        .order_by("code")[:2]
+    )
+    nanxun_projects = list(Project.objects.filter(district=nanxun.org_unit).order_by("code")[:2])
     earlier = today - dt.timedelta(days=20)
     competition, platform = policies["open-competition"], policies["innovation-platform"]
-    if own is not None:
-        _apply(qiye, competition, own, Decimal(200), [(qiye, "submit", today)])
-    _apply(
-        wuxing,
-        competition,
-        others[0],
-        Decimal(300),
-        [(wuxing, "submit", today), (wuxing, "pass_district", today)],
-    )
-    _apply(wuxing, platform, others[1], Decimal(800), [(wuxing, "submit", earlier), (wuxing, "pass_district", earlier), (city, "pass_city", earlier), (city, "pay", today)])  # fmt: skip
-    _apply(nanxun, competition, others[2], Decimal(260), [(nanxun, "submit", today), (nanxun, "pass_district", today), (city, "pass_city", today)])  # fmt: skip
-    _apply(nanxun, platform, others[3], Decimal(500), [(nanxun, "submit", today)])
+    paid = [
+        (wuxing, "submit", earlier),
+        (wuxing, "pass_district", earlier),
+        (city, "pass_city", earlier),
+        (city, "pay", today),
+    ]
+    plans = [
+        (qiye, competition, own, 200, [(qiye, "submit", today)]),
+        (wuxing, competition, wuxing_projects[:1], 300, [(wuxing, "submit", today), (wuxing, "pass_district", today)]),
+        (wuxing, platform, wuxing_projects[1:], 800, paid),
+        (nanxun, competition, nanxun_projects[:1], 260, [(nanxun, "submit", today), (nanxun, "pass_district", today), (city, "pass_city", today)]),
+        (nanxun, platform, nanxun_projects[1:], 500, [(nanxun, "submit", today)]),
+    ]  # fmt: skip
+    for actor, policy, project, amount, steps in plans:
+        if project:  # a small demo may have no such project
+            _apply(actor, policy, project[0], Decimal(amount), steps)
     return {"applications": Application.objects.count()}

@@ -264,12 +264,13 @@ def _evaluate(node: Node, facts: Mapping[str, Any], outcome: Outcome, texts: dic
         (outcome.met if held else outcome.not_met).append(texts[id(node)])
         return ELIGIBLE if held else NOT_ELIGIBLE
     if node.kind == "not":
-        result = _evaluate(node.children[0], facts, Outcome(UNKNOWN), texts)
-        flipped = {ELIGIBLE: NOT_ELIGIBLE, NOT_ELIGIBLE: ELIGIBLE, UNKNOWN: UNKNOWN}[result]
-        {ELIGIBLE: outcome.met, NOT_ELIGIBLE: outcome.not_met, UNKNOWN: outcome.unknown}[flipped].append(
-            texts[id(node)]
-        )
-        return flipped
+        inner = Outcome(UNKNOWN)
+        result = _evaluate(node.children[0], facts, inner, texts)
+        if result == UNKNOWN:  # say what is missing, as a plain condition does
+            outcome.unknown.extend(f"不满足：{text}" for text in inner.unknown)
+            return UNKNOWN
+        (outcome.not_met if result == ELIGIBLE else outcome.met).append(texts[id(node)])
+        return NOT_ELIGIBLE if result == ELIGIBLE else ELIGIBLE
     results = [_evaluate(child, facts, outcome, texts) for child in node.children]
     if node.kind == "all":
         if NOT_ELIGIBLE in results:

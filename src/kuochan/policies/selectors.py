@@ -31,7 +31,7 @@ from kuochan.policies.rules import (
     evaluate_all,
 )
 from kuochan.policies.rules import rule_from_data as parse_rule
-from kuochan.projects.models import Project
+from kuochan.projects.models import Project, ProjectStatus
 from kuochan.registry.models import AnnualMetric, Enterprise, Honour
 
 # Statuses whose amount counts against the budget, and those still on their way.
@@ -161,7 +161,8 @@ class Match:
 
 def _candidates(actor: Any, subject: str, enterprise: Enterprise | None) -> dict[int, Candidate]:
     if subject == Subject.PROJECT:
-        found = scoped_or_system(Project.objects.all(), actor)
+        # a terminated project is no longer anything a policy could support
+        found = scoped_or_system(Project.objects.exclude(status=ProjectStatus.TERMINATED), actor)
         if enterprise is not None:
             found = found.filter(enterprise=enterprise)
         rows = found.order_by("enterprise__name", "code").values_list(
@@ -282,7 +283,7 @@ class Funds:
 def approved_total(policy_id: int, year: int) -> Decimal:
     """What the approved applications of a policy and year take from its budget (paid or in publicity)."""
     found = Application.objects.filter(policy_id=policy_id, year=year, status__in=APPROVED)
-    return found.aggregate(total=Sum("approved_wan"))["total"] or Decimal(0)
+    return (found.aggregate(total=Sum("approved_wan"))["total"] or Decimal(0)).quantize(Decimal("0.01"))
 
 
 def funds(*, actor: Any, year: int) -> list[Funds]:

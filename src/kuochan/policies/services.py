@@ -266,6 +266,8 @@ def application_create(
     if not (is_own or is_staff):
         raise PermissionDenied("只能为本企业（或您数据范围内的企业）申报。")
     _check_open(policy, today)
+    if project is not None:
+        project = Project.objects.get(pk=project.pk)  # the amount is computed from what is stored
     errors: dict[str, str] = {}
     if policy.subject == Subject.PROJECT:
         if project is None:
@@ -429,7 +431,7 @@ def application_act(
     policy's cap; approval is refused beyond the year's budget."""
     today = today or timezone.localdate()
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("policy", "district", "enterprise", "project")
         .get(pk=application.pk)
     )

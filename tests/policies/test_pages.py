@@ -1,0 +1,133 @@
+"""The pages of 政策直达: catalogue with readable rules, editing by city staff, matching and its export, the
+application form through review, the queues and the fund dashboard."""
+
+import json
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from kuochan.policies.models import Application, Policy, PolicyBudget, Status
+from tests.policies.conftest import PDF, THIS_YEAR
+from tests.xlsx import exported_rows
+
+
+def test_the_catalogue_reads_each_rule_in_chinese_and_marks_what_is_still_vague(huzhou, users, login):
+    client = login(users["wuxing"])
+    page = client.get("/policies/").content.decode()
+    assert "统筹重大项目要素供给" in page and "项目总投资≥ 10000万元；不满足：亩均评价分类为D类" in page
+    assert "1 项待明确" in page
+    rows = exported_rows(client.get("/policies/", {"export": "xlsx"}))
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "序号")
+    assert len([r for r in rows[header + 1 :] if r and r[1]]) == 11
+
+
+def test_an_enterprise_user_sees_its_own_standing_on_each_policy(grant, projects, enterprise_user, login):
+    page = login(enterprise_user).get("/policies/").content.decode()
+    row = page.split('data-policy="equipment-grant"')[1].split("</tr>")[0]
+    assert 'data-status="eligible"' in row
+    mine = login(enterprise_user).get("/policies/mine/", follow=True).content.decode()
+    assert "企业找政策：湖州织里童装有限公司" in mine and projects["red"].code in mine
+
+
+def test_city_staff_complete_a_vague_condition_and_bad_json_is_refused_in_chinese(huzhou, users, login):
+    client = login(users["city_staff"])
+    policy = Policy.objects.get(code="resource-pool")
+    response = client.post(
+        "/policies/resource-pool/",
+        {"form": "policy", "rule": '{"all": [', "publicity_days": "5"},
+        follow=True,
+    )
+    assert "申报条件不是有效的 JSON：第 1 行第 10 列" in response.content.decode()
+    rule = {"all": [{"field": "project.total_wan", "op": ">=", "value": 30000}]}
+    client.post(
+        "/policies/resource-pool/",
+        {
+            "form": "policy",
+            "rule": json.dumps(rule),
+            "publicity_days": "7",
+            "is_active": "1",
+            "documents": "项目备案文件\n",
+        },
+    )
+    policy.refresh_from_db()
+    assert policy.rule == rule and policy.publicity_days == 7 and policy.documents == ["项目备案文件"]
+    assert "项目总投资≥ 30000万元" in client.get("/policies/resource-pool/").content.decode()
+    assert (
+        login(users["wuxing"]).post("/policies/resource-pool/", {"form": "policy", "rule": "{}"}).status_code
+        == 302
+    )
+    policy.refresh_from_db()
+    assert policy.rule == rule
+
+
+def test_a_budget_is_set_on_the_policy_page(huzhou, users, login):
+    client = login(users["city_staff"])
+    client.post("/policies/open-competition/", {"form": "budget", "year": THIS_YEAR, "amount_wan": "2,000"})
+    assert PolicyBudget.objects.get(policy__code="open-competition", year=THIS_YEAR).amount_wan == Decimal(
+        2000
+    )
+    page = client.post(
+        "/policies/scene-opening/", {"form": "budget", "year": THIS_YEAR, "amount_wan": "10"}, follow=True
+    ).content.decode()
+    assert "为非资金支持，无需预算" in page
+
+
+def test_matching_page_lists_the_eligible_with_reasons_and_exports_them(grant, projects, users, login):
+    client = login(users["city_staff"])
+    page = client.get("/policies/equipment-grant/matches/").content.decode()
+    assert "符合 2，待核实 0，不符合 1" in page
+    assert projects["red"].code in page and projects["yellow"].code not in page
+    page = client.get("/policies/equipment-grant/matches/", {"status": "not_eligible"}).content.decode()
+    assert "不符合：规上企业" in page
+    rows = exported_rows(client.get("/policies/equipment-grant/matches/", {"export": "xlsx"}))
+    assert {r[4] for r in rows if r and r[0] == "符合"} == {projects["red"].code, projects["green"].code}
+
+
+def test_an_enterprise_applies_uploads_and_submits_and_the_district_passes_it(
+    grant, projects, users, enterprise_user, login
+):
+    client = login(enterprise_user)
+    response = client.post(
+        "/policies/equipment-grant/apply/", {"project": projects["red"].pk, "description": "新增吊挂线"}
+    )
+    application = Application.objects.get()
+    assert response["Location"] == f"/policies/applications/{application.pk}/"
+    refused = client.post(response["Location"], {"action": "submit"}, follow=True).content.decode()
+    assert "缺少申报材料：设备购置发票清单" in refused
+    client.post(
+        response["Location"],
+        {"document": "设备购置发票清单", "upload": SimpleUploadedFile("发票.pdf", PDF, "application/pdf")},
+    )
+    client.post(response["Location"], {"action": "submit"})
+    application.refresh_from_db()
+    assert application.status == Status.DISTRICT_REVIEW
+    district = login(users["wuxing"])
+    queue = district.get("/policies/applications/", {"queue": "1"}).content.decode()
+    assert application.number in queue
+    page = district.get(response["Location"]).content.decode()
+    assert 'data-testid="action-pass_district"' in page and 'data-testid="action-pass_city"' not in page
+    district.post(response["Location"], {"action": "pass_district", "opinion": "同意", "amount_wan": "80.00"})
+    application.refresh_from_db()
+    assert application.status == Status.CITY_REVIEW
+    assert application.number not in district.get("/policies/applications/", {"queue": "1"}).content.decode()
+
+
+def test_staff_apply_on_behalf_by_project_code_within_scope(grant, projects, users, login):
+    client = login(users["nanxun"])
+    page = client.post(
+        "/policies/equipment-grant/apply/", {"project_code": projects["red"].code}, follow=True
+    ).content.decode()
+    assert "您的数据范围内没有项目代码为" in page and not Application.objects.exists()
+    client.post("/policies/equipment-grant/apply/", {"project_code": projects["green"].code})
+    assert Application.objects.get().enterprise.name == "南浔木业有限公司"
+
+
+def test_the_fund_dashboard_and_application_list_export(grant, projects, users, login):
+    client = login(users["city_staff"])
+    page = client.get("/policies/funds/").content.decode()
+    row = page.split('data-policy="equipment-grant"')[1].split("</tr>")[0]
+    assert "150.00" in row
+    rows = exported_rows(client.get("/policies/funds/", {"export": "xlsx"}))
+    assert any(r and r[0] == "技改设备补助" and r[1] == 150 for r in rows)
+    rows = exported_rows(client.get("/policies/applications/", {"export": "xlsx"}))
+    assert any(r and r[0] == "申报编号" for r in rows)
