@@ -13,8 +13,9 @@ from django.db import connection
 from kuochan.audit.models import AuditEntry, Source
 from kuochan.policies import selectors, services
 from kuochan.policies.models import Application, Attachment, Policy, PolicyBudget, Status
+from kuochan.projects import services as project_services
 from kuochan.registry.models import Enterprise
-from tests.policies.conftest import PDF, THIS_YEAR, attach
+from tests.conftest import PDF, THIS_YEAR, attach
 
 TODAY = dt.date.today()
 
@@ -38,16 +39,16 @@ def submitted(actor, grant, project):
 
 
 @pytest.fixture
-def approved_path(grant, projects, users, enterprise_user):
+def approved_path(grant, equipped, users, enterprise_user):
     """The 童装 project's application, submitted by the enterprise itself and passed by 吴兴区."""
-    application = submitted(enterprise_user, grant, projects["red"])
+    application = submitted(enterprise_user, grant, equipped["red"])
     return act(users["wuxing"], application, "pass_district", opinion="材料齐全")
 
 
 def test_an_application_goes_from_the_enterprise_to_payment_with_every_step_recorded(
-    grant, projects, users, enterprise_user
+    grant, equipped, users, enterprise_user
 ):
-    application = apply_for(enterprise_user, grant, projects["red"], description="新增智能吊挂线")
+    application = apply_for(enterprise_user, grant, equipped["red"], description="新增智能吊挂线")
     assert application.status == Status.DRAFT
     assert application.computed_wan == Decimal("80.00")
     assert application.computation == "设备投资 800.00 万元 × 10% = 80.00 万元"
@@ -97,10 +98,10 @@ def test_an_application_goes_from_the_enterprise_to_payment_with_every_step_reco
     ],
 )
 def test_transitions_not_allowed_are_refused_and_change_nothing(
-    grant, projects, users, enterprise_user, status, who, action, message
+    grant, equipped, users, enterprise_user, status, who, action, message
 ):
     actor = enterprise_user if who == "enterprise" else users[who]
-    application = apply_for(enterprise_user, grant, projects["red"])
+    application = apply_for(enterprise_user, grant, equipped["red"])
     if status != "draft":
         attach(enterprise_user, application)
         application = act(enterprise_user, application, "submit")
@@ -113,8 +114,8 @@ def test_transitions_not_allowed_are_refused_and_change_nothing(
     assert application.status == status and application.steps.count() == steps
 
 
-def test_paid_rejected_and_withdrawn_applications_are_final(grant, projects, users, enterprise_user):
-    application = submitted(enterprise_user, grant, projects["red"])
+def test_paid_rejected_and_withdrawn_applications_are_final(grant, equipped, users, enterprise_user):
+    application = submitted(enterprise_user, grant, equipped["red"])
     act(enterprise_user, application, "withdraw")
     for action in ("submit", "pass_district", "reject", "withdraw"):
         with pytest.raises(PermissionDenied, match="已撤回"):
@@ -122,9 +123,9 @@ def test_paid_rejected_and_withdrawn_applications_are_final(grant, projects, use
 
 
 def test_sent_back_for_changes_needs_a_reason_and_comes_back_to_the_district(
-    grant, projects, users, enterprise_user
+    grant, equipped, users, enterprise_user
 ):
-    application = submitted(enterprise_user, grant, projects["red"])
+    application = submitted(enterprise_user, grant, equipped["red"])
     with pytest.raises(ValidationError, match="退回修改须填写意见"):
         act(users["wuxing"], application, "return")
     application = act(users["wuxing"], application, "return", opinion="发票清单不清晰，请重新扫描")
@@ -135,42 +136,42 @@ def test_sent_back_for_changes_needs_a_reason_and_comes_back_to_the_district(
     assert application.steps.filter(action="return").get().opinion == "发票清单不清晰，请重新扫描"
 
 
-def test_submission_is_refused_without_the_required_files(grant, projects, enterprise_user):
-    application = apply_for(enterprise_user, grant, projects["red"])
+def test_submission_is_refused_without_the_required_files(grant, equipped, enterprise_user):
+    application = apply_for(enterprise_user, grant, equipped["red"])
     with pytest.raises(ValidationError, match="缺少申报材料：设备购置发票清单"):
         act(enterprise_user, application, "submit")
     assert Application.objects.get(pk=application.pk).status == Status.DRAFT
 
 
-def test_submission_is_refused_with_the_conditions_not_met(grant, projects, users):
+def test_submission_is_refused_with_the_conditions_not_met(grant, equipped, users):
     """新材料 is below-scale: the rule says so, in Chinese."""
-    application = apply_for(users["wuxing"], grant, projects["yellow"])
+    application = apply_for(users["wuxing"], grant, equipped["yellow"])
     attach(users["wuxing"], application)
     with pytest.raises(ValidationError, match="不符合申报条件：规上企业"):
         act(users["wuxing"], application, "submit")
 
 
-def test_staff_may_apply_on_an_enterprise_s_behalf_in_their_scope_only(grant, projects, users):
-    application = apply_for(users["wuxing"], grant, projects["red"])
+def test_staff_may_apply_on_an_enterprise_s_behalf_in_their_scope_only(grant, equipped, users):
+    application = apply_for(users["wuxing"], grant, equipped["red"])
     assert application.steps.get().opinion == "代为申报"
     with pytest.raises(PermissionDenied):
-        apply_for(users["nanxun"], grant, projects["yellow"])
+        apply_for(users["nanxun"], grant, equipped["yellow"])
     with pytest.raises(PermissionDenied):
-        apply_for(users["leader"], grant, projects["red"])
+        apply_for(users["leader"], grant, equipped["red"])
 
 
-def test_an_enterprise_applies_only_for_itself_and_only_once(grant, projects, enterprise_user):
+def test_an_enterprise_applies_only_for_itself_and_only_once(grant, equipped, enterprise_user):
     with pytest.raises(PermissionDenied, match="只能为本企业"):
-        apply_for(enterprise_user, grant, projects["green"])
-    apply_for(enterprise_user, grant, projects["red"])
+        apply_for(enterprise_user, grant, equipped["green"])
+    apply_for(enterprise_user, grant, equipped["red"])
     with pytest.raises(ValidationError, match=r"已有.*年度“技改设备补助”的申报"):
-        apply_for(enterprise_user, grant, projects["red"])
+        apply_for(enterprise_user, grant, equipped["red"])
 
 
 def test_the_share_is_capped_and_reviewers_adjust_only_with_a_reason_and_never_above_the_cap(
-    grant, projects, users
+    grant, equipped, users
 ):
-    application = submitted(users["nanxun"], grant, projects["green"])
+    application = submitted(users["nanxun"], grant, equipped["green"])
     assert application.computed_wan == Decimal(100)
     assert "超过上限，按上限 100.00 万元" in application.computation
     with pytest.raises(ValidationError, match="调整金额须写明理由"):
@@ -186,7 +187,6 @@ def test_the_share_is_capped_and_reviewers_adjust_only_with_a_reason_and_never_a
 
 def test_a_capped_request_above_the_cap_is_refused(huzhou, users, registered):
     """揭榜挂帅: up to 300万元 a project, as the applicant states."""
-    from kuochan.projects import services as project_services
 
     enterprise = Enterprise.objects.get(uscc=registered[0])
     project = project_services.project_create(
@@ -198,8 +198,8 @@ def test_a_capped_request_above_the_cap_is_refused(huzhou, users, registered):
     assert apply_for(users["wuxing"], policy, project, requested_wan=Decimal(300)).amount_wan == Decimal(300)
 
 
-def test_approval_beyond_the_budget_is_refused_with_the_figures(approved_path, grant, projects, users):
-    other = submitted(users["nanxun"], grant, projects["green"])
+def test_approval_beyond_the_budget_is_refused_with_the_figures(approved_path, grant, equipped, users):
+    other = submitted(users["nanxun"], grant, equipped["green"])
     other = act(users["nanxun"], other, "pass_district")
     act(users["city_staff"], other, "pass_city")  # 100 of 150
     with pytest.raises(ValidationError) as refused:
@@ -232,12 +232,12 @@ def test_a_policy_without_a_budget_for_the_year_approves_no_money(approved_path,
 
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_approving_at_the_same_moment_never_overspend(
-    grant, projects, users, enterprise_user, monkeypatch
+    grant, equipped, users, enterprise_user, monkeypatch
 ):
     """Each application alone fits the 150万元 budget, both together (80 + 100) do not. Reading the
     approved total is slowed down so that, without the lock on the budget, both would read 0 and pass."""
-    first = act(users["wuxing"], submitted(enterprise_user, grant, projects["red"]), "pass_district")
-    second = act(users["nanxun"], submitted(users["nanxun"], grant, projects["green"]), "pass_district")
+    first = act(users["wuxing"], submitted(enterprise_user, grant, equipped["red"]), "pass_district")
+    second = act(users["nanxun"], submitted(users["nanxun"], grant, equipped["green"]), "pass_district")
     slow = selectors.approved_total
 
     def approved_total_slowly(policy_id, year):
@@ -270,8 +270,8 @@ def test_two_reviewers_approving_at_the_same_moment_never_overspend(
     assert Application.objects.filter(status=Status.PUBLICITY).count() == 1
 
 
-def test_applications_are_seen_only_within_scope(approved_path, grant, projects, users, enterprise_user):
-    other = submitted(users["nanxun"], grant, projects["green"])
+def test_applications_are_seen_only_within_scope(approved_path, grant, equipped, users, enterprise_user):
+    other = submitted(users["nanxun"], grant, equipped["green"])
     seen = {
         name: set(selectors.applications(actor=users[name]).values_list("pk", flat=True)) for name in users
     }
@@ -308,9 +308,9 @@ def test_applications_pages_keep_to_the_scope(approved_path, users, login):
     ],
 )
 def test_attachments_are_checked_by_type_and_content(
-    grant, projects, enterprise_user, name, content, message
+    grant, equipped, enterprise_user, name, content, message
 ):
-    application = apply_for(enterprise_user, grant, projects["red"])
+    application = apply_for(enterprise_user, grant, equipped["red"])
     with pytest.raises(ValidationError, match=message):
         services.attachment_add(
             actor=enterprise_user, source=Source.WEB, application=application, document="设备购置发票清单",
@@ -320,9 +320,9 @@ def test_attachments_are_checked_by_type_and_content(
 
 
 def test_a_file_too_large_is_refused_and_a_path_in_its_name_is_dropped(
-    grant, projects, enterprise_user, monkeypatch
+    grant, equipped, enterprise_user, monkeypatch
 ):
-    application = apply_for(enterprise_user, grant, projects["red"])
+    application = apply_for(enterprise_user, grant, equipped["red"])
     monkeypatch.setattr(services, "MAX_ATTACHMENT_BYTES", 1024)
     with pytest.raises(ValidationError, match="超过 0 MB 上限"):
         services.attachment_add(
@@ -336,8 +336,8 @@ def test_a_file_too_large_is_refused_and_a_path_in_its_name_is_dropped(
     assert stored.name == "说明.pdf" and "etc" not in stored.file.name and stored.file.name.endswith(".pdf")
 
 
-def test_files_cannot_change_once_submitted(grant, projects, enterprise_user):
-    application = submitted(enterprise_user, grant, projects["red"])
+def test_files_cannot_change_once_submitted(grant, equipped, enterprise_user):
+    application = submitted(enterprise_user, grant, equipped["red"])
     with pytest.raises(PermissionDenied):
         attach(enterprise_user, application)
 
@@ -350,10 +350,10 @@ def auto_grant(grant):
     return grant
 
 
-def test_auto_award_lists_the_eligible_and_confirmation_approves_them_at_once(auto_grant, projects, users):
+def test_auto_award_lists_the_eligible_and_confirmation_approves_them_at_once(auto_grant, equipped, users):
     listed = selectors.award_list(actor=users["city_staff"], policy=auto_grant, year=THIS_YEAR, as_of=TODAY)
-    assert {m.candidate.project_code for m in listed} == {projects["red"].code, projects["green"].code}
-    picked = [(projects["red"].enterprise_id, projects["red"].pk)]
+    assert {m.candidate.project_code for m in listed} == {equipped["red"].code, equipped["green"].code}
+    picked = [(equipped["red"].enterprise_id, equipped["red"].pk)]
     with pytest.raises(PermissionDenied):
         services.awards_confirm(
             actor=users["wuxing"],
@@ -374,7 +374,7 @@ def test_auto_award_lists_the_eligible_and_confirmation_approves_them_at_once(au
     assert [(a.status, a.approved_wan, a.auto_award) for a in made] == [(Status.PUBLICITY, Decimal(80), True)]
     assert made[0].steps.get().opinion == "免申即享：系统匹配，市级确认"
     again = selectors.award_list(actor=users["city_staff"], policy=auto_grant, year=THIS_YEAR, as_of=TODAY)
-    assert [m.candidate.project_code for m in again] == [projects["green"].code]
+    assert [m.candidate.project_code for m in again] == [equipped["green"].code]
     with pytest.raises(ValidationError, match="不在当前免申即享名单中"):
         services.awards_confirm(
             actor=users["city_staff"], source=Source.WEB, policy=auto_grant, year=THIS_YEAR, picked=picked,
@@ -382,8 +382,8 @@ def test_auto_award_lists_the_eligible_and_confirmation_approves_them_at_once(au
         )  # fmt: skip
 
 
-def test_auto_awards_beyond_the_budget_are_refused_all_or_nothing(auto_grant, projects, users):
-    picked = [(projects[k].enterprise_id, projects[k].pk) for k in ("red", "green")]  # 80 + 100 > 150
+def test_auto_awards_beyond_the_budget_are_refused_all_or_nothing(auto_grant, equipped, users):
+    picked = [(equipped[k].enterprise_id, equipped[k].pk) for k in ("red", "green")]  # 80 + 100 > 150
     with pytest.raises(ValidationError, match="超出预算"):
         services.awards_confirm(
             actor=users["city_staff"],

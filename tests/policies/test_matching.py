@@ -14,7 +14,7 @@ from kuochan.evaluation.services import evaluation_run
 from kuochan.policies import selectors, services
 from kuochan.policies.models import Policy
 from kuochan.registry.models import Enterprise, Honour
-from tests.policies.conftest import THIS_YEAR
+from tests.conftest import THIS_YEAR
 
 TODAY = dt.date.today()
 
@@ -24,10 +24,10 @@ def statuses(actor, policy, **options):
     return {(m.candidate.project_code or m.candidate.uscc): m.outcome for m in found[policy.code]}
 
 
-def test_a_policy_finds_the_projects_that_qualify_with_reasons(grant, projects, users):
+def test_a_policy_finds_the_projects_that_qualify_with_reasons(grant, equipped, users):
     found = statuses(users["city_staff"], grant)
-    red, yellow, green = (projects[k].code for k in ("red", "yellow", "green"))
-    assert projects["terminated"].code not in found
+    red, yellow, green = (equipped[k].code for k in ("red", "yellow", "green"))
+    assert equipped["terminated"].code not in found
     assert {code: o.status for code, o in found.items()} == {
         red: "eligible",
         yellow: "not_eligible",
@@ -37,9 +37,9 @@ def test_a_policy_finds_the_projects_that_qualify_with_reasons(grant, projects, 
     assert found[red].met == ["规上企业", "技改项目"]
 
 
-def test_matching_keeps_to_the_actor_s_scope(grant, projects, users):
-    assert set(statuses(users["nanxun"], grant)) == {projects["green"].code}
-    assert set(statuses(users["wuxing"], grant)) == {projects["red"].code, projects["yellow"].code}
+def test_matching_keeps_to_the_actor_s_scope(grant, equipped, users):
+    assert set(statuses(users["nanxun"], grant)) == {equipped["green"].code}
+    assert set(statuses(users["wuxing"], grant)) == {equipped["red"].code, equipped["yellow"].code}
 
 
 def test_missing_data_is_unknown_and_named(huzhou, users, registered):
@@ -79,36 +79,36 @@ def test_an_evaluation_counts_only_once_it_was_computed(huzhou, users, with_metr
     )
 
 
-def test_an_enterprise_finds_every_policy_it_may_use(grant, projects, users, enterprise_user):
+def test_an_enterprise_finds_every_policy_it_may_use(grant, equipped, users, enterprise_user):
     chosen = list(selectors.policies(active_only=True))
     found = selectors.matching(
         actor=enterprise_user, as_of=TODAY, chosen=chosen, enterprise=enterprise_user.enterprise
     )
     assert len(found) == 12
-    assert [m.candidate.project_code for m in found["equipment-grant"]] == [projects["red"].code]
+    assert [m.candidate.project_code for m in found["equipment-grant"]] == [equipped["red"].code]
     assert found["equipment-grant"][0].outcome.status == "eligible"
     assert [m.candidate.uscc for m in found["scene-opening"]] == [enterprise_user.enterprise.uscc]
 
 
-def test_kuochan_match_gives_json_for_scripts(grant, projects, capsys):
+def test_kuochan_match_gives_json_for_scripts(grant, equipped, capsys):
     call_command("match", "--policy", "equipment-grant", "--format", "json")
     report = json.loads(capsys.readouterr().out)
     (policy,) = report["policies"]
     assert policy["counts"] == {"eligible": 2, "unknown": 0, "not_eligible": 1}
     assert policy["rule"] == "规上企业；技改项目"
     assert {(row["project_code"], row["status"]) for row in policy["matches"]} == {
-        (projects["red"].code, "eligible"),
-        (projects["green"].code, "eligible"),
+        (equipped["red"].code, "eligible"),
+        (equipped["green"].code, "eligible"),
     }
     call_command("match", "--policy", "equipment-grant", "--all", "--format", "json")
     assert len(json.loads(capsys.readouterr().out)["policies"][0]["matches"]) == 3
 
 
-def test_kuochan_match_as_a_district_user_and_in_text(grant, projects, capsys):
+def test_kuochan_match_as_a_district_user_and_in_text(grant, equipped, capsys):
     call_command("match", "--policy", "equipment-grant", "--user", "nanxun")
     out = capsys.readouterr().out
     assert "技改设备补助（equipment-grant）：符合 1，待核实 0，不符合 0" in out
-    assert projects["green"].code in out and projects["red"].code not in out
+    assert equipped["green"].code in out and equipped["red"].code not in out
 
 
 @pytest.mark.parametrize(
