@@ -394,3 +394,16 @@ def test_auto_awards_beyond_the_budget_are_refused_all_or_nothing(auto_grant, eq
             as_of=TODAY,
         )
     assert not Application.objects.exists()
+
+
+def test_applications_are_taken_only_while_the_policy_runs(grant, equipped, enterprise_user, users):
+    services.policy_update(
+        actor=users["city_staff"], source=Source.WEB, policy=grant, period_end=TODAY - dt.timedelta(days=1)
+    )
+    with pytest.raises(ValidationError, match=r"已于 .* 截止"):
+        apply_for(enterprise_user, grant, equipped["red"])
+    services.policy_update(
+        actor=users["city_staff"], source=Source.WEB, policy=grant, period_end=None, is_active=False
+    )
+    with pytest.raises(ValidationError, match="目前不受理申报"):
+        apply_for(enterprise_user, grant, equipped["red"])

@@ -283,7 +283,12 @@ class Funds:
 def approved_total(policy_id: int, year: int) -> Decimal:
     """What the approved applications of a policy and year take from its budget (paid or in publicity)."""
     found = Application.objects.filter(policy_id=policy_id, year=year, status__in=APPROVED)
-    return (found.aggregate(total=Sum("approved_wan"))["total"] or Decimal(0)).quantize(Decimal("0.01"))
+    return _cents(found.aggregate(total=Sum("approved_wan"))["total"])
+
+
+def _cents(total: Decimal | None) -> Decimal:
+    """A sum of money as PostgreSQL gives it, to the cent; SQLite drops the trailing zeros."""
+    return (total or Decimal(0)).quantize(Decimal("0.01"))
 
 
 def funds(*, actor: Any, year: int) -> list[Funds]:
@@ -300,15 +305,14 @@ def funds(*, actor: Any, year: int) -> list[Funds]:
     )
     for row in rows:
         sums[row["policy_id"]] = row
-    zero = Decimal(0)
     return [
         Funds(
             policy,
             year,
             budgets.get(policy.pk),
-            sums[policy.pk].get("requested") or zero,
-            sums[policy.pk].get("approved") or zero,
-            sums[policy.pk].get("paid") or zero,
+            _cents(sums[policy.pk].get("requested")),
+            _cents(sums[policy.pk].get("approved")),
+            _cents(sums[policy.pk].get("paid")),
             sums[policy.pk].get("count") or 0,
         )
         for policy in policies()

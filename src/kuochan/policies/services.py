@@ -14,7 +14,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from kuochan.accounts.models import Role
@@ -196,10 +195,14 @@ def budget_set(*, actor: Any, source: Source, policy: Policy, year: int, amount_
 # Applications ----------------------------------------------------------------------------------------
 
 
-def _next_number(year: int) -> str:
-    prefix = f"ZC-{year}-"
-    last = Application.objects.filter(number__startswith=prefix).aggregate(last=Max("number"))["last"]
-    return f"{prefix}{int(last[-6:]) + 1 if last else 1:06d}"
+def _saved_with_number(application: Application) -> Application:
+    """Saves a new application and numbers it from its id (ZC-2026-000042): two applications made at the
+    same moment can never draw the same number."""
+    application.number = f"new-{uuid.uuid4().hex[:16]}"
+    application.save()
+    application.number = f"ZC-{application.year}-{application.pk:06d}"
+    application.save(update_fields=["number"])
+    return application
 
 
 def _facts(application: Application, as_of: dt.date) -> dict[str, Any]:
@@ -283,13 +286,13 @@ def application_create(
         errors["requested_wan"] = problem
     if errors:
         raise ValidationError(errors)
-    application = Application.objects.create(
-        number=_next_number(year), policy=policy, year=year, enterprise=enterprise, project=project,
+    application = _saved_with_number(Application(
+        policy=policy, year=year, enterprise=enterprise, project=project,
         district=enterprise.district, description=description, computed_wan=computed, computation=computation,
         requested_wan=requested_wan if policy.support_kind == "capped" else computed,
         amount_wan=requested_wan if policy.support_kind == "capped" else computed,
         created_by=actor if getattr(actor, "pk", None) else None,
-    )  # fmt: skip
+    ))  # fmt: skip
     _step(application, actor, "create", "", "代为申报" if not is_own else "")
     audit_record(
         actor=actor, source=source, action=Action.CREATE, obj=application, after=snapshot(application)
@@ -515,7 +518,7 @@ def awards_confirm(
             raise ValidationError(f"{match.candidate.enterprise_name}：无法测算补助金额（{computation}）。")
         enterprise = enterprises[enterprise_id]
         application = Application(
-            number=_next_number(year), policy=policy, year=year, enterprise=enterprise, project=project,
+            policy=policy, year=year, enterprise=enterprise, project=project,
             district=enterprise.district, computed_wan=computed, computation=computation, requested_wan=amount,
             amount_wan=amount, approved_wan=amount, auto_award=True, created_by=actor, status=Status.PUBLICITY,
             publicity_until=as_of + dt.timedelta(days=policy.publicity_days - 1),
@@ -523,7 +526,7 @@ def awards_confirm(
         )  # fmt: skip
         if policy.is_monetary and (refusal := _budget_refusal(application, amount)):
             raise ValidationError(f"{enterprise.name}：{refusal}")
-        application.save()
+        _saved_with_number(application)
         _step(application, actor, "award", "", "免申即享：系统匹配，市级确认", amount)
         audit_record(
             actor=actor, source=source, action=Action.CREATE, obj=application, after=snapshot(application)

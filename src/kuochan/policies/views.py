@@ -121,8 +121,14 @@ def _policy_form_values(request: HttpRequest) -> dict[str, Any]:
         days = int(post.get("publicity_days", "5"))
     except ValueError as exc:
         raise ValidationError("公示天数应为整数。") from exc
+    try:
+        period = {
+            k: dt.date.fromisoformat(post[k]) if post.get(k) else None for k in ("period_start", "period_end")
+        }
+    except ValueError as exc:
+        raise ValidationError("执行期限应为日期，如 2026-01-01。") from exc
     return {
-        "rule": rule, "documents": documents, "publicity_days": days, "is_active": post.get("is_active") == "1",
+        **period, "rule": rule, "documents": documents, "publicity_days": days, "is_active": post.get("is_active") == "1",
         "auto_award": post.get("auto_award") == "1", "funding_source": post.get("funding_source", "").strip(),
         "cap_wan": _money(post.get("cap_wan")), "share_pct": _money(post.get("share_pct")),
         "fixed_wan": _money(post.get("fixed_wan")),
