@@ -63,3 +63,12 @@ def test_an_application_through_the_api_keeps_scope_and_refusals(
         "150.00",
         "80.00",
     )
+
+
+def test_the_api_refuses_a_budget_year_far_from_now(grant, equipped, users, login):
+    made = login(users["wuxing"]).post(
+        "/api/v1/policies/applications",
+        {"policy": "equipment-grant", "project_code": equipped["red"].code, "year": 1999},
+        content_type="application/json",
+    )
+    assert made.status_code == 422 and "预算年度应为" in made.json()["errors"]["year"][0]

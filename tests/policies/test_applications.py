@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from kuochan.audit.models import AuditEntry, Source
 from kuochan.policies import selectors, services
@@ -95,6 +95,8 @@ def test_an_application_goes_from_the_enterprise_to_payment_with_every_step_reco
         ("district_review", "nanxun", "pass_district", "只有区县审核人员可以初审通过"),
         ("district_review", "city_staff", "submit", "不能提交申报"),
         ("district_review", "wuxing", "approve_all", "没有“approve_all”这一操作"),
+        ("district_review", "city_staff", "pass_district", "只有区县审核人员可以初审通过"),
+        ("district_review", "wuxing", "withdraw", "只有申报企业或代办人员可以撤回申报"),
     ],
 )
 def test_transitions_not_allowed_are_refused_and_change_nothing(
@@ -171,7 +173,7 @@ def test_an_enterprise_applies_only_for_itself_and_only_once(grant, equipped, en
 def test_the_share_is_capped_and_reviewers_adjust_only_with_a_reason_and_never_above_the_cap(
     grant, equipped, users
 ):
-    application = submitted(users["nanxun"], grant, equipped["green"])
+    application = submitted(users["city_admin"], grant, equipped["green"])
     assert application.computed_wan == Decimal(100)
     assert "超过上限，按上限 100.00 万元" in application.computation
     with pytest.raises(ValidationError, match="调整金额须写明理由"):
@@ -199,7 +201,7 @@ def test_a_capped_request_above_the_cap_is_refused(huzhou, users, registered):
 
 
 def test_approval_beyond_the_budget_is_refused_with_the_figures(approved_path, grant, equipped, users):
-    other = submitted(users["nanxun"], grant, equipped["green"])
+    other = submitted(users["city_admin"], grant, equipped["green"])
     other = act(users["nanxun"], other, "pass_district")
     act(users["city_staff"], other, "pass_city")  # 100 of 150
     with pytest.raises(ValidationError) as refused:
@@ -237,7 +239,7 @@ def test_two_reviewers_approving_at_the_same_moment_never_overspend(
     """Each application alone fits the 150万元 budget, both together (80 + 100) do not. Reading the
     approved total is slowed down so that, without the lock on the budget, both would read 0 and pass."""
     first = act(users["wuxing"], submitted(enterprise_user, grant, equipped["red"]), "pass_district")
-    second = act(users["nanxun"], submitted(users["nanxun"], grant, equipped["green"]), "pass_district")
+    second = act(users["nanxun"], submitted(users["city_admin"], grant, equipped["green"]), "pass_district")
     slow = selectors.approved_total
 
     def approved_total_slowly(policy_id, year):
@@ -282,7 +284,7 @@ def test_applications_are_seen_only_within_scope(approved_path, grant, equipped,
         approved_path.pk
     }
     queue = {
-        name: set(selectors.review_queue(actor=users[name]).values_list("pk", flat=True)) for name in users
+        name: set(selectors.review_queue(actor=users[name])[0].values_list("pk", flat=True)) for name in users
     }
     assert queue["nanxun"] == {other.pk} and queue["wuxing"] == set()
     assert queue["city_staff"] == {approved_path.pk}
@@ -356,20 +358,10 @@ def test_auto_award_lists_the_eligible_and_confirmation_approves_them_at_once(au
     picked = [(equipped["red"].enterprise_id, equipped["red"].pk)]
     with pytest.raises(PermissionDenied):
         services.awards_confirm(
-            actor=users["wuxing"],
-            source=Source.WEB,
-            policy=auto_grant,
-            year=THIS_YEAR,
-            picked=picked,
-            as_of=TODAY,
+            actor=users["wuxing"], source=Source.WEB, policy=auto_grant, year=THIS_YEAR, picked=picked
         )
     made = services.awards_confirm(
-        actor=users["city_staff"],
-        source=Source.WEB,
-        policy=auto_grant,
-        year=THIS_YEAR,
-        picked=picked,
-        as_of=TODAY,
+        actor=users["city_staff"], source=Source.WEB, policy=auto_grant, year=THIS_YEAR, picked=picked
     )
     assert [(a.status, a.approved_wan, a.auto_award) for a in made] == [(Status.PUBLICITY, Decimal(80), True)]
     assert made[0].steps.get().opinion == "免申即享：系统匹配，市级确认"
@@ -377,21 +369,14 @@ def test_auto_award_lists_the_eligible_and_confirmation_approves_them_at_once(au
     assert [m.candidate.project_code for m in again] == [equipped["green"].code]
     with pytest.raises(ValidationError, match="不在当前免申即享名单中"):
         services.awards_confirm(
-            actor=users["city_staff"], source=Source.WEB, policy=auto_grant, year=THIS_YEAR, picked=picked,
-            as_of=TODAY,
-        )  # fmt: skip
+            actor=users["city_staff"], source=Source.WEB, policy=auto_grant, year=THIS_YEAR, picked=picked)  # fmt: skip
 
 
 def test_auto_awards_beyond_the_budget_are_refused_all_or_nothing(auto_grant, equipped, users):
     picked = [(equipped[k].enterprise_id, equipped[k].pk) for k in ("red", "green")]  # 80 + 100 > 150
     with pytest.raises(ValidationError, match="超出预算"):
         services.awards_confirm(
-            actor=users["city_staff"],
-            source=Source.WEB,
-            policy=auto_grant,
-            year=THIS_YEAR,
-            picked=picked,
-            as_of=TODAY,
+            actor=users["city_staff"], source=Source.WEB, policy=auto_grant, year=THIS_YEAR, picked=picked
         )
     assert not Application.objects.exists()
 
@@ -407,3 +392,86 @@ def test_applications_are_taken_only_while_the_policy_runs(grant, equipped, ente
     )
     with pytest.raises(ValidationError, match="目前不受理申报"):
         apply_for(enterprise_user, grant, equipped["red"])
+
+
+def test_whoever_applied_on_an_enterprise_s_behalf_does_not_review_it(grant, equipped, users):
+    application = submitted(users["wuxing"], grant, equipped["red"])
+    with pytest.raises(PermissionDenied, match="只有区县审核人员可以初审通过"):
+        act(users["wuxing"], application, "pass_district")
+    application = submitted(users["city_admin"], grant, equipped["green"])
+    application = act(users["nanxun"], application, "pass_district")
+    with pytest.raises(PermissionDenied, match="只有市级审核人员可以复审通过并公示"):
+        act(users["city_admin"], application, "pass_city")
+    assert act(users["city_staff"], application, "pass_city").status == Status.PUBLICITY
+
+
+def test_reviewers_never_raise_an_amount_above_what_was_asked(grant, equipped, enterprise_user, users):
+    application = submitted(enterprise_user, grant, equipped["red"])
+    with pytest.raises(ValidationError, match=r"审核金额不能高于申请金额 80\.00 万元"):
+        act(users["wuxing"], application, "pass_district", amount_wan=Decimal(90), opinion="多给一些")
+    with pytest.raises(ValidationError, match="最多保留两位小数"):
+        act(users["wuxing"], application, "pass_district", amount_wan=Decimal("79.999"), opinion="x")
+
+
+def test_a_project_s_application_belongs_to_the_project_s_district(grant, users, registered):
+    """A 吴兴 enterprise's plant in 南浔: 南浔 applies for it and reviews it; 吴兴 sees nothing of it."""
+    enterprise = Enterprise.objects.get(uscc=registered[0])
+    project = project_services.project_create(
+        actor=users["city_admin"], source=Source.WEB, code="", name="南浔分厂技改项目", enterprise=enterprise,
+        district=users["nanxun"].org_unit, is_renovation=True, total_wan=Decimal(900), equipment_wan=Decimal(500),
+    )  # fmt: skip
+    application = apply_for(users["nanxun"], grant, project)
+    assert application.district == users["nanxun"].org_unit and application.computed_wan == Decimal(50)
+    assert not selectors.applications(actor=users["wuxing"]).exists()
+
+
+def test_picking_the_same_subject_twice_awards_it_once(auto_grant, equipped, users):
+    pair = (equipped["red"].enterprise_id, equipped["red"].pk)
+    made = services.awards_confirm(
+        actor=users["city_staff"], source=Source.WEB, policy=auto_grant, year=THIS_YEAR, picked=[pair, pair]
+    )
+    assert len(made) == 1 and selectors.approved_total(auto_grant.pk, THIS_YEAR) == Decimal(80)
+
+
+def test_a_second_open_application_for_the_same_subject_is_refused_by_the_database(grant, equipped, users):
+    """Two people applying at the same moment both pass the service's check; the database keeps one."""
+    first = apply_for(users["wuxing"], grant, equipped["red"])
+    twin = {"policy": grant, "year": first.year, "enterprise": first.enterprise, "project": first.project}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Application.objects.create(number="twin", district=first.district, **twin)
+    act(users["wuxing"], first, "withdraw")
+    assert apply_for(users["wuxing"], grant, equipped["red"]).status == Status.DRAFT
+
+
+@pytest.mark.parametrize(("days", "ok"), [(0, False), (61, False), (1, True), (60, True)])
+def test_publicity_lasts_one_to_sixty_days(grant, users, days, ok):
+    if ok:
+        services.policy_update(
+            actor=users["city_staff"], source=Source.WEB, policy=grant, publicity_days=days
+        )
+        return
+    with pytest.raises(ValidationError, match="公示天数应为 1 到 60 天"):
+        services.policy_update(
+            actor=users["city_staff"], source=Source.WEB, policy=grant, publicity_days=days
+        )
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("NaN", "应为不小于 0 的数字"),
+        ("1e30", "超出合理范围"),
+        ("0.001", "最多保留两位小数"),
+        ("-5", "应为不小于 0 的数字"),
+    ],
+)
+def test_a_budget_that_is_not_a_sum_of_money_is_refused(grant, users, amount, message):
+    with pytest.raises(ValidationError, match=message):
+        services.budget_set(
+            actor=users["city_staff"],
+            source=Source.WEB,
+            policy=grant,
+            year=THIS_YEAR,
+            amount_wan=Decimal(amount),
+        )
+    assert PolicyBudget.objects.get(policy=grant, year=THIS_YEAR).amount_wan == Decimal(150)

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from kuochan.audit.models import Source
 from kuochan.policies.models import Application, Policy, PolicyBudget, Status
+from kuochan.policies.services import awards_confirm
 from tests.conftest import PDF, THIS_YEAR
 from tests.xlsx import exported_rows
 
@@ -129,3 +131,44 @@ def test_the_fund_dashboard_and_application_list_export(grant, equipped, users, 
     assert any(r and r[0] == "技改设备补助" and r[1] == 150 for r in rows)
     rows = exported_rows(client.get("/policies/applications/", {"export": "xlsx"}))
     assert any(r and r[0] == "申报编号" for r in rows)
+
+
+def test_enterprises_see_no_budgets(grant, enterprise_user, login):
+    client = login(enterprise_user)
+    assert client.get("/policies/funds/").status_code == 403
+    assert client.get("/api/v1/policies/funds/2026").status_code == 403
+    assert 'data-testid="budget-table"' not in client.get("/policies/equipment-grant/").content.decode()
+
+
+def test_amounts_that_are_not_numbers_get_a_chinese_message(
+    huzhou, users, registered, enterprise_user, login
+):
+    client = login(enterprise_user)
+    page = client.post(
+        "/policies/innovation-platform/apply/", {"requested_wan": "NaN"}, follow=True
+    ).content.decode()
+    assert "金额应为数字（万元），收到“NaN”" in page
+    enterprise_user.enterprise = None
+    enterprise_user.save()
+    page = client.post(
+        "/policies/innovation-platform/apply/", {"requested_wan": "100"}, follow=True
+    ).content.decode()
+    assert "企业账号须由管理员关联企业" in page and not Application.objects.exists()
+
+
+def test_only_what_is_still_open_can_be_ticked_for_auto_award(grant, equipped, users, login):
+    grant.auto_award = True
+    grant.save()
+    red = equipped["red"]
+    awards_confirm(
+        actor=users["city_staff"],
+        source=Source.WEB,
+        policy=grant,
+        year=THIS_YEAR,
+        picked=[(red.enterprise_id, red.pk)],
+    )
+    page = login(users["city_staff"]).get("/policies/equipment-grant/matches/").content.decode()
+    assert (
+        page.count('name="pick"') == 1
+        and f'value="{equipped["green"].enterprise_id}:{equipped["green"].pk}"' in page
+    )

@@ -145,3 +145,9 @@ def test_every_shipped_huzhou_policy_has_a_valid_rule_with_its_vague_parts_marke
     assert describe(rule_from_data(reinvest["rule"])).startswith(
         "企业荣誉包含上市公司；（募投项目 或 项目类型为募投）；【待明确】"
     )
+
+
+def test_a_value_that_is_not_text_is_refused_not_crashed_on():
+    with pytest.raises(ValueError) as refused:
+        rule_from_data({"field": "evaluation.class", "op": "in", "value": [["A"]]})
+    assert refused.value.args[0] == ["条件：亩均评价分类没有取值“['A']”，可选：A、B、C、D、T。"]

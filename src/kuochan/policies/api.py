@@ -183,7 +183,8 @@ def application_action(request: HttpRequest, pk: int, data: ActionIn) -> dict[st
 @router.get("/funds/{year}", summary="政策资金：预算、在审、核准、拨付与剩余（万元）")
 def funds(request: HttpRequest, year: int) -> list[dict[str, Any]]:
     return [
-        {"policy": f.policy.code, "title": f.policy.title, "budget_wan": f.budget_wan, "requested_wan": f.requested_wan,
+        {"policy": f.policy.code, "title": f.policy.title, "budget_wan": f.budget_wan,
+         "city_approved_wan": f.city_approved_wan, "requested_wan": f.requested_wan,
          "approved_wan": f.approved_wan, "paid_wan": f.paid_wan, "remaining_wan": f.remaining_wan,
          "applications": f.applications}
         for f in selectors.funds(actor=request.auth, year=year)

@@ -3,6 +3,7 @@ and its opinion, and the files attached to them."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -167,6 +168,14 @@ class Application(models.Model):
             models.Index(fields=["policy", "year", "status"], name="application_budget"),
             models.Index(fields=["status"], name="application_status"),
         ]
+        constraints = [
+            # one open application per policy, year and subject (an enterprise, or one of its projects)
+            models.UniqueConstraint(
+                "policy", "year", "enterprise", Coalesce("project", 0),
+                condition=~models.Q(status__in=["rejected", "withdrawn"]),
+                name="application_open_once",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.number} {self.enterprise.name} · {self.policy.title}"

@@ -117,7 +117,11 @@ def _value(spec: Field, op: str, value: Any, where: str, problems: list[str]) ->
                 problems.append(f"{where}：{spec.label}的取值应为数字，收到“{item}”。")
                 number = None
             checked.append(number)
-        elif spec.kind in ("choice", "set") and spec.choices and item not in spec.choices:
+        elif (
+            spec.kind in ("choice", "set")
+            and spec.choices
+            and (not isinstance(item, str) or item not in spec.choices)
+        ):
             problems.append(f"{where}：{spec.label}没有取值“{item}”，可选：{'、'.join(spec.choices)}。")
             checked.append(item)
         elif not isinstance(item, str) or not item.strip():
@@ -287,13 +291,31 @@ def evaluate(node: Node, facts: Mapping[str, Any]) -> Outcome:
     return evaluate_all(node, [facts])[0]
 
 
+def fields_of(node: Node) -> list[str]:
+    """The facts a rule reads, each once."""
+    if node.kind == "condition":
+        return [node.field]
+    return list(dict.fromkeys(name for child in node.children for name in fields_of(child)))
+
+
+def _frozen(value: Any) -> Any:
+    return frozenset(value) if isinstance(value, set | list | tuple) else value
+
+
 def evaluate_all(node: Node, subjects: Sequence[Mapping[str, Any]]) -> list[Outcome]:
-    """One rule against many subjects in one pass (the whole city against a policy)."""
+    """One rule against many subjects in one pass (the whole city against a policy). Subjects that agree on
+    every fact the rule reads share one outcome, computed once: a city has tens of thousands of subjects but
+    few distinct combinations of the handful of facts a rule asks about. Outcomes are not to be changed."""
     texts = _texts(node, {})
+    names = fields_of(node)
+    seen: dict[tuple, Outcome] = {}
     outcomes = []
     for facts in subjects:
-        outcome = Outcome(UNKNOWN)
-        outcome.status = _evaluate(node, facts, outcome, texts)
+        key = tuple(_frozen(facts.get(name)) for name in names)
+        outcome = seen.get(key)
+        if outcome is None:
+            outcome = seen[key] = Outcome(UNKNOWN)
+            outcome.status = _evaluate(node, facts, outcome, texts)
         outcomes.append(outcome)
     return outcomes
 
@@ -350,14 +372,32 @@ def subsidy(support: Support, base_wan: Decimal | None) -> tuple[Decimal | None,
     return amount, text
 
 
+MAX_WAN = Decimal(10) ** 12  # 万元: ten thousand 亿 yuan, far above any subsidy, within the columns' digits
+
+
+def money_problem(amount: Decimal | None, what: str = "金额") -> str | None:
+    """Why a sum of 万元 cannot be stored: not a finite number, negative, finer than a cent, or absurdly big."""
+    if amount is None or not amount.is_finite() or amount < 0:
+        return f"{what}应为不小于 0 的数字（万元），收到“{amount}”。"
+    if amount >= MAX_WAN:
+        return f"{what} {amount} 万元超出合理范围。"
+    if amount != amount.quantize(CENT):
+        return f"{what}最多保留两位小数（万元），收到“{amount}”。"
+    return None
+
+
 def amount_problem(support: Support, amount: Decimal | None) -> str | None:
-    """Why an amount cannot stand for this policy: missing, not positive, or above the cap."""
+    """Why an amount cannot stand for this policy: missing, not positive, not a sum of money, or above the
+    cap (for a fixed award, the award itself)."""
     if support.kind == "non_monetary":
         return None
-    if amount is None or amount <= 0:
+    if amount is None or (amount.is_finite() and amount <= 0):
         return "请填写大于 0 的金额（万元）。"
-    if support.cap_wan is not None and amount > support.cap_wan:
-        return f"金额 {amount} 万元超过本政策上限 {support.cap_wan} 万元。"
+    if problem := money_problem(amount):
+        return problem
+    cap = support.fixed_wan if support.kind == "fixed" else support.cap_wan
+    if cap is not None and amount > cap:
+        return f"金额 {amount} 万元超过本政策上限 {cap} 万元。"
     return None
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -249,21 +250,30 @@ def attachment_get(*, actor: Any, pk: Any) -> Attachment:
     return attachment
 
 
-def review_queue(*, actor: Any) -> QuerySet[Application]:
-    """What waits for this actor: district staff the 初审, city staff the 复审 and the payments due."""
+def review_queue(*, actor: Any, today: dt.date | None = None) -> tuple[QuerySet[Application], str]:
+    """What waits for this actor, and how to say so: the enterprise its drafts and returns, district staff
+    the 初审, city staff the 复审 and the payments whose publicity has ended; read-only users nothing."""
     found = applications(actor=actor)
+    today = today or timezone.localdate()
     if actor.is_enterprise_user:
-        return found.filter(status__in=(Status.DRAFT, Status.RETURNED))
+        return found.filter(status__in=(Status.DRAFT, Status.RETURNED)), "草稿和退回修改的申报"
+    if not actor.can_edit:
+        return found.none(), "只读账号没有待办"
     if actor.role in ("city_admin", "city_staff"):
-        return found.filter(status__in=(Status.CITY_REVIEW, Status.PUBLICITY))
-    return found.filter(status=Status.DISTRICT_REVIEW)
+        due = Q(status=Status.CITY_REVIEW) | Q(status=Status.PUBLICITY, publicity_until__lt=today)
+        return found.filter(due), "待市级复审和公示期满待拨付的申报"
+    return found.filter(status=Status.DISTRICT_REVIEW), "待区县初审的申报"
 
 
 @dataclass
 class Funds:
+    """One policy's money in a year: the city's budget and what the whole city approved against it, and
+    the actor's scope's own share (in review, approved, paid)."""
+
     policy: Policy
     year: int
     budget_wan: Decimal | None
+    city_approved_wan: Decimal
     requested_wan: Decimal
     approved_wan: Decimal
     paid_wan: Decimal
@@ -271,13 +281,13 @@ class Funds:
 
     @property
     def remaining_wan(self) -> Decimal | None:
-        return None if self.budget_wan is None else self.budget_wan - self.approved_wan
+        return None if self.budget_wan is None else self.budget_wan - self.city_approved_wan
 
     @property
     def used_pct(self) -> int | None:
         if not self.budget_wan:
             return None
-        return int(self.approved_wan * 100 / self.budget_wan)
+        return int(self.city_approved_wan * 100 / self.budget_wan)
 
 
 def approved_total(policy_id: int, year: int) -> Decimal:
@@ -292,9 +302,18 @@ def _cents(total: Decimal | None) -> Decimal:
 
 
 def funds(*, actor: Any, year: int) -> list[Funds]:
-    """Per monetary policy and year: budget, requested (still in review), approved, paid and remaining.
-    Budgets are the city's; the amounts are those of the applications in the actor's scope."""
+    """Per monetary policy and year: the city's budget, approved and remaining, and the actor's scope's
+    applications in review, approved and paid. Staff only: enterprises see no budgets."""
+    if actor is None or actor.is_enterprise_user:
+        raise PermissionDenied("政策资金仅对工作人员开放。")
     budgets = dict(PolicyBudget.objects.filter(year=year).values_list("policy_id", "amount_wan"))
+    city = dict(
+        Application.objects.filter(year=year, status__in=APPROVED)
+        .order_by()
+        .values("policy_id")
+        .annotate(total=Sum("approved_wan"))
+        .values_list("policy_id", "total")
+    )
     sums: dict[int, dict[str, Any]] = defaultdict(dict)
     found = applications(actor=actor).filter(year=year).order_by()
     rows = found.values("policy_id").annotate(
@@ -310,6 +329,7 @@ def funds(*, actor: Any, year: int) -> list[Funds]:
             policy,
             year,
             budgets.get(policy.pk),
+            _cents(city.get(policy.pk)),
             _cents(sums[policy.pk].get("requested")),
             _cents(sums[policy.pk].get("approved")),
             _cents(sums[policy.pk].get("paid")),

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kuochan.accounts.models import Role
@@ -30,6 +30,7 @@ from kuochan.policies.rules import (
     TRANSITIONS,
     amount_problem,
     evaluate,
+    money_problem,
     subsidy,
     support_problems,
     transition_refusal,
@@ -76,15 +77,28 @@ def is_city_staff(actor: Any) -> bool:
 
 
 def roles_on(actor: Any, application: Application) -> set[str]:
-    """What the actor is to this application: its applicant (the enterprise, or staff in scope acting on
-    its behalf), a district reviewer, a city reviewer."""
+    """What the actor is to this application, with duties kept apart: its applicant (the enterprise itself,
+    or the staff member who applied on its behalf), its district reviewer (district staff, or city staff for
+    an application of the city's own unit), its city reviewer (city staff). Whoever applied reviews nothing,
+    and whoever passed the district's review does not also pass the city's."""
     if actor is None or not actor.is_active:
         return set()
     if actor.is_enterprise_user:
         return {APPLICANT} if actor.enterprise_id == application.enterprise_id else set()
     if not actor.can_edit or not path_in_scope(application.district.path, actor):
         return set()
-    return {APPLICANT, DISTRICT, CITY} if actor.role in CITY_ROLES else {APPLICANT, DISTRICT}
+    if application.created_by_id == actor.pk and not application.auto_award:
+        return {APPLICANT}
+    roles = set()
+    is_city = actor.role in CITY_ROLES
+    if not is_city or application.district_id == actor.org_unit_id:
+        roles.add(DISTRICT)
+    passed_district = (
+        application.steps.filter(action="pass_district").order_by("-id").values_list("actor_id", flat=True)
+    )
+    if is_city and actor.pk not in passed_district[:1]:
+        roles.add(CITY)
+    return roles
 
 
 # The catalogue ---------------------------------------------------------------------------------------
@@ -121,6 +135,8 @@ def _policy_problems(policy: Policy) -> list[str]:
         problems.append(f"适用对象应为{'或'.join(Subject.labels)}。")
     if policy.period_start and policy.period_end and policy.period_end < policy.period_start:
         problems.append("执行截止日期早于起始日期。")
+    if not isinstance(policy.publicity_days, int) or not 1 <= policy.publicity_days <= 60:
+        problems.append(f"公示天数应为 1 到 60 天，收到“{policy.publicity_days}”。")
     if not isinstance(policy.documents, list) or not all(
         isinstance(d, str) and d.strip() for d in policy.documents
     ):
@@ -174,8 +190,8 @@ def budget_set(*, actor: Any, source: Source, policy: Policy, year: int, amount_
         raise PermissionDenied("只有市级工作人员可以设置政策预算。")
     if not policy.is_monetary:
         raise ValidationError(f"“{policy.title}”为非资金支持，无需预算。")
-    if amount_wan is None or amount_wan < 0:
-        raise ValidationError("预算应为不小于 0 的金额（万元）。")
+    if problem := money_problem(amount_wan, "预算"):
+        raise ValidationError(problem)
     budget = PolicyBudget.objects.select_for_update().filter(policy=policy, year=year).first()
     approved = approved_total(policy.pk, year)
     if amount_wan < approved:
@@ -197,9 +213,16 @@ def budget_set(*, actor: Any, source: Source, policy: Policy, year: int, amount_
 
 def _saved_with_number(application: Application) -> Application:
     """Saves a new application and numbers it from its id (ZC-2026-000042): two applications made at the
-    same moment can never draw the same number."""
+    same moment can never draw the same number. A second open application for the same policy, year and
+    subject made at the same moment is refused by the database's constraint, in Chinese here."""
     application.number = f"new-{uuid.uuid4().hex[:16]}"
-    application.save()
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            f"{application.enterprise.name}已有{application.year}年度“{application.policy.title}”的申报，请在原申报上办理。"
+        ) from exc
     application.number = f"ZC-{application.year}-{application.pk:06d}"
     application.save(update_fields=["number"])
     return application
@@ -261,16 +284,26 @@ def application_create(
     requested_wan: Decimal | None = None,
     description: str = "",
 ) -> Application:
-    """A draft application: by the enterprise itself, or by staff in scope on its behalf (代为申报)."""
+    """A draft application: by the enterprise itself, or by staff in scope on its behalf (代为申报). A
+    project's application belongs to the project's district, which reviews it."""
     today = timezone.localdate()
     year = year or today.year
+    if enterprise is None:
+        raise ValidationError("请先确定申报企业（企业账号须由管理员关联企业）。")
+    if project is not None and policy.subject == Subject.PROJECT:
+        project = Project.objects.select_related("district").get(pk=project.pk)  # amounts from what is stored
+    home = (
+        project.district if project is not None and policy.subject == Subject.PROJECT else enterprise.district
+    )
     is_own = actor is not None and actor.is_enterprise_user and actor.enterprise_id == enterprise.pk
-    is_staff = actor is not None and actor.can_edit and path_in_scope(enterprise.district.path, actor)
+    is_staff = actor is not None and actor.can_edit and path_in_scope(home.path, actor)
     if not (is_own or is_staff):
         raise PermissionDenied("只能为本企业（或您数据范围内的企业）申报。")
     _check_open(policy, today)
-    if project is not None:
-        project = Project.objects.get(pk=project.pk)  # the amount is computed from what is stored
+    if not today.year - 1 <= year <= today.year + 1:
+        raise ValidationError(
+            {"year": f"预算年度应为 {today.year - 1} 至 {today.year + 1} 年，收到“{year}”。"}
+        )
     errors: dict[str, str] = {}
     if policy.subject == Subject.PROJECT:
         if project is None:
@@ -288,7 +321,7 @@ def application_create(
         raise ValidationError(errors)
     application = _saved_with_number(Application(
         policy=policy, year=year, enterprise=enterprise, project=project,
-        district=enterprise.district, description=description, computed_wan=computed, computation=computation,
+        district=home, description=description, computed_wan=computed, computation=computation,
         requested_wan=requested_wan if policy.support_kind == "capped" else computed,
         amount_wan=requested_wan if policy.support_kind == "capped" else computed,
         created_by=actor if getattr(actor, "pk", None) else None,
@@ -344,6 +377,9 @@ def attachment_add(
 ) -> Attachment:
     """A file for one of the policy's required documents (or 其他材料), checked by type, content and size;
     stored under a random name outside the web root."""
+    # a submission at the same moment waits for the upload, or the upload sees the new status
+    locked = Application.objects.select_for_update(of=("self",)).select_related("policy", "district")
+    application = locked.get(pk=application.pk)
     if APPLICANT not in roles_on(actor, application) or application.status not in (
         Status.DRAFT,
         Status.RETURNED,
@@ -454,6 +490,10 @@ def application_act(
         if amount_wan is not None and amount_wan != application.amount_wan:
             if problem := amount_problem(policy_support(policy), amount_wan):
                 raise ValidationError({"amount_wan": problem})
+            if application.requested_wan is not None and amount_wan > application.requested_wan:
+                raise ValidationError(
+                    {"amount_wan": f"审核金额不能高于申请金额 {application.requested_wan} 万元。"}
+                )
             if not opinion:
                 raise ValidationError({"opinion": "调整金额须写明理由。"})
             application.amount_wan = adjusted = amount_wan
@@ -488,7 +528,6 @@ def awards_confirm(
     policy: Policy,
     year: int,
     picked: list[tuple[int, int | None]],
-    as_of: dt.date,
 ) -> list[Application]:
     """免申即享: the city confirms some of the award list, and each becomes an approved application in
     publicity at once — checked again against the rule and the budget, all or nothing."""
@@ -496,6 +535,9 @@ def awards_confirm(
         raise PermissionDenied("只有市级工作人员可以确认免申即享名单。")
     if not policy.auto_award:
         raise ValidationError(f"“{policy.title}”不是免申即享政策。")
+    as_of = timezone.localdate()  # eligibility and publicity as of today, never a date the caller picks
+    _check_open(policy, as_of)
+    picked = list(dict.fromkeys(picked))
     listed = {
         (m.candidate.enterprise_id, m.candidate.project_id): m
         for m in award_list(actor=actor, policy=policy, year=year, as_of=as_of)

@@ -24,7 +24,6 @@ from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.policies import selectors, services
 from kuochan.policies.models import Policy, Status, SupportKind
 from kuochan.policies.rules import (
-    ELIGIBLE,
     FIELDS,
     OPERATORS,
     STATUS_LABELS,
@@ -67,9 +66,12 @@ def _year(request: HttpRequest) -> int:
 
 def _money(value: str | None) -> Decimal | None:
     try:
-        return Decimal(value.strip().replace(",", "")) if value and value.strip() else None
-    except InvalidOperation as exc:
-        raise ValidationError(f"金额应为数字（万元），收到“{value}”。") from exc
+        amount = Decimal(value.strip().replace(",", "")) if value and value.strip() else None
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if amount is not None and not amount.is_finite():
+        raise ValidationError(f"金额应为数字（万元），收到“{value}”。")
+    return amount
 
 
 @login_required
@@ -161,12 +163,14 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
         else:
             return redirect(policy.get_absolute_url())
     year = timezone.localdate().year
-    funds = {
-        f.year: f
-        for y in (year - 1, year, year + 1)
-        for f in selectors.funds(actor=request.user, year=y)
-        if f.policy.pk == policy.pk
-    }
+    funds = {}
+    if policy.is_monetary and not request.user.is_enterprise_user:
+        funds = {
+            f.year: f
+            for y in (year - 1, year, year + 1)
+            for f in selectors.funds(actor=request.user, year=y)
+            if f.policy.pk == policy.pk
+        }
     return render(
         request,
         "policies/detail.html",
@@ -198,7 +202,7 @@ def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
                 picked.append((int(enterprise_id), int(project_id) if project_id.isdigit() else None))
         try:
             made = services.awards_confirm(
-                actor=request.user, source=Source.WEB, policy=policy, year=year, picked=picked, as_of=as_of
+                actor=request.user, source=Source.WEB, policy=policy, year=year, picked=picked
             )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
@@ -221,8 +225,15 @@ def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
         )  # fmt: skip
     awards = None
     if policy.auto_award:
-        listed = selectors.award_list(actor=request.user, policy=policy, year=year, as_of=as_of)
+        listed = selectors.award_list(
+            actor=request.user, policy=policy, year=year, as_of=timezone.localdate()
+        )
         awards = {(m.candidate.enterprise_id, m.candidate.project_id) for m in listed}
+    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    rows = [
+        (m, awards is not None and (m.candidate.enterprise_id, m.candidate.project_id) in awards)
+        for m in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
@@ -233,7 +244,8 @@ def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
             "policy": policy,
             "rule": describe(selectors.policy_rule(policy)),
             "counts": selectors.match_counts(matches),
-            "page": Paginator(shown, 50).get_page(request.GET.get("page")),
+            "page": page,
+            "rows": rows,
             "status": status,
             "status_labels": STATUS_LABELS,
             "as_of": as_of,
@@ -241,7 +253,6 @@ def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
             "awards": awards,
             "can_award": policy.auto_award and services.is_city_staff(request.user),
             "query": query.urlencode(),
-            "eligible": ELIGIBLE,
         },
     )
 
@@ -331,8 +342,9 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
     """Applications in scope, filtered; 待我处理 shows the queue of the actor's role."""
+    queue_label = ""
     if request.GET.get("queue") == "1":
-        found = selectors.review_queue(actor=request.user)
+        found, queue_label = selectors.review_queue(actor=request.user)
     else:
         found = selectors.applications(actor=request.user)
     params = request.GET
@@ -366,6 +378,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
             "filters": params,
             "query": query.urlencode(),
             "queue": params.get("queue") == "1",
+            "queue_label": queue_label,
         },
     )
 
@@ -439,8 +452,10 @@ def fund_dashboard(request: HttpRequest) -> HttpResponse:
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             f"{year}年政策资金",
-            ["政策", "预算（万元）", "在审（万元）", "已核准（万元）", "已拨付（万元）", "剩余（万元）", "申报数"],
-            ([f.policy.title, f.budget_wan, f.requested_wan, f.approved_wan, f.paid_wan, f.remaining_wan, f.applications] for f in rows),
+            ["政策", "预算（万元）", "全市已核准（万元）", "全市剩余（万元）", "本范围在审（万元）", "本范围已核准（万元）",
+             "本范围已拨付（万元）", "申报数"],
+            ([f.policy.title, f.budget_wan, f.city_approved_wan, f.remaining_wan, f.requested_wan, f.approved_wan,
+              f.paid_wan, f.applications] for f in rows),
         )  # fmt: skip
     return render(
         request, "policies/funds.html", {"rows": rows, "year": year, "years": range(year - 2, year + 2)}
