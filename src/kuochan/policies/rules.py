@@ -298,20 +298,21 @@ def fields_of(node: Node) -> list[str]:
     return list(dict.fromkeys(name for child in node.children for name in fields_of(child)))
 
 
-def _frozen(value: Any) -> Any:
-    return frozenset(value) if isinstance(value, set | list | tuple) else value
-
-
 def evaluate_all(node: Node, subjects: Sequence[Mapping[str, Any]]) -> list[Outcome]:
     """One rule against many subjects in one pass (the whole city against a policy). Subjects that agree on
     every fact the rule reads share one outcome, computed once: a city has tens of thousands of subjects but
     few distinct combinations of the handful of facts a rule asks about. Outcomes are not to be changed."""
     texts = _texts(node, {})
     names = fields_of(node)
+    sets = [i for i, name in enumerate(names) if FIELDS[name].kind == "set"]  # unhashable as read
     seen: dict[tuple, Outcome] = {}
     outcomes = []
     for facts in subjects:
-        key = tuple(_frozen(facts.get(name)) for name in names)
+        values = [facts.get(name) for name in names]
+        for i in sets:
+            if values[i] is not None:
+                values[i] = frozenset(values[i])
+        key = tuple(values)
         outcome = seen.get(key)
         if outcome is None:
             outcome = seen[key] = Outcome(UNKNOWN)

@@ -10,13 +10,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from kuochan.core.bulk import date_reader, raw_date, raw_values
 from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
 from kuochan.evaluation.models import EvaluationResult, EvaluationRun
 from kuochan.policies.models import Application, Attachment, Policy, PolicyBudget, Status, Subject
@@ -33,6 +34,7 @@ from kuochan.policies.rules import (
 )
 from kuochan.policies.rules import rule_from_data as parse_rule
 from kuochan.projects.models import Project, ProjectStatus
+from kuochan.projects.selectors import hundredths
 from kuochan.registry.models import AnnualMetric, Enterprise, Honour
 
 # Statuses whose amount counts against the budget, and those still on their way.
@@ -71,37 +73,47 @@ def _evaluation_year(as_of: dt.date) -> int | None:
     return run.year if run else None
 
 
+def _wan(hundredths_value: int | None) -> Decimal | None:
+    return None if hundredths_value is None else Decimal(hundredths_value).scaleb(-2)
+
+
 def enterprise_facts(enterprises: QuerySet[Enterprise], as_of: dt.date) -> dict[int, dict[str, Any]]:
     """The facts the rules read about each enterprise in `enterprises`, as known on as_of: above-scale on
-    that day, honours held that year, last year's revenue and tax, the latest evaluation computed by then."""
+    that day, honours held that year, last year's revenue and tax, the latest evaluation computed by then.
+    Read without Django's per-value converters (money as exact hundredths)."""
     enterprises = enterprises.order_by()
+    read = date_reader()
     facts: dict[int, dict[str, Any]] = {}
-    for pk, above, since, size in enterprises.values_list(
-        "id", "above_scale", "above_scale_since", "size_class"
-    ):
+    rows = raw_values(
+        enterprises.values_list("id", "above_scale", raw_date("above_scale_since"), "size_class")
+    )
+    for pk, above, since, size in rows:
+        since = read(since)
         facts[pk] = {
             "enterprise.above_scale": bool(above) and (since is None or since <= as_of),
             "enterprise.size_class": size or None,
             "enterprise.tags": set(),
             "enterprise.honours": set(),
         }
-    for pk, tag in enterprises.filter(tags__isnull=False).values_list("id", "tags__name"):
+    for pk, tag in raw_values(enterprises.filter(tags__isnull=False).values_list("id", "tags__name")):
         facts[pk]["enterprise.tags"].add(tag)
     year = as_of.year
     held = Honour.objects.filter(enterprise__in=enterprises, year_granted__lte=year).filter(
         Q(year_lost__isnull=True) | Q(year_lost__gt=year)
     )
-    for pk, kind in held.order_by().values_list("enterprise_id", "kind"):
+    for pk, kind in raw_values(held.order_by().values_list("enterprise_id", "kind")):
         facts[pk]["enterprise.honours"].add(kind)
     metrics = AnnualMetric.objects.filter(enterprise__in=enterprises, year=year - 1).order_by()
-    for pk, revenue, tax in metrics.values_list("enterprise_id", "revenue_wan", "tax_wan"):
-        facts[pk]["enterprise.revenue_wan"] = revenue
-        facts[pk]["enterprise.tax_wan"] = tax
+    for pk, revenue, tax in raw_values(
+        metrics.values_list("enterprise_id", hundredths("revenue_wan"), hundredths("tax_wan"))
+    ):
+        facts[pk]["enterprise.revenue_wan"] = _wan(revenue)
+        facts[pk]["enterprise.tax_wan"] = _wan(tax)
     evaluated = _evaluation_year(as_of)
     if evaluated is not None:
         results = EvaluationResult.objects.filter(enterprise__in=enterprises, year=evaluated).order_by()
-        for pk, klass, grade, low in results.values_list(
-            "enterprise_id", "klass", "carbon_grade", "low_efficiency"
+        for pk, klass, grade, low in raw_values(
+            results.values_list("enterprise_id", "klass", "carbon_grade", "low_efficiency")
         ):
             facts[pk]["evaluation.class"] = klass or None
             facts[pk]["evaluation.carbon_grade"] = grade
@@ -121,18 +133,24 @@ PROJECT_COLUMNS = {
 }
 
 
+MONEY_COLUMNS = {"total_wan", "equipment_wan"}
+
+
 def project_facts(
     projects: QuerySet[Project], as_of: dt.date, of_enterprises: Mapping[int, dict[str, Any]] | None = None
 ) -> dict[int, dict[str, Any]]:
     """Each project's own facts and its enterprise's (a project rule may ask about both)."""
-    rows = list(projects.order_by().values_list("id", "enterprise_id", *PROJECT_COLUMNS.values()))
+    columns = [hundredths(c) if c in MONEY_COLUMNS else c for c in PROJECT_COLUMNS.values()]
+    rows = raw_values(projects.order_by().values_list("id", "enterprise_id", *columns))
     if of_enterprises is None:
-        of_enterprises = enterprise_facts(Enterprise.objects.filter(projects__in=projects).distinct(), as_of)
+        owners = Enterprise.objects.filter(pk__in=projects.order_by().values("enterprise_id"))
+        of_enterprises = enterprise_facts(owners, as_of)
+    money = [column in MONEY_COLUMNS for column in PROJECT_COLUMNS.values()]
     facts = {}
     for pk, enterprise_id, *values in rows:
         own = {
-            name: (value if value != "" else None)
-            for name, value in zip(PROJECT_COLUMNS, values, strict=True)
+            name: _wan(value) if is_money else (None if value == "" else value)
+            for name, value, is_money in zip(PROJECT_COLUMNS, values, money, strict=True)
         }
         facts[pk] = {**of_enterprises.get(enterprise_id, {}), **own}
     return facts
@@ -141,8 +159,7 @@ def project_facts(
 # Matching --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """An enterprise, or a project with its enterprise, that a policy was matched against."""
 
     enterprise_id: int
@@ -154,26 +171,38 @@ class Candidate:
     project_name: str = ""
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):  # a tuple: a whole city's matches are made in one go
     candidate: Candidate
     outcome: Outcome
 
 
-def _candidates(actor: Any, subject: str, enterprise: Enterprise | None) -> dict[int, Candidate]:
+def _subjects(actor: Any, subject: str, enterprise: Enterprise | None) -> QuerySet:
+    """The enterprises, or the projects, a policy about `subject` is matched against in the actor's scope."""
     if subject == Subject.PROJECT:
         # a terminated project is no longer anything a policy could support
         found = scoped_or_system(Project.objects.exclude(status=ProjectStatus.TERMINATED), actor)
-        if enterprise is not None:
-            found = found.filter(enterprise=enterprise)
-        rows = found.order_by("enterprise__name", "code").values_list(
-            "id", "enterprise_id", "enterprise__name", "enterprise__uscc", "district__name", "code", "name"
+        return found if enterprise is None else found.filter(enterprise=enterprise)
+    found = scoped_or_system(Enterprise.objects.all(), actor)
+    return found if enterprise is None else found.filter(pk=enterprise.pk)
+
+
+def _candidates(subject: str, found: QuerySet) -> dict[int, Candidate]:
+    if subject == Subject.PROJECT:
+        rows = raw_values(
+            found.order_by("enterprise__name", "code").values_list(
+                "id",
+                "enterprise_id",
+                "enterprise__name",
+                "enterprise__uscc",
+                "district__name",
+                "code",
+                "name",
+            )
         )
         return {row[0]: Candidate(*row[1:5], row[0], row[5], row[6]) for row in rows}
-    found = scoped_or_system(Enterprise.objects.all(), actor)
-    if enterprise is not None:
-        found = found.filter(pk=enterprise.pk)
-    rows = found.order_by("district__name", "name").values_list("id", "name", "uscc", "district__name")
+    rows = raw_values(
+        found.order_by("district__name", "name").values_list("id", "name", "uscc", "district__name")
+    )
     return {row[0]: Candidate(*row) for row in rows}
 
 
@@ -181,32 +210,40 @@ def matching(
     *, actor: Any, as_of: dt.date, chosen: Iterable[Policy], enterprise: Enterprise | None = None
 ) -> dict[str, list[Match]]:
     """Every chosen policy against every enterprise or project in scope (or of one enterprise), in one
-    pass: facts are read once per kind of subject, then each rule runs over all of them."""
+    pass: the facts of the enterprises concerned (those matched, and the owners of the projects matched,
+    wherever they are registered) are read once, the projects' once, then each rule runs over them all."""
     chosen = list(chosen)
-    candidates: dict[str, dict[int, Candidate]] = {}
-    facts: dict[str, dict[int, dict[str, Any]]] = {}
-    subjects = {policy.subject for policy in chosen}
-    enterprises = scoped_or_system(Enterprise.objects.all(), actor)
-    if enterprise is not None:
-        enterprises = enterprises.filter(pk=enterprise.pk)
-    of_enterprises = enterprise_facts(enterprises, as_of)
-    for subject in subjects:
-        candidates[subject] = _candidates(actor, subject, enterprise)
-        if subject == Subject.ENTERPRISE:
-            facts[subject] = of_enterprises
-        else:
-            projects = Project.objects.filter(pk__in=list(candidates[subject]))
-            outside = {c.enterprise_id for c in candidates[subject].values()} - of_enterprises.keys()
-            extra = enterprise_facts(Enterprise.objects.filter(pk__in=outside), as_of) if outside else {}
-            facts[subject] = project_facts(projects, as_of, {**of_enterprises, **extra})
-    found: dict[str, list[Match]] = {}
+    subjects = {policy.subject: _subjects(actor, policy.subject, enterprise) for policy in chosen}
+    concerned = Enterprise.objects.none()
+    if Subject.ENTERPRISE in subjects:
+        concerned = subjects[Subject.ENTERPRISE]
+    if Subject.PROJECT in subjects:
+        owners = Enterprise.objects.filter(
+            pk__in=subjects[Subject.PROJECT].order_by().values("enterprise_id")
+        )
+        concerned = (
+            owners
+            if Subject.ENTERPRISE not in subjects
+            else Enterprise.objects.filter(
+                Q(pk__in=concerned.order_by().values("pk")) | Q(pk__in=owners.values("pk"))
+            )
+        )
+    of_enterprises = enterprise_facts(concerned, as_of)
+    candidates = {subject: _candidates(subject, found) for subject, found in subjects.items()}
+    facts = {
+        subject: of_enterprises
+        if subject == Subject.ENTERPRISE
+        else project_facts(found, as_of, of_enterprises)
+        for subject, found in subjects.items()
+    }
+    matched: dict[str, list[Match]] = {}
     for policy in chosen:
         ids = list(candidates[policy.subject])
         outcomes = evaluate_all(policy_rule(policy), [facts[policy.subject][pk] for pk in ids])
-        found[policy.code] = [
+        matched[policy.code] = [
             Match(candidates[policy.subject][pk], outcome) for pk, outcome in zip(ids, outcomes, strict=True)
         ]
-    return found
+    return matched
 
 
 STATUS_ORDER = {ELIGIBLE: 0, UNKNOWN: 1, NOT_ELIGIBLE: 2}
