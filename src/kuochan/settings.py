@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kuochan.evaluation",
     "kuochan.targets",
     "kuochan.policies",
+    "kuochan.resources",
     "kuochan.web",
     "kuochan.demo",
 ]

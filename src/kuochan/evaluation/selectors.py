@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from kuochan.core.bulk import raw_date, raw_values
 from kuochan.core.scope import scoped, scoped_or_system
@@ -115,6 +116,14 @@ def enterprise_years(year: int) -> YearFacts:
         honours={pk: frozenset(kinds) for pk, kinds in honours.items() if pk in known},
         willingness=[answers.get(pk) for pk in ids],
     )
+
+
+def evaluation_year_known(as_of: dt.date) -> int | None:
+    """The latest evaluation year already computed by the end of as_of: what other modules may use of the
+    evaluation on that day."""
+    end = timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
+    run = EvaluationRun.objects.filter(computed_at__lte=end).order_by("-year").first()
+    return run.year if run else None
 
 
 def evaluated_years() -> list[int]:

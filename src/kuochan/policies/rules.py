@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kuochan.core.money import CENT, money_problem
 from kuochan.registry.models import HonourKind
 
 ELIGIBLE, NOT_ELIGIBLE, UNKNOWN = "eligible", "not_eligible", "unknown"
@@ -323,8 +324,6 @@ def evaluate_all(node: Node, subjects: Sequence[Mapping[str, Any]]) -> list[Outc
 
 # Amounts -------------------------------------------------------------------------------------------
 
-CENT = Decimal("0.01")
-
 
 @dataclass(frozen=True)
 class Support:
@@ -371,20 +370,6 @@ def subsidy(support: Support, base_wan: Decimal | None) -> tuple[Decimal | None,
     if support.cap_wan is not None and amount > support.cap_wan:
         return support.cap_wan, f"{text}，超过上限，按上限 {support.cap_wan} 万元"
     return amount, text
-
-
-MAX_WAN = Decimal(10) ** 12  # 万元: ten thousand 亿 yuan, far above any subsidy, within the columns' digits
-
-
-def money_problem(amount: Decimal | None, what: str = "金额") -> str | None:
-    """Why a sum of 万元 cannot be stored: not a finite number, negative, finer than a cent, or absurdly big."""
-    if amount is None or not amount.is_finite() or amount < 0:
-        return f"{what}应为不小于 0 的数字（万元），收到“{amount}”。"
-    if amount >= MAX_WAN:
-        return f"{what} {amount} 万元超出合理范围。"
-    if amount != amount.quantize(CENT):
-        return f"{what}最多保留两位小数（万元），收到“{amount}”。"
-    return None
 
 
 def amount_problem(support: Support, amount: Decimal | None) -> str | None:

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from kuochan.core.bulk import date_reader, raw_date, raw_values
 from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
-from kuochan.evaluation.models import EvaluationResult, EvaluationRun
+from kuochan.evaluation.models import EvaluationResult
+from kuochan.evaluation.selectors import evaluation_year_known
 from kuochan.policies.models import Application, Attachment, Policy, PolicyBudget, Status, Subject
 from kuochan.policies.rules import (
     ELIGIBLE,
@@ -64,15 +65,6 @@ def policy_support(policy: Policy) -> Support:
 # Facts -----------------------------------------------------------------------------------------------
 
 
-def _evaluation_year(as_of: dt.date) -> int | None:
-    """The latest evaluation year already computed by the end of as_of (what was known then)."""
-    end = timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
-    run = (
-        EvaluationRun.objects.filter(computed_at__lte=end, year__lt=as_of.year + 1).order_by("-year").first()
-    )
-    return run.year if run else None
-
-
 def _wan(hundredths_value: int | None) -> Decimal | None:
     return None if hundredths_value is None else Decimal(hundredths_value).scaleb(-2)
 
@@ -109,7 +101,7 @@ def enterprise_facts(enterprises: QuerySet[Enterprise], as_of: dt.date) -> dict[
     ):
         facts[pk]["enterprise.revenue_wan"] = _wan(revenue)
         facts[pk]["enterprise.tax_wan"] = _wan(tax)
-    evaluated = _evaluation_year(as_of)
+    evaluated = evaluation_year_known(as_of)
     if evaluated is not None:
         results = EvaluationResult.objects.filter(enterprise__in=enterprises, year=evaluated).order_by()
         for pk, klass, grade, low in raw_values(

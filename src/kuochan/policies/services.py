@@ -19,6 +19,7 @@ from django.utils import timezone
 from kuochan.accounts.models import Role
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
+from kuochan.core.money import money_problem
 from kuochan.core.scope import path_in_scope
 from kuochan.orgs.services import LoadResult
 from kuochan.policies.models import Application, Attachment, Policy, PolicyBudget, Status, Step, Subject
@@ -30,7 +31,6 @@ from kuochan.policies.rules import (
     TRANSITIONS,
     amount_problem,
     evaluate,
-    money_problem,
     subsidy,
     support_problems,
     transition_refusal,

@@ -1,0 +1,262 @@
+"""The rules of 要素保障, as pure functions: who may get elements and how much each unit is worth, the
+optimal allocation of a pool across pending requests (HiGHS), and the lights of advance repayments.
+
+The allocation is a knapsack with semi-continuous amounts: each request gets nothing, or between its
+minimum viable amount and what it asked for; the pool's balance caps the total; the objective is the total
+weighted benefit. A request's weight is its benefit per unit of the element — the project's expected tax and
+output at capacity per unit asked for, each relative to the median of the requests in the run (so that tax
+and output count alike whatever their scale) — times a factor for the enterprise's evaluation class and one
+for its carbon-efficiency grade: 能耗低、效益好的项目优先 (the plan's §三.7). Class D gets nothing, nor does an
+enterprise on the 清三低 list unless the city has overridden it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import statistics
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import highspy
+import numpy as np
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much a unit of element is worth by the enterprise's class and carbon grade (data, with source)."""
+
+    class_factors: Mapping[str, float] = field(
+        default_factory=lambda: {"A": 1.3, "B": 1.1, "C": 0.8, "T": 1.0, "": 1.0}
+    )
+    grade_factors: Mapping[int, float] = field(
+        default_factory=lambda: {1: 1.3, 2: 1.15, 3: 1.0, 4: 0.85, 5: 0.7}
+    )
+    source: str = (
+        "《湖州市推动企业增资扩产五年倍增行动实施方案》三.7：对能耗低、效益好的增资扩产项目实施差异化保障；"
+        "亩均评价 A/B 类、碳效码 1–2 级优先，D 类不予保障，清三低企业经市级同意方可参与。系数为默认值，可调整。"
+    )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A pending request as the optimiser sees it."""
+
+    id: int
+    label: str  # the project, for the reasons
+    amount: Decimal  # asked for
+    minimum: Decimal  # least amount that still lets the project go ahead
+    tax_wan: Decimal | None  # expected tax at capacity
+    output_wan: Decimal | None  # expected output at capacity
+    klass: str = ""  # evaluation class A–D, T, or "" when not evaluated
+    carbon_grade: int | None = None
+    low_efficiency: bool = False
+    override: bool = False  # the city lets a 清三低 enterprise take part
+
+
+@dataclass(frozen=True)
+class Grant:
+    claim_id: int
+    amount: Decimal
+    weight: float | None  # benefit per unit; None when excluded by the rules
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    balance: Decimal
+    grants: tuple[Grant, ...]  # in the order of the claims
+    total: Decimal
+    benefit: float
+    threshold: float | None  # the lowest weight that got anything: what an unfunded request would need
+    binding: tuple[str, ...]  # the constraints that bind, in Chinese
+
+
+def _median(values: list[Decimal]) -> float:
+    positive = [float(v) for v in values if v is not None and v > 0]
+    return statistics.median(positive) if positive else 1.0
+
+
+def claim_weights(claims: Sequence[Claim], weights: Weights) -> list[tuple[float | None, list[str]]]:
+    """Each claim's benefit per unit of element, or None when the rules exclude it, with the reasons."""
+    tax_scale = _median([c.tax_wan / c.amount if c.tax_wan else None for c in claims])
+    output_scale = _median([c.output_wan / c.amount if c.output_wan else None for c in claims])
+    found: list[tuple[float | None, list[str]]] = []
+    for c in claims:
+        if c.klass == "D":
+            found.append((None, ["企业亩均评价为 D 类，不予保障"]))
+            continue
+        if c.low_efficiency and not c.override:
+            found.append((None, ["企业列入清三低，未经市级同意不参与分配"]))
+            continue
+        reasons = []
+        if not c.tax_wan and not c.output_wan:
+            reasons.append("缺少达产税收和产值，按零效益计")
+        tax = float(c.tax_wan or 0) / float(c.amount) / tax_scale
+        output = float(c.output_wan or 0) / float(c.amount) / output_scale
+        class_factor = weights.class_factors.get(c.klass, 1.0)
+        grade_factor = weights.grade_factors.get(c.carbon_grade, 1.0) if c.carbon_grade else 1.0
+        weight = (tax + output) / 2 * class_factor * grade_factor
+        reasons.append(
+            f"单位要素效益 {weight:.3f}（税收 {tax:.2f}、产值 {output:.2f}，相对本次中位数；"
+            f"{c.klass or '未评价'}类系数 {class_factor:g}；"
+            f"{f'碳效 {c.carbon_grade} 级' if c.carbon_grade else '无碳效码'}系数 {grade_factor:g}）"
+        )
+        if c.low_efficiency:
+            reasons.append("企业列入清三低，经市级同意参与分配")
+        found.append((weight, reasons))
+    return found
+
+
+def _cents(amount: float) -> Decimal:
+    """A solver's amount as whole cents, rounded down unless within float noise of the next cent."""
+    return Decimal(math.floor(amount * 100 + 1e-4)).scaleb(-2)
+
+
+def allocate(claims: Sequence[Claim], balance: Decimal, weights: Weights | None = None) -> Allocation:
+    """The allocation of `balance` across the claims that maximises the total weighted benefit, each claim
+    getting nothing or between its minimum and its amount (exact, by HiGHS's branch and bound on
+    semi-continuous amounts; the answer is then taken down to whole cents)."""
+    weights = weights or Weights()
+    weighed = claim_weights(claims, weights)
+    eligible = [i for i, (w, _) in enumerate(weighed) if w is not None and claims[i].amount > 0]
+    amounts = np.zeros(len(claims))
+    if eligible and balance > 0:
+        amounts = _solve(claims, weighed, eligible, balance)
+    grants, benefit = [], 0.0
+    for i, claim in enumerate(claims):
+        weight, reasons = weighed[i]
+        amount = min(_cents(amounts[i]), claim.amount) if amounts[i] > 0 else Decimal(0)
+        if Decimal(0) < amount < claim.minimum:  # within a cent of the minimum, by float rounding
+            amount = claim.minimum
+        benefit += (weight or 0.0) * float(amount)
+        grants.append(Grant(claim.id, amount, weight, tuple(reasons)))
+    total = sum((g.amount for g in grants), Decimal(0))
+    funded = [g.weight for g in grants if g.amount > 0 and g.weight is not None]
+    threshold = min(funded) if funded else None
+    grants = [_explained(g, claims[i], threshold, balance - total) for i, g in enumerate(grants)]
+    binding = []
+    if total and balance - total < min((c.minimum for c in claims if c.amount > 0), default=Decimal(0)):
+        binding.append(
+            f"要素池余额：本次分配 {total}，余额 {balance} 仅剩 {balance - total}，不足任一未满足申请的最低可行量"
+        )
+    full = sum(1 for g, c in zip(grants, claims, strict=True) if g.amount and g.amount == c.amount)
+    if full:
+        binding.append(f"申请量上限：{full} 个项目按申请量足额分配")
+    return Allocation(balance, tuple(grants), total, benefit, threshold, tuple(binding))
+
+
+def _highs() -> highspy.Highs:
+    """A silent solver. HiGHS prints its banner on the process's standard output as it is made, before any
+    option can stop it, which would spoil `kuochan allocate --format json`: the banner goes to /dev/null."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.silent()
+    return h
+
+
+def _solve(claims: Sequence[Claim], weighed: list, eligible: list[int], balance: Decimal) -> np.ndarray:
+    """The optimal amounts, by HiGHS. Amounts are scaled so the largest request is 1,000: HiGHS keeps
+    semi-continuous bounds below 100,000."""
+    n = len(eligible)
+    upper = np.array([float(claims[i].amount) for i in eligible])
+    scale = max(float(upper.max()) / 1000, 1e-2)
+    lower = np.array([float(claims[i].minimum) for i in eligible]) / scale
+    columns = np.arange(n, dtype=np.int32)
+    h = _highs()
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.addVars(n, lower, upper / scale)
+    cost_per_unit = np.array([weighed[i][0] for i in eligible])
+    h.changeColsCost(n, columns, -cost_per_unit)  # HiGHS minimises
+    h.changeColsIntegrality(n, columns, np.full(n, highspy.HighsVarType.kSemiContinuous, dtype=np.uint8))
+    h.addRow(-highspy.kHighsInf, float(balance) / scale, n, columns, np.ones(n))
+    start = highspy.HighsSolution()
+    start.col_value = list(_greedy(upper, lower * scale, cost_per_unit, float(balance)) / scale)
+    start.value_valid = True
+    h.setSolution(start)  # a good first answer lets the branch and bound prove the best one quickly
+    h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"HiGHS: {h.modelStatusToString(status)}")
+    values = np.array(h.getSolution().col_value) * scale
+    amounts = np.zeros(len(claims))
+    amounts[eligible] = np.where(values >= lower * scale * (1 - 1e-9), values, 0.0)
+    return amounts
+
+
+def _greedy(upper: np.ndarray, lower: np.ndarray, weight: np.ndarray, balance: float) -> np.ndarray:
+    """Best weight first: the whole request while it fits, else what is left if that reaches the minimum."""
+    amounts, left = np.zeros(len(upper)), balance
+    for j in np.argsort(-weight, kind="stable"):
+        if upper[j] <= left:
+            amounts[j], left = upper[j], left - upper[j]
+        elif lower[j] <= left:
+            amounts[j], left = left, 0.0
+    return amounts
+
+
+def _explained(grant: Grant, claim: Claim, threshold: float | None, left: Decimal) -> Grant:
+    """The grant with what decided it, in Chinese: full, partial, or what it would have needed."""
+    reasons = list(grant.reasons)
+    if grant.weight is None:
+        return grant
+    if grant.amount == claim.amount:
+        reasons.append(f"足额分配 {grant.amount}")
+    elif grant.amount > 0:
+        reasons.append(f"部分分配 {grant.amount}（申请 {claim.amount}，不低于最低可行量 {claim.minimum}）")
+    else:
+        need = claim.minimum - left
+        wanting = f"需池中再有 {need} 方可获得最低可行量 {claim.minimum}" if need > 0 else ""
+        above = f"单位要素效益须高于 {threshold:.3f}（本次获配项目的最低值）" if threshold is not None else ""
+        reasons.append("未获分配：" + "，或".join(part for part in (wanting, above) if part))
+    return Grant(grant.claim_id, grant.amount, grant.weight, tuple(reasons))
+
+
+# Advances ------------------------------------------------------------------------------------------
+
+YELLOW_DAYS, RED_DAYS = 1, 30
+
+
+@dataclass(frozen=True)
+class RepaymentLight:
+    light: str  # red, yellow, green, none (repaid)
+    overdue: Decimal
+    reasons: tuple[str, ...]
+
+
+def repayment_light(
+    schedule: Sequence[tuple[dt.date, Decimal]], repaid: Decimal, amount: Decimal, as_of: dt.date
+) -> RepaymentLight:
+    """An advance's light on as_of: what was due by then against what was repaid by then. Overdue for 1–29
+    days is yellow, 30 or more red; fully repaid has no light."""
+    if repaid >= amount:
+        return RepaymentLight("none", Decimal(0), (f"已还清 {amount}",))
+    due, first_missed = Decimal(0), None
+    for day, part in sorted(schedule):
+        if day >= as_of:
+            break
+        due += part
+        if first_missed is None and repaid < due:
+            first_missed = day
+    overdue = max(due - repaid, Decimal(0))
+    if overdue <= 0:
+        return RepaymentLight("green", overdue, (f"按计划偿还：截至 {as_of} 应还 {due}，已还 {repaid}",))
+    days = (as_of - first_missed).days
+    light = "red" if days >= RED_DAYS else "yellow"
+    return RepaymentLight(
+        light,
+        overdue,
+        (f"逾期 {days} 天：{first_missed} 起应还未还，截至 {as_of} 应还 {due}，已还 {repaid}，欠 {overdue}",),
+    )

@@ -1,0 +1,186 @@
+"""Reads of 要素保障 in the actor's scope: pools with their balances, ledgers, requests, the recommended
+allocation of a pool, and advances with their repayment lights."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
+from kuochan.evaluation.models import EvaluationResult
+from kuochan.evaluation.selectors import evaluation_year_known
+from kuochan.resources.models import (
+    Advance,
+    Installment,
+    Movement,
+    MovementKind,
+    Pool,
+    Request,
+    RequestStatus,
+)
+from kuochan.resources.rules import Allocation, Claim, RepaymentLight, allocate, repayment_light
+
+
+def pools(*, actor: Any, year: int | None = None) -> QuerySet[Pool]:
+    """Pools in scope with their balance (`balance`), the city's first, then by unit and element."""
+    found = scoped_or_system(Pool.objects.select_related("org_unit"), actor).annotate(
+        balance=Sum("movements__delta")
+    )
+    return found.filter(year=year) if year else found
+
+
+def pool_get(*, actor: Any, pk: Any) -> Pool:
+    return get_scoped_or_404(
+        Pool.objects.select_related("org_unit").annotate(balance=Sum("movements__delta")), actor, pk=pk
+    )
+
+
+def ledger(pool: Pool) -> QuerySet[Movement]:
+    return pool.movements.select_related("counterpart__org_unit", "request__project").order_by("id")
+
+
+def requests(*, actor: Any) -> QuerySet[Request]:
+    return scoped(
+        Request.objects.select_related("pool__org_unit", "project__district", "project__enterprise"), actor
+    )
+
+
+def pending_requests(pool: Pool) -> list[Request]:
+    return list(
+        pool.requests.filter(status=RequestStatus.PENDING)
+        .select_related("project__enterprise", "project__district")
+        .order_by("id")
+    )
+
+
+def claims(pending: list[Request], as_of: dt.date) -> list[Claim]:
+    """The pending requests as the optimiser sees them: the project's expected tax and output at capacity,
+    and its enterprise's evaluation as known on as_of."""
+    year = evaluation_year_known(as_of)
+    evaluated: dict[int, tuple[str, int | None, bool]] = {}
+    if year is not None:
+        rows = EvaluationResult.objects.filter(
+            year=year, enterprise_id__in={r.project.enterprise_id for r in pending}
+        ).values_list("enterprise_id", "klass", "carbon_grade", "low_efficiency")
+        evaluated = {pk: (klass, grade, bool(low)) for pk, klass, grade, low in rows}
+    found = []
+    for r in pending:
+        klass, grade, low = evaluated.get(r.project.enterprise_id, ("", None, False))
+        found.append(
+            Claim(
+                r.pk, f"{r.project.name}（{r.project.enterprise.name}）", r.amount, r.minimum,
+                r.project.capacity_tax_wan, r.project.capacity_output_wan, klass, grade, low,
+                r.override_low_efficiency,
+            )
+        )  # fmt: skip
+    return found
+
+
+def balance(pool: Pool) -> Decimal:
+    total = pool.movements.aggregate(total=Sum("delta"))["total"]
+    return (total or Decimal(0)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    pool: Pool
+    as_of: dt.date
+    requests: list[Request]
+    allocation: Allocation
+
+    def rows(self) -> list[tuple[Request, Any]]:
+        return list(zip(self.requests, self.allocation.grants, strict=True))
+
+
+def recommendation(pool: Pool, as_of: dt.date | None = None) -> Recommendation:
+    """The optimal allocation of the pool's balance across its pending requests, as known on as_of."""
+    as_of = as_of or timezone.localdate()
+    pending = pending_requests(pool)
+    return Recommendation(pool, as_of, pending, allocate(claims(pending, as_of), balance(pool)))
+
+
+def recommendation_report(found: Recommendation) -> dict[str, Any]:
+    """The recommendation as data: what `kuochan allocate --format json` and the API give."""
+    a = found.allocation
+    return {
+        "pool": {
+            "id": found.pool.pk,
+            "name": str(found.pool),
+            "unit": found.pool.unit,
+            "balance": str(a.balance),
+        },
+        "as_of": found.as_of.isoformat(),
+        "total": str(a.total),
+        "benefit": round(a.benefit, 3),
+        "threshold": None if a.threshold is None else round(a.threshold, 3),
+        "binding": list(a.binding),
+        "requests": [
+            {
+                "id": r.pk,
+                "project_code": r.project.code,
+                "project": r.project.name,
+                "enterprise": r.project.enterprise.name,
+                "district": r.project.district.name,
+                "amount": str(r.amount),
+                "minimum": str(r.minimum),
+                "granted": str(g.amount),
+                "weight": None if g.weight is None else round(g.weight, 3),
+                "reasons": list(g.reasons),
+            }
+            for r, g in found.rows()
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class AdvanceRow:
+    advance: Advance
+    repaid: Decimal
+    light: RepaymentLight
+
+
+def advances(*, actor: Any, as_of: dt.date | None = None) -> list[AdvanceRow]:
+    """Advances in scope (the borrowing district's, or all for the city) with their lights on as_of, from
+    the schedule and what was repaid by then: three queries, whatever the number of advances."""
+    as_of = as_of or timezone.localdate()
+    found = list(
+        scoped_or_system(
+            Advance.objects.select_related("lender__org_unit", "borrower__org_unit"), actor
+        ).order_by("-id")
+    )
+    ids = [a.pk for a in found]
+    schedules: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for advance_id, due_on, amount in Installment.objects.filter(advance_id__in=ids).values_list(
+        "advance_id", "due_on", "amount"
+    ):
+        schedules[advance_id].append((due_on, amount))
+    end = timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
+    repaid = dict(
+        Movement.objects.filter(advance_id__in=ids, kind=MovementKind.REPAY_IN, at__lte=end)
+        .values("advance_id")
+        .annotate(total=Sum("delta"))
+        .values_list("advance_id", "total")
+    )
+    return [
+        AdvanceRow(a, repaid.get(a.pk) or Decimal(0), repayment_light(schedules[a.pk], repaid.get(a.pk) or Decimal(0), a.amount, as_of))
+        for a in found
+    ]  # fmt: skip
+
+
+def project_requests(project_id: int) -> QuerySet[Request]:
+    return Request.objects.filter(project_id=project_id).select_related("pool__org_unit").order_by("-id")
+
+
+def pools_for_project(project: Any, year: int) -> QuerySet[Pool]:
+    """The pools a project may ask: its district's and those of the units above it, for the year."""
+    return (
+        Pool.objects.filter(year=year, org_unit_id__in=project.district.ancestor_ids())
+        .select_related("org_unit")
+        .order_by("org_unit__path", "element")
+    )

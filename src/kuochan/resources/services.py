@@ -1,0 +1,314 @@
+"""Writes of 要素保障. Every change to a pool is a ledger line written under a lock on the pool row, after
+checking that no balance goes below zero: two allocations at the same moment wait for each other
+(PostgreSQL) or are serialised (SQLite), and the second sees the first's debit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+
+from kuochan.accounts.models import Role
+from kuochan.audit.models import Action, Source
+from kuochan.audit.services import audit_record, snapshot
+from kuochan.core.money import money_problem
+from kuochan.core.scope import path_in_scope
+from kuochan.orgs.models import OrgUnit
+from kuochan.projects.models import Project
+from kuochan.resources.models import (
+    UNITS,
+    Advance,
+    Element,
+    Installment,
+    Movement,
+    MovementKind,
+    Pool,
+    Request,
+    RequestStatus,
+)
+from kuochan.resources.selectors import recommendation
+
+CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF)
+
+
+def is_city_staff(actor: Any) -> bool:
+    return actor is not None and actor.can_edit and actor.role in CITY_ROLES
+
+
+def _require_city(actor: Any, doing: str) -> None:
+    if not is_city_staff(actor):
+        raise PermissionDenied(f"只有市级工作人员可以{doing}。")
+
+
+def _amount(value: Decimal | None, what: str) -> Decimal:
+    if problem := money_problem(value, what):
+        raise ValidationError(problem)
+    if value == 0:
+        raise ValidationError(f"{what}应大于 0。")
+    return value
+
+
+def balance_of(pool_id: int) -> Decimal:
+    total = Movement.objects.filter(pool_id=pool_id).aggregate(total=Sum("delta"))["total"]
+    return (total or Decimal(0)).quantize(Decimal("0.01"))
+
+
+def _locked(*pools: Pool) -> dict[int, Pool]:
+    """The pools' rows locked for this transaction, always in id order (no deadlock between two writers)."""
+    ids = sorted({pool.pk for pool in pools})
+    return {pool.pk: pool for pool in Pool.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+
+def _write(
+    pool: Pool, kind: str, delta: Decimal, *, actor: Any, source: Source, reason: str, **links: Any
+) -> Movement:
+    """One ledger line; a debit is refused when the pool's balance would go below zero. The caller holds
+    the pool's lock."""
+    if delta < 0:
+        balance = balance_of(pool.pk)
+        if balance + delta < 0:
+            raise ValidationError(
+                f"{pool}余额 {balance}{pool.unit}，不足{MovementKind(kind).label} {-delta}{pool.unit}。"
+            )
+    movement = Movement.objects.create(
+        pool=pool, kind=kind, delta=delta, reason=reason, actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=str(actor) if actor is not None else "系统", **links,
+    )  # fmt: skip
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=movement, after=snapshot(movement))
+    return movement
+
+
+@transaction.atomic
+def pool_open(
+    *, actor: Any, source: Source, org_unit: OrgUnit, element: str, year: int, amount: Decimal, note: str = ""
+) -> Pool:
+    """A unit's quota of an element for a year, with its opening amount as the ledger's first line."""
+    _require_city(actor, "设立要素池")
+    if element not in Element.values:
+        raise ValidationError(f"要素应为：{'、'.join(Element.labels)}。")
+    if not path_in_scope(org_unit.path, actor):
+        raise PermissionDenied("只能为您数据范围内的单位设立要素池。")
+    amount = _amount(amount, "期初额度")
+    if Pool.objects.filter(org_unit=org_unit, element=element, year=year).exists():
+        raise ValidationError(f"{org_unit.name}{year}年已有{Element(element).label}池。")
+    pool = Pool.objects.create(org_unit=org_unit, element=element, year=year, note=note)
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=pool, after=snapshot(pool))
+    _write(pool, MovementKind.OPENING, amount, actor=actor, source=source, reason=note or "期初额度")
+    return pool
+
+
+def _same_kind(a: Pool, b: Pool) -> None:
+    if a.pk == b.pk:
+        raise ValidationError("调出与调入不能是同一个要素池。")
+    if (a.element, a.year) != (b.element, b.year):
+        raise ValidationError(f"只能在同一年度、同一要素的池之间调剂：{a} 与 {b} 不同。")
+
+
+@transaction.atomic
+def pool_transfer(
+    *, actor: Any, source: Source, from_pool: Pool, to_pool: Pool, amount: Decimal, reason: str
+) -> tuple[Movement, Movement]:
+    """Quota moved between levels (the city to a district, or back), both sides in one transaction."""
+    _require_city(actor, "在要素池之间调剂")
+    _same_kind(from_pool, to_pool)
+    amount = _amount(amount, "调剂量")
+    pools = _locked(from_pool, to_pool)
+    out = _write(
+        pools[from_pool.pk], MovementKind.TRANSFER_OUT, -amount, actor=actor, source=source, reason=reason,
+        counterpart=to_pool,
+    )  # fmt: skip
+    into = _write(
+        pools[to_pool.pk], MovementKind.TRANSFER_IN, amount, actor=actor, source=source, reason=reason,
+        counterpart=from_pool,
+    )  # fmt: skip
+    return out, into
+
+
+def _may_request(actor: Any, project: Project) -> bool:
+    if actor is None or not actor.is_active:
+        return False
+    if actor.is_enterprise_user:
+        return actor.enterprise_id == project.enterprise_id
+    return actor.can_edit and path_in_scope(project.district.path, actor)
+
+
+@transaction.atomic
+def request_create(
+    *,
+    actor: Any,
+    source: Source,
+    project: Project,
+    pool: Pool,
+    amount: Decimal,
+    minimum: Decimal | None,
+    justification: str,
+) -> Request:
+    """A project's request on its district's pool or the city's (an ancestor of the project's district)."""
+    if not _may_request(actor, project):
+        raise PermissionDenied("只能为本企业（或您数据范围内）的项目申请要素。")
+    errors: dict[str, str] = {}
+    if not project.district.path.startswith(pool.org_unit.path):
+        errors["pool"] = f"{pool}不覆盖项目所在的{project.district.name}。"
+    if problem := money_problem(amount, "申请量") or (None if amount else "申请量应大于 0。"):
+        errors["amount"] = problem
+    minimum = amount if minimum is None else minimum
+    if problem := money_problem(minimum, "最低可行量"):
+        errors["minimum"] = problem
+    elif "amount" not in errors and not 0 < minimum <= amount:
+        errors["minimum"] = f"最低可行量应大于 0 且不超过申请量 {amount}{pool.unit}。"
+    if not justification.strip():
+        errors["justification"] = "请写明申请理由。"
+    if Request.objects.filter(project=project, pool=pool, status=RequestStatus.PENDING).exists():
+        errors["pool"] = f"该项目在{pool}已有待分配的申请。"
+    if errors:
+        raise ValidationError(errors)
+    request = Request.objects.create(
+        pool=pool, project=project, amount=amount, minimum=minimum, justification=justification.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )  # fmt: skip
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=request, after=snapshot(request))
+    return request
+
+
+@transaction.atomic
+def request_override(*, actor: Any, source: Source, request: Request, allowed: bool) -> Request:
+    """The city lets a request of an enterprise on the 清三低 list take part in allocation (or not)."""
+    _require_city(actor, "同意清三低企业参与要素分配")
+    before = snapshot(request, ["override_low_efficiency"])
+    request.override_low_efficiency = allowed
+    request.save(update_fields=["override_low_efficiency"])
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=request, before=before,
+        after=snapshot(request, ["override_low_efficiency"]),
+    )  # fmt: skip
+    return request
+
+
+def allocated_to(request: Request) -> Decimal:
+    """What a request holds now: its allocations less what was released."""
+    total = request.movements.aggregate(total=Sum("delta"))["total"]
+    return -(total or Decimal(0))
+
+
+@transaction.atomic
+def allocation_approve(
+    *, actor: Any, source: Source, pool: Pool, approved: Mapping[int, Decimal]
+) -> list[Movement]:
+    """Staff approve all or part of the pool's recommended allocation: each approved request gets the amount
+    given (at most what it asked for, at least its minimum), written to the ledger under the pool's lock. The
+    rules are applied again here, as of today: a request they exclude (class D, 清三低) is refused."""
+    if not (actor is not None and actor.can_edit and path_in_scope(pool.org_unit.path, actor)):
+        raise PermissionDenied("只能批准您数据范围内要素池的分配。")
+    if not approved:
+        raise ValidationError("请至少选择一项申请。")
+    locked = _locked(pool)[pool.pk]
+    found = recommendation(locked)
+    grants = {g.claim_id: g for g in found.allocation.grants}
+    pending = {r.pk: r for r in found.requests}
+    made = []
+    for request_id, amount in approved.items():
+        request = pending.get(request_id)
+        if request is None:
+            raise ValidationError(f"申请 #{request_id} 不是本池待分配的申请。")
+        grant = grants[request_id]
+        if grant.weight is None:
+            raise ValidationError(f"{request.project.name}：{'；'.join(grant.reasons)}，不能分配。")
+        if problem := money_problem(amount, "分配量", locked.unit):
+            raise ValidationError(f"{request.project.name}：{problem}")
+        if not request.minimum <= amount <= request.amount:
+            raise ValidationError(
+                f"{request.project.name}：分配量 {amount} 应在最低可行量 {request.minimum} 与申请量 {request.amount} 之间。"
+            )
+        made.append(
+            _write(
+                locked, MovementKind.ALLOCATION, -amount, actor=actor, source=source,
+                reason=f"分配给{request.project.name}", request=request,
+            )
+        )  # fmt: skip
+        request.status = RequestStatus.ALLOCATED
+        request.save(update_fields=["status"])
+    return made
+
+
+@transaction.atomic
+def allocation_release(
+    *, actor: Any, source: Source, request: Request, amount: Decimal, reason: str
+) -> Movement:
+    """收回: a cancelled or smaller project gives back some or all of what it was allocated."""
+    if not (actor is not None and actor.can_edit and path_in_scope(request.pool.org_unit.path, actor)):
+        raise PermissionDenied("只能收回您数据范围内要素池的分配。")
+    pool = _locked(request.pool)[request.pool_id]
+    held = allocated_to(request)
+    amount = _amount(amount, "收回量")
+    if amount > held:
+        raise ValidationError(f"{request.project.name}现有分配 {held}{pool.unit}，不能收回 {amount}。")
+    if not reason.strip():
+        raise ValidationError("请写明收回原因（项目取消或缩减）。")
+    return _write(
+        pool, MovementKind.RELEASE, amount, actor=actor, source=source, reason=reason, request=request
+    )
+
+
+@transaction.atomic
+def advance_create(
+    *,
+    actor: Any,
+    source: Source,
+    lender: Pool,
+    borrower: Pool,
+    amount: Decimal,
+    schedule: Sequence[tuple[dt.date, Decimal]],
+    reason: str,
+) -> Advance:
+    """要素预支: a district pool draws on the city pool, with a repayment schedule adding up to the amount."""
+    _require_city(actor, "办理要素预支")
+    _same_kind(lender, borrower)
+    if not borrower.org_unit.path.startswith(lender.org_unit.path):
+        raise ValidationError(f"{borrower.org_unit.name}不在{lender.org_unit.name}之下，不能向其预支。")
+    amount = _amount(amount, "预支量")
+    if not schedule:
+        raise ValidationError("请给出还款计划（日期和数量）。")
+    for day, part in schedule:
+        _amount(part, f"{day} 应还量")
+    if (total := sum((part for _, part in schedule), Decimal(0))) != amount:
+        raise ValidationError(f"还款计划合计 {total}，应等于预支量 {amount}。")
+    pools = _locked(lender, borrower)
+    advance = Advance.objects.create(lender=lender, borrower=borrower, amount=amount, reason=reason)
+    Installment.objects.bulk_create(
+        [Installment(advance=advance, due_on=d, amount=p) for d, p in sorted(schedule)]
+    )
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=advance, after=snapshot(advance))
+    _write(pools[lender.pk], MovementKind.ADVANCE_OUT, -amount, actor=actor, source=source, reason=reason,
+           counterpart=borrower, advance=advance)  # fmt: skip
+    _write(pools[borrower.pk], MovementKind.ADVANCE_IN, amount, actor=actor, source=source, reason=reason,
+           counterpart=lender, advance=advance)  # fmt: skip
+    return advance
+
+
+def repaid_on(advance: Advance) -> Decimal:
+    total = advance.movements.filter(kind=MovementKind.REPAY_IN).aggregate(total=Sum("delta"))["total"]
+    return total or Decimal(0)
+
+
+@transaction.atomic
+def repayment_record(
+    *, actor: Any, source: Source, advance: Advance, amount: Decimal, reason: str = ""
+) -> Movement:
+    """A repayment from the district pool back to the city pool; never more than is still owed."""
+    if not (actor is not None and actor.can_edit and path_in_scope(advance.borrower.org_unit.path, actor)):
+        raise PermissionDenied("只能为您数据范围内的预支登记还款。")
+    pools = _locked(advance.lender, advance.borrower)
+    amount = _amount(amount, "还款量")
+    owed = advance.amount - repaid_on(advance)
+    if amount > owed:
+        raise ValidationError(f"尚欠 {owed}{UNITS[advance.lender.element]}，还款 {amount} 超出。")
+    reason = reason or "偿还要素预支"
+    _write(pools[advance.borrower_id], MovementKind.REPAY_OUT, -amount, actor=actor, source=source, reason=reason,
+           counterpart=advance.lender, advance=advance)  # fmt: skip
+    return _write(pools[advance.lender_id], MovementKind.REPAY_IN, amount, actor=actor, source=source,
+                  reason=reason, counterpart=advance.borrower, advance=advance)  # fmt: skip
