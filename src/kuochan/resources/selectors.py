@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from kuochan.core.money import CENT
 from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
 from kuochan.evaluation.models import EvaluationResult
 from kuochan.evaluation.selectors import evaluation_year_known
@@ -82,9 +83,18 @@ def claims(pending: list[Request], as_of: dt.date) -> list[Claim]:
     return found
 
 
+def cents(total: Decimal | None) -> Decimal:
+    """A sum as PostgreSQL gives it, to the cent (SQLite drops trailing zeros)."""
+    return (total or Decimal(0)).quantize(CENT)
+
+
+def balance_of(pool_id: int) -> Decimal:
+    """A pool's balance: the sum of its ledger."""
+    return cents(Movement.objects.filter(pool_id=pool_id).aggregate(total=Sum("delta"))["total"])
+
+
 def balance(pool: Pool) -> Decimal:
-    total = pool.movements.aggregate(total=Sum("delta"))["total"]
-    return (total or Decimal(0)).quantize(Decimal("0.01"))
+    return balance_of(pool.pk)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from kuochan.resources.models import (
     Request,
     RequestStatus,
 )
-from kuochan.resources.selectors import recommendation
+from kuochan.resources.selectors import balance_of, cents, recommendation
 
 CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF)
 
@@ -51,11 +51,6 @@ def _amount(value: Decimal | None, what: str) -> Decimal:
     if value == 0:
         raise ValidationError(f"{what}应大于 0。")
     return value
-
-
-def balance_of(pool_id: int) -> Decimal:
-    total = Movement.objects.filter(pool_id=pool_id).aggregate(total=Sum("delta"))["total"]
-    return (total or Decimal(0)).quantize(Decimal("0.01"))
 
 
 def _locked(*pools: Pool) -> dict[int, Pool]:
@@ -192,7 +187,7 @@ def request_override(*, actor: Any, source: Source, request: Request, allowed: b
 def allocated_to(request: Request) -> Decimal:
     """What a request holds now: its allocations less what was released."""
     total = request.movements.aggregate(total=Sum("delta"))["total"]
-    return -(total or Decimal(0))
+    return -cents(total)
 
 
 @transaction.atomic
@@ -275,7 +270,7 @@ def advance_create(
         raise ValidationError("请给出还款计划（日期和数量）。")
     for day, part in schedule:
         _amount(part, f"{day} 应还量")
-    if (total := sum((part for _, part in schedule), Decimal(0))) != amount:
+    if (total := cents(sum((part for _, part in schedule), Decimal(0)))) != amount:
         raise ValidationError(f"还款计划合计 {total}，应等于预支量 {amount}。")
     pools = _locked(lender, borrower)
     advance = Advance.objects.create(lender=lender, borrower=borrower, amount=amount, reason=reason)
@@ -291,8 +286,7 @@ def advance_create(
 
 
 def repaid_on(advance: Advance) -> Decimal:
-    total = advance.movements.filter(kind=MovementKind.REPAY_IN).aggregate(total=Sum("delta"))["total"]
-    return total or Decimal(0)
+    return cents(advance.movements.filter(kind=MovementKind.REPAY_IN).aggregate(total=Sum("delta"))["total"])
 
 
 @transaction.atomic
