@@ -17,6 +17,7 @@ urlpatterns = [
     path("evaluation/", include("kuochan.evaluation.urls")),
     path("targets/", include("kuochan.targets.urls")),
     path("policies/", include("kuochan.policies.urls")),
+    path("resources/", include("kuochan.resources.urls")),
     path("imports/", include("kuochan.imports.urls")),
     path("api/v1/", api.urls),
 ]

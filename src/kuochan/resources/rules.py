@@ -229,11 +229,18 @@ def _explained(grant: Grant, claim: Claim, threshold: float | None, left: Decima
 YELLOW_DAYS, RED_DAYS = 1, 30
 
 
+LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "已还清"}
+
+
 @dataclass(frozen=True)
 class RepaymentLight:
     light: str  # red, yellow, green, none (repaid)
     overdue: Decimal
     reasons: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return LIGHT_LABELS[self.light]
 
 
 def repayment_light(

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from kuochan.resources import views
+
+app_name = "resources"
+urlpatterns = [
+    path("", views.pool_list, name="pools"),
+    path("pools/<int:pk>/", views.pool_detail, name="pool"),
+    path("requests/", views.request_list, name="requests"),
+    path("requests/new/", views.request_new, name="request-new"),
+    path("advances/", views.advance_list, name="advances"),
+]

@@ -1,0 +1,277 @@
+"""Pages of 要素保障: pools with their balances, a pool's ledger with the recommended allocation to approve,
+transfers and advances, the request form, requests and advances with their lights. Every list exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from kuochan.audit.models import Source
+from kuochan.core.forms import refusal
+from kuochan.core.scope import get_scoped_or_404, scoped
+from kuochan.orgs.selectors import org_units
+from kuochan.projects.models import Project
+from kuochan.projects.services import can_report_progress
+from kuochan.resources import selectors, services
+from kuochan.resources.models import Advance, Element, Pool, Request, RequestStatus
+from kuochan.web.exports import xlsx_response
+
+
+def _year(request: HttpRequest) -> int:
+    value = request.GET.get("year") or request.POST.get("year") or ""
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+
+
+def _amount(value: str | None) -> Decimal:
+    try:
+        amount = Decimal((value or "").strip().replace(",", ""))
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise ValidationError(f"数量应为数字，收到“{value}”。")
+    return amount
+
+
+def _date(value: str | None, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError as exc:
+        raise ValidationError(f"{what}应为日期，如 2026-12-31，收到“{value}”。") from exc
+
+
+@login_required
+def pool_list(request: HttpRequest) -> HttpResponse:
+    """The year's pools in scope with their balances; city staff open new ones here."""
+    year = _year(request)
+    if request.method == "POST":
+        try:
+            unit = get_scoped_or_404(
+                org_units(actor=request.user), request.user, pk=request.POST.get("org_unit")
+            )
+            pool = services.pool_open(
+                actor=request.user, source=Source.WEB, org_unit=unit, element=request.POST.get("element", ""),
+                year=year, amount=_amount(request.POST.get("amount")), note=request.POST.get("note", "").strip(),
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        else:
+            messages.success(request, f"已设立{pool}。")
+            return redirect(pool.get_absolute_url())
+    found = list(selectors.pools(actor=request.user, year=year).order_by("org_unit__path", "element"))
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"{year}年要素池",
+            ["单位", "要素", "计量单位", "余额"],
+            ([p.org_unit.name, p.get_element_display(), p.unit, p.balance] for p in found),
+        )
+    return render(
+        request,
+        "resources/pools.html",
+        {
+            "pools": found,
+            "year": year,
+            "years": range(year - 2, year + 2),
+            "elements": Element.choices,
+            "units": org_units(actor=request.user)
+            .filter(kind__in=("city", "district", "zone"))
+            .order_by("path"),
+            "can_open": services.is_city_staff(request.user),
+        },
+    )
+
+
+def _approved(request: HttpRequest) -> dict[int, Decimal]:
+    return {
+        int(pk): _amount(request.POST.get(f"amount-{pk}"))
+        for pk in request.POST.getlist("pick")
+        if pk.isdigit()
+    }
+
+
+def _schedule(request: HttpRequest) -> list[tuple[dt.date, Decimal]]:
+    days, amounts = request.POST.getlist("due_on"), request.POST.getlist("due_amount")
+    return [
+        (_date(day, "应还日期"), _amount(amount))
+        for day, amount in zip(days, amounts, strict=False)
+        if day.strip() or amount.strip()
+    ]
+
+
+def _pool_action(request: HttpRequest, pool: Pool) -> str:
+    """Runs the form posted on a pool's page; the message to show."""
+    action, actor, post = request.POST.get("action"), request.user, request.POST
+    if action == "approve":
+        made = services.allocation_approve(
+            actor=actor, source=Source.WEB, pool=pool, approved=_approved(request)
+        )
+        return f"已批准 {len(made)} 项分配。"
+    if action == "transfer":
+        other = get_scoped_or_404(Pool.objects.all(), actor, pk=post.get("to_pool"))
+        outgoing = post.get("direction") != "in"
+        services.pool_transfer(
+            actor=actor, source=Source.WEB, from_pool=pool if outgoing else other, to_pool=other if outgoing else pool,
+            amount=_amount(post.get("amount")), reason=post.get("reason", "").strip() or "调剂",
+        )  # fmt: skip
+        return "已调剂。"
+    if action == "advance":
+        borrower = get_scoped_or_404(Pool.objects.all(), actor, pk=post.get("borrower"))
+        services.advance_create(
+            actor=actor, source=Source.WEB, lender=pool, borrower=borrower, amount=_amount(post.get("amount")),
+            schedule=_schedule(request), reason=post.get("reason", "").strip() or "要素预支",
+        )  # fmt: skip
+        return "已办理预支。"
+    if action == "release":
+        held = get_scoped_or_404(
+            Request.objects.select_related("pool__org_unit", "project"), actor, pk=post.get("request")
+        )
+        services.allocation_release(
+            actor=actor, source=Source.WEB, request=held, amount=_amount(post.get("amount")),
+            reason=post.get("reason", ""),
+        )  # fmt: skip
+        return "已收回。"
+    if action == "override":
+        held = get_scoped_or_404(Request.objects.all(), actor, pk=post.get("request"))
+        services.request_override(
+            actor=actor, source=Source.WEB, request=held, allowed=post.get("allowed") == "1"
+        )
+        return "已更新市级意见。"
+    raise ValidationError("未知的操作。")
+
+
+@login_required
+def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pool: its ledger, the recommended allocation of its balance across pending requests (with reasons
+    and what binds), and the forms to approve, transfer, advance and release."""
+    pool = selectors.pool_get(actor=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            messages.success(request, _pool_action(request, pool))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        return redirect(pool.get_absolute_url())
+    lines = list(selectors.ledger(pool))
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"{pool}台账",
+            ["时间", "类型", f"变动量（{pool.unit}）", "对方", "项目", "事由", "经办人"],
+            (
+                [timezone.localtime(m.at).strftime("%Y-%m-%d %H:%M"), m.get_kind_display(), m.delta,
+                 str(m.counterpart or ""), m.request.project.name if m.request else "", m.reason, m.actor_name]
+                for m in lines
+            ),
+        )  # fmt: skip
+    found = selectors.recommendation(pool)
+    allocated = [
+        (r, services.allocated_to(r))
+        for r in pool.requests.filter(status=RequestStatus.ALLOCATED).select_related("project")
+    ]
+    same = (
+        Pool.objects.filter(element=pool.element, year=pool.year)
+        .exclude(pk=pool.pk)
+        .select_related("org_unit")
+    )
+    can_edit = request.user.can_edit
+    return render(
+        request,
+        "resources/pool.html",
+        {
+            "pool": pool,
+            "lines": lines,
+            "found": found,
+            "rows": found.rows(),
+            "allocated": allocated,
+            "others": scoped(same, request.user) if can_edit else [],
+            "below": [p for p in same if p.org_unit.path.startswith(pool.org_unit.path)],
+            "can_edit": can_edit,
+            "is_city": services.is_city_staff(request.user),
+        },
+    )
+
+
+@login_required
+def request_new(request: HttpRequest) -> HttpResponse:
+    """A project's request for an element: by the enterprise itself or staff in scope."""
+    project = get_scoped_or_404(
+        Project.objects.select_related("district", "enterprise"), request.user, pk=request.GET.get("project")
+    )
+    if not can_report_progress(request.user, project):
+        raise PermissionDenied("只能为本企业（或您数据范围内）的项目申请要素。")
+    year = timezone.localdate().year
+    choices = selectors.pools_for_project(project, year)
+    if request.method == "POST":
+        try:
+            pool = choices.filter(pk=request.POST.get("pool")).first()
+            if pool is None:
+                raise ValidationError("请选择覆盖项目所在区县的要素池。")
+            minimum = request.POST.get("minimum", "").strip()
+            services.request_create(
+                actor=request.user, source=Source.WEB, project=project, pool=pool,
+                amount=_amount(request.POST.get("amount")), minimum=_amount(minimum) if minimum else None,
+                justification=request.POST.get("justification", ""),
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        else:
+            messages.success(request, f"已提交{project.name}的要素申请。")
+            return redirect(f"{reverse('resources:requests')}?project={project.pk}")
+    return render(request, "resources/request_new.html", {"project": project, "pools": choices, "year": year})
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    found = selectors.requests(actor=request.user).order_by("-id")
+    if request.GET.get("status") in RequestStatus.values:
+        found = found.filter(status=request.GET["status"])
+    if request.GET.get("project", "").isdigit():
+        found = found.filter(project_id=int(request.GET["project"]))
+    rows = [
+        (r, services.allocated_to(r) if r.status == RequestStatus.ALLOCATED else None) for r in found[:500]
+    ]
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "要素申请",
+            ["项目代码", "项目", "企业", "区县", "要素池", "申请量", "最低可行量", "状态", "现有分配", "申请理由"],
+            (
+                [r.project.code, r.project.name, r.project.enterprise.name, r.project.district.name, str(r.pool),
+                 r.amount, r.minimum, r.get_status_display(), held, r.justification]
+                for r, held in rows
+            ),
+        )  # fmt: skip
+    return render(request, "resources/requests.html", {"rows": rows, "statuses": RequestStatus.choices})
+
+
+@login_required
+def advance_list(request: HttpRequest) -> HttpResponse:
+    """Advances in scope with their repayment lights; the borrowing district records repayments here."""
+    if request.method == "POST":
+        try:
+            advance = get_scoped_or_404(
+                Advance.objects.select_related("lender__org_unit", "borrower__org_unit"), request.user,
+                pk=request.POST.get("advance"),
+            )  # fmt: skip
+            services.repayment_record(
+                actor=request.user, source=Source.WEB, advance=advance, amount=_amount(request.POST.get("amount")),
+                reason=request.POST.get("reason", "").strip(),
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        else:
+            messages.success(request, "已登记还款。")
+        return redirect("resources:advances")
+    rows = selectors.advances(actor=request.user)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "要素预支",
+            ["预支池", "出借池", "预支量", "已还", "亮灯", "说明"],
+            ([str(r.advance.borrower), str(r.advance.lender), r.advance.amount, r.repaid,
+              r.light.label, "；".join(r.light.reasons)] for r in rows),
+        )  # fmt: skip
+    return render(request, "resources/advances.html", {"rows": rows})
