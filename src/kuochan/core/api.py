@@ -74,6 +74,7 @@ def register_routers() -> None:
     from kuochan.policies.api import router as policies_router
     from kuochan.projects.api import router as projects_router
     from kuochan.registry.api import router as registry_router
+    from kuochan.resources.api import router as resources_router
 
     api.add_router("/", accounts_router)
     api.add_router("/org-units", orgs_router)
@@ -82,6 +83,7 @@ def register_routers() -> None:
     api.add_router("/projects", projects_router)
     api.add_router("/evaluation", evaluation_router)
     api.add_router("/policies", policies_router)
+    api.add_router("/resources", resources_router)
 
 
 register_routers()

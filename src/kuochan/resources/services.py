@@ -16,7 +16,7 @@ from django.db.models import Sum
 from kuochan.accounts.models import Role
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
-from kuochan.core.money import money_problem
+from kuochan.core.money import CENT, money_problem
 from kuochan.core.scope import path_in_scope
 from kuochan.orgs.models import OrgUnit
 from kuochan.projects.models import Project
@@ -163,7 +163,7 @@ def request_create(
     if errors:
         raise ValidationError(errors)
     request = Request.objects.create(
-        pool=pool, project=project, amount=amount, minimum=minimum, justification=justification.strip(),
+        pool=pool, project=project, amount=amount.quantize(CENT), minimum=minimum.quantize(CENT), justification=justification.strip(),
         created_by=actor if getattr(actor, "pk", None) else None,
     )  # fmt: skip
     audit_record(actor=actor, source=source, action=Action.CREATE, obj=request, after=snapshot(request))
