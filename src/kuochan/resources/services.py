@@ -12,10 +12,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from kuochan.accounts.models import Role
 from kuochan.audit.models import Action, Source
-from kuochan.audit.services import audit_record, snapshot
+from kuochan.audit.services import audit_bulk, audit_entry, audit_record, snapshot
 from kuochan.core.money import CENT, money_problem
 from kuochan.core.scope import path_in_scope
 from kuochan.orgs.models import OrgUnit
@@ -31,7 +32,8 @@ from kuochan.resources.models import (
     Request,
     RequestStatus,
 )
-from kuochan.resources.selectors import balance_of, cents, recommendation
+from kuochan.resources.rules import Weights, claim_weights
+from kuochan.resources.selectors import balance_of, cents, claims, pending_requests
 
 CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF)
 
@@ -195,38 +197,51 @@ def allocation_approve(
     *, actor: Any, source: Source, pool: Pool, approved: Mapping[int, Decimal]
 ) -> list[Movement]:
     """Staff approve all or part of the pool's recommended allocation: each approved request gets the amount
-    given (at most what it asked for, at least its minimum), written to the ledger under the pool's lock. The
-    rules are applied again here, as of today: a request they exclude (class D, 清三低) is refused."""
+    given (at most what it asked for, at least its minimum). The rules are applied again here, as of today:
+    a request they exclude (class D, 清三低) is refused. Under the pool's lock the whole approval is checked
+    against the balance once and written in bulk: one ledger line and one audit entry per request."""
     if not (actor is not None and actor.can_edit and path_in_scope(pool.org_unit.path, actor)):
         raise PermissionDenied("只能批准您数据范围内要素池的分配。")
     if not approved:
         raise ValidationError("请至少选择一项申请。")
     locked = _locked(pool)[pool.pk]
-    found = recommendation(locked)
-    grants = {g.claim_id: g for g in found.allocation.grants}
-    pending = {r.pk: r for r in found.requests}
-    made = []
-    for request_id, amount in approved.items():
-        request = pending.get(request_id)
-        if request is None:
-            raise ValidationError(f"申请 #{request_id} 不是本池待分配的申请。")
-        grant = grants[request_id]
-        if grant.weight is None:
-            raise ValidationError(f"{request.project.name}：{'；'.join(grant.reasons)}，不能分配。")
+    pending = {r.pk: r for r in pending_requests(locked)}
+    chosen = [pending[pk] for pk in approved if pk in pending]
+    if stray := [pk for pk in approved if pk not in pending]:
+        raise ValidationError(f"申请 #{stray[0]} 不是本池待分配的申请。")
+    weighed = claim_weights(claims(chosen, timezone.localdate()), Weights())
+    for request, (weight, reasons) in zip(chosen, weighed, strict=True):
+        amount = approved[request.pk]
+        if weight is None:
+            raise ValidationError(f"{request.project.name}：{'；'.join(reasons)}，不能分配。")
         if problem := money_problem(amount, "分配量", locked.unit):
             raise ValidationError(f"{request.project.name}：{problem}")
         if not request.minimum <= amount <= request.amount:
             raise ValidationError(
                 f"{request.project.name}：分配量 {amount} 应在最低可行量 {request.minimum} 与申请量 {request.amount} 之间。"
             )
-        made.append(
-            _write(
-                locked, MovementKind.ALLOCATION, -amount, actor=actor, source=source,
-                reason=f"分配给{request.project.name}", request=request,
+    total = cents(sum(approved.values(), Decimal(0)))
+    if total > (available := balance_of(locked.pk)):
+        raise ValidationError(f"{locked}余额 {available}{locked.unit}，不足分配给项目 {total}{locked.unit}。")
+    user = actor if getattr(actor, "pk", None) else None
+    made = Movement.objects.bulk_create(
+        [
+            Movement(
+                pool=locked,
+                kind=MovementKind.ALLOCATION,
+                delta=-approved[r.pk],
+                request=r,
+                actor=user,
+                actor_name=str(actor),
+                reason=f"分配给{r.project.name}",
             )
-        )  # fmt: skip
-        request.status = RequestStatus.ALLOCATED
-        request.save(update_fields=["status"])
+            for r in chosen
+        ]
+    )
+    Request.objects.filter(pk__in=[r.pk for r in chosen]).update(status=RequestStatus.ALLOCATED)
+    audit_bulk(
+        audit_entry(actor=actor, source=source, action=Action.CREATE, obj=m, after=snapshot(m)) for m in made
+    )
     return made
 
 

@@ -19,6 +19,7 @@ from kuochan.demo.generators import (
     province_tree,
 )
 from kuochan.demo.policies import demo_policies
+from kuochan.demo.resources import demo_resources
 from kuochan.demo.services import demo_projects_create, demo_registry_create
 from kuochan.evaluation.models import EvaluationRun, Exemption
 from kuochan.evaluation.services import evaluation_run
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             summary["evaluation"] = _demo_evaluation()
             summary["users"] = _demo_users()
             summary["policies"] = demo_policies(dt.date.today())
+            summary["resources"] = demo_resources(dt.date.today())
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return
@@ -93,6 +95,8 @@ class Command(BaseCommand):
         self.stdout.write(f"评价分类：{evaluated or '已有评价结果，未重新计算'}")
         policies = summary["policies"]
         self.stdout.write(f"政策直达：申报 {policies.get('applications', policies.get('existing'))} 件")
+        resources = summary["resources"]
+        self.stdout.write(f"要素保障：要素池 {resources.get('pools', resources.get('existing'))} 个")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role_label, unit in summary["users"]:
             self.stdout.write(f"  {username:<8} {role_label}（{unit}）")
