@@ -19,6 +19,7 @@ from django.utils import timezone
 from kuochan.accounts.models import Role
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
+from kuochan.core.files import DOCUMENTS, plain_name, upload_problem
 from kuochan.core.money import money_problem
 from kuochan.core.scope import path_in_scope
 from kuochan.orgs.services import LoadResult
@@ -59,16 +60,6 @@ APPLICATION_FIELDS = (
     "publicity_until", "description", "project",
 )  # fmt: skip
 
-# Files an application may carry: by extension, with the bytes such a file starts with.
-ATTACHMENT_TYPES = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".ofd": (b"PK\x03\x04",),
-}
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
@@ -358,19 +349,6 @@ def application_update(
     return application
 
 
-def _attachment_problem(name: str, head: bytes, size: int) -> str | None:
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in ATTACHMENT_TYPES:
-        return f"文件“{name}”的类型不受理，请上传 {'、'.join(ATTACHMENT_TYPES)} 文件。"
-    if size == 0:
-        return f"文件“{name}”是空文件。"
-    if size > MAX_ATTACHMENT_BYTES:
-        return f"文件“{name}”大小 {size / 1048576:.1f} MB，超过 {MAX_ATTACHMENT_BYTES // 1048576} MB 上限。"
-    if not head.startswith(ATTACHMENT_TYPES[suffix]):
-        return f"文件“{name}”的内容与扩展名 {suffix} 不符，请上传原始文件。"
-    return None
-
-
 @transaction.atomic
 def attachment_add(
     *, actor: Any, source: Source, application: Application, document: str, name: str, content: bytes
@@ -388,8 +366,8 @@ def attachment_add(
     documents = [*application.policy.documents, "其他材料"]
     if document not in documents:
         raise ValidationError(f"材料名称应为：{'、'.join(documents)}。")
-    name = PurePath(name.replace("\\", "/")).name[:200]
-    if problem := _attachment_problem(name, content[:16], len(content)):
+    name = plain_name(name)
+    if problem := upload_problem(name, content, DOCUMENTS, MAX_ATTACHMENT_BYTES):
         raise ValidationError(problem)
     suffix = PurePath(name).suffix.lower()
     attachment = Attachment(

@@ -224,3 +224,135 @@ class Installment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_on} 应还 {self.amount}"
+
+
+class ListingStatus(models.TextChoices):
+    AVAILABLE = "available", _("在租")
+    LET = "let", _("已租")
+    WITHDRAWN = "withdrawn", _("下架")
+
+
+class Listing(models.Model):
+    """A vacant factory space on the 厂房超市: where, how big and how strong, at what rent or price."""
+
+    SCOPE_PATH = "area__path"
+    SCOPE_ENTERPRISE = None
+    DETAIL_URL_NAME = "resources:listing"
+
+    code = models.CharField(_("房源编号"), max_length=32, unique=True)
+    area = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("所在园区（乡镇）"), on_delete=models.PROTECT, related_name="listings"
+    )
+    address = models.CharField(_("地址"), max_length=200)
+    floor_area_m2 = models.DecimalField(_("面积（平方米）"), **AMOUNT)
+    floor_height_m = models.DecimalField(
+        _("层高（米）"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    floor_load_t_m2 = models.DecimalField(
+        _("承重（吨/平方米）"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    crane_t = models.DecimalField(_("行车（吨）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    power_kva = models.DecimalField(
+        _("配电容量（千伏安）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    rent_yuan_m2_month = models.DecimalField(
+        _("租金（元/平方米·月）"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    price_wan = models.DecimalField(_("售价（万元）"), max_digits=16, decimal_places=2, null=True, blank=True)
+    available_from = models.DateField(_("可入驻日期"), null=True, blank=True)
+    owner_name = models.CharField(_("业主联系人"), max_length=64)
+    owner_phone = models.CharField(_("联系电话"), max_length=32)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ListingStatus.choices, default=ListingStatus.AVAILABLE
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_batch = models.BigIntegerField(_("新增于导入批次"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("厂房房源")
+        verbose_name_plural = _("厂房房源")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.address}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.DETAIL_URL_NAME, args=[self.pk])
+
+    def audit_scope(self) -> tuple[str, None]:
+        return (self.area.path, None)
+
+
+class ListingPhoto(models.Model):
+    listing = models.ForeignKey(
+        Listing, verbose_name=_("房源"), on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField(_("照片"), upload_to="listings/%Y/")
+    name = models.CharField(_("原文件名"), max_length=200)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["listing", "id"]
+        verbose_name = _("房源照片")
+        verbose_name_plural = _("房源照片")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_scope(self) -> tuple[str, None]:
+        return self.listing.audit_scope()
+
+
+class SpaceNeed(models.Model):
+    """An enterprise's need for factory space: entered by staff or the enterprise, or taken from its
+    expansion-intention survey (where the survey names 用地 but no figures, the figures stay empty)."""
+
+    SCOPE_PATH = "enterprise__district__path"
+    SCOPE_ENTERPRISE = "enterprise_id"
+
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="space_needs"
+    )
+    min_area_m2 = models.DecimalField(
+        _("最小面积（平方米）"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    max_area_m2 = models.DecimalField(
+        _("最大面积（平方米）"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    min_height_m = models.DecimalField(
+        _("最低层高（米）"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    min_load_t_m2 = models.DecimalField(
+        _("最低承重（吨/平方米）"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    min_crane_t = models.DecimalField(_("行车（吨）"), max_digits=8, decimal_places=2, null=True, blank=True)
+    min_power_kva = models.DecimalField(
+        _("配电容量（千伏安）"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    max_rent_yuan_m2_month = models.DecimalField(
+        _("可承受租金（元/平方米·月）"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    district = models.ForeignKey(
+        "orgs.OrgUnit",
+        verbose_name=_("意向区县"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    needed_by = models.DateField(_("需要入驻日期"), null=True, blank=True)
+    from_survey = models.PositiveSmallIntegerField(_("来自扩产意愿调查年度"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    is_open = models.BooleanField(_("仍在寻找"), default=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("厂房需求")
+        verbose_name_plural = _("厂房需求")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name}的厂房需求"
+
+    def audit_scope(self) -> tuple[str, int]:
+        return (self.enterprise.district.path, self.enterprise_id)

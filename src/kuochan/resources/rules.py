@@ -267,3 +267,125 @@ def repayment_light(
         overdue,
         (f"逾期 {days} 天：{first_missed} 起应还未还，截至 {as_of} 应还 {due}，已还 {repaid}，欠 {overdue}",),
     )
+
+
+# Factory-space market -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Space:
+    """A listing as the matching sees it."""
+
+    id: int
+    district_id: int | None
+    area: Decimal
+    height: Decimal | None
+    load: Decimal | None
+    crane: Decimal | None
+    power: Decimal | None
+    rent: Decimal | None
+    available_from: dt.date | None
+
+
+@dataclass(frozen=True)
+class Need:
+    min_area: Decimal | None = None
+    max_area: Decimal | None = None
+    min_height: Decimal | None = None
+    min_load: Decimal | None = None
+    min_crane: Decimal | None = None
+    min_power: Decimal | None = None
+    max_rent: Decimal | None = None
+    district_id: int | None = None
+    needed_by: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Fit:
+    space_id: int
+    score: int  # 0–100
+    fits: bool  # every stated requirement met
+    area_ok: bool  # the stated area range is met (a listing that is too small or too big is no match)
+    reasons: tuple[str, ...]
+
+
+# Points out of 100 for each requirement; a requirement the enterprise did not state counts as met.
+POINTS = {
+    "area": 30,
+    "height": 15,
+    "load": 15,
+    "crane": 10,
+    "power": 10,
+    "district": 10,
+    "rent": 5,
+    "date": 5,
+}
+
+
+def _minimum(label: str, unit: str, have: Decimal | None, want: Decimal | None) -> tuple[bool, str | None]:
+    if want is None:
+        return True, None
+    if have is None:
+        return False, f"{label}未知（要求不低于 {want}{unit}）"
+    if have >= want:
+        return True, f"{label} {have}{unit} ≥ 要求 {want}{unit}"
+    return False, f"{label} {have}{unit} 低于要求 {want}{unit}"
+
+
+def space_fit(space: Space, need: Need) -> Fit:
+    """How well a listing meets a need: points for each requirement met, with a reason for each."""
+    checks: list[tuple[str, bool, str | None]] = []
+    if need.min_area is None and need.max_area is None:
+        checks.append(("area", True, "未填面积要求"))
+    else:
+        low, high = need.min_area or Decimal(0), need.max_area
+        ok = space.area >= low and (high is None or space.area <= high)
+        wanted = f"{low}–{high}" if high is not None else f"≥ {low}"
+        checks.append(("area", ok, f"面积 {space.area}㎡{'符合' if ok else '不符合'}要求 {wanted}㎡"))
+    for key, label, unit, have, want in (
+        ("height", "层高", "米", space.height, need.min_height),
+        ("load", "承重", "吨/㎡", space.load, need.min_load),
+        ("crane", "行车", "吨", space.crane, need.min_crane),
+        ("power", "配电", "千伏安", space.power, need.min_power),
+    ):
+        ok, reason = _minimum(label, unit, have, want)
+        checks.append((key, ok, reason))
+    if need.district_id is None:
+        checks.append(("district", True, None))
+    else:
+        ok = space.district_id == need.district_id
+        checks.append(("district", ok, "位于意向区县" if ok else "不在意向区县"))
+    if need.max_rent is None:
+        checks.append(("rent", True, None))
+    elif space.rent is None:
+        checks.append(("rent", False, "租金未公布"))
+    else:
+        ok = space.rent <= need.max_rent
+        said = "在可承受的" if ok else "超出可承受的"
+        checks.append(("rent", ok, f"租金 {space.rent} 元/㎡·月，{said} {need.max_rent} 元/㎡·月"))
+    if need.needed_by is None or space.available_from is None:
+        checks.append(("date", True, None))
+    else:
+        ok = space.available_from <= need.needed_by
+        checks.append(
+            (
+                "date",
+                ok,
+                f"{space.available_from} 可入驻{'，早于' if ok else '，晚于'}需要的 {need.needed_by}",
+            )
+        )
+    score = sum(POINTS[key] for key, ok, _ in checks if ok)
+    fits = all(ok for _, ok, _ in checks)
+    reasons = tuple(reason for _, _, reason in checks if reason)
+    return Fit(space.id, score, fits, checks[0][1], reasons)
+
+
+def best_spaces(spaces: Sequence[Space], need: Need, limit: int = 10) -> list[Fit]:
+    """The listings that meet the need's area (when stated), best first: every requirement met before any
+    miss, then by points, then the smaller surplus of area."""
+    found = [space_fit(space, need) for space in spaces]
+    by_id = {space.id: space for space in spaces}
+    kept = sorted(
+        (f for f in found if f.area_ok), key=lambda f: (not f.fits, -f.score, by_id[f.space_id].area)
+    )
+    return kept[:limit]

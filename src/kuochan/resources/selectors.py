@@ -16,16 +16,30 @@ from kuochan.core.money import CENT
 from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
 from kuochan.evaluation.models import EvaluationResult
 from kuochan.evaluation.selectors import evaluation_year_known
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.resources.models import (
     Advance,
     Installment,
+    Listing,
+    ListingStatus,
     Movement,
     MovementKind,
     Pool,
     Request,
     RequestStatus,
+    SpaceNeed,
 )
-from kuochan.resources.rules import Allocation, Claim, RepaymentLight, allocate, repayment_light
+from kuochan.resources.rules import (
+    Allocation,
+    Claim,
+    Fit,
+    Need,
+    RepaymentLight,
+    Space,
+    allocate,
+    best_spaces,
+    repayment_light,
+)
 
 
 def pools(*, actor: Any, year: int | None = None) -> QuerySet[Pool]:
@@ -194,3 +208,43 @@ def pools_for_project(project: Any, year: int) -> QuerySet[Pool]:
         .select_related("org_unit")
         .order_by("org_unit__path", "element")
     )
+
+
+# Factory-space market ----------------------------------------------------------------------------------
+
+
+def listings(*, status: str = "") -> QuerySet[Listing]:
+    """The market's listings: every signed-in user may look for space, whatever their scope."""
+    found = Listing.objects.select_related("area").order_by("code")
+    return found.filter(status=status) if status else found
+
+
+def space_of(listing: Listing, reporting: set[int]) -> Space:
+    """A listing as the matching sees it, with the district (or zone) its park lies in: the ancestor that is
+    a reporting unit, read off the path."""
+    district = next((pk for pk in listing.area.ancestor_ids() if pk in reporting), None)
+    return Space(
+        listing.pk, district, listing.floor_area_m2, listing.floor_height_m, listing.floor_load_t_m2,
+        listing.crane_t, listing.power_kva, listing.rent_yuan_m2_month, listing.available_from,
+    )  # fmt: skip
+
+
+def need_of(need: SpaceNeed) -> Need:
+    return Need(
+        need.min_area_m2, need.max_area_m2, need.min_height_m, need.min_load_t_m2, need.min_crane_t,
+        need.min_power_kva, need.max_rent_yuan_m2_month, need.district_id, need.needed_by,
+    )  # fmt: skip
+
+
+def needs(*, actor: Any, open_only: bool = True) -> QuerySet[SpaceNeed]:
+    found = scoped(SpaceNeed.objects.select_related("enterprise__district", "district"), actor)
+    return found.filter(is_open=True) if open_only else found
+
+
+def spaces_for(need: SpaceNeed, limit: int = 10) -> list[tuple[Listing, Fit]]:
+    """The available listings that best meet a need, with the score and reasons."""
+    available = list(listings(status=ListingStatus.AVAILABLE))
+    reporting = set(OrgUnit.objects.filter(kind__in=REPORTING_KINDS).values_list("id", flat=True))
+    by_id = {listing.pk: listing for listing in available}
+    spaces = [space_of(x, reporting) for x in available]
+    return [(by_id[f.space_id], f) for f in best_spaces(spaces, need_of(need), limit)]

@@ -5,11 +5,14 @@ checking that no balance goes below zero: two allocations at the same moment wai
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -17,20 +20,26 @@ from django.utils import timezone
 from kuochan.accounts.models import Role
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_bulk, audit_entry, audit_record, snapshot
+from kuochan.core.files import PHOTOS, plain_name, upload_problem
 from kuochan.core.money import CENT, money_problem
-from kuochan.core.scope import path_in_scope
+from kuochan.core.scope import path_in_scope, scoped
 from kuochan.orgs.models import OrgUnit
 from kuochan.projects.models import Project
+from kuochan.registry.models import Survey, Willingness
 from kuochan.resources.models import (
     UNITS,
     Advance,
     Element,
     Installment,
+    Listing,
+    ListingPhoto,
+    ListingStatus,
     Movement,
     MovementKind,
     Pool,
     Request,
     RequestStatus,
+    SpaceNeed,
 )
 from kuochan.resources.rules import Weights, claim_weights
 from kuochan.resources.selectors import balance_of, cents, claims, pending_requests
@@ -321,3 +330,150 @@ def repayment_record(
            counterpart=advance.lender, advance=advance)  # fmt: skip
     return _write(pools[advance.lender_id], MovementKind.REPAY_IN, amount, actor=actor, source=source,
                   reason=reason, counterpart=advance.borrower, advance=advance)  # fmt: skip
+
+
+# Factory-space market (厂房超市) ------------------------------------------------------------------------
+
+LISTING_FIELDS = (
+    "code", "area", "address", "floor_area_m2", "floor_height_m", "floor_load_t_m2", "crane_t", "power_kva",
+    "rent_yuan_m2_month", "price_wan", "available_from", "owner_name", "owner_phone", "status", "note",
+)  # fmt: skip
+NEED_FIELDS = (
+    "min_area_m2", "max_area_m2", "min_height_m", "min_load_t_m2", "min_crane_t", "min_power_kva",
+    "max_rent_yuan_m2_month", "district", "needed_by", "note",
+)  # fmt: skip
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+def _listing_problems(values: Mapping[str, Any]) -> dict[str, str]:
+    errors = {}
+    if not str(values.get("code") or "").strip():
+        errors["code"] = "请填写房源编号。"
+    for name in ("address", "owner_name", "owner_phone"):
+        if not str(values.get(name) or "").strip():
+            errors[name] = f"请填写{Listing._meta.get_field(name).verbose_name}。"
+    for name in (
+        "floor_area_m2",
+        "floor_height_m",
+        "floor_load_t_m2",
+        "crane_t",
+        "power_kva",
+        "rent_yuan_m2_month",
+        "price_wan",
+    ):
+        value = values.get(name)
+        if value is not None and (
+            problem := money_problem(value, str(Listing._meta.get_field(name).verbose_name), "")
+        ):
+            errors[name] = problem
+    if not values.get("floor_area_m2"):
+        errors["floor_area_m2"] = "请填写面积（平方米）。"
+    if values.get("status", ListingStatus.AVAILABLE) not in ListingStatus.values:
+        errors["status"] = f"状态应为{'、'.join(ListingStatus.labels)}。"
+    return errors
+
+
+def can_edit_area(actor: Any, area: OrgUnit) -> bool:
+    return actor is not None and actor.can_edit and path_in_scope(area.path, actor)
+
+
+@transaction.atomic
+def listing_save(*, actor: Any, source: Source, listing: Listing | None = None, **values: Any) -> Listing:
+    """A listing created or changed by staff of its park's scope; every change, the status included, audited."""
+    area = values.get("area") or (listing.area if listing else None)
+    if area is None or not can_edit_area(actor, area):
+        raise PermissionDenied("只能登记您数据范围内园区（乡镇）的房源。")
+    merged = {**({n: getattr(listing, n) for n in LISTING_FIELDS} if listing else {}), **values}
+    if errors := _listing_problems(merged):
+        raise ValidationError(errors)
+    if Listing.objects.filter(code=merged["code"]).exclude(pk=listing.pk if listing else None).exists():
+        raise ValidationError({"code": f"房源编号 {merged['code']} 已被使用。"})
+    before = snapshot(listing, LISTING_FIELDS) if listing else {}
+    listing = listing or Listing()
+    for name, value in values.items():
+        if name not in LISTING_FIELDS:
+            raise ValueError(name)
+        setattr(listing, name, value)
+    listing.save()
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE if before else Action.CREATE, obj=listing, before=before,
+        after=snapshot(listing, LISTING_FIELDS),
+    )  # fmt: skip
+    return listing
+
+
+@transaction.atomic
+def photo_add(*, actor: Any, source: Source, listing: Listing, name: str, content: bytes) -> ListingPhoto:
+    if not can_edit_area(actor, listing.area):
+        raise PermissionDenied("只能为您数据范围内的房源上传照片。")
+    name = plain_name(name)
+    if problem := upload_problem(name, content, PHOTOS, MAX_PHOTO_BYTES):
+        raise ValidationError(problem)
+    photo = ListingPhoto(listing=listing, name=name)
+    photo.file.save(f"{uuid.uuid4().hex}{PurePath(name).suffix.lower()}", ContentFile(content), save=False)
+    try:
+        photo.save()
+        audit_record(actor=actor, source=source, action=Action.CREATE, obj=photo, after=snapshot(photo))
+    except Exception:
+        photo.file.delete(save=False)  # no file left behind without its row
+        raise
+    return photo
+
+
+@transaction.atomic
+def need_save(
+    *, actor: Any, source: Source, enterprise: Any, need: SpaceNeed | None = None, **values: Any
+) -> SpaceNeed:
+    """An enterprise's space need, by the enterprise itself or staff in its scope."""
+    own = actor is not None and actor.is_enterprise_user and actor.enterprise_id == enterprise.pk
+    if not (own or (actor is not None and actor.can_edit and path_in_scope(enterprise.district.path, actor))):
+        raise PermissionDenied("只能为本企业（或您数据范围内的企业）登记厂房需求。")
+    errors = {}
+    for name in NEED_FIELDS:
+        value = values.get(name)
+        if isinstance(value, Decimal) and (
+            problem := money_problem(value, str(SpaceNeed._meta.get_field(name).verbose_name), "")
+        ):
+            errors[name] = problem
+    low, high = values.get("min_area_m2"), values.get("max_area_m2")
+    if low is not None and high is not None and high < low:
+        errors["max_area_m2"] = f"最大面积 {high} 小于最小面积 {low}。"
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(need, NEED_FIELDS) if need else {}
+    need = need or SpaceNeed(enterprise=enterprise)
+    for name, value in values.items():
+        if name not in (*NEED_FIELDS, "is_open"):
+            raise ValueError(name)
+        setattr(need, name, value)
+    need.save()
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE if before else Action.CREATE, obj=need, before=before,
+        after=snapshot(need, NEED_FIELDS),
+    )  # fmt: skip
+    return need
+
+
+@transaction.atomic
+def needs_from_surveys(*, actor: Any, source: Source, year: int) -> int:
+    """Open needs for the enterprises in scope whose survey of the year says 有 expansion intention and names
+    用地 among its needs, unless they already have an open need: the figures stay empty for staff to ask."""
+    if actor is None or not actor.can_edit:
+        raise PermissionDenied("只有工作人员可以从扩产意愿调查生成厂房需求。")
+    surveys = (
+        scoped(Survey.objects.select_related("enterprise__district"), actor)
+        .filter(year=year, willingness=Willingness.YES, needs__contains="用地")
+        .exclude(enterprise__space_needs__is_open=True)
+    )
+    made = SpaceNeed.objects.bulk_create(
+        [
+            SpaceNeed(
+                enterprise=s.enterprise, district=s.enterprise.district, from_survey=year, note=s.notes[:200]
+            )
+            for s in surveys
+        ]
+    )
+    audit_bulk(
+        audit_entry(actor=actor, source=source, action=Action.CREATE, obj=n, after=snapshot(n)) for n in made
+    )
+    return len(made)

@@ -9,19 +9,32 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from kuochan.audit.models import Source
 from kuochan.core.forms import refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import org_units
 from kuochan.projects.models import Project
 from kuochan.projects.services import can_report_progress
+from kuochan.registry.models import Enterprise
+from kuochan.registry.rules import normalise_code
 from kuochan.resources import selectors, services
-from kuochan.resources.models import Advance, Element, Pool, Request, RequestStatus
+from kuochan.resources.models import (
+    Advance,
+    Element,
+    Listing,
+    ListingPhoto,
+    ListingStatus,
+    Pool,
+    Request,
+    RequestStatus,
+    SpaceNeed,
+)
 from kuochan.web.exports import xlsx_response
 
 
@@ -275,3 +288,174 @@ def advance_list(request: HttpRequest) -> HttpResponse:
               r.light.label, "；".join(r.light.reasons)] for r in rows),
         )  # fmt: skip
     return render(request, "resources/advances.html", {"rows": rows})
+
+
+# Factory-space market (厂房超市) ------------------------------------------------------------------------
+
+LISTING_NUMBERS = ("floor_area_m2", "floor_height_m", "floor_load_t_m2", "crane_t", "power_kva", "rent_yuan_m2_month", "price_wan")  # fmt: skip
+NEED_NUMBERS = ("min_area_m2", "max_area_m2", "min_height_m", "min_load_t_m2", "min_crane_t", "min_power_kva", "max_rent_yuan_m2_month")  # fmt: skip
+
+
+def _optional(value: str | None) -> Decimal | None:
+    return _amount(value) if value and value.strip() else None
+
+
+def _listing_values(request: HttpRequest) -> dict[str, object]:
+    post = request.POST
+    area = get_scoped_or_404(org_units(actor=request.user), request.user, pk=post.get("area"))
+    day = post.get("available_from", "").strip()
+    return {
+        "code": post.get("code", "").strip(), "area": area, "address": post.get("address", "").strip(),
+        **{name: _optional(post.get(name)) for name in LISTING_NUMBERS},
+        "available_from": _date(day, "可入驻日期") if day else None, "owner_name": post.get("owner_name", "").strip(),
+        "owner_phone": post.get("owner_phone", "").strip(), "note": post.get("note", "").strip(),
+    }  # fmt: skip
+
+
+@login_required
+def listing_list(request: HttpRequest) -> HttpResponse:
+    """The market: every listing, filtered by status, area and rent; staff add new ones here."""
+    if request.method == "POST":
+        try:
+            listing = services.listing_save(actor=request.user, source=Source.WEB, **_listing_values(request))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        else:
+            messages.success(request, f"已登记房源 {listing.code}。")
+            return redirect(listing.get_absolute_url())
+    status = request.GET.get("status", ListingStatus.AVAILABLE)
+    found = selectors.listings(status=status if status in ListingStatus.values else "")
+    try:
+        least = _optional(request.GET.get("min_area"))
+        dearest = _optional(request.GET.get("max_rent"))
+    except ValidationError:
+        least = dearest = None
+    if least is not None:
+        found = found.filter(floor_area_m2__gte=least)
+    if dearest is not None:
+        found = found.filter(rent_yuan_m2_month__lte=dearest)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            "厂房超市",
+            ["房源编号", "所在园区（乡镇）", "地址", "面积（平方米）", "层高（米）", "承重（吨/平方米）", "行车（吨）",
+             "配电容量（千伏安）", "租金（元/平方米·月）", "售价（万元）", "可入驻日期", "业主联系人", "联系电话", "状态"],
+            ([x.code, x.area.name, x.address, *(getattr(x, n) for n in LISTING_NUMBERS), x.available_from,
+              x.owner_name, x.owner_phone, x.get_status_display()] for x in found),
+        )  # fmt: skip
+    return render(
+        request,
+        "resources/listings.html",
+        {
+            "listings": found[:500],
+            "statuses": ListingStatus.choices,
+            "status": status,
+            "areas": org_units(actor=request.user)
+            .filter(kind__in=("town", "park", "district", "zone"))
+            .order_by("path"),
+            "can_add": request.user.can_edit,
+        },
+    )
+
+
+@login_required
+def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    listing = get_object_or_404(Listing.objects.select_related("area"), pk=pk)
+    if request.method == "POST":
+        try:
+            if "photo" in request.FILES:
+                upload = request.FILES["photo"]
+                if upload.size > services.MAX_PHOTO_BYTES:
+                    raise ValidationError(
+                        f"照片“{upload.name}”超过 {services.MAX_PHOTO_BYTES // 1048576} MB 上限。"
+                    )
+                services.photo_add(
+                    actor=request.user,
+                    source=Source.WEB,
+                    listing=listing,
+                    name=upload.name,
+                    content=upload.read(),
+                )
+            else:
+                services.listing_save(
+                    actor=request.user,
+                    source=Source.WEB,
+                    listing=listing,
+                    status=request.POST.get("status", ""),
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        else:
+            messages.success(request, "已保存。")
+        return redirect(listing.get_absolute_url())
+    return render(
+        request,
+        "resources/listing.html",
+        {
+            "x": listing,
+            "photos": listing.photos.all(),
+            "statuses": ListingStatus.choices,
+            "can_edit": services.can_edit_area(request.user, listing.area),
+        },
+    )
+
+
+@login_required
+def listing_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = get_object_or_404(ListingPhoto, pk=pk)
+    return FileResponse(photo.file.open("rb"), filename=photo.name)
+
+
+def _need_values(request: HttpRequest) -> dict[str, object]:
+    post = request.POST
+    district = post.get("district", "")
+    day = post.get("needed_by", "").strip()
+    return {
+        **{name: _optional(post.get(name)) for name in NEED_NUMBERS},
+        "district": OrgUnit.objects.filter(pk=district, kind__in=REPORTING_KINDS).first() if district.isdigit() else None,
+        "needed_by": _date(day, "需要入驻日期") if day else None,
+        "note": post.get("note", "").strip(),
+    }  # fmt: skip
+
+
+@login_required
+def need_list(request: HttpRequest) -> HttpResponse:
+    """Space needs in scope; staff generate them from the year's survey, or anyone registers one."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "survey":
+                made = services.needs_from_surveys(actor=request.user, source=Source.WEB, year=_year(request))
+                messages.success(request, f"已从扩产意愿调查生成 {made} 条厂房需求。")
+            else:
+                enterprise = (
+                    request.user.enterprise
+                    if request.user.is_enterprise_user
+                    else scoped(Enterprise.objects.select_related("district"), request.user)
+                    .filter(uscc=normalise_code(request.POST.get("uscc", "")))
+                    .first()
+                )
+                if enterprise is None:
+                    raise ValidationError("您的数据范围内没有该统一社会信用代码的企业。")
+                need = services.need_save(
+                    actor=request.user, source=Source.WEB, enterprise=enterprise, **_need_values(request)
+                )
+                return redirect("resources:need", pk=need.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        return redirect("resources:needs")
+    found = selectors.needs(actor=request.user)
+    return render(
+        request,
+        "resources/needs.html",
+        {
+            "needs": found[:500],
+            "year": timezone.localdate().year,
+            "districts": OrgUnit.objects.filter(kind__in=REPORTING_KINDS).order_by("sort_order", "path"),
+        },
+    )
+
+
+@login_required
+def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One need and the listings that best meet it, each with its score and reasons."""
+    need = get_scoped_or_404(SpaceNeed.objects.select_related("enterprise", "district"), request.user, pk=pk)
+    return render(request, "resources/need.html", {"need": need, "matches": selectors.spaces_for(need)})
