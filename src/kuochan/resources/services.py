@@ -222,12 +222,12 @@ def allocation_approve(
     for request, (weight, reasons) in zip(chosen, weighed, strict=True):
         amount = approved[request.pk]
         if weight is None:
-            raise ValidationError(f"{request.project.name}：{'；'.join(reasons)}，不能分配。")
+            raise ValidationError(f"{request.project_name}：{'；'.join(reasons)}，不能分配。")
         if problem := money_problem(amount, "分配量", locked.unit):
-            raise ValidationError(f"{request.project.name}：{problem}")
+            raise ValidationError(f"{request.project_name}：{problem}")
         if not request.minimum <= amount <= request.amount:
             raise ValidationError(
-                f"{request.project.name}：分配量 {amount} 应在最低可行量 {request.minimum} 与申请量 {request.amount} 之间。"
+                f"{request.project_name}：分配量 {amount} 应在最低可行量 {request.minimum} 与申请量 {request.amount} 之间。"
             )
     total = cents(sum(approved.values(), Decimal(0)))
     if total > (available := balance_of(locked.pk)):
@@ -239,10 +239,10 @@ def allocation_approve(
                 pool=locked,
                 kind=MovementKind.ALLOCATION,
                 delta=-approved[r.pk],
-                request=r,
+                request_id=r.pk,
                 actor=user,
                 actor_name=str(actor),
-                reason=f"分配给{r.project.name}",
+                reason=f"分配给{r.project_name}",
             )
             for r in chosen
         ]
