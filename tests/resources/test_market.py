@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 
 from kuochan.audit.models import AuditEntry, Source
 from kuochan.registry.models import Enterprise, Survey
@@ -152,3 +153,10 @@ def test_the_market_is_open_to_everyone_and_exports_what_it_shows(listings, user
         login(users["city_staff"]).get("/resources/spaces/", {"status": "all", "export": "xlsx"})
     )
     assert [r[0] for r in rows[1:]] == ["NX-001", "WX-001"]
+
+
+def test_an_export_comes_back_unchanged(listings, tmp_path, run_cli):
+    path = tmp_path / "export.xlsx"
+    call_command("export", "factory-spaces", "-o", str(path))
+    code, result = run_cli("factory-spaces", path)
+    assert code == 0 and (result["created"], result["updated"], result["unchanged"]) == (0, 0, 2)
