@@ -87,7 +87,7 @@ def best_by_search(claims, balance, weights):
     return best
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -125,3 +125,27 @@ def test_a_repayment_on_schedule_is_green_and_a_missed_one_turns_yellow_then_red
     assert repayment_light(SCHEDULE, D(50), D(300), dt.date(2026, 4, 29)).light == "yellow"
     assert repayment_light(SCHEDULE, D(50), D(300), dt.date(2026, 4, 30)).light == "red"
     assert repayment_light(SCHEDULE, D(300), D(300), DAY).light == "none"
+
+
+def test_a_pool_with_room_to_spare_names_no_binding_balance():
+    found = allocate([claim(1, 95, 95, 10, 100)], D(100))
+    assert found.grants[0].amount == D(95) and not any("要素池余额" in line for line in found.binding)
+
+
+def test_a_better_request_that_does_not_fit_is_told_so_not_that_it_is_worse():
+    """A (60, all or nothing) is denser than B and C (50 each), but B + C use the pool better."""
+    found = allocate(
+        [claim(1, 60, 60, 72, 720), claim(2, 50, 50, 50, 500), claim(3, 50, 50, 50, 500)], D(100)
+    )
+    assert [g.amount for g in found.grants] == [D(0), D(50), D(50)]
+    assert found.grants[0].reasons[-1] == "未获分配：需池中再有 60.00 方可获得最低可行量 60"
+
+
+def test_requests_a_billion_times_smaller_than_the_largest_are_not_lost():
+    claims = [
+        claim(1, 10**10, 10**10, 10**9, 10**10),
+        claim(2, "0.50", "0.50", 1, 10),
+        claim(3, "0.30", "0.30", 1, 10),
+    ]
+    found = allocate(claims, D("0.80"))
+    assert [g.amount for g in found.grants] == [D(0), D("0.50"), D("0.30")]

@@ -198,3 +198,39 @@ def test_kuochan_allocate_recommends_without_writing(asked, city_pool, capsys):
     assert refused.value.returncode == 2
     with pytest.raises(CommandError, match="不在您的数据范围内"):
         call_command("allocate", "--pool", str(city_pool.pk), "--user", "wuxing")
+
+
+def test_terminated_projects_neither_ask_nor_get(city_pool, pipeline, users):
+    with pytest.raises(ValidationError, match="已终止，不能申请要素"):
+        services.request_create(
+            actor=users["nanxun"], source=Source.WEB, project=pipeline["terminated"], pool=city_pool, amount=D(10),
+            minimum=None, justification="x",
+        )  # fmt: skip
+
+
+def test_requests_are_withdrawn_or_turned_down_and_a_full_release_closes_one(asked, city_pool, users):
+    red, green = asked
+    with pytest.raises(PermissionDenied):
+        services.request_close(actor=users["nanxun"], source=Source.WEB, request=red, status="cancelled")
+    services.request_close(actor=users["wuxing"], source=Source.WEB, request=red, status="cancelled")
+    with pytest.raises(ValidationError, match="申请当前为“已撤销”"):
+        services.request_close(actor=users["city_staff"], source=Source.WEB, request=red, status="rejected")
+    assert [r.pk for r in selectors.pending_requests(city_pool)] == [green.pk]
+    services.allocation_approve(
+        actor=users["city_staff"], source=Source.WEB, pool=city_pool, approved={green.pk: D(500)}
+    )
+    services.allocation_release(
+        actor=users["city_staff"], source=Source.WEB, request=green, amount=D(500), reason="项目取消"
+    )
+    green.refresh_from_db()
+    assert green.status == RequestStatus.CANCELLED and selectors.balance(city_pool) == D(1000)
+
+
+def test_odd_ids_and_numbers_in_forms_get_a_message_not_an_error_page(city_pool, users, login):
+    client = login(users["city_staff"])
+    for data in ({"action": "transfer", "to_pool": "²", "amount": "1"}, {"action": "approve", "pick": ["²", "x"]},
+                 {"action": "advance", "borrower": "999999", "amount": "Infinity"}):  # fmt: skip
+        page = client.post(f"/resources/pools/{city_pool.pk}/", data, follow=True)
+        assert page.status_code == 200 and 'class="alert alert-danger"' in page.content.decode()
+    assert client.get("/resources/", {"year": "²"}).status_code == 200
+    assert client.get("/resources/requests/", {"project": "²"}).status_code == 200

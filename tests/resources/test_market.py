@@ -160,3 +160,28 @@ def test_an_export_comes_back_unchanged(listings, tmp_path, run_cli):
     call_command("export", "factory-spaces", "-o", str(path))
     code, result = run_cli("factory-spaces", path)
     assert code == 0 and (result["created"], result["updated"], result["unchanged"]) == (0, 0, 2)
+
+
+def test_a_district_cannot_take_over_another_district_s_listing_by_import(listings, users, tmp_path, run_cli):
+    rows = [HEADER, ["NX-001", "织里镇", "改到吴兴", 1500, "", "", "", "", "", "", "王", "1", ""]]
+    code, result = run_cli("factory-spaces", write_xlsx(tmp_path / "grab.xlsx", rows), "--user", "wuxing")
+    assert code == 2 and result["errors"][0]["message"] == "该房源属于其他区县，您无权修改"
+    assert Listing.objects.get(code="NX-001").address == "双林镇工业园 6 号"
+
+
+def test_listing_values_beyond_their_columns_are_refused_in_chinese(listings, users):
+    with pytest.raises(ValidationError) as refused:
+        services.listing_save(
+            actor=users["wuxing"], source=Source.WEB, listing=listings["WX-001"], floor_height_m=D(10000)
+        )
+    assert "floor_height_m" in refused.value.message_dict
+
+
+def test_a_need_is_closed_once_space_is_found(listings, users, registered, login):
+    enterprise = Enterprise.objects.get(uscc=registered[0])
+    need = services.need_save(
+        actor=users["wuxing"], source=Source.WEB, enterprise=enterprise, min_area_m2=D(1000)
+    )
+    login(users["wuxing"]).post(f"/resources/needs/{need.pk}/", {"is_open": "0"})
+    need.refresh_from_db()
+    assert not need.is_open and not selectors.needs(actor=users["wuxing"]).exists()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from kuochan.accounts.models import ApiToken, Role, User, hash_token
 from kuochan.audit.models import Action, Source
-from kuochan.audit.services import audit_record, snapshot
+from kuochan.audit.services import audit_record, fields_update, snapshot
 from kuochan.orgs.models import OrgUnit
 
 TOKEN_PREFIX = "kc_"
@@ -85,17 +85,7 @@ def token_revoke(*, actor: Any, source: Source, token: ApiToken) -> ApiToken:
     if actor is not None and actor.pk != token.user_id and not actor.is_city_admin:
         raise PermissionDenied("您只能吊销自己的接口令牌。")
     if token.revoked_at is None:
-        before = snapshot(token, ["revoked_at"])
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit_record(
-            actor=actor,
-            source=source,
-            action=Action.UPDATE,
-            obj=token,
-            before=before,
-            after=snapshot(token, ["revoked_at"]),
-        )
+        fields_update(token, actor=actor, source=source, revoked_at=timezone.now())
     return token
 
 

@@ -98,3 +98,15 @@ def audit_bulk(entries: Iterable[AuditEntry], *, batch_size: int = 2000) -> None
     AuditEntry.objects.bulk_create(
         [entry for entry in entries if entry.action != Action.UPDATE or entry.changes], batch_size=batch_size
     )
+
+
+def fields_update(obj: Model, *, actor: Any, source: Source, **values: Any) -> None:
+    """Set a few fields of a saved object, save just those, and record the change."""
+    names = list(values)
+    before = snapshot(obj, names)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=names)
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=obj, before=before, after=snapshot(obj, names)
+    )

@@ -65,27 +65,43 @@ class ListingImporter(Importer):
     )  # fmt: skip
 
     def check(self, rows: list[Row]) -> None:
-        areas: dict[str, OrgUnit] = {}
+        areas: dict[str, list[OrgUnit]] = {}
         for unit in OrgUnit.objects.filter(kind__in=("district", "zone", "town", "park")):
-            for name in (unit.name, unit.short_name):
-                if name:
-                    areas.setdefault(name, unit)
+            for name in {unit.name, unit.short_name} - {""}:
+                areas.setdefault(name, []).append(unit)
+        stored = dict(
+            Listing.objects.filter(code__in=[row.get("code") for row in rows]).values_list(
+                "code", "area__path"
+            )
+        )
         for row in rows:
-            area = areas.get(row.get("area"))
-            if area is None:
+            named = areas.get(row.get("area"), [])
+            reachable = [unit for unit in named if in_scope(self.actor, unit.path)]
+            if not named:
                 row.error("area", "不是已登记的园区、乡镇（街道）或区县")
                 continue
-            if not in_scope(self.actor, area.path):
-                row.error("area", f"“{area.name}”不在您的数据范围内")
+            if not reachable:
+                row.error("area", f"“{row.get('area')}”不在您的数据范围内")
+                continue
+            if len(reachable) > 1:
+                row.error("area", f"有 {len(reachable)} 个单位叫“{row.get('area')}”，请写全称")
+                continue
+            if row.get("code") in stored and not in_scope(self.actor, stored[row.get("code")]):
+                row.error("code", "该房源属于其他区县，您无权修改")
                 continue
             if not row.get("floor_area_m2"):
                 row.error("floor_area_m2", "面积应大于 0")
                 continue
+            for name in ("code", "address", "owner_name", "owner_phone", "note"):
+                longest = Listing._meta.get_field(name).max_length
+                if len(row.get(name) or "") > longest:
+                    row.error(name, f"不能超过 {longest} 个字")
             for name in NUMBERS:
                 field = Listing._meta.get_field(name)
                 limit = 10 ** (field.max_digits - field.decimal_places)
                 if row.get(name) is not None and row.get(name) >= limit * 100:
                     row.error(name, f"超出合理范围，应小于 {limit}")
+            (area,) = reachable
             row.set("area_id", area.pk)
             row.set("scope_path", area.path)
         duplicate_check([r for r in rows if not r.errors], lambda r: r.get("code"), "code", "同一房源编号")

@@ -165,7 +165,10 @@ class Request(models.Model):
             models.CheckConstraint(
                 condition=models.Q(minimum__gt=0) & models.Q(minimum__lte=models.F("amount")),
                 name="request_minimum_within_amount",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["project", "pool"], condition=models.Q(status="pending"), name="request_pending_once"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -128,27 +128,53 @@ def allocate(claims: Sequence[Claim], balance: Decimal, weights: Weights | None 
     amounts = np.zeros(len(claims))
     if eligible and balance > 0:
         amounts = _solve(claims, weighed, eligible, balance)
-    grants, benefit = [], 0.0
-    for i, claim in enumerate(claims):
-        weight, reasons = weighed[i]
-        amount = min(_cents(amounts[i]), claim.amount) if amounts[i] > 0 else Decimal(0)
-        if Decimal(0) < amount < claim.minimum:  # within a cent of the minimum, by float rounding
-            amount = claim.minimum
-        benefit += (weight or 0.0) * float(amount)
-        grants.append(Grant(claim.id, amount, weight, tuple(reasons)))
-    total = sum((g.amount for g in grants), Decimal(0))
-    funded = [g.weight for g in grants if g.amount > 0 and g.weight is not None]
+    granted = [
+        _granted(claim, amounts[i]) if weighed[i][0] is not None else Decimal(0)
+        for i, claim in enumerate(claims)
+    ]
+    _fill_left(claims, weighed, granted, balance)
+    benefit = sum((w or 0.0) * float(amount) for (w, _), amount in zip(weighed, granted, strict=True))
+    total = sum(granted, Decimal(0))
+    funded = [w for (w, _), amount in zip(weighed, granted, strict=True) if amount > 0 and w is not None]
     threshold = min(funded) if funded else None
-    grants = [_explained(g, claims[i], threshold, balance - total) for i, g in enumerate(grants)]
+    grants = tuple(
+        _explained(Grant(c.id, amount, w, tuple(reasons)), c, threshold, balance - total)
+        for c, (w, reasons), amount in zip(claims, weighed, granted, strict=True)
+    )
     binding = []
-    if total and balance - total < min((c.minimum for c in claims if c.amount > 0), default=Decimal(0)):
+    left_out = [
+        c.minimum for c, g in zip(claims, grants, strict=True) if g.weight is not None and g.amount == 0
+    ]
+    if left_out and balance - total < min(left_out):
         binding.append(
-            f"要素池余额：本次分配 {total}，余额 {balance} 仅剩 {balance - total}，不足任一未满足申请的最低可行量"
+            f"要素池余额：本次分配 {total}，余额 {balance} 仅剩 {balance - total}，不足任一未获分配申请的最低可行量"
         )
     full = sum(1 for g, c in zip(grants, claims, strict=True) if g.amount and g.amount == c.amount)
     if full:
         binding.append(f"申请量上限：{full} 个项目按申请量足额分配")
-    return Allocation(balance, tuple(grants), total, benefit, threshold, tuple(binding))
+    return Allocation(balance, grants, total, benefit, threshold, tuple(binding))
+
+
+def _granted(claim: Claim, solved: float) -> Decimal:
+    """The solver's amount as whole cents within the claim's bounds."""
+    if solved <= 0:
+        return Decimal(0)
+    amount = min(_cents(solved), claim.amount)
+    return max(amount, claim.minimum)  # within a cent of the minimum, by float rounding
+
+
+def _fill_left(claims: Sequence[Claim], weighed: list, granted: list[Decimal], balance: Decimal) -> None:
+    """What the solver's tolerances left over (cents, or requests a billion times smaller than the largest)
+    goes to the best unfunded requests whose minimum still fits: never a worse answer."""
+    left = balance - sum(granted, Decimal(0))
+    order = sorted(
+        (i for i, (w, _) in enumerate(weighed) if w is not None and granted[i] == 0),
+        key=lambda i: -weighed[i][0],
+    )
+    for i in order:
+        if claims[i].minimum <= left:
+            granted[i] = min(claims[i].amount, left)
+            left -= granted[i]
 
 
 def _highs() -> highspy.Highs:
@@ -177,6 +203,9 @@ def _solve(claims: Sequence[Claim], weighed: list, eligible: list[int], balance:
     columns = np.arange(n, dtype=np.int32)
     h = _highs()
     h.setOptionValue("mip_rel_gap", 0.0)
+    # HiGHS 1.16's presolve, given a first answer on semi-continuous columns, can stop at a worse one
+    # (found by the exhaustive-search test); without presolve the branch and bound proves the best.
+    h.setOptionValue("presolve", "off")
     h.addVars(n, lower, upper / scale)
     cost_per_unit = np.array([weighed[i][0] for i in eligible])
     h.changeColsCost(n, columns, -cost_per_unit)  # HiGHS minimises
@@ -192,7 +221,8 @@ def _solve(claims: Sequence[Claim], weighed: list, eligible: list[int], balance:
         raise RuntimeError(f"HiGHS: {h.modelStatusToString(status)}")
     values = np.array(h.getSolution().col_value) * scale
     amounts = np.zeros(len(claims))
-    amounts[eligible] = np.where(values >= lower * scale * (1 - 1e-9), values, 0.0)
+    # a semi-continuous amount is 0 or at least its minimum, up to the solver's tolerance
+    amounts[eligible] = np.where(values > np.maximum(lower * scale / 2, 1e-9), values, 0.0)
     return amounts
 
 
@@ -218,9 +248,14 @@ def _explained(grant: Grant, claim: Claim, threshold: float | None, left: Decima
         reasons.append(f"部分分配 {grant.amount}（申请 {claim.amount}，不低于最低可行量 {claim.minimum}）")
     else:
         need = claim.minimum - left
-        wanting = f"需池中再有 {need} 方可获得最低可行量 {claim.minimum}" if need > 0 else ""
-        above = f"单位要素效益须高于 {threshold:.3f}（本次获配项目的最低值）" if threshold is not None else ""
-        reasons.append("未获分配：" + "，或".join(part for part in (wanting, above) if part))
+        parts = [f"需池中再有 {need} 方可获得最低可行量 {claim.minimum}"] if need > 0 else []
+        if threshold is not None and grant.weight < threshold:
+            parts.append(f"单位要素效益须高于 {threshold:.3f}（本次获配项目的最低值）")
+        if not parts:
+            parts.append(
+                "单位要素效益为 0，分配给它不增加总效益" if grant.weight == 0 else "在最优方案中未被选中"
+            )
+        reasons.append("未获分配：" + "，或".join(parts))
     return Grant(grant.claim_id, grant.amount, grant.weight, tuple(reasons))
 
 

@@ -19,6 +19,7 @@ from kuochan.evaluation.models import EvaluationResult
 from kuochan.evaluation.selectors import evaluation_year_known
 from kuochan.imports.parsing import hundredths_decimal
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.projects.models import ProjectStatus
 from kuochan.projects.selectors import hundredths
 from kuochan.resources.models import (
     Advance,
@@ -90,6 +91,7 @@ def pending_requests(pool: Pool) -> list[Pending]:
     without model instances (a province's pool has thousands of requests, a project row is wide)."""
     rows = raw_values(
         pool.requests.filter(status=RequestStatus.PENDING)
+        .exclude(project__status=ProjectStatus.TERMINATED)  # a terminated project needs nothing any more
         .order_by("id")
         .values_list(
             "id", hundredths("amount"), hundredths("minimum"), "override_low_efficiency", "project__code",

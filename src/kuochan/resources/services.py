@@ -13,18 +13,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from kuochan.accounts.models import Role
 from kuochan.audit.models import Action, Source
-from kuochan.audit.services import audit_bulk, audit_entry, audit_record, snapshot
+from kuochan.audit.services import audit_bulk, audit_entry, audit_record, fields_update, snapshot
 from kuochan.core.files import PHOTOS, plain_name, upload_problem
 from kuochan.core.money import CENT, money_problem
 from kuochan.core.scope import path_in_scope, scoped
 from kuochan.orgs.models import OrgUnit
-from kuochan.projects.models import Project
+from kuochan.projects.models import Project, ProjectStatus
 from kuochan.registry.models import Survey, Willingness
 from kuochan.resources.models import (
     UNITS,
@@ -102,10 +102,24 @@ def pool_open(
     amount = _amount(amount, "期初额度")
     if Pool.objects.filter(org_unit=org_unit, element=element, year=year).exists():
         raise ValidationError(f"{org_unit.name}{year}年已有{Element(element).label}池。")
-    pool = Pool.objects.create(org_unit=org_unit, element=element, year=year, note=note)
+    pool = _created(
+        Pool(org_unit=org_unit, element=element, year=year, note=note),
+        f"{org_unit.name}{year}年已有该要素池。",
+    )
     audit_record(actor=actor, source=source, action=Action.CREATE, obj=pool, after=snapshot(pool))
     _write(pool, MovementKind.OPENING, amount, actor=actor, source=source, reason=note or "期初额度")
     return pool
+
+
+def _created(obj: Any, clash: str) -> Any:
+    """Saves a new row; a twin made at the same moment hits the unique constraint: refused in Chinese."""
+    try:
+        obj.full_clean(validate_unique=False, validate_constraints=False)
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise ValidationError(clash) from exc
+    return obj
 
 
 def _same_kind(a: Pool, b: Pool) -> None:
@@ -155,8 +169,13 @@ def request_create(
     justification: str,
 ) -> Request:
     """A project's request on its district's pool or the city's (an ancestor of the project's district)."""
+    project = Project.objects.select_related("district").get(pk=project.pk)  # as stored, status included
     if not _may_request(actor, project):
         raise PermissionDenied("只能为本企业（或您数据范围内）的项目申请要素。")
+    if project.status == ProjectStatus.TERMINATED:
+        raise ValidationError(f"{project.name}已终止，不能申请要素。")
+    if pool.year < timezone.localdate().year:
+        raise ValidationError({"pool": f"{pool}已是往年的要素池，请选择本年度或以后的要素池。"})
     errors: dict[str, str] = {}
     if not project.district.path.startswith(pool.org_unit.path):
         errors["pool"] = f"{pool}不覆盖项目所在的{project.district.name}。"
@@ -173,9 +192,12 @@ def request_create(
         errors["pool"] = f"该项目在{pool}已有待分配的申请。"
     if errors:
         raise ValidationError(errors)
-    request = Request.objects.create(
-        pool=pool, project=project, amount=amount.quantize(CENT), minimum=minimum.quantize(CENT), justification=justification.strip(),
-        created_by=actor if getattr(actor, "pk", None) else None,
+    request = _created(
+        Request(
+            pool=pool, project=project, amount=amount.quantize(CENT), minimum=minimum.quantize(CENT),
+            justification=justification.strip(), created_by=actor if getattr(actor, "pk", None) else None,
+        ),
+        f"该项目在{pool}已有待分配的申请。",
     )  # fmt: skip
     audit_record(actor=actor, source=source, action=Action.CREATE, obj=request, after=snapshot(request))
     return request
@@ -185,13 +207,7 @@ def request_create(
 def request_override(*, actor: Any, source: Source, request: Request, allowed: bool) -> Request:
     """The city lets a request of an enterprise on the 清三低 list take part in allocation (or not)."""
     _require_city(actor, "同意清三低企业参与要素分配")
-    before = snapshot(request, ["override_low_efficiency"])
-    request.override_low_efficiency = allowed
-    request.save(update_fields=["override_low_efficiency"])
-    audit_record(
-        actor=actor, source=source, action=Action.UPDATE, obj=request, before=before,
-        after=snapshot(request, ["override_low_efficiency"]),
-    )  # fmt: skip
+    fields_update(request, actor=actor, source=source, override_low_efficiency=allowed)
     return request
 
 
@@ -249,6 +265,17 @@ def allocation_approve(
     )
     Request.objects.filter(pk__in=[r.pk for r in chosen]).update(status=RequestStatus.ALLOCATED)
     audit_bulk(
+        audit_entry(
+            actor=actor,
+            source=source,
+            action=Action.UPDATE,
+            obj=r,
+            before={"status": RequestStatus.PENDING},
+            after={"status": RequestStatus.ALLOCATED},
+        )
+        for r in Request.objects.filter(pk__in=[r.pk for r in chosen]).select_related("project__district")
+    )
+    audit_bulk(
         audit_entry(actor=actor, source=source, action=Action.CREATE, obj=m, after=snapshot(m)) for m in made
     )
     return made
@@ -268,9 +295,37 @@ def allocation_release(
         raise ValidationError(f"{request.project.name}现有分配 {held}{pool.unit}，不能收回 {amount}。")
     if not reason.strip():
         raise ValidationError("请写明收回原因（项目取消或缩减）。")
-    return _write(
+    movement = _write(
         pool, MovementKind.RELEASE, amount, actor=actor, source=source, reason=reason, request=request
     )
+    if amount == held:  # all of it back: the project needs nothing from this pool any more
+        fields_update(request, actor=actor, source=source, status=RequestStatus.CANCELLED)
+    return movement
+
+
+@transaction.atomic
+def request_close(*, actor: Any, source: Source, request: Request, status: str) -> Request:
+    """A pending request withdrawn by whoever may make it (已撤销), or turned down by staff of the pool's
+    scope (未获分配)."""
+    request = (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("pool__org_unit", "project__district")
+        .get(pk=request.pk)
+    )
+    if request.status != RequestStatus.PENDING:
+        raise ValidationError(
+            f"申请当前为“{request.get_status_display()}”，不能再{RequestStatus(status).label}。"
+        )
+    if status == RequestStatus.CANCELLED:
+        allowed = _may_request(actor, request.project)
+    elif status == RequestStatus.REJECTED:
+        allowed = actor is not None and actor.can_edit and path_in_scope(request.pool.org_unit.path, actor)
+    else:
+        raise ValidationError("申请只能撤销或不予分配。")
+    if not allowed:
+        raise PermissionDenied("无权办理该申请。")
+    fields_update(request, actor=actor, source=source, status=status)
+    return request
 
 
 @transaction.atomic
@@ -394,6 +449,7 @@ def listing_save(*, actor: Any, source: Source, listing: Listing | None = None, 
         if name not in LISTING_FIELDS:
             raise ValueError(name)
         setattr(listing, name, value)
+    listing.full_clean(validate_unique=False)  # lengths and digits the columns hold, in Chinese
     listing.save()
     audit_record(
         actor=actor, source=source, action=Action.UPDATE if before else Action.CREATE, obj=listing, before=before,
@@ -446,6 +502,7 @@ def need_save(
         if name not in (*NEED_FIELDS, "is_open"):
             raise ValueError(name)
         setattr(need, name, value)
+    need.full_clean()  # lengths and digits the columns hold, in Chinese
     need.save()
     audit_record(
         actor=actor, source=source, action=Action.UPDATE if before else Action.CREATE, obj=need, before=before,

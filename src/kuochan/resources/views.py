@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -38,9 +38,22 @@ from kuochan.resources.models import (
 from kuochan.web.exports import xlsx_response
 
 
+def _id(value: str | None) -> int | None:
+    """A number typed in a form or a link, or None: only ASCII digits count ("²".isdigit() is true)."""
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def _year(request: HttpRequest) -> int:
-    value = request.GET.get("year") or request.POST.get("year") or ""
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+    value = _id(request.GET.get("year") or request.POST.get("year"))
+    return value if value is not None and 2000 <= value <= 2100 else timezone.localdate().year
+
+
+MISSING = "所选的单位或记录不存在，或不在您的数据范围内。"
+
+
+def _refused(request: HttpRequest, exc: Exception) -> None:
+    messages.error(request, MISSING if isinstance(exc, Http404) else refusal(exc))
 
 
 def _amount(value: str | None) -> Decimal:
@@ -67,14 +80,14 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             unit = get_scoped_or_404(
-                org_units(actor=request.user), request.user, pk=request.POST.get("org_unit")
+                org_units(actor=request.user), request.user, pk=_id(request.POST.get("org_unit"))
             )
             pool = services.pool_open(
                 actor=request.user, source=Source.WEB, org_unit=unit, element=request.POST.get("element", ""),
                 year=year, amount=_amount(request.POST.get("amount")), note=request.POST.get("note", "").strip(),
             )  # fmt: skip
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal(exc))
+        except (ValidationError, PermissionDenied, Http404) as exc:
+            _refused(request, exc)
         else:
             messages.success(request, f"已设立{pool}。")
             return redirect(pool.get_absolute_url())
@@ -103,9 +116,9 @@ def pool_list(request: HttpRequest) -> HttpResponse:
 
 def _approved(request: HttpRequest) -> dict[int, Decimal]:
     return {
-        int(pk): _amount(request.POST.get(f"amount-{pk}"))
-        for pk in request.POST.getlist("pick")
-        if pk.isdigit()
+        pk: _amount(request.POST.get(f"amount-{pk}"))
+        for pk in (_id(value) for value in request.POST.getlist("pick"))
+        if pk is not None
     }
 
 
@@ -127,7 +140,7 @@ def _pool_action(request: HttpRequest, pool: Pool) -> str:
         )
         return f"已批准 {len(made)} 项分配。"
     if action == "transfer":
-        other = get_scoped_or_404(Pool.objects.all(), actor, pk=post.get("to_pool"))
+        other = get_scoped_or_404(Pool.objects.all(), actor, pk=_id(post.get("to_pool")))
         outgoing = post.get("direction") != "in"
         services.pool_transfer(
             actor=actor, source=Source.WEB, from_pool=pool if outgoing else other, to_pool=other if outgoing else pool,
@@ -135,7 +148,7 @@ def _pool_action(request: HttpRequest, pool: Pool) -> str:
         )  # fmt: skip
         return "已调剂。"
     if action == "advance":
-        borrower = get_scoped_or_404(Pool.objects.all(), actor, pk=post.get("borrower"))
+        borrower = get_scoped_or_404(Pool.objects.all(), actor, pk=_id(post.get("borrower")))
         services.advance_create(
             actor=actor, source=Source.WEB, lender=pool, borrower=borrower, amount=_amount(post.get("amount")),
             schedule=_schedule(request), reason=post.get("reason", "").strip() or "要素预支",
@@ -143,15 +156,19 @@ def _pool_action(request: HttpRequest, pool: Pool) -> str:
         return "已办理预支。"
     if action == "release":
         held = get_scoped_or_404(
-            Request.objects.select_related("pool__org_unit", "project"), actor, pk=post.get("request")
+            Request.objects.select_related("pool__org_unit", "project"), actor, pk=_id(post.get("request"))
         )
         services.allocation_release(
             actor=actor, source=Source.WEB, request=held, amount=_amount(post.get("amount")),
             reason=post.get("reason", ""),
         )  # fmt: skip
         return "已收回。"
+    if action == "reject":
+        held = get_scoped_or_404(Request.objects.all(), actor, pk=_id(post.get("request")))
+        services.request_close(actor=actor, source=Source.WEB, request=held, status=RequestStatus.REJECTED)
+        return "已不予分配。"
     if action == "override":
-        held = get_scoped_or_404(Request.objects.all(), actor, pk=post.get("request"))
+        held = get_scoped_or_404(Request.objects.all(), actor, pk=_id(post.get("request")))
         services.request_override(
             actor=actor, source=Source.WEB, request=held, allowed=post.get("allowed") == "1"
         )
@@ -167,8 +184,8 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             messages.success(request, _pool_action(request, pool))
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal(exc))
+        except (ValidationError, PermissionDenied, Http404) as exc:
+            _refused(request, exc)
         return redirect(pool.get_absolute_url())
     lines = list(selectors.ledger(pool))
     if request.GET.get("export") == "xlsx":
@@ -213,7 +230,9 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def request_new(request: HttpRequest) -> HttpResponse:
     """A project's request for an element: by the enterprise itself or staff in scope."""
     project = get_scoped_or_404(
-        Project.objects.select_related("district", "enterprise"), request.user, pk=request.GET.get("project")
+        Project.objects.select_related("district", "enterprise"),
+        request.user,
+        pk=_id(request.GET.get("project")),
     )
     if not can_report_progress(request.user, project):
         raise PermissionDenied("只能为本企业（或您数据范围内）的项目申请要素。")
@@ -221,7 +240,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     choices = selectors.pools_for_project(project, year)
     if request.method == "POST":
         try:
-            pool = choices.filter(pk=request.POST.get("pool")).first()
+            pool = choices.filter(pk=_id(request.POST.get("pool"))).first()
             if pool is None:
                 raise ValidationError("请选择覆盖项目所在区县的要素池。")
             minimum = request.POST.get("minimum", "").strip()
@@ -230,8 +249,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
                 amount=_amount(request.POST.get("amount")), minimum=_amount(minimum) if minimum else None,
                 justification=request.POST.get("justification", ""),
             )  # fmt: skip
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal(exc))
+        except (ValidationError, PermissionDenied, Http404) as exc:
+            _refused(request, exc)
         else:
             messages.success(request, f"已提交{project.name}的要素申请。")
             return redirect(f"{reverse('resources:requests')}?project={project.pk}")
@@ -240,11 +259,23 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
+    """Requests in scope; whoever may make a request withdraws it here while it is pending."""
+    if request.method == "POST":
+        try:
+            held = get_scoped_or_404(Request.objects.all(), request.user, pk=_id(request.POST.get("request")))
+            services.request_close(
+                actor=request.user, source=Source.WEB, request=held, status=RequestStatus.CANCELLED
+            )
+        except (ValidationError, PermissionDenied, Http404) as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, "已撤销申请。")
+        return redirect("resources:requests")
     found = selectors.requests(actor=request.user).order_by("-id")
     if request.GET.get("status") in RequestStatus.values:
         found = found.filter(status=request.GET["status"])
-    if request.GET.get("project", "").isdigit():
-        found = found.filter(project_id=int(request.GET["project"]))
+    if (project := _id(request.GET.get("project"))) is not None:
+        found = found.filter(project_id=project)
     rows = [
         (r, services.allocated_to(r) if r.status == RequestStatus.ALLOCATED else None) for r in found[:500]
     ]
@@ -258,7 +289,12 @@ def request_list(request: HttpRequest) -> HttpResponse:
                 for r, held in rows
             ),
         )  # fmt: skip
-    return render(request, "resources/requests.html", {"rows": rows, "statuses": RequestStatus.choices})
+    visible = set(selectors.pools(actor=request.user).values_list("pk", flat=True))
+    return render(
+        request,
+        "resources/requests.html",
+        {"rows": rows, "statuses": RequestStatus.choices, "visible": visible},
+    )
 
 
 @login_required
@@ -268,14 +304,14 @@ def advance_list(request: HttpRequest) -> HttpResponse:
         try:
             advance = get_scoped_or_404(
                 Advance.objects.select_related("lender__org_unit", "borrower__org_unit"), request.user,
-                pk=request.POST.get("advance"),
+                pk=_id(request.POST.get("advance")),
             )  # fmt: skip
             services.repayment_record(
                 actor=request.user, source=Source.WEB, advance=advance, amount=_amount(request.POST.get("amount")),
                 reason=request.POST.get("reason", "").strip(),
             )  # fmt: skip
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal(exc))
+        except (ValidationError, PermissionDenied, Http404) as exc:
+            _refused(request, exc)
         else:
             messages.success(request, "已登记还款。")
         return redirect("resources:advances")
@@ -302,7 +338,7 @@ def _optional(value: str | None) -> Decimal | None:
 
 def _listing_values(request: HttpRequest) -> dict[str, object]:
     post = request.POST
-    area = get_scoped_or_404(org_units(actor=request.user), request.user, pk=post.get("area"))
+    area = get_scoped_or_404(org_units(actor=request.user), request.user, pk=_id(post.get("area")))
     day = post.get("available_from", "").strip()
     return {
         "code": post.get("code", "").strip(), "area": area, "address": post.get("address", "").strip(),
@@ -318,8 +354,8 @@ def listing_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             listing = services.listing_save(actor=request.user, source=Source.WEB, **_listing_values(request))
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal(exc))
+        except (ValidationError, PermissionDenied, Http404) as exc:
+            _refused(request, exc)
         else:
             messages.success(request, f"已登记房源 {listing.code}。")
             return redirect(listing.get_absolute_url())
@@ -382,8 +418,8 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     listing=listing,
                     status=request.POST.get("status", ""),
                 )
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal(exc))
+        except (ValidationError, PermissionDenied, Http404) as exc:
+            _refused(request, exc)
         else:
             messages.success(request, "已保存。")
         return redirect(listing.get_absolute_url())
@@ -407,11 +443,11 @@ def listing_photo(request: HttpRequest, pk: int) -> FileResponse:
 
 def _need_values(request: HttpRequest) -> dict[str, object]:
     post = request.POST
-    district = post.get("district", "")
+    district = _id(post.get("district"))
     day = post.get("needed_by", "").strip()
     return {
         **{name: _optional(post.get(name)) for name in NEED_NUMBERS},
-        "district": OrgUnit.objects.filter(pk=district, kind__in=REPORTING_KINDS).first() if district.isdigit() else None,
+        "district": OrgUnit.objects.filter(pk=district, kind__in=REPORTING_KINDS).first() if district else None,
         "needed_by": _date(day, "需要入驻日期") if day else None,
         "note": post.get("note", "").strip(),
     }  # fmt: skip
@@ -439,8 +475,8 @@ def need_list(request: HttpRequest) -> HttpResponse:
                     actor=request.user, source=Source.WEB, enterprise=enterprise, **_need_values(request)
                 )
                 return redirect("resources:need", pk=need.pk)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, refusal(exc))
+        except (ValidationError, PermissionDenied, Http404) as exc:
+            _refused(request, exc)
         return redirect("resources:needs")
     found = selectors.needs(actor=request.user)
     return render(
@@ -457,5 +493,16 @@ def need_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One need and the listings that best meet it, each with its score and reasons."""
-    need = get_scoped_or_404(SpaceNeed.objects.select_related("enterprise", "district"), request.user, pk=pk)
+    need = get_scoped_or_404(
+        SpaceNeed.objects.select_related("enterprise__district", "district"), request.user, pk=pk
+    )
+    if request.method == "POST":
+        try:
+            services.need_save(
+                actor=request.user, source=Source.WEB, enterprise=need.enterprise, need=need,
+                is_open=request.POST.get("is_open") == "1",
+            )  # fmt: skip
+        except (ValidationError, PermissionDenied) as exc:
+            _refused(request, exc)
+        return redirect("resources:need", pk=need.pk)
     return render(request, "resources/need.html", {"need": need, "matches": selectors.spaces_for(need)})
