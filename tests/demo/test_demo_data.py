@@ -153,3 +153,9 @@ def test_demo_has_last_two_years_evaluated_with_every_class_and_grade(huzhou, ca
         assert set(results.values_list("carbon_grade", flat=True)) - {None} == {1, 2, 3, 4, 5}
     shown = explained(EvaluationResult.objects.filter(year=2025, klass="A")[:20])
     assert any(reason.startswith("较上年") for row in shown for reason in row.reasons)
+
+
+def test_demo_data_without_enterprises_sets_up_the_rest(huzhou, capsys):
+    """The benchmarks build their own enterprises on top of `demo-data --enterprises 0`."""
+    summary = run(capsys, "--enterprises", "0")
+    assert summary["resources"]["pools"] == 5 and summary["policies"]["applications"] == 0

@@ -66,9 +66,10 @@ def demo_resources(today: dt.date) -> dict[str, int]:
         )  # fmt: skip
     found = recommendation(pools["energy"], today)
     best = sorted((g for g in found.allocation.grants if g.amount), key=lambda g: -(g.weight or 0))[:5]
-    allocation_approve(
-        actor=city, source=Source.CLI, pool=pools["energy"], approved={g.claim_id: g.amount for g in best}
-    )
+    if best:  # a demo without projects has nothing to approve
+        allocation_approve(
+            actor=city, source=Source.CLI, pool=pools["energy"], approved={g.claim_id: g.amount for g in best}
+        )
     part = (balance(pools["energy"]) / 6).quantize(Decimal(1))  # a third of the advance is 45 days overdue
     if part > 0:
         advance_create(
