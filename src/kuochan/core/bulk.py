@@ -14,10 +14,11 @@ from contextlib import contextmanager
 from itertools import chain, islice
 from typing import Any
 
+import numpy as np
 from django.db import connection
-from django.db.models import CharField, Expression, F, Model, QuerySet
+from django.db.models import BigIntegerField, CharField, Expression, F, Model, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Round
 
 BATCH = 5000
 
@@ -131,6 +132,23 @@ def raw_date(field: str) -> Expression:
     if connection.vendor == "sqlite":
         return Cast(F(field), CharField())
     return F(field)
+
+
+def raw_amount(field: str) -> Expression:
+    """A two-decimal column for `raw_values`, to become hundredths with `hundredths_array`. SQLite stores
+    such amounts as numbers and returns them as they are, which is cheaper than converting every cell in
+    SQL; PostgreSQL returns numerics as Decimal objects, so there the conversion to whole hundredths is done
+    by the server."""
+    if connection.vendor == "sqlite":
+        return F(field)
+    return Cast(Round(F(field) * 100), BigIntegerField())
+
+
+def hundredths_array(rows: Sequence[Sequence[object]], width: int) -> np.ndarray:
+    """`raw_amount` columns, as a float array of whole hundredths (NaN where missing): one conversion for
+    all rows, and on SQLite one exact rounding of amount × 100 (two-decimal amounts far below 2⁵³)."""
+    values = np.array(rows, dtype=float).reshape(len(rows), width)
+    return np.round(values * 100) if connection.vendor == "sqlite" else values
 
 
 def date_reader() -> Callable[[Any], dt.date | None]:

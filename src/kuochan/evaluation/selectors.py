@@ -13,7 +13,7 @@ import numpy as np
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from kuochan.core.bulk import raw_date, raw_values
+from kuochan.core.bulk import hundredths_array, raw_amount, raw_date, raw_values
 from kuochan.core.scope import scoped, scoped_or_system
 from kuochan.evaluation.models import (
     EvaluationResult,
@@ -25,7 +25,6 @@ from kuochan.evaluation.models import (
 from kuochan.evaluation.rules import METRICS, Scheme, YearFacts, scheme_from_definition
 from kuochan.projects.models import Project
 from kuochan.projects.rules import TERMINATED
-from kuochan.projects.selectors import hundredths
 from kuochan.registry.models import (
     AnnualMetric,
     Enterprise,
@@ -72,11 +71,12 @@ def enterprise_years(year: int) -> YearFacts:
         .values_list(
             "enterprise_id", "enterprise__district_id", "enterprise__industry_division",
             "enterprise__size_class", "enterprise__above_scale", raw_date("enterprise__above_scale_since"),
-            raw_date("enterprise__established_on"), *(hundredths(name) for name in METRICS),
+            raw_date("enterprise__established_on"), *(raw_amount(name) for name in METRICS),
         )
     )  # fmt: skip
-    columns = list(zip(*rows, strict=True)) if rows else [()] * (7 + len(METRICS))
-    ids, districts, divisions, sizes, above, since, established = columns[:7]
+    columns = list(zip(*[row[:7] for row in rows], strict=True)) if rows else [()] * 7
+    ids, districts, divisions, sizes, above, since, established = columns
+    metrics = hundredths_array([row[7:] for row in rows], len(METRICS))
     sections = _sections()
     honours: dict[int, set[str]] = defaultdict(set)
     held = Honour.objects.filter(Q(year_lost__isnull=True) | Q(year_lost__gt=year), year_granted__lte=year)
@@ -108,9 +108,7 @@ def enterprise_years(year: int) -> YearFacts:
             dtype=bool,
         ),
         established=[str(day) if day else "" for day in established],
-        metrics=np.column_stack([np.array(column, dtype=float) for column in columns[7:]])
-        if rows
-        else np.zeros((0, len(METRICS))),
+        metrics=metrics,
         exemptions={pk: reason for pk, reason in exempted if pk in known},
         building={pk: name for pk, name in building.items() if pk in known},
         honours={pk: frozenset(kinds) for pk, kinds in honours.items() if pk in known},
