@@ -149,3 +149,15 @@ def test_requests_a_billion_times_smaller_than_the_largest_are_not_lost():
     ]
     found = allocate(claims, D("0.80"))
     assert [g.amount for g in found.grants] == [D(0), D("0.50"), D("0.30")]
+
+
+def test_a_case_where_the_solver_fails_on_semi_continuous_columns_is_still_solved_exactly():
+    """Found by the exhaustive-search test: HiGHS 1.16 reports a solve error on this one; the fallback model
+    with on/off switches answers it."""
+    rows = [(2, 1, 3, 1034, ""), (185, 100, 0, 328, "A"), (154, 100, 63, 370, "A"), (117, 40, 97, 92, "C")]
+    claims = [
+        claim(i, a, max(1, a * share // 100), t, o, klass=k) for i, (a, share, t, o, k) in enumerate(rows)
+    ]
+    found = allocate(claims, D(204))
+    weights = [w for w, _ in claim_weights(claims, Weights())]
+    assert found.benefit >= best_by_search(claims, D(204), weights) - 0.01 * sum(weights) - 1e-6

@@ -216,14 +216,38 @@ def _solve(claims: Sequence[Claim], weighed: list, eligible: list[int], balance:
     start.value_valid = True
     h.setSolution(start)  # a good first answer lets the branch and bound prove the best one quickly
     h.run()
-    status = h.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
-        raise RuntimeError(f"HiGHS: {h.modelStatusToString(status)}")
-    values = np.array(h.getSolution().col_value) * scale
+    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        values = np.array(h.getSolution().col_value) * scale
+    else:  # HiGHS 1.16 sometimes fails on semi-continuous columns: the same model with on/off switches
+        values = _solve_with_switches(upper / scale, lower, cost_per_unit, float(balance) / scale) * scale
     amounts = np.zeros(len(claims))
     # a semi-continuous amount is 0 or at least its minimum, up to the solver's tolerance
     amounts[eligible] = np.where(values > np.maximum(lower * scale / 2, 1e-9), values, 0.0)
     return amounts
+
+
+def _solve_with_switches(
+    upper: np.ndarray, lower: np.ndarray, weight: np.ndarray, balance: float
+) -> np.ndarray:
+    """The same allocation as a textbook mixed-integer model: amount x and a 0/1 switch y per request,
+    lower·y ≤ x ≤ upper·y, the total within the balance."""
+    n = len(upper)
+    h = _highs()
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.addVars(2 * n, np.zeros(2 * n), np.concatenate([upper, np.ones(n)]))
+    h.changeColsCost(2 * n, np.arange(2 * n, dtype=np.int32), np.concatenate([-weight, np.zeros(n)]))
+    switches = np.arange(n, 2 * n, dtype=np.int32)
+    h.changeColsIntegrality(n, switches, np.full(n, highspy.HighsVarType.kInteger, dtype=np.uint8))
+    for i in range(n):
+        pair = np.array([i, n + i], dtype=np.int32)
+        h.addRow(-highspy.kHighsInf, 0.0, 2, pair, np.array([1.0, -upper[i]]))
+        h.addRow(0.0, highspy.kHighsInf, 2, pair, np.array([1.0, -lower[i]]))
+    h.addRow(-highspy.kHighsInf, balance, n, np.arange(n, dtype=np.int32), np.ones(n))
+    h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise RuntimeError(f"HiGHS: {h.modelStatusToString(status)}")
+    return np.array(h.getSolution().col_value)[:n]
 
 
 def _greedy(upper: np.ndarray, lower: np.ndarray, weight: np.ndarray, balance: float) -> np.ndarray:
