@@ -17,6 +17,8 @@ class Role(models.TextChoices):
 
 # Roles that may change business data inside their scope. Leaders only read.
 EDITOR_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF, Role.DISTRICT_STAFF)
+# Roles that decide what is city-wide: schemes, budgets, pools, reviews at city level.
+CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF)
 
 
 class User(AbstractUser):
@@ -65,6 +67,11 @@ class User(AbstractUser):
     def can_edit(self) -> bool:
         """May change business data (within scope); leaders and inactive users may not."""
         return self.is_active and self.role in EDITOR_ROLES
+
+    @property
+    def is_city_staff(self) -> bool:
+        """City-level staff, administrators included: the city-wide decisions are theirs."""
+        return self.is_active and self.role in CITY_ROLES
 
     @property
     def is_city_admin(self) -> bool:

@@ -104,3 +104,9 @@ def token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def require_city_staff(actor: Any, refusal: str) -> None:
+    """Refuse, with the caller's Chinese message, anyone but active city-level staff."""
+    if actor is None or not actor.is_city_staff:
+        raise PermissionDenied(refusal)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from kuochan.accounts.models import Role
+from kuochan.accounts.services import require_city_staff
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.core.bulk import gc_paused, insert_rows
@@ -39,12 +39,10 @@ from kuochan.evaluation.selectors import enterprise_years, scheme_of_year, schem
 from kuochan.orgs.services import LoadResult
 from kuochan.registry.models import Enterprise
 
-CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF)
-
 
 def can_run_evaluation(actor: Any) -> bool:
     """City staff (or the system itself, from the command line): benchmarks and ranks are city-wide."""
-    return actor is None or (actor.is_active and actor.role in CITY_ROLES)
+    return actor is None or actor.is_city_staff
 
 
 def can_edit_exemption(actor: Any, enterprise: Enterprise) -> bool:
@@ -241,8 +239,7 @@ def exemption_remove(*, actor: Any, source: Source, exemption: Exemption) -> Non
 
 
 def _ensure_city(actor: Any) -> None:
-    if actor is None or not actor.is_active or actor.role not in CITY_ROLES:
-        raise PermissionDenied("重点企业由市级确定。")
+    require_city_staff(actor, "重点企业由市级确定。")
 
 
 @transaction.atomic

@@ -288,7 +288,7 @@ def review_queue(*, actor: Any, today: dt.date | None = None) -> tuple[QuerySet[
         return found.filter(status__in=(Status.DRAFT, Status.RETURNED)), "草稿和退回修改的申报"
     if not actor.can_edit:
         return found.none(), "只读账号没有待办"
-    if actor.role in ("city_admin", "city_staff"):
+    if actor.is_city_staff:
         due = Q(status=Status.CITY_REVIEW) | Q(status=Status.PUBLICITY, publicity_until__lt=today)
         return found.filter(due), "待市级复审和公示期满待拨付的申报"
     return found.filter(status=Status.DISTRICT_REVIEW), "待区县初审的申报"

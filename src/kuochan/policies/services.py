@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kuochan.accounts.models import Role
+from kuochan.accounts.services import require_city_staff
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.core.files import DOCUMENTS, plain_name, upload_problem
@@ -49,7 +49,6 @@ from kuochan.policies.selectors import (
 from kuochan.projects.models import Project
 from kuochan.registry.models import Enterprise
 
-CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF)
 POLICY_FIELDS = (
     "number", "section", "title", "clause", "lead", "co_responsible", "period_start", "period_end",
     "funding_source", "subject", "support_kind", "support_text", "cap_wan", "share_pct", "share_base",
@@ -61,10 +60,6 @@ APPLICATION_FIELDS = (
 )  # fmt: skip
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-
-
-def is_city_staff(actor: Any) -> bool:
-    return actor is not None and actor.can_edit and actor.role in CITY_ROLES
 
 
 def roles_on(actor: Any, application: Application) -> set[str]:
@@ -81,7 +76,7 @@ def roles_on(actor: Any, application: Application) -> set[str]:
     if application.created_by_id == actor.pk and not application.auto_award:
         return {APPLICANT}
     roles = set()
-    is_city = actor.role in CITY_ROLES
+    is_city = actor.is_city_staff
     if not is_city or application.district_id == actor.org_unit_id:
         roles.add(DISTRICT)
     passed_district = (
@@ -157,8 +152,7 @@ def policy_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadRes
 @transaction.atomic
 def policy_update(*, actor: Any, source: Source, policy: Policy, **values: Any) -> Policy:
     """City staff edit a policy, completing its 【待明确】 conditions; the rule is checked before it is kept."""
-    if not is_city_staff(actor):
-        raise PermissionDenied("只有市级工作人员可以修改政策。")
+    require_city_staff(actor, "只有市级工作人员可以修改政策。")
     before = snapshot(policy, POLICY_FIELDS)
     for name, value in values.items():
         if name not in POLICY_FIELDS:
@@ -177,8 +171,7 @@ def policy_update(*, actor: Any, source: Source, policy: Policy, **values: Any) 
 @transaction.atomic
 def budget_set(*, actor: Any, source: Source, policy: Policy, year: int, amount_wan: Decimal) -> PolicyBudget:
     """A policy's budget for a year; never below what is already approved."""
-    if not is_city_staff(actor):
-        raise PermissionDenied("只有市级工作人员可以设置政策预算。")
+    require_city_staff(actor, "只有市级工作人员可以设置政策预算。")
     if not policy.is_monetary:
         raise ValidationError(f"“{policy.title}”为非资金支持，无需预算。")
     if problem := money_problem(amount_wan, "预算"):
@@ -509,8 +502,7 @@ def awards_confirm(
 ) -> list[Application]:
     """免申即享: the city confirms some of the award list, and each becomes an approved application in
     publicity at once — checked again against the rule and the budget, all or nothing."""
-    if not is_city_staff(actor):
-        raise PermissionDenied("只有市级工作人员可以确认免申即享名单。")
+    require_city_staff(actor, "只有市级工作人员可以确认免申即享名单。")
     if not policy.auto_award:
         raise ValidationError(f"“{policy.title}”不是免申即享政策。")
     as_of = timezone.localdate()  # eligibility and publicity as of today, never a date the caller picks

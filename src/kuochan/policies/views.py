@@ -142,7 +142,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One policy: clause, departments, support, the rule in words, budgets; city staff edit the rule and
     budgets here."""
     policy = _policy(code)
-    can_edit = services.is_city_staff(request.user)
+    can_edit = request.user.is_city_staff
     if request.method == "POST":
         try:
             if request.POST.get("form") == "budget":
@@ -251,7 +251,7 @@ def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
             "as_of": as_of,
             "year": year,
             "awards": awards,
-            "can_award": policy.auto_award and services.is_city_staff(request.user),
+            "can_award": policy.auto_award and request.user.is_city_staff,
             "query": query.urlencode(),
         },
     )

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from kuochan.accounts.models import Role
+from kuochan.accounts.services import require_city_staff
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_bulk, audit_entry, audit_record, fields_update, snapshot
 from kuochan.core.files import PHOTOS, plain_name, upload_problem
@@ -44,16 +44,9 @@ from kuochan.resources.models import (
 from kuochan.resources.rules import Weights, claim_weights
 from kuochan.resources.selectors import balance_of, cents, claims, pending_requests
 
-CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF)
-
-
-def is_city_staff(actor: Any) -> bool:
-    return actor is not None and actor.can_edit and actor.role in CITY_ROLES
-
 
 def _require_city(actor: Any, doing: str) -> None:
-    if not is_city_staff(actor):
-        raise PermissionDenied(f"只有市级工作人员可以{doing}。")
+    require_city_staff(actor, f"只有市级工作人员可以{doing}。")
 
 
 def _amount(value: Decimal | None, what: str) -> Decimal:

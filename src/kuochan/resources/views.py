@@ -109,7 +109,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
             "units": org_units(actor=request.user)
             .filter(kind__in=("city", "district", "zone"))
             .order_by("path"),
-            "can_open": services.is_city_staff(request.user),
+            "can_open": request.user.is_city_staff,
         },
     )
 
@@ -221,7 +221,7 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "others": scoped(same, request.user) if can_edit else [],
             "below": [p for p in same if p.org_unit.path.startswith(pool.org_unit.path)],
             "can_edit": can_edit,
-            "is_city": services.is_city_staff(request.user),
+            "is_city": request.user.is_city_staff,
         },
     )
 

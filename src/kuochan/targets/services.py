@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from kuochan.accounts.models import Role
+from kuochan.accounts.services import require_city_staff
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.core.scope import path_in_scope
@@ -82,8 +82,7 @@ def plan_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResul
 
 
 def _ensure_city(actor: Any) -> None:
-    if actor is None or not actor.is_active or actor.role not in (Role.CITY_ADMIN, Role.CITY_STAFF):
-        raise PermissionDenied("区县目标由市级分解。")
+    require_city_staff(actor, "区县目标由市级分解。")
 
 
 def _store_target(

@@ -200,7 +200,7 @@ def decomposition_page(request: HttpRequest) -> HttpResponse:
             "city": [city.get(year) for year in plan.years],
             "rows": [(unit, baselines.get(unit.name), [(year, stored.get(unit.name, {}).get(year)) for year in plan.years]) for unit in units],
             "findings": reconciliation(indicator.name, indicator.unit, city, stored),
-            "can_edit": request.user.role in ("city_admin", "city_staff") and request.user.is_active,
+            "can_edit": request.user.is_city_staff,
         },
     )  # fmt: skip
 
