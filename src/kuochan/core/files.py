@@ -4,6 +4,9 @@ renamed file is caught), and by size; names stripped of any path."""
 from collections.abc import Mapping
 from pathlib import PurePath
 
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+
 # Extension → the bytes a genuine file of that type starts with.
 SIGNATURES = {
     ".pdf": (b"%PDF-",),
@@ -25,6 +28,17 @@ def plain_name(name: str) -> str:
     return PurePath(name.replace("\\", "/")).name[:200]
 
 
+def _too_big(name: str, size: int, max_bytes: int) -> str:
+    return f"文件“{name}”大小 {size / 1048576:.1f} MB，超过 {max_bytes // 1048576} MB 上限。"
+
+
+def upload_content(upload: UploadedFile, max_bytes: int) -> bytes:
+    """An uploaded file's bytes, refused before they are read when the file is too big."""
+    if upload.size > max_bytes:
+        raise ValidationError(_too_big(upload.name, upload.size, max_bytes))
+    return upload.read()
+
+
 def upload_problem(
     name: str, content: bytes, types: Mapping[str, tuple[bytes, ...]], max_bytes: int
 ) -> str | None:
@@ -35,7 +49,7 @@ def upload_problem(
     if not content:
         return f"文件“{name}”是空文件。"
     if len(content) > max_bytes:
-        return f"文件“{name}”大小 {len(content) / 1048576:.1f} MB，超过 {max_bytes // 1048576} MB 上限。"
+        return _too_big(name, len(content), max_bytes)
     if not content.startswith(types[suffix]):
         return f"文件“{name}”的内容与扩展名 {suffix} 不符，请上传原始文件。"
     return None

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kuochan.audit.models import Source
+from kuochan.core.files import upload_content
 from kuochan.core.forms import refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.policies import selectors, services
@@ -392,13 +393,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if "upload" in request.FILES:
                 upload = request.FILES["upload"]
-                if upload.size > services.MAX_ATTACHMENT_BYTES:
-                    raise ValidationError(
-                        f"文件“{upload.name}”超过 {services.MAX_ATTACHMENT_BYTES // 1048576} MB 上限。"
-                    )
                 services.attachment_add(
                     actor=request.user, source=Source.WEB, application=application,
-                    document=request.POST.get("document", ""), name=upload.name, content=upload.read(),
+                    document=request.POST.get("document", ""), name=upload.name,
+                    content=upload_content(upload, services.MAX_ATTACHMENT_BYTES),
                 )  # fmt: skip
                 messages.success(request, f"已上传“{upload.name}”。")
             elif request.POST.get("action") == "save":

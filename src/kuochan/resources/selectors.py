@@ -139,6 +139,13 @@ def balance_of(pool_id: int) -> Decimal:
     return cents(Movement.objects.filter(pool_id=pool_id).aggregate(total=Sum("delta"))["total"])
 
 
+def with_held(requests: QuerySet[Request], limit: int | None = None) -> list[tuple[Request, Decimal]]:
+    """Requests (the first `limit`) with what each holds now, allocations less releases, summed in the
+    same query."""
+    found = requests.annotate(ledger=Sum("movements__delta"))
+    return [(r, -cents(r.ledger)) for r in (found[:limit] if limit else found)]
+
+
 def balance(pool: Pool) -> Decimal:
     return balance_of(pool.pk)
 

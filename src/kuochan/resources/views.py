@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kuochan.audit.models import Source
+from kuochan.core.files import upload_content
 from kuochan.core.forms import refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
@@ -199,10 +200,9 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )  # fmt: skip
     found = selectors.recommendation(pool)
-    allocated = [
-        (r, services.allocated_to(r))
-        for r in pool.requests.filter(status=RequestStatus.ALLOCATED).select_related("project")
-    ]
+    allocated = selectors.with_held(
+        pool.requests.filter(status=RequestStatus.ALLOCATED).select_related("project")
+    )
     same = (
         Pool.objects.filter(element=pool.element, year=pool.year)
         .exclude(pk=pool.pk)
@@ -277,7 +277,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
     if (project := _id(request.GET.get("project"))) is not None:
         found = found.filter(project_id=project)
     rows = [
-        (r, services.allocated_to(r) if r.status == RequestStatus.ALLOCATED else None) for r in found[:500]
+        (r, held if r.status == RequestStatus.ALLOCATED else None)
+        for r, held in selectors.with_held(found, limit=500)
     ]
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
@@ -400,16 +401,12 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if "photo" in request.FILES:
                 upload = request.FILES["photo"]
-                if upload.size > services.MAX_PHOTO_BYTES:
-                    raise ValidationError(
-                        f"照片“{upload.name}”超过 {services.MAX_PHOTO_BYTES // 1048576} MB 上限。"
-                    )
                 services.photo_add(
                     actor=request.user,
                     source=Source.WEB,
                     listing=listing,
                     name=upload.name,
-                    content=upload.read(),
+                    content=upload_content(upload, services.MAX_PHOTO_BYTES),
                 )
             else:
                 services.listing_save(
