@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "kuochan.targets",
     "kuochan.policies",
     "kuochan.resources",
+    "kuochan.notifications",
+    "kuochan.outreach",
     "kuochan.web",
     "kuochan.demo",
 ]
@@ -197,3 +199,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Notifications (通知): the channels every notice goes out on (console, email, webhook), sent by the worker, with retries.
+KUOCHAN_NOTIFY_CHANNELS = env_list("KUOCHAN_NOTIFY_CHANNELS", "console")
+KUOCHAN_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("KUOCHAN_NOTIFY_MAX_ATTEMPTS", "5"))
+# seconds before the first retry, doubled after each failure
+KUOCHAN_NOTIFY_RETRY_SECONDS = int(os.environ.get("KUOCHAN_NOTIFY_RETRY_SECONDS", "60"))
+KUOCHAN_SITE_URL = os.environ.get("KUOCHAN_SITE_URL", "http://127.0.0.1:8000")  # links in notices point here
+# A DingTalk-style group robot: its address, and its 加签 secret if the robot has one.
+KUOCHAN_WEBHOOK_URL = os.environ.get("KUOCHAN_WEBHOOK_URL", "")
+KUOCHAN_WEBHOOK_SECRET = os.environ.get("KUOCHAN_WEBHOOK_SECRET", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "扩产通 <noreply@localhost>")

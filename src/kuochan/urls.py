@@ -18,6 +18,8 @@ urlpatterns = [
     path("targets/", include("kuochan.targets.urls")),
     path("policies/", include("kuochan.policies.urls")),
     path("resources/", include("kuochan.resources.urls")),
+    path("outreach/", include("kuochan.outreach.urls")),
+    path("notifications/", include("kuochan.notifications.urls")),
     path("imports/", include("kuochan.imports.urls")),
     path("api/v1/", api.urls),
 ]

@@ -86,6 +86,8 @@ class AuditEntry(models.Model):
         def shown(field: models.Field | None, value: object) -> object:
             if isinstance(value, bool):
                 return "是" if value else "否"
+            if isinstance(value, list | dict):
+                return value
             choices = dict(field.flatchoices) if field is not None and field.choices else {}
             return choices.get(value, value)
 

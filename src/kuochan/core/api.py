@@ -71,6 +71,7 @@ def register_routers() -> None:
     from kuochan.audit.api import router as audit_router
     from kuochan.evaluation.api import router as evaluation_router
     from kuochan.orgs.api import router as orgs_router
+    from kuochan.outreach.api import router as outreach_router
     from kuochan.policies.api import router as policies_router
     from kuochan.projects.api import router as projects_router
     from kuochan.registry.api import router as registry_router
@@ -84,6 +85,7 @@ def register_routers() -> None:
     api.add_router("/evaluation", evaluation_router)
     api.add_router("/policies", policies_router)
     api.add_router("/resources", resources_router)
+    api.add_router("/outreach", outreach_router)
 
 
 register_routers()

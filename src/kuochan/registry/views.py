@@ -16,6 +16,7 @@ from kuochan.evaluation.selectors import explained
 from kuochan.imports.models import ImportBatch
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import org_units
+from kuochan.outreach.selectors import enterprise_outreach
 from kuochan.registry import selectors, services
 from kuochan.registry.importers import EnterprisesImporter
 from kuochan.registry.models import Contact, Enterprise, HonourKind, IndustryTag, SizeClass, TagKind
@@ -88,6 +89,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "projects": enterprise.projects.order_by("code"),
             "evaluations": explained(enterprise.evaluationresults.select_related("scheme").order_by("-year")),
             "tags": enterprise.tags.all(),
+            "outreach": enterprise_outreach(enterprise, request.user),
             "chart": selectors.metric_series(enterprise),
             "trail": selectors.enterprise_trail(actor=request.user, enterprise=enterprise)[:50],
             "can_edit": request.user.can_edit and path_in_scope(enterprise.district.path, request.user),

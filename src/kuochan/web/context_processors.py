@@ -11,7 +11,7 @@ MODULES = (
     ("evaluation", "评价分类", "evaluation:results"),
     ("policies", "政策直达", "policies:catalogue"),
     ("resources", "要素保障", "resources:pools"),
-    ("outreach", "服务企业", None),
+    ("outreach", "服务企业", "outreach:tickets"),
     ("cockpit", "驾驶舱", None),
 )
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kuochan.audit.models import Source
 from kuochan.evaluation.services import scheme_load
 from kuochan.orgs.services import flatten_tree, org_units_load
+from kuochan.outreach.services import service_rules_load
 from kuochan.policies.services import policy_load
 from kuochan.projects.services import light_rules_load
 from kuochan.reference import datasets, read_json
@@ -35,6 +36,7 @@ class Command(BaseCommand):
                 "evaluation_scheme": scheme_load(data=read_json(dataset, "evaluation_scheme.json")),
                 "plan": plan_load(data=read_json(dataset, "plan.json")),
                 "policies": policy_load(data=read_json(dataset, "policies.json")),
+                "service_rules": service_rules_load(data=read_json(dataset, "service_rules.json")),
             }
         except ValidationError as exc:
             raise CommandError("参考数据有误：\n" + "\n".join(exc.messages), returncode=2) from exc
