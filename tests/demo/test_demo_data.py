@@ -11,6 +11,9 @@ from kuochan.evaluation.models import EvaluationResult
 from kuochan.evaluation.selectors import explained
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.selectors import org_units
+from kuochan.outreach.models import Ticket
+from kuochan.outreach.rules import STATUS_LABELS
+from kuochan.outreach.selectors import current_rules, overdue, ticket_queue
 from kuochan.projects.models import Progress, Project, YearPlan
 from kuochan.projects.rules import STALLS, Light, last_complete_month, project_code_problem, quality_findings
 from kuochan.projects.selectors import project_board, project_lists
@@ -159,3 +162,16 @@ def test_demo_data_without_enterprises_sets_up_the_rest(huzhou, capsys):
     """The benchmarks build their own enterprises on top of `demo-data --enterprises 0`."""
     summary = run(capsys, "--enterprises", "0")
     assert summary["resources"]["pools"] == 5 and summary["policies"]["applications"] == 0
+    assert summary["outreach"] == {"visits": 0, "tickets": 0, "events": 0}
+
+
+def test_demo_outreach_shows_every_stage_of_the_loop_with_overdue_and_escalated_tickets(huzhou, capsys):
+    summary = run(capsys)
+    assert summary["outreach"]["visits"] == 40 and summary["outreach"]["events"] == 14
+    tickets = Ticket.objects.all()
+    assert set(tickets.values_list("status", flat=True)) == set(STATUS_LABELS)
+    assert tickets.filter(escalated_at__isnull=False).exists()
+    enterprise_user = User.objects.get(username="qiye")
+    assert set(ticket_queue(actor=enterprise_user)[0].values_list("status", flat=True)) == {"resolved"}
+    assert overdue(actor=None, as_of=dt.date.today(), rules=current_rules())
+    assert run(capsys)["outreach"] == {"existing": summary["outreach"]["tickets"]}

@@ -75,7 +75,7 @@ def visit_get(*, actor: User, pk: int) -> Visit:
 
 def visitors_in_words(visit: Visit) -> str:
     """Who called on the enterprise: the staff with their units, the departments, and anyone else."""
-    people = [f"{u.org_unit.name if u.org_unit_id else ''}{u}" for u in visit.visitors.all()]
+    people = [f"{u.org_unit.name} {u}" if u.org_unit_id else str(u) for u in visit.visitors.all()]
     people += [d.name for d in visit.departments.all()]
     if visit.companions:
         people.append(visit.companions)

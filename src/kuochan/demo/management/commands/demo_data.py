@@ -18,6 +18,7 @@ from kuochan.demo.generators import (
     project_rows,
     province_tree,
 )
+from kuochan.demo.outreach import demo_outreach
 from kuochan.demo.policies import demo_policies
 from kuochan.demo.resources import demo_resources
 from kuochan.demo.services import demo_projects_create, demo_registry_create
@@ -69,6 +70,7 @@ class Command(BaseCommand):
             summary["users"] = _demo_users()
             summary["policies"] = demo_policies(dt.date.today())
             summary["resources"] = demo_resources(dt.date.today())
+            summary["outreach"] = demo_outreach(dt.date.today(), options["seed"])
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return
@@ -97,6 +99,13 @@ class Command(BaseCommand):
         self.stdout.write(f"政策直达：申报 {policies.get('applications', policies.get('existing'))} 件")
         resources = summary["resources"]
         self.stdout.write(f"要素保障：要素池 {resources.get('pools', resources.get('existing'))} 个")
+        outreach = summary["outreach"]
+        if "existing" in outreach:
+            self.stdout.write(f"服务企业：已有诉求 {outreach['existing']} 件，未重复生成。")
+        else:
+            self.stdout.write(
+                f"服务企业：走访 {outreach['visits']} 次，诉求 {outreach['tickets']} 件，供需对接活动 {outreach['events']} 场"
+            )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role_label, unit in summary["users"]:
             self.stdout.write(f"  {username:<8} {role_label}（{unit}）")
