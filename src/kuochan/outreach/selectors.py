@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kuochan.accounts.models import CITY_ROLES, User
@@ -179,13 +180,19 @@ def ticket_facts(ticket_ids: list[int] | QuerySet, as_of: dt.date) -> dict[int, 
     return facts
 
 
+def lights_of(
+    tickets: list[int] | QuerySet, *, as_of: dt.date, rules: ServiceRules
+) -> dict[int, TicketVerdict]:
+    """The light of each ticket (ids, or a queryset of them) as of a date; tickets raised after it are absent."""
+    facts = ticket_facts(tickets, as_of)
+    return dict(zip(facts, ticket_lights(list(facts.values()), as_of=as_of, rules=rules), strict=True))
+
+
 def with_lights(
     found: list[Ticket], *, as_of: dt.date, rules: ServiceRules
 ) -> list[tuple[Ticket, TicketVerdict | None]]:
     """Tickets with their light as of a date (None for one raised after it)."""
-    facts = ticket_facts([t.pk for t in found], as_of)
-    ids = [t.pk for t in found if t.pk in facts]
-    verdicts = dict(zip(ids, ticket_lights([facts[i] for i in ids], as_of=as_of, rules=rules), strict=True))
+    verdicts = lights_of([t.pk for t in found], as_of=as_of, rules=rules)
     return [(t, verdicts.get(t.pk)) for t in found]
 
 
@@ -202,23 +209,23 @@ def overdue(*, actor: User | None, as_of: dt.date, rules: ServiceRules) -> list[
     found = Ticket.objects.select_related("enterprise", "district", "department", "handler")
     if actor is not None:
         found = scoped(found, actor)
-    found = found.filter(created_at__lt=_day_end(as_of))
-    facts = ticket_facts(found.values("pk"), as_of)
+    facts = ticket_facts(found.filter(created_at__lt=_day_end(as_of)).values("pk"), as_of)
     late = {pk: f for pk, f in facts.items() if f.status in OPEN_STATUSES and f.due_date < as_of}
     verdicts = dict(zip(late, ticket_lights(list(late.values()), as_of=as_of, rules=rules), strict=True))
     rows = [
         Overdue(t, late[t.pk].status, late[t.pk].due_date, verdicts[t.pk])
-        for t in found.filter(pk__in=list(late))
+        for t in found.filter(pk__in=list(late)).iterator(chunk_size=2000)
     ]
     return sorted(rows, key=lambda r: (-r.verdict.days_overdue, r.ticket.number))
 
 
-def city_staff_over(path: str) -> list[User]:
-    """The active city-level staff whose scope holds `path`: those an escalation goes to."""
-    staff = User.objects.filter(role__in=CITY_ROLES, is_active=True, org_unit__isnull=False).select_related(
-        "org_unit"
+def city_staff() -> list[User]:
+    """The active city-level staff: escalations go to those whose scope holds the ticket."""
+    return list(
+        User.objects.filter(role__in=CITY_ROLES, is_active=True, org_unit__isnull=False).select_related(
+            "org_unit"
+        )
     )
-    return [u for u in staff if path.startswith(u.org_unit.path)]
 
 
 def enterprise_outreach(enterprise: Enterprise, actor: User) -> dict[str, Any]:
@@ -232,15 +239,26 @@ def enterprise_outreach(enterprise: Enterprise, actor: User) -> dict[str, Any]:
 # Matchmaking ----------------------------------------------------------------------------------------
 
 
+def _per_event(queryset: QuerySet, value: Any) -> Subquery:
+    """One figure per event from a related table, as a subquery: joining participants and outcomes in the same
+    query would multiply every sum by the number of participants."""
+    return Subquery(queryset.filter(event=OuterRef("pk")).values("event").annotate(v=value).values("v"))
+
+
 def events(*, actor: User) -> QuerySet[Event]:
+    """Events in scope with their enterprises taking part and the orders and financing agreed (万元)."""
+    outcomes = Outcome.objects.order_by()
     return (
         scoped(Event.objects.select_related("unit"), actor)
         .annotate(
-            enterprises=Count(
-                "participants", filter=Q(participants__role=Participant.Role.ENTERPRISE), distinct=True
+            enterprises=Coalesce(
+                _per_event(
+                    Participant.objects.filter(role=Participant.Role.ENTERPRISE).order_by(), Count("pk")
+                ),
+                0,
             ),
-            orders_wan=Sum("outcomes__amount_wan", filter=Q(outcomes__kind=Outcome.Kind.ORDER)),
-            financing_wan=Sum("outcomes__amount_wan", filter=Q(outcomes__kind=Outcome.Kind.FINANCING)),
+            orders_wan=_per_event(outcomes.filter(kind=Outcome.Kind.ORDER), Sum("amount_wan")),
+            financing_wan=_per_event(outcomes.filter(kind=Outcome.Kind.FINANCING), Sum("amount_wan")),
         )
         .order_by("-date", "-id")
     )

@@ -428,9 +428,7 @@ def ticket_act(
     rules = selectors.current_rules()
     if action == "assign":
         _assignment(ticket, actor, department, handler, due_date, today)
-        note = f"交{ticket.department}办理，承办人 {ticket.handler}，期限 {ticket.due_date}" + (
-            f"。{note}" if note else ""
-        )
+        note = f"交{ticket.department}办理，承办人 {ticket.handler}" + (f"。{note}" if note else "")
     elif action == "send_back":
         ticket.department, ticket.handler, ticket.due_date = None, None, triage_due(today, rules)
     elif action == "resolve":
@@ -498,6 +496,7 @@ def outreach_sweep(*, today: dt.date | None = None) -> SweepResult:
     and city staff of each escalation. A notice goes out once per deadline, however often the sweep runs."""
     today = today or timezone.localdate()
     rules = selectors.current_rules()
+    supervisors = selectors.city_staff()
     result = SweepResult()
     with transaction.atomic():
         open_tickets = list(
@@ -528,7 +527,7 @@ def outreach_sweep(*, today: dt.date | None = None) -> SweepResult:
                     after=snapshot(ticket, TICKET_FIELDS),
                 )  # fmt: skip
                 result.escalated.append(ticket.number)
-                for person in selectors.city_staff_over(ticket.district.path):
+                for person in (u for u in supervisors if ticket.district.path.startswith(u.org_unit.path)):
                     key = f"ticket:{ticket.pk}:escalated:{ticket.due_date}"
                     subject = f"升级督办：{what}"
                     result.notices += _notify(

@@ -119,15 +119,11 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     rules = selectors.current_rules()
     light = params.get("light", "")
     if light in LIGHT_LABELS:
-        rows = [
-            r
-            for r in selectors.with_lights(list(found), as_of=as_of, rules=rules)
-            if r[1] and r[1].light == light
-        ]
-    elif params.get("export") == "xlsx":
-        rows = selectors.with_lights(list(found), as_of=as_of, rules=rules)
+        # the light is computed, not stored: the ids of that colour, newest first, then only a page is loaded
+        verdicts = selectors.lights_of(found.values("pk"), as_of=as_of, rules=rules)
+        chosen = sorted((pk for pk, v in verdicts.items() if v.light == light), reverse=True)
     else:
-        rows = None
+        chosen = None
     if params.get("export") == "xlsx":
         return xlsx_response(
             "诉求清单",
@@ -138,11 +134,13 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
                  str(t.handler or ""), t.due_date, LIGHT_LABELS[v.light] if v else "", "；".join(v.reasons) if v else "",
                  "是" if t.escalated_at else "", t.get_satisfaction_display(),
                  timezone.localtime(t.created_at).strftime("%Y-%m-%d %H:%M")]
-                for t, v in rows
+                for t, v in selectors.with_lights(list(found), as_of=as_of, rules=rules)
+                if chosen is None or (v and v.light == light)
             ),
         )  # fmt: skip
-    page = Paginator(rows if rows is not None else found, 50).get_page(params.get("page"))
-    shown = list(page) if rows is not None else selectors.with_lights(list(page), as_of=as_of, rules=rules)
+    page = Paginator(found if chosen is None else chosen, 50).get_page(params.get("page"))
+    on_page = list(page) if chosen is None else sorted(found.filter(pk__in=list(page)), key=lambda t: -t.pk)
+    shown = selectors.with_lights(on_page, as_of=as_of, rules=rules)
     return render(
         request,
         "outreach/tickets.html",
