@@ -49,7 +49,7 @@ def test_an_enterprise_raises_a_ticket_and_sees_only_its_own(enterprise_user, us
         assert (body["status"], body["status_label"], body["source"]) == ("accepted", "受理", "enterprise")
         assert body["number"] == f"SQ-2026-{body['id']:06d}"
         assert body["due_date"] == "2026-06-04"  # 受理后 3 日内会商交办
-        assert body["light"] == "yellow" and body["reasons"] == ["交办期限 2026-06-04，还有 3 天到期"]
+        assert body["light"] == "green" and body["reasons"] == ["交办期限 2026-06-04，未到期"]
         assert [(s["action"], s["label"], s["to_status"]) for s in body["steps"]] == [
             ("create", "提出诉求", "accepted")
         ]
@@ -107,7 +107,8 @@ def test_staff_take_the_steps_and_the_api_refuses_what_the_pages_refuse(
             "2026-06-17",  # 融资类 15 天
         )
         assert body["light"] == "green" and body["reasons"] == ["办结期限 2026-06-17，未到期"]
-        assert body["steps"][-1]["note"] == "交市人行办理，承办人 wuxing，期限 2026-06-17"
+        assert body["steps"][-1]["note"].startswith("交市人行办理，承办人 wuxing")
+        assert body["steps"][-1]["due_date"] == "2026-06-17"
         assert [s["label"] for s in body["steps"]] == ["提出诉求", "会商研判", "分类协调（交办部门）"]
 
         elsewhere = login(users["nanxun"])
@@ -193,8 +194,14 @@ def test_event_totals_count_each_enterprise_once_and_sum_outcomes(registered, us
         enterprise=zhili,
         amount_wan=Decimal("12000"),
     )
-    outcome_add(actor=wuxing, source=Source.WEB, event=finance, kind="financing", enterprise=xincai,
-                amount_wan=Decimal("3500.5"))  # fmt: skip
+    outcome_add(
+        actor=wuxing,
+        source=Source.WEB,
+        event=finance,
+        kind="financing",
+        enterprise=xincai,
+        amount_wan=Decimal("3500.5"),
+    )
     outcome_add(
         actor=wuxing,
         source=Source.WEB,
@@ -221,6 +228,7 @@ def test_event_totals_count_each_enterprise_once_and_sum_outcomes(registered, us
     ]
     # 湖州织里童装 attended both events and counts once in all
     assert figures(body["total"]) == ("合计", 2, 3, Decimal("12800"), Decimal("3500.5"))
+    assert (body["total"]["orders_wan"], body["total"]["financing_wan"]) == ("12800.00", "3500.50")
 
     district = login(wuxing).get(f"{API}/events/totals", {"start": "2026-01-01", "end": "2026-12-31"}).json()
     assert [figures(r) for r in district["districts"]] == [

@@ -151,6 +151,11 @@ def test_matchmaking_totals_count_each_enterprise_once_and_sum_outcomes(register
     )
     rows = exported_rows(login(city).get("/outreach/events/?start=2026-01-01&end=2026-12-31&export=totals"))
     assert rows[1:] == [["湖州市本级", 1, 2, 1.2, 0], ["吴兴区", 1, 2, 0, 0.35], ["合计", 2, 3, 1.2, 0.35]]
+    listed = exported_rows(login(city).get("/outreach/events/?start=2026-01-01&end=2026-12-31&export=xlsx"))
+    assert [row[1:] for row in listed[1:]] == [
+        ["吴兴区银企对接会", "金融对接", "吴兴区", "吴兴区经信局", 2, 0, 3500.5],
+        ["新能源汽车产业链对接会", "产业链对接", "湖州市", "市经信局", 2, 12000, 0],
+    ]
     district = login(wuxing).get("/outreach/events/?start=2026-01-01&end=2026-12-31").content.decode()
     assert "新能源汽车产业链对接会" not in district and "吴兴区银企对接会" in district
     with pytest.raises(Exception, match="只能修改您数据范围内"):

@@ -63,7 +63,7 @@ def test_the_whole_loop_records_every_step(raised, users, bank, enterprise_user)
         "create", "consult", "assign", "start", "resolve", "reopen", "resolve", "review",
     ]  # fmt: skip
     assert [s.actor_name for s in steps][-2:] == ["wuxing", "qiye"]
-    assert steps[2].note == "交市人行办理，承办人 wuxing，期限 2026-06-17"
+    assert (steps[2].note, steps[2].due_date) == ("交市人行办理，承办人 wuxing", dt.date(2026, 6, 17))
     assert steps[-1].note == "满意度：满意。感谢"
     assert str(steps[3].at.date()) == "2026-06-03"
 

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from kuochan.accounts.models import User
 from kuochan.audit.models import Source
+from kuochan.core.money import CENT
 from kuochan.core.scope import scoped
 from kuochan.outreach import selectors, services
 from kuochan.outreach.models import Ticket, Visit
@@ -235,8 +236,8 @@ def event_totals(request: HttpRequest, start: dt.date, end: dt.date) -> dict[str
     rows, total = selectors.event_totals(actor=request.auth, start=start, end=end)
 
     def out(t: selectors.EventTotals) -> dict[str, Any]:
-        return {"unit": t.unit, "events": t.events, "enterprises": t.enterprises, "orders_wan": t.orders_wan,
-                "financing_wan": t.financing_wan}  # fmt: skip
+        return {"unit": t.unit, "events": t.events, "enterprises": t.enterprises,
+                "orders_wan": t.orders_wan.quantize(CENT), "financing_wan": t.financing_wan.quantize(CENT)}  # fmt: skip
 
     return {"start": start, "end": end, "districts": [out(r) for r in rows], "total": out(total)}
 
@@ -252,7 +253,7 @@ def event_list(
         found = found.filter(date__lte=end)
     return [
         {"id": e.pk, "date": e.date, "title": e.title, "kind": e.kind, "unit": e.unit.name, "organiser": e.organiser,
-         "enterprises": e.enterprises, "orders_wan": e.orders_wan or Decimal(0),
-         "financing_wan": e.financing_wan or Decimal(0)}
+         "enterprises": e.enterprises, "orders_wan": (e.orders_wan or Decimal(0)).quantize(CENT),
+         "financing_wan": (e.financing_wan or Decimal(0)).quantize(CENT)}
         for e in found
     ]  # fmt: skip

@@ -215,11 +215,16 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, "已留言。")
             else:
-                department = selectors.departments().filter(pk=post.get("department") or 0).first()
+                picked = post.get("department", "")
+                department = selectors.departments().filter(pk=picked).first() if picked.isdigit() else None
+                if post.get("due_date") and _date(post["due_date"]) is None:
+                    raise ValidationError(
+                        {"due_date": f"办理期限应为日期，如 2026-06-30，收到“{post['due_date']}”。"}
+                    )
                 services.ticket_act(
                     actor=request.user, source=Source.WEB, ticket=ticket, action=action, note=post.get("note", ""),
                     department=department, handler=_user(post.get("handler")),
-                    due_date=_date(post.get("due_date")) if post.get("due_date") else None,
+                    due_date=_date(post.get("due_date")),
                     satisfaction=post.get("satisfaction", ""),
                 )  # fmt: skip
                 messages.success(request, f"已{TRANSITIONS[action].label}。")
