@@ -19,6 +19,7 @@ from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.core.money import money_problem
 from kuochan.core.scope import path_in_scope
+from kuochan.notifications.models import Notification
 from kuochan.notifications.services import notification_queue
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import LoadResult
@@ -484,10 +485,33 @@ class SweepResult:
     notices: int = 0
 
 
-def _notify(recipient: Any, kind: str, subject: str, body: str, key: str, link: str) -> int:
-    return len(
-        notification_queue(recipient=recipient, kind=kind, subject=subject, body=body, key=key, link=link)
-    )
+@dataclass(frozen=True)
+class Notice:
+    recipient: Any
+    kind: str
+    subject: str
+    body: str
+    key: str
+    link: str
+
+
+def _queue_new(notices: list[Notice]) -> int:
+    """Queues the notices not sent before: the keys already used are read in a few queries, so the daily
+    sweep over a city's tickets costs no query per ticket once everyone has been told."""
+    sent: set[tuple[str, int]] = set()
+    keys = sorted({n.key for n in notices})
+    for start in range(0, len(keys), 1000):
+        chosen = Notification.objects.filter(key__in=keys[start : start + 1000])
+        sent.update(chosen.values_list("key", "recipient_id"))
+    made = 0
+    for n in notices:
+        if (n.key, n.recipient.pk) not in sent:
+            made += len(
+                notification_queue(
+                    recipient=n.recipient, kind=n.kind, subject=n.subject, body=n.body, key=n.key, link=n.link
+                )
+            )
+    return made
 
 
 def outreach_sweep(*, today: dt.date | None = None) -> SweepResult:
@@ -498,6 +522,7 @@ def outreach_sweep(*, today: dt.date | None = None) -> SweepResult:
     rules = selectors.current_rules()
     supervisors = selectors.city_staff()
     result = SweepResult()
+    notices: list[Notice] = []
     with transaction.atomic():
         open_tickets = list(
             Ticket.objects.select_for_update(of=("self",))
@@ -516,7 +541,7 @@ def outreach_sweep(*, today: dt.date | None = None) -> SweepResult:
                 kind = "ticket_overdue" if verdict.light == "red" else "ticket_due_soon"
                 subject = f"{'已逾期' if verdict.light == 'red' else '即将到期'}：{what}"
                 key = f"ticket:{ticket.pk}:{kind}:{ticket.due_date}"
-                result.notices += _notify(who, kind, subject, "；".join(verdict.reasons), key, link)
+                notices.append(Notice(who, kind, subject, "；".join(verdict.reasons), key, link))
             if verdict.escalate and ticket.escalated_at is None:
                 before = snapshot(ticket, TICKET_FIELDS)
                 ticket.escalated_at = timezone.now()
@@ -530,8 +555,8 @@ def outreach_sweep(*, today: dt.date | None = None) -> SweepResult:
                 for person in (u for u in supervisors if ticket.district.path.startswith(u.org_unit.path)):
                     key = f"ticket:{ticket.pk}:escalated:{ticket.due_date}"
                     subject = f"升级督办：{what}"
-                    result.notices += _notify(
-                        person, "ticket_escalated", subject, "；".join(verdict.reasons), key, link
+                    notices.append(
+                        Notice(person, "ticket_escalated", subject, "；".join(verdict.reasons), key, link)
                     )
         tasks = FollowUp.objects.filter(done_on__isnull=True).select_related("visit__enterprise", "owner")
         for task in tasks.filter(due_date__lte=today + dt.timedelta(days=rules.due_soon_days)):
@@ -539,7 +564,8 @@ def outreach_sweep(*, today: dt.date | None = None) -> SweepResult:
             kind = "followup_overdue" if light == "red" else "followup_due_soon"
             subject = f"{'已逾期' if light == 'red' else '即将到期'}：走访跟进事项（{task.visit.enterprise.name}：{task.text}）"
             key = f"followup:{task.pk}:{kind}:{task.due_date}"
-            result.notices += _notify(task.owner, kind, subject, reason, key, task.visit.get_absolute_url())
+            notices.append(Notice(task.owner, kind, subject, reason, key, task.visit.get_absolute_url()))
+        result.notices = _queue_new(notices)
     return result
 
 
