@@ -3,6 +3,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 
 from kuochan.accounts.models import Role, User
@@ -21,6 +22,12 @@ PASSWORD = "correct-horse-battery-staple"
 def fast_password_hashing(settings):
     """Tests log in often; the production hasher's deliberate slowness would dominate the suite."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached figures are keyed by the latest audit entry's id, which a rolled-back test may hand out again."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "kuochan.resources",
     "kuochan.notifications",
     "kuochan.outreach",
+    "kuochan.cockpit",
     "kuochan.web",
     "kuochan.demo",
 ]

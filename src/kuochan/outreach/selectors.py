@@ -197,6 +197,33 @@ def with_lights(
 
 
 @dataclass(frozen=True, slots=True)
+class TicketFigures:
+    raised: int  # by the as-of date, in the year
+    open: int
+    overdue: int
+    escalated: int  # overdue long enough to go to the city
+    closed: int  # closed in the year
+    satisfied: int  # of those closed, 满意 or 基本满意
+
+
+def ticket_figures(*, actor: User, as_of: dt.date, rules: ServiceRules) -> TicketFigures:
+    """The year's ticket figures as they stood at the end of `as_of` (the cockpit and the monthly report)."""
+    found = tickets(actor=actor)
+    year_start = timezone.make_aware(dt.datetime(as_of.year, 1, 1))
+    facts = ticket_facts(found.values("pk"), as_of)
+    verdicts = ticket_lights(list(facts.values()), as_of=as_of, rules=rules)
+    closed = found.filter(closed_at__gte=year_start, closed_at__lt=_day_end(as_of))
+    return TicketFigures(
+        raised=found.filter(created_at__gte=year_start, created_at__lt=_day_end(as_of)).count(),
+        open=sum(1 for f in facts.values() if f.status in OPEN_STATUSES),
+        overdue=sum(1 for v in verdicts if v.light == "red"),
+        escalated=sum(1 for v in verdicts if v.escalate),
+        closed=closed.count(),
+        satisfied=closed.filter(satisfaction__in=("satisfied", "basically")).count(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Overdue:
     ticket: Ticket
     status: str  # as of the date

@@ -370,9 +370,10 @@ def district_targets(indicator: Indicator) -> dict[str, dict[int, Decimal]]:
     return dict(found)
 
 
-def ranking(*, plan: Plan, year: int, month: int) -> list[RankRow]:
-    """The reporting units ranked (赛马) after `month` of `year`, on their own targets."""
-    memo = Reads()
+def ranking(*, plan: Plan, year: int, month: int, memo: Reads | None = None) -> list[RankRow]:
+    """The reporting units ranked (赛马) after `month` of `year`, on their own targets (sharing `memo`'s
+    reads with a report of the same month)."""
+    memo = Reads() if memo is None else memo
     standings = {}
     for unit in reporting_units(plan):
         report = targets_report(plan=plan, year=year, month=month, unit=unit, memo=memo)

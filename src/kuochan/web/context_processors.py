@@ -12,7 +12,7 @@ MODULES = (
     ("policies", "政策直达", "policies:catalogue"),
     ("resources", "要素保障", "resources:pools"),
     ("outreach", "服务企业", "outreach:tickets"),
-    ("cockpit", "驾驶舱", None),
+    ("cockpit", "驾驶舱", "cockpit:cockpit"),
 )
 
 

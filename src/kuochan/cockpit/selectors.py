@@ -1,0 +1,208 @@
+"""The leaders' cockpit (驾驶舱): every figure of the programme as it stood at the end of a chosen month, read
+from the modules' own selectors (so the cockpit and the modules never disagree), for the actor's scope.
+
+A closed month's figures only change when business data changes, and every change of business data is
+audited: the figures are cached under the latest audit entry's id, so a meeting's repeated opens cost one
+small query until someone edits something."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from kuochan.accounts.models import User
+from kuochan.audit.models import AuditEntry
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.outreach import selectors as outreach
+from kuochan.policies.models import Step
+from kuochan.policies.selectors import applications
+from kuochan.projects.models import YI_WAN
+from kuochan.projects.rules import (
+    MILESTONE_LABELS,
+    MILESTONES,
+    STALLS,
+    TERMINATED,
+    last_complete_month,
+    light_summary,
+    renovation_investment_by_month,
+)
+from kuochan.projects.selectors import project_board, renovation_reports
+from kuochan.targets.selectors import Reads, plan_get, ranking, targets_report
+
+LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "不亮灯"}
+
+
+def default_month(today: dt.date | None = None) -> tuple[int, int]:
+    """The last complete month: what a meeting at the start of a month looks at."""
+    today = today or timezone.localdate()
+    last = last_complete_month(today) or dt.date(today.year - 1, 12, 1)
+    return last.year, last.month
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def as_of_for(year: int, month: int, today: dt.date | None = None) -> dt.date:
+    """The month's last day, or today while the month is still running."""
+    return min(month_end(year, month), today or timezone.localdate())
+
+
+@dataclass
+class Region:
+    """One reporting unit on the map and in the ranking."""
+
+    unit: OrgUnit
+    projects: int = 0
+    red: int = 0
+    yellow: int = 0
+    completion: dict[str, float | None] = field(default_factory=dict)  # indicator name → completion
+
+
+@dataclass
+class Cockpit:
+    year: int
+    month: int
+    as_of: dt.date
+    unit: OrgUnit | None
+    headline: list[dict[str, Any]]
+    ranking: list[Any]
+    lights: dict[str, int]
+    stalls: list[tuple[str, int]]
+    large: list[tuple[str, str, int, Decimal]]  # stage key, label, projects, total investment 亿元
+    investment: dict[str, list[float]]
+    regions: list[Region]
+    tickets: outreach.TicketFigures
+    events: outreach.EventTotals
+    policies: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+def _yi(hundredths: int) -> float:
+    return round(hundredths / 1_000_000, 2)
+
+
+def _investment(actor: User, year: int, as_of: dt.date) -> dict[str, list[float]]:
+    """Renovation investment completed, year to date at each month end (亿元), this year against last."""
+    this = renovation_investment_by_month(renovation_reports(actor=actor, year=year), year=year, as_of=as_of)
+    last = renovation_investment_by_month(
+        renovation_reports(actor=actor, year=year - 1), year=year - 1, as_of=month_end(year - 1, 12)
+    )
+    months = as_of.month if as_of.year == year else 12
+
+    def total(by_district: dict[str, list[int]]) -> list[int]:
+        return [sum(row[i] for row in by_district.values()) for i in range(12)]
+
+    return {
+        "months": [f"{m}月" for m in range(1, 13)],
+        "this_year": [_yi(v) for v in total(this)[:months]],
+        "last_year": [_yi(v) for v in total(last)],
+    }
+
+
+def _policy_figures(actor: User, year: int, as_of: dt.date) -> dict[str, Any]:
+    """The year's applications raised by the as-of date, and the money approved and paid by then (万元)."""
+    end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
+    found = applications(actor=actor).filter(year=year)
+    steps = Step.objects.filter(application__in=found.values("pk"), at__lt=end)
+    approved = steps.filter(action__in=("pass_city", "award")).aggregate(total=Sum("amount_wan"))["total"]
+    paid = found.filter(steps__action="pay", steps__at__lt=end).aggregate(total=Sum("paid_wan"))["total"]
+    return {
+        "applications": found.filter(created_at__lt=end).count(),
+        "approved_wan": approved or Decimal(0),
+        "paid_wan": paid or Decimal(0),
+    }
+
+
+def reporting_regions(actor: User) -> list[Region]:
+    units = OrgUnit.objects.filter(kind__in=REPORTING_KINDS).order_by("sort_order", "path")
+    if actor.org_path is not None and not actor.is_enterprise_user:
+        units = units.filter(path__startswith=actor.org_path)
+    return [Region(unit) for unit in units]
+
+
+def cockpit_data(*, actor: User, year: int, month: int) -> Cockpit:
+    """Every figure of the cockpit for the month, in the actor's scope."""
+    version = AuditEntry.objects.aggregate(latest=Max("id"))["latest"] or 0
+    as_of = as_of_for(year, month)
+    key = f"cockpit:{actor.pk}:{actor.org_path}:{year}-{month}:{as_of}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = _compute(actor, year, month, as_of)
+        cache.set(key, found, timeout=3600)
+    return found
+
+
+def _compute(actor: User, year: int, month: int, as_of: dt.date) -> Cockpit:
+    board = project_board(actor=actor, as_of=as_of)
+    regions = reporting_regions(actor)
+    by_name = {r.unit.name: r for r in regions}
+    stalls: Counter[str] = Counter()
+    large: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for facts, verdict in zip(board.facts, board.verdicts, strict=True):
+        region = by_name.get(facts.district)
+        if region is not None:
+            region.projects += 1
+            region.red += verdict.light.value == "red"
+            region.yellow += verdict.light.value == "yellow"
+        if verdict.stall:
+            stalls[verdict.stall] += 1
+        if facts.total is not None and facts.total >= YI_WAN * 100 and facts.status != TERMINATED:
+            row = large[verdict.stage or "planned"]
+            row[0] += 1
+            row[1] += facts.total
+    plan = plan_get()
+    unit = _plan_unit(actor, plan)
+    headline, ranked = [], []
+    if plan is not None and plan.period_start <= year <= plan.period_end:
+        memo = Reads()
+        headline = targets_report(plan=plan, year=year, month=month, unit=unit, memo=memo)["indicators"]
+        ranked = ranking(plan=plan, year=year, month=month, memo=memo)
+        for row in ranked:
+            region = next((r for r in regions if r.unit.display_name == row.unit), None)
+            if region is not None:
+                region.completion = {name: float(completion) for name, completion, _, _ in row.parts}
+    stages = [("planned", "谋划中"), *((m, MILESTONE_LABELS[m]) for m in MILESTONES)]
+    rules = outreach.current_rules()
+    return Cockpit(
+        year=year,
+        month=month,
+        as_of=as_of,
+        unit=unit,
+        headline=headline,
+        ranking=ranked,
+        lights=light_summary(board.verdicts),
+        stalls=[(label, stalls.get(label, 0)) for label in STALLS],
+        large=[
+            (key, label, large[key][0], Decimal(large[key][1]) / 1_000_000)
+            for key, label in stages
+            if key in large
+        ],
+        investment=_investment(actor, year, as_of),
+        regions=regions,
+        tickets=outreach.ticket_figures(actor=actor, as_of=as_of, rules=rules),
+        events=outreach.event_totals(actor=actor, start=dt.date(year, 1, 1), end=as_of)[1],
+        policies=_policy_figures(actor, year, as_of),
+    )
+
+
+def _plan_unit(actor: User, plan: Any) -> OrgUnit | None:
+    """The unit the headline figures are for: a district's own staff see their district, others the plan's
+    unit."""
+    if plan is None:
+        return None
+    own = actor.org_unit if actor.org_unit_id else None
+    if own is not None and own.kind in REPORTING_KINDS and own.path.startswith(plan.org_unit.path):
+        return own
+    return plan.org_unit
