@@ -25,6 +25,12 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Uploaded and generated files go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Cached figures are keyed by the latest audit entry's id, which a rolled-back test may hand out again."""
     cache.clear()

@@ -10,11 +10,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Max, Sum
 from django.utils import timezone
 
@@ -30,12 +31,15 @@ from kuochan.projects.rules import (
     MILESTONES,
     STALLS,
     TERMINATED,
+    ProjectFacts,
+    ThreeLists,
+    Verdict,
     last_complete_month,
     light_summary,
     renovation_investment_by_month,
 )
-from kuochan.projects.selectors import project_board, renovation_reports
-from kuochan.targets.selectors import Reads, plan_get, ranking, targets_report
+from kuochan.projects.selectors import district_rank, project_board, project_lists, renovation_reports
+from kuochan.targets.selectors import Reads, plan_get, ranking, reporting_units, targets_report
 
 LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "不亮灯"}
 
@@ -206,3 +210,117 @@ def _plan_unit(actor: User, plan: Any) -> OrgUnit | None:
     if own is not None and own.kind in REPORTING_KINDS and own.path.startswith(plan.org_unit.path):
         return own
     return plan.org_unit
+
+
+# The monthly report ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportData:
+    """What the monthly report (月度通报) says, read as of the month's end for the whole plan's unit."""
+
+    year: int
+    month: int
+    as_of: dt.date
+    unit_name: str
+    indicators: list[dict[str, Any]]  # the plan's unit, with reasons
+    by_unit: list[tuple[str, list[dict[str, Any]]]]  # each reporting unit's indicators
+    ranking: list[Any]
+    lights: dict[str, int]
+    flagged: list[tuple[ProjectFacts, Verdict]]  # red and yellow projects, red first
+    stalls: list[tuple[str, list[tuple[ProjectFacts, Verdict]]]]
+    lists: ThreeLists
+    tickets: outreach.TicketFigures
+    events: outreach.EventTotals
+    unit_names: dict[str, str]  # the ranking's short names → full names
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+def report_data(*, year: int, month: int, today: dt.date | None = None) -> ReportData:
+    """Everything the month's report states, from the modules' own selectors, as of the month's end (or
+    today, for a month still running)."""
+    as_of = as_of_for(year, month, today)
+    plan = plan_get()
+    if plan is None or not plan.period_start <= year <= plan.period_end:
+        raise ValidationError(f"{year} 年不在规划期内，或尚未加载规划，不能生成月度通报。")
+    board = project_board(actor=None, as_of=as_of)
+    rank = district_rank()
+    pairs = sorted(
+        zip(board.facts, board.verdicts, strict=True),
+        key=lambda fv: (rank.get(fv[0].district, len(rank)), fv[0].code),
+    )
+    memo = Reads()
+    units = reporting_units(plan)
+    return ReportData(
+        year=year,
+        month=month,
+        as_of=as_of,
+        unit_name=plan.org_unit.name,
+        indicators=targets_report(plan=plan, year=year, month=month, detail=True, memo=memo)["indicators"],
+        by_unit=[
+            (u.name, targets_report(plan=plan, year=year, month=month, unit=u, memo=memo)["indicators"])
+            for u in units
+        ],
+        ranking=ranking(plan=plan, year=year, month=month, memo=memo),
+        lights=light_summary(board.verdicts),
+        flagged=[p for p in pairs if p[1].light.value == "red"]
+        + [p for p in pairs if p[1].light.value == "yellow"],
+        stalls=[(label, [p for p in pairs if p[1].stall == label]) for label in STALLS],
+        lists=project_lists(
+            actor=None, start=dt.date(year, month, 1), end=month_end(year, month), as_of=as_of
+        ),
+        tickets=outreach.ticket_figures(actor=None, as_of=as_of, rules=outreach.current_rules()),
+        events=outreach.event_totals(actor=None, start=dt.date(year, 1, 1), end=as_of)[1],
+        unit_names={u.display_name: u.name for u in units},
+    )
+
+
+def report_figures(data: ReportData) -> dict[str, Any]:
+    """The report's figures as stable JSON: what the narrative is written from, what is stored with each
+    report, and what `kuochan report monthly --format json` prints."""
+    red_by_district: Counter[str] = Counter(f.district for f, v in data.flagged if v.light.value == "red")
+    return {
+        "month": data.label,
+        "as_of": data.as_of.isoformat(),
+        "unit": data.unit_name,
+        "indicators": [
+            {
+                k: row[k]
+                for k in ("code", "name", "unit", "actual", "year_target", "completion", "time_pace", "light")
+            }
+            for row in data.indicators
+        ],
+        "ranking": [
+            {"unit": r.unit, "rank": r.rank, "score": None if r.score is None else str(r.score)}
+            for r in data.ranking
+        ],
+        "lights": data.lights,
+        "red_by_district": dict(sorted(red_by_district.items())),
+        "flagged": [
+            {
+                "code": f.code,
+                "name": f.name,
+                "district": f.district,
+                "light": v.light.value,
+                "stall": v.stall,
+                "reasons": list(v.reasons),
+            }
+            for f, v in data.flagged
+        ],
+        "stalls": {label: len(rows) for label, rows in data.stalls},
+        "lists": {
+            "to_start": len(data.lists.to_start),
+            "to_complete": len(data.lists.to_complete),
+            "to_above_scale": len(data.lists.to_above_scale),
+        },
+        "tickets": asdict(data.tickets),
+        "events": {
+            "events": data.events.events,
+            "enterprises": data.events.enterprises,
+            "orders_wan": str(data.events.orders_wan.quantize(Decimal("0.01"))),
+            "financing_wan": str(data.events.financing_wan.quantize(Decimal("0.01"))),
+        },
+    }

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from kuochan.audit.models import Source
+from kuochan.cockpit import services
+from kuochan.cockpit.models import MonthlyReport
 from kuochan.cockpit.selectors import LIGHT_LABELS, Cockpit, cockpit_data, default_month
+from kuochan.core.forms import refusal
 from kuochan.imports.parsing import CellError, to_month
 from kuochan.web.selectors import home_map
 
@@ -81,3 +86,45 @@ def cockpit(request: HttpRequest) -> HttpResponse:
             "light_labels": LIGHT_LABELS,
         },
     )
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    """Stored monthly reports, newest first; city staff generate a month's."""
+    if request.user.is_enterprise_user:
+        raise PermissionDenied("企业用户无权查看月度通报。")
+    if request.method == "POST":
+        try:
+            chosen = to_month(request.POST.get("month", ""))
+            if chosen is None:
+                raise ValidationError("请选择月份。")
+            report = services.report_generate(
+                actor=request.user, source=Source.WEB, year=chosen.year, month=chosen.month
+            )
+        except CellError as exc:
+            messages.error(request, f"月份应为 YYYY-MM：{exc}")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        else:
+            messages.success(request, f"已生成 {report.label} 月度通报（用时 {report.seconds} 秒）。")
+        return redirect("cockpit:reports")
+    year, month = default_month()
+    return render(
+        request,
+        "cockpit/reports.html",
+        {
+            "reports": MonthlyReport.objects.select_related("generated_by")[:120],
+            "default": f"{year}-{month:02d}",
+        },
+    )
+
+
+@login_required
+def report_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    if request.user.is_enterprise_user:
+        raise PermissionDenied("企业用户无权下载月度通报。")
+    report = get_object_or_404(MonthlyReport, pk=pk)
+    if kind not in ("xlsx", "docx"):
+        raise Http404
+    stored = report.workbook if kind == "xlsx" else report.document
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=report.file_name(kind))

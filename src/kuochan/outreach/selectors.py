@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kuochan.accounts.models import CITY_ROLES, User
-from kuochan.core.scope import get_scoped_or_404, scoped
+from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
 from kuochan.orgs.models import OrgUnit
 from kuochan.outreach.models import (
     Department,
@@ -135,8 +135,9 @@ def with_task_lights(
 # Tickets --------------------------------------------------------------------------------------------
 
 
-def tickets(*, actor: User) -> QuerySet[Ticket]:
-    return scoped(
+def tickets(*, actor: User | None) -> QuerySet[Ticket]:
+    """Tickets in the actor's scope (None: the system, every ticket)."""
+    return scoped_or_system(
         Ticket.objects.select_related("enterprise", "district", "department", "handler", "visit"), actor
     )
 
@@ -206,7 +207,7 @@ class TicketFigures:
     satisfied: int  # of those closed, 满意 or 基本满意
 
 
-def ticket_figures(*, actor: User, as_of: dt.date, rules: ServiceRules) -> TicketFigures:
+def ticket_figures(*, actor: User | None, as_of: dt.date, rules: ServiceRules) -> TicketFigures:
     """The year's ticket figures as they stood at the end of `as_of` (the cockpit and the monthly report)."""
     found = tickets(actor=actor)
     year_start = timezone.make_aware(dt.datetime(as_of.year, 1, 1))
@@ -272,11 +273,11 @@ def _per_event(queryset: QuerySet, value: Any) -> Subquery:
     return Subquery(queryset.filter(event=OuterRef("pk")).values("event").annotate(v=value).values("v"))
 
 
-def events(*, actor: User) -> QuerySet[Event]:
+def events(*, actor: User | None) -> QuerySet[Event]:
     """Events in scope with their enterprises taking part and the orders and financing agreed (万元)."""
     outcomes = Outcome.objects.order_by()
     return (
-        scoped(Event.objects.select_related("unit"), actor)
+        scoped_or_system(Event.objects.select_related("unit"), actor)
         .annotate(
             enterprises=Coalesce(
                 _per_event(
@@ -322,13 +323,15 @@ def _reporting_unit(path: str, units: dict[str, OrgUnit], top: OrgUnit) -> str:
     return f"{top.name}本级"
 
 
-def event_totals(*, actor: User, start: dt.date, end: dt.date) -> tuple[list[EventTotals], EventTotals]:
+def event_totals(
+    *, actor: User | None, start: dt.date, end: dt.date
+) -> tuple[list[EventTotals], EventTotals]:
     """Per district and in all, for events dated in [start, end]: how many, how many enterprises took part
     (each counted once however many events it attended: an enterprise from the registry by its id, any other
     by its name), and the orders and financing agreed — the figures of the bureau's yearly summary."""
-    found = scoped(Event.objects.all(), actor).filter(date__range=(start, end))
+    found = scoped_or_system(Event.objects.all(), actor).filter(date__range=(start, end))
     units = {u.pk: u for u in OrgUnit.objects.all()}
-    top = units.get(actor.org_unit_id) if actor.org_unit_id else None
+    top = units.get(actor.org_unit_id) if actor is not None and actor.org_unit_id else None
     top = top or next(u for u in units.values() if u.parent_id is None)
     rows: dict[str, EventTotals] = {}
     seen: dict[str, set[Any]] = defaultdict(set)

@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kuochan.core.bulk import date_reader, raw_date, raw_values
-from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
+from kuochan.core.scope import get_scoped_or_404, scoped_or_system
 from kuochan.evaluation.models import EvaluationResult
 from kuochan.evaluation.selectors import evaluation_year_known
 from kuochan.policies.models import Application, Attachment, Policy, PolicyBudget, Status, Subject
@@ -260,7 +260,8 @@ def match_counts(matches: list[Match]) -> dict[str, int]:
 
 
 def applications(*, actor: Any) -> QuerySet[Application]:
-    return scoped(
+    """Applications in the actor's scope (None: the system, all of them)."""
+    return scoped_or_system(
         Application.objects.select_related("policy", "enterprise", "project", "district"), actor
     ).order_by("-id")
 

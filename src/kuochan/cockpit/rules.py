@@ -1,0 +1,144 @@
+"""The monthly report's narrative (月度通报), written from the month's figures by fixed templates in the
+bureau's official style: the same figures always give the same words. Nothing here is free-written; every
+sentence states a computed figure. Pure functions: the figures in, sections of text out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+CHINESE_ORDINALS = "一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    paragraphs: tuple[str, ...]
+
+
+def number(value: float | Decimal | int | None, places: int = 2) -> str:
+    """A figure as the report prints it: thousands unmarked, trailing zeros dropped (12.50 → 12.5, 3.00 → 3)."""
+    if value is None:
+        return "—"
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = f"{exact:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else number(Decimal(str(share)) * 100, 1) + "%"
+
+
+def _pace_words(completion: float, pace: float) -> str:
+    gap = Decimal(str(completion)) * 100 - Decimal(str(pace)) * 100
+    if abs(gap) < Decimal("0.05"):
+        return "与时序进度持平"
+    return f"{'快于' if gap > 0 else '落后'}时序进度 {number(abs(gap), 1)} 个百分点"
+
+
+def _joined(names: Sequence[str]) -> str:
+    return "、".join(names)
+
+
+def overall(figures: Mapping[str, Any]) -> Section:
+    month = int(figures["month"][5:])
+    lights = figures["lights"]
+    judged = [i for i in figures["indicators"] if i["light"] in ("red", "yellow", "green")]
+    counts = {key: sum(1 for i in judged if i["light"] == key) for key in ("green", "yellow", "red")}
+    paragraphs = []
+    if judged:
+        paragraphs.append(
+            f"截至 {month} 月底，{figures['unit']}纳入监测的 {len(judged)} 项年度指标中，绿灯 {counts['green']} 项、"
+            f"黄灯 {counts['yellow']} 项、红灯 {counts['red']} 项。"
+        )
+    for i in judged[:3]:
+        paragraphs.append(
+            f"{i['name']}{number(i['actual'])}{i['unit']}（年度目标 {number(i['year_target'])}{i['unit']}），"
+            f"年度目标完成率 {percent(i['completion'])}，{_pace_words(i['completion'], i['time_pace'])}。"
+        )
+    total = sum(lights.values())
+    paragraphs.append(
+        f"全市在库增资扩产项目 {total} 个，其中红灯 {lights['red']} 个、黄灯 {lights['yellow']} 个、"
+        f"绿灯 {lights['green']} 个，不亮灯 {lights['none']} 个。"
+    )
+    events, tickets = figures["events"], figures["tickets"]
+    paragraphs.append(
+        f"本年累计开展供需对接活动 {events['events']} 场次，参与企业 {events['enterprises']} 家，对接订单 "
+        f"{number(Decimal(events['orders_wan']) / 10000)} 亿元、融资 {number(Decimal(events['financing_wan']) / 10000)} 亿元；"
+        f"受理企业诉求 {tickets['raised']} 件，办结并回访 {tickets['closed']} 件。"
+    )
+    return Section("总体情况", tuple(paragraphs))
+
+
+def districts(figures: Mapping[str, Any]) -> Section:
+    ranked = [r for r in figures["ranking"] if r["rank"] is not None]
+    paragraphs = []
+    if len(ranked) >= 4:
+        ranked.sort(key=lambda r: r["rank"])
+        top, bottom = [r["unit"] for r in ranked[:3]], [r["unit"] for r in ranked[-2:]]
+        paragraphs.append(f"按赛马综合得分，{_joined(top)}位列前三，{_joined(bottom)}排名靠后。")
+    elif figures["ranking"]:
+        paragraphs.append("各区县年度目标尚未全部分解，本月暂不排名。")
+    red = sorted(
+        ((unit, n) for unit, n in figures["red_by_district"].items() if n),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
+    if red:
+        shown = "、".join(f"{unit}（{n} 个）" for unit, n in red[:3])
+        paragraphs.append(f"红灯项目较多的是{shown}。")
+    else:
+        paragraphs.append("各区县均无红灯项目。")
+    return Section("各区县进展", tuple(paragraphs))
+
+
+def problems(figures: Mapping[str, Any]) -> Section:
+    paragraphs = []
+    behind = [i for i in figures["indicators"] if i["light"] == "red"]
+    for n, i in enumerate(behind, start=1):
+        paragraphs.append(
+            f"{n}. {i['name']}年度目标完成率 {percent(i['completion'])}，{_pace_words(i['completion'], i['time_pace'])}。"
+        )
+    stalls = figures["stalls"]
+    if total := sum(stalls.values()):
+        parts = "、".join(f"{label} {count} 个" for label, count in stalls.items() if count)
+        paragraphs.append(f"{len(paragraphs) + 1}. “破五未”项目 {total} 个，其中{parts}。")
+    tickets = figures["tickets"]
+    if tickets["overdue"]:
+        paragraphs.append(
+            f"{len(paragraphs) + 1}. 企业诉求逾期未办结 {tickets['overdue']} 件，其中 {tickets['escalated']} 件已升级市级督办。"
+        )
+    return Section("存在问题", tuple(paragraphs) or ("本月各项指标和项目均无红灯，未发现突出问题。",))
+
+
+def next_month(figures: Mapping[str, Any]) -> Section:
+    steps = []
+    lights, lists, stalls = figures["lights"], figures["lists"], figures["stalls"]
+    if lights["red"]:
+        steps.append(f"紧盯 {lights['red']} 个红灯项目，逐个分析原因、明确责任、限期整改，推动红灯转黄转绿。")
+    if lists["to_start"] or lists["to_complete"]:
+        steps.append(
+            f"对照“三张清单”，推动拟开工清单 {lists['to_start']} 个项目按期开工、竣工清单 {lists['to_complete']} 个项目按期竣工，"
+            f"做好升规清单 {lists['to_above_scale']} 家企业的培育服务。"
+        )
+    worst = max(stalls.items(), key=lambda item: item[1], default=(None, 0))
+    if worst[1]:
+        steps.append(f"聚焦“{worst[0]}”等“破五未”项目开展专项攻坚，协调解决要素保障和审批问题。")
+    behind = [i["name"] for i in figures["indicators"] if i["light"] == "red"]
+    if behind:
+        steps.append(f"针对{_joined(behind[:3])}等落后时序进度的指标，压实区县责任，加快追赶进度。")
+    if figures["tickets"]["overdue"]:
+        steps.append("督促承办部门办结逾期企业诉求，做好回访评价，确保闭环解决。")
+    if not steps:
+        steps.append("保持良好态势，持续做好项目服务和要素保障。")
+    return Section("下月工作重点", tuple(f"{n}. {text}" for n, text in enumerate(steps, start=1)))
+
+
+def narrative(figures: Mapping[str, Any]) -> list[Section]:
+    """The 通报's sections, in order: 总体情况, 各区县进展, 存在问题, 下月工作重点."""
+    return [overall(figures), districts(figures), problems(figures), next_month(figures)]
+
+
+def heading(index: int, section: Section) -> str:
+    return f"{CHINESE_ORDINALS[index]}、{section.title}"

@@ -1,0 +1,80 @@
+"""The 通报's words come from fixed templates filled with the month's figures."""
+
+from kuochan.cockpit.rules import heading, narrative, number, percent
+
+
+def figures(**changes):
+    base = {
+        "month": "2026-10", "unit": "湖州市",
+        "indicators": [
+            {"code": "a", "name": "增资扩产投资额", "unit": "亿元", "actual": 128.13, "year_target": 555,
+             "completion": 0.230865, "time_pace": 0.833333, "light": "red"},
+            {"code": "b", "name": "落地湖州募投项目", "unit": "个", "actual": 16, "year_target": 8, "completion": 2.0,
+             "time_pace": 0.833333, "light": "green"},
+            {"code": "c", "name": "技改投资增幅", "unit": "%", "actual": None, "year_target": None, "completion": None,
+             "time_pace": None, "light": "none"},
+        ],
+        "ranking": [{"unit": u, "rank": n, "score": str(100 - n)} for n, u in enumerate(["吴兴区", "南浔区", "德清县", "长兴县", "安吉县"], 1)],
+        "lights": {"red": 3, "yellow": 5, "green": 10, "none": 2},
+        "red_by_district": {"吴兴区": 2, "南浔区": 1},
+        "stalls": {"签约未落地": 0, "落地未开工": 4, "开工未竣工": 1, "竣工未投产": 0, "投产未达产": 0},
+        "lists": {"to_start": 6, "to_complete": 2, "to_above_scale": 9},
+        "tickets": {"raised": 12, "open": 4, "overdue": 2, "escalated": 1, "closed": 7, "satisfied": 6},
+        "events": {"events": 3, "enterprises": 40, "orders_wan": "15340.00", "financing_wan": "0.00"},
+    }  # fmt: skip
+    return base | changes
+
+
+def test_figures_print_as_the_bureau_writes_them():
+    assert (number(128.125), number(3.0), number(None)) == ("128.13", "3", "—")
+    assert (percent(0.230865), percent(2.0)) == ("23.1%", "200%")
+
+
+def test_the_narrative_states_every_figure_in_its_section():
+    sections = narrative(figures())
+    assert [heading(i, s) for i, s in enumerate(sections)] == [
+        "一、总体情况",
+        "二、各区县进展",
+        "三、存在问题",
+        "四、下月工作重点",
+    ]
+    overall, districts, problems, focus = (s.paragraphs for s in sections)
+    assert overall[0] == "截至 10 月底，湖州市纳入监测的 2 项年度指标中，绿灯 1 项、黄灯 0 项、红灯 1 项。"
+    assert (
+        overall[1]
+        == "增资扩产投资额128.13亿元（年度目标 555亿元），年度目标完成率 23.1%，落后时序进度 60.2 个百分点。"
+    )
+    assert (
+        overall[2]
+        == "落地湖州募投项目16个（年度目标 8个），年度目标完成率 200%，快于时序进度 116.7 个百分点。"
+    )
+    assert overall[-2] == "全市在库增资扩产项目 20 个，其中红灯 3 个、黄灯 5 个、绿灯 10 个，不亮灯 2 个。"
+    assert overall[-1] == (
+        "本年累计开展供需对接活动 3 场次，参与企业 40 家，对接订单 1.53 亿元、融资 0 亿元；受理企业诉求 12 件，办结并回访 7 件。"
+    )
+    assert districts == (
+        "按赛马综合得分，吴兴区、南浔区、德清县位列前三，长兴县、安吉县排名靠后。",
+        "红灯项目较多的是吴兴区（2 个）、南浔区（1 个）。",
+    )
+    assert problems == (
+        "1. 增资扩产投资额年度目标完成率 23.1%，落后时序进度 60.2 个百分点。",
+        "2. “破五未”项目 5 个，其中落地未开工 4 个、开工未竣工 1 个。",
+        "3. 企业诉求逾期未办结 2 件，其中 1 件已升级市级督办。",
+    )
+    assert focus[0] == "1. 紧盯 3 个红灯项目，逐个分析原因、明确责任、限期整改，推动红灯转黄转绿。"
+    assert focus[2] == "3. 聚焦“落地未开工”等“破五未”项目开展专项攻坚，协调解决要素保障和审批问题。"
+    assert len(focus) == 5
+
+
+def test_a_quiet_month_says_so_and_ranks_nobody_without_split_targets():
+    quiet = figures(
+        indicators=[], lights={"red": 0, "yellow": 0, "green": 4, "none": 0}, red_by_district={},
+        stalls=dict.fromkeys(["签约未落地", "落地未开工", "开工未竣工", "竣工未投产", "投产未达产"], 0),
+        lists={"to_start": 0, "to_complete": 0, "to_above_scale": 0},
+        tickets={"raised": 0, "open": 0, "overdue": 0, "escalated": 0, "closed": 0, "satisfied": 0},
+        ranking=[{"unit": "吴兴区", "rank": None, "score": None}],
+    )  # fmt: skip
+    _, districts, problems, focus = narrative(quiet)
+    assert districts.paragraphs == ("各区县年度目标尚未全部分解，本月暂不排名。", "各区县均无红灯项目。")
+    assert problems.paragraphs == ("本月各项指标和项目均无红灯，未发现突出问题。",)
+    assert focus.paragraphs == ("1. 保持良好态势，持续做好项目服务和要素保障。",)
