@@ -39,3 +39,195 @@ class MonthlyReport(models.Model):
     def file_name(self, kind: str) -> str:
         """The name users see for the .xlsx or .docx, whatever name storage gave the file."""
         return f"{self.figures.get('unit', '')}增资扩产月度通报-{self.label}.{kind}"
+
+
+class Measure(models.Model):
+    """One of the plan's 攻坚举措 or 重点任务, with its lead and co-responsible units, as the plan states them."""
+
+    class Kind(models.TextChoices):
+        TASK = "task", _("重点任务")
+        MEASURE = "measure", _("攻坚举措")
+
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    number = models.CharField(_("序号"), max_length=8)
+    title = models.CharField(_("名称"), max_length=100)
+    text = models.TextField(_("原文"))
+    lead = models.CharField(_("牵头单位"), max_length=64, blank=True)
+    co_responsible = models.JSONField(_("配合单位"), default=list, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("举措")
+        verbose_name_plural = _("举措")
+
+    def __str__(self) -> str:
+        return f"{self.number}{self.title}"
+
+    def audit_scope(self) -> tuple[str, None]:
+        return ("", None)
+
+
+class Meeting(models.Model):
+    """A regular work meeting (工作例会); its decisions (例会议定事项) become supervised tasks."""
+
+    date = models.DateField(_("会议日期"))
+    title = models.CharField(_("会议名称"), max_length=200)
+    notes = models.TextField(_("会议纪要"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("工作例会")
+        verbose_name_plural = _("工作例会")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title}"
+
+    def audit_scope(self) -> tuple[str, None]:
+        return ("", None)
+
+
+class SupervisedTask(models.Model):
+    """A task under supervision (督办事项): part of a measure, or a meeting's decision, with the department
+    that leads it, the person who reports on it, a deadline, and monthly progress reports due by `report_day`
+    of the next month."""
+
+    measure = models.ForeignKey(
+        Measure,
+        verbose_name=_("所属举措"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("例会"), null=True, blank=True, on_delete=models.PROTECT, related_name="tasks"
+    )
+    title = models.CharField(_("督办事项"), max_length=200)
+    department = models.CharField(_("责任单位"), max_length=64)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("联络人"),
+        on_delete=models.PROTECT,
+        related_name="supervised_tasks",
+    )
+    starts_on = models.DateField(_("开始日期"))
+    deadline = models.DateField(_("完成期限"))
+    report_day = models.PositiveSmallIntegerField(_("每月报送进展截止日"), default=5)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("交办人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("督办事项")
+        verbose_name_plural = _("督办事项")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def audit_scope(self) -> tuple[str, None]:
+        return ("", None)
+
+
+class TaskReport(models.Model):
+    """A month's progress report on a supervised task."""
+
+    task = models.ForeignKey(
+        SupervisedTask, verbose_name=_("督办事项"), on_delete=models.CASCADE, related_name="reports"
+    )
+    month = models.DateField(_("报告月份"))  # its first day
+    text = models.TextField(_("进展情况"))
+    percent = models.PositiveSmallIntegerField(_("完成进度（%）"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reported_on = models.DateField(_("报送日期"))
+
+    class Meta:
+        ordering = ["task", "month"]
+        verbose_name = _("进展报告")
+        verbose_name_plural = _("进展报告")
+        constraints = [models.UniqueConstraint(fields=["task", "month"], name="task_report_once_a_month")]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.month:%Y-%m}"
+
+    def audit_scope(self) -> tuple[str, None]:
+        return ("", None)
+
+
+class CycleSettings(models.Model):
+    """When the monthly cycle runs: on `day` of each month, for the month before."""
+
+    name = models.CharField(max_length=16, unique=True, default="default")
+    day = models.PositiveSmallIntegerField(_("每月运行日"), default=3)
+    enabled = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("月度流程设置")
+        verbose_name_plural = _("月度流程设置")
+
+    def __str__(self) -> str:
+        return f"每月 {self.day} 日"
+
+    def audit_scope(self) -> tuple[str, None]:
+        return ("", None)
+
+
+class CycleRun(models.Model):
+    """One run of the monthly cycle: what it did, step by step, how long each took, and any failure."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("运行中")
+        SUCCEEDED = "succeeded", _("成功")
+        FAILED = "failed", _("失败")
+
+    month = models.DateField(_("月份"))
+    trigger = models.CharField(_("触发方式"), max_length=16)  # schedule / command / web
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    steps = models.JSONField(_("步骤"), default=list)
+    error = models.TextField(_("错误"), blank=True)
+    report = models.ForeignKey(
+        MonthlyReport,
+        verbose_name=_("月度通报"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("月度流程记录")
+        verbose_name_plural = _("月度流程记录")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} 月度流程"
+
+    @property
+    def seconds(self) -> float | None:
+        return (
+            None
+            if self.finished_at is None
+            else round((self.finished_at - self.started_at).total_seconds(), 3)
+        )

@@ -4,6 +4,8 @@ sentence states a computed figure. Pure functions: the figures in, sections of t
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -142,3 +144,54 @@ def narrative(figures: Mapping[str, Any]) -> list[Section]:
 
 def heading(index: int, section: Section) -> str:
     return f"{CHINESE_ORDINALS[index]}、{section.title}"
+
+
+# Supervision (督办) -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFacts:
+    starts_on: dt.date
+    deadline: dt.date
+    done_on: dt.date | None
+    report_day: int
+    reported: frozenset[dt.date]  # months (first days) with a progress report made by the as-of date
+
+
+def _next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def report_due(month: dt.date, report_day: int) -> dt.date:
+    """A month's progress report is due by `report_day` of the month after (the month's last day at most)."""
+    following = _next_month(month)
+    return following.replace(day=min(report_day, calendar.monthrange(following.year, following.month)[1]))
+
+
+def supervision_light(task: TaskFacts, *, as_of: dt.date, soon_days: int = 7) -> tuple[str, tuple[str, ...]]:
+    """A supervised task's light as of a date, with every reason: red past its deadline or with two monthly
+    reports missing; yellow within `soon_days` of the deadline or with one report missing; none once done."""
+    if task.done_on is not None and task.done_on <= as_of:
+        return "none", (f"已于 {task.done_on} 完成",)
+    found: list[tuple[str, str]] = []
+    days_left = (task.deadline - as_of).days
+    if days_left < 0:
+        found.append(("red", f"完成期限 {task.deadline}，已逾期 {-days_left} 天"))
+    elif days_left <= soon_days:
+        found.append(("yellow", f"完成期限 {task.deadline}，还有 {days_left} 天"))
+    missing = []
+    month = task.starts_on.replace(day=1)
+    while report_due(month, task.report_day) < as_of:
+        if month not in task.reported:
+            missing.append(month)
+        month = _next_month(month)
+    if missing:
+        months = "、".join(f"{m.year}年{m.month}月" for m in missing)
+        found.append(
+            ("red" if len(missing) >= 2 else "yellow",
+             f"{months}进展未报送（每月 {task.report_day} 日前报送上月进展）"),
+        )  # fmt: skip
+    if not found:
+        return "green", (f"完成期限 {task.deadline}，进展按时报送",)
+    light = "red" if any(level == "red" for level, _ in found) else "yellow"
+    return light, tuple(reason for _, reason in found)

@@ -16,11 +16,13 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
 
 from kuochan.accounts.models import User
 from kuochan.audit.models import AuditEntry
+from kuochan.cockpit.models import Measure, SupervisedTask, TaskReport
+from kuochan.cockpit.rules import TaskFacts, supervision_light
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.outreach import selectors as outreach
 from kuochan.policies.models import Step
@@ -324,3 +326,41 @@ def report_figures(data: ReportData) -> dict[str, Any]:
             "financing_wan": str(data.events.financing_wan.quantize(Decimal("0.01"))),
         },
     }
+
+
+# Supervision (督办) -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: SupervisedTask
+    light: str
+    reasons: tuple[str, ...]
+    last: TaskReport | None  # the latest report made by the as-of date
+
+
+def supervision_board(*, as_of: dt.date, tasks: QuerySet[SupervisedTask] | None = None) -> list[TaskRow]:
+    """Every supervised task with its light as of a date: two queries, whatever the number of tasks."""
+    found = list(
+        (tasks if tasks is not None else SupervisedTask.objects.all())
+        .filter(starts_on__lte=as_of)
+        .select_related("measure", "meeting", "owner")
+    )
+    reports: dict[int, list[TaskReport]] = defaultdict(list)
+    for report in TaskReport.objects.filter(task__in=[t.pk for t in found], reported_on__lte=as_of).order_by(
+        "month"
+    ):
+        reports[report.task_id].append(report)
+    rows = []
+    for task in found:
+        made = reports.get(task.pk, [])
+        facts = TaskFacts(
+            task.starts_on, task.deadline, task.done_on, task.report_day, frozenset(r.month for r in made)
+        )
+        light, reasons = supervision_light(facts, as_of=as_of)
+        rows.append(TaskRow(task, light, reasons, made[-1] if made else None))
+    return rows
+
+
+def measures() -> QuerySet[Measure]:
+    return Measure.objects.all()

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import time
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
+from kuochan.accounts.models import Role, User
+from kuochan.accounts.services import require_city_staff
 from kuochan.audit.models import Action, Source
-from kuochan.audit.services import audit_record
+from kuochan.audit.services import audit_record, fields_update, snapshot
 from kuochan.cockpit.documents import document as report_document
 from kuochan.cockpit.documents import workbook
-from kuochan.cockpit.models import MonthlyReport
-from kuochan.cockpit.selectors import report_data, report_figures
+from kuochan.cockpit.models import (
+    CycleRun,
+    CycleSettings,
+    Measure,
+    Meeting,
+    MonthlyReport,
+    SupervisedTask,
+    TaskReport,
+)
+from kuochan.cockpit.selectors import LIGHT_LABELS, month_end, report_data, report_figures, supervision_board
+from kuochan.notifications.services import notification_queue
+from kuochan.orgs.models import OrgUnit
+from kuochan.orgs.services import LoadResult
+from kuochan.projects.rules import light_summary
+from kuochan.projects.selectors import project_board
 
 
 def report_generate(*, actor: Any, source: Source, year: int, month: int) -> MonthlyReport:
@@ -40,3 +60,269 @@ def report_generate(*, actor: Any, source: Source, year: int, month: int) -> Mon
             after={"month": data.label, "as_of": data.as_of.isoformat(), "lights": figures["lights"]},
         )  # fmt: skip
     return report
+
+
+# Supervision (督办) -------------------------------------------------------------------------------------
+
+
+def measures_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResult:
+    """The plan's measures and key tasks, loaded once each (city staff may have corrected them since)."""
+    result = LoadResult()
+    existing = set(Measure.objects.values_list("code", flat=True))
+    with transaction.atomic():
+        for order, item in enumerate(data["measures"], start=1):
+            if item["code"] in existing:
+                result.unchanged += 1
+                continue
+            measure = Measure.objects.create(
+                code=item["code"], kind=item["kind"], number=item["number"], title=item["title"], text=item["text"],
+                lead=item.get("lead", ""), co_responsible=item.get("co_responsible", []), sort_order=order,
+            )  # fmt: skip
+            audit_record(
+                actor=None, source=source, action=Action.CREATE, obj=measure, after=snapshot(measure)
+            )
+            result.created += 1
+    return result
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A task as a form or a meeting's minutes state it."""
+
+    title: str
+    department: str
+    owner: Any
+    deadline: dt.date
+
+
+def _task_problems(decision: Decision, starts_on: dt.date, report_day: int) -> list[str]:
+    problems = []
+    if not decision.title.strip():
+        problems.append("请写明督办事项。")
+    if not decision.department.strip():
+        problems.append("请写明责任单位。")
+    owner = decision.owner
+    if owner is None or not owner.can_edit:
+        problems.append(f"联络人应为在岗工作人员，收到“{owner or '空'}”。")
+    if decision.deadline < starts_on:
+        problems.append(f"完成期限 {decision.deadline} 早于开始日期 {starts_on}。")
+    if not 1 <= report_day <= 28:
+        problems.append(f"每月报送截止日应为 1 到 28 日，收到“{report_day}”。")
+    return problems
+
+
+def _task_create(
+    actor: Any, source: Source, decision: Decision, starts_on: dt.date, report_day: int, **link: Any
+) -> SupervisedTask:
+    task = SupervisedTask.objects.create(
+        title=decision.title.strip(), department=decision.department.strip(), owner=decision.owner,
+        starts_on=starts_on, deadline=decision.deadline, report_day=report_day, created_by=_who(actor), **link,
+    )  # fmt: skip
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=task, after=snapshot(task))
+    return task
+
+
+def _who(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+@transaction.atomic
+def task_create(
+    *, actor: Any, source: Source, decision: Decision, measure: Measure | None = None, report_day: int = 5,
+    starts_on: dt.date | None = None,
+) -> SupervisedTask:  # fmt: skip
+    """City staff break a measure into a task with a deadline and a person who reports on it monthly."""
+    require_city_staff(actor, "只有市级工作人员可以交办督办事项。")
+    starts_on = starts_on or timezone.localdate()
+    if problems := _task_problems(decision, starts_on, report_day):
+        raise ValidationError(problems)
+    return _task_create(actor, source, decision, starts_on, report_day, measure=measure)
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor: Any,
+    source: Source,
+    date: dt.date,
+    title: str,
+    notes: str,
+    decisions: list[Decision],
+    report_day: int = 5,
+) -> Meeting:
+    """A work meeting and its decisions (例会议定事项), each a supervised task from the meeting's date. All or
+    nothing: a decision with a problem keeps the whole meeting out, every problem named by its line."""
+    require_city_staff(actor, "只有市级工作人员可以登记工作例会。")
+    problems = [] if title.strip() else ["请写明会议名称。"]
+    if not decisions:
+        problems.append("请至少写一项议定事项。")
+    for n, decision in enumerate(decisions, start=1):
+        problems += [f"第 {n} 项议定事项：{p}" for p in _task_problems(decision, date, report_day)]
+    if problems:
+        raise ValidationError(problems)
+    meeting = Meeting.objects.create(
+        date=date, title=title.strip(), notes=notes.strip(), created_by=_who(actor)
+    )
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=meeting, after=snapshot(meeting))
+    for decision in decisions:
+        _task_create(actor, source, decision, date, report_day, meeting=meeting)
+    return meeting
+
+
+def _may_report(actor: Any, task: SupervisedTask) -> bool:
+    return actor is not None and actor.can_edit and (actor.pk == task.owner_id or actor.is_city_staff)
+
+
+@transaction.atomic
+def task_report(
+    *, actor: Any, source: Source, task: SupervisedTask, month: dt.date, text: str, percent: int
+) -> TaskReport:
+    """The month's progress on a task, by its contact person (or city staff); a month reported again is
+    corrected, not duplicated."""
+    task = SupervisedTask.objects.select_for_update().get(pk=task.pk)
+    if not _may_report(actor, task):
+        raise PermissionDenied("只有联络人或市级工作人员可以报送进展。")
+    today = timezone.localdate()
+    month = month.replace(day=1)
+    problems = []
+    if month < task.starts_on.replace(day=1) or month > today.replace(day=1):
+        problems.append(f"报告月份应在 {task.starts_on:%Y-%m} 至 {today:%Y-%m} 之间，收到 {month:%Y-%m}。")
+    if not text.strip():
+        problems.append("请写明进展情况。")
+    if not isinstance(percent, int) or not 0 <= percent <= 100:
+        problems.append(f"完成进度应为 0 到 100 的整数，收到“{percent}”。")
+    if problems:
+        raise ValidationError(problems)
+    report = TaskReport.objects.filter(task=task, month=month).first()
+    before = snapshot(report) if report else {}
+    report = report or TaskReport(task=task, month=month)
+    report.text, report.percent, report.reported_by, report.reported_on = (
+        text.strip(),
+        percent,
+        _who(actor),
+        today,
+    )
+    report.save()
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE if before else Action.CREATE, obj=report, before=before,
+        after=snapshot(report),
+    )  # fmt: skip
+    return report
+
+
+@transaction.atomic
+def task_done(*, actor: Any, source: Source, task: SupervisedTask) -> SupervisedTask:
+    task = SupervisedTask.objects.select_for_update().get(pk=task.pk)
+    if not _may_report(actor, task):
+        raise PermissionDenied("只有联络人或市级工作人员可以办结督办事项。")
+    if task.done_on is not None:
+        raise ValidationError(f"该事项已于 {task.done_on} 办结。")
+    fields_update(task, actor=actor, source=source, done_on=timezone.localdate())
+    return task
+
+
+# The monthly cycle -------------------------------------------------------------------------------------
+
+logger = logging.getLogger("kuochan.cycle")
+
+
+def cycle_settings() -> CycleSettings:
+    return CycleSettings.objects.get_or_create(name="default")[0]
+
+
+@transaction.atomic
+def cycle_settings_update(*, actor: Any, source: Source, day: int, enabled: bool) -> CycleSettings:
+    if actor is None or not actor.is_city_admin:
+        raise PermissionDenied("只有市级管理员可以设置月度流程。")
+    if not isinstance(day, int) or not 1 <= day <= 28:
+        raise ValidationError(f"每月运行日应为 1 到 28 日，收到“{day}”。")
+    found = CycleSettings.objects.select_for_update().get(pk=cycle_settings().pk)
+    fields_update(found, actor=actor, source=source, day=day, enabled=enabled)
+    return found
+
+
+def _notify_red(year: int, month: int, as_of: dt.date) -> int:
+    """District staff hear of their red projects, contacts of their red supervised tasks; once per month."""
+    board = project_board(actor=None, as_of=as_of)
+    red: dict[str, list[str]] = defaultdict(list)
+    for facts, verdict in zip(board.facts, board.verdicts, strict=True):
+        if verdict.light.value == "red":
+            red[facts.district].append(f"{facts.code} {facts.name}")
+    paths = dict(OrgUnit.objects.filter(name__in=list(red)).values_list("name", "path"))
+    sent = 0
+    staff = User.objects.filter(
+        role=Role.DISTRICT_STAFF, is_active=True, org_unit__isnull=False
+    ).select_related("org_unit")
+    for user in staff:
+        mine = [
+            p
+            for name, projects in red.items()
+            if paths.get(name, "").startswith(user.org_unit.path)
+            for p in projects
+        ]
+        if mine:
+            shown = "；".join(mine[:10]) + ("……" if len(mine) > 10 else "")
+            sent += len(notification_queue(
+                recipient=user, kind="cycle_red_projects", subject=f"{year}年{month}月红灯项目 {len(mine)} 个",
+                body=f"截至 {as_of}：{shown}", key=f"cycle:{year}-{month:02d}:red:{user.pk}",
+                link=f"/projects/?light=red&as_of={as_of}",
+            ))  # fmt: skip
+    for row in supervision_board(as_of=as_of):
+        if row.light == "red":
+            sent += len(notification_queue(
+                recipient=row.task.owner, kind="cycle_red_task", subject=f"督办事项红灯：{row.task.title}",
+                body="；".join(row.reasons), key=f"cycle:{year}-{month:02d}:task:{row.task.pk}",
+                link="/cockpit/supervision/",
+            ))  # fmt: skip
+    return sent
+
+
+def cycle_run(*, year: int, month: int, trigger: str) -> CycleRun:
+    """The monthly cycle for a month: recompute the lights and the targets as of its end, generate and store
+    its report, and tell the people responsible for red items. Every step is recorded with its time; a
+    failure is recorded and logged, and the run is marked failed (the next day's tick tries again)."""
+    as_of = month_end(year, month)
+    run = CycleRun.objects.create(month=dt.date(year, month, 1), trigger=trigger, started_at=timezone.now())
+
+    def step(name: str, work: Any) -> Any:
+        started = time.perf_counter()
+        result, said = work()
+        run.steps = [
+            *run.steps,
+            {"step": name, "result": said, "seconds": round(time.perf_counter() - started, 3)},
+        ]
+        run.save(update_fields=["steps"])
+        return result
+
+    try:
+        step("复算项目亮灯", lambda: (None, "截至 {}：{}".format(as_of, "、".join(
+            f"{LIGHT_LABELS[k]} {v}" for k, v in light_summary(project_board(actor=None, as_of=as_of).verdicts).items()
+        ))))  # fmt: skip
+        run.report = step(
+            "生成月度通报",
+            lambda: (
+                r := report_generate(actor=None, source=Source.SYSTEM, year=year, month=month),
+                f"通报 #{r.pk}",
+            ),
+        )
+        step("红灯提醒", lambda: (None, f"新发提醒 {_notify_red(year, month, as_of)} 条"))
+        run.status = CycleRun.Status.SUCCEEDED
+    except Exception as exc:  # recorded and logged, never lost: the run shows it and the next tick retries
+        logger.exception("%s年%s月月度流程失败", year, month)
+        run.status, run.error = CycleRun.Status.FAILED, f"{type(exc).__name__}: {exc}"
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def cycle_due(today: dt.date) -> tuple[int, int] | None:
+    """The month the cycle should run for today, if any: from the configured day on, the month before, until
+    a run for it has succeeded (a worker that was down on the day catches up)."""
+    settings = cycle_settings()
+    if not settings.enabled or today.day < settings.day:
+        return None
+    last = today.replace(day=1) - dt.timedelta(days=1)
+    done = CycleRun.objects.filter(
+        month=last.replace(day=1), status__in=[CycleRun.Status.SUCCEEDED, CycleRun.Status.RUNNING]
+    )
+    return None if done.exists() else (last.year, last.month)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuochan.audit.models import Source
+from kuochan.cockpit.services import measures_load
 from kuochan.evaluation.services import scheme_load
 from kuochan.orgs.services import flatten_tree, org_units_load
 from kuochan.outreach.services import service_rules_load
@@ -37,6 +38,7 @@ class Command(BaseCommand):
                 "plan": plan_load(data=read_json(dataset, "plan.json")),
                 "policies": policy_load(data=read_json(dataset, "policies.json")),
                 "service_rules": service_rules_load(data=read_json(dataset, "service_rules.json")),
+                "measures": measures_load(data=read_json(dataset, "measures.json")),
             }
         except ValidationError as exc:
             raise CommandError("参考数据有误：\n" + "\n".join(exc.messages), returncode=2) from exc
