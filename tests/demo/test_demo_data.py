@@ -6,6 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kuochan.accounts.models import Role, User
+from kuochan.cockpit.models import MonthlyReport
+from kuochan.cockpit.selectors import supervision_board
 from kuochan.demo.generators import DEMO_PASSWORD, ProjectOwner, project_rows, province_tree
 from kuochan.evaluation.models import EvaluationResult
 from kuochan.evaluation.selectors import explained
@@ -175,3 +177,11 @@ def test_demo_outreach_shows_every_stage_of_the_loop_with_overdue_and_escalated_
     assert set(ticket_queue(actor=enterprise_user)[0].values_list("status", flat=True)) == {"resolved"}
     assert overdue(actor=None, as_of=dt.date.today(), rules=current_rules())
     assert run(capsys)["outreach"] == {"existing": summary["outreach"]["tickets"]}
+
+
+def test_demo_cockpit_has_tasks_in_every_light_and_last_months_report(huzhou, capsys):
+    summary = run(capsys)
+    assert summary["cockpit"] == {"tasks": 11, "cycle": True}
+    lights = {row.light for row in supervision_board(as_of=dt.date.today())}
+    assert lights >= {"red", "yellow", "green"}
+    assert MonthlyReport.objects.count() == 1

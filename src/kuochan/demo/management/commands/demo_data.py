@@ -8,6 +8,7 @@ from django.db import transaction
 from kuochan.accounts.models import User
 from kuochan.accounts.services import user_create
 from kuochan.audit.models import Source
+from kuochan.demo.cockpit import demo_cockpit
 from kuochan.demo.generators import (
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             summary["policies"] = demo_policies(dt.date.today())
             summary["resources"] = demo_resources(dt.date.today())
             summary["outreach"] = demo_outreach(dt.date.today(), options["seed"])
+            summary["cockpit"] = demo_cockpit(dt.date.today())
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return
@@ -106,6 +108,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"服务企业：走访 {outreach['visits']} 次，诉求 {outreach['tickets']} 件，供需对接活动 {outreach['events']} 场"
             )
+        cockpit = summary["cockpit"]
+        made = "上月月度通报已生成" if cockpit.get("cycle") else "月度通报未生成（见“月度流程”）"
+        self.stdout.write(f"驾驶舱：督办事项 {cockpit.get('tasks', cockpit.get('existing'))} 项，{made}")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role_label, unit in summary["users"]:
             self.stdout.write(f"  {username:<8} {role_label}（{unit}）")
