@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import timezone
 
 from kuochan.accounts.models import Role, User
 from kuochan.audit.models import Source
@@ -116,7 +117,7 @@ def registered(huzhou, tmp_path, run_cli):
     return [uscc(1), uscc(2), uscc(3, "330503")]
 
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def days_ago(days: int) -> dt.date:
@@ -206,7 +207,7 @@ def with_metrics(registered, tmp_path, run_cli):
 # 政策直达 -------------------------------------------------------------------------------------------
 
 PDF = b"%PDF-1.4\n%test\n%%EOF\n"
-THIS_YEAR = dt.date.today().year
+THIS_YEAR = timezone.localdate().year
 
 # 技改设备补助: 10% of equipment investment, at most 100万元, for above-scale enterprises' renovation projects.
 EQUIPMENT_GRANT = {

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from kuochan.audit.models import Source
 from kuochan.cockpit.selectors import cockpit_data
@@ -13,7 +14,7 @@ from kuochan.projects.selectors import project_board
 from kuochan.targets.selectors import plan_get, targets_report
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def test_the_cockpit_shows_what_the_modules_show_for_the_month(pipeline, users):

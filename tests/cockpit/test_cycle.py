@@ -7,6 +7,7 @@ import json
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
@@ -16,7 +17,7 @@ from kuochan.cockpit.services import cycle_due, cycle_run, cycle_settings_update
 from kuochan.cockpit.tasks import daily_tick
 from kuochan.notifications.models import Notification
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def last_month() -> dt.date:

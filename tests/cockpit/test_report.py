@@ -1,13 +1,13 @@
 """The monthly report: its figures are the modules' own for the month, it opens in Excel and Word with the
 expected tables, the same month gives the same figures, and it is stored and downloadable."""
 
-import datetime as dt
 import io
 import json
 from dataclasses import asdict
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from docx import Document
 from python_calamine import CalamineWorkbook
 
@@ -20,7 +20,7 @@ from kuochan.projects.selectors import project_board, project_lists
 from kuochan.targets.selectors import plan_get, targets_report
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def test_the_report_states_the_modules_own_figures_for_the_month(pipeline):

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from kuochan.audit.models import Source
 from kuochan.cockpit.models import Measure, SupervisedTask
@@ -156,7 +157,7 @@ def test_supervision_pages_list_tasks_with_lights_and_take_reports(huzhou, users
     task = SupervisedTask.objects.get()
     page = client.get("/cockpit/supervision/").content.decode()
     assert "建立重点企业跟踪评价" in page and "实施分类精准引导" in page and "牵头：市经信局" in page
-    month = f"{dt.date.today():%Y-%m}"
+    month = f"{timezone.localdate():%Y-%m}"
     login(users["wuxing"]).post(
         f"/cockpit/supervision/{task.pk}/", {"month": month, "percent": "30", "text": "已建立名单"}
     )

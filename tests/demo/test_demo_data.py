@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from kuochan.accounts.models import Role, User
 from kuochan.cockpit.models import MonthlyReport
@@ -98,7 +99,7 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 def test_demo_projects_show_every_light_and_stall_category_as_of_today(huzhou, capsys):
     summary = run(capsys)
     assert summary["projects"]["projects"] == round(60 / 3.5)
-    board = project_board(actor=None, as_of=dt.date.today())
+    board = project_board(actor=None, as_of=timezone.localdate())
     assert {verdict.light for verdict in board.verdicts} == set(Light)
     assert {verdict.stall for verdict in board.verdicts} - {None} == set(STALLS)
     kinds = {finding.kind for finding in quality_findings(board.facts, today=board.as_of, rules=board.rules)}
@@ -107,7 +108,7 @@ def test_demo_projects_show_every_light_and_stall_category_as_of_today(huzhou, c
 
 def test_demo_projects_fill_this_months_three_lists(huzhou, capsys):
     run(capsys)
-    start, end = month_bounds(dt.date.today())
+    start, end = month_bounds(timezone.localdate())
     lists = project_lists(actor=None, start=start, end=end)
     assert lists.to_start and lists.to_complete and lists.to_above_scale
 
@@ -116,7 +117,7 @@ def test_demo_progress_year_to_date_never_falls_within_a_year(huzhou, capsys):
     run(capsys)
     reports = list(Progress.objects.order_by("project", "month").values_list("project", "month", "ytd_wan"))
     assert reports and reports[-1][1] <= last_complete_month(
-        dt.date.today()
+        timezone.localdate()
     )  # the month ends today on the 30th
     previous: dict[tuple[int, int], Decimal] = {}
     for project, month, ytd in reports:
@@ -175,13 +176,13 @@ def test_demo_outreach_shows_every_stage_of_the_loop_with_overdue_and_escalated_
     assert tickets.filter(escalated_at__isnull=False).exists()
     enterprise_user = User.objects.get(username="qiye")
     assert set(ticket_queue(actor=enterprise_user)[0].values_list("status", flat=True)) == {"resolved"}
-    assert overdue(actor=None, as_of=dt.date.today(), rules=current_rules())
+    assert overdue(actor=None, as_of=timezone.localdate(), rules=current_rules())
     assert run(capsys)["outreach"] == {"existing": summary["outreach"]["tickets"]}
 
 
 def test_demo_cockpit_has_tasks_in_every_light_and_last_months_report(huzhou, capsys):
     summary = run(capsys)
     assert summary["cockpit"] == {"tasks": 11, "cycle": True}
-    lights = {row.light for row in supervision_board(as_of=dt.date.today())}
+    lights = {row.light for row in supervision_board(as_of=timezone.localdate())}
     assert lights >= {"red", "yellow", "green"}
     assert MonthlyReport.objects.count() == 1

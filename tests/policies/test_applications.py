@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from kuochan.audit.models import AuditEntry, Source
 from kuochan.policies import selectors, services
@@ -17,7 +18,7 @@ from kuochan.projects import services as project_services
 from kuochan.registry.models import Enterprise
 from tests.conftest import PDF, THIS_YEAR, attach
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def apply_for(actor, grant, project, **values):

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from kuochan.audit.models import Source
 from kuochan.evaluation.services import evaluation_run
@@ -16,7 +17,7 @@ from kuochan.policies.models import Policy
 from kuochan.registry.models import Enterprise, Honour
 from tests.conftest import THIS_YEAR
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def statuses(actor, policy, **options):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from kuochan.audit.models import AuditEntry
 from kuochan.imports.models import ImportBatch
@@ -126,7 +127,7 @@ def test_a_malformed_project_code_is_an_error(projects, tmp_path, run_cli):
 
 
 def test_a_month_that_has_not_come_yet_is_an_error(projects, tmp_path, run_cli):
-    today = dt.date.today()
+    today = timezone.localdate()
     this_month = today.replace(day=1)
     next_month = (this_month + dt.timedelta(days=32)).replace(day=1)
     rows = report(f"{this_month:%Y-%m}", 100), report(f"{next_month:%Y年%m月}", 200)

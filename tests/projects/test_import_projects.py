@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from kuochan.audit.models import AuditEntry
 from kuochan.imports.models import ImportBatch
@@ -139,7 +140,7 @@ def test_a_partial_file_leaves_the_fields_it_does_not_have_alone(registered, tmp
 def test_a_project_without_a_code_gets_a_platform_code_and_is_found_again_by_enterprise_and_name(
     registered, tmp_path, run_cli
 ):
-    year = dt.date.today().year
+    year = timezone.localdate().year
     first = project(registered[0], 项目代码=None)
     code, result = run_cli("projects", write_projects(tmp_path / "1.xlsx", first))
     assert code == 0 and result["created"] == 1, result
@@ -221,7 +222,7 @@ def test_a_planned_date_the_file_leaves_out_still_keeps_the_order(registered, tm
 def test_actual_dates_out_of_order_or_in_the_future_are_warnings_and_the_import_applies(
     registered, tmp_path, run_cli
 ):
-    later = dt.date.today() + dt.timedelta(days=40)
+    later = timezone.localdate() + dt.timedelta(days=40)
     row = project(registered[0], 实际备案日期="2026-04-01", 实际开工日期="2026-03-05", 实际竣工日期=later)
     code, result = run_cli("projects", write_projects(tmp_path / "p.xlsx", row))
     assert code == 0 and result["applied"] is True and result["created"] == 1
@@ -230,7 +231,7 @@ def test_actual_dates_out_of_order_or_in_the_future_are_warnings_and_the_import_
     started, completed = result["warnings"]
     assert started["value"] == "2026-03-05"
     assert started["message"] == "实际开工日期早于实际备案日期 2026-04-01，请核实"
-    assert completed["message"] == f"实际竣工日期晚于今天 {dt.date.today()}，请核实"
+    assert completed["message"] == f"实际竣工日期晚于今天 {timezone.localdate()}，请核实"
     assert set(started) == set(completed) == {"row", "column", "value", "message"}
     assert stored().completed_actual == later
 
@@ -396,7 +397,7 @@ def test_export_then_import_changes_nothing(registered, tmp_path, run_cli):
 def test_a_project_filed_without_a_code_takes_its_national_code_once_registered(
     registered, tmp_path, run_cli
 ):
-    platform = f"KC-{dt.date.today().year}-000001"
+    platform = f"KC-{timezone.localdate().year}-000001"
     run_cli("projects", write_projects(tmp_path / "1.xlsx", project(registered[0], 项目代码=None)))
     assert list(Project.objects.values_list("code", flat=True)) == [platform]
     code, result = run_cli("projects", write_projects(tmp_path / "2.xlsx", project(registered[0])))
@@ -420,7 +421,7 @@ def test_a_registered_code_and_a_blank_one_naming_the_same_project_are_an_error(
 
 
 def test_a_blank_code_never_takes_a_platform_code_the_same_file_gives(registered, tmp_path, run_cli):
-    year = dt.date.today().year
+    year = timezone.localdate().year
     rows = project(registered[0], 项目代码=f"KC-{year}-000001"), project(registered[1], 项目代码=None)
     code, result = run_cli("projects", write_projects(tmp_path / "p.xlsx", *rows))
     assert code == 0 and result["created"] == 2, result

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from kuochan.projects.rules import (
     MILESTONES,
@@ -156,7 +157,7 @@ def test_renovation_roll_up_from_stored_progress(pipeline, users):
     from kuochan.projects.selectors import renovation_reports
     from kuochan.projects.services import progress_record
 
-    year = dt.date.today().year - 1
+    year = timezone.localdate().year - 1
     for month, ytd in ((1, "100"), (2, "250.5")):
         progress_record(
             actor=users["city_staff"], source=Source.WEB, project=pipeline["red"], month=dt.date(year, month, 1),

@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from kuochan.audit.models import Source
 from kuochan.resources import selectors, services
@@ -162,7 +163,7 @@ def test_two_allocations_at_the_same_moment_never_overdraw_the_pool(asked, city_
 
 
 def test_an_advance_is_repaid_on_its_schedule_and_lit_when_late(city_pool, wuxing_pool, users):
-    today = dt.date.today()
+    today = timezone.localdate()
     schedule = [(today - dt.timedelta(days=40), D(100)), (today + dt.timedelta(days=60), D(100))]
     with pytest.raises(ValidationError, match=r"还款计划合计 150\.00，应等于预支量 200"):
         services.advance_create(

@@ -4,6 +4,8 @@ form from a project, advances with lights; every list exports; scope."""
 import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
+
 from kuochan.resources.models import Advance, Movement, Pool, Request, RequestStatus
 from tests.xlsx import exported_rows
 
@@ -77,7 +79,7 @@ def test_a_project_asks_for_an_element_from_its_page(city_pool, pipeline, users,
 
 def test_advances_show_their_light_and_take_repayments(city_pool, wuxing_pool, users, login):
     client = login(users["city_staff"])
-    late = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+    late = (timezone.localdate() - dt.timedelta(days=5)).isoformat()
     client.post(
         f"/resources/pools/{city_pool.pk}/",
         {"action": "advance", "borrower": wuxing_pool.pk, "amount": "50", "reason": "重大项目提前用能",

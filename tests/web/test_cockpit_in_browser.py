@@ -23,8 +23,8 @@ MAP_OPTION = """() => {
 
 
 def console_error(message, errors: list[str]) -> None:
-    """Keeps the console's errors, bar Chromium's own 404 for /favicon.ico: the site declares no icon."""
-    if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+    """Keeps the console's errors (a missing icon or script included)."""
+    if message.type == "error":
         errors.append(f"{message.text} ({message.location.get('url')})")
 
 

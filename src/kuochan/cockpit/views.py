@@ -55,7 +55,7 @@ def _chart_data(data: Cockpit, map_unit: Any) -> dict[str, Any]:
         "regions": [
             {
                 "name": r.unit.map_name, "unit": r.unit.name, "red": r.red, "yellow": r.yellow, "projects": r.projects,
-                "completion": r.completion, "url": f"{projects}?district={r.unit.pk}&light=red&as_of={as_of}",
+                "completion": r.completion, "url": f"{projects}?district={r.unit.pk}&as_of={as_of}",
             }
             for r in data.regions if r.unit.map_name
         ],

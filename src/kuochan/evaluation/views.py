@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from kuochan.audit.models import Source
 from kuochan.core.forms import refusal
@@ -47,11 +48,11 @@ def _year(request: HttpRequest) -> int:
     if value.isdigit() and 1990 <= int(value) <= 2100:
         return int(value)
     years = selectors.evaluated_years()
-    return years[0] if years else dt.date.today().year - 1
+    return years[0] if years else timezone.localdate().year - 1
 
 
 def _years(year: int) -> list[int]:
-    return sorted({*selectors.evaluated_years(), year, dt.date.today().year - 1}, reverse=True)
+    return sorted({*selectors.evaluated_years(), year, timezone.localdate().year - 1}, reverse=True)
 
 
 def _query(request: HttpRequest) -> str:
@@ -283,7 +284,7 @@ def treatment(request: HttpRequest) -> HttpResponse:
 @login_required
 def above_scale(request: HttpRequest) -> HttpResponse:
     """升规 candidates of the current year: the [projects] 升规 list, the same rule and the same reasons."""
-    today = dt.date.today()
+    today = timezone.localdate()
     lists = project_lists(
         actor=request.user, start=dt.date(today.year, 1, 1), end=dt.date(today.year, 12, 31)
     )

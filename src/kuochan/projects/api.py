@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -94,7 +95,7 @@ class ProgressResult(Schema):
 @paginate
 def list_projects(request: HttpRequest, filters: Query[ProjectQuery]) -> list[dict]:
     values = filters.dict()
-    as_of = values.pop("as_of") or dt.date.today()
+    as_of = values.pop("as_of") or timezone.localdate()
     rows = selectors.project_rows(
         actor=request.auth, as_of=as_of, filters=selectors.ProjectFilter(query=values.pop("q"), **values)
     )
@@ -110,7 +111,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectQuery]) -> list[di
 
 @router.get("/lights", summary="亮灯结果（与 kuochan lights --format json 相同）")
 def lights(request: HttpRequest, as_of: dt.date | None = None) -> dict:
-    board = selectors.project_board(actor=request.auth, as_of=as_of or dt.date.today())
+    board = selectors.project_board(actor=request.auth, as_of=as_of or timezone.localdate())
     return selectors.lights_report(board)
 
 

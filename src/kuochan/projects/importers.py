@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max
+from django.utils import timezone
 
 from kuochan.audit.models import Action
 from kuochan.core.bulk import as_date, insert_rows, raw_values, select_rows, update_rows
@@ -170,7 +171,7 @@ class ProjectsImporter(Importer):
         towns = {(unit.parent_id, unit.name): unit for unit in units if unit.parent_id in district_ids}
         chains = dict(IndustryTag.objects.values_list("name", "pk"))
         stored = _stored_projects(rows)
-        today = dt.date.today()
+        today = timezone.localdate()
         for row in rows:
             enterprise = enterprises.get(row.get("uscc"))
             if enterprise is None:
@@ -321,7 +322,7 @@ class ProjectsImporter(Importer):
         return value.isoformat() if isinstance(value, dt.date) else value
 
     def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
-        year = dt.date.today().year
+        year = timezone.localdate().year
         prefix = platform_code(year, 0)[:-6]
         last = Project.objects.filter(code__startswith=prefix).aggregate(last=Max("code"))["last"]
         # Platform codes the file itself gives (a project moved from another deployment) are taken too.
@@ -438,7 +439,7 @@ class ProgressImporter(Importer):
 
     def check(self, rows: list[Row]) -> None:
         found = _projects_by_code(row.get("code") for row in rows)
-        this_month = dt.date.today().replace(day=1)
+        this_month = timezone.localdate().replace(day=1)
         for row in rows:
             project = found.get(row.get("code"))
             if project is None:

@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast, Round
+from django.utils import timezone
 
 from kuochan.audit.models import AuditEntry
 from kuochan.core.bulk import as_date, date_reader, gc_paused, id_batches, raw_date, raw_values
@@ -238,7 +239,7 @@ def project_lists(
     """The three lists for [start, end], with what was known at the period's end (or as_of); never later
     than today, so a mistyped future date does not count for a period still running. `facts` already read
     for the same as_of (the board's) are reused rather than read again."""
-    known_on = as_of or min(end, dt.date.today())
+    known_on = as_of or min(end, timezone.localdate())
     rules = light_rules()
     if facts is None:
         facts = project_facts(actor=actor, as_of=known_on, with_progress=False)

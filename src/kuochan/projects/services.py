@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
@@ -60,7 +61,7 @@ def _clean_project(actor: Any, values: dict[str, Any], instance: Project | None)
     errors: dict[str, str] = {}
     code = normalise_project_code(values.get("code") or "")
     if not code:
-        code = next_platform_code(dt.date.today().year)
+        code = next_platform_code(timezone.localdate().year)
     elif problem := project_code_problem(code):
         errors["code"] = problem
     elif Project.objects.filter(code=code).exclude(pk=instance.pk if instance else None).exists():
@@ -174,7 +175,7 @@ def progress_record(
         raise PermissionDenied("您无权填报该项目的进展。")
     month = month.replace(day=1)
     errors = {}
-    if month > dt.date.today():
+    if month > timezone.localdate():
         errors["month"] = f"年月 {month:%Y-%m} 尚未到来。"
     if ytd_wan is None or ytd_wan < 0:
         errors["ytd_wan"] = "本年累计完成投资应为不小于 0 的金额（万元）。"

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from kuochan.audit.models import Source
 from kuochan.core.forms import add_service_errors
@@ -56,7 +57,7 @@ def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
 
 
 def _as_of(request: HttpRequest) -> dt.date:
-    return _date_param(request, "as_of", dt.date.today())
+    return _date_param(request, "as_of", timezone.localdate())
 
 
 def _number(request: HttpRequest, name: str) -> int | None:
@@ -163,7 +164,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _last_month() -> dt.date:
-    return (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 def _timeline(project: Project, as_of: dt.date) -> dict[str, Any]:
@@ -229,7 +230,7 @@ def stall_board(request: HttpRequest) -> HttpResponse:
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     """The period picker: this month by default."""
-    today = dt.date.today()
+    today = timezone.localdate()
     first = today.replace(day=1)
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
     start = _date_param(request, "from", first)
@@ -267,7 +268,7 @@ def three_lists(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def data_quality(request: HttpRequest) -> HttpResponse:
-    today = dt.date.today()
+    today = timezone.localdate()
     facts = selectors.project_facts(actor=request.user, as_of=today, with_progress=False)
     findings = quality_findings(facts, today=today, rules=selectors.light_rules())
     kind = request.GET.get("kind") if request.GET.get("kind") in QUALITY_KINDS else ""

@@ -3,12 +3,12 @@ monthly table, one row per indicator, unit and month, with the year-to-date valu
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from kuochan.audit.models import Action
 from kuochan.core.bulk import as_date, insert_rows, raw_values, update_rows
@@ -57,7 +57,7 @@ class ActualsImporter(Importer):
             for name in (unit.name, unit.short_name, unit.name.removesuffix("区").removesuffix("县")):
                 if name:
                     units[name] = unit  # 吴兴区, its short name, or 吴兴
-        this_month = dt.date.today().replace(day=1)
+        this_month = timezone.localdate().replace(day=1)
         for row in rows:
             indicator = indicators.get(row.get("indicator"))
             if indicator is None:

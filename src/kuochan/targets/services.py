@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from kuochan.accounts.services import require_city_staff
 from kuochan.audit.models import Action, Source
@@ -160,7 +161,7 @@ def actual_record(
     if amount is None:
         raise ValidationError({"value": "请填写本年累计值。"})
     month = month.replace(day=1)
-    if month > dt.date.today().replace(day=1):
+    if month > timezone.localdate().replace(day=1):
         raise ValidationError({"month": f"{month:%Y-%m} 尚未到来。"})
     actual = Actual.objects.filter(indicator=indicator, org_unit=unit, month=month).first()
     before = snapshot(actual) if actual else None

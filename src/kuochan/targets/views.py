@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from kuochan.audit.models import Source
 from kuochan.core.forms import refusal
@@ -107,7 +108,7 @@ def _month(request: HttpRequest) -> tuple[int, int]:
     except CellError:
         month = None
     if month is None:
-        today = dt.date.today()
+        today = timezone.localdate()
         last = last_complete_month(today) or dt.date(today.year - 1, 12, 1)
         return last.year, last.month
     return month.year, month.month

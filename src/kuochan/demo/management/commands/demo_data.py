@@ -4,6 +4,7 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from kuochan.accounts.models import User
 from kuochan.accounts.services import user_create
@@ -66,13 +67,13 @@ class Command(BaseCommand):
                 result = org_units_load(rows=rows, source=Source.CLI)
                 summary["org_units"] = {"created": result.created, "updated": result.updated}
             summary["registry"] = _demo_registry(options["seed"], options["enterprises"], city)
-            summary["projects"] = _demo_projects(options["seed"], city, dt.date.today())
+            summary["projects"] = _demo_projects(options["seed"], city, timezone.localdate())
             summary["evaluation"] = _demo_evaluation()
             summary["users"] = _demo_users()
-            summary["policies"] = demo_policies(dt.date.today())
-            summary["resources"] = demo_resources(dt.date.today())
-            summary["outreach"] = demo_outreach(dt.date.today(), options["seed"])
-            summary["cockpit"] = demo_cockpit(dt.date.today())
+            summary["policies"] = demo_policies(timezone.localdate())
+            summary["resources"] = demo_resources(timezone.localdate())
+            summary["outreach"] = demo_outreach(timezone.localdate(), options["seed"])
+            summary["cockpit"] = demo_cockpit(timezone.localdate())
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return

@@ -1,7 +1,7 @@
-import datetime as dt
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from kuochan.imports.management.commands._options import acting_user, add_user_option
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = "项目亮灯：kuochan lights --as-of YYYY-MM-DD [--district 区县] [--format json]"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", default=dt.date.today().isoformat(), help="截至日期（默认今天）")
+        parser.add_argument("--as-of", default=timezone.localdate().isoformat(), help="截至日期（默认今天）")
         parser.add_argument("--district", help="只看该区县（名称或简称）")
         parser.add_argument("--format", choices=["text", "json"], default="text")
         add_user_option(parser)

@@ -70,16 +70,28 @@
         series: [{
           type: "map", map: data.map_key, roam: false,
           label: { show: true, color: "#1d273b", textBorderColor: "#ffffff", textBorderWidth: 2 },
-          data: data.regions.map((region) => ({ name: region.name, unit: region.unit, url: region.url, value: value(region, figure) })),
+          // a region opens its projects: those of the chosen light, or all of them
+          data: data.regions.map((region) => ({
+            name: region.name, unit: region.unit, value: value(region, figure),
+            url: figure === "red" || figure === "yellow" ? `${region.url}&light=${figure}` : region.url,
+          })),
         }],
       }, true);
     };
     fetch(data.map_url, { credentials: "same-origin" })
-      .then((response) => response.json())
+      .then((response) => {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
       .then((geojson) => {
         echarts.registerMap(data.map_key, geojson);
         draw(select.value);
         mapElement.dataset.ready = "true";
+      })
+      .catch(() => {
+        map.dispose();
+        mapElement.textContent = "地图加载失败，请刷新页面重试。";
+        mapElement.classList.add("text-secondary");
       });
     select.addEventListener("change", () => draw(select.value));
     map.on("click", open);
