@@ -41,7 +41,14 @@ from kuochan.projects.rules import (
     renovation_investment_by_month,
 )
 from kuochan.projects.selectors import district_rank, project_board, project_lists, renovation_reports
-from kuochan.targets.selectors import Reads, plan_get, ranking, reporting_units, targets_report
+from kuochan.targets.selectors import (
+    Reads,
+    investment_by_month,
+    plan_get,
+    ranking,
+    reporting_units,
+    targets_report,
+)
 
 LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "不亮灯"}
 
@@ -99,12 +106,19 @@ def _yi(hundredths: int) -> float:
     return round(hundredths / 1_000_000, 2)
 
 
-def _investment(actor: User, year: int, as_of: dt.date) -> dict[str, list[float]]:
-    """Renovation investment completed, year to date at each month end (亿元), this year against last."""
-    this = renovation_investment_by_month(renovation_reports(actor=actor, year=year), year=year, as_of=as_of)
-    last = renovation_investment_by_month(
-        renovation_reports(actor=actor, year=year - 1), year=year - 1, as_of=month_end(year - 1, 12)
-    )
+def _investment(actor: User, year: int, as_of: dt.date, memo: Reads) -> dict[str, list[float]]:
+    """Renovation investment completed, year to date at each month end (亿元), this year against last. An
+    actor who sees everything shares the targets' reads (`memo`); anyone else reads their own scope."""
+    if actor.org_unit_id and actor.org_unit.parent_id is None:
+        this = investment_by_month(memo, year, as_of)
+        last = investment_by_month(memo, year - 1, month_end(year - 1, 12))
+    else:
+        this = renovation_investment_by_month(
+            renovation_reports(actor=actor, year=year), year=year, as_of=as_of
+        )
+        last = renovation_investment_by_month(
+            renovation_reports(actor=actor, year=year - 1), year=year - 1, as_of=month_end(year - 1, 12)
+        )
     months = as_of.month if as_of.year == year else 12
 
     def total(by_district: dict[str, list[int]]) -> list[int]:
@@ -171,8 +185,10 @@ def _compute(actor: User, year: int, month: int, as_of: dt.date) -> Cockpit:
     plan = plan_get()
     unit = _plan_unit(actor, plan)
     headline, ranked = [], []
+    memo = Reads()
+    if actor.org_unit_id and actor.org_unit.parent_id is None:
+        memo.facts = board.facts  # the whole tree's projects: the targets need not read them again
     if plan is not None and plan.period_start <= year <= plan.period_end:
-        memo = Reads()
         headline = targets_report(plan=plan, year=year, month=month, unit=unit, memo=memo)["indicators"]
         ranked = ranking(plan=plan, year=year, month=month, memo=memo)
         for row in ranked:
@@ -195,7 +211,7 @@ def _compute(actor: User, year: int, month: int, as_of: dt.date) -> Cockpit:
             for key, label in stages
             if key in large
         ],
-        investment=_investment(actor, year, as_of),
+        investment=_investment(actor, year, as_of, memo),
         regions=regions,
         tickets=outreach.ticket_figures(actor=actor, as_of=as_of, rules=rules),
         events=outreach.event_totals(actor=actor, start=dt.date(year, 1, 1), end=as_of)[1],

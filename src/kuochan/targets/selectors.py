@@ -97,9 +97,24 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, 12, 31) if month == 12 else dt.date(year, month + 1, 1) - dt.timedelta(days=1)
 
 
-def _renovation_investment(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
+def investment_by_month(memo: Reads | None, year: int, as_of: dt.date) -> dict[str, list[int]]:
+    """Every project's renovation investment by district and month (`renovation_investment_by_month`),
+    read and added up once per year and date however many figures need it."""
+    if memo is None:
+        return renovation_investment_by_month(
+            renovation_reports(actor=None, year=year), year=year, as_of=as_of
+        )
+    key = (year, min(as_of, dt.date(year, 12, 31)))  # any date after the year gives the whole year
+    if key not in memo.investment:
+        if year not in memo.reports:
+            memo.reports[year] = renovation_reports(actor=None, year=year)
+        memo.investment[key] = renovation_investment_by_month(memo.reports[year], year=year, as_of=as_of)
+    return memo.investment[key]
+
+
+def _renovation_investment(plan: Plan, year: int, end: dt.date, memo: Reads | None) -> dict[str, Decimal]:
     """技改投资 completed in the year to `end`, 亿元, by district (the projects' monthly reports)."""
-    totals = renovation_investment_by_month(renovation_reports(actor=None, year=year), year=year, as_of=end)
+    totals = investment_by_month(memo, year, end)
     index = end.month - 1 if end.year == year else 11
     return {
         district: (Decimal(months[index]) / 1_000_000).quantize(Decimal("0.01"))
@@ -107,13 +122,19 @@ def _renovation_investment(plan: Plan, year: int, end: dt.date) -> dict[str, Dec
     }
 
 
-def _large_projects_started(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
-    facts = project_facts(actor=None, as_of=end, with_progress=False)
+def _large_projects_started(plan: Plan, year: int, end: dt.date, memo: Reads | None) -> dict[str, Decimal]:
+    # without progress, a project's facts do not depend on the date: one read serves every year
+    if memo is None or memo.facts is None:
+        facts = project_facts(actor=None, as_of=end, with_progress=False)
+        if memo is not None:
+            memo.facts = facts
+    else:
+        facts = memo.facts
     counts = large_projects_started(facts, as_of=end)
     return {district: Decimal(n) for (district, started), n in counts.items() if started == year}
 
 
-def _ipo_projects_started(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
+def _ipo_projects_started(plan: Plan, year: int, end: dt.date, memo: Reads | None) -> dict[str, Decimal]:
     rows = (
         Project.objects.filter(
             is_ipo_funded=True, started_actual__gte=dt.date(year, 1, 1), started_actual__lte=end
@@ -126,7 +147,7 @@ def _ipo_projects_started(plan: Plan, year: int, end: dt.date) -> dict[str, Deci
     return {district: Decimal(n) for district, n in rows}
 
 
-def _became_above_scale(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
+def _became_above_scale(plan: Plan, year: int, end: dt.date, memo: Reads | None) -> dict[str, Decimal]:
     rows = (
         Enterprise.objects.filter(
             above_scale=True, above_scale_since__gte=dt.date(year, 1, 1), above_scale_since__lte=end
@@ -138,10 +159,10 @@ def _became_above_scale(plan: Plan, year: int, end: dt.date) -> dict[str, Decima
     return {district: Decimal(n) for district, n in rows}
 
 
-def _honours(kinds: list[str], since: int | None) -> Callable[[Plan, int, dt.date], dict[str, Decimal]]:
+def _honours(kinds: list[str], since: int | None) -> Derivation:
     """Enterprises holding one of the honours in the year (granted since `since`, for the newly granted)."""
 
-    def count(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
+    def count(plan: Plan, year: int, end: dt.date, memo: Reads | None) -> dict[str, Decimal]:
         held = Honour.objects.filter(
             Q(year_lost__isnull=True) | Q(year_lost__gt=year), kind__in=kinds, year_granted__lte=year
         )
@@ -160,7 +181,7 @@ def _honours(kinds: list[str], since: int | None) -> Callable[[Plan, int, dt.dat
 RATIOS = {"rnd_share_above_scale"}  # derived as a ratio of sums for each unit, the city's included
 
 
-def _rnd_share(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
+def _rnd_share(plan: Plan, year: int, end: dt.date, memo: Reads | None) -> dict[str, Decimal]:
     """R&D spending as a share of revenue (%) of the enterprises above scale in the year, by district and
     for the plan's unit (a ratio of sums, not a sum of the districts')."""
     year_end = dt.date(year, 12, 31)
@@ -169,20 +190,25 @@ def _rnd_share(plan: Plan, year: int, end: dt.date) -> dict[str, Decimal]:
         year=year, enterprise__above_scale=True, rnd_wan__isnull=False, revenue_wan__gt=0,
     )  # fmt: skip
     found = {}
-    rows = (
+    rows = list(
         metrics.order_by()
         .values_list("enterprise__district__name")
         .annotate(rnd=Sum("rnd_wan"), revenue=Sum("revenue_wan"))
     )
     for district, rnd, revenue in rows:
         found[district] = (rnd * 100 / revenue).quantize(Decimal("0.01"))
-    totals = metrics.aggregate(rnd=Sum("rnd_wan"), revenue=Sum("revenue_wan"))
-    if totals["revenue"]:
-        found[plan.org_unit.name] = (totals["rnd"] * 100 / totals["revenue"]).quantize(Decimal("0.01"))
+    revenue = sum((row[2] for row in rows), Decimal(0))  # the plan's unit: the ratio of the sums
+    if revenue:
+        found[plan.org_unit.name] = (sum((row[1] for row in rows), Decimal(0)) * 100 / revenue).quantize(
+            Decimal("0.01")
+        )
     return found
 
 
-def _derivation(indicator: Indicator) -> Callable[[Plan, int, dt.date], dict[str, Decimal]] | None:
+Derivation = Callable[[Plan, int, dt.date, "Reads | None"], dict[str, Decimal]]
+
+
+def _derivation(indicator: Indicator) -> Derivation | None:
     name, _, argument = indicator.derivation.partition(":")
     if name == "honour":
         return _honours(argument.split(","), None)
@@ -197,22 +223,31 @@ def _derivation(indicator: Indicator) -> Callable[[Plan, int, dt.date], dict[str
     }.get(name)
 
 
-def unit_actuals(plan: Plan, indicator: Indicator, year: int, month: int) -> tuple[dict[str, Decimal], str]:
+def unit_actuals(
+    plan: Plan,
+    indicator: Indicator,
+    year: int,
+    month: int,
+    stored: dict[str, Decimal] | None = None,
+    units: list[OrgUnit] | None = None,
+    memo: Reads | None = None,
+) -> tuple[dict[str, Decimal], str]:
     """{unit name: year-to-date value} at the end of `month` of `year` for the plan's unit (its own name)
     and its reporting units, and where they come from: official figures where entered or imported, else
-    derived (the sum of the districts for the city). Ratios and rates come from official figures only."""
-    stored = {
-        unit: value
-        for unit, value in Actual.objects.filter(
-            indicator=indicator, month=dt.date(year, month, 1)
-        ).values_list("org_unit__name", "value")
-    }
+    derived (the sum of the districts for the city). Ratios and rates come from official figures only.
+    `stored` and `units` are the official figures and the reporting units when the caller read them already."""
+    if stored is None:
+        stored = dict(
+            Actual.objects.filter(indicator=indicator, month=dt.date(year, month, 1)).values_list(
+                "org_unit__name", "value"
+            )
+        )
     derive = _derivation(indicator)
     if derive is None or indicator.kind not in (*FLOWS, "level_by_year"):
         return stored, STATISTICS
-    derived = derive(plan, year, _month_end(year, month))
+    derived = derive(plan, year, _month_end(year, month), memo)
     if indicator.derivation not in RATIOS:  # a count or an amount: none found is 0; the city's is the sum
-        for unit in reporting_units(plan):
+        for unit in units if units is not None else reporting_units(plan):
             derived.setdefault(unit.name, Decimal(0))
         derived[plan.org_unit.name] = sum(derived.values(), Decimal(0))
     return {**derived, **stored}, f"推算（{ActualSource(indicator.actual_source).label}）"
@@ -225,6 +260,11 @@ class Reads:
 
     actuals: dict[tuple[int, int, int], tuple[dict[str, Decimal], str]] = field(default_factory=dict)
     targets: dict[int, dict[str, dict[int, Decimal]]] | None = None
+    stored: dict[tuple[int, int], dict[int, dict[str, Decimal]]] = field(default_factory=dict)
+    units: list[OrgUnit] | None = None
+    facts: list[Any] | None = None  # every project, without progress
+    reports: dict[int, list[Any]] = field(default_factory=dict)  # renovation reports by year
+    investment: dict[tuple[int, dt.date], dict[str, list[int]]] = field(default_factory=dict)
 
 
 def _memo_actuals(
@@ -234,7 +274,18 @@ def _memo_actuals(
     read)."""
     key = (indicator.pk, year, month)
     if key not in memo.actuals:
-        memo.actuals[key] = unit_actuals(plan, indicator, year, month)
+        if (year, month) not in memo.stored:  # every indicator's official figures of the month, in one read
+            found: dict[int, dict[str, Decimal]] = defaultdict(dict)
+            rows = Actual.objects.filter(indicator__plan=plan, month=dt.date(year, month, 1))
+            for indicator_id, unit, value in rows.values_list("indicator_id", "org_unit__name", "value"):
+                found[indicator_id][unit] = value
+            memo.stored[(year, month)] = found
+        if memo.units is None:
+            memo.units = reporting_units(plan)
+        stored = dict(memo.stored[(year, month)].get(indicator.pk, {}))
+        memo.actuals[key] = unit_actuals(
+            plan, indicator, year, month, stored=stored, units=memo.units, memo=memo
+        )
     return memo.actuals[key]
 
 
