@@ -34,7 +34,10 @@ class _Book:
     bordered headers repeated on every printed page, A4 landscape fitted to the page width."""
 
     def __init__(self, buffer: io.BytesIO, title: str, as_of: str) -> None:
-        self.book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        # text stays text: a project named "=HYPERLINK(…)" must not become a formula in the bureau's files
+        self.book = xlsxwriter.Workbook(
+            buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        )
         self.title, self.as_of = title, as_of
         self.f_title = self.book.add_format(
             {"bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}
