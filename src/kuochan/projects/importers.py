@@ -9,7 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from kuochan.audit.models import Action
@@ -345,6 +345,9 @@ class ProjectsImporter(Importer):
         for row, project, old, new in plan.updates:
             for name, value in new.items():
                 setattr(project, _attname(name), self._model_value(name, value))
+            project.version = (
+                F("version") + 1
+            )  # a form opened before the import is refused, not saved over it
             names.update(new)
             changed.append(project)
             changes = {
@@ -363,7 +366,9 @@ class ProjectsImporter(Importer):
                 )
             )
         if changed:  # bulk_update refuses an empty field list (a file of new projects only)
-            Project.objects.bulk_update(changed, [_attname(name) for name in sorted(names)], batch_size=1000)
+            Project.objects.bulk_update(
+                changed, [*(_attname(name) for name in sorted(names)), "version"], batch_size=1000
+            )
         write_audit(Project, entries, actor=self.actor, source=source, batch_id=batch_id)
 
     @classmethod

@@ -135,6 +135,8 @@ class Project(models.Model):
     at_capacity_evidence = _evidence("达产")
 
     created_batch = models.BigIntegerField(_("新增于导入批次"), null=True, blank=True, editable=False)
+    # Raised by every edit: a form saved over a version someone else has changed since is refused.
+    version = models.PositiveIntegerField(_("版本"), default=1, db_default=1, editable=False)
 
     class Meta:
         verbose_name = _("项目")

@@ -7,12 +7,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from kuochan.audit.models import Action, Source
+from kuochan.audit.models import Action, AuditEntry, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.core.scope import path_in_scope
 from kuochan.orgs.services import LoadResult
@@ -96,11 +97,37 @@ def project_create(*, actor: Any, source: Source, **values: Any) -> Project:
     return project
 
 
+def stale_refusal(project: Project, version: int | None) -> str | None:
+    """Why a save made on `version` of the project is refused, when someone else saved it since: the second
+    of two officials editing the same project is told, never silently overwrites the first."""
+    if version is None or version == project.version:
+        return None
+    last = (
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Project), object_id=project.pk
+        )
+        .order_by("-id")
+        .first()
+    )
+    who = f"{last.actor_name}于 {timezone.localtime(last.at):%Y-%m-%d %H:%M} " if last else "他人"
+    return f"您打开此页后，该项目已被{who}修改，您的修改未保存。请刷新页面，在最新内容上重新修改。"
+
+
+def _check_version(project: Project, version: int | None) -> None:
+    if refusal := stale_refusal(project, version):
+        raise ValidationError(refusal, code="stale")
+    project.version += 1  # under the row lock: the next save on the old version is refused
+
+
 @transaction.atomic
-def project_update(*, actor: Any, source: Source, project: Project, **values: Any) -> Project:
+def project_update(
+    *, actor: Any, source: Source, project: Project, version: int | None = None, **values: Any
+) -> Project:
+    """Changes to a project's basics. `version` is the one the user's form was opened on (None: no check)."""
     project = Project.objects.select_for_update().select_related("district").get(pk=project.pk)
     if not can_edit_project(actor, project.district.path):
         raise PermissionDenied("您无权修改该项目。")
+    _check_version(project, version)
     before = snapshot(project)
     cleaned = _clean_project(
         actor, {name: values.get(name, getattr(project, name)) for name in PROJECT_FIELDS}, project
@@ -116,12 +143,15 @@ def project_update(*, actor: Any, source: Source, project: Project, **values: An
 
 
 @transaction.atomic
-def milestones_update(*, actor: Any, source: Source, project: Project, **values: Any) -> Project:
+def milestones_update(
+    *, actor: Any, source: Source, project: Project, version: int | None = None, **values: Any
+) -> Project:
     """Planned and actual dates with their evidence notes. Planned dates must keep the milestone order;
     actual dates are taken as reported (the data-quality page lists what looks wrong)."""
     project = Project.objects.select_for_update().select_related("district").get(pk=project.pk)
     if not can_edit_project(actor, project.district.path):
         raise PermissionDenied("您无权修改该项目。")
+    _check_version(project, version)
     before = snapshot(project)
     for name in MILESTONE_FIELDS:
         if name in values:

@@ -311,6 +311,7 @@ MONEY_FIELD = {"max_digits": 16, "decimal_places": 2, "required": False, "min_va
 
 
 class ProjectForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     code = forms.CharField(
         label="项目代码", max_length=40, required=False, help_text="统一项目代码；尚未赋码的留空，由平台编号"
     )
@@ -358,6 +359,7 @@ class ProjectForm(forms.Form):
 def _project_initial(project: Project) -> dict[str, Any]:
     values = {name: getattr(project, name) for name in services.PROJECT_FIELDS}
     values["enterprise"] = project.enterprise.uscc
+    values["version"] = project.version
     return values
 
 
@@ -409,6 +411,8 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class MilestonesForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for value, label in Milestone.choices:
@@ -434,7 +438,9 @@ class MilestonesForm(forms.Form):
 def milestones_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(actor=request.user, pk=pk)
     _require(services.can_edit_project(request.user, project.district.path), "您无权修改该项目。")
-    initial = {name: getattr(project, name) for name in services.MILESTONE_FIELDS}
+    initial = {name: getattr(project, name) for name in services.MILESTONE_FIELDS} | {
+        "version": project.version
+    }
     form = MilestonesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
