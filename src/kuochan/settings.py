@@ -179,7 +179,9 @@ TASKS = {
 KUOCHAN_DATASET = os.environ.get("KUOCHAN_DATASET", "huzhou")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# An idle session ends: every request moves the expiry on, so only inactivity signs a user out.
+SESSION_COOKIE_AGE = int(os.environ.get("KUOCHAN_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if PRODUCTION:

@@ -1,12 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from kuochan.accounts.security import LockoutAuthenticationForm
 from kuochan.core.api import api
 from kuochan.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", authentication_form=LockoutAuthenticationForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("maps/<int:unit_id>.geojson", web_views.unit_map, name="unit-map"),
     path("orgs/", include("kuochan.orgs.urls")),

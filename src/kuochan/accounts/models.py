@@ -126,3 +126,31 @@ class ApiToken(models.Model):
 
     def audit_scope(self) -> tuple[str, None]:
         return self.user.audit_scope()
+
+
+class SecurityEvent(models.Model):
+    """The login and security log (登录日志、安全事件): every sign-in, failed attempt, lockout and sign-out,
+    with the account and the address it came from. Append only: nothing in the platform deletes it."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录成功")
+        FAILED = "failed", _("登录失败")
+        LOCKED = "locked", _("登录被锁定")
+        LOGOUT = "logout", _("退出登录")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("事件"), max_length=16, choices=Kind.choices)
+    username = models.CharField(_("用户名"), max_length=150, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True, db_index=True)
+    detail = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("安全事件")
+        verbose_name_plural = _("安全事件")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
