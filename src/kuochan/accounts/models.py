@@ -1,8 +1,10 @@
+import datetime as dt
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -49,9 +51,21 @@ class User(AbstractUser):
         help_text=_("企业用户必填"),
     )
 
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+
+    def set_password(self, raw_password: str | None) -> None:
+        """Sets the password and notes when, so that an old one can be made to expire."""
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def password_expired(self, days: int) -> bool:
+        """Older than `days` (a password set before the platform noted when never counts as expired)."""
+        changed = self.password_changed_at
+        return changed is not None and timezone.now() - changed > dt.timedelta(days=days)
 
     def __str__(self) -> str:
         return self.full_name or self.username

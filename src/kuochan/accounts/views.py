@@ -121,3 +121,9 @@ def _is_ip(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+@login_required
+def password_done(request: HttpRequest) -> HttpResponse:
+    messages.success(request, "密码已修改。")
+    return redirect("home")
