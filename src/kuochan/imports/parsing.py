@@ -105,7 +105,7 @@ def to_year(value: object) -> int | None:
     text = clean_text(value).removesuffix("年")
     try:
         year = int(Decimal(text))
-    except (InvalidOperation, ValueError) as exc:
+    except (InvalidOperation, ValueError, OverflowError) as exc:  # OverflowError: "inf"
         raise CellError("应为四位年份，如 2025") from exc
     if not 1949 <= year <= 2100:
         raise CellError("应为四位年份，如 2025")

@@ -130,9 +130,13 @@ def read_table(path: Path, columns: Sequence[Column]) -> Table:
     required = [column for column in columns if column.required]
     problems = []
     for name in names:
-        sheet = workbook.get_sheet_by_name(name)
-        rows = sheet.to_python(skip_empty_area=False)
-        _fill_merged(rows, sheet.merged_cell_ranges or [])
+        try:  # a damaged file may open, then fail on a sheet's data
+            sheet = workbook.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
+        except (CalamineError, OSError, ValueError) as exc:
+            raise TableError(f"无法读取工作表“{name}”：文件已损坏（{exc.__class__.__name__}）") from exc
+        _fill_merged(rows, merged)
         found = _find_header(rows, columns)
         if found is None:
             continue
