@@ -4,10 +4,10 @@
 import io
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -36,15 +36,19 @@ def database_url() -> str:
     return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def wal_state(wal: Path) -> tuple[int, int]:
-    return (wal.stat().st_size, wal.stat().st_mtime_ns) if wal.exists() else (0, 0)
-
-
-def writing(wal: Path, wal_before: tuple[int, int]) -> bool:
-    """Whether the import is inside its write: it has written to the WAL, which only happens inside the
-    import's one transaction (SQLite), or its COPY runs (PostgreSQL)."""
+def writing() -> bool:
+    """Whether the import is inside its one write transaction: it holds SQLite's write lock (a second writer
+    cannot begin), or its COPY is running on PostgreSQL."""
     if connection.vendor == "sqlite":
-        return wal_state(wal) != wal_before
+        probe = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.rollback()
+            return False
+        except sqlite3.OperationalError:  # database is locked: the import is writing
+            return True
+        finally:
+            probe.close()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
@@ -60,13 +64,11 @@ def test_an_import_killed_while_writing_leaves_the_database_as_before(huzhou, tm
     rows = [METRIC_HEADER] + [[u, year, 1000 + n, 300, 50] for n, u in enumerate(usccs) for year in YEARS]
     path = write_xlsx(tmp_path / "metrics.xlsx", rows)
     before = every_row()
-    wal = Path(f"{connection.settings_dict['NAME']}-wal")
-    wal_before = wal_state(wal)
     env = {**os.environ, "DATABASE_URL": database_url()}
     command = [sys.executable, "-m", "kuochan", "import", "enterprise-metrics", str(path)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while process.poll() is None and not writing(wal, wal_before) and time.monotonic() < deadline:
+    while process.poll() is None and not writing() and time.monotonic() < deadline:
         time.sleep(0.002)
     assert process.poll() is None, "the import finished before it was seen writing"
     process.send_signal(signal.SIGKILL)
