@@ -79,3 +79,16 @@ def test_the_page_links_every_figure_to_its_list_and_switches_month(pipeline, us
     screen = client.get(f"/cockpit/?month={month}&screen=1").content.decode()
     assert 'data-bs-theme="dark"' in screen and "退出大屏" in screen
     assert login(users["enterprise"]).get("/cockpit/").status_code == 403
+
+
+def test_the_api_gives_the_cockpits_figures_in_the_same_scope(pipeline, users, login):
+    month = f"{TODAY:%Y-%m}"
+    data = login(users["leader"]).get(f"/api/v1/cockpit/{month}").json()
+    page = cockpit_data(actor=users["leader"], year=TODAY.year, month=TODAY.month)
+    assert data["lights"] == page.lights and data["as_of"] == TODAY.isoformat()
+    assert data["stalls"]["落地未开工"] == 2 and data["events"]["orders_wan"] == "0.00"
+    district = login(users["nanxun"]).get(f"/api/v1/cockpit/{month}").json()
+    assert district["lights"] == {"red": 0, "yellow": 0, "green": 1, "none": 1}
+    assert login(users["leader"]).get("/api/v1/cockpit/not-a-month").status_code == 404
+    assert login(users["enterprise"]).get(f"/api/v1/cockpit/{month}").status_code == 403
+    assert login(users["leader"]).get("/api/v1/cockpit/reports/").json() == []

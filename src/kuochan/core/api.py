@@ -69,6 +69,7 @@ def health(request: HttpRequest) -> Status:
 def register_routers() -> None:
     from kuochan.accounts.api import router as accounts_router
     from kuochan.audit.api import router as audit_router
+    from kuochan.cockpit.api import router as cockpit_router
     from kuochan.evaluation.api import router as evaluation_router
     from kuochan.orgs.api import router as orgs_router
     from kuochan.outreach.api import router as outreach_router
@@ -86,6 +87,7 @@ def register_routers() -> None:
     api.add_router("/policies", policies_router)
     api.add_router("/resources", resources_router)
     api.add_router("/outreach", outreach_router)
+    api.add_router("/cockpit", cockpit_router)
 
 
 register_routers()
