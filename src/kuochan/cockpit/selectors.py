@@ -40,7 +40,7 @@ from kuochan.projects.rules import (
     light_summary,
     renovation_investment_by_month,
 )
-from kuochan.projects.selectors import district_rank, project_board, project_lists, renovation_reports
+from kuochan.projects.selectors import Board, district_rank, project_board, project_lists, renovation_reports
 from kuochan.targets.selectors import (
     Reads,
     investment_by_month,
@@ -257,14 +257,17 @@ class ReportData:
         return f"{self.year}-{self.month:02d}"
 
 
-def report_data(*, year: int, month: int, today: dt.date | None = None) -> ReportData:
+def report_data(
+    *, year: int, month: int, today: dt.date | None = None, board: Board | None = None
+) -> ReportData:
     """Everything the month's report states, from the modules' own selectors, as of the month's end (or
     today, for a month still running)."""
     as_of = as_of_for(year, month, today)
     plan = plan_get()
     if plan is None or not plan.period_start <= year <= plan.period_end:
         raise ValidationError(f"{year} 年不在规划期内，或尚未加载规划，不能生成月度通报。")
-    board = project_board(actor=None, as_of=as_of)
+    if board is None or board.as_of != as_of:
+        board = project_board(actor=None, as_of=as_of)
     rank = district_rank()
     pairs = sorted(
         zip(board.facts, board.verdicts, strict=True),

@@ -29,7 +29,14 @@ from kuochan.cockpit.models import (
     SupervisedTask,
     TaskReport,
 )
-from kuochan.cockpit.selectors import LIGHT_LABELS, month_end, report_data, report_figures, supervision_board
+from kuochan.cockpit.selectors import (
+    LIGHT_LABELS,
+    ReportData,
+    month_end,
+    report_data,
+    report_figures,
+    supervision_board,
+)
 from kuochan.notifications.services import notification_queue
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import LoadResult
@@ -43,7 +50,11 @@ def report_generate(*, actor: Any, source: Source, year: int, month: int) -> Mon
     if actor is not None and not actor.is_city_staff:
         raise PermissionDenied("只有市级工作人员可以生成月度通报。")
     started = time.perf_counter()
-    data = report_data(year=year, month=month)
+    return _report_save(actor, source, report_data(year=year, month=month), started)
+
+
+def _report_save(actor: Any, source: Source, data: ReportData, started: float) -> MonthlyReport:
+    """Write the month's workbook and 通报 from its data and store them with their figures."""
     figures = report_figures(data)
     xlsx, docx = workbook(data), report_document(data, figures)
     with transaction.atomic():
@@ -241,11 +252,12 @@ def cycle_settings_update(*, actor: Any, source: Source, day: int, enabled: bool
     return found
 
 
-def _notify_red(year: int, month: int, as_of: dt.date) -> int:
-    """District staff hear of their red projects, contacts of their red supervised tasks; once per month."""
-    board = project_board(actor=None, as_of=as_of)
+def _notify_red(data: ReportData) -> int:
+    """District staff hear of their red projects, contacts of their red supervised tasks; once per month.
+    The red projects are the report's, read once for the whole cycle."""
+    year, month, as_of = data.year, data.month, data.as_of
     red: dict[str, list[str]] = defaultdict(list)
-    for facts, verdict in zip(board.facts, board.verdicts, strict=True):
+    for facts, verdict in data.flagged:
         if verdict.light.value == "red":
             red[facts.district].append(f"{facts.code} {facts.name}")
     paths = dict(OrgUnit.objects.filter(name__in=list(red)).values_list("name", "path"))
@@ -295,17 +307,18 @@ def cycle_run(*, year: int, month: int, trigger: str) -> CycleRun:
         return result
 
     try:
-        step("复算项目亮灯", lambda: (None, "截至 {}：{}".format(as_of, "、".join(
-            f"{LIGHT_LABELS[k]} {v}" for k, v in light_summary(project_board(actor=None, as_of=as_of).verdicts).items()
-        ))))  # fmt: skip
-        run.report = step(
-            "生成月度通报",
-            lambda: (
-                r := report_generate(actor=None, source=Source.SYSTEM, year=year, month=month),
-                f"通报 #{r.pk}",
-            ),
-        )
-        step("红灯提醒", lambda: (None, f"新发提醒 {_notify_red(year, month, as_of)} 条"))
+        board = step("复算项目亮灯", lambda: (b := project_board(actor=None, as_of=as_of), "截至 {}：{}".format(
+            as_of, "、".join(f"{LIGHT_LABELS[k]} {v}" for k, v in light_summary(b.verdicts).items())
+        )))  # fmt: skip
+
+        def generate() -> tuple[tuple[ReportData, MonthlyReport], str]:
+            started = time.perf_counter()
+            data = report_data(year=year, month=month, board=board)  # the same board: projects read once
+            report = _report_save(None, Source.SYSTEM, data, started)
+            return (data, report), f"通报 #{report.pk}"
+
+        data, run.report = step("生成月度通报", generate)
+        step("红灯提醒", lambda: (None, f"新发提醒 {_notify_red(data)} 条"))
         run.status = CycleRun.Status.SUCCEEDED
     except Exception as exc:  # recorded and logged, never lost: the run shows it and the next tick retries
         logger.exception("%s年%s月月度流程失败", year, month)
