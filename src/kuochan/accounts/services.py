@@ -106,6 +106,11 @@ def token_authenticate(raw: str) -> User | None:
     return token.user
 
 
+def user_or_none(actor: Any) -> Any:
+    """The acting user to store as creator or actor, or None when the system acts (a command without --user)."""
+    return actor if getattr(actor, "pk", None) else None
+
+
 def require_city_staff(actor: Any, refusal: str) -> None:
     """Refuse, with the caller's Chinese message, anyone but active city-level staff."""
     if actor is None or not actor.is_city_staff:

@@ -1,4 +1,3 @@
-import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from django.contrib.auth.decorators import login_required
@@ -9,14 +8,8 @@ from django.utils import timezone
 
 from kuochan.audit.models import Action, AuditEntry, Source
 from kuochan.audit.selectors import AuditFilter, audit_entries, audited_models
+from kuochan.core.forms import date_or_none
 from kuochan.web.exports import xlsx_response
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _export_rows(entries: Iterable[AuditEntry]) -> Iterator[list[object]]:
@@ -38,8 +31,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         source=params.get("source") if params.get("source") in Source.values else None,
         actor=params.get("actor") or None,
         object_id=params.get("object_id") or None,
-        date_from=_date(params.get("date_from")),
-        date_to=_date(params.get("date_to")),
+        date_from=date_or_none(params.get("date_from")),
+        date_to=date_or_none(params.get("date_to")),
     )
     entries = audit_entries(actor=request.user, filters=filters)
     if params.get("export") == "xlsx":

@@ -50,8 +50,6 @@ from kuochan.targets.selectors import (
     targets_report,
 )
 
-LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "不亮灯"}
-
 
 def default_month(today: dt.date | None = None) -> tuple[int, int]:
     """The last complete month: what a meeting at the start of a month looks at."""

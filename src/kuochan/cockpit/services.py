@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kuochan.accounts.models import Role, User
-from kuochan.accounts.services import require_city_staff
+from kuochan.accounts.services import require_city_staff, user_or_none
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, fields_update, snapshot
 from kuochan.cockpit.documents import document as report_document
@@ -30,7 +30,6 @@ from kuochan.cockpit.models import (
     TaskReport,
 )
 from kuochan.cockpit.selectors import (
-    LIGHT_LABELS,
     ReportData,
     month_end,
     report_data,
@@ -40,7 +39,7 @@ from kuochan.cockpit.selectors import (
 from kuochan.notifications.services import notification_queue
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import LoadResult
-from kuochan.projects.rules import light_summary
+from kuochan.projects.rules import LIGHT_LABELS, light_summary
 from kuochan.projects.selectors import project_board
 
 
@@ -127,14 +126,10 @@ def _task_create(
 ) -> SupervisedTask:
     task = SupervisedTask.objects.create(
         title=decision.title.strip(), department=decision.department.strip(), owner=decision.owner,
-        starts_on=starts_on, deadline=decision.deadline, report_day=report_day, created_by=_who(actor), **link,
+        starts_on=starts_on, deadline=decision.deadline, report_day=report_day, created_by=user_or_none(actor), **link,
     )  # fmt: skip
     audit_record(actor=actor, source=source, action=Action.CREATE, obj=task, after=snapshot(task))
     return task
-
-
-def _who(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 @transaction.atomic
@@ -172,7 +167,7 @@ def meeting_record(
     if problems:
         raise ValidationError(problems)
     meeting = Meeting.objects.create(
-        date=date, title=title.strip(), notes=notes.strip(), created_by=_who(actor)
+        date=date, title=title.strip(), notes=notes.strip(), created_by=user_or_none(actor)
     )
     audit_record(actor=actor, source=source, action=Action.CREATE, obj=meeting, after=snapshot(meeting))
     for decision in decisions:
@@ -210,7 +205,7 @@ def task_report(
     report.text, report.percent, report.reported_by, report.reported_on = (
         text.strip(),
         percent,
-        _who(actor),
+        user_or_none(actor),
         today,
     )
     report.save()

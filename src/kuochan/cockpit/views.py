@@ -19,18 +19,12 @@ from kuochan.accounts.models import EDITOR_ROLES, User
 from kuochan.audit.models import Source
 from kuochan.cockpit import selectors, services
 from kuochan.cockpit.models import CycleRun, Measure, Meeting, MonthlyReport, SupervisedTask
-from kuochan.cockpit.selectors import LIGHT_LABELS, Cockpit, cockpit_data, default_month
-from kuochan.core.forms import refusal
+from kuochan.cockpit.selectors import Cockpit, cockpit_data, default_month
+from kuochan.core.forms import date_or_none, refusal
 from kuochan.imports.parsing import CellError, to_month
+from kuochan.projects.rules import LIGHT_LABELS
 from kuochan.web.exports import xlsx_response
 from kuochan.web.selectors import home_map
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 def _month(request: HttpRequest) -> tuple[int, int]:
@@ -167,7 +161,7 @@ def _decision(post: Any, prefix: str, user: Any) -> services.Decision | None:
     title = post.get(f"{prefix}title", "").strip()
     if not title:
         return None
-    deadline = _date(post.get(f"{prefix}deadline"))
+    deadline = date_or_none(post.get(f"{prefix}deadline"))
     if deadline is None:
         raise ValidationError(
             f"“{title}”的完成期限应为日期，如 2026-12-31，收到“{post.get(f'{prefix}deadline', '')}”。"
@@ -192,7 +186,7 @@ def _staff_users() -> list[User]:
 def supervision(request: HttpRequest) -> HttpResponse:
     """督办: the plan's measures with their tasks and lights, meetings' decisions too."""
     _staff(request)
-    as_of = _date(request.GET.get("as_of")) or timezone.localdate()
+    as_of = date_or_none(request.GET.get("as_of")) or timezone.localdate()
     rows = selectors.supervision_board(as_of=as_of)
     light = request.GET.get("light", "")
     if light in LIGHT_LABELS:
@@ -299,7 +293,7 @@ def meetings(request: HttpRequest) -> HttpResponse:
         try:
             decisions = [d for n in range(1, 6) if (d := _decision(request.POST, f"d{n}_", request.user))]
             meeting = services.meeting_record(
-                actor=request.user, source=Source.WEB, date=_date(request.POST.get("date")) or timezone.localdate(),
+                actor=request.user, source=Source.WEB, date=date_or_none(request.POST.get("date")) or timezone.localdate(),
                 title=request.POST.get("title", ""), notes=request.POST.get("notes", ""), decisions=decisions,
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:

@@ -1,4 +1,7 @@
-"""Bringing a service's ValidationError back onto the form the user filled in."""
+"""Reading what users type into forms and query strings, and bringing a service's ValidationError back
+onto the form the user filled in."""
+
+import datetime as dt
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,3 +21,11 @@ def add_service_errors(form: forms.Form, exc: ValidationError, default_field: st
 def refusal(exc: ValidationError | PermissionDenied) -> str:
     """A service's refusal as one Chinese message for the page (every problem of a ValidationError)."""
     return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc) or "无权执行此操作。"
+
+
+def date_or_none(value: str | None) -> dt.date | None:
+    """An ISO date typed into a form or a query string (2026-06-30), or None when empty or not a date."""
+    try:
+        return dt.date.fromisoformat(value.strip()) if value and value.strip() else None
+    except ValueError:
+        return None

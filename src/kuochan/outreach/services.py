@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kuochan.accounts.services import user_or_none
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.core.money import money_problem
@@ -80,10 +81,6 @@ def _staff_in_scope(actor: Any, district: OrgUnit) -> bool:
 def _require_staff(actor: Any, district: OrgUnit, message: str) -> None:
     if not _staff_in_scope(actor, district):
         raise PermissionDenied(message)
-
-
-def _who(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 # Timers and departments ----------------------------------------------------------------------------
@@ -234,9 +231,9 @@ def visit_create(
         raise DuplicateVisit(warnings)
     visit = Visit.objects.create(
         enterprise=enterprise, district=enterprise.district, date=date, purpose=purpose.strip(),
-        findings=findings.strip(), companions=companions.strip(), created_by=_who(actor),
+        findings=findings.strip(), companions=companions.strip(), created_by=user_or_none(actor),
     )  # fmt: skip
-    visit.visitors.set(list(visitors) or ([actor] if _who(actor) else []))
+    visit.visitors.set(list(visitors) or ([actor] if user_or_none(actor) else []))
     visit.departments.set(departments)
     for task in tasks:
         FollowUp.objects.create(visit=visit, text=task.text.strip(), owner=task.owner, due_date=task.due_date)
@@ -285,7 +282,7 @@ def followup_done(
 ) -> FollowUp:
     """The owner (or staff over the visit) marks a follow-up task done."""
     followup = FollowUp.objects.select_for_update().select_related("visit__district").get(pk=followup.pk)
-    if not (_who(actor) and actor.pk == followup.owner_id and actor.can_edit) and not _staff_in_scope(
+    if not (user_or_none(actor) and actor.pk == followup.owner_id and actor.can_edit) and not _staff_in_scope(
         actor, followup.visit.district
     ):
         raise PermissionDenied("只有责任人或属地工作人员可以完成跟进事项。")
@@ -329,7 +326,7 @@ def roles_on(actor: Any, ticket: Ticket) -> set[str]:
 def _step(ticket: Ticket, actor: Any, action: str, before: str, note: str = "") -> TicketStep:
     return TicketStep.objects.create(
         ticket=ticket, action=action, from_status=before, to_status=ticket.status, due_date=ticket.due_date,
-        actor=_who(actor), actor_name=str(actor) if actor is not None else "系统", at=timezone.now(), note=note,
+        actor=user_or_none(actor), actor_name=str(actor) if actor is not None else "系统", at=timezone.now(), note=note,
     )  # fmt: skip
 
 
@@ -364,7 +361,7 @@ def ticket_create(
         number=f"new-{uuid.uuid4().hex[:16]}", enterprise=enterprise, district=enterprise.district,
         source=Ticket.Source.ENTERPRISE if is_own else Ticket.Source.VISIT if visit else Ticket.Source.STAFF,
         visit=visit, category=category, title=title.strip(), description=description.strip(),
-        due_date=triage_due(today, selectors.current_rules()), created_by=_who(actor),
+        due_date=triage_due(today, selectors.current_rules()), created_by=user_or_none(actor),
     )  # fmt: skip
     ticket.save()
     ticket.number = f"SQ-{today.year}-{ticket.pk:06d}"  # from the id: two tickets at once never share one
@@ -598,7 +595,7 @@ def event_save(
     if errors := _event_problems(values):
         raise ValidationError(errors)
     before = snapshot(event) if event else {}
-    event = event or Event(unit=unit, created_by=_who(actor))
+    event = event or Event(unit=unit, created_by=user_or_none(actor))
     for name in EVENT_FIELDS:
         value = values.get(name, getattr(event, name))
         setattr(event, name, value.strip() if isinstance(value, str) else value)

@@ -5,7 +5,7 @@ exports what it shows."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from kuochan.accounts.models import EDITOR_ROLES, User
 from kuochan.audit.models import Source
-from kuochan.core.forms import refusal
+from kuochan.core.forms import date_or_none, refusal
+from kuochan.core.money import money_from_text
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.outreach import selectors, services
@@ -31,26 +32,19 @@ from kuochan.outreach.rules import (
     TRANSITIONS,
     allowed_actions,
 )
+from kuochan.projects.rules import LIGHT_LABELS
 from kuochan.registry.models import Enterprise
 from kuochan.registry.rules import normalise_code
 from kuochan.web.exports import xlsx_response
 
-LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "不亮灯"}
 TICKET_HEADERS = [
     "诉求编号", "企业名称", "统一社会信用代码", "所属区县", "类别", "诉求事项", "来源", "状态", "承办部门", "承办人",
     "期限", "亮灯", "亮灯原因", "升级至市级", "满意度", "提出时间",
 ]  # fmt: skip
 
 
-def _date(value: str | None, default: dt.date | None = None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        return default
-
-
 def _required_date(value: str | None, label: str) -> dt.date:
-    day = _date(value)
+    day = date_or_none(value)
     if day is None:
         raise ValidationError({label: f"{label}应为日期，如 2026-06-01，收到“{value or ''}”。"})
     return day
@@ -101,7 +95,7 @@ def _districts(actor: User) -> list[OrgUnit]:
 def ticket_list(request: HttpRequest) -> HttpResponse:
     """Tickets in scope with their lights as of a date; 待我处理 is the queue of the actor's part."""
     params = request.GET
-    as_of = _date(params.get("as_of"), timezone.localdate())
+    as_of = date_or_none(params.get("as_of")) or timezone.localdate()
     queue_label = ""
     if params.get("queue") == "1":
         found, queue_label = selectors.ticket_queue(actor=request.user)
@@ -217,14 +211,14 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 picked = post.get("department", "")
                 department = selectors.departments().filter(pk=picked).first() if picked.isdigit() else None
-                if post.get("due_date") and _date(post["due_date"]) is None:
+                if post.get("due_date") and date_or_none(post["due_date"]) is None:
                     raise ValidationError(
                         {"due_date": f"办理期限应为日期，如 2026-06-30，收到“{post['due_date']}”。"}
                     )
                 services.ticket_act(
                     actor=request.user, source=Source.WEB, ticket=ticket, action=action, note=post.get("note", ""),
                     department=department, handler=_user(post.get("handler")),
-                    due_date=_date(post.get("due_date")),
+                    due_date=date_or_none(post.get("due_date")),
                     satisfaction=post.get("satisfaction", ""),
                 )  # fmt: skip
                 messages.success(request, f"已{TRANSITIONS[action].label}。")
@@ -274,7 +268,7 @@ VISIT_HEADERS = [
 def visit_list(request: HttpRequest) -> HttpResponse:
     params = request.GET
     found = selectors.visits(actor=request.user).prefetch_related("tasks", "visitors__org_unit")
-    start, end = _date(params.get("start")), _date(params.get("end"))
+    start, end = date_or_none(params.get("start")), date_or_none(params.get("end"))
     if start:
         found = found.filter(date__gte=start)
     if end:
@@ -418,7 +412,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_calendar(request: HttpRequest) -> HttpResponse:
     """The shared calendar: every visit made or planned in scope, by day, per district."""
-    month = _date(f"{request.GET.get('month', '')}-01") or timezone.localdate().replace(day=1)
+    month = date_or_none(f"{request.GET.get('month', '')}-01") or timezone.localdate().replace(day=1)
     district = None
     if (request.GET.get("district") or "").isdigit():
         district = get_scoped_or_404(OrgUnit.objects.all(), request.user, pk=int(request.GET["district"]))
@@ -468,8 +462,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
     today = timezone.localdate()
-    start = _date(request.GET.get("start"), today.replace(month=1, day=1))
-    end = _date(request.GET.get("end"), today.replace(month=12, day=31))
+    start = date_or_none(request.GET.get("start")) or today.replace(month=1, day=1)
+    end = date_or_none(request.GET.get("end")) or today.replace(month=12, day=31)
     return start, end
 
 
@@ -514,7 +508,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def _event_values(post: Any) -> dict[str, Any]:
     return {
-        "kind": post.get("kind", ""), "title": post.get("title", ""), "date": _date(post.get("date")),
+        "kind": post.get("kind", ""), "title": post.get("title", ""), "date": date_or_none(post.get("date")),
         "organiser": post.get("organiser", ""), "place": post.get("place", ""), "note": post.get("note", ""),
     }  # fmt: skip
 
@@ -543,13 +537,6 @@ def event_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _amount(value: str | None) -> Decimal | None:
-    try:
-        return Decimal((value or "").strip().replace(",", "")) if (value or "").strip() else None
-    except InvalidOperation:
-        return Decimal("NaN")
-
-
 @login_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(actor=request.user, pk=pk)
@@ -565,7 +552,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif post.get("action") == "outcome":
                 services.outcome_add(
                     actor=request.user, source=Source.WEB, event=event, kind=post.get("kind", ""),
-                    enterprise=_enterprise(request, post.get("enterprise", "")), amount_wan=_amount(post.get("amount_wan")),
+                    enterprise=_enterprise(request, post.get("enterprise", "")), amount_wan=money_from_text(post.get("amount_wan")),
                     counterpart=post.get("counterpart", ""), note=post.get("note", ""),
                 )  # fmt: skip
                 messages.success(request, "已添加对接成果。")

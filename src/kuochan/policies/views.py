@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
@@ -21,6 +20,7 @@ from django.utils import timezone
 from kuochan.audit.models import Source
 from kuochan.core.files import upload_content
 from kuochan.core.forms import refusal
+from kuochan.core.money import money_from_text
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.policies import selectors, services
 from kuochan.policies.models import Policy, Status, SupportKind
@@ -63,16 +63,6 @@ def _as_of(request: HttpRequest) -> dt.date:
 def _year(request: HttpRequest) -> int:
     value = request.GET.get("year") or request.POST.get("year") or ""
     return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
-
-
-def _money(value: str | None) -> Decimal | None:
-    try:
-        amount = Decimal(value.strip().replace(",", "")) if value and value.strip() else None
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if amount is not None and not amount.is_finite():
-        raise ValidationError(f"金额应为数字（万元），收到“{value}”。")
-    return amount
 
 
 @login_required
@@ -133,8 +123,8 @@ def _policy_form_values(request: HttpRequest) -> dict[str, Any]:
     return {
         **period, "rule": rule, "documents": documents, "publicity_days": days, "is_active": post.get("is_active") == "1",
         "auto_award": post.get("auto_award") == "1", "funding_source": post.get("funding_source", "").strip(),
-        "cap_wan": _money(post.get("cap_wan")), "share_pct": _money(post.get("share_pct")),
-        "fixed_wan": _money(post.get("fixed_wan")),
+        "cap_wan": money_from_text(post.get("cap_wan")), "share_pct": money_from_text(post.get("share_pct")),
+        "fixed_wan": money_from_text(post.get("fixed_wan")),
     }  # fmt: skip
 
 
@@ -150,7 +140,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
                 year = _year(request)
                 services.budget_set(
                     actor=request.user, source=Source.WEB, policy=policy, year=year,
-                    amount_wan=_money(request.POST.get("amount_wan")),
+                    amount_wan=money_from_text(request.POST.get("amount_wan")),
                 )  # fmt: skip
                 messages.success(request, f"已设置 {year} 年预算。")
             else:
@@ -318,7 +308,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             enterprise, project = _applicant(request, policy)
             application = services.application_create(
                 actor=user, source=Source.WEB, policy=policy, enterprise=enterprise, project=project,
-                requested_wan=_money(request.POST.get("requested_wan")),
+                requested_wan=money_from_text(request.POST.get("requested_wan")),
                 description=request.POST.get("description", "").strip(),
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:
@@ -402,7 +392,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             elif request.POST.get("action") == "save":
                 services.application_update(
                     actor=request.user, source=Source.WEB, application=application,
-                    requested_wan=_money(request.POST.get("requested_wan")),
+                    requested_wan=money_from_text(request.POST.get("requested_wan")),
                     description=request.POST.get("description", "").strip(),
                 )  # fmt: skip
                 messages.success(request, "已保存。")
@@ -410,7 +400,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 action = request.POST.get("action", "")
                 services.application_act(
                     actor=request.user, source=Source.WEB, application=application, action=action,
-                    opinion=request.POST.get("opinion", ""), amount_wan=_money(request.POST.get("amount_wan")),
+                    opinion=request.POST.get("opinion", ""), amount_wan=money_from_text(request.POST.get("amount_wan")),
                 )  # fmt: skip
                 messages.success(request, f"已{TRANSITIONS[action].label}。")
         except (ValidationError, PermissionDenied) as exc:

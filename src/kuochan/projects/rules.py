@@ -48,7 +48,11 @@ class Light(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "不亮灯"}[self.value]
+        return LIGHT_LABELS[self.value]
+
+
+# The words for a light wherever one is shown: projects, tickets, tasks, the cockpit.
+LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "不亮灯"}
 
 
 LEVELS = (Light.GREEN, Light.YELLOW, Light.RED)
