@@ -65,6 +65,16 @@ def users(huzhou):
 
 
 @pytest.fixture
+def admins(huzhou):
+    """The three administrators (三员), at the city."""
+    return {
+        "system": make_user("sysadmin", Role.SYSTEM_ADMIN, huzhou["330500"]),
+        "security": make_user("secadmin", Role.SECURITY_ADMIN, huzhou["330500"]),
+        "auditor": make_user("auditor", Role.AUDITOR, huzhou["330500"]),
+    }
+
+
+@pytest.fixture
 def login(client):
     def as_user(user: User):
         client.force_login(user)

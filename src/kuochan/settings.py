@@ -92,7 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "kuochan.accounts.passwords.PasswordExpiryMiddleware",
+    "kuochan.accounts.middleware.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -181,11 +181,13 @@ TASKS = {
 KUOCHAN_DATASET = os.environ.get("KUOCHAN_DATASET", "huzhou")
 
 SESSION_COOKIE_HTTPONLY = True
-# An idle session ends: every request moves the expiry on, so only inactivity signs a user out.
-SESSION_COOKIE_AGE = int(os.environ.get("KUOCHAN_IDLE_MINUTES", "30")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
-# A password this old must be changed before anything else (等保: periodic change).
+# The defaults of the security policy until the security administrator saves one (accounts.SecurityPolicy):
+# an idle session ends after KUOCHAN_IDLE_MINUTES (every request moves the expiry on, so only inactivity
+# signs a user out); a password older than KUOCHAN_PASSWORD_DAYS must be changed before anything else.
+KUOCHAN_IDLE_MINUTES = int(os.environ.get("KUOCHAN_IDLE_MINUTES", "30"))
 KUOCHAN_PASSWORD_DAYS = int(os.environ.get("KUOCHAN_PASSWORD_DAYS", "90"))
+SESSION_COOKIE_AGE = KUOCHAN_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 if PRODUCTION:

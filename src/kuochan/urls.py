@@ -1,19 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from kuochan.accounts.security import LockoutAuthenticationForm
+from kuochan.accounts import views as accounts_views
 from kuochan.core.api import api
 from kuochan.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", authentication_form=LockoutAuthenticationForm
-        ),
-        name="login",
-    ),
+    path("login/", accounts_views.TwoStepLoginView.as_view(), name="login"),
+    path("login/code/", accounts_views.login_code, name="login-code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("maps/<int:unit_id>.geojson", web_views.unit_map, name="unit-map"),
     path("orgs/", include("kuochan.orgs.urls")),
@@ -31,3 +26,5 @@ urlpatterns = [
     path("imports/", include("kuochan.imports.urls")),
     path("api/v1/", api.urls),
 ]
+
+handler403 = "kuochan.web.views.permission_denied"

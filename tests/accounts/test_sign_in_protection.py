@@ -63,9 +63,3 @@ def test_an_idle_session_ends_and_activity_keeps_it(users, client):
         assert client.get("/projects/").status_code == 200
     with time_machine.travel(start + dt.timedelta(minutes=81), tick=False):
         assert client.get("/projects/").status_code == 302  # idle 31 minutes: signed out
-
-
-def test_only_city_admins_read_the_security_log(users, login):
-    assert login(users["city_staff"]).get("/accounts/security-log/").status_code == 403
-    page = login(users["city_admin"]).get("/accounts/security-log/").content.decode()
-    assert "登录和安全日志" in page

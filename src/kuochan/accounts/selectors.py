@@ -1,18 +1,61 @@
 from typing import Any
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.http import Http404
 
-from kuochan.accounts.models import ApiToken, User
+from kuochan.accounts.models import ADMIN_ROLES, ApiToken, Role, SecurityEvent, SecurityPolicy, User
 from kuochan.core.scope import get_scoped_or_404, scoped
+
+POLICY_CACHE_KEY = "accounts:security-policy"
+POLICY_CACHE_SECONDS = 60  # another process sees a changed policy within a minute
+
+
+def security_policy() -> SecurityPolicy:
+    """The policy in force: the saved one, or the defaults (with the ages set in the environment)."""
+    policy = cache.get(POLICY_CACHE_KEY)
+    if policy is None:
+        policy = SecurityPolicy.objects.first() or SecurityPolicy(
+            password_days=settings.KUOCHAN_PASSWORD_DAYS, idle_minutes=settings.KUOCHAN_IDLE_MINUTES
+        )
+        cache.set(POLICY_CACHE_KEY, policy, POLICY_CACHE_SECONDS)
+    return policy
+
+
+def managed_users(*, actor: Any) -> QuerySet[User]:
+    """The accounts an administrator looks after: those of their unit's subtree (and unassigned ones)."""
+    if actor.role not in ADMIN_ROLES or not actor.is_active or actor.org_path is None:
+        return User.objects.none()
+    in_subtree = Q(org_unit__path__startswith=actor.org_path) | Q(org_unit__isnull=True)
+    return User.objects.select_related("org_unit", "enterprise").filter(in_subtree)
 
 
 def users(*, actor: Any) -> QuerySet[User]:
-    return scoped(User.objects.select_related("org_unit"), actor).order_by("org_unit__path", "username")
+    found = managed_users(actor=actor) if actor.role in ADMIN_ROLES else scoped(User.objects, actor)
+    return found.select_related("org_unit").order_by("org_unit__path", "username")
 
 
 def user_get(*, actor: Any, pk: Any) -> User:
+    """One account: in an administrator's charge, or (for everyone else) in their data scope; else 404."""
+    if actor.role in ADMIN_ROLES:
+        try:
+            return managed_users(actor=actor).get(pk=pk)
+        except (User.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404 from exc
     return get_scoped_or_404(User.objects.select_related("org_unit"), actor, pk=pk)
 
 
 def own_tokens(*, actor: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=actor)
+
+
+def security_events(*, actor: Any) -> QuerySet[SecurityEvent]:
+    """The login and security log: for the auditor only (三员分立)."""
+    if not getattr(actor, "is_auditor", False):
+        return SecurityEvent.objects.none()
+    return SecurityEvent.objects.select_related("user")
+
+
+def pending_accounts(*, actor: Any) -> QuerySet[User]:
+    return users(actor=actor).filter(role=Role.PENDING, is_active=True)

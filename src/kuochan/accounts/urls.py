@@ -1,5 +1,4 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from kuochan.accounts import views
 
@@ -7,15 +6,11 @@ app_name = "accounts"
 urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("otp/", views.otp, name="otp"),
     path("users/", views.user_list, name="users"),
     path("users/<int:pk>/", views.user_detail, name="user-detail"),
+    path("policy/", views.policy, name="policy"),
     path("security-log/", views.security_log, name="security-log"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password.html", success_url=reverse_lazy("accounts:password-done")
-        ),
-        name="password",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password"),
     path("password/done/", views.password_done, name="password-done"),
 ]

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +20,39 @@ class Action(models.TextChoices):
     DELETE = "delete", _("删除")
 
 
-class AuditEntry(models.Model):
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows that are written once and never changed or deleted by the application (on PostgreSQL a trigger
+    refuses it as well, whoever asks)."""
+
+    refusal = "记录只能新增，不能修改或删除。"
+
+    def update(self, **kwargs: object) -> int:
+        raise PermissionDenied(self.refusal)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied(self.refusal)
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise PermissionDenied(AppendOnlyQuerySet.refusal)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise PermissionDenied(AppendOnlyQuerySet.refusal)
+
+
+class AuditEntry(AppendOnlyModel):
     """One change to one business object: who, when, from where, and each changed field before/after.
 
-    Entries are never edited or deleted by the application. `scope_path` is the org path of the object's
+    Entries are never edited or deleted, by anyone: the application refuses it, and on PostgreSQL a trigger
+    (migration 0004) refuses it to any SQL. `scope_path` is the org path of the object's
     owner at the time of the change, so the trail is data-scoped like everything else, even after the
     object is gone.
     """
@@ -39,7 +69,7 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,  # the entry keeps the id and the name; nothing rewrites it
         related_name="+",
         db_index=False,
         db_constraint=False,

@@ -26,9 +26,15 @@ class AuditFilter:
 
 
 def audit_entries(*, actor: Any, filters: AuditFilter | None = None) -> QuerySet[AuditEntry]:
-    entries = scoped(AuditEntry.objects.select_related("content_type"), actor)
-    if getattr(actor, "is_city_admin", False):
-        entries = entries | AuditEntry.objects.select_related("content_type").filter(scope_path="")
+    """The trail in the actor's scope. The auditor reads all of it under their unit, accounts and city-wide
+    settings included; city admins also see the city-wide settings' trail."""
+    all_entries = AuditEntry.objects.select_related("content_type")
+    if getattr(actor, "is_auditor", False):
+        entries = all_entries.filter(scope_path__startswith=actor.org_path or "\0")
+    else:
+        entries = scoped(all_entries, actor)
+    if getattr(actor, "is_city_admin", False) or getattr(actor, "is_auditor", False):
+        entries = entries | all_entries.filter(scope_path="")
     f = filters or AuditFilter()
     if f.model and "." in f.model:
         app_label, model = f.model.split(".", 1)
@@ -50,10 +56,12 @@ def audit_entries(*, actor: Any, filters: AuditFilter | None = None) -> QuerySet
     return entries
 
 
-def audit_for_object(*, actor: Any, obj: Any) -> QuerySet[AuditEntry]:
-    """The trail of one object, for its detail page."""
+def audit_for_object(*, actor: Any, obj: Any, checked: bool = False) -> QuerySet[AuditEntry]:
+    """The trail of one object, for its detail page. `checked`: the caller has already established that the
+    actor may see this object (an administrator's account page), so the data scope does not apply."""
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
-    return scoped(AuditEntry.objects.filter(content_type=content_type, object_id=str(obj.pk)), actor)
+    entries = AuditEntry.objects.filter(content_type=content_type, object_id=str(obj.pk))
+    return entries if checked else scoped(entries, actor)
 
 
 def audited_models() -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from itertools import chain, islice
 from typing import Any
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BigIntegerField, CharField, Expression, F, Model, QuerySet
 from django.db.models.expressions import RawSQL
@@ -120,7 +121,10 @@ def raw_values(queryset: QuerySet) -> list[tuple]:
     """The rows of a `values_list` queryset as the driver returns them, without Django's per-value
     converters: the rules read whole tables (150,000 projects × 14 dates) and the converters would
     cost more than the query. Read date columns through `raw_date` and convert them with `date_reader`."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a queryset known to be empty (.none(): an actor who may see nothing)
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -1,7 +1,8 @@
 """Data scope (数据权限): the one mechanism every selector and API endpoint uses.
 
 A user's scope is the subtree of the org unit they belong to; an enterprise user's scope is their own
-enterprise. Org units carry a materialised path ("1.5.23."), so a subtree is one indexed prefix
+enterprise. The three administrators (system, security, audit) and an account without a role see no
+business data at all (三员分立). Org units carry a materialised path ("1.5.23."), so a subtree is one indexed prefix
 filter, whatever the depth of the tree.
 
 A scoped model says where its owning path lies with two class attributes:
@@ -27,7 +28,7 @@ M = TypeVar("M", bound=Model)
 def scoped(queryset: QuerySet[M], actor: User) -> QuerySet[M]:
     """Rows of `queryset` the actor may see; nothing for an anonymous or inactive user."""
     model = queryset.model
-    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active or not actor.sees_business_data:
         return queryset.none()
     if actor.is_enterprise_user:
         lookup = getattr(model, "SCOPE_ENTERPRISE", None)
@@ -55,4 +56,9 @@ def get_scoped_or_404(queryset: QuerySet[M], actor: User, **lookup: object) -> M
 
 def path_in_scope(path: str, actor: User) -> bool:
     """Whether an org path lies in the actor's subtree (used for writes before a row exists)."""
-    return actor.org_path is not None and not actor.is_enterprise_user and path.startswith(actor.org_path)
+    return (
+        actor.sees_business_data
+        and actor.org_path is not None
+        and not actor.is_enterprise_user
+        and path.startswith(actor.org_path)
+    )

@@ -21,6 +21,9 @@ DEMO_USERS = (
     ("nanxun", "district_staff", "330503", "南浔区经信局 工作人员"),
     ("qiye", "enterprise", "330502", "企业联络员"),
     ("leader", "leader", "330500", "分管领导"),
+    ("sysadmin", "system_admin", "330500", "系统管理员"),
+    ("secadmin", "security_admin", "330500", "安全管理员"),
+    ("auditor", "auditor", "330500", "安全审计员"),
 )
 
 PROVINCE_CODE = "DEMO-PROVINCE"

@@ -17,6 +17,9 @@ MODULES = (
 
 
 def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.sees_business_data:
+        return {"nav_modules": []}  # the three administrators' pages are in the account menu
     current = (
         request.resolver_match.app_name or request.resolver_match.url_name if request.resolver_match else ""
     )

@@ -2,6 +2,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from kuochan.accounts.models import SecurityEvent
+from kuochan.accounts.security import security_event_record
 from kuochan.orgs.models import OrgUnit
 from kuochan.reference import data_file
 from kuochan.web.selectors import FIGURE_LABELS, home_map, reporting_unit_figures
@@ -56,3 +58,11 @@ def unit_map(request: HttpRequest, unit_id: int) -> FileResponse:
         return FileResponse(data_file(unit.map_file).open("rb"), content_type="application/geo+json")
     except FileNotFoundError as exc:
         raise Http404("地图文件不存在。") from exc
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A refused page: the reason in Chinese, and a line in the security log (越权访问)."""
+    reason = str(exception) if exception and str(exception) else "无权访问此页面。"
+    user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    security_event_record(SecurityEvent.Kind.DENIED, request=request, user=user, detail=reason)
+    return render(request, "web/403.html", {"reason": reason}, status=403)
