@@ -1,12 +1,18 @@
+import datetime as dt
+import ipaddress
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from kuochan.accounts.models import ADMIN_ROLES, ApiToken, Role, SecurityEvent, SecurityPolicy, User
+from kuochan.accounts.models import ADMIN_ROLES, ApiToken, SecurityEvent, SecurityPolicy, User
 from kuochan.core.scope import get_scoped_or_404, scoped
+from kuochan.registry.models import Enterprise
+from kuochan.registry.rules import normalise_code, uscc_problem
 
 POLICY_CACHE_KEY = "accounts:security-policy"
 POLICY_CACHE_SECONDS = 60  # another process sees a changed policy within a minute
@@ -50,12 +56,51 @@ def own_tokens(*, actor: Any) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=actor)
 
 
-def security_events(*, actor: Any) -> QuerySet[SecurityEvent]:
-    """The login and security log: for the auditor only (三员分立)."""
+@dataclass(frozen=True)
+class SecurityLogFilter:
+    kind: str | None = None
+    username: str | None = None
+    ip: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def security_events(*, actor: Any, filters: SecurityLogFilter | None = None) -> QuerySet[SecurityEvent]:
+    """The login and security log, newest first: for the auditor only (三员分立)."""
     if not getattr(actor, "is_auditor", False):
         return SecurityEvent.objects.none()
-    return SecurityEvent.objects.select_related("user")
+    found = SecurityEvent.objects.select_related("user")
+    f = filters or SecurityLogFilter()
+    if f.kind:
+        found = found.filter(kind=f.kind)
+    if f.username:
+        found = found.filter(username=f.username.strip())
+    if f.ip:
+        found = found.filter(ip=f.ip.strip()) if _is_ip(f.ip.strip()) else found.none()
+    if f.date_from:
+        found = found.filter(at__date__gte=f.date_from)
+    if f.date_to:
+        found = found.filter(at__date__lte=f.date_to)
+    return found
 
 
-def pending_accounts(*, actor: Any) -> QuerySet[User]:
-    return users(actor=actor).filter(role=Role.PENDING, is_active=True)
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def enterprise_by_uscc(text: str) -> Enterprise | None:
+    """The enterprise an account belongs to, by the USCC the system administrator types (they see no
+    business data, so they are not offered a list)."""
+    if not text.strip():
+        return None
+    code = normalise_code(text)
+    if problem := uscc_problem(code):
+        raise ValidationError(f"{problem}。")
+    found = Enterprise.objects.filter(uscc=code).first()
+    if found is None:
+        raise ValidationError(f"没有统一社会信用代码为 {code} 的企业，请先在企业库中登记。")
+    return found

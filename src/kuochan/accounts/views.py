@@ -1,5 +1,3 @@
-import ipaddress
-
 import segno
 from django import forms
 from django.contrib import messages
@@ -27,10 +25,9 @@ from kuochan.accounts.security import (
 )
 from kuochan.audit.models import Source
 from kuochan.audit.selectors import audit_for_object
-from kuochan.core.forms import add_service_errors
+from kuochan.core.forms import add_service_errors, date_or_none
 from kuochan.orgs.models import OrgUnit
 from kuochan.registry.models import Enterprise
-from kuochan.registry.rules import normalise_code, uscc_problem
 from kuochan.web.exports import xlsx_response
 
 
@@ -79,7 +76,7 @@ class UserCreateForm(forms.Form):
         self.fields["org_unit"].queryset = OrgUnit.objects.filter(path__startswith=actor.org_path or "\0")
 
     def clean_enterprise(self) -> Enterprise | None:
-        return enterprise_by_uscc(self.cleaned_data["enterprise"])
+        return selectors.enterprise_by_uscc(self.cleaned_data["enterprise"])
 
 
 class UserEditForm(UserCreateForm):
@@ -101,20 +98,6 @@ class PasswordResetForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="角色", choices=[(r, Role(r).label) for r in services.ASSIGNABLE_ROLES])
-
-
-def enterprise_by_uscc(text: str) -> Enterprise | None:
-    """The enterprise an account belongs to, by the USCC the system administrator types (they see no
-    business data, so they are not offered a list)."""
-    if not text.strip():
-        return None
-    code = normalise_code(text)
-    if problem := uscc_problem(code):
-        raise ValidationError(f"{problem}。")
-    found = Enterprise.objects.filter(uscc=code).first()
-    if found is None:
-        raise ValidationError(f"没有统一社会信用代码为 {code} 的企业，请先在企业库中登记。")
-    return found
 
 
 def _account_admin(request: HttpRequest) -> None:
@@ -227,14 +210,15 @@ def security_log(request: HttpRequest) -> HttpResponse:
     """The login and security log, for the auditor: filter by event, account or address; export."""
     if not request.user.is_auditor:
         raise PermissionDenied("只有安全审计员可以查看登录和安全日志。")
-    found = selectors.security_events(actor=request.user)
     params = request.GET
-    if params.get("kind") in SecurityEvent.Kind.values:
-        found = found.filter(kind=params["kind"])
-    if params.get("username"):
-        found = found.filter(username=params["username"].strip())
-    if params.get("ip"):
-        found = found.filter(ip=params["ip"].strip()) if _is_ip(params["ip"].strip()) else found.none()
+    filters = selectors.SecurityLogFilter(
+        kind=params.get("kind") if params.get("kind") in SecurityEvent.Kind.values else None,
+        username=params.get("username") or None,
+        ip=params.get("ip") or None,
+        date_from=date_or_none(params.get("date_from")),
+        date_to=date_or_none(params.get("date_to")),
+    )
+    found = selectors.security_events(actor=request.user, filters=filters)
     if params.get("export") == "xlsx":
         return xlsx_response(
             "登录和安全日志",
@@ -251,14 +235,6 @@ def security_log(request: HttpRequest) -> HttpResponse:
          "filters": params, "query": query.urlencode(),
          "retention_days": selectors.security_policy().security_log_days},
     )  # fmt: skip
-
-
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
