@@ -4,10 +4,17 @@ form, and after an import."""
 
 import datetime as dt
 import re
+import threading
+import time
+from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
-from kuochan.projects.models import Project
+from kuochan.audit.models import AuditEntry, Source
+from kuochan.projects import services
+from kuochan.projects.models import Progress, Project
 from kuochan.projects.views import _project_initial
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +100,74 @@ def test_an_import_in_between_counts_as_an_edit(pipeline, users, login, tmp_path
     assert "您的修改未保存" in refused.content.decode()
     project.refresh_from_db()
     assert (project.name, project.total_wan) == ("木业新建厂房项目", 350)
+
+
+def at_the_same_moment(monkeypatch, module, name: str, calls: list) -> dict:
+    """Run each of `calls` in its own thread, started together; `module.name` is slowed down by 0.4 s so
+    that, without the lock under test, both would act on what they read before the other wrote."""
+    original = getattr(module, name)
+
+    def slowly(*args, **kwargs):
+        found = original(*args, **kwargs)
+        time.sleep(0.4)
+        return found
+
+    monkeypatch.setattr(module, name, slowly)
+    barrier, outcomes = threading.Barrier(len(calls)), {}
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            outcomes[index] = call()
+        except Exception as exc:  # the outcome under test: any failure, whatever its type
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_reports_of_a_month_at_the_same_moment_both_land(pipeline, users, monkeypatch):
+    """The second is a correction of the first, not a server error."""
+    project, month = pipeline["green"], timezone.localdate().replace(day=1)
+    Progress.objects.filter(project=project, month=month).delete()
+
+    def report(actor, ytd):
+        return lambda: services.progress_record(
+            actor=actor, source=Source.API, project=project, month=month, ytd_wan=Decimal(ytd)
+        )
+
+    outcomes = at_the_same_moment(
+        monkeypatch,
+        services,
+        "can_report_progress",
+        [report(users["city_admin"], 100), report(users["city_staff"], 120)],
+    )
+    assert not [o for o in outcomes.values() if isinstance(o, Exception)], outcomes
+    stored = Progress.objects.get(project=project, month=month)
+    assert stored.ytd_wan in (Decimal(100), Decimal(120))
+    assert AuditEntry.objects.filter(content_type__model="progress", object_id=str(stored.pk)).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_projects_created_at_the_same_moment_get_different_codes(pipeline, users, monkeypatch):
+    enterprise = pipeline["green"].enterprise
+
+    def create(name):
+        return lambda: services.project_create(
+            actor=users["city_staff"], source=Source.WEB, name=name, enterprise=enterprise,
+            district=enterprise.district, total_wan=Decimal(500),
+        )  # fmt: skip
+
+    outcomes = at_the_same_moment(
+        monkeypatch, services, "platform_serial_taken", [create("并发新建一"), create("并发新建二")]
+    )
+    assert not [o for o in outcomes.values() if isinstance(o, Exception)], outcomes
+    codes = {project.code for project in outcomes.values()}
+    assert len(codes) == 2 and all(code.startswith("KC-") for code in codes)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from kuochan.audit.models import Action
@@ -44,6 +44,7 @@ from kuochan.projects.rules import (
     project_code_problem,
 )
 from kuochan.projects.selectors import hundredths
+from kuochan.projects.services import platform_serial_taken
 from kuochan.registry.importers import (
     CHUNK,
     NAME,
@@ -324,13 +325,15 @@ class ProjectsImporter(Importer):
     def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
         year = timezone.localdate().year
         prefix = platform_code(year, 0)[:-6]
-        last = Project.objects.filter(code__startswith=prefix).aggregate(last=Max("code"))["last"]
         # Platform codes the file itself gives (a project moved from another deployment) are taken too.
         given = [row.get("code") for row, _ in plan.creates] + [
             new.get("code") for _, _, _, new in plan.updates
         ]
         serial = max(
-            [int(code[-6:]) for code in (last, *given) if code and code.startswith(prefix)], default=0
+            [
+                platform_serial_taken(year),
+                *(int(code[-6:]) for code in given if code and code.startswith(prefix)),
+            ]
         )
         created = []
         for row, new in plan.creates:

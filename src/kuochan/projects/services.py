@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kuochan.audit.models import Action, AuditEntry, Source
 from kuochan.audit.services import audit_record, snapshot
+from kuochan.core.pgsql import serialize
 from kuochan.core.scope import path_in_scope
 from kuochan.orgs.services import LoadResult
 from kuochan.projects.models import LightRuleSet, Milestone, Progress, Project, YearPlan
@@ -50,11 +51,19 @@ def can_report_progress(actor: Any, project: Project) -> bool:
     return can_edit_project(actor, project.district.path)
 
 
-def next_platform_code(year: int) -> str:
-    """The next free platform code of the year (KC-2026-000001 …)."""
+def platform_serial_taken(year: int) -> int:
+    """The highest serial of the year's platform codes so far (0 if none). Whoever then hands out codes
+    holds the year's turn until they commit, so two projects created at the same moment never get the same
+    code (the form and the importer alike)."""
+    serialize(f"platform-code-{year}")
     prefix = platform_code(year, 0)[:-6]
     last = Project.objects.filter(code__startswith=prefix).aggregate(last=Max("code"))["last"]
-    return platform_code(year, int(last[-6:]) + 1 if last else 1)
+    return int(last[-6:]) if last else 0
+
+
+def next_platform_code(year: int) -> str:
+    """The next free platform code of the year (KC-2026-000001 …)."""
+    return platform_code(year, platform_serial_taken(year) + 1)
 
 
 def _clean_project(actor: Any, values: dict[str, Any], instance: Project | None) -> dict[str, Any]:
@@ -200,7 +209,8 @@ def progress_record(
     Returns the progress and warnings: a year-to-date figure lower than an earlier month's of the same year
     is accepted (a correction may be right) but said.
     """
-    project = Project.objects.select_related("district").get(pk=project.pk)
+    # Locked: two officials sending the month's first report at once take turns (create, then correct).
+    project = Project.objects.select_for_update(of=("self",)).select_related("district").get(pk=project.pk)
     if not can_report_progress(actor, project):
         raise PermissionDenied("您无权填报该项目的进展。")
     month = month.replace(day=1)
