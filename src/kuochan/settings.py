@@ -184,6 +184,9 @@ SESSION_COOKIE_HTTPONLY = True
 # The defaults of the security policy until the security administrator saves one (accounts.SecurityPolicy):
 # an idle session ends after KUOCHAN_IDLE_MINUTES (every request moves the expiry on, so only inactivity
 # signs a user out); a password older than KUOCHAN_PASSWORD_DAYS must be changed before anything else.
+# Every list of the API pages with kuochan.core.api.Pages: limit 1–1000, offset within what a query takes.
+NINJA_PAGINATION_CLASS = "kuochan.core.api.Pages"
+
 KUOCHAN_IDLE_MINUTES = int(os.environ.get("KUOCHAN_IDLE_MINUTES", "30"))
 KUOCHAN_PASSWORD_DAYS = int(os.environ.get("KUOCHAN_PASSWORD_DAYS", "90"))
 SESSION_COOKIE_AGE = KUOCHAN_IDLE_MINUTES * 60

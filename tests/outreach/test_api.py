@@ -246,7 +246,7 @@ def test_the_openapi_schema_lists_the_outreach_endpoints(client):
         "/api/v1/outreach/tickets/{pk}/actions": {"post"},
         "/api/v1/outreach/tickets/{pk}/comments": {"post"},
         "/api/v1/outreach/visits": {"get", "post"},
-        "/api/v1/outreach/events": {"get"},
+        "/api/v1/outreach/events": {"get", "post"},
         "/api/v1/outreach/events/totals": {"get"},
     }.items():
         assert path in paths, path

@@ -261,16 +261,17 @@ def evaluation_report(*, actor: Any, year: int, filters: ResultFilter | None = N
     ordered = sorted(
         rows, key=lambda r: (r.group != "above", r.group == "", r.rank_city or 0, r.enterprise.name)
     )
-    entries = [
-        {
-            "uscc": r.enterprise.uscc, "name": r.enterprise.name, "district": r.enterprise.district.name,
-            "score": _number(r.score), "class": r.klass or None, "carbon_l": _number(r.carbon_l),
-            "carbon_level": r.carbon_level or None, "carbon_k": _number(r.carbon_k), "carbon_grade": r.carbon_grade,
-            "treatment": getattr(r, "treatment_text", ""), "reasons": list(getattr(r, "reasons", ())),
-        }
-        for r in ordered
-    ]  # fmt: skip
-    return {"year": year, "enterprises": entries}
+    return {"year": year, "enterprises": [result_entry(r) for r in ordered]}
+
+
+def result_entry(r: EvaluationResult) -> dict[str, Any]:
+    """One explained result as the command and the API give it (stable keys)."""
+    return {
+        "uscc": r.enterprise.uscc, "name": r.enterprise.name, "district": r.enterprise.district.name,
+        "score": _number(r.score), "class": r.klass or None, "carbon_l": _number(r.carbon_l),
+        "carbon_level": r.carbon_level or None, "carbon_k": _number(r.carbon_k), "carbon_grade": r.carbon_grade,
+        "treatment": getattr(r, "treatment_text", ""), "reasons": list(getattr(r, "reasons", ())),
+    }  # fmt: skip
 
 
 def treatment_lists(

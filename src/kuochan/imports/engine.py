@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.deletion import Collector
@@ -22,8 +23,9 @@ from django.utils import timezone
 
 from kuochan.audit.models import Action, AuditEntry, Source
 from kuochan.core.bulk import gc_paused, insert_rows, update_rows
+from kuochan.imports.exporting import write_table
 from kuochan.imports.models import BatchStatus, ImportBatch
-from kuochan.imports.parsing import FLOAT_FAST_PATHS, CellError, clean_text, to_hundredths
+from kuochan.imports.parsing import FLOAT_FAST_PATHS, CellError, clean_text, header_key, to_hundredths
 from kuochan.imports.reading import MappedColumn, TableError, read_table
 from kuochan.imports.specs import REGISTRY, Importer
 
@@ -276,6 +278,41 @@ def _run_import(
         )
         importer.write(plan, batch_id=batch.pk, source=source)
     result.applied, result.batch = True, batch.pk
+    return result
+
+
+def ensure_may_import(actor: Any) -> None:
+    """Read-only roles (leaders, enterprises) import nothing; the CLI without --user (None) is the system."""
+    if actor is not None and not actor.can_edit:
+        raise PermissionDenied("您的角色不能导入数据。")
+
+
+def ensure_may_roll_back(actor: Any, batch: ImportBatch) -> None:
+    """A batch is undone by whoever imported it, or by a city admin."""
+    ensure_may_import(actor)
+    if actor is not None and batch.actor_id != actor.pk and not actor.is_city_admin:
+        raise PermissionDenied("只有导入人或市级管理员可以回滚该批次。")
+
+
+def import_row(kind: str, *, actor: Any, source: Source, values: dict[str, Any], name: str) -> ImportResult:
+    """`values` (column key → cell) imported as a one-row Excel file: how the API writes the kinds the web
+    takes only as files (enterprise metrics, honours, surveys), with the same checks, as one batch that can
+    be inspected and rolled back. A refused row raises ValidationError by column key."""
+    ensure_may_import(actor)
+    importer = REGISTRY[kind]
+    columns = [column for column in importer.columns if column.key in values]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.xlsx"
+        write_table(
+            str(path), importer.title, [c.header for c in columns], [[values[c.key] for c in columns]]
+        )
+        result = run_import(kind, path, actor=actor, source=source, file_name=path.name)
+    if not result.applied:
+        keys = {header_key(column.header): column.key for column in importer.columns}
+        errors: dict[str, list[str]] = defaultdict(list)
+        for problem in result.errors:
+            errors[keys.get(header_key(problem["column"]), "__all__")].append(problem["message"])
+        raise ValidationError(dict(errors))
     return result
 
 

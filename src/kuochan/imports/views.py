@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +16,13 @@ from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import AuditEntry, Source
 from kuochan.core.scope import get_scoped_or_404, scoped
-from kuochan.imports.engine import batch_rollback, created_models, run_import
+from kuochan.imports.engine import (
+    batch_rollback,
+    created_models,
+    ensure_may_import,
+    ensure_may_roll_back,
+    run_import,
+)
 from kuochan.imports.exporting import write_template
 from kuochan.imports.models import ImportBatch
 from kuochan.imports.specs import REGISTRY
@@ -40,11 +46,6 @@ def _uploads() -> Path:
     return folder
 
 
-def _editor(request: HttpRequest) -> None:
-    if not request.user.can_edit:
-        raise PermissionDenied("您的角色不能导入数据。")
-
-
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     batches = scoped(ImportBatch.objects.all(), request.user)
@@ -56,7 +57,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
     """Checks the file without writing anything and shows the preview."""
-    _editor(request)
+    ensure_may_import(request.user)
     kind = request.POST.get("kind", "")
     upload = request.FILES.get("file")
     problem = None
@@ -88,7 +89,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def apply(request: HttpRequest) -> HttpResponse:
-    _editor(request)
+    ensure_may_import(request.user)
     token = request.POST.get("token", "")
     pending = request.session.pop(f"import:{token}", None)
     path = _uploads() / f"{token}.xlsx"
@@ -131,10 +132,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def rollback(request: HttpRequest, pk: int) -> HttpResponse:
-    _editor(request)
+    ensure_may_import(request.user)
     batch = get_scoped_or_404(ImportBatch.objects.all(), request.user, pk=pk)
-    if batch.actor_id != request.user.pk and not request.user.is_city_admin:
-        raise PermissionDenied("只有导入人或市级管理员可以回滚该批次。")
+    ensure_may_roll_back(request.user, batch)
     try:
         result = batch_rollback(actor=request.user, source=Source.WEB, batch=batch)
     except ValidationError as exc:

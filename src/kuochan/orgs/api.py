@@ -1,8 +1,9 @@
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kuochan.audit.models import Source
+from kuochan.core.api import Id, Input
 from kuochan.orgs import selectors, services
 from kuochan.orgs.models import OrgKind, OrgUnit
 
@@ -19,8 +20,8 @@ class OrgUnitOut(Schema):
     depth: int
 
 
-class OrgUnitIn(Schema):
-    parent_id: int
+class OrgUnitIn(Input):
+    parent_id: Id
     code: str = Field(max_length=32)
     name: str = Field(max_length=64)
     kind: OrgKind
@@ -28,7 +29,7 @@ class OrgUnitIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class OrgUnitPatch(Schema):
+class OrgUnitPatch(Input):
     code: str | None = Field(None, max_length=32)
     name: str | None = Field(None, max_length=64)
     short_name: str | None = Field(None, max_length=32)
@@ -38,12 +39,14 @@ class OrgUnitPatch(Schema):
 
 @router.get("", response=list[OrgUnitOut], summary="组织单位列表（数据范围内）")
 @paginate
-def list_units(request: HttpRequest, kind: OrgKind | None = None, q: str | None = None) -> object:
+def list_units(
+    request: HttpRequest, kind: OrgKind | None = None, q: str | None = Query(None, max_length=64)
+) -> object:
     return selectors.org_units(actor=request.auth, kind=kind, query=q)
 
 
 @router.get("/{unit_id}", response=OrgUnitOut, summary="组织单位详情")
-def get_unit(request: HttpRequest, unit_id: int) -> OrgUnit:
+def get_unit(request: HttpRequest, unit_id: Id) -> OrgUnit:
     return selectors.org_unit_get(actor=request.auth, pk=unit_id)
 
 
@@ -57,7 +60,7 @@ def create_unit(request: HttpRequest, payload: OrgUnitIn) -> Status:
 
 
 @router.patch("/{unit_id}", response=OrgUnitOut, summary="修改单位")
-def update_unit(request: HttpRequest, unit_id: int, payload: OrgUnitPatch) -> OrgUnit:
+def update_unit(request: HttpRequest, unit_id: Id, payload: OrgUnitPatch) -> OrgUnit:
     unit = selectors.org_unit_get(actor=request.auth, pk=unit_id)
     return services.org_unit_update(
         actor=request.auth,

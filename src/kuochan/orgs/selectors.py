@@ -29,6 +29,12 @@ def reporting_units(*, actor: Any) -> QuerySet[OrgUnit]:
     return org_units(actor=actor).filter(kind__in=REPORTING_KINDS).order_by("sort_order", "path")
 
 
+def towns(*, actor: Any) -> QuerySet[OrgUnit]:
+    """The towns and parks directly under a district the actor sees: what an enterprise or a project may
+    name as its 乡镇（园区）."""
+    return org_units(actor=actor).exclude(kind__in=REPORTING_KINDS).filter(parent__kind__in=REPORTING_KINDS)
+
+
 def ancestors(unit: OrgUnit) -> list[OrgUnit]:
     """From the root down to the unit's parent, in one query (ids come from the path)."""
     ids = unit.ancestor_ids()[:-1]

@@ -3,14 +3,18 @@ and their steps, with the same scope, permissions and validation as the pages.""
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from kuochan.audit.models import Source
-from kuochan.core.scope import scoped
+from kuochan.core.api import Amount, Day, Id, Input, Money, Slug, Year, business_only
+from kuochan.core.files import upload_content
+from kuochan.core.money import CENT
+from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.policies import selectors, services
 from kuochan.policies.models import Application, Policy
 from kuochan.policies.rules import describe
@@ -20,7 +24,7 @@ from kuochan.registry.models import Enterprise
 router = Router(tags=["政策直达"])
 
 
-class PolicyOut(Schema):
+class CataloguePolicyOut(Schema):
     code: str
     number: str
     title: str
@@ -40,7 +44,7 @@ class PolicyOut(Schema):
     is_active: bool
 
 
-class StepOut(Schema):
+class ApplicationStepOut(Schema):
     action: str
     label: str
     from_status: str
@@ -49,6 +53,14 @@ class StepOut(Schema):
     at: dt.datetime
     opinion: str
     amount_wan: Decimal | None
+
+
+class AttachmentOut(Schema):
+    id: int
+    document: str
+    name: str
+    size: int
+    uploaded_at: dt.datetime
 
 
 class ApplicationOut(Schema):
@@ -71,27 +83,111 @@ class ApplicationOut(Schema):
     eligibility: dict[str, Any]
     auto_award: bool
     publicity_until: dt.date | None
-    steps: list[StepOut]
+    steps: list[ApplicationStepOut]
+    attachments: list[AttachmentOut]
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(Input):
+    policy: Slug
+    uscc: str = Field("", max_length=40)
+    project_code: str = Field("", max_length=32)
+    year: Year | None = None
+    requested_wan: Amount | None = None
+    description: str = Field("", max_length=20000)
+
+
+class ApplicationPatch(Input):
+    requested_wan: Amount | None = None
+    description: str = Field("", max_length=20000)
+
+
+class ActionIn(Input):
+    action: str = Field(max_length=16)
+    opinion: str = Field("", max_length=20000)
+    amount_wan: Amount | None = None
+
+
+class PolicyPatch(Input):
+    """What city staff edit on the policy page (only the fields sent change): the rule as JSON, documents,
+    support figures, the period and whether it is open."""
+
+    rule: dict[str, Any] = None
+    documents: list[Annotated[str, Field(max_length=100)]] = Field(None, max_length=50)
+    publicity_days: int = Field(None, ge=0, le=1000)
+    is_active: bool = None
+    auto_award: bool = None
+    funding_source: str = Field(None, max_length=100)
+    cap_wan: Money | None = None
+    share_pct: Decimal | None = Field(None, ge=0, max_digits=6, decimal_places=2)
+    fixed_wan: Money | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
+
+
+class BudgetIn(Input):
+    amount_wan: Amount
+
+
+class BudgetOut(Schema):
     policy: str
-    uscc: str = ""
-    project_code: str = ""
-    year: int | None = None
-    requested_wan: Decimal | None = None
-    description: str = ""
+    year: int
+    amount_wan: Decimal
 
 
-class ActionIn(Schema):
-    action: str
-    opinion: str = ""
-    amount_wan: Decimal | None = None
+class FundsOut(Schema):
+    policy: str
+    title: str
+    budget_wan: Decimal | None
+    city_approved_wan: Decimal
+    requested_wan: Decimal
+    approved_wan: Decimal
+    paid_wan: Decimal
+    remaining_wan: Decimal | None
+    applications: int
+
+
+class MatchOut(Schema):
+    policy: str
+    policy_title: str
+    status: str
+    status_label: str
+    uscc: str
+    enterprise: str
+    district: str
+    project_code: str | None
+    project: str | None
+    met: list[str]
+    not_met: list[str]
+    unknown: list[str]
+
+
+class PolicyMatchesOut(Schema):
+    code: str
+    title: str
+    subject: str
+    rule: str
+    counts: dict[str, int]
+    matches: list[MatchOut]
+
+
+class MatchReportOut(Schema):
+    as_of: str
+    policies: list[PolicyMatchesOut]
+
+
+class PickIn(Input):
+    enterprise_id: Id
+    project_id: Id | None = None
+
+
+class AwardsIn(Input):
+    year: Year
+    picked: list[PickIn] = Field(max_length=5000)
 
 
 def _policy_out(policy: Policy) -> dict[str, Any]:
     return {
-        **{name: getattr(policy, name) for name in PolicyOut.model_fields if hasattr(policy, name)},
+        **{name: getattr(policy, name) for name in CataloguePolicyOut.model_fields if hasattr(policy, name)},
         "rule_text": describe(selectors.policy_rule(policy)),
     }
 
@@ -104,7 +200,8 @@ def _application_out(a: Application) -> dict[str, Any]:
         "requested_wan": a.requested_wan, "computed_wan": a.computed_wan, "computation": a.computation,
         "amount_wan": a.amount_wan, "approved_wan": a.approved_wan, "paid_wan": a.paid_wan,
         "eligibility": a.eligibility, "auto_award": a.auto_award, "publicity_until": a.publicity_until,
-        "steps": [{**{k: getattr(s, k) for k in StepOut.model_fields}} for s in a.steps.all()],
+        "steps": [{**{k: getattr(s, k) for k in ApplicationStepOut.model_fields}} for s in a.steps.all()],
+        "attachments": list(a.attachments.all()),
     }  # fmt: skip
 
 
@@ -115,14 +212,15 @@ def _policy_or_404(code: str) -> Policy:
         raise Http404(f"没有政策“{code}”。") from exc
 
 
-@router.get("/", response=list[PolicyOut], summary="政策清单（含可读的申报条件）")
+@router.get("/", response=list[CataloguePolicyOut], summary="政策清单（含可读的申报条件）")
 def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
+    business_only(request.auth)
     return [_policy_out(p) for p in selectors.policies()]
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="政策申报（数据范围内）")
 def application_list(
-    request: HttpRequest, status: str = "", policy: str = "", year: int | None = None
+    request: HttpRequest, status: str = "", policy: str = "", year: Year | None = None
 ) -> list[dict[str, Any]]:
     found = selectors.applications(actor=request.auth).prefetch_related("steps")
     if status:
@@ -162,7 +260,7 @@ def application_create(request: HttpRequest, data: ApplicationIn) -> Status:
 
 
 @router.get("/applications/{pk}", response=ApplicationOut, summary="一件申报及其办理记录")
-def application_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+def application_detail(request: HttpRequest, pk: Id) -> dict[str, Any]:
     return _application_out(selectors.application_get(actor=request.auth, pk=pk))
 
 
@@ -171,7 +269,7 @@ def application_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     response=ApplicationOut,
     summary="办理：提交、初审、复审、拨付、退回、不予支持、撤回",
 )
-def application_action(request: HttpRequest, pk: int, data: ActionIn) -> dict[str, Any]:
+def application_action(request: HttpRequest, pk: Id, data: ActionIn) -> dict[str, Any]:
     application = selectors.application_get(actor=request.auth, pk=pk)
     application = services.application_act(
         actor=request.auth, source=Source.API, application=application, action=data.action, opinion=data.opinion,
@@ -180,8 +278,37 @@ def application_action(request: HttpRequest, pk: int, data: ActionIn) -> dict[st
     return _application_out(application)
 
 
-@router.get("/funds/{year}", summary="政策资金：预算、在审、核准、拨付与剩余（万元）")
-def funds(request: HttpRequest, year: int) -> list[dict[str, Any]]:
+@router.patch(
+    "/applications/{pk}", response=ApplicationOut, summary="修改草稿或退回修改的申报（申报企业或代办人员）"
+)
+def application_update(request: HttpRequest, pk: Id, data: ApplicationPatch) -> dict[str, Any]:
+    application = selectors.application_get(actor=request.auth, pk=pk)
+    services.application_update(
+        actor=request.auth, source=Source.API, application=application, requested_wan=data.requested_wan,
+        description=data.description.strip(),
+    )  # fmt: skip
+    return _application_out(selectors.application_get(actor=request.auth, pk=pk))
+
+
+@router.post(
+    "/applications/{pk}/attachments",
+    response={201: ApplicationOut},
+    summary="上传申报材料（PDF 或图片；草稿或退回修改时，申报企业或代办人员）",
+)
+def attachment_add(request: HttpRequest, pk: Id, document: Form[str], file: File[UploadedFile]) -> Status:
+    application = selectors.application_get(actor=request.auth, pk=pk)
+    services.attachment_add(
+        actor=request.auth, source=Source.API, application=application, document=document, name=file.name or "",
+        content=upload_content(file, services.MAX_ATTACHMENT_BYTES),
+    )  # fmt: skip
+    return Status(201, _application_out(selectors.application_get(actor=request.auth, pk=pk)))
+
+
+@router.get(
+    "/funds/{year}", response=list[FundsOut], summary="政策资金：预算、在审、核准、拨付与剩余（万元）"
+)
+def funds(request: HttpRequest, year: Year) -> list[dict[str, Any]]:
+    business_only(request.auth)
     return [
         {"policy": f.policy.code, "title": f.policy.title, "budget_wan": f.budget_wan,
          "city_approved_wan": f.city_approved_wan, "requested_wan": f.requested_wan,
@@ -191,16 +318,79 @@ def funds(request: HttpRequest, year: int) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-@router.get("/{code}", response=PolicyOut, summary="一条政策")
-def policy_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+@router.get(
+    "/enterprises/{enterprise_id}",
+    response=MatchReportOut,
+    summary="企业找政策：一家企业（及其项目）可享受的在受理政策，逐条说明理由",
+)
+def enterprise_policies(request: HttpRequest, enterprise_id: Id, as_of: Day | None = None) -> dict:
+    enterprise = get_scoped_or_404(
+        Enterprise.objects.select_related("district"), request.auth, pk=enterprise_id
+    )
+    return selectors.match_report(
+        actor=request.auth, as_of=as_of or timezone.localdate(), chosen=list(selectors.policies(active_only=True)),
+        enterprise=enterprise,
+    )  # fmt: skip
+
+
+@router.get("/{code}", response=CataloguePolicyOut, summary="一条政策")
+def policy_detail(request: HttpRequest, code: Slug) -> dict[str, Any]:
+    business_only(request.auth)
     return _policy_out(_policy_or_404(code))
 
 
-@router.get("/{code}/matches", summary="政策找企业：与 kuochan match --policy CODE --format json 相同")
+@router.patch(
+    "/{code}",
+    response=CataloguePolicyOut,
+    summary="修改政策：完善申报条件、材料、支持标准和执行期（市级工作人员）",
+)
+def policy_update(request: HttpRequest, code: Slug, data: PolicyPatch) -> dict[str, Any]:
+    policy = services.policy_update(
+        actor=request.auth, source=Source.API, policy=_policy_or_404(code), **data.dict(exclude_unset=True)
+    )
+    return _policy_out(policy)
+
+
+@router.put("/{code}/budgets/{year}", response=BudgetOut, summary="设置政策某年预算（万元，市级工作人员）")
+def budget_set(request: HttpRequest, code: Slug, year: Year, data: BudgetIn) -> dict[str, Any]:
+    budget = services.budget_set(
+        actor=request.auth,
+        source=Source.API,
+        policy=_policy_or_404(code),
+        year=year,
+        amount_wan=data.amount_wan,
+    )
+    return {"policy": code, "year": budget.year, "amount_wan": budget.amount_wan.quantize(CENT)}
+
+
+@router.get(
+    "/{code}/matches", response=MatchReportOut,
+    summary="政策找企业：与 kuochan match --policy CODE --format json 相同",
+)  # fmt: skip
 def policy_matches(
-    request: HttpRequest, code: str, as_of: dt.date | None = None, all_results: bool = False
+    request: HttpRequest, code: Slug, as_of: Day | None = None, all_results: bool = False
 ) -> dict:
     policy = _policy_or_404(code)
     return selectors.match_report(
         actor=request.auth, as_of=as_of or timezone.localdate(), chosen=[policy], everyone=all_results
     )
+
+
+@router.get("/{code}/awards", response=list[MatchOut], summary="免申即享名单：符合条件且尚未申报的对象")
+def award_list(request: HttpRequest, code: Slug, year: Year) -> list[dict[str, Any]]:
+    policy = _policy_or_404(code)
+    found = selectors.award_list(actor=request.auth, policy=policy, year=year, as_of=timezone.localdate())
+    return [selectors.match_row(policy, match) for match in found]
+
+
+@router.post(
+    "/{code}/awards",
+    response={201: list[ApplicationOut]},
+    summary="确认免申即享对象：每个成为已核准、进入公示的申报（市级工作人员；全部通过才保存）",
+)
+def awards_confirm(request: HttpRequest, code: Slug, data: AwardsIn) -> Status:
+    made = services.awards_confirm(
+        actor=request.auth, source=Source.API, policy=_policy_or_404(code), year=data.year,
+        picked=[(p.enterprise_id, p.project_id) for p in data.picked],
+    )  # fmt: skip
+    return Status(201, [_application_out(a) for a in made])

@@ -156,13 +156,13 @@ def _node(data: Any, where: str, problems: list[str]) -> Node:
             problems.append(f"{where}：待明确的条件需要写明内容。")
         return Node("placeholder", text=text)
     name, op = data.get("field"), data.get("op")
-    spec = FIELDS.get(name)
+    spec = FIELDS.get(name) if isinstance(name, str) else None  # a list or an object names no field
     if spec is None:
         problems.append(
             f"{where}：未知的字段“{name}”，可用：{'、'.join(f'{k}（{f.label}）' for k, f in FIELDS.items())}。"
         )
         return Node("condition", field=str(name), op=str(op))
-    if op not in OPERATORS or spec.kind not in OPERATORS[op][1]:
+    if not isinstance(op, str) or op not in OPERATORS or spec.kind not in OPERATORS[op][1]:
         usable = [o for o, (_, kinds) in OPERATORS.items() if spec.kind in kinds]
         problems.append(f"{where}：{spec.label}不能用运算“{op}”，可用：{'、'.join(usable)}。")
         return Node("condition", field=name, op=str(op))

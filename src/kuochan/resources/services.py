@@ -489,7 +489,7 @@ def need_save(
         errors["max_area_m2"] = f"最大面积 {high} 小于最小面积 {low}。"
     if errors:
         raise ValidationError(errors)
-    before = snapshot(need, NEED_FIELDS) if need else {}
+    before = snapshot(need, (*NEED_FIELDS, "is_open")) if need else {}
     need = need or SpaceNeed(enterprise=enterprise)
     for name, value in values.items():
         if name not in (*NEED_FIELDS, "is_open"):
@@ -499,7 +499,7 @@ def need_save(
     need.save()
     audit_record(
         actor=actor, source=source, action=Action.UPDATE if before else Action.CREATE, obj=need, before=before,
-        after=snapshot(need, NEED_FIELDS),
+        after=snapshot(need, (*NEED_FIELDS, "is_open")),
     )  # fmt: skip
     return need
 

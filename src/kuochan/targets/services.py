@@ -180,6 +180,7 @@ def district_targets_save(
 ) -> int:
     """The decomposition editor's grid: every changed cell saved, or none when any is refused (each refusal
     named). Returns how many changed."""
+    _ensure_city(actor)  # refused even when no cell changes
     stored = {
         (unit, year): value
         for unit, year, value in indicator.district_targets.values_list("org_unit_id", "year", "value")

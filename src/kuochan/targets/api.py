@@ -1,0 +1,358 @@
+"""The 目标管理 API: plans with their target tables and the text's targets, the plan check, each indicator's
+progress for the plan's unit or a district (what the progress page shows), the district ranking, the
+districts' targets (read, typed in or split by baseline share) and the official figures entered by hand."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+
+from kuochan.audit.models import Source
+from kuochan.core.api import Amount, Id, Input, Month, Slug, Year, business_only, month_of, staff_only
+from kuochan.core.scope import path_in_scope
+from kuochan.orgs.selectors import reporting_units as units_in_scope
+from kuochan.projects.rules import last_complete_month
+from kuochan.targets import services
+from kuochan.targets.models import Indicator, Plan, Statement
+from kuochan.targets.rules import SEVERITY_LABELS, Finding, plan_check, reconciliation
+from kuochan.targets.selectors import (
+    city_targets,
+    district_targets,
+    plan_data,
+    plan_table,
+    plans,
+    ranking,
+    reporting_units,
+    splittable,
+    targets_report,
+    unit_baselines,
+)
+
+router = Router(tags=["目标管理"])
+
+
+class PlanOut(Schema):
+    code: str
+    name: str
+    org_unit: str
+    period_start: int
+    period_end: int
+    baseline_year: int
+    period_label: str
+    source: str
+
+    @staticmethod
+    def resolve_org_unit(plan: Plan) -> str:
+        return plan.org_unit.name
+
+
+class StatementOut(Schema):
+    section: str
+    sentence: str
+    claim: str
+    value: Decimal
+    year: int | None
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    unit: str
+    kind: str
+    kind_label: str
+    table_row: int | None
+    baseline: Decimal | None
+    previous_period: Decimal | None
+    yearly: dict[str, str]
+    period_target: Decimal | None
+    threshold: Decimal | None
+    band: Decimal | None
+    lead: str
+    actual_source: str
+    derivation: str
+    note: str
+    splittable: bool
+    statements: list[StatementOut]
+
+    @staticmethod
+    def resolve_kind_label(indicator: Indicator) -> str:
+        return indicator.get_kind_display()
+
+    @staticmethod
+    def resolve_splittable(indicator: Indicator) -> bool:
+        return splittable(indicator)
+
+    @staticmethod
+    def resolve_statements(indicator: Indicator) -> list[Statement]:
+        return list(indicator.statements.all())
+
+
+class PlanDetailOut(PlanOut):
+    table: list[list[str]] = Field(description="目标表：表头及各行单元格，与文件所印相同")
+    indicators: list[IndicatorOut]
+
+    @staticmethod
+    def resolve_table(plan: Plan) -> list[list[str]]:
+        return plan_table(plan)
+
+    @staticmethod
+    def resolve_indicators(plan: Plan) -> list[Indicator]:
+        return list(plan.indicators.prefetch_related("statements").order_by("sort_order"))
+
+
+class FindingOut(Schema):
+    indicator: str
+    severity: str
+    severity_label: str
+    message: str
+    figures: dict[str, Any]
+
+
+class IndicatorFiguresOut(Schema):
+    """An indicator's target, actual, completion and light: the plan's table and the cockpit's headline."""
+
+    code: str
+    name: str
+    unit: str
+    year_target: float | None
+    actual: float | None
+    completion: float | None
+    time_pace: float | None
+    light: str
+    period_target: float | None
+    period_actual: float | None
+
+
+class StandingOut(IndicatorFiguresOut):
+    source: str
+    reasons: list[str]
+    yoy: float | None
+
+
+class TargetProgressOut(Schema):
+    plan: str
+    unit: str
+    as_of: str
+    indicators: list[StandingOut]
+
+
+class RankPartOut(Schema):
+    indicator: str
+    completion: Decimal
+    time_pace: Decimal
+    points: Decimal
+
+
+class RankOut(Schema):
+    unit: str
+    score: Decimal | None
+    rank: int | None
+    parts: list[RankPartOut]
+    reasons: list[str]
+
+
+class UnitTargetsOut(Schema):
+    unit_id: int
+    unit: str
+    baseline: Decimal | None
+    targets: dict[int, Decimal]
+
+
+class DecompositionOut(Schema):
+    indicator: str
+    name: str
+    unit: str
+    baseline_year: int
+    city: dict[int, Decimal]
+    districts: list[UnitTargetsOut]
+    findings: list[FindingOut]
+
+
+class TargetIn(Input):
+    unit: Id = Field(description="区县（或功能区）的组织单位 id")
+    year: Year
+    value: Amount
+
+
+class TargetsIn(Input):
+    targets: list[TargetIn] = Field(max_length=1000)
+
+
+class ActualIn(Input):
+    indicator: Slug
+    unit: Id = Field(description="规划制定单位或区县的组织单位 id")
+    month: Month
+    value: Decimal = Field(max_digits=16, decimal_places=4)
+    note: str = Field("", max_length=200)
+
+
+class ActualOut(Schema):
+    indicator: str
+    unit: str
+    month: str
+    value: Decimal
+    note: str
+
+
+def _plan(code: str) -> Plan:
+    plan = plans().filter(code=code).first()
+    if plan is None:
+        raise Http404(f"没有规划“{code}”。")
+    return plan
+
+
+def _indicator(plan: Plan, code: str) -> Indicator:
+    indicator = plan.indicators.filter(code=code).first()
+    if indicator is None:
+        raise Http404(f"规划中没有指标“{code}”。")
+    return indicator
+
+
+def _as_of(value: str | None) -> tuple[int, int]:
+    """The month asked for, else the last complete month (as the pages)."""
+    if value:
+        month = month_of(value, "as_of")
+        return month.year, month.month
+    today = timezone.localdate()
+    last = last_complete_month(today) or dt.date(today.year - 1, 12, 1)
+    return last.year, last.month
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {**finding.as_json(), "severity_label": SEVERITY_LABELS[finding.severity]}
+
+
+def _decomposition(plan: Plan, indicator: Indicator) -> dict[str, Any]:
+    city, stored = city_targets(plan, indicator), district_targets(indicator)
+    baselines = unit_baselines(plan, indicator)
+    return {
+        "indicator": indicator.code, "name": indicator.name, "unit": indicator.unit,
+        "baseline_year": plan.baseline_year, "city": city,
+        "districts": [
+            {"unit_id": unit.pk, "unit": unit.name, "baseline": baselines.get(unit.name),
+             "targets": stored.get(unit.name, {})}
+            for unit in reporting_units(plan)
+        ],
+        "findings": [_finding(f) for f in reconciliation(indicator.name, indicator.unit, city, stored)],
+    }  # fmt: skip
+
+
+def _splittable(plan: Plan, code: str) -> Indicator:
+    indicator = _indicator(plan, code)
+    if not splittable(indicator):
+        raise Http404(f"“{indicator.name}”是比重、底线或区间指标，各区县按全市同一标准，无需分解。")
+    return indicator
+
+
+@router.get("/plans", response=list[PlanOut], summary="规划（最新在前）")
+def plan_list(request: HttpRequest) -> Any:
+    business_only(request.auth)
+    return plans()
+
+
+@router.get("/plans/{code}", response=PlanDetailOut, summary="规划：目标表（与文件相同）及每个指标、正文目标")
+def plan_detail(request: HttpRequest, code: Slug) -> Plan:
+    business_only(request.auth)
+    return _plan(code)
+
+
+@router.get("/plans/{code}/check", response=list[FindingOut], summary="规划自检：目标表与正文不一致之处")
+def plan_findings(request: HttpRequest, code: Slug) -> list[dict[str, Any]]:
+    business_only(request.auth)
+    return [_finding(f) for f in plan_check(plan_data(_plan(code)))]
+
+
+@router.get(
+    "/plans/{code}/progress",
+    response=TargetProgressOut,
+    summary="各指标截至某月的完成情况（本级或数据范围内的一个区县；as_of 如 2026-06，默认上个完整月）",
+)
+def plan_progress(
+    request: HttpRequest, code: Slug, as_of: Month | None = None, district: Id | None = None
+) -> dict[str, Any]:
+    plan = _plan(code)
+    year, month = _as_of(as_of)
+    units = list(units_in_scope(actor=request.auth))
+    unit = next((u for u in units if u.pk == district), None)
+    if district is not None and unit is None:
+        raise Http404("数据范围内没有该区县。")
+    if unit is None and not path_in_scope(plan.org_unit.path, request.auth):
+        if not units:
+            raise PermissionDenied("无权查看该规划的完成情况。")
+        unit = units[0]
+    report = targets_report(plan=plan, year=year, month=month, unit=unit, detail=True)
+    return {"plan": plan.code, "unit": (unit or plan.org_unit).name, **report}
+
+
+@router.get("/plans/{code}/ranking", response=list[RankOut], summary="赛马：各区县按自身目标完成情况排名")
+def plan_ranking(request: HttpRequest, code: Slug, as_of: Month | None = None) -> list:
+    staff_only(request.auth)
+    plan = _plan(code)
+    year, month = _as_of(as_of)
+    return [
+        {"unit": r.unit, "score": r.score, "rank": r.rank, "reasons": list(r.reasons),
+         "parts": [{"indicator": i, "completion": c, "time_pace": p, "points": points} for i, c, p, points in r.parts]}
+        for r in ranking(plan=plan, year=year, month=month)
+    ]  # fmt: skip
+
+
+@router.get(
+    "/plans/{code}/indicators/{indicator}/districts",
+    response=DecompositionOut,
+    summary="指标分解：全市各年目标、各区县基期值与目标，及合计是否相符",
+)
+def decomposition(request: HttpRequest, code: Slug, indicator: Slug) -> dict[str, Any]:
+    staff_only(request.auth)
+    plan = _plan(code)
+    return _decomposition(plan, _splittable(plan, indicator))
+
+
+@router.put(
+    "/plans/{code}/indicators/{indicator}/districts",
+    response=DecompositionOut,
+    summary="录入区县目标（市级工作人员；全部通过才保存）",
+)
+def decomposition_save(request: HttpRequest, code: Slug, indicator: Slug, data: TargetsIn) -> dict[str, Any]:
+    staff_only(request.auth)
+    plan = _plan(code)
+    chosen = _splittable(plan, indicator)
+    units = {unit.pk: unit for unit in reporting_units(plan)}
+    if unknown := sorted({t.unit for t in data.targets} - set(units)):
+        raise Http404(f"规划的区县中没有单位：{'、'.join(map(str, unknown))}。")
+    typed = {(units[t.unit], t.year): str(t.value) for t in data.targets}
+    services.district_targets_save(actor=request.auth, source=Source.API, indicator=chosen, typed=typed)
+    return _decomposition(plan, chosen)
+
+
+@router.post(
+    "/plans/{code}/indicators/{indicator}/split",
+    response=DecompositionOut,
+    summary="按基期占比分解到各区县（市级工作人员；替换已有的区县目标）",
+)
+def decomposition_split(request: HttpRequest, code: Slug, indicator: Slug) -> dict[str, Any]:
+    staff_only(request.auth)
+    plan = _plan(code)
+    chosen = _indicator(plan, indicator)
+    services.decomposition_by_share(actor=request.auth, source=Source.API, indicator=chosen)
+    return _decomposition(plan, chosen)
+
+
+@router.post("/plans/{code}/actuals", response={201: ActualOut}, summary="录入（或更正）统计部门的本年累计值")
+def actual_record(request: HttpRequest, code: Slug, data: ActualIn) -> Status:
+    plan = _plan(code)
+    indicator = _indicator(plan, data.indicator)
+    unit = next((u for u in [plan.org_unit, *units_in_scope(actor=request.auth)] if u.pk == data.unit), None)
+    if unit is None:
+        raise Http404("数据范围内没有该单位。")
+    actual = services.actual_record(
+        actor=request.auth, source=Source.API, indicator=indicator, unit=unit, month=month_of(data.month),
+        value=data.value, note=data.note,
+    )  # fmt: skip
+    return Status(
+        201, {"indicator": indicator.code, "unit": unit.name, "month": f"{actual.month:%Y-%m}",
+              "value": actual.value, "note": actual.note},
+    )  # fmt: skip
