@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
@@ -122,10 +123,8 @@ def list_users(request: HttpRequest, filters: Query[UserQuery]) -> Any:
     found = selectors.users(actor=request.auth).select_related("enterprise")
     if filters.role:
         found = found.filter(role=filters.role)
-    if filters.q.strip():
-        found = found.filter(username__contains=filters.q.strip()) | found.filter(
-            full_name__contains=filters.q.strip()
-        )
+    if text := filters.q.strip():
+        found = found.filter(Q(username__contains=text) | Q(full_name__contains=text))
     return found
 
 

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from kuochan.accounts.models import SecurityEvent, SecurityPolicy, User
+from kuochan.accounts.selectors import security_policy
 
 TOTP_ISSUER = "扩产通"
 
@@ -63,8 +64,6 @@ def failures_since(username: str, ip: str | None, since: dt.datetime) -> tuple[i
 
 def lockout_check(request: HttpRequest | None, username: str) -> None:
     """Refuse (and log) a sign-in step for a locked account or address."""
-    from kuochan.accounts.selectors import security_policy
-
     policy = security_policy()
     ip = client_ip(request)
     since = timezone.now() - dt.timedelta(minutes=policy.lockout_minutes)

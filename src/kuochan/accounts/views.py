@@ -68,7 +68,9 @@ class UserCreateForm(forms.Form):
         label="所属企业（企业用户填写统一社会信用代码）", max_length=32, required=False
     )
     password = forms.CharField(
-        label="初始密码", widget=forms.PasswordInput, help_text="用户首次登录后须修改为自己的密码。"
+        label="初始密码",
+        widget=forms.PasswordInput,
+        help_text="请告知用户，并提醒其登录后在“修改密码”中改为自己的密码。",
     )
 
     def __init__(self, *args: object, actor: User, **kwargs: object) -> None:

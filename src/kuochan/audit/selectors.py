@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from kuochan.audit.models import AuditEntry
 from kuochan.core.scope import scoped
@@ -29,12 +29,13 @@ def audit_entries(*, actor: Any, filters: AuditFilter | None = None) -> QuerySet
     """The trail in the actor's scope. The auditor reads all of it under their unit, accounts and city-wide
     settings included; city admins also see the city-wide settings' trail."""
     all_entries = AuditEntry.objects.select_related("content_type")
+    city_wide = Q(scope_path="")
     if getattr(actor, "is_auditor", False):
-        entries = all_entries.filter(scope_path__startswith=actor.org_path or "\0")
+        entries = all_entries.filter(Q(scope_path__startswith=actor.org_path or "\0") | city_wide)
+    elif getattr(actor, "is_city_admin", False):
+        entries = scoped(all_entries, actor) | all_entries.filter(city_wide)
     else:
         entries = scoped(all_entries, actor)
-    if getattr(actor, "is_city_admin", False) or getattr(actor, "is_auditor", False):
-        entries = entries | all_entries.filter(scope_path="")
     f = filters or AuditFilter()
     if f.model and "." in f.model:
         app_label, model = f.model.split(".", 1)

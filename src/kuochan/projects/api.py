@@ -123,13 +123,18 @@ class ProjectDetailOut(Schema):
     progress: list[MonthProgressOut]
 
 
-class ProgressIn(Input):
-    month: Month
+class ProgressFields(Input):
+    """One month's report of a project, as the progress form takes it."""
+
     ytd_wan: Amount
     year_plan_wan: Amount | None = None
     progress_note: str = Field("", max_length=5000)
     problems: str = Field("", max_length=5000)
     coordination: str = Field("", max_length=5000)
+
+
+class ProgressIn(ProgressFields):
+    month: Month
 
 
 class ProgressResult(Schema):
@@ -205,13 +210,8 @@ class MilestonesPatch(Input):
     milestones: dict[Milestone, MilestoneIn]
 
 
-class MonthEntryIn(Input):
+class MonthEntryIn(ProgressFields):
     project: Id
-    ytd_wan: Amount
-    year_plan_wan: Amount | None = None
-    progress_note: str = Field("", max_length=5000)
-    problems: str = Field("", max_length=5000)
-    coordination: str = Field("", max_length=5000)
 
 
 class MonthIn(Input):
