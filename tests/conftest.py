@@ -3,6 +3,7 @@ import json
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
@@ -17,6 +18,17 @@ from kuochan.registry.models import Enterprise
 from tests.xlsx import uscc, write_xlsx
 
 PASSWORD = "correct-horse-battery-staple"
+
+# The suite runs on a clock set to noon of today's local date. Tests compute "today" once, when their module
+# is imported, and the pages compute it on every request; a run that crossed local midnight (16:00 UTC for
+# Huzhou) would see two different days. The clock still ticks, so timeouts and durations behave.
+_NOON_TODAY = dt.datetime.combine(timezone.localdate(), dt.time(12), tzinfo=timezone.get_current_timezone())
+_SUITE_CLOCK = time_machine.travel(_NOON_TODAY, tick=True)
+_SUITE_CLOCK.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _SUITE_CLOCK.stop()
 
 
 @pytest.fixture(autouse=True)
