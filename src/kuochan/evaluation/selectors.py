@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.db import connection, models
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from kuochan.core.bulk import hundredths_array, raw_amount, raw_date, raw_values
+from kuochan.core.bulk import raw_values, read_columns
 from kuochan.core.scope import scoped, scoped_or_system
 from kuochan.evaluation.models import (
     EvaluationResult,
@@ -31,6 +32,7 @@ from kuochan.registry.models import (
     Honour,
     HonourKind,
     IndustryCategory,
+    SizeClass,
     Survey,
     Willingness,
 )
@@ -59,31 +61,72 @@ def _sections() -> dict[str, str]:
     return dict(IndustryCategory.objects.filter(is_section=False).values_list("code", "section"))
 
 
+SIZE_CODES = ("", *SizeClass.values)  # as read by `enterprise_years`: 0 for none
+WILLINGNESS_CODES = (None, *Willingness.values)
+HONOUR_BITS = {kind: 1 << bit for bit, kind in enumerate(HonourKind.values)}
+
+
+def _sql_codes(column: str, codes: Iterable[tuple[str, int]]) -> str:
+    """A text column as small integer codes (0 for anything else), for `read_columns`."""
+    cases = " ".join(f"WHEN '{value}' THEN {code}" for value, code in codes)
+    return f"CASE {column} {cases} ELSE 0 END"
+
+
+def _facts_sql() -> str:
+    """One row per enterprise with figures for the year (parameters: the year, the year after, the year
+    again twice for the honours held at its end, and the year once more): its own columns, the eleven
+    metrics, the honours held at the year's end as bits and the survey answer as a code, the year after's
+    (when the evaluation is done) winning over the year's own."""
+
+    def table(model: type[models.Model]) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def column(model: type[models.Model], name: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(name).column)
+
+    e, m = Enterprise, AnnualMetric
+    willingness = [(value, code) for code, value in enumerate(WILLINGNESS_CODES) if value]
+    later = _sql_codes(f"s1.{column(Survey, 'willingness')}", willingness)
+    own = _sql_codes(f"s0.{column(Survey, 'willingness')}", willingness)
+    return f"""
+        SELECT m.{column(m, "enterprise")}, e.{column(e, "district")},
+            CAST(NULLIF(e.{column(e, "industry_division")}, '') AS INTEGER),
+            {_sql_codes(f"e.{column(e, 'size_class')}", ((v, c) for c, v in enumerate(SIZE_CODES) if v))},
+            e.{column(e, "above_scale")}, e.{column(e, "above_scale_since")}, e.{column(e, "established_on")},
+            {", ".join(f"m.{column(m, name)}" for name in METRICS)},
+            h.held, CASE WHEN s1.{column(Survey, "id")} IS NULL THEN {own} ELSE {later} END
+        FROM {table(m)} m
+        JOIN {table(e)} e ON e.{column(e, "id")} = m.{column(m, "enterprise")}
+        LEFT JOIN {table(Survey)} s1
+            ON s1.{column(Survey, "enterprise")} = m.{column(m, "enterprise")} AND s1.{column(Survey, "year")} = %s
+        LEFT JOIN {table(Survey)} s0
+            ON s0.{column(Survey, "enterprise")} = m.{column(m, "enterprise")} AND s0.{column(Survey, "year")} = %s
+        LEFT JOIN (
+            SELECT {column(Honour, "enterprise")} AS enterprise_id,
+                SUM(DISTINCT {_sql_codes(column(Honour, "kind"), HONOUR_BITS.items())}) AS held
+            FROM {table(Honour)}
+            WHERE {column(Honour, "year_granted")} <= %s
+                AND ({column(Honour, "year_lost")} IS NULL OR {column(Honour, "year_lost")} > %s)
+            GROUP BY {column(Honour, "enterprise")}
+        ) h ON h.enterprise_id = m.{column(m, "enterprise")}
+        WHERE m.{column(m, "year")} = %s
+    """
+
+
 def enterprise_years(year: int) -> YearFacts:
     """Every enterprise with figures for `year`, as columns, as the evaluation sees it at the year's end:
     above-scale by then, honours held then, its survey answer of the year after (when the evaluation is
     done) or else of the year, staff exemptions, any project on new land started but not producing by the
-    year's end. Five queries, none per enterprise, read without Django's per-value converters."""
-    year_end = dt.date(year, 12, 31).isoformat()
-    rows = raw_values(
-        AnnualMetric.objects.filter(year=year)
-        .order_by()
-        .values_list(
-            "enterprise_id", "enterprise__district_id", "enterprise__industry_division",
-            "enterprise__size_class", "enterprise__above_scale", raw_date("enterprise__above_scale_since"),
-            raw_date("enterprise__established_on"), *(raw_amount(name) for name in METRICS),
-        )
-    )  # fmt: skip
-    columns = list(zip(*[row[:7] for row in rows], strict=True)) if rows else [()] * 7
-    ids, districts, divisions, sizes, above, since, established = columns
-    metrics = hundredths_array([row[7:] for row in rows], len(METRICS))
+    year's end. Three queries, none per enterprise; the main one is read straight into NumPy columns."""
+    year_end = dt.date(year, 12, 31)
+    kinds = ["int", "int", "int", "int", "bool", "date", "date", *["hundredths"] * len(METRICS), "int", "int"]
+    columns = read_columns(_facts_sql(), [year + 1, year, year, year, year], kinds)
+    ids, districts, divisions, sizes, above, since, established = columns[:7]
+    metrics = np.column_stack(columns[7 : 7 + len(METRICS)]) if len(ids) else np.zeros((0, len(METRICS)))
+    held, willingness = columns[7 + len(METRICS) :]
+    id_list = ids.tolist()
+    division_names = _labels(divisions, lambda code: f"{code:02d}" if code else "")
     sections = _sections()
-    honours: dict[int, set[str]] = defaultdict(set)
-    held = Honour.objects.filter(Q(year_lost__isnull=True) | Q(year_lost__gt=year), year_granted__lte=year)
-    for enterprise_id, kind in raw_values(held.order_by().values_list("enterprise_id", "kind")):
-        honours[enterprise_id].add(kind)
-    surveys = Survey.objects.filter(year__in=(year, year + 1)).order_by("year")
-    answers = dict(raw_values(surveys.values_list("enterprise_id", "willingness")))  # the later year wins
     building = dict(
         raw_values(
             Project.objects.filter(land_mu__gt=0, zero_new_land=False, started_actual__lte=year_end)
@@ -96,24 +139,35 @@ def enterprise_years(year: int) -> YearFacts:
     exempted = raw_values(
         Exemption.objects.filter(year=year).order_by().values_list("enterprise_id", "reason")
     )
-    known = set(ids)
+    known = set(id_list)
     return YearFacts(
-        ids=list(ids),
-        districts=list(districts),
-        divisions=[d or "" for d in divisions],
-        sections=[sections.get(d or "", "") for d in divisions],
-        size_classes=[size or "" for size in sizes],
-        above_scale=np.array(
-            [bool(a) and (s is None or str(s) <= year_end) for a, s in zip(above, since, strict=True)],
-            dtype=bool,
-        ),
-        established=[str(day) if day else "" for day in established],
+        ids=id_list,
+        districts=districts.tolist(),
+        divisions=division_names,
+        sections=[sections.get(d, "") for d in division_names],
+        size_classes=np.array(SIZE_CODES, dtype=object)[sizes].tolist(),
+        above_scale=above & (np.isnat(since) | (since <= np.datetime64(year_end))),
+        established=_labels(established, lambda day: "" if np.isnat(day) else str(day)),
         metrics=metrics,
         exemptions={pk: reason for pk, reason in exempted if pk in known},
         building={pk: name for pk, name in building.items() if pk in known},
-        honours={pk: frozenset(kinds) for pk, kinds in honours.items() if pk in known},
-        willingness=[answers.get(pk) for pk in ids],
+        honours=_honour_sets(ids, held),
+        willingness=np.array(WILLINGNESS_CODES, dtype=object)[willingness].tolist(),
     )
+
+
+def _labels(column: np.ndarray, label: Callable[[Any], str]) -> list[str]:
+    """A column's values as text, each distinct value labelled once."""
+    distinct, at = np.unique(column, return_inverse=True)
+    return np.array([label(value) for value in distinct], dtype=object)[at].tolist()
+
+
+def _honour_sets(ids: np.ndarray, held: np.ndarray) -> dict[int, frozenset[str]]:
+    """The honours held, by enterprise id, from their bits; each distinct set of kinds built once."""
+    holders = np.flatnonzero(held)
+    masks = held[holders].tolist()
+    sets = {mask: frozenset(k for k, bit in HONOUR_BITS.items() if mask & bit) for mask in set(masks)}
+    return {pk: sets[mask] for pk, mask in zip(ids[holders].tolist(), masks, strict=True)}
 
 
 def evaluation_year_known(as_of: dt.date) -> int | None:
