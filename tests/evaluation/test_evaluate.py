@@ -57,6 +57,15 @@ def test_results_are_stored_with_the_scheme_version_and_replaced_on_a_rerun(with
     assert AuditEntry.objects.filter(object_repr="2025 年评价").count() == 2
 
 
+def test_results_are_keyed_by_enterprise_and_year_and_go_with_their_enterprise(with_metrics, evaluate_cli):
+    evaluate_cli("--year", "2025")
+    muye = Enterprise.objects.get(uscc=with_metrics[2])
+    assert EvaluationResult.objects.get(pk=(muye.pk, 2025)).klass == "C"
+    muye.delete()
+    assert not EvaluationResult.objects.filter(enterprise_id=muye.pk).exists()
+    assert EvaluationResult.objects.filter(year=2025).count() == 2
+
+
 def test_a_year_without_a_scheme_gets_a_copy_of_the_closest_one(with_metrics, evaluate_cli):
     assert evaluate_cli("--year", "2024")[0] == 0
     copied = EvaluationScheme.objects.get(year=2024)

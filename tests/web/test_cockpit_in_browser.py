@@ -41,7 +41,7 @@ def test_a_leader_reads_the_month_drills_into_red_projects_and_opens_the_wall_di
 ):
     errors: list[str] = []
     page.on("console", lambda message: console_error(message, errors))
-    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}\n{error.stack}"))
     today = timezone.localdate()
     year, month = default_month()
     red, yellow = pipeline["red"], pipeline["yellow"]

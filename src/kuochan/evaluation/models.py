@@ -125,7 +125,9 @@ class EvaluationResult(EnterpriseOwned):
     are written in seconds."""
 
     # Derived rows, rewritten whole at each run: no database constraints to check 300,000 times at
-    # commit. The ORM still deletes an enterprise's results with it and protects a scheme in use.
+    # commit, and the key is the enterprise and the year (the one index to maintain, no id sequence). The ORM
+    # still deletes an enterprise's results with it and protects a scheme in use.
+    pk = models.CompositePrimaryKey("enterprise_id", "year")
     enterprise = models.ForeignKey(
         Enterprise,
         verbose_name=_("企业"),
@@ -135,8 +137,12 @@ class EvaluationResult(EnterpriseOwned):
         db_constraint=False,
     )
     year = models.PositiveSmallIntegerField(_("评价年度"))
-    scheme = models.ForeignKey(
-        EvaluationScheme, verbose_name=_("评价方案"), on_delete=models.PROTECT, db_constraint=False
+    scheme = models.ForeignKey(  # not indexed: only deleting a scheme looks results up by it
+        EvaluationScheme,
+        verbose_name=_("评价方案"),
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
     )
     group = models.CharField(_("评价类别"), max_length=8, blank=True)  # above / below / "" outside
     score = models.DecimalField(_("得分"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -166,7 +172,6 @@ class EvaluationResult(EnterpriseOwned):
         ordering = ["enterprise", "-year"]
         # No index by class or grade: a year's list reads and counts all its rows anyway, and each index
         # costs a tenth of a province's run to maintain.
-        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="result_once_per_year")]
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.year} 年评价"

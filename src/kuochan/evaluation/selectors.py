@@ -235,7 +235,7 @@ def class_by_district(*, actor: Any, year: int) -> dict[str, Counter]:
         scoped_or_system(EvaluationResult.objects.filter(year=year), actor)
         .order_by()
         .values_list("enterprise__district__name", "klass")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     ):
         counts[district][klass] += n
     return dict(counts)
@@ -249,7 +249,7 @@ def grade_by_industry(*, actor: Any, year: int) -> dict[str, Counter]:
         scoped_or_system(EvaluationResult.objects.filter(year=year, carbon_grade__isnull=False), actor)
         .order_by()
         .values_list("industry", "carbon_grade")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     ):
         counts[industry][grade] += n
     return dict(counts)
@@ -338,7 +338,7 @@ def treatment_lists(
         return []
     scheme, _ = run.parsed
     found = results(actor=actor, year=year, filters=ResultFilter(district=district))
-    counts = found.filter(treatment__isnull=False).order_by().values_list("treatment").annotate(n=Count("id"))
+    counts = found.filter(treatment__isnull=False).order_by().values_list("treatment").annotate(n=Count("*"))
     lists = []
     for index, count in sorted(counts, key=lambda item: -item[1]):
         if index < len(scheme.treatments):
