@@ -24,8 +24,14 @@ from django.db.models.functions import Cast
 BATCH = 5000
 
 
-def _table(model: type[Model]) -> str:
+def table_name(model: type[Model]) -> str:
+    """The model's table, quoted for raw SQL."""
     return connection.ops.quote_name(model._meta.db_table)
+
+
+def column_name(model: type[Model], field: str) -> str:
+    """The column of one of the model's fields, quoted for raw SQL."""
+    return connection.ops.quote_name(model._meta.get_field(field).column)
 
 
 def _columns(names: Sequence[str]) -> str:
@@ -64,7 +70,7 @@ def insert_rows(
     if first is None:
         return
     rows = chain([first], rows)
-    table, names = _table(model), _columns(columns)
+    table, names = table_name(model), _columns(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             at = [i for i, name in enumerate(columns) if name in scaled]
@@ -89,7 +95,7 @@ def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     if not rows:
         return
     assignments = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in columns)
-    sql = f"UPDATE {_table(model)} SET {assignments} WHERE id = %s"
+    sql = f"UPDATE {table_name(model)} SET {assignments} WHERE id = %s"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start : start + BATCH])
@@ -105,7 +111,7 @@ def select_rows(
     join: str = "",
 ) -> list[tuple]:
     """Raw rows of `model` (as `alias`, with `join`) for the given SQL expressions and condition."""
-    sql = f"SELECT {', '.join(sql_columns)} FROM {_table(model)} {alias} {join} WHERE {where}"
+    sql = f"SELECT {', '.join(sql_columns)} FROM {table_name(model)} {alias} {join} WHERE {where}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

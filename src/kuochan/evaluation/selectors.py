@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import connection, models
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from kuochan.core.bulk import raw_values, read_columns
+from kuochan.core.bulk import column_name, raw_values, read_columns, table_name
 from kuochan.core.scope import scoped, scoped_or_system
 from kuochan.evaluation.models import (
     EvaluationResult,
@@ -73,17 +72,10 @@ def _sql_codes(column: str, codes: Iterable[tuple[str, int]]) -> str:
 
 
 def _facts_sql() -> str:
-    """One row per enterprise with figures for the year (parameters: the year, the year after, the year
-    again twice for the honours held at its end, and the year once more): its own columns, the eleven
-    metrics, the honours held at the year's end as bits and the survey answer as a code, the year after's
-    (when the evaluation is done) winning over the year's own."""
-
-    def table(model: type[models.Model]) -> str:
-        return connection.ops.quote_name(model._meta.db_table)
-
-    def column(model: type[models.Model], name: str) -> str:
-        return connection.ops.quote_name(model._meta.get_field(name).column)
-
+    """One row per enterprise with figures for the year (parameters: the year after, then the year four
+    times): its own columns, the eleven metrics, the honours held at the year's end as bits and the survey
+    answer as a code, the year after's (when the evaluation is done) winning over the year's own."""
+    table, column = table_name, column_name
     e, m = Enterprise, AnnualMetric
     willingness = [(value, code) for code, value in enumerate(WILLINGNESS_CODES) if value]
     later = _sql_codes(f"s1.{column(Survey, 'willingness')}", willingness)
