@@ -18,6 +18,7 @@ from docx.shared import Cm, Pt
 
 from kuochan.cockpit.rules import heading, narrative, number, percent
 from kuochan.cockpit.selectors import ReportData
+from kuochan.imports.exporting import formula_like
 
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "—"}
 
@@ -54,6 +55,9 @@ class _Book:
             }
         )
         self.f_cell = self.book.add_format({"border": 1, "valign": "vcenter", "text_wrap": True})
+        self.f_quoted = self.book.add_format(
+            {"border": 1, "valign": "vcenter", "text_wrap": True, "quote_prefix": True}
+        )
         self.f_num = self.book.add_format({"border": 1, "valign": "vcenter", "num_format": "#,##0.00"})
         self.f_pct = self.book.add_format({"border": 1, "valign": "vcenter", "num_format": "0.0%"})
         self.f_red = self.book.add_format(
@@ -91,7 +95,8 @@ class _Book:
     def rows(self, sheet: Any, start: int, rows: Sequence[Sequence[Any]], formats: Sequence[Any]) -> None:
         for r, row in enumerate(rows, start=start):
             for c, value in enumerate(row):
-                sheet.write(r, c, "" if value is None else value, formats[c])
+                style = self.f_quoted if formula_like(value) else formats[c]
+                sheet.write(r, c, "" if value is None else value, style)
 
 
 def _targets_sheet(book: _Book, data: ReportData) -> None:

@@ -11,20 +11,28 @@ import xlsxwriter
 
 from kuochan.imports.specs import Importer
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-def safe_cell(value: object) -> object:
-    """Numbers as numbers. Text is always written with write_string, which never makes a formula, so a
-    cell starting with = + - @ stays text."""
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+
+def formula_like(value: object) -> bool:
+    """Text a spreadsheet would take for a formula if someone typed it into a cell (= + - @, or a tab or
+    carriage return in front of one).
+
+    Text is always written with write_string, which never makes a formula. Text like this is also given
+    Excel's quote prefix (the cell shows as '=…), so that editing the cell in Excel does not turn it into
+    a formula either. The stored text is unchanged, so the file still imports back unchanged."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def _number(value: object) -> object:
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _write_rows(sheet: Any, start: int, rows: Iterable[list[object]], formats: dict[str, Any]) -> int:
     count = 0
     for r, cells in enumerate(rows, start=start):
         for c, value in enumerate(cells):
-            value = safe_cell(value)
+            value = _number(value)
             if value is None or value == "":
                 continue
             if isinstance(value, dt.date):
@@ -33,6 +41,8 @@ def _write_rows(sheet: Any, start: int, rows: Iterable[list[object]], formats: d
                 sheet.write_string(r, c, "是" if value else "否")
             elif isinstance(value, int | float):
                 sheet.write_number(r, c, value)
+            elif formula_like(value):
+                sheet.write_string(r, c, value, formats["quoted"])
             else:
                 sheet.write_string(r, c, str(value))
         count += 1
@@ -47,6 +57,7 @@ def _workbook(target: str | IO[bytes]) -> tuple[Any, dict[str, Any]]:
         "header": book.add_format({"bold": True, "bg_color": "#DCE6F2", "border": 1, "text_wrap": True}),
         "date": book.add_format({"num_format": "yyyy-mm-dd"}),
         "title": book.add_format({"bold": True, "font_size": 14}),
+        "quoted": book.add_format({"quote_prefix": True}),
     }
     return book, formats
 
