@@ -53,3 +53,12 @@ def test_facts_are_those_known_at_the_end_of_the_year(firms):
     assert facts.districts[t] == textile.district_id
     assert facts.metrics[t, M["tax_wan"]] == 12345 and facts.metrics[t, M["land_mu"]] == 2000
     assert np.isnan(facts.metrics[m, M["tax_wan"]]) and facts.metrics[m, M["revenue_wan"]] == 80000
+
+
+def test_facts_come_in_enterprise_order_whatever_order_the_figures_were_entered_in(registered):
+    enterprises = sorted(Enterprise.objects.filter(uscc__in=registered), key=lambda e: e.pk, reverse=True)
+    for enterprise in enterprises:  # the newest enterprise's figures first
+        AnnualMetric.objects.create(enterprise=enterprise, year=2025, revenue_wan=Decimal(enterprise.pk))
+    facts = enterprise_years(2025)
+    assert facts.ids == sorted(e.pk for e in enterprises)
+    assert facts.metrics[:, M["revenue_wan"]].tolist() == [pk * 100 for pk in facts.ids]

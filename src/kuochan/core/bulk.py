@@ -51,6 +51,21 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def running_alongside(sql: str, params: Sequence[object]) -> Iterator[None]:
+    """Execute `sql` while the block computes in Python. On PostgreSQL the statement goes out in pipeline
+    mode and its result is collected after the block, so the server's work overlaps the client's; the block
+    must not query. Elsewhere it simply runs first. An error in the statement is raised at the block's end."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            yield
+            return
+        with connection.wrap_database_errors, cursor.connection.pipeline():
+            cursor.execute(sql, params)
+            yield
+
+
 def insert_rows(
     model: type[Model],
     columns: Sequence[str],

@@ -109,10 +109,15 @@ def enterprise_years(year: int) -> YearFacts:
     """Every enterprise with figures for `year`, as columns, as the evaluation sees it at the year's end:
     above-scale by then, honours held then, its survey answer of the year after (when the evaluation is
     done) or else of the year, staff exemptions, any project on new land started but not producing by the
-    year's end. Three queries, none per enterprise; the main one is read straight into NumPy columns."""
+    year's end. Three queries, none per enterprise; the main one is read straight into NumPy columns. The
+    enterprises come in id order."""
     year_end = dt.date(year, 12, 31)
     kinds = ["int", "int", "int", "int", "bool", "date", "date", *["hundredths"] * len(METRICS), "int", "int"]
     columns = read_columns(_facts_sql(), [year + 1, year, year, year, year], kinds)
+    # In enterprise order, whatever plan the database chose: the results are then written in their key's
+    # order, which PostgreSQL's index takes a quarter faster than scattered keys.
+    order = np.argsort(columns[0], kind="stable")
+    columns = [column[order] for column in columns]
     ids, districts, divisions, sizes, above, since, established = columns[:7]
     metrics = np.column_stack(columns[7 : 7 + len(METRICS)]) if len(ids) else np.zeros((0, len(METRICS)))
     held, willingness = columns[7 + len(METRICS) :]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from kuochan.accounts.services import require_city_staff
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
-from kuochan.core.bulk import gc_paused, insert_rows
+from kuochan.core.bulk import column_name, gc_paused, insert_rows, running_alongside, table_name
 from kuochan.core.scope import path_in_scope
 from kuochan.evaluation.models import (
     EvaluationResult,
@@ -176,10 +176,13 @@ def evaluation_run(
         raise PermissionDenied("只有市级工作人员可以计算评价结果（基准值和排名为全市口径）。")
     stored = _scheme_for_run(year, scheme_version, actor, source)
     with gc_paused():
-        evaluation = evaluate(
-            enterprise_years(year), year=year, scheme=scheme_from_definition(stored.definition)
+        facts, scheme = enterprise_years(year), scheme_from_definition(stored.definition)
+        # The year's previous results are deleted by the server while the rules compute.
+        delete = (
+            f"DELETE FROM {table_name(EvaluationResult)} WHERE {column_name(EvaluationResult, 'year')} = %s"
         )
-        EvaluationResult.objects.filter(year=year).delete()
+        with running_alongside(delete, [year]):
+            evaluation = evaluate(facts, year=year, scheme=scheme)
         insert_rows(EvaluationResult, RESULT_COLUMNS, _rows(evaluation, year, stored.pk))
     run = EvaluationRun.objects.filter(year=year).first()
     before = {"scheme": run.scheme_id, "enterprises": run.enterprises} if run else None
