@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.db import connection
 
 from kuochan.core.bulk import read_columns
 from kuochan.registry.models import AnnualMetric, Enterprise
@@ -48,3 +49,15 @@ def test_no_rows_gives_empty_columns(figures):
     columns = read_columns(SQL, [2030], KINDS)
     assert [len(column) for column in columns] == [0] * len(KINDS)
     assert columns[4].dtype == np.dtype("datetime64[D]")
+
+
+@pytest.mark.django_db
+def test_a_large_integer_is_read_exactly_or_refused_never_rounded():
+    """PostgreSQL sends 64-bit integers; SQLite's rows pass through float64, exact only up to 2^53."""
+    big = 2**53 + 1
+    if connection.vendor == "postgresql":
+        assert read_columns("SELECT CAST(%s AS BIGINT)", [big], ["int"])[0].tolist() == [big]
+    else:
+        with pytest.raises(ValueError, match="2\\^53"):
+            read_columns("SELECT %s", [big], ["int"])
+    assert read_columns("SELECT %s", [2**53 - 1], ["int"])[0].tolist() == [2**53 - 1]
