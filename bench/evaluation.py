@@ -331,7 +331,7 @@ def phase_breakdown(profile: bool) -> dict:
                 rows = list(_rows(evaluation, YEAR, stored.pk))
                 lap("services._rows (result rows)")
                 EvaluationResult.objects.filter(year=YEAR).delete()
-                lap("delete the year's stored results")
+                lap("delete the year's stored results (a real run: alongside the rules on PostgreSQL)")
                 insert_rows(EvaluationResult, RESULT_COLUMNS, rows)
                 lap("insert_rows (COPY on PostgreSQL; streamed in a real run)")
             lap("commit")
