@@ -159,6 +159,8 @@ def raw_date(field: str) -> Expression:
     return F(field)
 
 
+_NAT_DAYS = np.iinfo(np.int64).min  # a blank date on either database: NumPy reads these days as NaT
+
 # How `read_columns` reads each kind of column: NumPy's type, PostgreSQL's fixed-width binary type and the
 # value standing for NULL there (binary COPY gives NULL a different length, which would break the layout).
 _KINDS: dict[str, tuple[str, str, str, str]] = {
@@ -167,7 +169,7 @@ _KINDS: dict[str, tuple[str, str, str, str]] = {
     "float": ("float64", ">f8", "DOUBLE PRECISION", "'NaN'"),
     "hundredths": ("float64", ">f8", "DOUBLE PRECISION", "'NaN'"),
     "bool": ("bool", "?", "BOOLEAN", "FALSE"),
-    "date": ("datetime64[D]", ">i8", "BIGINT", str(np.iinfo(np.int64).min)),  # days since 1970; NaT
+    "date": ("datetime64[D]", ">i8", "BIGINT", str(_NAT_DAYS)),  # days since 1970
 }
 _COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, no flags, no header extension
 
@@ -179,7 +181,7 @@ _SQLITE_FIELDS = {
     "float": "COALESCE({}, 9e999)",
     "hundredths": "COALESCE(ROUND({} * 100), 9e999)",
     "bool": "COALESCE({}, 0)",
-    "date": f"COALESCE(CAST(julianday({{}}) - 2440587.5 AS INTEGER), {np.iinfo(np.int64).min})",  # days since 1970
+    "date": f"COALESCE(CAST(julianday({{}}) - 2440587.5 AS INTEGER), {_NAT_DAYS})",  # days since 1970
 }
 
 
