@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from kuochan.audit.models import AuditEntry
 from kuochan.imports.models import ImportBatch
+from kuochan.registry.importers import prefetch_enterprises
 from kuochan.registry.models import AnnualMetric, Enterprise
 from tests.conftest import ENTERPRISE_HEADER
 from tests.xlsx import uscc, write_xlsx
@@ -232,3 +233,29 @@ def test_the_largest_and_smallest_amounts_are_stored_exactly(registered, tmp_pat
         Decimal("0.01"),
         Decimal("1234567.89"),
     )
+
+
+def test_a_large_file_prefetches_the_enterprises_in_scope_and_still_finds_the_others(
+    registered, users, tmp_path, run_cli, monkeypatch
+):
+    """While a large file is read, every enterprise in the user's scope is fetched at once; enterprises the
+    prefetch does not hold (another district's, unknown ones) are still told apart."""
+    wuxing = users["wuxing"]
+    assert prefetch_enterprises(wuxing, file_bytes=1) is None  # small file: looked up by its USCCs
+    assert set(prefetch_enterprises(wuxing, file_bytes=10**9)) == {registered[0], registered[1]}
+    assert set(prefetch_enterprises(None, file_bytes=10**9)) == set(registered)
+    assert prefetch_enterprises(users["enterprise"], file_bytes=10**9) is None
+    monkeypatch.setattr("kuochan.registry.importers.PREFETCH_BYTES_PER_ENTERPRISE", 0)
+    header = ["统一社会信用代码", "年度", "营业收入（万元）"]
+    rows = [header, [registered[0], 2025, 10], [registered[2], 2025, 20], [uscc(99), 2025, 30]]
+    code, result = run_cli("enterprise-metrics", write_xlsx(tmp_path / "m.xlsx", rows), "--user", "wuxing")
+    assert code == 2
+    assert [(e["row"], e["message"]) for e in result["errors"]] == [
+        (3, "企业“南浔木业有限公司”不在您的数据范围内"),
+        (4, "企业库中没有该统一社会信用代码的企业，请先导入企业名单"),
+    ]
+    code, result = run_cli(
+        "enterprise-metrics", write_xlsx(tmp_path / "ok.xlsx", rows[:2]), "--user", "wuxing"
+    )
+    assert code == 0 and result["created"] == 1
+    assert AnnualMetric.objects.get(enterprise__uscc=registered[0]).revenue_wan == Decimal("10.00")

@@ -12,6 +12,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain, islice
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,17 @@ def column_name(model: type[Model], field: str) -> str:
 
 def _columns(names: Sequence[str]) -> str:
     return ", ".join(connection.ops.quote_name(name) for name in names)
+
+
+def tuple_getter(positions: Sequence[int]) -> Callable[[Sequence[Any]], tuple]:
+    """A function taking the items at `positions` of a row as a tuple, at C speed for several: unlike
+    `itemgetter`, it gives a tuple for one position, and an empty one for none."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    if positions:
+        (only,) = positions
+        return lambda values: (values[only],)
+    return lambda values: ()
 
 
 @contextmanager

@@ -54,11 +54,15 @@ def get_scoped_or_404(queryset: QuerySet[M], actor: User, **lookup: object) -> M
         raise Http404 from exc
 
 
+def scope_root(actor: User) -> str | None:
+    """The org path whose subtree is the actor's, or None for one whose scope is no subtree (an enterprise
+    user, an administrator, an account without a unit)."""
+    if actor.sees_business_data and actor.org_path is not None and not actor.is_enterprise_user:
+        return actor.org_path
+    return None
+
+
 def path_in_scope(path: str, actor: User) -> bool:
     """Whether an org path lies in the actor's subtree (used for writes before a row exists)."""
-    return (
-        actor.sees_business_data
-        and actor.org_path is not None
-        and not actor.is_enterprise_user
-        and path.startswith(actor.org_path)
-    )
+    root = scope_root(actor)
+    return root is not None and path.startswith(root)

@@ -71,6 +71,11 @@ class Importer(ABC):
     actor: Any
     context: dict[str, Any] = field(default_factory=dict)
 
+    def prefetch(self, file_bytes: int) -> None:
+        """Look-ups that need nothing from the file, made while it is read on another thread (the reader
+        holds no lock on Python meanwhile); results go in `context`. Nothing by default."""
+        return None
+
     @abstractmethod
     def check(self, rows: list[Row]) -> None:
         """Lookups, scope, duplicates and cross-field rules for all rows at once; errors go on the rows."""

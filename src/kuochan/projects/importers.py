@@ -52,6 +52,7 @@ from kuochan.registry.importers import (
     duplicate_check,
     enterprises_by_uscc,
     in_scope,
+    prefetch_enterprises,
     suggest,
 )
 from kuochan.registry.models import IndustryTag
@@ -159,8 +160,11 @@ class ProjectsImporter(Importer):
     )  # fmt: skip
     FIELDS = tuple(c.key for c in columns if c.key not in ("code", "uscc", "enterprise_name"))
 
+    def prefetch(self, file_bytes: int) -> None:
+        self.context["enterprises"] = prefetch_enterprises(self.actor, file_bytes)
+
     def check(self, rows: list[Row]) -> None:
-        enterprises = enterprises_by_uscc(row.get("uscc") for row in rows)
+        enterprises = enterprises_by_uscc((row.get("uscc") for row in rows), self.context.get("enterprises"))
         units = OrgUnit.objects.only("id", "name", "short_name", "path", "kind", "parent_id")
         districts = {}
         for unit in units:

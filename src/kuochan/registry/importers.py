@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any, ClassVar
 
 from django.db import models
@@ -17,9 +16,10 @@ from kuochan.core.bulk import (
     hundredths_sql,
     insert_rows,
     select_rows,
+    tuple_getter,
     update_rows,
 )
-from kuochan.core.scope import path_in_scope, scoped_or_system
+from kuochan.core.scope import path_in_scope, scope_root, scoped_or_system
 from kuochan.imports.engine import Plan, Row, write_audit
 from kuochan.imports.parsing import (
     CellError,
@@ -49,6 +49,9 @@ from kuochan.registry.rules import industry_division, normalise_code, uscc_probl
 
 LIST_SEPARATORS = "、,，;；/／|"
 CHUNK = 5000
+PREFETCH_BYTES_PER_ENTERPRISE = 100
+# (uscc, then what `enterprises_by_uscc` gives: id, name, district path, district id, district name)
+ENTERPRISE_COLUMNS = ("e.uscc", "e.id", "e.name", "d.path", "d.id", "d.name")
 
 
 @lru_cache(maxsize=200_000)
@@ -109,22 +112,51 @@ def duplicate_check(rows: list[Row], key_of: Any, column: str, label: str) -> No
             seen[key] = row.number
 
 
-def enterprises_by_uscc(usccs: Iterable[str]) -> dict[str, tuple[int, str, str, int, str]]:
-    """uscc → (id, name, district path, district id, district name), in a few queries however many rows."""
-    usccs = list(set(usccs))
+def _enterprise_rows(
+    where: str, params: list[object], columns: Sequence[str] = ENTERPRISE_COLUMNS
+) -> list[tuple]:
+    """`columns` of the enterprises matching `where` (`e` the enterprise, `d` its district)."""
+    return select_rows(
+        columns, Enterprise, where, params, alias="e", join="JOIN orgs_orgunit d ON d.id = e.district_id"
+    )
+
+
+def enterprises_by_uscc(
+    usccs: Iterable[str], known: dict[str, tuple] | None = None
+) -> dict[str, tuple[int, str, str, int, str]]:
+    """uscc → (id, name, district path, district id, district name), in a few queries however many rows.
+    Those in `known` (what `prefetch_enterprises` found) are not looked up again."""
+    known = known or {}
     found = {}
-    for start in range(0, len(usccs), CHUNK):
-        chunk = usccs[start : start + CHUNK]
-        for pk, uscc, name, path, district_id, district in select_rows(
-            ["e.id", "e.uscc", "e.name", "d.path", "d.id", "d.name"],
-            Enterprise,
-            f"e.uscc IN ({', '.join(['%s'] * len(chunk))})",
-            chunk,
-            alias="e",
-            join="JOIN orgs_orgunit d ON d.id = e.district_id",
-        ):
-            found[uscc] = (pk, name, path, district_id, district)
+    missing = []
+    for uscc in set(usccs):
+        if uscc in known:
+            found[uscc] = known[uscc]
+        else:
+            missing.append(uscc)
+    for start in range(0, len(missing), CHUNK):
+        chunk = missing[start : start + CHUNK]
+        for uscc, *enterprise in _enterprise_rows(f"e.uscc IN ({', '.join(['%s'] * len(chunk))})", chunk):
+            found[uscc] = tuple(enterprise)
     return found
+
+
+def prefetch_enterprises(actor: Any, file_bytes: int) -> dict[str, tuple] | None:
+    """Every enterprise in the actor's scope, as `enterprises_by_uscc` gives them, when the file is large
+    enough to name a good share of them; None for a small file, which is cheaper to look up row by row.
+
+    Runs while the file is being read (`Importer.prefetch`): fetching costs about 5 µs an enterprise, and
+    reading about 75 ns a byte of file, so at `PREFETCH_BYTES_PER_ENTERPRISE` bytes or more an enterprise
+    the fetch is over before the read is.
+    """
+    root = "" if actor is None else scope_root(actor)
+    if root is None:
+        return None
+    where, params = "SUBSTR(d.path, 1, %s) = %s", [len(root), root]
+    [(count,)] = _enterprise_rows(where, params, ["COUNT(*)"])
+    if file_bytes < count * PREFETCH_BYTES_PER_ENTERPRISE:
+        return None
+    return {uscc: tuple(enterprise) for uscc, *enterprise in _enterprise_rows(where, params)}
 
 
 class EnterpriseOwnedImporter(Importer):
@@ -142,18 +174,29 @@ class EnterpriseOwnedImporter(Importer):
         skip = ("uscc", "name", *self.key_fields)
         return [c.key for c in self.columns if rows and rows[0].has(c.key) and c.key not in skip]
 
+    def prefetch(self, file_bytes: int) -> None:
+        self.context["enterprises"] = prefetch_enterprises(self.actor, file_bytes)
+
     def check(self, rows: list[Row]) -> None:
-        found = enterprises_by_uscc(row.get("uscc") for row in rows)
-        positions = [rows[0].layout.position[name] for name in self.key_fields] if rows else []
+        if not rows:
+            return
+        found = enterprises_by_uscc((row.get("uscc") for row in rows), self.context.get("enterprises"))
+        position = rows[0].layout.position
+        uscc_at, natural_key = position["uscc"], tuple_getter([position[name] for name in self.key_fields])
+        allowed: dict[str, bool] = {}  # by district path: a file names a few districts, many times over
         for row in rows:
-            enterprise = found.get(row.get("uscc"))
+            enterprise = found.get(row.values[uscc_at])
             if enterprise is None:
                 row.error("uscc", "企业库中没有该统一社会信用代码的企业，请先导入企业名单")
-            elif not in_scope(self.actor, enterprise[2]):
+                continue
+            path = enterprise[2]
+            if path not in allowed:
+                allowed[path] = in_scope(self.actor, path)
+            if not allowed[path]:
                 row.error("uscc", f"企业“{enterprise[1]}”不在您的数据范围内")
-            else:
-                key = (enterprise[0], *(row.values[p] for p in positions))
-                row.found = {"enterprise_id": enterprise[0], "scope_path": enterprise[2], "key": key}
+                continue
+            key = (enterprise[0], *natural_key(row.values))
+            row.found = {"enterprise_id": enterprise[0], "scope_path": path, "key": key}
         checked = [row for row in rows if not row.errors]
         duplicate_check(checked, self.row_key, "uscc", f"同一企业的{self.key_label}")
 
@@ -205,16 +248,12 @@ class EnterpriseOwnedImporter(Importer):
         fields = self.value_fields(rows)
         existing = self._existing(rows, fields)
         is_text = [isinstance(self._field(name), models.CharField | models.TextField) for name in fields]
-        positions = [rows[0].layout.position[name] for name in fields]
-        pick = (
-            itemgetter(*positions)
-            if len(positions) > 1
-            else lambda values: tuple(values[p] for p in positions)
-        )
+        pick = tuple_getter([rows[0].layout.position[name] for name in fields])
         key_of = self.row_key
+        with_text = any(is_text)
         for row in rows:
             values = pick(row.values)
-            if any(is_text):
+            if with_text:
                 values = tuple(
                     "" if text and value is None else value
                     for text, value in zip(is_text, values, strict=True)
@@ -593,6 +632,9 @@ class EnterprisesImporter(Importer):
         "tags",
     )
 
+    def prefetch(self, file_bytes: int) -> None:
+        self.context["enterprises"] = prefetch_enterprises(self.actor, file_bytes)
+
     def check(self, rows: list[Row]) -> None:
         units = list(
             OrgUnit.objects.filter(kind__in=REPORTING_KINDS).only("id", "name", "short_name", "path")
@@ -608,7 +650,7 @@ class EnterprisesImporter(Importer):
         }
         divisions = set(IndustryCategory.objects.filter(is_section=False).values_list("code", flat=True))
         tags = {tag.name: tag.pk for tag in IndustryTag.objects.all()}
-        existing = enterprises_by_uscc(row.get("uscc") for row in rows)
+        existing = enterprises_by_uscc((row.get("uscc") for row in rows), self.context.get("enterprises"))
         for row in rows:
             district = districts.get(row.get("district"))
             if district is None:
