@@ -75,6 +75,79 @@ def test_skip_invalid_writes_only_the_valid_rows(huzhou, tmp_path, run_cli):
     assert list(Enterprise.objects.values_list("name", flat=True)) == ["好公司"]
 
 
+METRICS = ["统一社会信用代码", "年度", "营业收入（万元）", "实缴税金（万元）"]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """New rows written two at a time, so a file of a few rows is written in several chunks."""
+    monkeypatch.setattr("kuochan.registry.importers.CHUNK", 2)
+
+
+def test_an_amount_that_fails_after_earlier_rows_were_written_undoes_the_whole_import(
+    registered, tmp_path, run_cli, small_chunks
+):
+    """New rows' amounts are parsed as the rows are written; a bad one in the last chunk still leaves the
+    database as it was, and is reported like any other problem."""
+    rows = [
+        METRICS,
+        *([registered[i % 2], 2020 + i, 100 + i, 1] for i in range(5)),
+        [registered[2], 2025, "-7", 1],
+    ]
+    code, result = run_cli("enterprise-metrics", write_xlsx(tmp_path / "m.xlsx", rows))
+    assert code == 2 and result["applied"] is False and result["batch"] is None
+    assert result["errors"] == [
+        {"row": 7, "column": "营业收入(万元)", "value": "-7", "message": "不能为负数"}
+    ]
+    assert (result["rows"], result["created"], result["skipped"]) == (6, 5, 0)
+    assert not AnnualMetric.objects.exists()
+    assert not ImportBatch.objects.filter(kind="enterprise-metrics").exists()
+
+
+def test_skip_invalid_writes_the_new_rows_around_an_amount_that_fails(
+    registered, tmp_path, run_cli, small_chunks
+):
+    rows = [
+        METRICS,
+        [registered[0], 2023, 1, 1],
+        [registered[0], 2024, "很多", 1],
+        [registered[0], 2025, 3, 3],
+    ]
+    code, result = run_cli("enterprise-metrics", write_xlsx(tmp_path / "m.xlsx", rows), "--skip-invalid")
+    assert code == 0 and result["applied"] is True
+    assert (result["created"], result["skipped"]) == (2, 1)
+    assert [e["row"] for e in result["errors"]] == [3]
+    batch = ImportBatch.objects.get(pk=result["batch"])
+    assert (batch.rows, batch.created, batch.updated, batch.unchanged, batch.skipped) == (3, 2, 0, 0, 1)
+    stored = dict(AnnualMetric.objects.values_list("year", "revenue_wan"))
+    assert stored == {2023: Decimal("1.00"), 2025: Decimal("3.00")}
+
+
+def test_a_stored_row_with_a_bad_amount_is_refused_and_keeps_its_values(registered, tmp_path, run_cli):
+    run_cli("enterprise-metrics", write_xlsx(tmp_path / "1.xlsx", [METRICS, [registered[0], 2025, 10, 1]]))
+    rows = [METRICS, [registered[0], 2025, 12, "-1"], [registered[1], 2025, 5, 1]]
+    code, result = run_cli("enterprise-metrics", write_xlsx(tmp_path / "2.xlsx", rows))
+    assert code == 2 and [(e["row"], e["column"]) for e in result["errors"]] == [(2, "实缴税金(万元)")]
+    assert (result["created"], result["updated"]) == (1, 0)
+    stored = AnnualMetric.objects.get()
+    assert (stored.enterprise.uscc, stored.revenue_wan, stored.tax_wan) == (
+        registered[0],
+        Decimal("10.00"),
+        Decimal("1.00"),
+    )
+
+
+def test_a_row_refused_for_its_enterprise_also_reports_its_bad_amounts(registered, tmp_path, run_cli):
+    rows = [METRICS, [uscc(98), 2025, "-3", "一千"], [registered[0], 2025, 1, 1]]
+    code, result = run_cli("enterprise-metrics", write_xlsx(tmp_path / "m.xlsx", rows))
+    assert code == 2
+    assert [(e["row"], e["column"]) for e in result["errors"]] == [
+        (2, "统一社会信用代码"),
+        (2, "营业收入(万元)"),
+        (2, "实缴税金(万元)"),
+    ]
+
+
 def test_dry_run_reports_without_writing(registered, tmp_path, run_cli):
     path = write_xlsx(
         tmp_path / "m.xlsx", [["统一社会信用代码", "年度", "营业收入（万元）"], [registered[0], 2025, 100]]

@@ -89,8 +89,8 @@ def insert_rows(
     generator: it is streamed, so the server parses while the caller produces.
 
     Columns named in `scaled` receive integers of hundredths and store them divided by 100: on SQLite by
-    the database; on PostgreSQL as n / 100, the float nearest to the two-decimal amount, whose shortest
-    text (what COPY sends) is exactly that amount.
+    the database; on PostgreSQL as the text "ne-2", which numeric reads exactly and which costs the client
+    a third of what formatting a float does (the COPY of a large file is bound by the client).
     """
     rows = iter(rows)
     first = next(rows, None)
@@ -107,7 +107,7 @@ def insert_rows(
                         row = list(row)
                         for i in at:
                             if row[i] is not None:
-                                row[i] /= 100
+                                row[i] = f"{row[i]}e-2"
                     copy.write_row(row)
             return
         marks = ", ".join("%s / 100.0" if name in scaled else "%s" for name in columns)

@@ -8,6 +8,7 @@ import json
 import shutil
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterable, Sequence, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ class Layout:
     index: dict[str, int]
     headers: dict[str, str]
     position: dict[str, int]
+    deferred: tuple[MappedColumn, ...] = ()  # parsed only when needed (`parse_pending`); their values last
 
 
 @dataclass(slots=True)
@@ -48,7 +50,8 @@ class Row:
     """One data row of the file: its Excel number, its cells, and parsed values in column order.
 
     Values are a tuple (a dict per row costs more than reading the cells); what checks learn about a row
-    (its enterprise, its scope) goes in `found`, and `get` looks there first.
+    (its enterprise, its scope) goes in `found`, and `get` looks there first. A `pending` row's deferred
+    columns are not parsed yet: their values are None until `parse_pending`.
     """
 
     number: int
@@ -58,6 +61,7 @@ class Row:
     found: dict[str, Any] | None = None
     errors: list[dict[str, Any]] | None = None
     warnings: list[dict[str, Any]] | None = None
+    pending: bool = False
 
     def raw(self, key: str) -> object:
         index = self.layout.index.get(key)
@@ -172,32 +176,65 @@ def _read_column(raw: list[object], read: Any, required: bool) -> tuple[list[Any
     return values, errors
 
 
-def _parse_all(table_columns: list[MappedColumn], data: list[tuple[int, list[object]]]) -> list[Row]:
+def _read_columns(
+    mapped: Sequence[MappedColumn], cells_of: list[list[object]]
+) -> tuple[list[list[Any]], list[tuple[int, str, str]]]:
+    """The given columns of every row, each through its reader: (values by column, [(row position, column
+    key, error message)])."""
+    columns, errors = [], []
+    for m in mapped:
+        values, problems = _read_column([cells[m.index] for cells in cells_of], m.column.reader(m.unit),
+                                        m.column.required)  # fmt: skip
+        columns.append(values)
+        errors += [(i, m.column.key, message) for i, message in problems.items()]
+    return columns, errors
+
+
+def _parse_all(
+    table_columns: list[MappedColumn], data: list[tuple[int, list[object]]], deferred: Set[str] = frozenset()
+) -> list[Row]:
     """Every cell through its column's reader, a column at a time: the hot loop of an import, kept to
-    list comprehensions for number cells (a city's metrics file is some two million cells)."""
+    list comprehensions for number cells (a city's metrics file is some two million cells). Columns whose
+    keys are in `deferred` are left for `parse_pending`."""
+    now = [m for m in table_columns if m.column.key not in deferred]
+    later = tuple(m for m in table_columns if m.column.key in deferred)
     layout = Layout(
         index={m.column.key: m.index for m in table_columns},
         headers={m.column.key: m.header for m in table_columns},
-        position={m.column.key: position for position, m in enumerate(table_columns)},
+        position={m.column.key: position for position, m in enumerate([*now, *later])},
+        deferred=later,
     )
     width = max((m.index for m in table_columns), default=0) + 1
     cells_of = [
         cells if len(cells) >= width else [*cells, *[None] * (width - len(cells))] for _, cells in data
     ]
-    columns, errors = [], []
-    for mapped in table_columns:
-        index = mapped.index
-        values, problems = _read_column([cells[index] for cells in cells_of], mapped.column.reader(mapped.unit),
-                                        mapped.column.required)  # fmt: skip
-        columns.append(values)
-        errors += [(i, mapped.column.key, message) for i, message in problems.items()]
+    columns, errors = _read_columns(now, cells_of)
+    blanks, pending = (None,) * len(later), bool(later)
     rows = [
-        Row(number=number, cells=cells, values=values, layout=layout)
-        for (number, cells), values in zip(data, zip(*columns, strict=True), strict=True)
+        Row(number=number, cells=cells, values=values + blanks, layout=layout, pending=pending)
+        for (number, _), cells, values in zip(data, cells_of, zip(*columns, strict=True), strict=True)
     ]
     for i, key, message in sorted(errors):
         rows[i].error(key, message)
     return rows
+
+
+def parse_pending(rows: Iterable[Row]) -> None:
+    """Parse the deferred columns of those of `rows` still pending, a column at a time. A cell that fails
+    is the row's error, as at the first parse. An importer parses late what neither its checks nor telling
+    a new row from a stored one need: a new row's amounts, parsed as the row is written, so that the
+    database stores the rows before them meanwhile."""
+    pending = [row for row in rows if row.pending]
+    if not pending:
+        return
+    layout = pending[0].layout
+    columns, errors = _read_columns(layout.deferred, [row.cells for row in pending])
+    start = len(layout.position) - len(layout.deferred)
+    for row, values in zip(pending, zip(*columns, strict=True), strict=True):
+        row.values = row.values[:start] + values
+        row.pending = False
+    for i, key, message in sorted(errors):
+        pending[i].error(key, message)
 
 
 def _read_while_prefetching(path: Path, importer: Importer) -> Table:
@@ -259,16 +296,13 @@ def _run_import(
     except TableError as exc:
         result.errors.append({"row": exc.row, "column": "", "value": "", "message": str(exc)})
         return result
-    rows = _parse_all(table.columns, table.rows)
+    rows = _parse_all(table.columns, table.rows, importer.parsed_late())
     importer.check([row for row in rows if not row.errors])
-    valid = [row for row in rows if not row.errors]
-    result.rows = len(rows)
-    result.errors = [problem for row in rows for problem in row.errors or ()]
-    result.warnings = [problem for row in rows for problem in row.warnings or ()]
-    plan = importer.plan(valid)
-    result.created, result.updated, result.unchanged = len(plan.creates), len(plan.updates), plan.unchanged
-    result.skipped = len(rows) - len(valid) if skip_invalid else 0
-    if dry_run or (result.errors and not skip_invalid):
+    plan = importer.plan([row for row in rows if not row.errors])
+    refused = sum(1 for row in rows if row.errors)
+    if dry_run or (refused and not skip_invalid):
+        parse_pending(rows)
+        _tally(result, rows, plan, refused, skip_invalid)
         return result
     digest = sha256_of(path)
     with transaction.atomic():
@@ -281,15 +315,33 @@ def _run_import(
             actor_name=actor.get_username() if actor else "系统",
             source=source,
             scope_path=(actor.org_path or "") if actor else "",
-            rows=result.rows,
-            created=result.created,
-            updated=result.updated,
-            unchanged=result.unchanged,
-            skipped=result.skipped,
+            rows=len(rows),
         )
-        importer.write(plan, batch_id=batch.pk, source=source)
+        importer.write(plan, batch_id=batch.pk, source=source)  # parses the new rows' pending cells
+        parse_pending(rows)  # the refused rows' too: every problem is reported
+        _tally(result, rows, plan, refused, skip_invalid)
+        if result.errors and not skip_invalid:  # a new row's cell failed as it was written: undo it all
+            transaction.set_rollback(True)
+            return result
+        batch.created, batch.updated = result.created, result.updated
+        batch.unchanged, batch.skipped = result.unchanged, result.skipped
+        batch.save(update_fields=["created", "updated", "unchanged", "skipped"])
     result.applied, result.batch = True, batch.pk
     return result
+
+
+def _tally(
+    result: ImportResult, rows: list[Row], plan: Plan, refused_before: int, skip_invalid: bool
+) -> None:
+    """Counts and problems once every cell is parsed. New rows whose late cells failed were not written:
+    they are the rows refused now less those `refused_before` the plan was written."""
+    refused = [row for row in rows if row.errors]
+    result.rows = len(rows)
+    result.errors = [problem for row in refused for problem in row.errors]
+    result.warnings = [problem for row in rows for problem in row.warnings or ()]
+    result.created = len(plan.creates) - (len(refused) - refused_before)
+    result.updated, result.unchanged = len(plan.updates), plan.unchanged
+    result.skipped = len(refused) if skip_invalid else 0
 
 
 def ensure_may_import(actor: Any) -> None:

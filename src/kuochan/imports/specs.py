@@ -71,6 +71,12 @@ class Importer(ABC):
     actor: Any
     context: dict[str, Any] = field(default_factory=dict)
 
+    def parsed_late(self) -> set[str]:
+        """Keys of the columns that neither `check` nor telling a new row from a stored one needs: their
+        cells are parsed for a new row only as `write` writes it, and for a stored row when `plan` compares
+        it (`engine.parse_pending`). None by default."""
+        return set()
+
     def prefetch(self, file_bytes: int) -> None:
         """Look-ups that need nothing from the file, made while it is read on another thread (the reader
         holds no lock on Python meanwhile); results go in `context`. Nothing by default."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -20,7 +20,7 @@ from kuochan.core.bulk import (
     update_rows,
 )
 from kuochan.core.scope import path_in_scope, scope_root, scoped_or_system
-from kuochan.imports.engine import Plan, Row, write_audit
+from kuochan.imports.engine import Plan, Row, parse_pending, write_audit
 from kuochan.imports.parsing import (
     CellError,
     clean_text,
@@ -169,6 +169,10 @@ class EnterpriseOwnedImporter(Importer):
     model: ClassVar[type[models.Model]]
     key_fields: ClassVar[tuple[str, ...]]  # besides the enterprise
     key_label: ClassVar[str]
+    checked_fields: ClassVar[tuple[str, ...]] = ()  # value columns `check` reads: parsed up front
+
+    def parsed_late(self) -> set[str]:
+        return {c.key for c in self.columns} - {"uscc", "name", *self.key_fields, *self.checked_fields}
 
     def value_fields(self, rows: list[Row]) -> list[str]:
         skip = ("uscc", "name", *self.key_fields)
@@ -247,26 +251,31 @@ class EnterpriseOwnedImporter(Importer):
             return plan
         fields = self.value_fields(rows)
         existing = self._existing(rows, fields)
-        is_text = [isinstance(self._field(name), models.CharField | models.TextField) for name in fields]
-        pick = tuple_getter([rows[0].layout.position[name] for name in fields])
         key_of = self.row_key
-        with_text = any(is_text)
+        parse_pending([row for row in rows if key_of(row) in existing])  # new rows: as they are written
+        values_of = self._values_getter(rows, fields)
         for row in rows:
-            values = pick(row.values)
-            if with_text:
-                values = tuple(
-                    "" if text and value is None else value
-                    for text, value in zip(is_text, values, strict=True)
-                )
             stored = existing.get(key_of(row))
             if stored is None:
-                plan.creates.append((row, values))
-            elif stored[1] == values:
+                plan.creates.append(row)
+            elif row.errors:
+                continue  # a cell failed as the row was parsed to compare it with what is stored
+            elif stored[1] == (values := values_of(row.values)):
                 plan.unchanged += 1
             else:
                 plan.updates.append((row, stored[0], stored[1], values))
         self.context["fields"] = fields
         return plan
+
+    def _values_getter(self, rows: list[Row], fields: list[str]) -> Callable[[tuple], tuple]:
+        """A row's values of `fields` as stored: a blank text cell is ""."""
+        pick = tuple_getter([rows[0].layout.position[name] for name in fields])
+        is_text = [isinstance(self._field(name), models.CharField | models.TextField) for name in fields]
+        if not any(is_text):
+            return pick
+        return lambda values: tuple(
+            "" if text and value is None else value for text, value in zip(is_text, pick(values), strict=True)
+        )
 
     def _to_db(self, name: str) -> Any:
         """The converter of a canonical value to a database parameter, chosen once per column.
@@ -294,25 +303,35 @@ class EnterpriseOwnedImporter(Importer):
     def _insert_created(self, plan: Plan, fields: list[str], batch_id: int) -> None:
         """Created rows carry their batch (`created_batch`): with the batch's record and stored file that
         is their audit, so a 100,000-row import writes no second 100,000 rows of trail."""
+        if not plan.creates:
+            return
         absent = [c.key for c in self.columns if c.key not in ("uscc", "name", *self.key_fields, *fields)]
         dates = {name for name in fields if isinstance(self._field(name), models.DateField)}
         to_text = [i for i, name in enumerate(fields) if name in dates]
         keys = [(name, self._to_db(name)) for name in self.key_fields]
         defaults = tuple(self._field(name).get_default() for name in absent)
 
-        def rows() -> Iterator[tuple]:  # streamed: PostgreSQL parses the COPY while these are built
-            for row, values in plan.creates:
-                if to_text:
-                    values = list(values)
-                    for i in to_text:
-                        values[i] = values[i].isoformat() if values[i] is not None else None
-                yield (
-                    batch_id,
-                    row.found["enterprise_id"],
-                    *(convert(row.get(k)) for k, convert in keys),
-                    *values,
-                    *defaults,
-                )
+        values_of = self._values_getter(plan.creates, fields)
+
+        def rows() -> Iterator[tuple]:  # streamed: the database stores each chunk while the next is parsed
+            for start in range(0, len(plan.creates), CHUNK):
+                chunk = plan.creates[start : start + CHUNK]
+                parse_pending(chunk)
+                for row in chunk:
+                    if row.errors:  # a cell failed: the import is undone, or skips the row (--skip-invalid)
+                        continue
+                    values = values_of(row.values)
+                    if to_text:
+                        values = list(values)
+                        for i in to_text:
+                            values[i] = values[i].isoformat() if values[i] is not None else None
+                    yield (
+                        batch_id,
+                        row.found["enterprise_id"],
+                        *(convert(row.get(k)) for k, convert in keys),
+                        *values,
+                        *defaults,
+                    )
 
         insert_rows(
             self.model,
@@ -456,6 +475,7 @@ class HonoursImporter(EnterpriseOwnedImporter):
     model = Honour
     key_fields = ("kind", "year_granted")
     key_label = "同年度同一荣誉"
+    checked_fields = ("year_lost",)
     columns = (
         USCC,
         NAME,
