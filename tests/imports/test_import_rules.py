@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from kuochan.audit.models import AuditEntry
+from kuochan.core.bulk import Selecting
 from kuochan.imports.models import ImportBatch
 from kuochan.registry.importers import prefetch_enterprises
 from kuochan.registry.models import AnnualMetric, Enterprise
@@ -78,10 +79,12 @@ def test_skip_invalid_writes_only_the_valid_rows(huzhou, tmp_path, run_cli):
 METRICS = ["统一社会信用代码", "年度", "营业收入（万元）", "实缴税金（万元）"]
 
 
-@pytest.fixture
-def small_chunks(monkeypatch):
-    """New rows written two at a time, so a file of a few rows is written in several chunks."""
+@pytest.fixture(params=["slow", "fast"])
+def small_chunks(request, monkeypatch):
+    """New rows written two at a time, so a file of a few rows is written in several chunks; and a look-up
+    of stored rows that is either slow (every row's amounts are parsed while it runs) or fast (none are)."""
     monkeypatch.setattr("kuochan.registry.importers.CHUNK", 2)
+    monkeypatch.setattr(Selecting, "done", lambda self: request.param == "fast")
 
 
 def test_an_amount_that_fails_after_earlier_rows_were_written_undoes_the_whole_import(
@@ -123,7 +126,9 @@ def test_skip_invalid_writes_the_new_rows_around_an_amount_that_fails(
     assert stored == {2023: Decimal("1.00"), 2025: Decimal("3.00")}
 
 
-def test_a_stored_row_with_a_bad_amount_is_refused_and_keeps_its_values(registered, tmp_path, run_cli):
+def test_a_stored_row_with_a_bad_amount_is_refused_and_keeps_its_values(
+    registered, tmp_path, run_cli, small_chunks
+):
     run_cli("enterprise-metrics", write_xlsx(tmp_path / "1.xlsx", [METRICS, [registered[0], 2025, 10, 1]]))
     rows = [METRICS, [registered[0], 2025, 12, "-1"], [registered[1], 2025, 5, 1]]
     code, result = run_cli("enterprise-metrics", write_xlsx(tmp_path / "2.xlsx", rows))

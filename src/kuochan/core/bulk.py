@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from itertools import chain, islice
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -85,35 +86,45 @@ def insert_rows(
     *,
     scaled: Sequence[str] = (),
 ) -> None:
-    """INSERT many rows: COPY on PostgreSQL, executemany in large batches elsewhere. `rows` may be a
-    generator: it is streamed, so the server parses while the caller produces.
+    """INSERT many rows (see `insert_columns`), taken in batches of `BATCH`. `rows` may be a generator."""
+    rows = iter(rows)
+    batches = iter(lambda: list(islice(rows, BATCH)), [])
+    insert_columns(model, columns, (list(zip(*batch, strict=True)) for batch in batches), scaled=scaled)
+
+
+def insert_columns(
+    model: type[Model],
+    columns: Sequence[str],
+    chunks: Iterable[Sequence[Sequence[object]]],
+    *,
+    scaled: Sequence[str] = (),
+) -> None:
+    """INSERT rows that come a chunk at a time, each chunk as its columns (sequences of equal length, in
+    `columns` order): COPY on PostgreSQL, executemany elsewhere. `chunks` may be a generator: it is
+    streamed, so the server stores one chunk while the caller produces the next.
 
     Columns named in `scaled` receive integers of hundredths and store them divided by 100: on SQLite by
     the database; on PostgreSQL as the text "ne-2", which numeric reads exactly and which costs the client
     a third of what formatting a float does (the COPY of a large file is bound by the client).
     """
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
-        return
-    rows = chain([first], rows)
     table, names = table_name(model), _columns(columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            at = [i for i, name in enumerate(columns) if name in scaled]
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    if at:
-                        row = list(row)
-                        for i in at:
-                            if row[i] is not None:
-                                row[i] = f"{row[i]}e-2"
-                    copy.write_row(row)
+                for chunk in chunks:
+                    texts = [
+                        [None if value is None else f"{value}e-2" for value in column]
+                        if name in scaled
+                        else column
+                        for name, column in zip(columns, chunk, strict=True)
+                    ]
+                    for row in zip(*texts, strict=True):
+                        copy.write_row(row)
             return
         marks = ", ".join("%s / 100.0" if name in scaled else "%s" for name in columns)
         sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-        while batch := list(islice(rows, BATCH)):
-            cursor.executemany(sql, batch)
+        for chunk in chunks:
+            cursor.executemany(sql, list(zip(*chunk, strict=True)))
 
 
 def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
@@ -138,15 +149,61 @@ def select_rows(
     join: str = "",
 ) -> list[tuple]:
     """Raw rows of `model` (as `alias`, with `join`) for the given SQL expressions and condition."""
-    sql = f"SELECT {', '.join(sql_columns)} FROM {table_name(model)} {alias} {join} WHERE {where}"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_select_sql(sql_columns, model, where, alias, join), params)
         return cursor.fetchall()
 
 
+def _select_sql(
+    sql_columns: Sequence[str], model: type[Model], where: str, alias: str = "", join: str = ""
+) -> str:
+    return f"SELECT {', '.join(sql_columns)} FROM {table_name(model)} {alias} {join} WHERE {where}"
+
+
+class Selecting:
+    """The rows of a query that may still be running: `done()` asks without waiting, `rows()` waits."""
+
+    def __init__(self, future: Future[list[tuple]]) -> None:
+        self._future = future
+
+    def done(self) -> bool:
+        return self._future.done()
+
+    def rows(self) -> list[tuple]:
+        with connection.wrap_database_errors:
+            return self._future.result()
+
+
+@contextmanager
+def selecting_alongside(
+    sql_columns: Sequence[str], model: type[Model], where: str, params: Sequence[object]
+) -> Iterator[Selecting]:
+    """`select_rows` while the block computes in Python. On PostgreSQL the query runs on a worker thread,
+    whose driver waits for the server without holding the GIL; the block may ask `done()` to stop work
+    it does only while waiting, and must not touch the database. Elsewhere the query simply runs first."""
+    if connection.vendor != "postgresql":
+        finished: Future[list[tuple]] = Future()
+        finished.set_result(select_rows(sql_columns, model, where, params))
+        yield Selecting(finished)
+        return
+    sql = _select_sql(sql_columns, model, where)
+    with connection.cursor() as cursor, ThreadPoolExecutor(max_workers=1) as pool:
+        driver = cursor.cursor  # psycopg's own cursor: its connection may be used from another thread
+
+        def select() -> list[tuple]:
+            driver.execute(sql, params)
+            return driver.fetchall()
+
+        yield Selecting(pool.submit(select))
+
+
 def hundredths_sql(column: str) -> str:
-    """A two-decimal numeric column read as an exact integer of hundredths, on both databases."""
+    """A two-decimal numeric column read as an exact integer of hundredths, on both databases. PostgreSQL's
+    numeric times 100 is already a whole number; SQLite keeps the column as a float, which must be
+    rounded (0.29 × 100 is 28.999…)."""
     quoted = connection.ops.quote_name(column)
+    if connection.vendor == "postgresql":
+        return f"CAST({quoted} * 100 AS BIGINT)"
     return f"CAST(ROUND({quoted} * 100) AS BIGINT)"
 
 

@@ -14,8 +14,9 @@ from django.db import models
 from kuochan.audit.models import Action
 from kuochan.core.bulk import (
     hundredths_sql,
-    insert_rows,
+    insert_columns,
     select_rows,
+    selecting_alongside,
     tuple_getter,
     update_rows,
 )
@@ -215,8 +216,9 @@ class EnterpriseOwnedImporter(Importer):
     def _is_hundredths(self, name: str) -> bool:
         return isinstance(self._field(name), models.DecimalField)
 
-    def _existing(self, rows: list[Row], fields: list[str]) -> dict[tuple, tuple]:
-        """Stored rows for the file's keys: key → (id, values in the file's canonical form)."""
+    def _stored_alongside(self, rows: list[Row], fields: list[str]) -> Any:
+        """The stored rows of the file's first key values (its years), looked up while the block runs
+        (`selecting_alongside`): id, enterprise, key, then `fields` in the file's canonical form."""
         expressions = ["id", "enterprise_id", *(self._field(name).column for name in self.key_fields)]
         expressions += [
             hundredths_sql(self._field(f).column) if self._is_hundredths(f) else self._field(f).column
@@ -225,9 +227,11 @@ class EnterpriseOwnedImporter(Importer):
         first_key = self.key_fields[0]
         first_values = sorted({row.get(first_key) for row in rows})
         column = self._field(first_key).column
-        stored = select_rows(
-            expressions, self.model, f"{column} IN ({', '.join(['%s'] * len(first_values))})", first_values
-        )
+        where = f"{column} IN ({', '.join(['%s'] * len(first_values))})"
+        return selecting_alongside(expressions, self.model, where, first_values)
+
+    def _existing(self, rows: list[Row], fields: list[str], stored: list[tuple]) -> dict[tuple, tuple]:
+        """Stored rows for the file's keys: key → (id, values in the file's canonical form)."""
         wanted = {row.found["key"] for row in rows}
         result = {}
         date_fields = [i for i, f in enumerate(fields) if isinstance(self._field(f), models.DateField)]
@@ -250,20 +254,25 @@ class EnterpriseOwnedImporter(Importer):
         if not rows:
             return plan
         fields = self.value_fields(rows)
-        existing = self._existing(rows, fields)
+        with self._stored_alongside(rows, fields) as stored:
+            for start in range(0, len(rows), CHUNK):  # parse ahead while the database looks: free time
+                if stored.done():
+                    break
+                parse_pending(rows[start : start + CHUNK])
+        existing = self._existing(rows, fields, stored.rows())
         key_of = self.row_key
         parse_pending([row for row in rows if key_of(row) in existing])  # new rows: as they are written
         values_of = self._values_getter(rows, fields)
         for row in rows:
-            stored = existing.get(key_of(row))
-            if stored is None:
+            if row.errors:  # a cell failed, parsed ahead or to compare the row with what is stored
+                continue
+            stored_row = existing.get(key_of(row))
+            if stored_row is None:
                 plan.creates.append(row)
-            elif row.errors:
-                continue  # a cell failed as the row was parsed to compare it with what is stored
-            elif stored[1] == (values := values_of(row.values)):
+            elif stored_row[1] == (values := values_of(row.values)):
                 plan.unchanged += 1
             else:
-                plan.updates.append((row, stored[0], stored[1], values))
+                plan.updates.append((row, stored_row[0], stored_row[1], values))
         self.context["fields"] = fields
         return plan
 
@@ -302,38 +311,37 @@ class EnterpriseOwnedImporter(Importer):
 
     def _insert_created(self, plan: Plan, fields: list[str], batch_id: int) -> None:
         """Created rows carry their batch (`created_batch`): with the batch's record and stored file that
-        is their audit, so a 100,000-row import writes no second 100,000 rows of trail."""
+        is their audit, so a 100,000-row import writes no second 100,000 rows of trail. They are written a
+        chunk at a time, as columns: each chunk's amounts are parsed while the database stores the one
+        before, and a column is converted in one pass (a call per row per value would cost more)."""
         if not plan.creates:
             return
         absent = [c.key for c in self.columns if c.key not in ("uscc", "name", *self.key_fields, *fields)]
-        dates = {name for name in fields if isinstance(self._field(name), models.DateField)}
-        to_text = [i for i, name in enumerate(fields) if name in dates]
-        keys = [(name, self._to_db(name)) for name in self.key_fields]
-        defaults = tuple(self._field(name).get_default() for name in absent)
+        position = plan.creates[0].layout.position
+        text = [isinstance(self._field(name), models.CharField | models.TextField) for name in fields]
+        key_converters = [self._to_db(name) for name in self.key_fields]
+        dates = [isinstance(self._field(name), models.DateField) for name in fields]
+        defaults = [self._field(name).get_default() for name in absent]
 
-        values_of = self._values_getter(plan.creates, fields)
-
-        def rows() -> Iterator[tuple]:  # streamed: the database stores each chunk while the next is parsed
+        def chunks() -> Iterator[list[list[object]]]:
             for start in range(0, len(plan.creates), CHUNK):
                 chunk = plan.creates[start : start + CHUNK]
                 parse_pending(chunk)
-                for row in chunk:
-                    if row.errors:  # a cell failed: the import is undone, or skips the row (--skip-invalid)
-                        continue
-                    values = values_of(row.values)
-                    if to_text:
-                        values = list(values)
-                        for i in to_text:
-                            values[i] = values[i].isoformat() if values[i] is not None else None
-                    yield (
-                        batch_id,
-                        row.found["enterprise_id"],
-                        *(convert(row.get(k)) for k, convert in keys),
-                        *values,
-                        *defaults,
-                    )
+                rows = [row for row in chunk if not row.errors]  # else undone, or skipped (--skip-invalid)
+                keys = [row.found["key"] for row in rows]
+                columns = [[batch_id] * len(rows), [key[0] for key in keys]]
+                columns += [[convert(key[i]) for key in keys] for i, convert in enumerate(key_converters, 1)]
+                for name, is_text, is_date in zip(fields, text, dates, strict=True):
+                    values = [row.values[position[name]] for row in rows]
+                    if is_text:
+                        values = ["" if value is None else value for value in values]
+                    elif is_date:
+                        values = [None if value is None else value.isoformat() for value in values]
+                    columns.append(values)
+                columns += [[default] * len(rows) for default in defaults]
+                yield columns
 
-        insert_rows(
+        insert_columns(
             self.model,
             [
                 "created_batch",
@@ -341,7 +349,7 @@ class EnterpriseOwnedImporter(Importer):
                 *(self._field(name).column for name in self.key_fields),
                 *(self._field(name).column for name in (*fields, *absent)),
             ],
-            rows(),
+            chunks(),
             scaled=[self._field(name).column for name in fields if self._is_hundredths(name)],
         )
 
