@@ -12,7 +12,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from operator import itemgetter
 from typing import Any
 
@@ -86,10 +86,35 @@ def insert_rows(
     *,
     scaled: Sequence[str] = (),
 ) -> None:
-    """INSERT many rows (see `insert_columns`), taken in batches of `BATCH`. `rows` may be a generator."""
+    """INSERT many rows: COPY on PostgreSQL, executemany in large batches elsewhere. `rows` may be a
+    generator: it is streamed, so the server stores rows while the caller produces more.
+
+    Columns named in `scaled` receive integers of hundredths and store them divided by 100: on SQLite by
+    the database; on PostgreSQL as the text "ne-2", which numeric reads exactly and which costs the client
+    a third of what formatting a float does (the COPY of a large file is bound by the client).
+    """
     rows = iter(rows)
-    batches = iter(lambda: list(islice(rows, BATCH)), [])
-    insert_columns(model, columns, (list(zip(*batch, strict=True)) for batch in batches), scaled=scaled)
+    first = next(rows, None)
+    if first is None:
+        return
+    rows = chain([first], rows)
+    table, names = table_name(model), _columns(columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            at = [i for i, name in enumerate(columns) if name in scaled]
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    if at:
+                        row = list(row)
+                        for i in at:
+                            if row[i] is not None:
+                                row[i] = f"{row[i]}e-2"
+                    copy.write_row(row)
+            return
+        marks = ", ".join("%s / 100.0" if name in scaled else "%s" for name in columns)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+        while batch := list(islice(rows, BATCH)):
+            cursor.executemany(sql, batch)
 
 
 def insert_columns(
@@ -99,32 +124,21 @@ def insert_columns(
     *,
     scaled: Sequence[str] = (),
 ) -> None:
-    """INSERT rows that come a chunk at a time, each chunk as its columns (sequences of equal length, in
-    `columns` order): COPY on PostgreSQL, executemany elsewhere. `chunks` may be a generator: it is
-    streamed, so the server stores one chunk while the caller produces the next.
-
-    Columns named in `scaled` receive integers of hundredths and store them divided by 100: on SQLite by
-    the database; on PostgreSQL as the text "ne-2", which numeric reads exactly and which costs the client
-    a third of what formatting a float does (the COPY of a large file is bound by the client).
-    """
-    table, names = table_name(model), _columns(columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for chunk in chunks:
-                    texts = [
-                        [None if value is None else f"{value}e-2" for value in column]
-                        if name in scaled
-                        else column
-                        for name, column in zip(columns, chunk, strict=True)
-                    ]
-                    for row in zip(*texts, strict=True):
-                        copy.write_row(row)
-            return
-        marks = ", ".join("%s / 100.0" if name in scaled else "%s" for name in columns)
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-        for chunk in chunks:
-            cursor.executemany(sql, list(zip(*chunk, strict=True)))
+    """`insert_rows` for rows that come a chunk at a time as columns (sequences of equal length, in
+    `columns` order): on PostgreSQL a `scaled` column is turned into text in one pass over the column,
+    cheaper than value by value in each row."""
+    if connection.vendor != "postgresql":
+        rows = (row for chunk in chunks for row in zip(*chunk, strict=True))
+        insert_rows(model, columns, rows, scaled=scaled)
+        return
+    texts = (
+        [
+            [None if value is None else f"{value}e-2" for value in column] if name in scaled else column
+            for name, column in zip(columns, chunk, strict=True)
+        ]
+        for chunk in chunks
+    )
+    insert_rows(model, columns, (row for chunk in texts for row in zip(*chunk, strict=True)))
 
 
 def update_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
