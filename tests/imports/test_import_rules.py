@@ -1,6 +1,7 @@
 """Every problem reported in Chinese; nothing written unless all is valid; batches roll back exactly."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -337,3 +338,30 @@ def test_a_large_file_prefetches_the_enterprises_in_scope_and_still_finds_the_ot
     )
     assert code == 0 and result["created"] == 1
     assert AnnualMetric.objects.get(enterprise__uscc=registered[0]).revenue_wan == Decimal("10.00")
+
+
+def test_a_row_with_a_bad_amount_is_no_duplicate_of_a_good_one(registered, tmp_path, run_cli):
+    """A row whose cells fail is left out of the duplicate check, as a row with a bad key cell always was:
+    with --skip-invalid its good twin below is still written."""
+    rows = [METRICS, [registered[0], 2025, "很多", 1], [registered[0], 2025, 100, 1]]
+    code, result = run_cli("enterprise-metrics", write_xlsx(tmp_path / "m.xlsx", rows), "--skip-invalid")
+    assert code == 0 and (result["created"], result["skipped"]) == (1, 1)
+    assert [(e["row"], e["message"]) for e in result["errors"]] == [(2, result["errors"][0]["message"])]
+    assert "重复" not in result["errors"][0]["message"]
+    assert AnnualMetric.objects.get().revenue_wan == Decimal("100.00")
+
+
+def test_an_import_undone_by_a_late_bad_amount_keeps_no_copy_of_the_file(
+    registered, tmp_path, run_cli, small_chunks, settings
+):
+    def stored_files():
+        return {
+            str(path.relative_to(settings.MEDIA_ROOT)) for path in Path(settings.MEDIA_ROOT).rglob("*.xlsx")
+        }
+
+    before = stored_files()
+    rows = [METRICS, [registered[0], 2024, 1, 1], [registered[0], 2025, "-1", 1]]
+    code, _ = run_cli("enterprise-metrics", write_xlsx(tmp_path / "m.xlsx", rows))
+    assert code == 2 and stored_files() == before
+    code, result = run_cli("enterprise-metrics", write_xlsx(tmp_path / "ok.xlsx", rows[:2]))
+    assert code == 0 and stored_files() == before | {ImportBatch.objects.get(pk=result["batch"]).stored_file}

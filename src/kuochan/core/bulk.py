@@ -202,11 +202,10 @@ def selecting_alongside(
         return
     sql = _select_sql(sql_columns, model, where)
     with connection.cursor() as cursor, ThreadPoolExecutor(max_workers=1) as pool:
-        driver = cursor.cursor  # psycopg's own cursor: its connection may be used from another thread
 
-        def select() -> list[tuple]:
-            driver.execute(sql, params)
-            return driver.fetchall()
+        def select() -> list[tuple]:  # psycopg's connection may be used from another thread
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
         yield Selecting(pool.submit(select))
 

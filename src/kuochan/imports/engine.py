@@ -310,7 +310,6 @@ def _run_import(
             kind=kind,
             file_name=result.file,
             file_sha256=digest,
-            stored_file=_store(path, digest),
             actor=actor,
             actor_name=actor.get_username() if actor else "系统",
             source=source,
@@ -325,7 +324,8 @@ def _run_import(
             return result
         batch.created, batch.updated = result.created, result.updated
         batch.unchanged, batch.skipped = result.unchanged, result.skipped
-        batch.save(update_fields=["created", "updated", "unchanged", "skipped"])
+        batch.stored_file = _store(path, digest)  # only for a batch that stays
+        batch.save(update_fields=["created", "updated", "unchanged", "skipped", "stored_file"])
     result.applied, result.batch = True, batch.pk
     return result
 

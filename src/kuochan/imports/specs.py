@@ -74,7 +74,8 @@ class Importer(ABC):
     def parsed_late(self) -> set[str]:
         """Keys of the columns that neither `check` nor telling a new row from a stored one needs: their
         cells are parsed for a new row only as `write` writes it, and for a stored row when `plan` compares
-        it (`engine.parse_pending`). None by default."""
+        it (`engine.parse_pending`), perhaps while a query runs: their readers must not query. None by
+        default."""
         return set()
 
     def prefetch(self, file_bytes: int) -> None:

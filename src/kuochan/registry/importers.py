@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -203,6 +204,9 @@ class EnterpriseOwnedImporter(Importer):
             key = (enterprise[0], *natural_key(row.values))
             row.found = {"enterprise_id": enterprise[0], "scope_path": path, "key": key}
         checked = [row for row in rows if not row.errors]
+        twice = Counter(row.found["key"] for row in checked)
+        parse_pending([row for row in checked if twice[row.found["key"]] > 1])  # a row whose cells fail
+        checked = [row for row in checked if not row.errors]  # is no one's duplicate (--skip-invalid)
         duplicate_check(checked, self.row_key, "uscc", f"同一企业的{self.key_label}")
 
     @staticmethod
