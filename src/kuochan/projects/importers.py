@@ -49,10 +49,9 @@ from kuochan.registry.importers import (
     CHUNK,
     NAME,
     USCC,
+    FindsEnterprises,
     duplicate_check,
-    enterprises_by_uscc,
     in_scope,
-    prefetch_enterprises,
     suggest,
 )
 from kuochan.registry.models import IndustryTag
@@ -113,7 +112,7 @@ MONEY_FIELDS = (
 
 
 @register
-class ProjectsImporter(Importer):
+class ProjectsImporter(FindsEnterprises, Importer):
     kind = "projects"
     title = "项目清单"
     warns = True
@@ -160,11 +159,8 @@ class ProjectsImporter(Importer):
     )  # fmt: skip
     FIELDS = tuple(c.key for c in columns if c.key not in ("code", "uscc", "enterprise_name"))
 
-    def prefetch(self, file_bytes: int) -> None:
-        self.context["enterprises"] = prefetch_enterprises(self.actor, file_bytes)
-
     def check(self, rows: list[Row]) -> None:
-        enterprises = enterprises_by_uscc((row.get("uscc") for row in rows), self.context.get("enterprises"))
+        enterprises = self.enterprises_of(rows)
         units = OrgUnit.objects.only("id", "name", "short_name", "path", "kind", "parent_id")
         districts = {}
         for unit in units:

@@ -161,7 +161,21 @@ def prefetch_enterprises(actor: Any, file_bytes: int) -> dict[str, tuple] | None
     return {uscc: tuple(enterprise) for uscc, *enterprise in _enterprise_rows(where, params)}
 
 
-class EnterpriseOwnedImporter(Importer):
+class FindsEnterprises:
+    """For an importer whose rows name enterprises by USCC: the enterprises in scope are prefetched while a
+    large file is read, and `enterprises_of` looks up only those the prefetch does not hold."""
+
+    actor: Any
+    context: dict[str, Any]
+
+    def prefetch(self, file_bytes: int) -> None:
+        self.context["enterprises"] = prefetch_enterprises(self.actor, file_bytes)
+
+    def enterprises_of(self, rows: list[Row]) -> dict[str, tuple[int, str, str, int, str]]:
+        return enterprises_by_uscc((row.get("uscc") for row in rows), self.context.get("enterprises"))
+
+
+class EnterpriseOwnedImporter(FindsEnterprises, Importer):
     """A kind whose rows belong to an existing enterprise, found by USCC, with a natural key per row.
 
     Written through the bulk path: values are compared as exact integers (hundredths) and only the columns
@@ -180,13 +194,10 @@ class EnterpriseOwnedImporter(Importer):
         skip = ("uscc", "name", *self.key_fields)
         return [c.key for c in self.columns if rows and rows[0].has(c.key) and c.key not in skip]
 
-    def prefetch(self, file_bytes: int) -> None:
-        self.context["enterprises"] = prefetch_enterprises(self.actor, file_bytes)
-
     def check(self, rows: list[Row]) -> None:
         if not rows:
             return
-        found = enterprises_by_uscc((row.get("uscc") for row in rows), self.context.get("enterprises"))
+        found = self.enterprises_of(rows)
         position = rows[0].layout.position
         uscc_at, natural_key = position["uscc"], tuple_getter([position[name] for name in self.key_fields])
         allowed: dict[str, bool] = {}  # by district path: a file names a few districts, many times over
@@ -584,7 +595,7 @@ SIZE_SPELLINGS = {label: value for value, label in SizeClass.choices} | {
 
 
 @register
-class EnterprisesImporter(Importer):
+class EnterprisesImporter(FindsEnterprises, Importer):
     kind = "enterprises"
     title = "企业名单"
     columns = (
@@ -664,9 +675,6 @@ class EnterprisesImporter(Importer):
         "tags",
     )
 
-    def prefetch(self, file_bytes: int) -> None:
-        self.context["enterprises"] = prefetch_enterprises(self.actor, file_bytes)
-
     def check(self, rows: list[Row]) -> None:
         units = list(
             OrgUnit.objects.filter(kind__in=REPORTING_KINDS).only("id", "name", "short_name", "path")
@@ -682,7 +690,7 @@ class EnterprisesImporter(Importer):
         }
         divisions = set(IndustryCategory.objects.filter(is_section=False).values_list("code", flat=True))
         tags = {tag.name: tag.pk for tag in IndustryTag.objects.all()}
-        existing = enterprises_by_uscc((row.get("uscc") for row in rows), self.context.get("enterprises"))
+        existing = self.enterprises_of(rows)
         for row in rows:
             district = districts.get(row.get("district"))
             if district is None:
