@@ -4,7 +4,9 @@ onto the form the user filled in."""
 import datetime as dt
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
 
 
 def error_map(exc: ValidationError, default_field: str = "__all__") -> dict[str, list[str]]:
@@ -29,3 +31,62 @@ def date_or_none(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value.strip()) if value and value.strip() else None
     except ValueError:
         return None
+
+
+# The largest id a database integer key holds (bigint): a longer number in a query string is a message,
+# never an overflow in the database driver.
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    """A row id typed into a query string or a form: a positive whole number that fits the database."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class FilterForm(forms.Form):
+    """A list page's query parameters, typed. A value that does not parse is dropped (the field takes its
+    empty value) and named in `problems`, so the page still shows and says what it ignored; it is never a
+    500. Subclasses declare the fields with required=False; `values` is what the selector gets."""
+
+    def __init__(self, data: object = None, **kwargs: object) -> None:
+        super().__init__(data if data is not None else {}, **kwargs)
+        self.full_clean()
+
+    @property
+    def values(self) -> dict[str, object]:
+        """Every field's parsed value, or its empty value (`initial` where one is set) when it was invalid."""
+        values = {}
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if value in field.empty_values and field.initial is not None:
+                value = field.initial
+            values[name] = field.to_python(None) if value is None and name not in self.cleaned_data else value
+        return values
+
+    @property
+    def problems(self) -> list[str]:
+        """One Chinese message per ignored parameter: its label, the value given and what was expected."""
+        found = []
+        for name, errors in self.errors.items():
+            if name == "__all__":
+                found.extend(errors)
+                continue
+            label = self.fields[name].label or name
+            given = self.data.get(name, "") if hasattr(self.data, "get") else ""
+            found.append(f"筛选条件「{label}」的值“{str(given)[:40]}”无效，已忽略：{'；'.join(errors)}")
+        return found
+
+
+def filter_values(
+    request: HttpRequest, form_class: type[FilterForm], **kwargs: object
+) -> tuple[FilterForm, dict]:
+    """Parse a list page's query string with `form_class`; each ignored value becomes a warning on the page."""
+    form = form_class(request.GET, **kwargs)
+    for problem in form.problems:
+        messages.warning(request, problem)
+    return form, form.values

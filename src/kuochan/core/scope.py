@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -66,3 +67,39 @@ def path_in_scope(path: str, actor: User) -> bool:
     """Whether an org path lies in the actor's subtree (used for writes before a row exists)."""
     root = scope_root(actor)
     return root is not None and path.startswith(root)
+
+
+OUT_OF_SCOPE = "不在您的数据范围内。"
+
+
+def _follow(obj: Model, lookup: str) -> object:
+    """The value at a `SCOPE_PATH`-style lookup ("district__path") read through the object's relations."""
+    value: object = obj
+    for part in lookup.split("__"):
+        if value is None:
+            return None
+        value = getattr(value, part)
+    return value
+
+
+def in_scope(actor: User | None, obj: Model) -> bool:
+    """Whether the actor may see `obj`, read from the object itself by its model's SCOPE_PATH and
+    SCOPE_ENTERPRISE (the same rule as `scoped`, for one object in hand). No actor is the system."""
+    if actor is None:
+        return True
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active or not actor.sees_business_data:
+        return False
+    if actor.is_enterprise_user:
+        lookup = getattr(type(obj), "SCOPE_ENTERPRISE", None)
+        enterprise_id = getattr(actor, "enterprise_id", None)
+        return lookup is not None and enterprise_id is not None and _follow(obj, lookup) == enterprise_id
+    path = _follow(obj, type(obj).SCOPE_PATH)
+    return isinstance(path, str) and path_in_scope(path, actor)
+
+
+def ensure_in_scope(actor: User | None, *objects: Model, message: str = OUT_OF_SCOPE) -> None:
+    """Refuse (PermissionDenied, in Chinese) unless every object handed to a service is in the actor's scope.
+    Services call this on each object they are given, so no page, API call or command can forget it."""
+    for obj in objects:
+        if not in_scope(actor, obj):
+            raise PermissionDenied(message)
