@@ -74,21 +74,22 @@ class ComplexityValidator:
 LOOK_ALIKE_SYMBOLS = {"@": "a", "$": "s", "!": "i", "|": "l", "+": "t"}
 LOOK_ALIKE_DIGITS = {"4": "a", "0": "o", "3": "e", "5": "s", "7": "t"}
 ONE_READS = ("i", "l")
-# Keys next to one another (each row of a keyboard, with and without shift) and the alphabet: a password
-# mostly made of runs along them is typed without thought.
-RUNS = (
-    "`1234567890-=",
-    "~!@#$%^&*()_+",
-    "qwertyuiop[]\\",
-    "asdfghjkl;'",
-    "zxcvbnm,./",
-    "abcdefghijklmnopqrstuvwxyz",
+# Keys next to one another (each row of a keyboard, with and without shift; each column, as in 1qaz2wsx)
+# and the alphabet: a password mostly made of runs along them is typed without thought.
+ROWS = ("`1234567890-=", "~!@#$%^&*()_+", "qwertyuiop[]\\", "asdfghjkl;'", "zxcvbnm,./")
+COLUMNS = tuple(
+    "".join(keys) for keys in zip("1234567890", "qwertyuiop", "asdfghjkl;", "zxcvbnm,./", strict=False)
 )
+SHIFTED_COLUMNS = tuple(
+    f"{shifted}{column[1:]}" for shifted, column in zip("!@#$%^&*()", COLUMNS, strict=True)
+)
+RUNS = (*ROWS, *COLUMNS, *SHIFTED_COLUMNS, "abcdefghijklmnopqrstuvwxyz")
 MIN_CORE = 3  # a shorter core (a random password's few letters) is not compared with the list
 MIN_RUN = 3
 RUN_SHARE = 0.75
 # Leading and trailing digits and symbols: a year, a counter, "!" added to meet the character kinds.
 DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+TRAILING = re.compile(r"[\W\d_]+$")
 
 NEIGHBOURS = {pair for row in RUNS for a, b in itertools.pairwise(row) for pair in ((a, b), (b, a))}
 
@@ -101,13 +102,10 @@ def _undisguised(text: str) -> set[str]:
 
 def common_forms(password: str) -> set[str]:
     """What a guesser's list would hold for this password: itself in lower case; its core without the digits
-    and symbols around it (a year, a "!"), taken before and after symbols standing for letters are read back
-    ($ecret2026 is secret); and each core with every look-alike read back (P@ssw0rd is password)."""
+    and symbols around it (a year, a "!"), or only those after it (a leading $ or @ may stand for a letter);
+    and each core with every look-alike read back (P@ssw0rd2026 is password, $ecret! is secret)."""
     whole = password.strip().lower()
-    cores = {
-        DECORATION.sub("", whole),
-        DECORATION.sub("", "".join(LOOK_ALIKE_SYMBOLS.get(c, c) for c in whole)),
-    }
+    cores = {DECORATION.sub("", whole), TRAILING.sub("", whole)}
     forms = {whole, *cores}
     for core in cores:
         forms |= _undisguised(core)
