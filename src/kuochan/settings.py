@@ -136,11 +136,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Wherever a password is set (pages, API, `kuochan user`); kuochan.accounts.passwords says what each checks.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "kuochan.accounts.passwords.ComplexityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "kuochan.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "kuochan.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "kuochan.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
 
 LANGUAGE_CODE = "zh-hans"
