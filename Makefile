@@ -35,7 +35,7 @@ $(VENV)/.installed: pyproject.toml requirements/dev.txt
 # `make lock LOCK_OPTIONS=--upgrade` moves everything to the newest allowed; `LOCK_OPTIONS="--upgrade-package
 # django"` moves one package. The runtime lock is what production installs; the dev lock adds the test tools.
 LOCK = $(VENV)/bin/uv pip compile pyproject.toml --universal --generate-hashes --quiet $(LOCK_OPTIONS)
-lock: setup
+lock: $(VENV)/.installed
 	$(LOCK) -o requirements/runtime.txt
 	$(LOCK) --extra dev -c requirements/runtime.txt -o requirements/dev.txt
 
