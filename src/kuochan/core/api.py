@@ -7,6 +7,7 @@ answers of every operation, and the documentation itself for signed-in users onl
 the input types that keep what the database cannot hold (numbers beyond 64 bits, NUL characters) out."""
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
@@ -18,10 +19,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputError
+from ninja.openapi.docs import Swagger
 from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
@@ -152,6 +155,17 @@ ERROR_ANSWERS = {
 }
 
 
+class LocalDocs(Swagger):
+    """The API docs page with this server's own copy of Swagger UI (no CDN on an intranet). ninja falls back
+    to a CDN page when it is not an installed app, and it is not one (see settings.NINJA_DIR)."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        settings = json.dumps(self.settings, indent=1)
+        # add_csrf: the session login (django_auth) needs the CSRF token on the page's "Try it out" calls.
+        return render(request, self.template, {"swagger_settings": settings, "api": api, "add_csrf": True})
+
+
 class KuochanAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         """Every operation that needs a login also documents its refusals, with their one shape (ErrorOut)."""
@@ -182,6 +196,7 @@ api = KuochanAPI(
     auth=[TokenAuth(), PolicySessionAuth()],
     urls_namespace="api",
     parser=StrictParser(),
+    docs=LocalDocs(),
     docs_decorator=signed_in_only,
 )
 

@@ -15,11 +15,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
-
+from kuochan.core.lazy import LazyModule
 from kuochan.registry.models import HonourKind
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = LazyModule("numpy")  # the models import this module's labels at start-up
 
 # The annual metrics the rules read, in this order, as integers of hundredths (employees too).
 METRICS: tuple[str, ...] = (

@@ -8,6 +8,7 @@ from kuochan.resources.selectors import pools, recommendation, recommendation_re
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = (
         "要素分配推荐：kuochan allocate --pool ID [--as-of YYYY-MM-DD] [--format json]（只推荐，不写入台账）"
     )
