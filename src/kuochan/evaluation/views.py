@@ -44,6 +44,7 @@ from kuochan.evaluation.rules import (
     GROUP_LABELS,
     INDICATORS,
     INDUSTRY_LEVELS,
+    LARGEST_NUMBER,
     WILLINGNESS,
 )
 from kuochan.orgs.selectors import reporting_units
@@ -460,11 +461,6 @@ def _split(value: str) -> list[str]:
     return [part for part in value.replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if part]
 
 
-# Beyond this a typed number is no weight, benchmark or threshold: kept as text for the check to name
-# (and never turned into a Python integer of a million digits).
-LARGEST_TYPED = Decimal("1e15")
-
-
 def _typed(value: str | None) -> Any:
     """A number typed in a field as a JSON number; anything else as typed, for the scheme's check to name."""
     text = (value or "").strip()
@@ -474,7 +470,7 @@ def _typed(value: str | None) -> Any:
         number = Decimal(text)
     except InvalidOperation:
         return text
-    if not number.is_finite() or abs(number) >= LARGEST_TYPED:
+    if not number.is_finite() or abs(number) >= LARGEST_NUMBER:  # left for the check to name
         return text
     return int(number) if number == number.to_integral_value() else float(number)
 

@@ -10,19 +10,22 @@ from kuochan.core.forms import FilterForm, IdField
 from kuochan.imports.parsing import CellError, to_month
 
 
-class MonthField(forms.CharField):
-    """A month typed as 2026-06, 2026/6 or 2026年6月, as its first day."""
+class MonthField(forms.Field):
+    """A month typed as 2026-06, 2026/6 or 2026年6月, as its first day (None when empty)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> dt.date | None:
-        text = super().clean(value)
+    def to_python(self, value: Any) -> dt.date | None:
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        if len(text) > 20:
+            raise forms.ValidationError("应为年月，如 2026-06 或 2026年6月")
         try:
-            return to_month(text)
+            month = to_month(text)
         except CellError as exc:
             raise forms.ValidationError(str(exc)) from exc
+        if month is None or not 1949 <= month.year <= 2100:  # e.g. a lone digit, read as a day of 1900
+            raise forms.ValidationError("应为年月，如 2026-06 或 2026年6月")
+        return month
 
 
 class PlanFilter(FilterForm):
