@@ -157,6 +157,11 @@ class Scheme:
         return self.above if name == "above" else self.below
 
 
+# No weight, benchmark, threshold or number of years reaches this; a larger one is a typing error (and
+# would cost minutes to turn into a whole number).
+LARGEST_NUMBER = 10**15
+
+
 def _number(value: Any, where: str, problems: list[str], *, allow_none: bool = False) -> Decimal | None:
     if value is None and allow_none:
         return None
@@ -167,6 +172,9 @@ def _number(value: Any, where: str, problems: list[str], *, allow_none: bool = F
         return None
     if not number.is_finite() or number < 0:
         problems.append(f"{where}：“{value}”应为不小于 0 的数字。")
+        return None
+    if number >= LARGEST_NUMBER:
+        problems.append(f"{where}：“{value}”过大，应小于 {LARGEST_NUMBER:,}。")
         return None
     return number
 
