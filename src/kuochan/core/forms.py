@@ -2,6 +2,7 @@
 onto the form the user filled in."""
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +26,16 @@ def refusal(exc: ValidationError | PermissionDenied) -> str:
     return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc) or "无权执行此操作。"
 
 
+def form_refusal(form: forms.Form) -> str:
+    """A form's problems as one Chinese message for the page, each after its field's label."""
+    found = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None and field.label else ""
+        found.extend(f"{label}：{error}" if label else error for error in errors)
+    return "；".join(found)
+
+
 def date_or_none(value: str | None) -> dt.date | None:
     """An ISO date typed into a form or a query string (2026-06-30), or None when empty or not a date."""
     try:
@@ -46,6 +57,23 @@ class IdField(forms.IntegerField):
         kwargs.setdefault("max_value", MAX_ID)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
+
+
+class NumberField(forms.CharField):
+    """An amount or a quantity typed into a form, thousands separators allowed; None when empty. Anything
+    that is not a finite number is refused with the value as typed."""
+
+    def to_python(self, value: object) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value).replace(",", "")
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise ValidationError(f"应为数字，收到“{str(value)[:40]}”。", code="invalid")
+        return number
 
 
 class FilterForm(forms.Form):
