@@ -2,6 +2,7 @@
 onto the form the user filled in."""
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -68,7 +69,7 @@ class NumberField(forms.CharField):
         if not text:
             return None
         try:
-            number = Decimal(text)
+            number = Decimal(text) if len(text) <= 40 else Decimal("NaN")
         except InvalidOperation:
             number = Decimal("NaN")
         if not number.is_finite():
@@ -108,6 +109,26 @@ class FilterForm(forms.Form):
             given = self.data.get(name, "") if hasattr(self.data, "get") else ""
             found.append(f"筛选条件「{label}」的值“{str(given)[:40]}”无效，已忽略：{'；'.join(errors)}")
         return found
+
+
+YES_NO = (("1", "是"), ("0", "否"))
+
+
+def flag(label: str, initial: bool | None = None) -> forms.TypedChoiceField:
+    """A 1/0 switch in a query string (a checkbox would read "0" as ticked)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        required=False,
+        initial=initial,
+    )
+
+
+def choice(label: str, choices: Iterable[tuple[str, str]]) -> forms.ChoiceField:
+    """A filter's optional choice, empty meaning all."""
+    return forms.ChoiceField(label=label, choices=[("", "全部"), *choices], required=False)
 
 
 def filter_values(

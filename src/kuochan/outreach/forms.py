@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from kuochan.accounts.models import EDITOR_ROLES, User
-from kuochan.core.forms import FilterForm, IdField, NumberField
+from kuochan.core.forms import FilterForm, IdField, NumberField, choice, flag
 from kuochan.core.scope import scoped
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.outreach import selectors
@@ -20,24 +20,6 @@ from kuochan.outreach.rules import CATEGORY_LABELS, SATISFACTION_LABELS, STATUS_
 from kuochan.projects.rules import LIGHT_LABELS
 from kuochan.registry.models import Enterprise
 from kuochan.registry.rules import normalise_code
-
-YES_NO = (("1", "是"), ("0", "否"))
-
-
-def flag(label: str, initial: bool | None = None) -> forms.TypedChoiceField:
-    """A 1/0 switch in a query string (a checkbox would read "0" as ticked)."""
-    return forms.TypedChoiceField(
-        label=label,
-        choices=YES_NO,
-        coerce=lambda v: v == "1",
-        empty_value=None,
-        required=False,
-        initial=initial,
-    )
-
-
-def choice(label: str, choices: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, choices=[("", "全部"), *choices], required=False)
 
 
 def districts(actor: User) -> list[OrgUnit]:
@@ -272,7 +254,7 @@ class ParticipantsForm(forms.Form):
 class OutcomeForm(forms.Form):
     kind = forms.ChoiceField(label="成果类型", choices=Outcome.Kind.choices)
     enterprise = forms.CharField(label="企业", max_length=200)
-    amount_wan = NumberField(label="金额（万元）", max_length=40)
+    amount_wan = NumberField(label="金额（万元）")
     counterpart = forms.CharField(label="对方", max_length=200, required=False)
     note = forms.CharField(label="备注", max_length=2000, required=False)
 
