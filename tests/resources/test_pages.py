@@ -25,7 +25,7 @@ def test_city_staff_open_a_pool_and_everyone_sees_only_their_own(huzhou, users, 
         {"year": 2026, "org_unit": huzhou["330502"].pk, "element": "land", "amount": "NaN"},
         follow=True,
     ).content.decode()
-    assert "数量应为数字，收到“NaN”" in refused
+    assert "期初额度：应为数字，收到“NaN”" in refused
     rows = exported_rows(client.get("/resources/", {"year": 2026, "export": "xlsx"}))
     assert ["吴兴区", "用地", "亩", 120.5] in rows
     assert (
