@@ -60,6 +60,22 @@ class IdField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
+class ModelIdsField(forms.ModelMultipleChoiceField):
+    """Rows ticked on a form, by id: an id that is no whole number or is too long for the database is
+    refused as an invalid choice before any query (the database driver would overflow on it)."""
+
+    def _check_values(self, value: Iterable[object]) -> object:
+        ids = IdField()
+        for pk in value:
+            try:
+                ids.clean(pk)
+            except ValidationError as exc:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                ) from exc
+        return super()._check_values(value)
+
+
 class NumberField(forms.CharField):
     """An amount or a quantity typed into a form, thousands separators allowed; None when empty. Anything
     that is not a finite number is refused with the value as typed."""

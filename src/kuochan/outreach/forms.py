@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from kuochan.accounts.models import EDITOR_ROLES, User
-from kuochan.core.forms import FilterForm, IdField, NumberField, choice, flag
+from kuochan.core.forms import FilterForm, IdField, ModelIdsField, NumberField, choice, flag
 from kuochan.core.scope import scoped
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.outreach import selectors
@@ -184,10 +184,8 @@ class VisitForm(TaskFields):
     date = forms.DateField(label="走访日期")
     purpose = forms.CharField(label="走访目的", max_length=200)
     findings = forms.CharField(label="了解情况", max_length=5000, required=False)
-    visitors = forms.ModelMultipleChoiceField(label="走访人员", queryset=User.objects.none(), required=False)
-    departments = forms.ModelMultipleChoiceField(
-        label="参加部门", queryset=Department.objects.all(), required=False
-    )
+    visitors = ModelIdsField(label="走访人员", queryset=User.objects.none(), required=False)
+    departments = ModelIdsField(label="参加部门", queryset=Department.objects.all(), required=False)
     companions = forms.CharField(label="其他参加人员", max_length=200, required=False)
     confirmed = forms.BooleanField(required=False)
 
