@@ -4,6 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuochan.imports.management.commands._options import acting_user, add_user_option
+from kuochan.resources.rules import solver_banner_to_devnull
 from kuochan.resources.selectors import pools, recommendation, recommendation_report
 
 
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"没有编号为 {options['pool']} 的要素池（或不在您的数据范围内）。", returncode=2
             )
+        if options["format"] == "json":
+            solver_banner_to_devnull()
         report = recommendation_report(recommendation(pool, as_of))
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False))
