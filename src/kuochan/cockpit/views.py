@@ -4,6 +4,7 @@ behind it; `?screen=1` is the wall-display layout."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from typing import Any
 
@@ -32,6 +33,10 @@ from kuochan.projects.rules import LIGHT_LABELS
 from kuochan.web.exports import xlsx_response
 from kuochan.web.selectors import home_map
 
+# What a month input holds (2026-06, as the browser sends it) or a person types (2026年6月, 2026/6, 202606):
+# ASCII digits only, so that "²" or a spreadsheet serial number is not taken for a date.
+MONTH_TEXT = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*月?|\d{6}", re.ASCII)
+
 
 class MonthField(forms.Field):
     """A month typed as 2026-06 (or 2026年6月), as its first day."""
@@ -41,7 +46,7 @@ class MonthField(forms.Field):
         if not text:
             return None
         try:
-            if len(text) > 16:
+            if not MONTH_TEXT.fullmatch(text):
                 raise ValueError(text)
             return to_month(text)
         except (CellError, ValueError) as exc:
@@ -144,7 +149,10 @@ def reports(request: HttpRequest) -> HttpResponse:
     if request.user.is_enterprise_user:
         raise PermissionDenied("企业用户无权查看月度通报。")
     action = ReportActionForm(request.POST if request.method == "POST" else None)
-    if action.is_valid() and action.cleaned_data["action"] == "publish":
+    if request.method == "POST" and not action.is_valid():
+        messages.error(request, "没有该月度通报。" if "report" in action.errors else _form_errors(action))
+        return redirect("cockpit:reports")
+    if action.is_bound and action.cleaned_data["action"] == "publish":
         chosen_pk = action.cleaned_data["report"]
         report = monthly_reports(actor=request.user).filter(pk=chosen_pk).first() if chosen_pk else None
         try:
