@@ -155,13 +155,3 @@ def filter_values(
     for problem in form.problems:
         messages.warning(request, problem)
     return form, form.values
-
-
-def form_refusal(form: forms.Form) -> str:
-    """A posted form's problems as one Chinese message for a page that redirects: each field's label with
-    its errors (Django's messages are in Chinese under the site's language)."""
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else None
-        parts.append(f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
-    return "；".join(parts)
