@@ -31,6 +31,7 @@ from django.urls.exceptions import Resolver404
 from kuochan.accounts.services import token_create
 from kuochan.audit.models import Source
 from kuochan.cockpit import services as cockpit
+from kuochan.jobs.models import Job
 from kuochan.orgs.models import OrgUnit
 from kuochan.projects.services import progress_record
 from kuochan.resources.services import photo_add
@@ -76,6 +77,7 @@ class Site:
     photo: Any
     attachment: Any
     token: Any
+    job: Any
 
 
 @pytest.fixture
@@ -102,6 +104,9 @@ def site(world) -> Site:  # noqa: F811
         ),
         attachment=attach(world.users["enterprise"], world.application),
         token=token_create(actor=None, source=Source.CLI, user=city, name="测试").token,
+        job=Job.objects.create(
+            handler="kuochan.imports.jobs.import_check", title="导入企业：企业.xlsx", actor=city
+        ),
     )
 
 
@@ -118,6 +123,8 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "cockpit:report-file": {"pk": site.report.pk, "kind": "xlsx"},
         "cockpit:task": {"pk": w.task.pk},
         "imports:template": {"kind": "enterprises"},
+        "jobs:job": {"pk": site.job.pk},
+        "jobs:progress": {"pk": site.job.pk},
         "imports:batch": {"pk": w.batch.pk},
         "imports:rollback": {"pk": w.batch.pk},
         "notifications:retry": {"pk": w.notification.pk},
