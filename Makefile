@@ -14,7 +14,10 @@ demo: setup
 	$(KUOCHAN) demo-data
 	@echo
 	@echo "扩产通演示：http://127.0.0.1:8000  （账号见上，密码相同；按 Ctrl-C 停止）"
-	DEBUG=1 $(KUOCHAN) runserver 127.0.0.1:8000
+	# The background worker runs imports, evaluations and reports started from the pages, beside the server.
+	$(KUOCHAN) db_worker --interval 0.5 --no-reload & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(KUOCHAN) runserver 127.0.0.1:8000
 
 test: setup
 	scripts/ensure-browser

@@ -95,6 +95,22 @@ def login(client):
     return as_user
 
 
+@pytest.fixture
+def run_jobs():
+    """Run the queued jobs as the worker would (`kuochan.jobs.services.job_run`), in this test's transaction;
+    returns them as they ended. tests/jobs drives the real `db_worker` end to end."""
+    from kuochan.jobs.models import Job, JobStatus
+    from kuochan.jobs.services import job_run
+
+    def run() -> list[Job]:
+        queued = list(Job.objects.filter(status=JobStatus.QUEUED).order_by("pk").values_list("pk", flat=True))
+        for pk in queued:
+            job_run(pk)
+        return list(Job.objects.filter(pk__in=queued).order_by("pk"))
+
+    return run
+
+
 ENTERPRISE_HEADER = [
     "统一社会信用代码",
     "企业名称",

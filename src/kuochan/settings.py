@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "kuochan.core",
+    "kuochan.jobs",
     "kuochan.orgs",
     "kuochan.accounts",
     "kuochan.audit",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("cockpit/", include("kuochan.cockpit.urls")),
     path("notifications/", include("kuochan.notifications.urls")),
     path("imports/", include("kuochan.imports.urls")),
+    path("jobs/", include("kuochan.jobs.urls")),
     path("api/v1/", api.urls),
 ]
 
