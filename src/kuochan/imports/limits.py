@@ -177,16 +177,19 @@ def _content(stream: object, info: zipfile.ZipInfo, limits: Limits, total: list[
         raise LimitError("无法读取文件：不是有效的 Excel（.xlsx）文件（不支持的压缩方式）")
     left, size = info.compress_size, 0
     while left > 0 or (inflate is not None and inflate.unconsumed_tail):
-        if inflate is not None and inflate.unconsumed_tail:
-            data = inflate.decompress(inflate.unconsumed_tail, CHUNK)
-        else:
-            raw = stream.read(min(left, 1 << 20))
-            if not raw:
-                break
-            left -= len(raw)
-            data = raw if inflate is None else inflate.decompress(raw, CHUNK)
-        if inflate is not None and left <= 0 and not inflate.unconsumed_tail:
-            data += inflate.flush()
+        try:
+            if inflate is not None and inflate.unconsumed_tail:
+                data = inflate.decompress(inflate.unconsumed_tail, CHUNK)
+            else:
+                raw = stream.read(min(left, 1 << 20))
+                if not raw:
+                    break
+                left -= len(raw)
+                data = raw if inflate is None else inflate.decompress(raw, CHUNK)
+            if inflate is not None and left <= 0 and not inflate.unconsumed_tail:
+                data += inflate.flush()
+        except zlib.error as exc:
+            raise LimitError("无法读取文件：不是有效的 Excel（.xlsx）文件（压缩数据已损坏）") from exc
         size += len(data)
         total[0] += len(data)
         if total[0] > limits.bytes:
@@ -268,6 +271,15 @@ def check_workbook(path: Path, limits: Limits | None = None) -> None:
     """Refuse, with LimitError, a workbook beyond the limits: checked on the decompressed stream of every
     part, a sheet's grid is never built. Costs about a tenth of reading a normal file."""
     limits = limits or Limits.from_settings()
+    try:
+        _check(path, limits)
+    except LimitError:
+        raise
+    except (OSError, ValueError, EOFError, NotImplementedError, struct.error, zipfile.BadZipFile) as exc:
+        raise LimitError("无法读取文件：不是有效的 Excel（.xlsx）文件（压缩包已损坏）") from exc
+
+
+def _check(path: Path, limits: Limits) -> None:
     for info, chunks in _parts(path, limits):
         extent = _sheet_extent(chunks, limits)
         if extent is None:  # a reference outside the declared range: place every row and cell

@@ -247,7 +247,7 @@ class EnterpriseOwnedImporter(FindsEnterprises, Importer):
         first_values = sorted({row.get(first_key) for row in rows})
         column = self._field(first_key).column
         where = f"{column} IN ({', '.join(['%s'] * len(first_values))})"
-        return selecting_alongside(expressions, self.model, where, first_values)
+        return selecting_alongside(expressions, self.model, where, first_values, alongside=self.alongside)
 
     def _existing(self, rows: list[Row], fields: list[str], stored: list[tuple]) -> dict[tuple, tuple]:
         """Stored rows for the file's keys: key → (id, values in the file's canonical form)."""

@@ -29,6 +29,7 @@ class Command(BaseCommand):
             result = run_import(
                 options["kind"],
                 path,
+                background=True,
                 actor=acting_user(options["user"]),
                 source=Source.CLI,
                 dry_run=options["dry_run"],
