@@ -183,3 +183,14 @@ def test_a_sheet_without_a_declared_range_is_measured_by_its_cells(tmp_path):
     path = workbook(tmp_path / "undeclared.xlsx", None, HEADER_ROW + '<row r="400000"><c r="A400000"/></row>')
     with pytest.raises(LimitError, match="A400000（400,000 行 × 1 列），超过导入上限 300,000 行"):
         check_workbook(path)
+
+
+def test_a_cell_outside_the_range_is_found_wherever_the_unpacked_chunks_split_it():
+    from kuochan.imports.limits import _outside, _searched
+
+    honest = b'<row r="2"><c r="B2" s="1"><v>7</v></c></row>' * 20
+    far = honest + b'<row r="3"><c r="GR200000"><v>1</v></c></row>' + honest
+    pattern = _outside(3, 2)
+    for cut in range(1, len(far)):
+        assert _searched(iter([far[:cut], far[cut:]]), pattern)
+        assert not _searched(iter([honest[: cut % len(honest)], honest[cut % len(honest) :]]), pattern)
