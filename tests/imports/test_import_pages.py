@@ -139,13 +139,14 @@ def test_a_file_of_many_errors_gives_a_small_page_and_the_full_list_to_download(
 
 
 def test_a_file_the_worker_cannot_read_fails_its_job_with_the_reason(
-    huzhou, users, login, tmp_path, run_jobs
+    huzhou, users, login, tmp_path, run_jobs, settings
 ):
     client = login(users["wuxing"])
     queued = upload(client, write_xlsx(tmp_path / "x.xlsx", [["甲", "乙"], [1, 2]]))
     (job,) = run_jobs()
     assert job.status == JobStatus.FAILED
     assert "找不到表头" in client.get(queued["Location"]).content.decode()
+    assert ImportUpload.objects.get().status == "refused" and not list(uploads(settings))
 
 
 def test_non_excel_uploads_are_refused_with_a_message(huzhou, users, login, tmp_path):

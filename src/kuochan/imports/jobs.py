@@ -32,7 +32,8 @@ def upload_preview(job: Job, progress: Progress) -> str:
         upload.kind, upload_path(upload), actor=job.actor, source=Source.WEB, file_name=upload.file_name,
         dry_run=True, background=True, progress=progress,
     )  # fmt: skip
-    if not result.rows and result.errors:  # the file as a whole is refused: nothing to preview
+    if not result.rows and result.errors:  # the file as a whole is refused: nothing to preview, nor to keep
+        upload_discard(upload, UploadStatus.REFUSED)
         raise ValidationError([problem["message"] for problem in result.errors[:3]])
     preview_store(upload, result)
     return upload.get_absolute_url()

@@ -60,6 +60,7 @@ class UploadStatus(models.TextChoices):
     APPLYING = "applying", _("导入中")
     APPLIED = "applied", _("已导入")
     EXPIRED = "expired", _("已过期")
+    REFUSED = "refused", _("未通过检查")
 
 
 class ImportUpload(models.Model):

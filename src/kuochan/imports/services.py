@@ -116,7 +116,9 @@ def uploads_expire(now: dt.datetime | None = None) -> int:
     the uploads folder for a day by no upload. Returns how many uploads expired. Run daily (the worker's
     daily tick, or `kuochan import-cleanup`)."""
     now = now or timezone.now()
-    stale = ImportUpload.objects.filter(status=UploadStatus.PREVIEW, created_at__lt=now - KEPT_FOR)
+    stale = ImportUpload.objects.filter(
+        status__in=[UploadStatus.PREVIEW, UploadStatus.APPLYING], created_at__lt=now - KEPT_FOR
+    )  # an apply takes minutes: one still "applying" a day later was cut short
     expired = 0
     for upload in stale.iterator():
         upload_discard(upload, UploadStatus.EXPIRED)
