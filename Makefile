@@ -6,7 +6,7 @@ KUOCHAN := $(VENV)/bin/kuochan
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test setup lint format test-sqlite test-postgres bench clean
+.PHONY: demo test setup lock lint format test-sqlite test-postgres bench clean
 
 demo: setup
 	$(KUOCHAN) migrate --noinput
@@ -27,11 +27,20 @@ test: setup
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the locked versions, each checked against its hash (requirements/, written by `make lock`).
+$(VENV)/.installed: pyproject.toml requirements/dev.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements/dev.txt
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
+
+# After changing a dependency in pyproject.toml: the lock again, keeping every other version as it is.
+# `make lock LOCK_OPTIONS=--upgrade` moves everything to the newest allowed; `LOCK_OPTIONS="--upgrade-package
+# django"` moves one package. The runtime lock is what production installs; the dev lock adds the test tools.
+LOCK = $(VENV)/bin/uv pip compile pyproject.toml --universal --generate-hashes --quiet $(LOCK_OPTIONS)
+lock: $(VENV)/.installed
+	$(LOCK) -o requirements/runtime.txt
+	$(LOCK) --extra dev -c requirements/runtime.txt -o requirements/dev.txt
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

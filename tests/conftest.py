@@ -155,6 +155,46 @@ def registered(huzhou, tmp_path, run_cli):
     return [uscc(1), uscc(2), uscc(3, "330503")]
 
 
+@pytest.fixture
+def two_cities(with_metrics, users):
+    """Huzhou (city A, with the three registered enterprises and their figures) and a second city B of the
+    same province with one district and one enterprise with 2025 figures, as at province scale; city-level
+    staff of each. Returns {"a_staff", "b_staff", "b_district", "b_enterprise"}."""
+    from kuochan.orgs.services import org_units_load
+    from kuochan.registry.models import AnnualMetric
+
+    city = OrgUnit.objects.get(code="330500")
+    org_units_load(
+        rows=[
+            {"code": "P", "name": "演示省", "kind": "province", "parent_code": None},
+            {
+                "code": city.code,
+                "name": city.name,
+                "kind": city.kind,
+                "map_file": city.map_file,
+                "parent_code": "P",
+            },
+            {"code": "B", "name": "乙市", "kind": "city", "parent_code": "P"},
+            {"code": "B-D1", "name": "乙市甲区", "kind": "district", "parent_code": "B"},
+        ]
+    )
+    for user in users.values():
+        user.org_unit.refresh_from_db()  # the re-hung tree's paths
+    district = OrgUnit.objects.get(code="B-D1")
+    firm = Enterprise.objects.create(
+        uscc=uscc(9, "990101"), name="乙市机械有限公司", district=district, above_scale=True
+    )
+    for metric in AnnualMetric.objects.filter(enterprise__uscc=with_metrics[2]):
+        metric.pk, metric.enterprise = None, firm
+        metric.save()
+    return {
+        "a_staff": users["city_staff"],
+        "b_staff": make_user("b_city", Role.CITY_STAFF, OrgUnit.objects.get(code="B")),
+        "b_district": district,
+        "b_enterprise": firm,
+    }
+
+
 TODAY = timezone.localdate()
 
 

@@ -10,6 +10,7 @@ KUOCHAN_VAR    the folder for the SQLite file, the secret key and generated file
 
 import os
 import secrets
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -63,7 +64,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
-    "ninja",
     "kuochan.core",
     "kuochan.jobs",
     "kuochan.orgs",
@@ -97,13 +97,17 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# django-ninja is used as a library, not an installed app: importing it (and pydantic) would cost every
+# `kuochan` command 0.2 s at start-up. Its API docs page and Swagger UI files are found here instead.
+NINJA_DIR = Path(find_spec("ninja").submodule_search_locations[0])
+
 ROOT_URLCONF = "kuochan.urls"
 WSGI_APPLICATION = "kuochan.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -136,11 +140,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Wherever a password is set (pages, API, `kuochan user`); kuochan.accounts.passwords says what each checks.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "kuochan.accounts.passwords.ComplexityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "kuochan.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "kuochan.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "kuochan.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -155,11 +160,21 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # Without `collectstatic` (the demo, tests, a quick gunicorn run) WhiteNoise serves from the finders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # Front-end packages come from npm (package.json) and are served from this server: no CDN on an intranet.
+# Only the files the pages load and the source maps they name (kuochan.core.staticfiles.VendorFinder).
 NODE_MODULES = Path(os.environ.get("KUOCHAN_NODE_MODULES", PROJECT_DIR / "node_modules"))
-STATICFILES_DIRS = [
-    ("vendor/tabler", NODE_MODULES / "@tabler" / "core" / "dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+KUOCHAN_VENDOR_FILES = {
+    "vendor/tabler/css/tabler.min.css": "@tabler/core/dist/css/tabler.min.css",
+    "vendor/tabler/css/tabler.min.css.map": "@tabler/core/dist/css/tabler.min.css.map",
+    "vendor/tabler/js/tabler.min.js": "@tabler/core/dist/js/tabler.min.js",
+    "vendor/tabler/js/tabler.min.js.map": "@tabler/core/dist/js/tabler.min.js.map",
+    "vendor/echarts/echarts.min.js": "echarts/dist/echarts.min.js",
+    "vendor/htmx/htmx.min.js": "htmx.org/dist/htmx.min.js",
+}
+STATICFILES_DIRS = [NINJA_DIR / "static"]  # the API docs page's Swagger UI
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "kuochan.core.staticfiles.VendorFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -26,7 +26,7 @@ def api(client):
 
 
 def test_the_system_admin_creates_an_account_and_the_security_admin_gives_its_role(huzhou, admins, api):
-    body = {"username": "deqing", "org_unit_id": huzhou["330521"].pk, "password": "Deqing-2026-secure"}
+    body = {"username": "deqing", "org_unit_id": huzhou["330521"].pk, "password": "Moganshan-2026-kc"}
     created = api(admins["system"])("post", "/users", body)
     assert created.status_code == 201 and created.json()["role"] == "pending"
     user_id = created.json()["id"]
@@ -50,7 +50,7 @@ def test_account_input_is_checked_with_chinese_messages(huzhou, users, admins, a
 
 
 def test_a_district_user_cannot_manage_accounts_through_the_api(huzhou, users, api):
-    body = {"username": "x1", "org_unit_id": huzhou["330502"].pk, "password": "Deqing-2026-secure"}
+    body = {"username": "x1", "org_unit_id": huzhou["330502"].pk, "password": "Moganshan-2026-kc"}
     assert api(users["wuxing"])("post", "/users", body).status_code == 403
     assert (
         api(users["wuxing"])("put", f"/users/{users['nanxun'].pk}/role", {"role": "city_admin"}).status_code

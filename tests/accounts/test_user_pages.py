@@ -9,7 +9,7 @@ from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-NEW_ACCOUNT = {"username": "deqing", "full_name": "德清经信局", "password": "Deqing-2026-secure"}
+NEW_ACCOUNT = {"username": "deqing", "full_name": "德清经信局", "password": "Moganshan-2026-kc"}
 
 
 def test_the_system_admin_creates_an_account_which_waits_for_its_role(huzhou, admins, login, client):
@@ -19,7 +19,7 @@ def test_the_system_admin_creates_an_account_which_waits_for_its_role(huzhou, ad
     assert response.status_code == 302
     created = User.objects.get(username="deqing")
     assert created.role == Role.PENDING  # a posted role is ignored: roles are not the system admin's
-    assert created.org_unit == huzhou["330521"] and created.check_password("Deqing-2026-secure")
+    assert created.org_unit == huzhou["330521"] and created.check_password("Moganshan-2026-kc")
     entry = AuditEntry.objects.get(content_type__model="user", object_id=str(created.pk))
     assert entry.actor_id == admins["system"].pk and entry.source == "web"
     assert "password" not in entry.changes
@@ -123,8 +123,8 @@ def test_a_reset_password_must_be_changed_at_the_next_sign_in(users, admins, log
         "/accounts/password/",
         {
             "old_password": "Temp-2026-reset",
-            "new_password1": "Wuxing-own-2026",
-            "new_password2": "Wuxing-own-2026",
+            "new_password1": "Taihu-own-2026",
+            "new_password2": "Taihu-own-2026",
         },
     )
     assert client.get("/projects/").status_code == 200

@@ -9,8 +9,8 @@ def test_health_needs_no_login_and_checks_the_database(client):
     assert response.json()["status"] == "ok" and response.json()["database"] == "ok"
 
 
-def test_openapi_schema_lists_the_endpoints_and_bearer_auth(client):
-    schema = client.get("/api/v1/openapi.json").json()
+def test_openapi_schema_lists_the_endpoints_and_bearer_auth(users, login):
+    schema = login(users["wuxing"]).get("/api/v1/openapi.json").json()
     assert schema["info"]["title"].startswith("扩产通")
     for path in (
         "/api/v1/health",

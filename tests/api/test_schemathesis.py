@@ -113,7 +113,7 @@ def test_no_operation_answers_with_a_server_error(world):
     failures: list[str] = []
     started = time.perf_counter()
     with in_test_transaction():
-        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application, headers=headers)
         for result in schema.get_all_operations():
             operation = result.ok()
             strategies = [(operation.as_strategy(generation_mode=mode), n) for mode, n in EXAMPLES.items()]

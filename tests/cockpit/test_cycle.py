@@ -111,3 +111,23 @@ def test_the_command_runs_a_month_and_reports_its_runs(pipeline, capsys):
     call_command("cycle", "status", "--format", "json")
     status = json.loads(capsys.readouterr().out)
     assert status["runs"][0]["report"] == done["report"] and status["scheduled"] is False
+
+
+@pytest.mark.django_db
+def test_running_a_month_from_the_page_runs_in_the_worker_with_its_steps_shown(
+    pipeline, users, login, run_jobs
+):
+    from kuochan.jobs.models import Job, JobStatus
+
+    month = last_month()
+    refused = login(users["city_staff"]).post("/cockpit/cycle/", {"action": "run", "month": f"{month:%Y-%m}"})
+    assert refused.url == "/cockpit/cycle/" and not Job.objects.exists()
+    response = login(users["city_admin"]).post(
+        "/cockpit/cycle/", {"action": "run", "month": f"{month:%Y-%m}"}
+    )
+    job = Job.objects.get()
+    assert response.url == job.get_absolute_url() and not CycleRun.objects.exists()
+    (done,) = run_jobs()
+    assert done.status == JobStatus.DONE and done.result_url == "/cockpit/cycle/"
+    run = CycleRun.objects.get()
+    assert run.trigger == "web" and run.status == "succeeded" and run.report == MonthlyReport.objects.get()

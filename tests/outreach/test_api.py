@@ -238,8 +238,8 @@ def test_event_totals_count_each_enterprise_once_and_sum_outcomes(registered, us
     assert login(wuxing).get(f"{API}/events/totals", {"start": "2026-01-01"}).status_code == 422
 
 
-def test_the_openapi_schema_lists_the_outreach_endpoints(client):
-    paths = client.get("/api/v1/openapi.json").json()["paths"]
+def test_the_openapi_schema_lists_the_outreach_endpoints(users, login):
+    paths = login(users["wuxing"]).get("/api/v1/openapi.json").json()["paths"]
     for path, methods in {
         "/api/v1/outreach/tickets": {"get", "post"},
         "/api/v1/outreach/tickets/{pk}": {"get"},

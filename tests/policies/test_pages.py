@@ -147,7 +147,7 @@ def test_amounts_that_are_not_numbers_get_a_chinese_message(
     page = client.post(
         "/policies/innovation-platform/apply/", {"requested_wan": "NaN"}, follow=True
     ).content.decode()
-    assert "金额应为数字（万元），收到“NaN”" in page
+    assert "申请金额（万元）：应为数字，收到“NaN”" in page
     enterprise_user.enterprise = None
     enterprise_user.save()
     page = client.post(

@@ -224,3 +224,28 @@ def test_monthly_grid_writes_nothing_when_one_row_is_wrong(pipeline, users, logi
     assert f"{yellow.name}：本年累计完成投资“一百”应为金额（万元）" in page
     assert 'value="100"' in page  # what was typed is still there
     assert not Progress.objects.exists()
+
+
+def test_odd_filter_values_show_the_pages_with_a_warning(pipeline, users, login):
+    client = login(users["city_staff"])
+    response = client.get(
+        "/projects/", {"district": "²", "chain": "9" * 25, "as_of": "2026-13-45", "light": "foo"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and pipeline["red"].name in page
+    assert (
+        "筛选条件「区县」的值“²”无效，已忽略" in page and "筛选条件「截至日期」的值“2026-13-45”无效" in page
+    )
+    grid = client.get("/projects/progress/", {"month": "2026-99", "district": "²"})
+    assert grid.status_code == 200 and "筛选条件「年月」的值“2026-99”无效" in grid.content.decode()
+
+
+def test_monthly_grid_refuses_an_amount_beyond_what_is_stored(pipeline, users, login):
+    client = login(users["wuxing"])
+    red = pipeline["red"]
+    response = client.post(
+        f"/projects/progress/?month={grid_month():%Y-%m}",
+        {f"ytd_wan-{red.pk}": "1e20", f"problems-{red.pk}": "a\x00"},
+    )
+    assert f"{red.name}：本年累计完成投资“1e20”" in response.content.decode()
+    assert not Progress.objects.exists()

@@ -201,3 +201,32 @@ def test_contacts_are_added_and_removed_on_the_profile(with_data, users, login):
     client.post(f"/enterprises/contacts/{contact.pk}/remove/")
     assert not enterprise.contacts.exists()
     assert AuditEntry.objects.filter(content_type__model="contact", enterprise_id=enterprise.pk).count() == 2
+
+
+def test_odd_filter_values_show_the_list_with_a_warning(with_data, users, login):
+    client = login(users["wuxing"])
+    response = client.get("/enterprises/", {"district": "²", "tag": "9" * 25, "size": "foo"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "湖州织里童装有限公司" in page
+    assert "筛选条件「区县」的值“²”无效，已忽略" in page and "筛选条件「企业规模」的值“foo”无效" in page
+
+
+def test_a_tag_id_too_large_for_the_database_is_refused_on_the_form(huzhou, users, login):
+    response = login(users["wuxing"]).post(
+        "/enterprises/new/",
+        {"uscc": uscc(77), "name": "新公司", "district": huzhou["330502"].pk, "tags": ["9" * 25]},
+    )
+    assert response.status_code == 200 and "不是一个有效的值" in response.content.decode()
+    assert not Enterprise.objects.exists()
+
+
+def test_a_contact_with_a_phone_too_long_is_refused_with_a_message(with_data, users, login):
+    enterprise = Enterprise.objects.get(uscc=with_data[0])
+    response = login(users["wuxing"]).post(
+        f"/enterprises/{enterprise.pk}/contacts/",
+        {"name": "王经理", "phone": "0572-1234567" * 5, "email": "不是邮箱"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "电话：" in page and "邮箱：" in page
+    assert not enterprise.contacts.exists()

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from kuochan.audit.models import AuditEntry, Source
+from kuochan.orgs.models import OrgUnit
 from kuochan.registry.models import Enterprise, Survey
 from kuochan.resources import selectors, services
 from kuochan.resources.models import Listing, SpaceNeed
@@ -110,6 +111,30 @@ def test_a_status_change_by_hand_is_audited_and_kept_to_scope(listings, users):
     ] == ["available", "withdrawn"]
     with pytest.raises(PermissionDenied):
         services.listing_save(actor=users["nanxun"], source=Source.WEB, listing=listing, status="available")
+
+
+def test_a_district_cannot_take_another_district_s_listing_by_moving_it_into_its_own_area(
+    listings, users, huzhou
+):
+    shuanglin = OrgUnit.objects.get(name="双林镇")
+    with pytest.raises(PermissionDenied, match="不在您的数据范围内"):
+        services.listing_save(
+            actor=users["nanxun"], source=Source.WEB, listing=listings["WX-001"], area=shuanglin
+        )
+    assert Listing.objects.get(code="WX-001").area.name == "织里镇"
+
+
+def test_a_need_of_another_district_s_enterprise_cannot_be_changed_through_one_s_own(
+    registered, users, huzhou
+):
+    zhili, nanxun = Enterprise.objects.get(uscc=registered[0]), Enterprise.objects.get(uscc=registered[2])
+    theirs = services.need_save(actor=users["nanxun"], source=Source.WEB, enterprise=nanxun, note="需厂房")
+    with pytest.raises(PermissionDenied):
+        services.need_save(
+            actor=users["wuxing"], source=Source.WEB, enterprise=zhili, need=theirs, is_open=False
+        )
+    theirs.refresh_from_db()
+    assert theirs.is_open and theirs.enterprise == nanxun
 
 
 def test_photos_must_be_real_images(listings, users):

@@ -2,8 +2,10 @@
 form from a project, advances with lights; every list exports; scope."""
 
 import datetime as dt
+import os
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 
 from kuochan.resources.models import Advance, Movement, Pool, Request, RequestStatus
@@ -25,7 +27,7 @@ def test_city_staff_open_a_pool_and_everyone_sees_only_their_own(huzhou, users, 
         {"year": 2026, "org_unit": huzhou["330502"].pk, "element": "land", "amount": "NaN"},
         follow=True,
     ).content.decode()
-    assert "数量应为数字，收到“NaN”" in refused
+    assert "期初额度：应为数字，收到“NaN”" in refused
     rows = exported_rows(client.get("/resources/", {"year": 2026, "export": "xlsx"}))
     assert ["吴兴区", "用地", "亩", 120.5] in rows
     assert (
@@ -58,6 +60,20 @@ def test_the_pool_page_recommends_and_staff_approve_part_of_it(asked, city_pool,
         follow=True,
     ).content.decode()  # fmt: skip
     assert "不足分配给项目 600" in refused and Movement.objects.count() == 2
+
+
+def test_the_pool_page_solves_without_touching_the_process_standard_output(asked, city_pool, users, login):
+    """A web process must not swap file descriptor 1 (process-wide) to hush the solver: every other request
+    served at the same moment would lose its output."""
+    client = login(users["city_staff"])
+    swapped: list[tuple] = []
+    before = os.fstat(1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "dup2", lambda *args: swapped.append(args))
+        page = client.get(f"/resources/pools/{city_pool.pk}/")
+    after = os.fstat(1)
+    assert page.status_code == 200 and "推荐合计 1000.00 吨标准煤" in page.content.decode()
+    assert swapped == [] and (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
 
 
 def test_a_project_asks_for_an_element_from_its_page(city_pool, pipeline, users, enterprise_user, login):

@@ -34,7 +34,7 @@ def test_accounts_are_created_by_one_administrator_and_given_roles_by_another(
     page.get_by_label("用户名").fill("deqing")
     page.get_by_label("姓名").fill("德清经信局")
     page.get_by_label("所属单位").select_option(label="德清县")
-    page.get_by_label("初始密码").fill("Deqing-2026-secure")
+    page.get_by_label("初始密码").fill("Moganshan-2026-kc")
     page.get_by_role("button", name="创建").click()
     expect(page.get_by_role("alert")).to_contain_text("请安全管理员为其分配角色")
     expect(page.get_by_test_id("user-table").get_by_role("row", name="deqing")).to_contain_text("待分配角色")

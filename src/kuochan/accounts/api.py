@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import ConfigDict
 
 from kuochan.accounts import selectors, services
 from kuochan.accounts.models import Role, SecurityEvent, SecurityPolicy, User
@@ -18,6 +19,12 @@ from kuochan.orgs.api import OrgUnitOut
 from kuochan.orgs.models import OrgUnit
 
 router = Router(tags=["账号"])
+
+
+class StrictIn(Schema):
+    """A body for accounts and the policy: a field misspelt is refused (422), never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class MeOut(Schema):
@@ -69,7 +76,7 @@ class UserOut(Schema):
         return user.enterprise.uscc if user.enterprise_id else None
 
 
-class UserIn(Schema):
+class UserIn(StrictIn):
     username: str = Field(max_length=150)
     full_name: str = Field("", max_length=64)
     phone: str = Field("", max_length=32)
@@ -78,7 +85,7 @@ class UserIn(Schema):
     password: str = Field(description="初始密码，须符合密码策略")
 
 
-class UserPatch(Schema):
+class UserPatch(StrictIn):
     full_name: str | None = Field(None, max_length=64)
     phone: str | None = Field(None, max_length=32)
     email: str | None = Field(None, max_length=254)
@@ -87,11 +94,11 @@ class UserPatch(Schema):
     is_active: bool | None = None
 
 
-class PasswordIn(Schema):
+class PasswordIn(StrictIn):
     password: str = Field(description="临时密码，用户下次登录须修改")
 
 
-class RoleIn(Schema):
+class RoleIn(StrictIn):
     role: Role
 
 
@@ -178,7 +185,7 @@ class PolicyOut(Schema):
     security_log_days: int
 
 
-class PolicyIn(Schema):
+class PolicyIn(StrictIn):
     password_min_length: int | None = None
     password_classes: int | None = None
     password_days: int | None = None

@@ -27,6 +27,8 @@ class Role(models.TextChoices):
 
 # Roles that may change business data inside their scope. Leaders only read.
 EDITOR_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF, Role.DISTRICT_STAFF)
+# Roles that only read: the API refuses any write of theirs before reading what it carries.
+READ_ONLY_ROLES = (Role.LEADER,)
 # Roles that decide what is city-wide: schemes, budgets, pools, reviews at city level.
 CITY_ROLES = (Role.CITY_ADMIN, Role.CITY_STAFF)
 # The roles that work with business data. The three administrators (三员分立) and an account whose role is
@@ -197,6 +199,24 @@ class ApiToken(models.Model):
 
     def audit_scope(self) -> tuple[str, None]:
         return self.user.audit_scope()
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's recent passwords, so that none of the last few is chosen again (kept by
+    kuochan.accounts.passwords.PasswordHistoryValidator, which also prunes the older ones)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(_("密码（哈希）"), max_length=128)
+    set_at = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.set_at:%Y-%m-%d}"
 
 
 def _bounded(default: int, low: int, high: int) -> dict:

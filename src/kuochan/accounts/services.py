@@ -65,6 +65,14 @@ def _refuse_admin_account(actor: Any, user: User) -> None:
         )
 
 
+def password_check(password: str, user: User) -> None:
+    """The password policy (settings.AUTH_PASSWORD_VALIDATORS), its refusals on the password field."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -98,7 +106,7 @@ def user_create(
         enterprise=enterprise,
     )  # fmt: skip
     if check_password:
-        validate_password(password, user)
+        password_check(password, user)
     user.set_password(password)
     user.save()
     audit_record(
@@ -126,10 +134,12 @@ def user_update(*, actor: Any, source: Source, user: User, **values: Any) -> Use
 
 @transaction.atomic
 def user_password_reset(*, actor: Any, source: Source, user: User, password: str) -> User:
-    """A temporary password set by the system administrator; the user must change it at next sign-in."""
+    """A temporary password set by the system administrator; the user must change it at next sign-in, and
+    until then neither their session nor any token of theirs reaches the API. The tokens they had are revoked:
+    whoever knew the old password may have made one."""
     _require_system_admin(actor, user.org_unit)
     _refuse_admin_account(actor, user)
-    validate_password(password, user)
+    password_check(password, user)
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
@@ -137,7 +147,12 @@ def user_password_reset(*, actor: Any, source: Source, user: User, password: str
         actor=actor, source=source, action=Action.UPDATE, obj=user,
         before={"must_change_password": False}, after={"must_change_password": True},
     )  # fmt: skip
-    security_event_record(SecurityEvent.Kind.PASSWORD_RESET, user=user, detail=f"由 {user_label(actor)} 重置")
+    revoked = 0
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        fields_update(token, actor=actor, source=source, revoked_at=timezone.now())
+        revoked += 1
+    detail = f"由 {user_label(actor)} 重置" + (f"，吊销接口令牌 {revoked} 个" if revoked else "")
+    security_event_record(SecurityEvent.Kind.PASSWORD_RESET, user=user, detail=detail)
     return user
 
 

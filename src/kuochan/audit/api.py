@@ -2,10 +2,12 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from kuochan.audit.models import Action, Source
 from kuochan.audit.selectors import AuditFilter, audit_entries
+from kuochan.core.api import Day, Id
 
 router = Router(tags=["审计"])
 
@@ -32,17 +34,19 @@ class AuditEntryOut(Schema):
 
 
 class AuditQuery(Schema):
-    model: str | None = None
-    action: str | None = None
-    source: str | None = None
-    actor: str | None = None
-    object_id: str | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    batch_id: int | None = None
+    model: str | None = Field(None, max_length=100, description="对象类型，如 projects.project")
+    action: Action | None = None
+    source: Source | None = None
+    actor: str | None = Field(None, max_length=150, description="操作人用户名")
+    object_id: str | None = Field(None, max_length=64)
+    date_from: Day | None = None
+    date_to: Day | None = None
+    batch_id: Id | None = None
 
 
-@router.get("", response=list[AuditEntryOut], summary="审计记录（数据范围内）")
+@router.get(
+    "", response=list[AuditEntryOut], summary="审计记录（仅限可查看其对象的人；审计员看不到业务数据的取值）"
+)
 @paginate
 def list_entries(request: HttpRequest, filters: Query[AuditQuery]) -> Any:
     return audit_entries(actor=request.auth, filters=AuditFilter(**filters.dict()))

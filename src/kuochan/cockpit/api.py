@@ -18,7 +18,9 @@ from kuochan.cockpit import selectors, services
 from kuochan.cockpit.models import CycleRun, Measure, Meeting, MonthlyReport, SupervisedTask, TaskReport
 from kuochan.core.api import Day, Id, Input, Month, chosen, month_of, staff_only, user_named
 from kuochan.core.money import CENT
+from kuochan.core.scope import scoped
 from kuochan.imports.parsing import CellError, to_month
+from kuochan.orgs.models import OrgUnit
 from kuochan.projects.rules import LIGHT_LABELS
 from kuochan.targets.api import IndicatorFiguresOut
 
@@ -29,9 +31,11 @@ TASKS_REFUSAL = "企业用户无权查看督办事项。"
 
 class MonthlyReportOut(Schema):
     id: int
+    unit: str
     month: str
     as_of: dt.date
     generated_at: dt.datetime
+    published_at: dt.datetime | None
     figures: dict[str, Any]
     xlsx: str
     docx: str
@@ -132,6 +136,8 @@ class TaskOut(Schema):
     id: int
     title: str
     department: str
+    unit: str
+    shared: bool
     owner: str
     measure_id: int | None
     meeting_id: int | None
@@ -155,7 +161,9 @@ class SupervisedTaskIn(Input):
     owner: str = Field("", max_length=150, description="联络人的用户名；不填为本人")
     deadline: Day
     measure: Id | None = Field(None, description="所属举措 id")
+    unit: Id | None = Field(None, description="所属单位 id（其工作人员可见）；不填为联络人所在单位")
     report_day: int = Field(5, ge=0, le=31, description="每月报送进展的截止日（1–28）")
+    shared: bool = Field(False, description="各区县共享：各区县工作人员都能看到")
 
 
 class TaskReportIn(Input):
@@ -176,18 +184,26 @@ class MeetingIn(Input):
     title: str = Field(max_length=200)
     notes: str = Field("", max_length=20000)
     decisions: list[DecisionIn] = Field(max_length=50)
+    shared: bool = Field(False, description="各区县共享：各区县工作人员都能看到例会及其议定事项")
 
 
 class MeetingOut(Schema):
     id: int
+    unit: str
+    shared: bool
     date: dt.date
     title: str
     notes: str
     tasks: list[TaskOut]
 
     @staticmethod
-    def resolve_tasks(meeting: Meeting) -> list[dict[str, Any]]:
-        return _task_rows(meeting.tasks.all(), max(timezone.localdate(), meeting.date))
+    def resolve_unit(meeting: Meeting) -> str:
+        return meeting.unit.name
+
+    @staticmethod
+    def resolve_tasks(meeting: Meeting, context: dict[str, Any]) -> list[dict[str, Any]]:
+        actor = context["request"].auth
+        return _task_rows(actor, meeting.tasks.all(), max(timezone.localdate(), meeting.date))
 
 
 class CycleSettingsOut(Schema):
@@ -236,47 +252,65 @@ def _staff(request: HttpRequest) -> None:
     staff_only(request.auth, "企业用户无权查看驾驶舱。")
 
 
-def _decision(data: DecisionIn | SupervisedTaskIn, actor: Any) -> services.Decision:
+def _decision(data: DecisionIn | SupervisedTaskIn, actor: Any, unit: Any = None) -> services.Decision:
     return services.Decision(
-        data.title, data.department, user_named(data.owner, actor, "owner"), data.deadline
+        data.title, data.department, user_named(data.owner, actor, "owner"), data.deadline, unit
     )
 
 
-def _task_rows(tasks: Any, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+def _task_rows(actor: Any, tasks: Any, as_of: dt.date | None = None) -> list[dict[str, Any]]:
     return [
         _task_row(row)
-        for row in selectors.supervision_board(as_of=as_of or timezone.localdate(), tasks=tasks)
+        for row in selectors.supervision_board(actor=actor, as_of=as_of or timezone.localdate(), tasks=tasks)
     ]
 
 
 def _task_row(row: selectors.TaskRow) -> dict[str, Any]:
     t = row.task
     return {
-        "id": t.pk, "title": t.title, "department": t.department, "owner": t.owner.get_username(),
+        "id": t.pk, "title": t.title, "department": t.department, "unit": t.unit.name, "shared": t.shared,
+        "owner": t.owner.get_username(),
         "measure_id": t.measure_id, "meeting_id": t.meeting_id, "starts_on": t.starts_on, "deadline": t.deadline,
         "report_day": t.report_day, "done_on": t.done_on, "light": row.light, "light_label": LIGHT_LABELS[row.light],
         "reasons": list(row.reasons), "last_report": row.last,
     }  # fmt: skip
 
 
-def _task_detail(task: SupervisedTask) -> dict[str, Any]:
+def _task_detail(actor: Any, task: SupervisedTask) -> dict[str, Any]:
     """The task with its light today, or on its first day for a task that starts later."""
-    [row] = _task_rows(SupervisedTask.objects.filter(pk=task.pk), max(timezone.localdate(), task.starts_on))
+    [row] = _task_rows(
+        actor, SupervisedTask.objects.filter(pk=task.pk), max(timezone.localdate(), task.starts_on)
+    )
     return {**row, "reports": list(task.reports.select_related("reported_by").order_by("-month"))}
 
 
+def _report_out(r: MonthlyReport) -> dict[str, Any]:
+    return {
+        "id": r.pk, "unit": r.unit.name, "month": r.label, "as_of": r.as_of, "generated_at": r.generated_at,
+        "published_at": r.published_at, "figures": r.figures, "xlsx": f"/cockpit/reports/{r.pk}/xlsx/",
+        "docx": f"/cockpit/reports/{r.pk}/docx/",
+    }  # fmt: skip
+
+
 @router.get(
-    "/reports/", response=list[MonthlyReportOut], summary="已生成的月度通报（最新在前），含其数据和下载地址"
+    "/reports/",
+    response=list[MonthlyReportOut],
+    summary="可查看的月度通报（最新在前）：本级及下级生成的，和已发布的上级全市通报；含其数据和下载地址",
 )
 def reports(request: HttpRequest) -> list[dict[str, Any]]:
     _staff(request)
-    return [
-        {
-            "id": r.pk, "month": r.label, "as_of": r.as_of, "generated_at": r.generated_at, "figures": r.figures,
-            "xlsx": f"/cockpit/reports/{r.pk}/xlsx/", "docx": f"/cockpit/reports/{r.pk}/docx/",
-        }
-        for r in MonthlyReport.objects.all()[:120]
-    ]  # fmt: skip
+    return [_report_out(r) for r in selectors.monthly_reports(actor=request.auth)[:120]]
+
+
+@router.post(
+    "/reports/{pk}/publish",
+    response=MonthlyReportOut,
+    summary="发布全市月度通报，发布后各区县可查看和下载（市级工作人员）",
+)
+def report_publish(request: HttpRequest, pk: Id) -> dict[str, Any]:
+    _staff(request)
+    report = get_object_or_404(selectors.monthly_reports(actor=request.auth), pk=pk)
+    return _report_out(services.report_publish(actor=request.auth, source=Source.API, report=report))
 
 
 @router.get("/measures", response=list[MeasureOut], summary="规划的重点任务和攻坚举措及其牵头、配合单位")
@@ -293,7 +327,7 @@ def task_list(
     light: Literal["red", "yellow", "green", "none", ""] = "",
 ) -> list[dict[str, Any]]:
     staff_only(request.auth, TASKS_REFUSAL)
-    rows = _task_rows(None, as_of)
+    rows = _task_rows(request.auth, None, as_of)
     return [row for row in rows if not light or row["light"] == light]
 
 
@@ -301,17 +335,20 @@ def task_list(
 def task_create(request: HttpRequest, data: SupervisedTaskIn) -> Status:
     staff_only(request.auth, TASKS_REFUSAL)
     measure = chosen(Measure.objects.all(), data.measure, "measure", "没有该举措。")
+    unit = chosen(scoped(OrgUnit.objects.all(), request.auth), data.unit, "unit", "没有该单位。")
     task = services.task_create(
-        actor=request.auth, source=Source.API, decision=_decision(data, request.auth), measure=measure,
-        report_day=data.report_day,
+        actor=request.auth, source=Source.API, decision=_decision(data, request.auth, unit), measure=measure,
+        report_day=data.report_day, shared=data.shared,
     )  # fmt: skip
-    return Status(201, _task_detail(task))
+    return Status(201, _task_detail(request.auth, task))
 
 
 @router.get("/tasks/{pk}", response=TaskDetailOut, summary="一项督办事项及其各月进展")
 def task_detail(request: HttpRequest, pk: Id) -> dict[str, Any]:
     staff_only(request.auth, TASKS_REFUSAL)
-    return _task_detail(get_object_or_404(SupervisedTask, pk=pk))
+    return _task_detail(
+        request.auth, get_object_or_404(selectors.supervised_tasks(actor=request.auth), pk=pk)
+    )
 
 
 @router.post(
@@ -321,28 +358,29 @@ def task_detail(request: HttpRequest, pk: Id) -> dict[str, Any]:
 )
 def task_report(request: HttpRequest, pk: Id, data: TaskReportIn) -> Status:
     staff_only(request.auth, TASKS_REFUSAL)
-    task = get_object_or_404(SupervisedTask, pk=pk)
+    task = get_object_or_404(selectors.supervised_tasks(actor=request.auth), pk=pk)
     services.task_report(
         actor=request.auth, source=Source.API, task=task, month=month_of(data.month), text=data.text,
         percent=data.percent,
     )  # fmt: skip
-    return Status(201, _task_detail(task))
+    return Status(201, _task_detail(request.auth, task))
 
 
 @router.post("/tasks/{pk}/done", response=TaskDetailOut, summary="办结督办事项（联络人或市级工作人员）")
 def task_done(request: HttpRequest, pk: Id) -> dict[str, Any]:
     staff_only(request.auth, TASKS_REFUSAL)
     task = services.task_done(
-        actor=request.auth, source=Source.API, task=get_object_or_404(SupervisedTask, pk=pk)
-    )
-    return _task_detail(task)
+        actor=request.auth, source=Source.API,
+        task=get_object_or_404(selectors.supervised_tasks(actor=request.auth), pk=pk),
+    )  # fmt: skip
+    return _task_detail(request.auth, task)
 
 
 @router.get("/meetings", response=list[MeetingOut], summary="工作例会及其议定事项（最新在前）")
 @paginate
 def meeting_list(request: HttpRequest) -> Any:
     staff_only(request.auth, TASKS_REFUSAL)
-    return Meeting.objects.all()
+    return selectors.meetings(actor=request.auth).select_related("unit")
 
 
 @router.post("/meetings", response={201: MeetingOut}, summary="登记工作例会及议定事项（每项成为督办事项）")
@@ -350,9 +388,9 @@ def meeting_create(request: HttpRequest, data: MeetingIn) -> Status:
     staff_only(request.auth, TASKS_REFUSAL)
     meeting = services.meeting_record(
         actor=request.auth, source=Source.API, date=data.date or timezone.localdate(), title=data.title,
-        notes=data.notes, decisions=[_decision(d, request.auth) for d in data.decisions],
+        notes=data.notes, decisions=[_decision(d, request.auth) for d in data.decisions], shared=data.shared,
     )  # fmt: skip
-    return Status(201, meeting)
+    return Status(201, selectors.meetings(actor=request.auth).select_related("unit").get(pk=meeting.pk))
 
 
 @router.get("/cycle/settings", response=CycleSettingsOut, summary="月度流程：每月运行日及是否启用")

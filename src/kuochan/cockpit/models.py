@@ -6,9 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MonthlyReport(models.Model):
-    """One generation of a month's report. A month may be generated again (late data, a corrected import);
-    every generation is kept, the newest first."""
+    """One generation of a month's report for one unit's scope (`unit`: the city, or a district's own cut).
+    A month may be generated again (late data, a corrected import); every generation is kept, the newest
+    first. A city-wide report reaches the districts only once city staff publish it."""
 
+    SCOPE_PATH = "unit__path"
+    SCOPE_ENTERPRISE = None
+
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("范围"), on_delete=models.PROTECT, related_name="+"
+    )
     month = models.DateField(_("月份"))  # its first day
     as_of = models.DateField(_("数据截至"))
     figures = models.JSONField(_("数据"))
@@ -20,6 +27,11 @@ class MonthlyReport(models.Model):
     )  # fmt: skip
     generated_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
     seconds = models.FloatField(_("用时（秒）"), default=0)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-month", "-id"]
@@ -30,7 +42,7 @@ class MonthlyReport(models.Model):
         return f"{self.month:%Y-%m} 月度通报"
 
     def audit_scope(self) -> tuple[str, None]:
-        return ("", None)
+        return (self.unit.path, None)
 
     @property
     def label(self) -> str:
@@ -70,8 +82,16 @@ class Measure(models.Model):
 
 
 class Meeting(models.Model):
-    """A regular work meeting (工作例会); its decisions (例会议定事项) become supervised tasks."""
+    """A regular work meeting (工作例会) of a unit; its decisions (例会议定事项) become supervised tasks. Staff
+    of the unit's subtree see it, and everyone's staff once city staff mark it shared."""
 
+    SCOPE_PATH = "unit__path"
+    SCOPE_ENTERPRISE = None
+
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    shared = models.BooleanField(_("各区县共享"), default=False, help_text=_("勾选后各区县都能看到"))
     date = models.DateField(_("会议日期"))
     title = models.CharField(_("会议名称"), max_length=200)
     notes = models.TextField(_("会议纪要"), blank=True)
@@ -92,13 +112,17 @@ class Meeting(models.Model):
         return f"{self.date} {self.title}"
 
     def audit_scope(self) -> tuple[str, None]:
-        return ("", None)
+        return (self.unit.path, None)
 
 
 class SupervisedTask(models.Model):
     """A task under supervision (督办事项): part of a measure, or a meeting's decision, with the department
     that leads it, the person who reports on it, a deadline, and monthly progress reports due by `report_day`
-    of the next month."""
+    of the next month. It belongs to its responsible unit (`unit`): staff of that unit's subtree see it, and
+    everyone's staff once city staff mark it shared."""
+
+    SCOPE_PATH = "unit__path"
+    SCOPE_ENTERPRISE = None
 
     measure = models.ForeignKey(
         Measure,
@@ -113,6 +137,11 @@ class SupervisedTask(models.Model):
     )
     title = models.CharField(_("督办事项"), max_length=200)
     department = models.CharField(_("责任单位"), max_length=64)
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="+",
+        help_text=_("事项归属的单位，其工作人员可见；默认为联络人所在单位"),
+    )  # fmt: skip
+    shared = models.BooleanField(_("各区县共享"), default=False, help_text=_("勾选后各区县都能看到"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("联络人"),
@@ -140,7 +169,7 @@ class SupervisedTask(models.Model):
         return self.title
 
     def audit_scope(self) -> tuple[str, None]:
-        return ("", None)
+        return (self.unit.path, None)
 
 
 class TaskReport(models.Model):
@@ -171,7 +200,7 @@ class TaskReport(models.Model):
         return f"{self.task} {self.month:%Y-%m}"
 
     def audit_scope(self) -> tuple[str, None]:
-        return ("", None)
+        return self.task.audit_scope()
 
 
 class CycleSettings(models.Model):

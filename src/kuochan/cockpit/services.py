@@ -36,6 +36,8 @@ from kuochan.cockpit.selectors import (
     report_figures,
     supervision_board,
 )
+from kuochan.core.scope import ensure_in_scope
+from kuochan.jobs.registry import Progress
 from kuochan.notifications.services import notification_queue
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import LoadResult
@@ -43,13 +45,39 @@ from kuochan.projects.rules import LIGHT_LABELS, light_summary
 from kuochan.projects.selectors import project_board
 
 
-def report_generate(*, actor: Any, source: Source, year: int, month: int) -> MonthlyReport:
+def report_generate(
+    *, actor: Any, source: Source, year: int, month: int, progress: Progress | None = None
+) -> MonthlyReport:
     """The month's report from data as of its end: the workbook and the 通报, stored with the figures they
-    were written from. City staff, or the system (the monthly cycle, the command line)."""
-    if actor is not None and not actor.is_city_staff:
-        raise PermissionDenied("只有市级工作人员可以生成月度通报。")
+    were written from. For the actor's scope: city staff (or the system: the monthly cycle, the command
+    line) get the city-wide report, district staff their district's cut, read from the same selectors."""
     started = time.perf_counter()
-    return _report_save(actor, source, report_data(year=year, month=month), started)
+    say = progress or _silent
+    say(0, 2, "读取本月数据")
+    data = report_data(year=year, month=month, actor=actor)
+    say(1, 2, "写 Excel 报表和 Word 通报")
+    report = _report_save(actor, source, data, started)
+    say(2, 2, "完成")
+    return report
+
+
+def _silent(done: int, total: int, step: str) -> None:
+    """Progress nobody watches (the command line, the scheduled cycle)."""
+
+
+@transaction.atomic
+def report_publish(*, actor: Any, source: Source, report: MonthlyReport) -> MonthlyReport:
+    """City staff publish a city-wide report: from then on the districts under the city read it too. The
+    one deliberate step by which other districts' projects and figures reach a district."""
+    require_city_staff(actor, "只有市级工作人员可以发布月度通报。")
+    ensure_in_scope(actor, report)
+    report = MonthlyReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+    if report.unit_id != actor.org_unit_id:
+        raise ValidationError("只能发布本级生成的全市月度通报；区县版本只供本区县使用。")
+    if report.published_at is not None:
+        raise ValidationError(f"该通报已于 {timezone.localtime(report.published_at):%Y-%m-%d %H:%M} 发布。")
+    fields_update(report, actor=actor, source=source, published_at=timezone.now(), published_by=actor)
+    return report
 
 
 def _report_save(actor: Any, source: Source, data: ReportData, started: float) -> MonthlyReport:
@@ -58,7 +86,7 @@ def _report_save(actor: Any, source: Source, data: ReportData, started: float) -
     xlsx, docx = workbook(data), report_document(data, figures)
     with transaction.atomic():
         report = MonthlyReport(
-            month=data.as_of.replace(day=1), as_of=data.as_of, figures=figures,
+            unit=data.unit, month=data.as_of.replace(day=1), as_of=data.as_of, figures=figures,
             generated_by=actor if getattr(actor, "pk", None) else None,
         )  # fmt: skip
         report.workbook.save(report.file_name("xlsx"), ContentFile(xlsx), save=False)
@@ -67,7 +95,10 @@ def _report_save(actor: Any, source: Source, data: ReportData, started: float) -
         report.save()
         audit_record(
             actor=actor, source=source, action=Action.CREATE, obj=report,
-            after={"month": data.label, "as_of": data.as_of.isoformat(), "lights": figures["lights"]},
+            after={
+                "unit": data.unit_name, "month": data.label, "as_of": data.as_of.isoformat(),
+                "lights": figures["lights"],
+            },
         )  # fmt: skip
     return report
 
@@ -97,12 +128,30 @@ def measures_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadR
 
 @dataclass(frozen=True)
 class Decision:
-    """A task as a form or a meeting's minutes state it."""
+    """A task as a form or a meeting's minutes state it. `unit`: the unit it belongs to (its staff see it);
+    by default the contact person's."""
 
     title: str
     department: str
     owner: Any
     deadline: dt.date
+    unit: OrgUnit | None = None
+
+
+def _task_unit(actor: Any, decision: Decision) -> OrgUnit | None:
+    """The unit the task belongs to, checked: in the actor's scope, and one its contact person sees."""
+    owner = decision.owner
+    if owner is not None and owner.pk != getattr(actor, "pk", None):
+        ensure_in_scope(actor, owner, message=f"联络人“{owner}”不在您的数据范围内。")
+    unit = decision.unit or (owner.org_unit if owner is not None else None)
+    if unit is None:
+        return None
+    ensure_in_scope(actor, unit)
+    if owner is not None and not unit.path.startswith(owner.org_path or "\0"):
+        raise ValidationError(
+            f"联络人“{owner}”看不到“{unit.name}”的事项：所属单位应为联络人所在单位或其下属单位。"
+        )
+    return unit
 
 
 def _task_problems(decision: Decision, starts_on: dt.date, report_day: int) -> list[str]:
@@ -126,6 +175,7 @@ def _task_create(
 ) -> SupervisedTask:
     task = SupervisedTask.objects.create(
         title=decision.title.strip(), department=decision.department.strip(), owner=decision.owner,
+        unit=_task_unit(actor, decision),
         starts_on=starts_on, deadline=decision.deadline, report_day=report_day, created_by=user_or_none(actor), **link,
     )  # fmt: skip
     audit_record(actor=actor, source=source, action=Action.CREATE, obj=task, after=snapshot(task))
@@ -135,14 +185,15 @@ def _task_create(
 @transaction.atomic
 def task_create(
     *, actor: Any, source: Source, decision: Decision, measure: Measure | None = None, report_day: int = 5,
-    starts_on: dt.date | None = None,
+    starts_on: dt.date | None = None, shared: bool = False,
 ) -> SupervisedTask:  # fmt: skip
-    """City staff break a measure into a task with a deadline and a person who reports on it monthly."""
+    """City staff break a measure into a task with a deadline and a person who reports on it monthly;
+    `shared`: every district's staff see it, not only its unit's."""
     require_city_staff(actor, "只有市级工作人员可以交办督办事项。")
     starts_on = starts_on or timezone.localdate()
     if problems := _task_problems(decision, starts_on, report_day):
         raise ValidationError(problems)
-    return _task_create(actor, source, decision, starts_on, report_day, measure=measure)
+    return _task_create(actor, source, decision, starts_on, report_day, measure=measure, shared=shared)
 
 
 @transaction.atomic
@@ -155,9 +206,12 @@ def meeting_record(
     notes: str,
     decisions: list[Decision],
     report_day: int = 5,
+    shared: bool = False,
 ) -> Meeting:
-    """A work meeting and its decisions (例会议定事项), each a supervised task from the meeting's date. All or
-    nothing: a decision with a problem keeps the whole meeting out, every problem named by its line."""
+    """A work meeting of the actor's unit and its decisions (例会议定事项), each a supervised task from the
+    meeting's date (of its contact person's unit). All or nothing: a decision with a problem keeps the whole
+    meeting out, every problem named by its line. `shared`: every district's staff see the meeting and its
+    decisions."""
     require_city_staff(actor, "只有市级工作人员可以登记工作例会。")
     problems = [] if title.strip() else ["请写明会议名称。"]
     if not decisions:
@@ -167,11 +221,12 @@ def meeting_record(
     if problems:
         raise ValidationError(problems)
     meeting = Meeting.objects.create(
-        date=date, title=title.strip(), notes=notes.strip(), created_by=user_or_none(actor)
-    )
+        unit=actor.org_unit, shared=shared, date=date, title=title.strip(), notes=notes.strip(),
+        created_by=user_or_none(actor),
+    )  # fmt: skip
     audit_record(actor=actor, source=source, action=Action.CREATE, obj=meeting, after=snapshot(meeting))
     for decision in decisions:
-        _task_create(actor, source, decision, date, report_day, meeting=meeting)
+        _task_create(actor, source, decision, date, report_day, meeting=meeting, shared=shared)
     return meeting
 
 
@@ -185,6 +240,7 @@ def task_report(
 ) -> TaskReport:
     """The month's progress on a task, by its contact person (or city staff); a month reported again is
     corrected, not duplicated."""
+    ensure_in_scope(actor, task)
     task = SupervisedTask.objects.select_for_update().get(pk=task.pk)
     if not _may_report(actor, task):
         raise PermissionDenied("只有联络人或市级工作人员可以报送进展。")
@@ -218,6 +274,7 @@ def task_report(
 
 @transaction.atomic
 def task_done(*, actor: Any, source: Source, task: SupervisedTask) -> SupervisedTask:
+    ensure_in_scope(actor, task)
     task = SupervisedTask.objects.select_for_update().get(pk=task.pk)
     if not _may_report(actor, task):
         raise PermissionDenied("只有联络人或市级工作人员可以办结督办事项。")
@@ -274,7 +331,7 @@ def _notify_red(data: ReportData) -> int:
                 body=f"截至 {as_of}：{shown}", key=f"cycle:{year}-{month:02d}:red:{user.pk}",
                 link=f"/projects/?light=red&as_of={as_of}",
             ))  # fmt: skip
-    for row in supervision_board(as_of=as_of):
+    for row in supervision_board(actor=None, as_of=as_of):
         if row.light == "red":
             sent += len(notification_queue(
                 recipient=row.task.owner, kind="cycle_red_task", subject=f"督办事项红灯：{row.task.title}",
@@ -284,14 +341,19 @@ def _notify_red(data: ReportData) -> int:
     return sent
 
 
-def cycle_run(*, year: int, month: int, trigger: str) -> CycleRun:
+CYCLE_STEPS = 3
+
+
+def cycle_run(*, year: int, month: int, trigger: str, progress: Progress | None = None) -> CycleRun:
     """The monthly cycle for a month: recompute the lights and the targets as of its end, generate and store
     its report, and tell the people responsible for red items. Every step is recorded with its time; a
     failure is recorded and logged, and the run is marked failed (the next day's tick tries again)."""
     as_of = month_end(year, month)
     run = CycleRun.objects.create(month=dt.date(year, month, 1), trigger=trigger, started_at=timezone.now())
+    say = progress or _silent
 
     def step(name: str, work: Any) -> Any:
+        say(len(run.steps), CYCLE_STEPS, name)
         started = time.perf_counter()
         result, said = work()
         run.steps = [

@@ -4,12 +4,15 @@ behind it; `?screen=1` is the wall-display layout."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,22 +20,61 @@ from django.utils import timezone
 
 from kuochan.accounts.models import EDITOR_ROLES, User
 from kuochan.audit.models import Source
-from kuochan.cockpit import selectors, services
-from kuochan.cockpit.models import CycleRun, Measure, Meeting, MonthlyReport, SupervisedTask
-from kuochan.cockpit.selectors import Cockpit, cockpit_data, default_month
-from kuochan.core.forms import date_or_none, refusal
+from kuochan.cockpit import jobs, selectors, services
+from kuochan.cockpit.models import CycleRun, Measure, SupervisedTask
+from kuochan.cockpit.selectors import Cockpit, cockpit_data, default_month, monthly_reports
+from kuochan.cockpit.services import Decision
+from kuochan.core.forms import MAX_ID, FilterForm, IdField, filter_values, refusal
+from kuochan.core.scope import scoped
 from kuochan.imports.parsing import CellError, to_month
+from kuochan.jobs.services import job_start
+from kuochan.orgs.models import OrgUnit
 from kuochan.projects.rules import LIGHT_LABELS
 from kuochan.web.exports import xlsx_response
 from kuochan.web.selectors import home_map
 
+# What a month input holds (2026-06, as the browser sends it) or a person types (2026年6月, 2026/6, 202606):
+# ASCII digits only, so that "²" or a spreadsheet serial number is not taken for a date.
+MONTH_TEXT = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*月?|\d{6}", re.ASCII)
 
-def _month(request: HttpRequest) -> tuple[int, int]:
-    try:
-        chosen = to_month(request.GET.get("month", ""))
-    except CellError:
-        chosen = None
-    return (chosen.year, chosen.month) if chosen else default_month()
+
+class MonthField(forms.Field):
+    """A month typed as 2026-06 (or 2026年6月), as its first day."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        try:
+            if not MONTH_TEXT.fullmatch(text):
+                raise ValueError(text)
+            return to_month(text)
+        except (CellError, ValueError) as exc:
+            raise forms.ValidationError("月份应为 YYYY-MM，如 2026-06。") from exc
+
+
+class CockpitFilter(FilterForm):
+    month = MonthField(label="月份", required=False)
+    screen = forms.ChoiceField(label="大屏", choices=[("", "否"), ("1", "是")], required=False)
+
+
+class MonthForm(forms.Form):
+    month = MonthField(label="月份", error_messages={"required": "请选择月份。"})
+
+
+class SupervisionFilter(FilterForm):
+    as_of = forms.DateField(label="截至日期", required=False)
+    light = forms.ChoiceField(label="亮灯", choices=[("", "全部灯色"), *LIGHT_LABELS.items()], required=False)
+    export = forms.ChoiceField(label="导出", choices=[("", ""), ("xlsx", "Excel")], required=False)
+
+
+def _form_errors(form: forms.Form) -> str:
+    """Every problem of a form as one Chinese message, each after its field's label."""
+    found = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        found.append(f"{label}：{'；'.join(errors)}" if label else "；".join(errors))
+    return "；".join(found)
 
 
 def _chart_data(data: Cockpit, map_unit: Any) -> dict[str, Any]:
@@ -76,13 +118,14 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     the 亿元以上 pipeline, investment against last year, tickets, matchmaking and policy money."""
     if request.user.is_enterprise_user:
         raise PermissionDenied("企业用户无权查看驾驶舱。")
-    year, month = _month(request)
+    _, values = filter_values(request, CockpitFilter)
+    chosen = values["month"]
+    year, month = (chosen.year, chosen.month) if chosen else default_month()
     data = cockpit_data(actor=request.user, year=year, month=month)
     map_unit = home_map(actor=request.user)
-    screen = request.GET.get("screen") == "1"
     return render(
         request,
-        "cockpit/screen.html" if screen else "cockpit/cockpit.html",
+        "cockpit/screen.html" if values["screen"] == "1" else "cockpit/cockpit.html",
         {
             "c": data,
             "charts": _chart_data(data, map_unit),
@@ -94,34 +137,55 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     )
 
 
+class ReportActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("generate", "生成"), ("publish", "发布")], required=False)
+    report = IdField(label="月度通报")
+
+
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
-    """Stored monthly reports, newest first; city staff generate a month's."""
+    """The monthly reports the user may read, newest first: city staff generate the city-wide one and publish
+    it to the districts; district staff generate their district's own cut. Generation runs in the worker."""
     if request.user.is_enterprise_user:
         raise PermissionDenied("企业用户无权查看月度通报。")
-    if request.method == "POST":
+    action = ReportActionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not action.is_valid():
+        messages.error(request, "没有该月度通报。" if "report" in action.errors else _form_errors(action))
+        return redirect("cockpit:reports")
+    if action.is_bound and action.cleaned_data["action"] == "publish":
+        chosen_pk = action.cleaned_data["report"]
+        report = monthly_reports(actor=request.user).filter(pk=chosen_pk).first() if chosen_pk else None
         try:
-            chosen = to_month(request.POST.get("month", ""))
-            if chosen is None:
-                raise ValidationError("请选择月份。")
-            report = services.report_generate(
-                actor=request.user, source=Source.WEB, year=chosen.year, month=chosen.month
-            )
-        except CellError as exc:
-            messages.error(request, f"月份应为 YYYY-MM：{exc}")
+            if report is None:
+                raise ValidationError("没有该月度通报。")
+            services.report_publish(actor=request.user, source=Source.WEB, report=report)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
         else:
-            messages.success(request, f"已生成 {report.label} 月度通报（用时 {report.seconds} 秒）。")
+            messages.success(request, f"已发布 {report.label} 月度通报，各区县现可查看和下载。")
         return redirect("cockpit:reports")
+    if request.method == "POST":
+        form = MonthForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return redirect("cockpit:reports")
+        chosen = form.cleaned_data["month"]
+        try:
+            if (plan := selectors.plan_get()) is not None:
+                selectors.report_unit(request.user, plan)  # refused now, not after a wait in the queue
+        except PermissionDenied as exc:
+            messages.error(request, refusal(exc))
+            return redirect("cockpit:reports")
+        job = job_start(
+            actor=request.user, handler=jobs.report_generate_job, title=f"生成 {chosen:%Y-%m} 月度通报",
+            params={"year": chosen.year, "month": chosen.month},
+        )  # fmt: skip
+        return redirect(job.get_absolute_url())
     year, month = default_month()
     return render(
         request,
         "cockpit/reports.html",
-        {
-            "reports": MonthlyReport.objects.select_related("generated_by")[:120],
-            "default": f"{year}-{month:02d}",
-        },
+        {"reports": monthly_reports(actor=request.user)[:120], "default": f"{year}-{month:02d}"},
     )
 
 
@@ -129,9 +193,9 @@ def reports(request: HttpRequest) -> HttpResponse:
 def report_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     if request.user.is_enterprise_user:
         raise PermissionDenied("企业用户无权下载月度通报。")
-    report = get_object_or_404(MonthlyReport, pk=pk)
-    if kind not in ("xlsx", "docx"):
+    if kind not in ("xlsx", "docx") or not 1 <= pk <= MAX_ID:
         raise Http404
+    report = get_object_or_404(monthly_reports(actor=request.user), pk=pk)
     stored = report.workbook if kind == "xlsx" else report.document
     return FileResponse(stored.open("rb"), as_attachment=True, filename=report.file_name(kind))
 
@@ -142,6 +206,7 @@ TASK_HEADERS = [
     "举措",
     "督办事项",
     "责任单位",
+    "所属单位",
     "联络人",
     "开始日期",
     "完成期限",
@@ -157,47 +222,71 @@ def _staff(request: HttpRequest) -> None:
         raise PermissionDenied("企业用户无权查看督办事项。")
 
 
-def _decision(post: Any, prefix: str, user: Any) -> services.Decision | None:
-    title = post.get(f"{prefix}title", "").strip()
-    if not title:
-        return None
-    deadline = date_or_none(post.get(f"{prefix}deadline"))
-    if deadline is None:
-        raise ValidationError(
-            f"“{title}”的完成期限应为日期，如 2026-12-31，收到“{post.get(f'{prefix}deadline', '')}”。"
-        )
-    owner = (
-        User.objects.filter(pk=post.get(f"{prefix}owner") or 0).first()
-        if (post.get(f"{prefix}owner") or "").isdigit()
-        else None
-    )
-    return services.Decision(title, post.get(f"{prefix}department", ""), owner or user, deadline)
-
-
-def _staff_users() -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, role__in=EDITOR_ROLES)
+def _staff_users(actor: User) -> QuerySet[User]:
+    """The working staff in the actor's scope: who may be a task's contact person."""
+    return (
+        scoped(User.objects.filter(is_active=True, role__in=EDITOR_ROLES), actor)
         .select_related("org_unit")
         .order_by("org_unit__path", "username")
     )
 
 
+class DecisionFields:
+    """A decision's fields (a task's, or one line of a meeting's minutes), named with `prefix`."""
+
+    @staticmethod
+    def add(form: forms.Form, prefix: str, actor: User, required: bool) -> None:
+        form.fields[f"{prefix}title"] = forms.CharField(label="督办事项", max_length=200, required=required)
+        form.fields[f"{prefix}department"] = forms.CharField(label="责任单位", max_length=64, required=False)
+        form.fields[f"{prefix}owner"] = forms.ModelChoiceField(
+            label="联络人", queryset=_staff_users(actor), required=False,
+            error_messages={"invalid_choice": "请从列表中选择联络人。"},
+        )  # fmt: skip
+        form.fields[f"{prefix}deadline"] = forms.DateField(label="完成期限", required=False)
+
+    @staticmethod
+    def decision(form: forms.Form, prefix: str, actor: User, unit: OrgUnit | None = None) -> Decision | None:
+        data = form.cleaned_data
+        title = data.get(f"{prefix}title", "").strip()
+        if not title:
+            return None
+        deadline = data.get(f"{prefix}deadline")
+        if deadline is None:
+            raise ValidationError(f"“{title}”的完成期限应为日期，如 2026-12-31。")
+        return Decision(
+            title, data.get(f"{prefix}department", ""), data.get(f"{prefix}owner") or actor, deadline, unit
+        )
+
+
+class TaskForm(forms.Form):
+    measure = forms.ModelChoiceField(label="所属举措", queryset=Measure.objects.all(), required=False)
+    unit = forms.ModelChoiceField(label="所属单位", queryset=OrgUnit.objects.none(), required=False)
+    report_day = forms.IntegerField(label="每月报送日", min_value=1, max_value=28, initial=5, required=False)
+    shared = forms.BooleanField(label="各区县共享", required=False)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        DecisionFields.add(self, "", actor, required=True)
+        self.fields["unit"].queryset = scoped(OrgUnit.objects.all(), actor)
+
+
 @login_required
 def supervision(request: HttpRequest) -> HttpResponse:
-    """督办: the plan's measures with their tasks and lights, meetings' decisions too."""
+    """督办: the plan's measures with their tasks and lights, meetings' decisions too, as far as the user may
+    see them (their unit's subtree, and what city staff shared)."""
     _staff(request)
-    as_of = date_or_none(request.GET.get("as_of")) or timezone.localdate()
-    rows = selectors.supervision_board(as_of=as_of)
-    light = request.GET.get("light", "")
-    if light in LIGHT_LABELS:
-        rows = [r for r in rows if r.light == light]
-    if request.GET.get("export") == "xlsx":
+    _, values = filter_values(request, SupervisionFilter)
+    as_of = values["as_of"] or timezone.localdate()
+    light = values["light"]
+    every = selectors.supervision_board(actor=request.user, as_of=as_of)
+    rows = [r for r in every if r.light == light] if light else every
+    if values["export"] == "xlsx":
         return xlsx_response(
             "督办事项",
             TASK_HEADERS,
-            ([str(r.task.measure or r.task.meeting or ""), r.task.title, r.task.department, str(r.task.owner), r.task.starts_on,
-              r.task.deadline, LIGHT_LABELS[r.light], "；".join(r.reasons), r.last.text if r.last else "",
-              r.last.percent if r.last else None] for r in rows),
+            ([str(r.task.measure or r.task.meeting or ""), r.task.title, r.task.department, r.task.unit.name,
+              str(r.task.owner), r.task.starts_on, r.task.deadline, LIGHT_LABELS[r.light], "；".join(r.reasons),
+              r.last.text if r.last else "", r.last.percent if r.last else None] for r in rows),
         )  # fmt: skip
     by_measure: dict[int | None, list[selectors.TaskRow]] = {}
     for row in rows:
@@ -211,7 +300,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "light": light,
             "lights": LIGHT_LABELS,
-            "counts": Counter(r.light for r in selectors.supervision_board(as_of=as_of)),
+            "counts": Counter(r.light for r in every),
         },
     )
 
@@ -219,19 +308,18 @@ def supervision(request: HttpRequest) -> HttpResponse:
 @login_required
 def task_new(request: HttpRequest) -> HttpResponse:
     _staff(request)
+    form = TaskForm(request.POST if request.method == "POST" else None, actor=request.user)
     if request.method == "POST":
         try:
-            decision = _decision(request.POST, "", request.user)
+            if not form.is_valid():
+                raise ValidationError(_form_errors(form))
+            data = form.cleaned_data
+            decision = DecisionFields.decision(form, "", request.user, data["unit"])
             if decision is None:
                 raise ValidationError("请写明督办事项。")
-            measure = (
-                Measure.objects.filter(pk=request.POST.get("measure") or 0).first()
-                if (request.POST.get("measure") or "").isdigit()
-                else None
-            )
             task = services.task_create(
-                actor=request.user, source=Source.WEB, decision=decision, measure=measure,
-                report_day=int(request.POST.get("report_day") or 5) if (request.POST.get("report_day") or "5").isdigit() else 0,
+                actor=request.user, source=Source.WEB, decision=decision, measure=data["measure"],
+                report_day=data["report_day"] or 5, shared=data["shared"],
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
@@ -243,39 +331,54 @@ def task_new(request: HttpRequest) -> HttpResponse:
         "cockpit/task_new.html",
         {
             "measures": selectors.measures(),
-            "users": _staff_users(),
+            "users": _staff_users(request.user),
+            "units": form.fields["unit"].queryset.order_by("path"),
             "values": request.POST,
-            "chosen": request.GET.get("measure", ""),
+            "chosen": request.GET.get("measure", "")[:20],
         },
+    )
+
+
+class TaskActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("report", "报送"), ("done", "办结")], required=False)
+
+
+class TaskReportForm(forms.Form):
+    month = MonthField(label="报告月份", error_messages={"required": "请选择报告月份。"})
+    text = forms.CharField(label="进展情况", max_length=5000, required=False)
+    percent = forms.IntegerField(
+        label="完成进度（%）", min_value=0, max_value=100, error_messages={"required": "请填写完成进度。"}
     )
 
 
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
-    task = get_object_or_404(SupervisedTask.objects.select_related("measure", "meeting", "owner"), pk=pk)
+    task = get_object_or_404(
+        selectors.supervised_tasks(actor=request.user).select_related("measure", "meeting", "owner", "unit"),
+        pk=pk if 1 <= pk <= MAX_ID else 0,
+    )
     if request.method == "POST":
+        action = TaskActionForm(request.POST)
         try:
-            if request.POST.get("action") == "done":
+            if action.is_valid() and action.cleaned_data["action"] == "done":
                 services.task_done(actor=request.user, source=Source.WEB, task=task)
                 messages.success(request, "已办结。")
             else:
-                month = to_month(request.POST.get("month", ""))
-                if month is None:
-                    raise ValidationError("请选择报告月份。")
-                percent = request.POST.get("percent", "")
+                form = TaskReportForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_form_errors(form))
+                month = form.cleaned_data["month"]
                 services.task_report(
-                    actor=request.user, source=Source.WEB, task=task, month=month, text=request.POST.get("text", ""),
-                    percent=int(percent) if percent.isdigit() else -1,
+                    actor=request.user, source=Source.WEB, task=task, month=month, text=form.cleaned_data["text"],
+                    percent=form.cleaned_data["percent"],
                 )  # fmt: skip
                 messages.success(request, f"已报送 {month:%Y-%m} 进展。")
-        except CellError as exc:
-            messages.error(request, f"报告月份应为 YYYY-MM：{exc}")
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
         return redirect("cockpit:task", pk=task.pk)
     [row] = selectors.supervision_board(
-        as_of=timezone.localdate(), tasks=SupervisedTask.objects.filter(pk=task.pk)
+        actor=request.user, as_of=timezone.localdate(), tasks=SupervisedTask.objects.filter(pk=task.pk)
     ) or [None]
     return render(
         request,
@@ -285,16 +388,37 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )  # fmt: skip
 
 
+DECISION_ROWS = range(1, 6)
+
+
+class MeetingForm(forms.Form):
+    date = forms.DateField(label="会议日期", required=False)
+    title = forms.CharField(label="会议名称", max_length=200, required=False)
+    notes = forms.CharField(label="会议纪要", max_length=20000, required=False)
+    shared = forms.BooleanField(label="各区县共享", required=False)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for n in DECISION_ROWS:
+            DecisionFields.add(self, f"d{n}_", actor, required=False)
+
+
 @login_required
 def meetings(request: HttpRequest) -> HttpResponse:
-    """工作例会 and their decisions, each a supervised task."""
+    """工作例会 and their decisions, each a supervised task, as far as the user may see them."""
     _staff(request)
     if request.method == "POST":
+        form = MeetingForm(request.POST, actor=request.user)
         try:
-            decisions = [d for n in range(1, 6) if (d := _decision(request.POST, f"d{n}_", request.user))]
+            if not form.is_valid():
+                raise ValidationError(_form_errors(form))
+            data = form.cleaned_data
+            decisions = [
+                d for n in DECISION_ROWS if (d := DecisionFields.decision(form, f"d{n}_", request.user))
+            ]
             meeting = services.meeting_record(
-                actor=request.user, source=Source.WEB, date=date_or_none(request.POST.get("date")) or timezone.localdate(),
-                title=request.POST.get("title", ""), notes=request.POST.get("notes", ""), decisions=decisions,
+                actor=request.user, source=Source.WEB, date=data["date"] or timezone.localdate(), title=data["title"],
+                notes=data["notes"], decisions=decisions, shared=data["shared"],
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
@@ -304,37 +428,48 @@ def meetings(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cockpit/meetings.html",
-        {"meetings": Meeting.objects.prefetch_related("tasks__owner")[:50], "users": _staff_users(), "rows": range(1, 6),
-         "today": timezone.localdate().isoformat(), "values": request.POST},
+        {"meetings": selectors.meetings(actor=request.user)[:50], "users": _staff_users(request.user),
+         "rows": DECISION_ROWS, "today": timezone.localdate().isoformat(), "values": request.POST},
     )  # fmt: skip
+
+
+class CycleActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("settings", "保存"), ("run", "立即运行")], required=False)
+
+
+class CycleSettingsForm(forms.Form):
+    day = forms.IntegerField(label="每月运行日", min_value=1, max_value=28)
+    enabled = forms.BooleanField(label="启用", required=False)
 
 
 @login_required
 def cycle(request: HttpRequest) -> HttpResponse:
-    """The monthly cycle: its day, its runs step by step; city admins change the day or run a month now."""
+    """The monthly cycle: its day, its runs step by step; city admins change the day or run a month now (in
+    the worker)."""
     _staff(request)
     if request.method == "POST":
+        action = CycleActionForm(request.POST)
         try:
-            if request.POST.get("action") == "run":
+            if action.is_valid() and action.cleaned_data["action"] == "run":
                 if not request.user.is_city_admin:
                     raise PermissionDenied("只有市级管理员可以立即运行月度流程。")
-                chosen = to_month(request.POST.get("month", ""))
-                if chosen is None:
-                    raise ValidationError("请选择月份。")
-                run = services.cycle_run(year=chosen.year, month=chosen.month, trigger="web")
-                (messages.success if run.status == "succeeded" else messages.error)(
-                    request,
-                    f"{run.month:%Y-%m} 月度流程{run.get_status_display()}（{run.seconds} 秒）{run.error}",
-                )
-            else:
-                day = request.POST.get("day", "")
-                services.cycle_settings_update(
-                    actor=request.user, source=Source.WEB, day=int(day) if day.isdigit() else 0,
-                    enabled=request.POST.get("enabled") == "1",
+                form = MonthForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(_form_errors(form))
+                chosen = form.cleaned_data["month"]
+                job = job_start(
+                    actor=request.user, handler=jobs.cycle_run_job, title=f"运行 {chosen:%Y-%m} 月度流程",
+                    params={"year": chosen.year, "month": chosen.month},
                 )  # fmt: skip
-                messages.success(request, "已保存月度流程设置。")
-        except CellError as exc:
-            messages.error(request, f"月份应为 YYYY-MM：{exc}")
+                return redirect(job.get_absolute_url())
+            form = CycleSettingsForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_form_errors(form))
+            services.cycle_settings_update(
+                actor=request.user, source=Source.WEB, day=form.cleaned_data["day"],
+                enabled=form.cleaned_data["enabled"],
+            )  # fmt: skip
+            messages.success(request, "已保存月度流程设置。")
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
         return redirect("cockpit:cycle")

@@ -1,28 +1,40 @@
 """The API root: django-ninja under /api/v1/, token or session auth, the same data scope as the web.
 
-What every router shares lives here: the refusals as HTTP answers (403, 404, 409, 422 with Chinese messages
-by field), the documented error answers of every operation, bounded pagination, and the input types that
-keep what the database cannot hold (numbers beyond 64 bits, NUL characters) out of it."""
+What every router shares lives here: who may call at all (a signed-in user who owes no new password, and
+no write from a read-only role); the refusals as HTTP answers (403, 404, 409, 422 with Chinese messages by
+field), the 403s and 404s also written to the security log as refused pages are; the documented error
+answers of every operation, and the documentation itself for signed-in users only; bounded pagination; and
+the input types that keep what the database cannot hold (numbers beyond 64 bits, NUL characters) out."""
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from decimal import Decimal
+from functools import wraps
 from typing import Annotated, Any, TypeVar
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
 from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as InputError
+from ninja.openapi.docs import Swagger
 from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 from pydantic import field_validator
 
 import kuochan
+from kuochan.accounts.middleware import outstanding_demand
+from kuochan.accounts.models import READ_ONLY_ROLES, SecurityEvent
+from kuochan.accounts.security import security_event_record
+from kuochan.accounts.selectors import security_policy
 from kuochan.accounts.services import token_authenticate
 from kuochan.core.forms import error_map
 from kuochan.imports.parsing import CellError, to_month
@@ -75,6 +87,24 @@ class StrictParser(Parser):
         return super().parse_querydict(data, list_fields, request)
 
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+FRAMEWORK_MESSAGES = {
+    "Cannot parse request body": "请求体不是有效的 JSON。",
+    "Unauthorized": "请先登录，或以 Authorization: Bearer <令牌> 提供有效的接口令牌。",
+}
+
+
+def caller_check(request: HttpRequest, user: Any, *, session: bool) -> None:
+    """What the API asks of every caller once known, before it reads the request: no call while the
+    password an administrator reset is not changed (a session must also meet the page's other demands: a
+    password not too old, the second factor the policy asks for); and no write from a read-only role,
+    whatever its body holds."""
+    if (user.must_change_password or session) and (demand := outstanding_demand(user, security_policy())):
+        raise PermissionDenied(demand.api_refusal)
+    if request.method not in SAFE_METHODS and user.role in READ_ONLY_ROLES:
+        raise PermissionDenied(f"{user.get_role_display()}角色只能查看，不能修改数据。")
+
+
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer kc_…`, a personal token created on the user's page or with `kuochan token`."""
 
@@ -82,7 +112,38 @@ class TokenAuth(HttpBearer):
         user = token_authenticate(token)
         if user is not None:
             request.user = user
+            caller_check(request, user, session=False)
         return user
+
+
+class PolicySessionAuth(SessionAuth):
+    """The signed-in session of the pages (with their CSRF check), held to the pages' demands."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None:
+            caller_check(request, user, session=True)
+        return user
+
+
+def _token_user(request: HttpRequest) -> Any:
+    kind, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token_authenticate(token.strip()) if kind.lower() == "bearer" else None
+
+
+def signed_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The documentation and the schema, for a signed-in user or a valid token: anonymous callers are sent
+    to sign in (the page) or refused with 401 (the schema)."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated or _token_user(request) is not None:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse({"detail": FRAMEWORK_MESSAGES["Unauthorized"]}, status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
 
 
 ERROR_ANSWERS = {
@@ -92,6 +153,17 @@ ERROR_ANSWERS = {
     "404": "不存在，或不在您的数据范围内",
     "422": "输入有误：errors 按字段列出中文说明",
 }
+
+
+class LocalDocs(Swagger):
+    """The API docs page with this server's own copy of Swagger UI (no CDN on an intranet). ninja falls back
+    to a CDN page when it is not an installed app, and it is not one (see settings.NINJA_DIR)."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        settings = json.dumps(self.settings, indent=1)
+        # add_csrf: the session login (django_auth) needs the CSRF token on the page's "Try it out" calls.
+        return render(request, self.template, {"swagger_settings": settings, "api": api, "add_csrf": True})
 
 
 class KuochanAPI(NinjaAPI):
@@ -121,9 +193,11 @@ api = KuochanAPI(
     "以 `Authorization: Bearer <令牌>` 发送；数据范围与网页相同。金额单位为万元，日期为 ISO 格式。"
     "列表接口以 limit、offset 分页。被拒绝时返回 403（角色或范围）、404（不存在或不在范围内）、"
     "409（他人已修改，version 过期）或 422（输入有误，errors 按字段给出中文说明）。",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), PolicySessionAuth()],
     urls_namespace="api",
     parser=StrictParser(),
+    docs=LocalDocs(),
+    docs_decorator=signed_in_only,
 )
 
 
@@ -182,14 +256,25 @@ def month_of(value: str, field: str = "month") -> dt.date:
     return month
 
 
+def refusal_log(request: HttpRequest, detail: str) -> None:
+    """A refused call in the security log, as kuochan.web.views.permission_denied writes a refused page."""
+    user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+    security_event_record(SecurityEvent.Kind.DENIED, request=request, user=user, detail=detail)
+
+
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "无权执行此操作。"}, status=403)
+    reason = str(exc) or "无权执行此操作。"
+    refusal_log(request, reason)
+    return api.create_response(request, {"detail": reason}, status=403)
 
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc) or "不存在，或不在您的数据范围内。"}, status=404)
+    """Missing and out of scope answer alike, so both are logged: the API cannot tell them apart either."""
+    reason = str(exc) or "不存在，或不在您的数据范围内。"
+    refusal_log(request, f"{reason}（404）")
+    return api.create_response(request, {"detail": reason}, status=404)
 
 
 @api.exception_handler(ValidationError)
@@ -198,12 +283,6 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     if getattr(exc, "code", None) == "stale":
         return api.create_response(request, {"detail": exc.messages[0]}, status=409)
     return api.create_response(request, {"detail": "输入有误。", "errors": error_map(exc)}, status=422)
-
-
-FRAMEWORK_MESSAGES = {
-    "Cannot parse request body": "请求体不是有效的 JSON。",
-    "Unauthorized": "请先登录，或以 Authorization: Bearer <令牌> 提供有效的接口令牌。",
-}
 
 
 @api.exception_handler(HttpError)
@@ -238,6 +317,7 @@ def _input_message(error: dict[str, Any]) -> str:
         "model_type": "应为对象。",
         "model_attributes_type": "应为对象。",
         "json_invalid": "不是有效的 JSON。",
+        "extra_forbidden": "没有这一项，请检查名称。",
     }
     templates = {
         "greater_than_equal": "应不小于 {ge}。",

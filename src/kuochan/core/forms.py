@@ -2,6 +2,8 @@
 onto the form the user filled in."""
 
 import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +27,16 @@ def refusal(exc: ValidationError | PermissionDenied) -> str:
     return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc) or "无权执行此操作。"
 
 
+def form_refusal(form: forms.Form) -> str:
+    """A form's problems as one Chinese message for the page, each after its field's label."""
+    found = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None and field.label else ""
+        found.extend(f"{label}：{error}" if label else error for error in errors)
+    return "；".join(found)
+
+
 def date_or_none(value: str | None) -> dt.date | None:
     """An ISO date typed into a form or a query string (2026-06-30), or None when empty or not a date."""
     try:
@@ -46,6 +58,39 @@ class IdField(forms.IntegerField):
         kwargs.setdefault("max_value", MAX_ID)
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
+
+
+class ModelIdsField(forms.ModelMultipleChoiceField):
+    """Rows ticked on a form, by id: an id that is no whole number or is too long for the database is
+    refused as an invalid choice before any query (the database driver would overflow on it)."""
+
+    def _check_values(self, value: Iterable[object]) -> object:
+        ids = IdField()
+        for pk in value:
+            try:
+                ids.clean(pk)
+            except ValidationError as exc:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                ) from exc
+        return super()._check_values(value)
+
+
+class NumberField(forms.CharField):
+    """An amount or a quantity typed into a form, thousands separators allowed; None when empty. Anything
+    that is not a finite number is refused with the value as typed."""
+
+    def to_python(self, value: object) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value).replace(",", "")
+        if not text:
+            return None
+        try:
+            number = Decimal(text) if len(text) <= 40 else Decimal("NaN")
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise ValidationError(f"应为数字，收到“{str(value)[:40]}”。", code="invalid")
+        return number
 
 
 class FilterForm(forms.Form):
@@ -80,6 +125,26 @@ class FilterForm(forms.Form):
             given = self.data.get(name, "") if hasattr(self.data, "get") else ""
             found.append(f"筛选条件「{label}」的值“{str(given)[:40]}”无效，已忽略：{'；'.join(errors)}")
         return found
+
+
+YES_NO = (("1", "是"), ("0", "否"))
+
+
+def flag(label: str, initial: bool | None = None) -> forms.TypedChoiceField:
+    """A 1/0 switch in a query string (a checkbox would read "0" as ticked)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        required=False,
+        initial=initial,
+    )
+
+
+def choice(label: str, choices: Iterable[tuple[str, str]]) -> forms.ChoiceField:
+    """A filter's optional choice, empty meaning all."""
+    return forms.ChoiceField(label=label, choices=[("", "全部"), *choices], required=False)
 
 
 def filter_values(

@@ -103,3 +103,24 @@ def ensure_in_scope(actor: User | None, *objects: Model, message: str = OUT_OF_S
     for obj in objects:
         if not in_scope(actor, obj):
             raise PermissionDenied(message)
+
+
+# Units whose staff act city-wide (or province-wide) over their own subtree.
+CITY_LEVEL_KINDS = ("province", "city")
+
+
+def city_level(actor: User | None) -> bool:
+    """Whether the actor may take city-wide decisions: city staff by role *and* placed at a city (or
+    province) unit, over that unit's subtree only. No actor is the system."""
+    if actor is None:
+        return True
+    unit = actor.org_unit if getattr(actor, "org_unit_id", None) else None
+    return actor.is_city_staff and unit is not None and unit.kind in CITY_LEVEL_KINDS
+
+
+def ensure_city_level(actor: User | None, refusal: str, *objects: Model) -> None:
+    """Refuse (PermissionDenied, with the caller's Chinese message) anyone but city-level staff, and then
+    any object outside their subtree: one city's staff never act on another city's data."""
+    if not city_level(actor):
+        raise PermissionDenied(refusal)
+    ensure_in_scope(actor, *objects)

@@ -215,7 +215,7 @@ def save_scheme(request: HttpRequest, year: Year, data: SchemeIn) -> EvaluationS
 @router.get("/{year}/carbon", response=CarbonOut, summary="工业碳效码：各行业的碳效码分布及行业平均碳效值")
 def carbon(request: HttpRequest, year: Year) -> dict:
     business_only(request.auth)
-    run = selectors.evaluation_run(year)
+    run = selectors.evaluation_run(year, request.auth)
     averages = run.context.get("industry_carbon", {}) if run else {}
     names = selectors.industry_names()
     counts = selectors.grade_by_industry(actor=request.auth, year=year)

@@ -19,6 +19,7 @@ from kuochan.evaluation.rules import (
     result_reasons,
     scheme_from_definition,
 )
+from kuochan.orgs.models import OrgUnit
 from kuochan.registry.models import Enterprise, EnterpriseOwned
 
 
@@ -90,11 +91,21 @@ class KeyEnterprise(EnterpriseOwned):
 
 
 class EvaluationRun(models.Model):
-    """The last evaluation of a year: the scheme version used and what the rules derived for the whole
-    year (`rules.Context`: benchmarks, average points, group sizes and cut-off ranks, industry carbon
-    averages), so every stored result can be explained and reproduced."""
+    """The last evaluation of a year over one subtree (`org_unit`, a city or above; none for the whole
+    database, run by the system): the scheme version used and what the rules derived for it
+    (`rules.Context`: benchmarks, average points, group sizes and cut-off ranks, industry carbon
+    averages), so every stored result can be explained and reproduced. A run replaces the results of its
+    subtree's enterprises only, and the runs inside its subtree."""
 
-    year = models.PositiveSmallIntegerField(_("评价年度"), unique=True)
+    year = models.PositiveSmallIntegerField(_("评价年度"))
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("计算范围"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("为空表示全库（命令行计算）"),
+    )
     scheme = models.ForeignKey(EvaluationScheme, verbose_name=_("评价方案"), on_delete=models.PROTECT)
     computed_at = models.DateTimeField(_("计算时间"))
     computed_by = models.ForeignKey(
@@ -107,12 +118,18 @@ class EvaluationRun(models.Model):
         verbose_name = _("评价计算")
         verbose_name_plural = _("评价计算")
         ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "year"], name="evaluation_run_once_per_scope"),
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(org_unit__isnull=True), name="evaluation_run_once_for_all"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.year} 年评价"
+        return f"{self.year} 年评价" if self.org_unit_id is None else f"{self.org_unit} {self.year} 年评价"
 
     def audit_scope(self) -> tuple[str, None]:
-        return ("", None)
+        return (self.org_unit.path if self.org_unit_id else "", None)
 
     @cached_property
     def parsed(self) -> tuple[Scheme, Context]:
@@ -137,6 +154,16 @@ class EvaluationResult(EnterpriseOwned):
         db_constraint=False,
     )
     year = models.PositiveSmallIntegerField(_("评价年度"))
+    run = models.ForeignKey(  # the run that computed the row, whose context explains it
+        EvaluationRun,
+        verbose_name=_("评价计算"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,  # a run goes only once its rows were replaced
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     scheme = models.ForeignKey(  # not indexed: only deleting a scheme looks results up by it
         EvaluationScheme,
         verbose_name=_("评价方案"),

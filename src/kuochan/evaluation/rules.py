@@ -15,11 +15,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import numpy as np
-
+from kuochan.core.lazy import LazyModule
 from kuochan.registry.models import HonourKind
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = LazyModule("numpy")  # the models import this module's labels at start-up
 
 # The annual metrics the rules read, in this order, as integers of hundredths (employees too).
 METRICS: tuple[str, ...] = (
@@ -153,6 +157,11 @@ class Scheme:
         return self.above if name == "above" else self.below
 
 
+# No weight, benchmark, threshold or number of years reaches this; a larger one is a typing error (and
+# would cost minutes to turn into a whole number).
+LARGEST_NUMBER = 10**15
+
+
 def _number(value: Any, where: str, problems: list[str], *, allow_none: bool = False) -> Decimal | None:
     if value is None and allow_none:
         return None
@@ -163,6 +172,9 @@ def _number(value: Any, where: str, problems: list[str], *, allow_none: bool = F
         return None
     if not number.is_finite() or number < 0:
         problems.append(f"{where}：“{value}”应为不小于 0 的数字。")
+        return None
+    if number >= LARGEST_NUMBER:
+        problems.append(f"{where}：“{value}”过大，应小于 {LARGEST_NUMBER:,}。")
         return None
     return number
 

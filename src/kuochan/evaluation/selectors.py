@@ -23,6 +23,7 @@ from kuochan.evaluation.models import (
     KeyEnterprise,
 )
 from kuochan.evaluation.rules import METRICS, Scheme, YearFacts, scheme_from_definition
+from kuochan.orgs.models import OrgUnit
 from kuochan.projects.models import Project
 from kuochan.projects.rules import TERMINATED
 from kuochan.registry.models import (
@@ -71,15 +72,18 @@ def _sql_codes(column: str, codes: Iterable[tuple[str, int]]) -> str:
     return f"CASE {column} {cases} ELSE 0 END"
 
 
-def _facts_sql() -> str:
+def _facts_sql(under: bool = False) -> str:
     """One row per enterprise with figures for the year (parameters: the year after, then the year four
-    times): its own columns, the eleven metrics, the honours held at the year's end as bits and the survey
+    times, then with `under` a path prefix its district's path is LIKE): its own columns, the eleven metrics, the honours held at the year's end as bits and the survey
     answer as a code, the year after's (when the evaluation is done) winning over the year's own."""
     table, column = table_name, column_name
     e, m = Enterprise, AnnualMetric
     willingness = [(value, code) for code, value in enumerate(WILLINGNESS_CODES) if value]
     later = _sql_codes(f"s1.{column(Survey, 'willingness')}", willingness)
     own = _sql_codes(f"s0.{column(Survey, 'willingness')}", willingness)
+    district, path = column(e, "district"), column(OrgUnit, "path")
+    join = f"JOIN {table(OrgUnit)} d ON d.{column(OrgUnit, 'id')} = e.{district}" if under else ""
+    where = f"AND d.{path} LIKE %s" if under else ""
     return f"""
         SELECT m.{column(m, "enterprise")}, e.{column(e, "district")},
             CAST(NULLIF(e.{column(e, "industry_division")}, '') AS INTEGER),
@@ -101,19 +105,23 @@ def _facts_sql() -> str:
                 AND ({column(Honour, "year_lost")} IS NULL OR {column(Honour, "year_lost")} > %s)
             GROUP BY {column(Honour, "enterprise")}
         ) h ON h.enterprise_id = m.{column(m, "enterprise")}
-        WHERE m.{column(m, "year")} = %s
+        {join}
+        WHERE m.{column(m, "year")} = %s {where}
     """
 
 
-def enterprise_years(year: int) -> YearFacts:
-    """Every enterprise with figures for `year`, as columns, as the evaluation sees it at the year's end:
+def enterprise_years(year: int, under: OrgUnit | None = None) -> YearFacts:
+    """Every enterprise with figures for `year` (of the subtree `under`, when given), as columns, as the evaluation sees it at the year's end:
     above-scale by then, honours held then, its survey answer of the year after (when the evaluation is
     done) or else of the year, staff exemptions, any project on new land started but not producing by the
     year's end. Three queries, none per enterprise; the main one is read straight into NumPy columns. The
     enterprises come in id order."""
     year_end = dt.date(year, 12, 31)
     kinds = ["int", "int", "int", "int", "bool", "date", "date", *["hundredths"] * len(METRICS), "int", "int"]
-    columns = read_columns(_facts_sql(), [year + 1, year, year, year, year], kinds)
+    params: list[object] = [year + 1, year, year, year, year]
+    columns = read_columns(
+        _facts_sql(under is not None), [*params, f"{under.path}%"] if under else params, kinds
+    )
     # In enterprise order, whatever plan the database chose: the results are then written in their key's
     # order, which PostgreSQL's index takes a quarter faster than scattered keys.
     order = np.argsort(columns[0], kind="stable")
@@ -176,11 +184,26 @@ def evaluation_year_known(as_of: dt.date) -> int | None:
 
 
 def evaluated_years() -> list[int]:
-    return list(EvaluationRun.objects.order_by("-year").values_list("year", flat=True))
+    return sorted(set(EvaluationRun.objects.values_list("year", flat=True)), reverse=True)
 
 
-def evaluation_run(year: int) -> EvaluationRun | None:
-    return EvaluationRun.objects.select_related("scheme").filter(year=year).first()
+def evaluation_run(year: int, actor: Any = None) -> EvaluationRun | None:
+    """The year's run whose results the actor sees: the deepest run over a subtree holding the actor's unit
+    (a city's own run before one over the whole database); for one above every run (a province, no run
+    of its own), the latest run inside its scope. No actor is the system: the run over everything."""
+    runs = list(EvaluationRun.objects.select_related("scheme", "org_unit").filter(year=year))
+    path = "" if actor is None else getattr(actor, "org_path", None)
+    if path is None:
+        return None
+
+    def root(run: EvaluationRun) -> str:
+        return run.org_unit.path if run.org_unit_id else ""
+
+    covering = [run for run in runs if path.startswith(root(run))]
+    if covering:
+        return max(covering, key=lambda run: len(root(run)))
+    inside = [run for run in runs if root(run).startswith(path)]
+    return max(inside, key=lambda run: run.computed_at, default=None)
 
 
 @dataclass(frozen=True)
@@ -285,8 +308,8 @@ def explained(found: Iterable[EvaluationResult]) -> list[EvaluationResult]:
     points, treatment, and the change from the enterprise's result of the year before; a query for the
     runs and one for last year's results, whatever the number of rows."""
     rows = list(found)
-    runs = EvaluationRun.objects.select_related("scheme").filter(year__in={r.year for r in rows})
-    by_year = {run.year: run for run in runs}
+    runs = EvaluationRun.objects.select_related("scheme").filter(pk__in={r.run_id for r in rows})
+    by_id = {run.pk: run for run in runs}
     before = {
         (pk, year + 1): (klass, None if score is None else float(score))
         for pk, year, klass, score in EvaluationResult.objects.filter(
@@ -294,8 +317,8 @@ def explained(found: Iterable[EvaluationResult]) -> list[EvaluationResult]:
         ).values_list("enterprise_id", "year", "klass", "score")
     }
     for row in rows:
-        if row.year in by_year:
-            row.explain(by_year[row.year], before.get((row.enterprise_id, row.year), ("", None)))
+        if row.run_id in by_id:
+            row.explain(by_id[row.run_id], before.get((row.enterprise_id, row.year), ("", None)))
     return rows
 
 
@@ -330,7 +353,7 @@ def treatment_lists(
 ) -> list[tuple[int, str, int, list[EvaluationResult]]]:
     """The year's enterprises in scope by recommended treatment (district staff's work lists), largest
     list first: (rule index, treatment, how many, the first `shown` of them)."""
-    run = evaluation_run(year)
+    run = evaluation_run(year, actor)
     if run is None:
         return []
     scheme, _ = run.parsed
@@ -346,6 +369,11 @@ def treatment_lists(
             )
             lists.append((index, scheme.treatments[index].treatment, count, members))
     return lists
+
+
+def chosen_key_enterprises(*, actor: Any) -> QuerySet[KeyEnterprise]:
+    """The key enterprises chosen by the city (市级确定), those in the actor's scope."""
+    return scoped(KeyEnterprise.objects.select_related("enterprise"), actor).order_by("enterprise__name")
 
 
 def exemptions(*, actor: Any, year: int) -> QuerySet[Exemption]:

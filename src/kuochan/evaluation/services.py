@@ -13,11 +13,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from kuochan.accounts.services import require_city_staff
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.core.bulk import column_name, gc_paused, insert_rows, running_alongside, table_name
-from kuochan.core.scope import path_in_scope
+from kuochan.core.scope import city_level, ensure_city_level, ensure_in_scope, in_scope
 from kuochan.evaluation.models import (
     EvaluationResult,
     EvaluationRun,
@@ -36,17 +35,24 @@ from kuochan.evaluation.rules import (
     scheme_from_definition,
 )
 from kuochan.evaluation.selectors import enterprise_years, scheme_of_year, scheme_to_follow
+from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import LoadResult
 from kuochan.registry.models import Enterprise
 
 
 def can_run_evaluation(actor: Any) -> bool:
-    """City staff (or the system itself, from the command line): benchmarks and ranks are city-wide."""
-    return actor is None or actor.is_city_staff
+    """City-level staff over their own subtree (or the system itself, from the command line, over the whole
+    database): benchmarks and ranks are city-wide."""
+    return city_level(actor)
+
+
+def can_choose_key_enterprises(actor: Any) -> bool:
+    """City-level staff choose the key enterprises of their own subtree."""
+    return actor is not None and city_level(actor)
 
 
 def can_edit_exemption(actor: Any, enterprise: Enterprise) -> bool:
-    return actor is not None and actor.can_edit and path_in_scope(enterprise.district.path, actor)
+    return actor is not None and actor.can_edit and in_scope(actor, enterprise)
 
 
 def _checked(definition: Any) -> dict[str, Any]:
@@ -65,7 +71,7 @@ def scheme_save(
 ) -> EvaluationScheme:
     """A new version of the year's scheme (city admins only). Earlier versions and the results computed
     with them stay as they were."""
-    if actor is not None and not actor.is_city_admin:
+    if actor is not None and not (actor.is_city_admin and city_level(actor)):
         raise PermissionDenied("只有市级管理员可以修改评价方案。")
     _checked(definition)
     last = (
@@ -119,7 +125,7 @@ def _scheme_for_run(year: int, version: int | None, actor: Any, source: Source) 
 
 
 RESULT_COLUMNS = (
-    "enterprise_id", "year", "scheme_id", "group", "score", "klass", "values", "rank_district", "rank_city",
+    "enterprise_id", "year", "run_id", "scheme_id", "group", "score", "klass", "values", "rank_district", "rank_city",
     "carbon_l", "carbon_level", "carbon_k", "carbon_grade", "carbon_gap",
     "industry", "tax_per_mu", "land_mu", "low_efficiency", "enterprise_type", "willingness", "treatment", "note",
 )  # fmt: skip
@@ -129,7 +135,7 @@ def _floats(array: np.ndarray) -> list[float | None]:
     return [None if v != v else v for v in array.tolist()]
 
 
-def _rows(evaluation: Evaluation, year: int, scheme_id: int) -> Iterator[tuple]:
+def _rows(evaluation: Evaluation, year: int, run_id: int, scheme_id: int) -> Iterator[tuple]:
     """The database rows of the results, column by column from the evaluation's arrays."""
     f, n = evaluation.facts, len(evaluation.facts)
     catalogue = list(INDICATORS)
@@ -145,7 +151,7 @@ def _rows(evaluation: Evaluation, year: int, scheme_id: int) -> Iterator[tuple]:
     for i, text in evaluation.notes.items():
         notes[i] = text[:200]
     yield from zip(
-        f.ids, [year] * n, [scheme_id] * n, _codes(GROUP_CODES, evaluation.group), _floats(evaluation.score),
+        f.ids, [year] * n, [run_id] * n, [scheme_id] * n, _codes(GROUP_CODES, evaluation.group), _floats(evaluation.score),
         _codes(CLASS_CODES, evaluation.klass), values, _ranks(evaluation.rank_district), _ranks(evaluation.rank_city),
         _floats(evaluation.carbon_l), _codes(LEVEL_CODES, evaluation.carbon_level), _floats(evaluation.carbon_k),
         _ranks(evaluation.carbon_grade), evaluation.carbon_gap.tolist(), evaluation.industries,
@@ -166,39 +172,72 @@ def _ranks(values: np.ndarray, offset: int = 0) -> list[int | None]:
     return np.where(values > 0, values - offset, None).tolist()
 
 
-@transaction.atomic
-def evaluation_run(
-    *, actor: Any, source: Source, year: int, scheme_version: int | None = None
-) -> tuple[EvaluationRun, Evaluation]:
-    """Evaluate every enterprise with figures for `year` and store the results, replacing the year's
-    previous ones (all or nothing). A year without a scheme of its own gets a copy of the closest one."""
-    if not can_run_evaluation(actor):
-        raise PermissionDenied("只有市级工作人员可以计算评价结果（基准值和排名为全市口径）。")
-    stored = _scheme_for_run(year, scheme_version, actor, source)
-    with gc_paused():
-        facts, scheme = enterprise_years(year), scheme_from_definition(stored.definition)
-        # The year's previous results are deleted by the server while the rules compute.
-        delete = (
-            f"DELETE FROM {table_name(EvaluationResult)} WHERE {column_name(EvaluationResult, 'year')} = %s"
-        )
-        with running_alongside(delete, [year]):
-            evaluation = evaluate(facts, year=year, scheme=scheme)
-        insert_rows(EvaluationResult, RESULT_COLUMNS, _rows(evaluation, year, stored.pk))
-    run = EvaluationRun.objects.filter(year=year).first()
+def _results_under(root: OrgUnit | None) -> tuple[str, list[object]]:
+    """SQL selecting the results of a run's subtree (all of them for a run over the whole database)."""
+    if root is None:
+        return "", []
+    e, unit = Enterprise, OrgUnit
+    return (
+        f" AND {column_name(EvaluationResult, 'enterprise')} IN (SELECT e.{column_name(e, 'id')}"
+        f" FROM {table_name(e)} e JOIN {table_name(unit)} d ON d.{column_name(unit, 'id')} = e.{column_name(e, 'district')}"
+        f" WHERE d.{column_name(unit, 'path')} LIKE %s)",
+        [f"{root.path}%"],
+    )
+
+
+def _run_stored(
+    *, actor: Any, root: OrgUnit | None, year: int, values: dict[str, Any]
+) -> tuple[EvaluationRun, dict | None]:
+    """The (scope root, year) run created or updated with `values`; the runs inside its subtree go, their
+    results having just been replaced. Returns the run and what it was before."""
+    runs = EvaluationRun.objects.filter(year=year)
+    run = runs.filter(org_unit=root).first() if root else runs.filter(org_unit__isnull=True).first()
     before = {"scheme": run.scheme_id, "enterprises": run.enterprises} if run else None
-    values = {
-        "scheme": stored,
-        "computed_at": timezone.now(),
-        "computed_by": actor if getattr(actor, "pk", None) else None,
-        "context": evaluation.context.as_json(),
-        "enterprises": len(evaluation.facts),
-    }
+    inside = runs if root is None else runs.filter(org_unit__path__startswith=root.path)
+    inside.exclude(pk=getattr(run, "pk", None)).delete()
     if run is None:
-        run = EvaluationRun.objects.create(year=year, **values)
+        run = EvaluationRun.objects.create(year=year, org_unit=root, **values)
     else:
         for name, value in values.items():
             setattr(run, name, value)
         run.save()
+    return run, before
+
+
+@transaction.atomic
+def evaluation_run(
+    *, actor: Any, source: Source, year: int, scheme_version: int | None = None
+) -> tuple[EvaluationRun, Evaluation]:
+    """Evaluate every enterprise with figures for `year` in the actor's subtree (the whole database for the
+    system) and store the results, replacing the subtree's previous ones (all or nothing): benchmarks and
+    ranks are those of the subtree, and another city's results stay as they are. A year without a scheme
+    of its own gets a copy of the closest one."""
+    ensure_city_level(actor, "只有市级工作人员可以计算评价结果（基准值和排名为全市口径）。")
+    root = None if actor is None else actor.org_unit
+    stored = _scheme_for_run(year, scheme_version, actor, source)
+    with gc_paused():
+        facts, scheme = enterprise_years(year, under=root), scheme_from_definition(stored.definition)
+        # The previous results are deleted by the server while the rules compute.
+        under, params = _results_under(root)
+        delete = (
+            f"DELETE FROM {table_name(EvaluationResult)} WHERE {column_name(EvaluationResult, 'year')} = %s"
+            + under
+        )
+        with running_alongside(delete, [year, *params]):
+            evaluation = evaluate(facts, year=year, scheme=scheme)
+        run, before = _run_stored(
+            actor=actor,
+            root=root,
+            year=year,
+            values={
+                "scheme": stored,
+                "computed_at": timezone.now(),
+                "computed_by": actor if getattr(actor, "pk", None) else None,
+                "context": evaluation.context.as_json(),
+                "enterprises": len(evaluation.facts),
+            },
+        )
+        insert_rows(EvaluationResult, RESULT_COLUMNS, _rows(evaluation, year, run.pk, stored.pk))
     classes = Counter(CLASS_CODES[k] or "未评价" for k in evaluation.klass.tolist())
     after = {
         "scheme": run.scheme_id,
@@ -210,12 +249,17 @@ def evaluation_run(
     return run, evaluation
 
 
+def _ensure_editor(actor: Any, *objects: Any) -> None:
+    if actor is None or not actor.can_edit:
+        raise PermissionDenied("无权修改该企业的评价信息。")
+    ensure_in_scope(actor, *objects, message="无权修改该企业的评价信息。")
+
+
 @transaction.atomic
 def exemption_set(*, actor: Any, source: Source, enterprise: Enterprise, year: int, reason: str) -> Exemption:
     """Exempt an enterprise from a year's evaluation (class T), with the reason; takes effect when the year
     is next evaluated."""
-    if not can_edit_exemption(actor, enterprise):
-        raise PermissionDenied("无权修改该企业的评价信息。")
+    _ensure_editor(actor, enterprise)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "请填写不参评原因。"})
@@ -235,19 +279,21 @@ def exemption_set(*, actor: Any, source: Source, enterprise: Enterprise, year: i
 
 @transaction.atomic
 def exemption_remove(*, actor: Any, source: Source, exemption: Exemption) -> None:
-    if not can_edit_exemption(actor, exemption.enterprise):
-        raise PermissionDenied("无权修改该企业的评价信息。")
+    _ensure_editor(actor, exemption)
     audit_record(actor=actor, source=source, action=Action.DELETE, obj=exemption, before=snapshot(exemption))
     exemption.delete()
 
 
-def _ensure_city(actor: Any) -> None:
-    require_city_staff(actor, "重点企业由市级确定。")
+def _ensure_city(actor: Any, *objects: Any) -> None:
+    """City-level staff (by role and by place), acting on objects within their own subtree."""
+    if actor is None:
+        raise PermissionDenied("重点企业由市级确定。")
+    ensure_city_level(actor, "重点企业由市级确定。", *objects)
 
 
 @transaction.atomic
 def key_enterprise_add(*, actor: Any, source: Source, enterprise: Enterprise, reason: str) -> KeyEnterprise:
-    _ensure_city(actor)
+    _ensure_city(actor, enterprise)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "请填写列入原因。"})
@@ -260,6 +306,6 @@ def key_enterprise_add(*, actor: Any, source: Source, enterprise: Enterprise, re
 
 @transaction.atomic
 def key_enterprise_remove(*, actor: Any, source: Source, key: KeyEnterprise) -> None:
-    _ensure_city(actor)
+    _ensure_city(actor, key)
     audit_record(actor=actor, source=source, action=Action.DELETE, obj=key, before=snapshot(key))
     key.delete()

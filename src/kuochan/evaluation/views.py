@@ -4,6 +4,7 @@ industry, treatment work lists, 清三低, 升规 candidates, exemptions and the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from itertools import pairwise
@@ -19,10 +20,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import refusal
+from kuochan.core.forms import FilterForm, filter_values, form_refusal, refusal
 from kuochan.core.scope import get_scoped_or_404
 from kuochan.evaluation import selectors, services
-from kuochan.evaluation.models import EvaluationScheme, Exemption, KeyEnterprise
+from kuochan.evaluation.forms import (
+    ChooseForm,
+    DistrictFilter,
+    RemoveForm,
+    ResultFilterForm,
+    SchemeNoteForm,
+    TrackingFilter,
+    YearFilter,
+    YearForm,
+)
+from kuochan.evaluation.models import EvaluationScheme, Exemption
 from kuochan.evaluation.rules import (
     CARBON_LEVELS,
     CLASS_COLOURS,
@@ -33,6 +44,7 @@ from kuochan.evaluation.rules import (
     GROUP_LABELS,
     INDICATORS,
     INDUSTRY_LEVELS,
+    LARGEST_NUMBER,
     WILLINGNESS,
 )
 from kuochan.orgs.selectors import reporting_units
@@ -42,13 +54,27 @@ from kuochan.registry.rules import normalise_code
 from kuochan.web.exports import xlsx_response
 
 
-def _year(request: HttpRequest) -> int:
-    """The year asked for, else the latest evaluated one, else last year."""
-    value = request.GET.get("year") or request.POST.get("year") or ""
-    if value.isdigit() and 1990 <= int(value) <= 2100:
-        return int(value)
+def _latest_year() -> int:
+    """The latest evaluated year, else last year."""
     years = selectors.evaluated_years()
     return years[0] if years else timezone.localdate().year - 1
+
+
+def _asked(request: HttpRequest, form_class: type[FilterForm]) -> dict[str, Any]:
+    """The page's query string typed by `form_class` (odd values ignored with a warning); the year asked
+    for, else the latest evaluated one."""
+    _, values = filter_values(request, form_class)
+    values["year"] = values["year"] or _latest_year()
+    return values
+
+
+def _posted_year(request: HttpRequest) -> int | None:
+    """The year a posted action applies to, or None (with the message) when it is not a year."""
+    form = YearForm(request.POST)
+    if form.is_valid():
+        return form.cleaned_data["year"]
+    messages.error(request, form_refusal(form))
+    return None
 
 
 def _years(year: int) -> list[int]:
@@ -62,17 +88,15 @@ def _query(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _filters(request: HttpRequest) -> selectors.ResultFilter:
-    params = request.GET
-    district, grade = params.get("district", ""), params.get("grade", "")
+def _filters(values: dict[str, Any]) -> selectors.ResultFilter:
     return selectors.ResultFilter(
-        district=int(district) if district.isdigit() else None,
-        group=params.get("group") if params.get("group") in GROUP_LABELS else "",
-        klass=params.get("class") if params.get("class") in (*CLASSES, "T", "none") else "",
-        carbon_grade=int(grade) if grade in ("1", "2", "3", "4", "5") else None,
-        low_efficiency=params.get("low") == "1",
-        treatment=int(params["treatment"]) if params.get("treatment", "").isdigit() else None,
-        query=params.get("q", "").strip(),
+        district=values["district"],
+        group=values["group"],
+        klass=values["class"],
+        carbon_grade=values["grade"],
+        low_efficiency=values["low"],
+        treatment=values["treatment"],
+        query=values["q"].strip(),
     )
 
 
@@ -116,8 +140,10 @@ def _class_chart(counts: dict[str, Counter], districts: list[Any]) -> dict[str, 
 @login_required
 def result_list(request: HttpRequest) -> HttpResponse:
     """The year's results in scope with distribution charts; 重新计算 for city staff; 导出 what is shown."""
-    year = _year(request)
     if request.method == "POST":
+        year = _posted_year(request)
+        if year is None:
+            return redirect("evaluation:results")
         try:
             run, _ = services.evaluation_run(actor=request.user, source=Source.WEB, year=year)
         except (PermissionDenied, ValidationError) as exc:
@@ -125,13 +151,15 @@ def result_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已按{run.scheme}重新计算 {year} 年评价：{run.enterprises} 家企业。")
         return redirect(f"{reverse('evaluation:results')}?year={year}")
-    filters = _filters(request)
+    values = _asked(request, ResultFilterForm)
+    year, filters = values["year"], _filters(values)
     found = selectors.results(actor=request.user, year=year, filters=filters)
     if request.GET.get("export") == "xlsx":
         return _export(year, found, "企业评价结果")
     districts = list(reporting_units(actor=request.user))
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     counts = selectors.class_by_district(actor=request.user, year=year)
+    run = selectors.evaluation_run(year, actor=request.user)
     totals = sum(counts.values(), Counter())
     return render(
         request,
@@ -139,7 +167,7 @@ def result_list(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": _years(year),
-            "run": selectors.evaluation_run(year),
+            "run": run,
             "page": page,
             "rows": selectors.explained(page),
             "filters": filters,
@@ -151,7 +179,7 @@ def result_list(request: HttpRequest) -> HttpResponse:
             "unevaluated": totals[""],
             "chart": _class_chart(counts, districts),
             "can_run": services.can_run_evaluation(request.user),
-            "benchmarks": _benchmark_rows(selectors.evaluation_run(year)),
+            "benchmarks": _benchmark_rows(run),
         },
     )
 
@@ -171,17 +199,15 @@ def _benchmark_rows(run: Any) -> list[tuple[str, str, float | None, str]]:
 @login_required
 def low_efficiency(request: HttpRequest) -> HttpResponse:
     """清三低: the year's enterprises in scope below the thresholds, with why."""
-    year = _year(request)
-    district = request.GET.get("district", "")
-    filters = selectors.ResultFilter(
-        district=int(district) if district.isdigit() else None, low_efficiency=True
-    )
+    values = _asked(request, DistrictFilter)
+    year = values["year"]
+    filters = selectors.ResultFilter(district=values["district"], low_efficiency=True)
     found = selectors.results(actor=request.user, year=year, filters=filters).order_by(
         "enterprise__district__path", "enterprise__name"
     )
     if request.GET.get("export") == "xlsx":
         return _export(year, found, "清三低企业")
-    run = selectors.evaluation_run(year)
+    run = selectors.evaluation_run(year, actor=request.user)
     low = selectors.parsed_scheme(run.scheme) if run else None
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     return render(
@@ -216,8 +242,8 @@ def _grade_legend(run: Any, totals: list[int]) -> list[tuple[int, str, int]]:
 @login_required
 def carbon(request: HttpRequest) -> HttpResponse:
     """The carbon-efficiency code: grade distribution by industry, with the industry averages."""
-    year = _year(request)
-    run = selectors.evaluation_run(year)
+    year = _asked(request, YearFilter)["year"]
+    run = selectors.evaluation_run(year, actor=request.user)
     level = run.scheme.definition.get("carbon", {}).get("industry_level", "division") if run else "division"
     counts = selectors.grade_by_industry(actor=request.user, year=year)
     names = selectors.industry_names()
@@ -254,9 +280,8 @@ def carbon(request: HttpRequest) -> HttpResponse:
 @login_required
 def treatment(request: HttpRequest) -> HttpResponse:
     """分类施策 work lists: the enterprises in scope by recommended treatment."""
-    year = _year(request)
-    district = request.GET.get("district", "")
-    district_id = int(district) if district.isdigit() else None
+    values = _asked(request, DistrictFilter)
+    year, district_id = values["year"], values["district"]
     lists = selectors.treatment_lists(actor=request.user, year=year, district=district_id)
     if request.GET.get("export") == "xlsx":
         found = selectors.results(
@@ -304,16 +329,17 @@ TRACKING_HEADERS = [
 
 @login_required
 def tracking(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
     if request.method == "POST":
-        return _change_key_enterprises(request, year)
+        return _change_key_enterprises(request)
+    values = _asked(request, TrackingFilter)
+    year = values["year"]
     stored = selectors.scheme_of_year(year) or selectors.scheme_to_follow(year)
     rows = (
         selectors.tracking_sheet(actor=request.user, year=year, scheme=selectors.parsed_scheme(stored))
         if stored
         else []
     )
-    if request.GET.get("changed") == "1":
+    if values["changed"]:
         rows = [row for row in rows if row.changed]
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
@@ -336,10 +362,10 @@ def tracking(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": _years(year),
             "rows": rows,
-            "changed_only": request.GET.get("changed") == "1",
+            "changed_only": values["changed"],
             "query": _query(request),
-            "chosen": KeyEnterprise.objects.select_related("enterprise").order_by("enterprise__name"),
-            "can_choose": services.can_run_evaluation(request.user) and request.user is not None,
+            "chosen": selectors.chosen_key_enterprises(actor=request.user),
+            "can_choose": services.can_choose_key_enterprises(request.user),
         },
     )
 
@@ -353,25 +379,30 @@ def _enterprise_by_uscc(request: HttpRequest, value: str) -> Enterprise | None:
     return get_scoped_or_404(Enterprise.objects.select_related("district"), request.user, pk=found.pk)
 
 
-def _change_key_enterprises(request: HttpRequest, year: int) -> HttpResponse:
-    back = redirect(f"{reverse('evaluation:tracking')}?year={year}")
+def _change_key_enterprises(request: HttpRequest) -> HttpResponse:
+    """Add a key enterprise by credit code, or remove one of those in scope (another is "no longer there")."""
+    form = (RemoveForm if "remove" in request.POST else ChooseForm)(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal(form))
+        year = form.cleaned_data.get("year")
+        return redirect(f"{reverse('evaluation:tracking')}{f'?year={year}' if year else ''}")
+    data = form.cleaned_data
+    back = redirect(f"{reverse('evaluation:tracking')}?year={data['year']}")
     try:
-        if request.POST.get("remove"):
-            key = KeyEnterprise.objects.get(pk=int(request.POST["remove"]))
+        if "remove" in data:
+            key = selectors.chosen_key_enterprises(actor=request.user).filter(pk=data["remove"]).first()
+            if key is None:
+                messages.error(request, "该重点企业已不存在。")
+                return back
             services.key_enterprise_remove(actor=request.user, source=Source.WEB, key=key)
             messages.success(request, f"已将“{key.enterprise.name}”移出重点企业。")
             return back
-        enterprise = _enterprise_by_uscc(request, request.POST.get("uscc", ""))
+        enterprise = _enterprise_by_uscc(request, data["uscc"])
         if enterprise is not None:
             services.key_enterprise_add(
-                actor=request.user,
-                source=Source.WEB,
-                enterprise=enterprise,
-                reason=request.POST.get("reason", ""),
+                actor=request.user, source=Source.WEB, enterprise=enterprise, reason=data["reason"]
             )
             messages.success(request, f"已将“{enterprise.name}”列为重点企业。")
-    except (KeyEnterprise.DoesNotExist, ValueError):
-        messages.error(request, "该重点企业已不存在。")
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, refusal(exc))
     return back
@@ -382,29 +413,9 @@ def _change_key_enterprises(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 def exemption_list(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
     if request.method == "POST":
-        back = redirect(f"{reverse('evaluation:exemptions')}?year={year}")
-        try:
-            if request.POST.get("remove"):
-                exemption = get_scoped_or_404(
-                    Exemption.objects.all(), request.user, pk=int(request.POST["remove"])
-                )
-                services.exemption_remove(actor=request.user, source=Source.WEB, exemption=exemption)
-                messages.success(request, f"已取消“{exemption.enterprise.name}”{year} 年不参评。")
-                return back
-            enterprise = _enterprise_by_uscc(request, request.POST.get("uscc", ""))
-            if enterprise is not None:
-                services.exemption_set(
-                    actor=request.user, source=Source.WEB, enterprise=enterprise, year=year,
-                    reason=request.POST.get("reason", ""),
-                )  # fmt: skip
-                messages.success(request, f"已将“{enterprise.name}”列为 {year} 年不参评，重新计算后生效。")
-        except ValueError:
-            messages.error(request, "请选择要取消的记录。")
-        except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, refusal(exc))
-        return back
+        return _change_exemptions(request)
+    year = _asked(request, YearFilter)["year"]
     return render(
         request,
         "evaluation/exemptions.html",
@@ -415,6 +426,32 @@ def exemption_list(request: HttpRequest) -> HttpResponse:
             "can_edit": request.user.can_edit,
         },
     )
+
+
+def _change_exemptions(request: HttpRequest) -> HttpResponse:
+    """Exempt an enterprise in scope from a year, or cancel an exemption in scope."""
+    form = (RemoveForm if "remove" in request.POST else ChooseForm)(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal(form))
+        year = form.cleaned_data.get("year")
+        return redirect(f"{reverse('evaluation:exemptions')}{f'?year={year}' if year else ''}")
+    data, year = form.cleaned_data, form.cleaned_data["year"]
+    back = redirect(f"{reverse('evaluation:exemptions')}?year={year}")
+    try:
+        if "remove" in data:
+            exemption = get_scoped_or_404(Exemption.objects.all(), request.user, pk=data["remove"])
+            services.exemption_remove(actor=request.user, source=Source.WEB, exemption=exemption)
+            messages.success(request, f"已取消“{exemption.enterprise.name}”{exemption.year} 年不参评。")
+            return back
+        enterprise = _enterprise_by_uscc(request, data["uscc"])
+        if enterprise is not None:
+            services.exemption_set(
+                actor=request.user, source=Source.WEB, enterprise=enterprise, year=year, reason=data["reason"]
+            )
+            messages.success(request, f"已将“{enterprise.name}”列为 {year} 年不参评，重新计算后生效。")
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, refusal(exc))
+    return back
 
 
 # The scheme editor ------------------------------------------------------------------------------------
@@ -433,14 +470,17 @@ def _typed(value: str | None) -> Any:
         number = Decimal(text)
     except InvalidOperation:
         return text
-    if not number.is_finite():
+    if not number.is_finite() or abs(number) >= LARGEST_NUMBER:  # left for the check to name
         return text
     return int(number) if number == number.to_integral_value() else float(number)
 
 
+TREATMENT_FIELD = re.compile(r"t-(\d{1,4})-treatment", re.ASCII)
+
+
 def _treatment_rows(post: QueryDict) -> list[dict[str, Any]]:
     """The matrix's rows in the order of their 序号 (rows without a treatment are dropped)."""
-    rows = [int(key.split("-")[1]) for key in post if key.startswith("t-") and key.endswith("-treatment")]
+    rows = [int(found[1]) for key in post if (found := TREATMENT_FIELD.fullmatch(key))]
     order = {i: _typed(post.get(f"t-{i}-order")) for i in rows}
     ordered = sorted(rows, key=lambda i: (order[i] if isinstance(order[i], int | float) else i, i))
     return [
@@ -507,19 +547,25 @@ def definition_from_form(post: QueryDict) -> dict[str, Any]:
 @login_required
 def scheme(request: HttpRequest) -> HttpResponse:
     """The year's scheme in force and its versions; city admins save a new version."""
-    year = _year(request)
+    posted = SchemeNoteForm(request.POST) if request.method == "POST" else None
+    if posted is not None and posted.is_valid():
+        year = posted.cleaned_data["year"]
+    else:
+        year = _asked(request, YearFilter)["year"]
     stored = selectors.scheme_of_year(year)
     shown = stored or selectors.scheme_to_follow(year)
     errors: list[str] = []
     definition = shown.definition if shown else {}
     basis = shown.source if shown else ""
-    if request.method == "POST":
+    if posted is not None:
         definition = definition_from_form(request.POST)
         basis = request.POST.get("basis", "")
         try:
+            if not posted.is_valid():
+                raise ValidationError(form_refusal(posted))
             saved = services.scheme_save(
                 actor=request.user, source=Source.WEB, year=year, definition=definition,
-                basis=basis, note=request.POST.get("note", ""),
+                basis=posted.cleaned_data["basis"], note=posted.cleaned_data["note"],
             )  # fmt: skip
         except ValidationError as exc:
             errors = exc.messages

@@ -1,13 +1,18 @@
 """What an import kind is: its columns (the standard names users already use, with synonyms) and the
-per-kind checks and writes. Each app declares its kinds in its own `importers.py` and registers them."""
+per-kind checks and writes. Each app declares its kinds in its own `importers.py` and registers them;
+`REGISTRY` finds them."""
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.utils.functional import lazy
+from django.utils.module_loading import autodiscover_modules
 
 from kuochan.imports.parsing import MONEY_UNITS, CellError, clean_text, header_key, split_unit, to_hundredths
 
@@ -110,9 +115,48 @@ class Importer(ABC):
         return [column.header for column in cls.columns]
 
 
-REGISTRY: dict[str, type[Importer]] = {}
+class Registry(Mapping[str, type[Importer]]):
+    """The import kinds by name. Each app's `importers` module registers its own; they are found on the
+    first look-up rather than at start-up, because they bring in the import engine and NumPy, which a
+    command or page that imports nothing has no use for."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, type[Importer]] = {}
+        self._discovered = False
+        self._lock = threading.RLock()  # two first requests at once both wait for every kind
+
+    def add(self, importer: type[Importer]) -> None:
+        self._kinds[importer.kind] = importer
+
+    def _all(self) -> dict[str, type[Importer]]:
+        if not self._discovered:
+            with self._lock:
+                if not self._discovered:
+                    autodiscover_modules("importers")
+                    self._discovered = True
+        return self._kinds
+
+    def __getitem__(self, kind: str) -> type[Importer]:
+        return self._all()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+REGISTRY = Registry()
+
+
+def kinds_help() -> str:
+    """The kinds' names for a command's --help, read only when the help is shown (lazily, see below)."""
+    return "、".join(sorted(REGISTRY))
+
+
+kinds_help_lazy = lazy(kinds_help, str)
 
 
 def register(importer: type[Importer]) -> type[Importer]:
-    REGISTRY[importer.kind] = importer
+    REGISTRY.add(importer)
     return importer

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import refusal
+from kuochan.core.forms import FilterForm, filter_values, refusal
 from kuochan.notifications import selectors, services
 from kuochan.notifications.channels import absolute_link
 from kuochan.notifications.models import Channel, Notification, Status
@@ -41,37 +42,47 @@ def _export_rows(notifications: Iterable[Notification]) -> Iterator[list[object]
         ]  # fmt: skip
 
 
+class NotificationFilterForm(FilterForm):
+    """The notices list's query string."""
+
+    status = forms.ChoiceField(label="状态", choices=[("", "—"), *Status.choices], required=False)
+    channel = forms.ChoiceField(label="渠道", choices=[("", "—"), *Channel.choices], required=False)
+    kind = forms.CharField(label="类型", max_length=64, required=False)
+    export = forms.ChoiceField(label="导出", choices=[("", "—"), ("xlsx", "Excel")], required=False)
+
+
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     """City staff see every notice, everyone else their own; filtered by status, channel and kind."""
     visible = selectors.notifications_visible(actor=request.user)
     found = visible
-    params = request.GET
-    if params.get("status") in Status.values:
-        found = found.filter(status=params["status"])
-    if params.get("channel") in Channel.values:
-        found = found.filter(channel=params["channel"])
-    if params.get("kind"):
-        found = found.filter(kind=params["kind"])
-    if params.get("export") == "xlsx":
+    filters = filter_values(request, NotificationFilterForm)[1]
+    for name in ("status", "channel", "kind"):
+        if filters[name]:
+            found = found.filter(**{name: filters[name]})
+    if filters["export"] == "xlsx":
         return xlsx_response("通知", EXPORT_HEADERS, _export_rows(found))
-    query = params.copy()
+    query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
     return render(
         request,
         "notifications/list.html",
         {
-            "page": Paginator(found, 50).get_page(params.get("page")),
+            "page": Paginator(found, 50).get_page(request.GET.get("page")),
             "statuses": Status.choices,
             "channels": Channel.choices,
             "kinds": selectors.notification_kinds(visible),
-            "filters": params,
+            "filters": filters,
             "query": query.urlencode(),
             "everyone": request.user.is_city_staff,
             "can_retry": request.user.is_city_admin,
         },
     )
+
+
+class RetryForm(forms.Form):
+    query = forms.CharField(label="筛选条件", max_length=2000, required=False)  # the list's, to return to
 
 
 @login_required
@@ -86,5 +97,6 @@ def notification_retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, refusal(exc))
     else:
         messages.success(request, f"通知 #{notification.pk} 已重新排队发送。")
-    query = QueryDict(request.POST.get("query", "")).urlencode()  # the list's filters, re-encoded
+    form = RetryForm(request.POST)
+    query = QueryDict(form.cleaned_data["query"] if form.is_valid() else "").urlencode()  # re-encoded
     return redirect(f"{reverse('notifications:list')}{'?' + query if query else ''}")

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from kuochan.audit.models import Source
 from kuochan.audit.selectors import audit_for_object
-from kuochan.core.forms import add_service_errors
+from kuochan.core.forms import FilterForm, add_service_errors, filter_values
 from kuochan.orgs import selectors, services
 from kuochan.orgs.models import OrgKind, OrgUnit
 from kuochan.web.exports import xlsx_response
@@ -21,14 +21,20 @@ class OrgUnitForm(forms.ModelForm):
         fields = ["code", "name", "short_name", "kind", "sort_order", "note"]
 
 
+class UnitFilterForm(FilterForm):
+    """The org-unit list's query string."""
+
+    kind = forms.ChoiceField(label="类型", choices=[("", "—"), *OrgKind.choices], required=False)
+    q = forms.CharField(label="名称或代码", max_length=100, required=False)
+    export = forms.ChoiceField(label="导出", choices=[("", "—"), ("xlsx", "Excel")], required=False)
+
+
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind") or None
-    query = request.GET.get("q") or None
-    units = selectors.org_units(
-        actor=request.user, kind=kind if kind in OrgKind.values else None, query=query
-    )
-    if request.GET.get("export") == "xlsx":
+    values = filter_values(request, UnitFilterForm)[1]
+    kind, query = values["kind"] or None, values["q"] or None
+    units = selectors.org_units(actor=request.user, kind=kind, query=query)
+    if values["export"] == "xlsx":
         rows = (
             [u.name, u.code, u.get_kind_display(), u.parent.name if u.parent else "", u.note] for u in units
         )

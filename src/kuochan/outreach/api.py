@@ -455,12 +455,18 @@ def _events(request: HttpRequest) -> Any:
     return selectors.events(actor=request.auth)
 
 
-def _event_detail(event: Event) -> dict[str, Any]:
+def _event_detail(event: Event, actor: User) -> dict[str, Any]:
+    """An event with its participants and outcomes; a participant's link to an enterprise outside the actor's
+    scope is not shown."""
+    participants = list(event.participants.all())
+    linked = scoped(Enterprise.objects.filter(pk__in={p.enterprise_id for p in participants}), actor)
+    visible = set(linked.values_list("pk", flat=True))
     return {
         **{name: getattr(event, name) for name in ("id", "date", "title", "kind", "organiser", "place", "note")},
         "kind_label": event.get_kind_display(), "unit": event.unit.name,
         "participants": [
-            {"role": p.role, "name": p.name, "enterprise_id": p.enterprise_id} for p in event.participants.all()
+            {"role": p.role, "name": p.name, "enterprise_id": p.enterprise_id if p.enterprise_id in visible else None}
+            for p in participants
         ],
         "outcomes": [
             {"id": o.pk, "kind": o.kind, "uscc": o.enterprise.uscc, "enterprise": o.enterprise.name,
@@ -509,13 +515,13 @@ def event_create(request: HttpRequest, data: EventIn) -> Status:
     if unit is None:
         raise ValidationError({"unit": "您的账号尚未关联单位。"})
     event = services.event_save(actor=actor, source=Source.API, unit=unit, **data.dict(exclude={"unit"}))
-    return Status(201, _event_detail(event))
+    return Status(201, _event_detail(event, request.auth))
 
 
 @router.get("/events/{pk}", response=EventDetailOut, summary="一场活动：参加单位和对接成果")
 def event_detail(request: HttpRequest, pk: Id) -> dict[str, Any]:
     _events(request)
-    return _event_detail(selectors.event_get(actor=request.auth, pk=pk))
+    return _event_detail(selectors.event_get(actor=request.auth, pk=pk), request.auth)
 
 
 @router.patch("/events/{pk}", response=EventDetailOut, summary="修改活动（只改请求中给出的字段）")
@@ -527,7 +533,7 @@ def event_update(request: HttpRequest, pk: Id, data: EventPatch) -> dict[str, An
         actor=request.auth, source=Source.API, unit=event.unit, event=event,
         **{**current, **data.dict(exclude_unset=True)},
     )  # fmt: skip
-    return _event_detail(event)
+    return _event_detail(event, request.auth)
 
 
 @router.post(
@@ -539,7 +545,7 @@ def participants_add(request: HttpRequest, pk: Id, data: ParticipantsIn) -> dict
     services.participants_add(
         actor=request.auth, source=Source.API, event=event, role=data.role, names=data.names
     )
-    return _event_detail(event)
+    return _event_detail(event, request.auth)
 
 
 @router.post(
@@ -553,4 +559,4 @@ def outcome_add(request: HttpRequest, pk: Id, data: OutcomeIn) -> Status:
         enterprise=_enterprise(request.auth, data.uscc), amount_wan=data.amount_wan,
         counterpart=data.counterpart, note=data.note,
     )  # fmt: skip
-    return Status(201, _event_detail(event))
+    return Status(201, _event_detail(event, request.auth))

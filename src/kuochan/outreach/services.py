@@ -13,13 +13,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kuochan.accounts.services import user_or_none
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.core.money import money_problem
-from kuochan.core.scope import path_in_scope
+from kuochan.core.scope import OUT_OF_SCOPE, ensure_in_scope, path_in_scope, scoped
 from kuochan.notifications.models import Notification
 from kuochan.notifications.services import notification_queue
 from kuochan.orgs.models import OrgUnit
@@ -282,6 +283,7 @@ def followup_done(
 ) -> FollowUp:
     """The owner (or staff over the visit) marks a follow-up task done."""
     followup = FollowUp.objects.select_for_update().select_related("visit__district").get(pk=followup.pk)
+    ensure_in_scope(actor, followup)
     if not (user_or_none(actor) and actor.pk == followup.owner_id and actor.can_edit) and not _staff_in_scope(
         actor, followup.visit.district
     ):
@@ -347,6 +349,8 @@ def ticket_create(
     is_own = actor is not None and actor.is_enterprise_user and actor.enterprise_id == enterprise.pk
     if not is_own:
         _require_staff(actor, enterprise.district, "只能为本企业（或您数据范围内的企业）提出诉求。")
+        if visit is not None:
+            ensure_in_scope(actor, Visit.objects.select_related("district").get(pk=visit.pk))
     errors = {}
     if category not in CATEGORY_LABELS:
         errors["category"] = f"诉求类别应为{'、'.join(CATEGORY_LABELS.values())}之一，收到“{category}”。"
@@ -417,6 +421,7 @@ def ticket_act(
     status = ticket.status
     if refusal := transition_refusal(action, status, roles_on(actor, ticket)):
         raise PermissionDenied(refusal)
+    ensure_in_scope(actor, ticket)  # a handler is one by name: still only within their scope
     transition = TRANSITIONS[action]
     note = (note or "").strip()
     if transition.needs_note and not note:
@@ -462,6 +467,7 @@ def ticket_comment(*, actor: Any, source: Source, ticket: Ticket, text: str) -> 
     ticket = Ticket.objects.select_related("district").get(pk=ticket.pk)
     if not roles_on(actor, ticket):
         raise PermissionDenied("只有提出诉求的企业、属地工作人员和承办人可以留言。")
+    ensure_in_scope(actor, ticket)  # a handler is one by name: still only within their scope
     if not text.strip():
         raise ValidationError({"text": "留言不能为空。"})
     if len(text) > 2000:
@@ -610,7 +616,8 @@ def event_save(
 @transaction.atomic
 def participants_add(*, actor: Any, source: Source, event: Event, role: str, names: Sequence[str]) -> int:
     """Participants by name or USCC, one per line as officials paste them; a name or code found in the
-    registry links the enterprise. Returns how many were added (one already listed is not added twice)."""
+    registry links the enterprise. Returns how many were added (one already listed is not added twice).
+    An enterprise outside the actor's scope is refused with nothing said about it but that."""
     event = Event.objects.select_related("unit").get(pk=event.pk)
     _require_staff(actor, event.unit, "只能修改您数据范围内的供需对接活动。")
     if role not in Participant.Role.values:
@@ -618,11 +625,17 @@ def participants_add(*, actor: Any, source: Source, event: Event, role: str, nam
     wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
     if problems := [f"“{n[:20]}…”超过 200 字" for n in wanted if len(n) > 200]:
         raise ValidationError(problems)
-    codes = {normalise_code(n): n for n in wanted}
+    codes, lines = {normalise_code(n): n for n in wanted}, set(wanted)
+    registry = list(Enterprise.objects.filter(Q(name__in=wanted) | Q(uscc__in=list(codes))))
     known = {
-        **{e.name: e for e in Enterprise.objects.filter(name__in=wanted)},
-        **{codes[e.uscc]: e for e in Enterprise.objects.filter(uscc__in=list(codes))},
+        **{e.name: e for e in registry if e.name in lines},
+        **{codes[e.uscc]: e for e in registry if e.uscc in codes},
     }
+    visible = set(
+        scoped(Enterprise.objects.filter(pk__in=[e.pk for e in registry]), actor).values_list("pk", flat=True)
+    )
+    if outside := [name for name in wanted if name in known and known[name].pk not in visible]:
+        raise ValidationError([f"“{name[:60]}”{OUT_OF_SCOPE}" for name in outside])
     listed = set(event.participants.filter(role=role).values_list("name", flat=True))
     added = []
     for name in wanted:
@@ -656,6 +669,7 @@ def outcome_add(
     """An order signed or financing agreed at the event, for one enterprise, in 万元."""
     event = Event.objects.select_related("unit").get(pk=event.pk)
     _require_staff(actor, event.unit, "只能修改您数据范围内的供需对接活动。")
+    ensure_in_scope(actor, Enterprise.objects.select_related("district").get(pk=enterprise.pk))
     errors = {}
     if kind not in Outcome.Kind.values:
         errors["kind"] = f"成果类型应为{'、'.join(Outcome.Kind.labels)}之一。"

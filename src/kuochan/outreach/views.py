@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,13 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from kuochan.accounts.models import EDITOR_ROLES, User
 from kuochan.audit.models import Source
-from kuochan.core.forms import date_or_none, refusal
-from kuochan.core.money import money_from_text
-from kuochan.core.scope import get_scoped_or_404, scoped
-from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
-from kuochan.outreach import selectors, services
+from kuochan.core.forms import filter_values, form_refusal, refusal
+from kuochan.core.scope import scoped
+from kuochan.orgs.models import OrgUnit
+from kuochan.outreach import forms, selectors, services
 from kuochan.outreach.models import Event, Outcome, Participant, ServiceRuleSet
 from kuochan.outreach.rules import (
     CATEGORY_LABELS,
@@ -33,7 +30,6 @@ from kuochan.outreach.rules import (
     allowed_actions,
 )
 from kuochan.projects.rules import LIGHT_LABELS
-from kuochan.registry.models import Enterprise
 from kuochan.registry.rules import normalise_code
 from kuochan.web.exports import xlsx_response
 
@@ -43,49 +39,11 @@ TICKET_HEADERS = [
 ]  # fmt: skip
 
 
-def _required_date(value: str | None, label: str) -> dt.date:
-    day = date_or_none(value)
-    if day is None:
-        raise ValidationError({label: f"{label}应为日期，如 2026-06-01，收到“{value or ''}”。"})
-    return day
-
-
-def _enterprise(request: HttpRequest, value: str) -> Enterprise:
-    """An enterprise in the actor's scope, by USCC or exact name."""
-    value = value.strip()
-    found = scoped(Enterprise.objects.select_related("district"), request.user)
-    enterprise = found.filter(Q(uscc=normalise_code(value)) | Q(name=value)).first() if value else None
-    if enterprise is None:
-        raise ValidationError(f"您的数据范围内没有名称或统一社会信用代码为“{value}”的企业。")
-    return enterprise
-
-
-def _staff_choices(actor: User) -> list[User]:
-    """Staff the actor may name as visitors, owners or handlers: active editors in the actor's scope."""
-    if actor.org_path is None:
-        return []
-    return list(
-        User.objects.filter(is_active=True, role__in=EDITOR_ROLES, org_unit__path__startswith=actor.org_path)
-        .select_related("org_unit")
-        .order_by("org_unit__path", "username")
-    )
-
-
-def _user(value: str | None) -> User | None:
-    return (
-        User.objects.select_related("org_unit").filter(pk=value).first() if (value or "").isdigit() else None
-    )
-
-
 def _query(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
     return query.urlencode()
-
-
-def _districts(actor: User) -> list[OrgUnit]:
-    return list(scoped(OrgUnit.objects.filter(kind__in=REPORTING_KINDS), actor).order_by("sort_order", "id"))
 
 
 # Tickets --------------------------------------------------------------------------------------------
@@ -94,31 +52,30 @@ def _districts(actor: User) -> list[OrgUnit]:
 @login_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     """Tickets in scope with their lights as of a date; 待我处理 is the queue of the actor's part."""
-    params = request.GET
-    as_of = date_or_none(params.get("as_of")) or timezone.localdate()
+    _, params = filter_values(request, forms.TicketFilter, actor=request.user)
+    as_of = params["as_of"] or timezone.localdate()
     queue_label = ""
-    if params.get("queue") == "1":
+    if params["queue"]:
         found, queue_label = selectors.ticket_queue(actor=request.user)
     else:
         found = selectors.tickets(actor=request.user)
-    if params.get("status") in STATUS_LABELS:
+    if params["status"]:
         found = found.filter(status=params["status"])
-    if params.get("category") in CATEGORY_LABELS:
+    if params["category"]:
         found = found.filter(category=params["category"])
-    if (params.get("district") or "").isdigit():
-        district = OrgUnit.objects.filter(pk=params["district"]).first()
-        found = found.filter(district__path__startswith=district.path) if district else found.none()
-    if params.get("escalated") == "1":
+    if params["district"]:
+        found = found.filter(district__path__startswith=params["district"].path)
+    if params["escalated"]:
         found = found.filter(escalated_at__isnull=False)
     rules = selectors.current_rules()
-    light = params.get("light", "")
-    if light in LIGHT_LABELS:
+    light = params["light"]
+    if light:
         # the light is computed, not stored: the ids of that colour, newest first, then only a page is loaded
         verdicts = selectors.lights_of(found.values("pk"), as_of=as_of, rules=rules)
         chosen = sorted((pk for pk, v in verdicts.items() if v.light == light), reverse=True)
     else:
         chosen = None
-    if params.get("export") == "xlsx":
+    if params["export"] == "xlsx":
         return xlsx_response(
             "诉求清单",
             TICKET_HEADERS,
@@ -132,7 +89,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
                 if chosen is None or (v and v.light == light)
             ),
         )  # fmt: skip
-    page = Paginator(found if chosen is None else chosen, 50).get_page(params.get("page"))
+    page = Paginator(found if chosen is None else chosen, 50).get_page(request.GET.get("page"))
     on_page = list(page) if chosen is None else sorted(found.filter(pk__in=list(page)), key=lambda t: -t.pk)
     shown = selectors.with_lights(on_page, as_of=as_of, rules=rules)
     return render(
@@ -141,13 +98,13 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": shown,
-            "filters": params,
+            "filters": request.GET,
             "as_of": as_of,
             "statuses": STATUS_LABELS,
             "categories": CATEGORY_LABELS,
             "lights": LIGHT_LABELS,
-            "districts": _districts(request.user),
-            "queue": params.get("queue") == "1",
+            "districts": forms.districts(request.user),
+            "queue": bool(params["queue"]),
             "queue_label": queue_label,
             "query": _query(request),
         },
@@ -158,25 +115,26 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 def ticket_new(request: HttpRequest) -> HttpResponse:
     """诉求登记: an enterprise for itself; staff for an enterprise in scope, perhaps from a visit."""
     user = request.user
-    visit = None
-    if (
-        request.GET.get("visit") or request.POST.get("visit") or ""
-    ).isdigit() and not user.is_enterprise_user:
-        visit = selectors.visit_get(actor=user, pk=int(request.GET.get("visit") or request.POST["visit"]))
     if not user.is_enterprise_user and not user.can_edit:
         raise PermissionDenied("只读账号不能登记诉求。")
-    if request.method == "POST":
-        post = request.POST
+    _, prefill = filter_values(request, forms.PrefillQuery)
+    form = forms.TicketForm(request.POST if request.method == "POST" else None)
+    visit_id = (form.cleaned_data.get("visit") if form.is_valid() else None) or prefill["visit"]
+    visit = selectors.visit_get(actor=user, pk=visit_id) if visit_id and not user.is_enterprise_user else None
+    if request.method == "POST" and not form.is_valid():
+        messages.error(request, form_refusal(form))
+    elif request.method == "POST":
+        data = form.cleaned_data
         try:
             if user.is_enterprise_user:
                 if not user.enterprise_id:
                     raise ValidationError("企业账号尚未关联企业，请联系管理员。")
                 enterprise = user.enterprise
             else:
-                enterprise = visit.enterprise if visit else _enterprise(request, post.get("enterprise", ""))
+                enterprise = visit.enterprise if visit else forms.scoped_enterprise(user, data["enterprise"])
             ticket = services.ticket_create(
-                actor=user, source=Source.WEB, enterprise=enterprise, category=post.get("category", ""),
-                title=post.get("title", ""), description=post.get("description", ""), visit=visit,
+                actor=user, source=Source.WEB, enterprise=enterprise, category=data["category"],
+                title=data["title"], description=data["description"], visit=visit,
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
@@ -190,7 +148,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             "visit": visit,
             "categories": CATEGORY_LABELS,
             "values": request.POST,
-            "enterprise": request.GET.get("enterprise", ""),
+            "enterprise": prefill["enterprise"],
         },
     )
 
@@ -200,26 +158,23 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One ticket: what was raised, its light, the timeline, comments, and the steps the actor may take."""
     ticket = selectors.ticket_get(actor=request.user, pk=pk)
     if request.method == "POST":
-        post = request.POST
-        action = post.get("action", "")
+        form = forms.TicketStepForm(request.POST, actor=request.user)
+        if not form.is_valid():
+            messages.error(request, form_refusal(form))
+            return redirect(ticket.get_absolute_url())
+        data = form.cleaned_data
+        action = data["action"]
         try:
             if action == "comment":
                 services.ticket_comment(
-                    actor=request.user, source=Source.WEB, ticket=ticket, text=post.get("text", "")
+                    actor=request.user, source=Source.WEB, ticket=ticket, text=data["text"]
                 )
                 messages.success(request, "已留言。")
             else:
-                picked = post.get("department", "")
-                department = selectors.departments().filter(pk=picked).first() if picked.isdigit() else None
-                if post.get("due_date") and date_or_none(post["due_date"]) is None:
-                    raise ValidationError(
-                        {"due_date": f"办理期限应为日期，如 2026-06-30，收到“{post['due_date']}”。"}
-                    )
                 services.ticket_act(
-                    actor=request.user, source=Source.WEB, ticket=ticket, action=action, note=post.get("note", ""),
-                    department=department, handler=_user(post.get("handler")),
-                    due_date=date_or_none(post.get("due_date")),
-                    satisfaction=post.get("satisfaction", ""),
+                    actor=request.user, source=Source.WEB, ticket=ticket, action=action, note=data["note"],
+                    department=data["department"], handler=data["handler"], due_date=data["due_date"],
+                    satisfaction=data["satisfaction"],
                 )  # fmt: skip
                 messages.success(request, f"已{TRANSITIONS[action].label}。")
         except (ValidationError, PermissionDenied) as exc:
@@ -241,7 +196,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_comment": bool(roles),
             "departments": departments,
             "suggested": [d for d in departments if ticket.category in d.categories],
-            "handlers": _staff_choices(request.user) if "assign" in dict(actions) else [],
+            "handlers": forms.staff_choices(request.user) if "assign" in dict(actions) else [],
             "default_due": ticket.due_date if ticket.status != "consulting" else None,
             "satisfaction": SATISFACTION_LABELS,
             "deadline_days": rules.deadline_days[ticket.category],
@@ -266,21 +221,19 @@ VISIT_HEADERS = [
 
 @login_required
 def visit_list(request: HttpRequest) -> HttpResponse:
-    params = request.GET
+    _, params = filter_values(request, forms.VisitFilter, actor=request.user)
     found = selectors.visits(actor=request.user).prefetch_related("tasks", "visitors__org_unit")
-    start, end = date_or_none(params.get("start")), date_or_none(params.get("end"))
-    if start:
-        found = found.filter(date__gte=start)
-    if end:
-        found = found.filter(date__lte=end)
-    if (params.get("district") or "").isdigit():
-        district = OrgUnit.objects.filter(pk=params["district"]).first()
-        found = found.filter(district__path__startswith=district.path) if district else found.none()
-    if params.get("q"):
+    if params["start"]:
+        found = found.filter(date__gte=params["start"])
+    if params["end"]:
+        found = found.filter(date__lte=params["end"])
+    if params["district"]:
+        found = found.filter(district__path__startswith=params["district"].path)
+    if params["q"]:
         found = found.filter(
             Q(enterprise__name__contains=params["q"]) | Q(enterprise__uscc=normalise_code(params["q"]))
         )
-    if params.get("export") == "xlsx":
+    if params["export"] == "xlsx":
         return xlsx_response(
             "走访记录",
             VISIT_HEADERS,
@@ -294,24 +247,13 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         request,
         "outreach/visits.html",
         {
-            "page": Paginator(found, 50).get_page(params.get("page")),
-            "filters": params,
-            "districts": _districts(request.user),
+            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "filters": request.GET,
+            "districts": forms.districts(request.user),
             "query": _query(request),
             "today": timezone.localdate(),
         },
     )
-
-
-def _tasks_from(post: Any, actor: User) -> list[services.TaskInput]:
-    tasks = []
-    for n in range(1, 4):
-        text = post.get(f"task{n}_text", "").strip()
-        if not text:
-            continue
-        due = _required_date(post.get(f"task{n}_due"), f"第 {n} 项跟进事项的完成期限")
-        tasks.append(services.TaskInput(text, _user(post.get(f"task{n}_owner")) or actor, due))
-    return tasks
 
 
 @login_required
@@ -323,16 +265,17 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("只读账号不能登记走访。")
     warnings: list[str] = []
     departments = list(selectors.departments())
-    if request.method == "POST":
-        post = request.POST
+    form = forms.VisitForm(request.POST if request.method == "POST" else None, actor=user)
+    if request.method == "POST" and not form.is_valid():
+        messages.error(request, form_refusal(form))
+    elif request.method == "POST":
+        data = form.cleaned_data
         try:
             visit = services.visit_create(
-                actor=user, source=Source.WEB, enterprise=_enterprise(request, post.get("enterprise", "")),
-                date=_required_date(post.get("date"), "走访日期"), purpose=post.get("purpose", ""),
-                findings=post.get("findings", ""), visitors=[u for u in map(_user, post.getlist("visitors")) if u],
-                departments=[d for d in departments if str(d.pk) in post.getlist("departments")],
-                companions=post.get("companions", ""), tasks=_tasks_from(post, user),
-                confirmed=post.get("confirmed") == "1",
+                actor=user, source=Source.WEB, enterprise=forms.scoped_enterprise(user, data["enterprise"]),
+                date=data["date"], purpose=data["purpose"], findings=data["findings"],
+                visitors=list(data["visitors"]), departments=list(data["departments"]),
+                companions=data["companions"], tasks=form.tasks(), confirmed=data["confirmed"],
             )  # fmt: skip
         except services.DuplicateVisit as exc:
             warnings = exc.warnings
@@ -341,7 +284,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记 {visit.date} 对{visit.enterprise.name}的走访。")
             return redirect(visit.get_absolute_url())
-    values = request.POST if request.method == "POST" else {"enterprise": request.GET.get("enterprise", "")}
+    values = request.POST if request.method == "POST" else filter_values(request, forms.PrefillQuery)[1]
     return render(
         request,
         "outreach/visit_new.html",
@@ -351,7 +294,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             if request.method == "POST"
             else [str(user.pk)],
             "chosen_departments": request.POST.getlist("departments"),
-            "staff": _staff_choices(user),
+            "staff": forms.staff_choices(user),
             "departments": departments,
             "warnings": warnings,
             "task_rows": range(1, 4),
@@ -364,26 +307,29 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visit = selectors.visit_get(actor=request.user, pk=pk)
     if request.method == "POST":
-        post = request.POST
+        form = forms.VisitStepForm(request.POST, actor=request.user)
+        if not form.is_valid():
+            messages.error(request, form_refusal(form))
+            return redirect(visit.get_absolute_url())
+        data = form.cleaned_data
         try:
-            if post.get("action") == "task":
-                task = _tasks_from(post, request.user)
-                if not task:
-                    raise ValidationError("请写明跟进事项。")
-                services.followup_add(actor=request.user, source=Source.WEB, visit=visit, task=task[0])
+            if data["action"] == "task":
+                services.followup_add(
+                    actor=request.user, source=Source.WEB, visit=visit, task=form.tasks()[0]
+                )
                 messages.success(request, "已添加跟进事项。")
-            elif post.get("action") == "done":
-                followup = visit.tasks.filter(pk=post.get("task") or 0).first()
+            elif data["action"] == "done":
+                followup = visit.tasks.filter(pk=data["task"]).first()
                 if followup is None:
                     raise Http404
                 services.followup_done(
-                    actor=request.user, source=Source.WEB, followup=followup, note=post.get("note", "")
+                    actor=request.user, source=Source.WEB, followup=followup, note=data["note"]
                 )
                 messages.success(request, f"已完成“{followup.text}”。")
             else:
                 services.visit_update(
-                    actor=request.user, source=Source.WEB, visit=visit, date=_required_date(post.get("date"), "走访日期"),
-                    purpose=post.get("purpose", ""), findings=post.get("findings", ""),
+                    actor=request.user, source=Source.WEB, visit=visit, date=data["date"], purpose=data["purpose"],
+                    findings=data["findings"],
                 )  # fmt: skip
                 messages.success(request, "已保存走访记录。")
         except (ValidationError, PermissionDenied) as exc:
@@ -403,7 +349,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tickets": visit.tickets.all(),
             "others": selectors.other_visits(visit.enterprise, exclude=visit.pk),
             "can_edit": request.user.can_edit,
-            "staff": _staff_choices(request.user),
+            "staff": forms.staff_choices(request.user),
             "lights": LIGHT_LABELS,
         },
     )
@@ -412,10 +358,9 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def visit_calendar(request: HttpRequest) -> HttpResponse:
     """The shared calendar: every visit made or planned in scope, by day, per district."""
-    month = date_or_none(f"{request.GET.get('month', '')}-01") or timezone.localdate().replace(day=1)
-    district = None
-    if (request.GET.get("district") or "").isdigit():
-        district = get_scoped_or_404(OrgUnit.objects.all(), request.user, pk=int(request.GET["district"]))
+    _, params = filter_values(request, forms.CalendarFilter, actor=request.user)
+    month = params["month"] or timezone.localdate().replace(day=1)
+    district = params["district"]
     previous = (month - dt.timedelta(days=1)).replace(day=1)
     following = (month + dt.timedelta(days=32)).replace(day=1)
     return render(
@@ -427,7 +372,7 @@ def visit_calendar(request: HttpRequest) -> HttpResponse:
             "previous": previous.strftime("%Y-%m"),
             "following": following.strftime("%Y-%m"),
             "district": district,
-            "districts": _districts(request.user),
+            "districts": forms.districts(request.user),
         },
     )
 
@@ -435,17 +380,18 @@ def visit_calendar(request: HttpRequest) -> HttpResponse:
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
     """Follow-up tasks in scope (or only mine), open first, with lights."""
+    _, params = filter_values(request, forms.TaskFilter)
     found = selectors.followups(actor=request.user)
-    if request.GET.get("mine") == "1":
+    if params["mine"]:
         found = found.filter(owner=request.user)
-    if request.GET.get("open") != "0":
+    if params["open"]:
         found = found.filter(done_on__isnull=True)
     rules = selectors.current_rules()
     today = timezone.localdate()
     rows = selectors.with_task_lights(
         list(found.order_by("done_on", "due_date", "id")[:2000]), as_of=today, rules=rules
     )
-    if request.GET.get("export") == "xlsx":
+    if params["export"] == "xlsx":
         return xlsx_response(
             "走访跟进事项",
             ["企业名称", "走访日期", "事项", "责任人", "完成期限", "亮灯", "说明", "完成日期", "完成情况"],
@@ -460,31 +406,27 @@ def task_list(request: HttpRequest) -> HttpResponse:
 # Matchmaking ----------------------------------------------------------------------------------------
 
 
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    today = timezone.localdate()
-    start = date_or_none(request.GET.get("start")) or today.replace(month=1, day=1)
-    end = date_or_none(request.GET.get("end")) or today.replace(month=12, day=31)
-    return start, end
-
-
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     """Events of a period with their outcomes, and the totals by district as the yearly summary gives them."""
     if request.user.is_enterprise_user:
         raise Http404
-    start, end = _period(request)
+    _, params = filter_values(request, forms.EventFilter)
+    today = timezone.localdate()
+    start = params["start"] or today.replace(month=1, day=1)
+    end = params["end"] or today.replace(month=12, day=31)
     found = selectors.events(actor=request.user).filter(date__range=(start, end))
-    if request.GET.get("kind") in Event.Kind.values:
-        found = found.filter(kind=request.GET["kind"])
+    if params["kind"]:
+        found = found.filter(kind=params["kind"])
     totals, total = selectors.event_totals(actor=request.user, start=start, end=end)
-    if request.GET.get("export") == "xlsx":
+    if params["export"] == "xlsx":
         return xlsx_response(
             f"供需对接{start}至{end}",
             ["日期", "活动名称", "类型", "举办层级", "主办单位", "参加企业（家）", "签约订单（万元）", "融资（万元）"],
             ([e.date, e.title, e.get_kind_display(), e.unit.name, e.organiser, e.enterprises, e.orders_wan or 0,
               e.financing_wan or 0] for e in found),
         )  # fmt: skip
-    if request.GET.get("export") == "totals":
+    if params["export"] == "totals":
         return xlsx_response(
             f"供需对接汇总{start}至{end}",
             ["区县", "活动（场）", "参加企业（家）", "签约订单（亿元）", "融资（亿元）"],
@@ -506,25 +448,19 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _event_values(post: Any) -> dict[str, Any]:
-    return {
-        "kind": post.get("kind", ""), "title": post.get("title", ""), "date": date_or_none(post.get("date")),
-        "organiser": post.get("organiser", ""), "place": post.get("place", ""), "note": post.get("note", ""),
-    }  # fmt: skip
-
-
 @login_required
 def event_new(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.can_edit or user.org_unit_id is None:
         raise PermissionDenied("只读账号不能登记供需对接活动。")
     units = scoped(OrgUnit.objects.filter(depth__lte=user.org_unit.depth + 1), user).order_by("path")
-    if request.method == "POST":
-        unit = units.filter(pk=request.POST.get("unit") or 0).first() or user.org_unit
+    form = forms.EventForm(request.POST if request.method == "POST" else None, units=units)
+    if request.method == "POST" and not form.is_valid():
+        messages.error(request, form_refusal(form))
+    elif request.method == "POST":
+        unit = form.cleaned_data["unit"] or user.org_unit
         try:
-            event = services.event_save(
-                actor=user, source=Source.WEB, unit=unit, **_event_values(request.POST)
-            )
+            event = services.event_save(actor=user, source=Source.WEB, unit=unit, **form.event_values())
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
         else:
@@ -541,24 +477,31 @@ def event_new(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(actor=request.user, pk=pk)
     if request.method == "POST":
-        post = request.POST
+        action = request.POST.get("action")
+        form = {"participants": forms.ParticipantsForm, "outcome": forms.OutcomeForm}.get(
+            action, forms.EventForm
+        )(request.POST)
+        if not form.is_valid():
+            messages.error(request, form_refusal(form))
+            return redirect(event.get_absolute_url())
+        data = form.cleaned_data
         try:
-            if post.get("action") == "participants":
+            if action == "participants":
                 added = services.participants_add(
-                    actor=request.user, source=Source.WEB, event=event, role=post.get("role", ""),
-                    names=post.get("names", "").splitlines(),
+                    actor=request.user, source=Source.WEB, event=event, role=data["role"],
+                    names=data["names"].splitlines(),
                 )  # fmt: skip
                 messages.success(request, f"已添加 {added} 个参加单位。")
-            elif post.get("action") == "outcome":
+            elif action == "outcome":
                 services.outcome_add(
-                    actor=request.user, source=Source.WEB, event=event, kind=post.get("kind", ""),
-                    enterprise=_enterprise(request, post.get("enterprise", "")), amount_wan=money_from_text(post.get("amount_wan")),
-                    counterpart=post.get("counterpart", ""), note=post.get("note", ""),
+                    actor=request.user, source=Source.WEB, event=event, kind=data["kind"],
+                    enterprise=forms.scoped_enterprise(request.user, data["enterprise"]),
+                    amount_wan=data["amount_wan"], counterpart=data["counterpart"], note=data["note"],
                 )  # fmt: skip
                 messages.success(request, "已添加对接成果。")
             else:
                 services.event_save(
-                    actor=request.user, source=Source.WEB, unit=event.unit, event=event, **_event_values(post)
+                    actor=request.user, source=Source.WEB, unit=event.unit, event=event, **form.event_values()
                 )
                 messages.success(request, "已保存。")
         except (ValidationError, PermissionDenied) as exc:
@@ -587,22 +530,15 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Timers ---------------------------------------------------------------------------------------------
 
 
-def _int(value: str | None) -> int | str | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else value
-
-
 @login_required
 def service_rules(request: HttpRequest) -> HttpResponse:
     """The timers and departments; city admins edit the timers."""
     if request.method == "POST":
-        post = request.POST
+        form = forms.ServiceRulesForm(request.POST)
         try:
-            services.service_rules_update(
-                actor=request.user, source=Source.WEB,
-                **{name: _int(post.get(name)) for name in ("triage_days", "due_soon_days", "escalate_after_days", "visit_window_days")},
-                deadline_days={key: _int(post.get(f"deadline_{key}")) for key in CATEGORY_LABELS},
-            )  # fmt: skip
+            if not form.is_valid():
+                raise ValidationError(form_refusal(form))
+            services.service_rules_update(actor=request.user, source=Source.WEB, **form.rule_values())
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
         else:

@@ -4,7 +4,6 @@ dashboard. Every list exports what it shows."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -17,12 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from kuochan.accounts.models import User
 from kuochan.audit.models import Source
 from kuochan.core.files import upload_content
-from kuochan.core.forms import refusal
-from kuochan.core.money import money_from_text
+from kuochan.core.forms import filter_values, form_refusal, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
-from kuochan.policies import selectors, services
+from kuochan.policies import forms, selectors, services
 from kuochan.policies.models import Policy, Status, SupportKind
 from kuochan.policies.rules import (
     FIELDS,
@@ -53,18 +52,6 @@ def _policy(code: str) -> Policy:
         raise Http404 from exc
 
 
-def _as_of(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return timezone.localdate()
-
-
-def _year(request: HttpRequest) -> int:
-    value = request.GET.get("year") or request.POST.get("year") or ""
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
-
-
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The catalogue; an enterprise user also sees, for each policy, whether their enterprise qualifies."""
@@ -87,7 +74,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         }
         for p, rule in ((p, selectors.policy_rule(p)) for p in found)
     ]
-    if request.GET.get("export") == "xlsx":
+    if filter_values(request, forms.ExportFilter)[1]["export"] == "xlsx":
         return xlsx_response(
             "政策清单",
             ["序号", "政策名称", "适用对象", "支持方式", "补助上限（万元）", "牵头部门", "配合部门", "申报条件", "免申即享"],
@@ -101,33 +88,6 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/catalogue.html", {"rows": rows})
 
 
-def _policy_form_values(request: HttpRequest) -> dict[str, Any]:
-    post = request.POST
-    try:
-        rule = json.loads(post.get("rule", ""))
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            f"申报条件不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}。"
-        ) from exc
-    documents = [line.strip() for line in post.get("documents", "").splitlines() if line.strip()]
-    try:
-        days = int(post.get("publicity_days", "5"))
-    except ValueError as exc:
-        raise ValidationError("公示天数应为整数。") from exc
-    try:
-        period = {
-            k: dt.date.fromisoformat(post[k]) if post.get(k) else None for k in ("period_start", "period_end")
-        }
-    except ValueError as exc:
-        raise ValidationError("执行期限应为日期，如 2026-01-01。") from exc
-    return {
-        **period, "rule": rule, "documents": documents, "publicity_days": days, "is_active": post.get("is_active") == "1",
-        "auto_award": post.get("auto_award") == "1", "funding_source": post.get("funding_source", "").strip(),
-        "cap_wan": money_from_text(post.get("cap_wan")), "share_pct": money_from_text(post.get("share_pct")),
-        "fixed_wan": money_from_text(post.get("fixed_wan")),
-    }  # fmt: skip
-
-
 @login_required
 def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One policy: clause, departments, support, the rule in words, budgets; city staff edit the rule and
@@ -135,17 +95,18 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     policy = _policy(code)
     can_edit = request.user.is_city_staff
     if request.method == "POST":
+        budget = request.POST.get("form") == "budget"
+        form = (forms.BudgetForm if budget else forms.PolicyForm)(request.POST)
         try:
-            if request.POST.get("form") == "budget":
-                year = _year(request)
-                services.budget_set(
-                    actor=request.user, source=Source.WEB, policy=policy, year=year,
-                    amount_wan=money_from_text(request.POST.get("amount_wan")),
-                )  # fmt: skip
+            if not form.is_valid():
+                raise ValidationError(form_refusal(form))
+            if budget:
+                year = form.cleaned_data["year"]
+                services.budget_set(actor=request.user, source=Source.WEB, policy=policy, **form.cleaned_data)
                 messages.success(request, f"已设置 {year} 年预算。")
             else:
                 services.policy_update(
-                    actor=request.user, source=Source.WEB, policy=policy, **_policy_form_values(request)
+                    actor=request.user, source=Source.WEB, policy=policy, **form.cleaned_data
                 )
                 messages.success(request, "政策已保存。")
         except (ValidationError, PermissionDenied) as exc:
@@ -184,16 +145,20 @@ def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
     """政策找企业: the enterprises or projects in scope that qualify, or may once the data is checked, each
     with its reasons; for 免申即享 policies, city staff confirm the award list here."""
     policy = _policy(code)
-    as_of, year = _as_of(request), _year(request)
+    _, params = filter_values(request, forms.MatchFilter)
+    as_of, year = params["as_of"] or timezone.localdate(), params["year"] or timezone.localdate().year
     if request.method == "POST":
-        picked = []
-        for value in request.POST.getlist("pick"):
-            enterprise_id, _, project_id = value.partition(":")
-            if enterprise_id.isdigit():
-                picked.append((int(enterprise_id), int(project_id) if project_id.isdigit() else None))
+        form = forms.AwardsForm(request.POST)
         try:
+            if not form.is_valid():
+                raise ValidationError(form_refusal(form))
+            year = form.cleaned_data["year"]
             made = services.awards_confirm(
-                actor=request.user, source=Source.WEB, policy=policy, year=year, picked=picked
+                actor=request.user,
+                source=Source.WEB,
+                policy=policy,
+                year=year,
+                picked=form.cleaned_data["pick"],
             )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
@@ -201,9 +166,9 @@ def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, f"已确认 {len(made)} 个免申即享对象，进入公示。")
             return redirect(f"{reverse('policies:applications')}?policy={policy.code}&year={year}")
     matches = selectors.matching(actor=request.user, as_of=as_of, chosen=[policy])[policy.code]
-    status = request.GET.get("status", "")
-    shown = selectors.matches_shown(matches, status if status in STATUS_LABELS else "")
-    if request.GET.get("export") == "xlsx":
+    status = params["status"]
+    shown = selectors.matches_shown(matches, status)
+    if params["export"] == "xlsx":
         return xlsx_response(
             f"{policy.title}匹配结果",
             MATCH_HEADERS,
@@ -252,7 +217,7 @@ def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
 def enterprise_policies(request: HttpRequest, pk: int) -> HttpResponse:
     """企业找政策: every policy one enterprise (or one of its projects) may use, with reasons."""
     enterprise = get_scoped_or_404(Enterprise.objects.select_related("district"), request.user, pk=pk)
-    as_of = _as_of(request)
+    as_of = filter_values(request, forms.AsOfFilter)[1]["as_of"] or timezone.localdate()
     chosen = list(selectors.policies(active_only=True))
     matched = selectors.matching(actor=request.user, as_of=as_of, chosen=chosen, enterprise=enterprise)
     rows = [
@@ -273,24 +238,23 @@ def my_policies(request: HttpRequest) -> HttpResponse:
     return redirect("policies:enterprise", pk=request.user.enterprise_id)
 
 
-def _applicant(request: HttpRequest, policy: Policy) -> tuple[Enterprise, Project | None]:
+def _applicant(user: User, policy: Policy, data: dict[str, Any]) -> tuple[Enterprise, Project | None]:
     """Who applies, and for which project: an enterprise user's own; staff name the project by its code
     (the enterprise follows), or the enterprise by its USCC."""
-    user, post = request.user, request.POST
     if user.is_enterprise_user:
         project = None
-        if post.get("project", "").isdigit():
-            project = Project.objects.filter(pk=post["project"], enterprise_id=user.enterprise_id).first()
+        if data["project"]:
+            project = Project.objects.filter(pk=data["project"], enterprise_id=user.enterprise_id).first()
         return user.enterprise, project
     if policy.subject == "project":
-        code = normalise_project_code(post.get("project_code", ""))
+        code = normalise_project_code(data["project_code"])
         project = (
             scoped(Project.objects.select_related("enterprise__district"), user).filter(code=code).first()
         )
         if project is None:
             raise ValidationError(f"您的数据范围内没有项目代码为“{code}”的项目。")
         return project.enterprise, project
-    uscc = normalise_code(post.get("uscc", ""))
+    uscc = normalise_code(data["uscc"])
     enterprise = scoped(Enterprise.objects.select_related("district"), user).filter(uscc=uscc).first()
     if enterprise is None:
         raise ValidationError(f"您的数据范围内没有统一社会信用代码为“{uscc}”的企业。")
@@ -304,12 +268,14 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     enterprise = user.enterprise if user.is_enterprise_user else None
     if request.method == "POST":
+        form = forms.ApplyForm(request.POST)
         try:
-            enterprise, project = _applicant(request, policy)
+            if not form.is_valid():
+                raise ValidationError(form_refusal(form))
+            enterprise, project = _applicant(user, policy, form.cleaned_data)
             application = services.application_create(
                 actor=user, source=Source.WEB, policy=policy, enterprise=enterprise, project=project,
-                requested_wan=money_from_text(request.POST.get("requested_wan")),
-                description=request.POST.get("description", "").strip(),
+                requested_wan=form.cleaned_data["requested_wan"], description=form.cleaned_data["description"],
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
@@ -333,19 +299,19 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
     """Applications in scope, filtered; 待我处理 shows the queue of the actor's role."""
+    _, params = filter_values(request, forms.ApplicationFilter)
     queue_label = ""
-    if request.GET.get("queue") == "1":
+    if params["queue"]:
         found, queue_label = selectors.review_queue(actor=request.user)
     else:
         found = selectors.applications(actor=request.user)
-    params = request.GET
-    if params.get("status") in Status.values:
+    if params["status"]:
         found = found.filter(status=params["status"])
-    if params.get("policy"):
+    if params["policy"]:
         found = found.filter(policy__code=params["policy"])
-    if params.get("year", "").isdigit():
-        found = found.filter(year=int(params["year"]))
-    if params.get("export") == "xlsx":
+    if params["year"]:
+        found = found.filter(year=params["year"])
+    if params["export"] == "xlsx":
         return xlsx_response(
             "政策申报",
             APPLICATION_HEADERS,
@@ -356,19 +322,19 @@ def application_list(request: HttpRequest) -> HttpResponse:
                 for a in found.iterator(chunk_size=2000)
             ),
         )  # fmt: skip
-    query = params.copy()
+    query = request.GET.copy()
     query.pop("page", None)
     query.pop("export", None)
     return render(
         request,
         "policies/applications.html",
         {
-            "page": Paginator(found, 50).get_page(params.get("page")),
+            "page": Paginator(found, 50).get_page(request.GET.get("page")),
             "statuses": Status.choices,
             "catalogue": selectors.policies(),
-            "filters": params,
+            "filters": request.GET,
             "query": query.urlencode(),
-            "queue": params.get("queue") == "1",
+            "queue": bool(params["queue"]),
             "queue_label": queue_label,
         },
     )
@@ -380,29 +346,33 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor may take now."""
     application = selectors.application_get(actor=request.user, pk=pk)
     if request.method == "POST":
+        form = forms.ApplicationStepForm(request.POST)
         try:
+            if not form.is_valid():
+                raise ValidationError(form_refusal(form))
+            data = form.cleaned_data
             if "upload" in request.FILES:
                 upload = request.FILES["upload"]
                 services.attachment_add(
-                    actor=request.user, source=Source.WEB, application=application,
-                    document=request.POST.get("document", ""), name=upload.name,
-                    content=upload_content(upload, services.MAX_ATTACHMENT_BYTES),
+                    actor=request.user, source=Source.WEB, application=application, document=data["document"],
+                    name=upload.name, content=upload_content(upload, services.MAX_ATTACHMENT_BYTES),
                 )  # fmt: skip
                 messages.success(request, f"已上传“{upload.name}”。")
-            elif request.POST.get("action") == "save":
+            elif data["action"] == "save":
                 services.application_update(
                     actor=request.user, source=Source.WEB, application=application,
-                    requested_wan=money_from_text(request.POST.get("requested_wan")),
-                    description=request.POST.get("description", "").strip(),
+                    requested_wan=data["requested_wan"], description=data["description"],
                 )  # fmt: skip
                 messages.success(request, "已保存。")
-            else:
-                action = request.POST.get("action", "")
+            elif data["action"]:
+                action = data["action"]
                 services.application_act(
                     actor=request.user, source=Source.WEB, application=application, action=action,
-                    opinion=request.POST.get("opinion", ""), amount_wan=money_from_text(request.POST.get("amount_wan")),
+                    opinion=data["opinion"], amount_wan=data["amount_wan"],
                 )  # fmt: skip
                 messages.success(request, f"已{TRANSITIONS[action].label}。")
+            else:
+                raise ValidationError("请选择要上传的材料或要办理的操作。")
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
         return redirect(application.get_absolute_url())
@@ -435,9 +405,10 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def fund_dashboard(request: HttpRequest) -> HttpResponse:
     """Per monetary policy and year: budget, in review, approved, paid and remaining."""
-    year = _year(request)
+    _, params = filter_values(request, forms.YearFilter)
+    year = params["year"] or timezone.localdate().year
     rows = selectors.funds(actor=request.user, year=year)
-    if request.GET.get("export") == "xlsx":
+    if params["export"] == "xlsx":
         return xlsx_response(
             f"{year}年政策资金",
             ["政策", "预算（万元）", "全市已核准（万元）", "全市剩余（万元）", "本范围在审（万元）", "本范围已核准（万元）",

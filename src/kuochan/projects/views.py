@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import add_service_errors
+from kuochan.core.forms import FilterForm, IdField, add_service_errors, filter_values
 from kuochan.core.scope import scoped
 from kuochan.imports.parsing import CellError, to_month
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
@@ -36,7 +36,6 @@ from kuochan.projects.models import (
 )
 from kuochan.projects.rules import (
     MILESTONE_LABELS,
-    MILESTONES,
     QUALITY_KINDS,
     Light,
     light_summary,
@@ -49,35 +48,59 @@ from kuochan.web.exports import xlsx_response
 LIGHTS = [(light.value, light.label) for light in Light]
 
 
-def _date_param(request: HttpRequest, name: str, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get(name, ""))
-    except ValueError:
-        return default
+EXPORT_XLSX = [("", "—"), ("xlsx", "Excel")]
 
 
-def _as_of(request: HttpRequest) -> dt.date:
-    return _date_param(request, "as_of", timezone.localdate())
+class MonthField(forms.Field):
+    """A month as officials type it (2026-06, 2026/6, 2026年6月), as its first day."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        try:
+            month = to_month(value)
+        except CellError as exc:
+            raise ValidationError(str(exc)) from exc
+        if month is not None and not 1949 <= month.year <= 2100:
+            raise ValidationError("年月应在 1949 年至 2100 年之间。")
+        return month
 
 
-def _number(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+class AsOfForm(FilterForm):
+    """A page showing lights on a date: today unless the query string names another."""
+
+    as_of = forms.DateField(label="截至日期", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["as_of"].initial = timezone.localdate()
 
 
-def _filters(request: HttpRequest) -> selectors.ProjectFilter:
-    params = request.GET
-    stalls = set(selectors.light_rules().stall_labels.values())
-    return selectors.ProjectFilter(
-        query=params.get("q", ""),
-        district=_number(request, "district"),
-        light=params.get("light") if params.get("light") in Light.__members__.values() else "",
-        stage=params.get("stage") if params.get("stage") in MILESTONES else "",
-        stall=params.get("stall") if params.get("stall") in stalls else "",
-        chain=_number(request, "chain"),
-        project_type=params.get("type") if params.get("type") in ProjectType.values else "",
-        large=params.get("large") == "1",
+class ProjectFilterForm(AsOfForm):
+    """The project list's query string."""
+
+    q = forms.CharField(label="关键词", max_length=100, required=False)
+    district = IdField(label="区县")
+    light = forms.ChoiceField(label="亮灯", choices=[("", "—"), *LIGHTS], required=False)
+    stage = forms.ChoiceField(
+        label="当前节点", choices=[("", "—"), *MILESTONE_LABELS.items()], required=False
     )
+    stall = forms.CharField(label="破五未类别", max_length=40, required=False)
+    chain = IdField(label="产业链")
+    type = forms.ChoiceField(label="项目类型", choices=[("", "—"), *ProjectType.choices], required=False)
+    large = forms.ChoiceField(label="亿元以上", choices=[("", "—"), ("1", "亿元以上")], required=False)
+    export = forms.ChoiceField(label="导出", choices=EXPORT_XLSX, required=False)
+
+    def clean_stall(self) -> str:
+        stall = self.cleaned_data["stall"]
+        if stall and stall not in set(selectors.light_rules().stall_labels.values()):
+            raise ValidationError("不是亮灯规则中的破五未类别。")
+        return stall
+
+    def filters(self) -> selectors.ProjectFilter:
+        v = self.values
+        return selectors.ProjectFilter(
+            query=v["q"], district=v["district"], light=v["light"], stage=v["stage"], stall=v["stall"],
+            chain=v["chain"], project_type=v["type"], large=v["large"] == "1",
+        )  # fmt: skip
 
 
 def _districts(actor: Any) -> Any:
@@ -92,9 +115,10 @@ EXPORT_HEADERS = [
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     """Projects with their light on the as-of date; 导出 downloads exactly what the filters show."""
-    as_of, filters = _as_of(request), _filters(request)
+    form, values = filter_values(request, ProjectFilterForm)
+    as_of, filters = values["as_of"], form.filters()
     rows = selectors.project_rows(actor=request.user, as_of=as_of, filters=filters)
-    if request.GET.get("export") == "xlsx":
+    if values["export"] == "xlsx":
         objects = Project.objects.in_bulk([f.id for f, _ in rows])
         return xlsx_response(
             f"项目亮灯清单（截至{as_of}）",
@@ -135,7 +159,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get(actor=request.user, pk=pk)
-    as_of = _as_of(request)
+    as_of = filter_values(request, AsOfForm)[1]["as_of"]
     board = selectors.project_board(actor=request.user, as_of=as_of, queryset=Project.objects.filter(pk=pk))
     verdict = board.verdicts[0]
     progress = list(project.progress.order_by("-month"))
@@ -192,7 +216,7 @@ def _progress_chart(progress: list[Any], plans: dict[int, Any]) -> dict[str, Any
 @login_required
 def light_board(request: HttpRequest) -> HttpResponse:
     """District × light counts on the as-of date; each count links to the list behind it."""
-    as_of = _as_of(request)
+    as_of = filter_values(request, AsOfForm)[1]["as_of"]
     board = selectors.project_board(actor=request.user, as_of=as_of)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for facts, verdict in zip(board.facts, board.verdicts, strict=True):
@@ -209,7 +233,7 @@ def light_board(request: HttpRequest) -> HttpResponse:
 @login_required
 def stall_board(request: HttpRequest) -> HttpResponse:
     """破五未: stall category × district on the as-of date, with drill-down to the projects."""
-    as_of = _as_of(request)
+    as_of = filter_values(request, AsOfForm)[1]["as_of"]
     board = selectors.project_board(actor=request.user, as_of=as_of)
     categories = list(dict.fromkeys(board.rules.stall_labels.values()))
     counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -228,14 +252,23 @@ def stall_board(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    """The period picker: this month by default."""
-    today = timezone.localdate()
-    first = today.replace(day=1)
-    next_month = (first + dt.timedelta(days=32)).replace(day=1)
-    start = _date_param(request, "from", first)
-    end = _date_param(request, "to", next_month - dt.timedelta(days=1))
-    return (start, end) if start <= end else (end, start)
+class PeriodForm(FilterForm):
+    """The three lists' period: this month unless the query string names another; either order."""
+
+    start = forms.DateField(label="起始日期", required=False)
+    end = forms.DateField(label="截止日期", required=False)
+    export = forms.ChoiceField(
+        label="导出", choices=[("", "—"), ("start", "拟开工"), ("complete", "竣工"), ("above_scale", "升规")],
+        required=False,
+    )  # fmt: skip
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        # The query string says from= and to=, which are Python keywords: renamed before parsing.
+        data = {"start": data.get("from", ""), "end": data.get("to", ""), "export": data.get("export", "")}
+        super().__init__(data, **kwargs)
+        first = timezone.localdate().replace(day=1)
+        self.fields["start"].initial = first
+        self.fields["end"].initial = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 
 
 LIST_TITLES = {"start": "拟开工", "complete": "竣工", "above_scale": "升规"}
@@ -243,11 +276,11 @@ LIST_TITLES = {"start": "拟开工", "complete": "竣工", "above_scale": "升�
 
 @login_required
 def three_lists(request: HttpRequest) -> HttpResponse:
-    start, end = _period(request)
+    values = filter_values(request, PeriodForm)[1]
+    start, end = sorted((values["start"], values["end"]))
     lists = selectors.project_lists(actor=request.user, start=start, end=end)
     groups = {"start": lists.to_start, "complete": lists.to_complete, "above_scale": lists.to_above_scale}
-    wanted = request.GET.get("export")
-    if wanted in groups:
+    if wanted := values["export"]:
         key = "统一社会信用代码" if wanted == "above_scale" else "项目代码"
         return xlsx_response(
             f"{LIST_TITLES[wanted]}清单（{start}至{end}）",
@@ -266,12 +299,18 @@ def three_lists(request: HttpRequest) -> HttpResponse:
     )
 
 
+class QualityFilterForm(FilterForm):
+    kind = forms.ChoiceField(label="问题类别", choices=[("", "—"), *QUALITY_KINDS.items()], required=False)
+    export = forms.ChoiceField(label="导出", choices=EXPORT_XLSX, required=False)
+
+
 @login_required
 def data_quality(request: HttpRequest) -> HttpResponse:
+    values = filter_values(request, QualityFilterForm)[1]
     today = timezone.localdate()
     facts = selectors.project_facts(actor=request.user, as_of=today, with_progress=False)
     findings = quality_findings(facts, today=today, rules=selectors.light_rules())
-    kind = request.GET.get("kind") if request.GET.get("kind") in QUALITY_KINDS else ""
+    kind = values["kind"]
     counts = Counter(f.kind for f in findings)
     if kind:
         findings = [f for f in findings if f.kind == kind]
@@ -281,7 +320,7 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         ((by_id[f.project_id], f) for f in findings),
         key=lambda row: (rank.get(row[0].district, 99), row[0].code),
     )
-    if request.GET.get("export") == "xlsx":
+    if values["export"] == "xlsx":
         return xlsx_response(
             "项目数据质量问题",
             ["项目代码", "项目名称", "所属区县", "问题类别", "问题"],
@@ -368,10 +407,16 @@ def _require(allowed: bool, message: str) -> None:
         raise PermissionDenied(message)
 
 
+class NewProjectForm(FilterForm):
+    """A link from an enterprise's page names it for the new project."""
+
+    uscc = forms.CharField(label="统一社会信用代码", max_length=40, required=False)
+
+
 @login_required
 def project_create(request: HttpRequest) -> HttpResponse:
     _require(request.user.can_edit, "您无权新增项目。")
-    initial = {"enterprise": request.GET.get("uscc", "")}
+    initial = {"enterprise": filter_values(request, NewProjectForm)[1]["uscc"]}
     form = ProjectForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -456,7 +501,7 @@ def milestones_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class ProgressForm(forms.Form):
-    month = forms.CharField(label="年月", max_length=16, help_text="如 2026-06")
+    month = MonthField(label="年月", help_text="如 2026-06")
     ytd_wan = forms.DecimalField(
         label="本年累计完成投资（万元）", max_digits=16, decimal_places=2, min_value=0
     )
@@ -464,12 +509,6 @@ class ProgressForm(forms.Form):
     progress_note = forms.CharField(label="进展情况", required=False, widget=forms.Textarea)
     problems = forms.CharField(label="存在问题", required=False, widget=forms.Textarea)
     coordination = forms.CharField(label="需协调事项", required=False, widget=forms.Textarea)
-
-    def clean_month(self) -> dt.date:
-        try:
-            return to_month(self.cleaned_data["month"])
-        except CellError as exc:
-            raise ValidationError(str(exc)) from exc
 
 
 @login_required
@@ -567,27 +606,70 @@ def light_rules(request: HttpRequest) -> HttpResponse:
     )
 
 
+class MonthFilterForm(FilterForm):
+    """The monthly grid's query string: last month unless it names another."""
+
+    month = MonthField(label="年月", required=False)
+    district = IdField(label="区县")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["month"].initial = _last_month()
+
+
+class AmountField(forms.DecimalField):
+    """An amount in 万元 as officials type it, thousands separators allowed, rounded to the fen."""
+
+    default_error_messages = {"invalid": "应为金额（万元），如 1200 或 1200.50"}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=16, decimal_places=2, min_value=0, required=False, **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:
+        number = super().to_python(value.replace(",", "") if isinstance(value, str) else value)
+        try:
+            return None if number is None else number.quantize(Decimal("0.01"))
+        except InvalidOperation as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
 GRID_FIELDS = ("ytd_wan", "year_plan_wan", "progress_note", "problems", "coordination")
+GRID_LABELS = {
+    "ytd_wan": "本年累计完成投资", "year_plan_wan": "本年计划投资", "progress_note": "进展情况", "problems": "存在问题",
+    "coordination": "需协调事项",
+}  # fmt: skip
+
+
+class ProgressGridForm(forms.Form):
+    """One row of inputs per project on the page, named `<field>-<project id>`."""
+
+    def __init__(self, data: Any, projects: list[Project]) -> None:
+        super().__init__(data)
+        for project in projects:
+            for name in GRID_FIELDS:
+                field = AmountField() if name.endswith("_wan") else forms.CharField(required=False)
+                field.label = GRID_LABELS[name]
+                self.fields[f"{name}-{project.pk}"] = field
+
+    def row_problem(self, project: Project) -> str | None:
+        """The first thing wrong in a project's row, said with what was typed."""
+        for name in GRID_FIELDS:
+            if errors := self.errors.get(key := f"{name}-{project.pk}"):
+                typed = str(self.data.get(key, ""))[:40]
+                return f"{project.name}：{GRID_LABELS[name]}“{typed}”{errors[0]}"
+        return None
 
 
 def _grid_entry(
-    request: HttpRequest, project: Project, stored: Any
+    form: ProgressGridForm, project: Project, stored: Any
 ) -> tuple[dict[str, Any] | None, str | None]:
     """The posted row of one project: (entry for `progress_record_month`, or None if left as it was; a
     problem with what was typed)."""
-    raw = {name: request.POST.get(f"{name}-{project.pk}", "").strip() for name in GRID_FIELDS}
-    if not raw["ytd_wan"] and not stored:
+    if problem := form.row_problem(project):
+        return None, problem
+    values = {name: form.cleaned_data[f"{name}-{project.pk}"] for name in GRID_FIELDS}
+    if values["ytd_wan"] is None and not stored:
         return None, None
-    values: dict[str, Any] = {name: raw[name] for name in ("progress_note", "problems", "coordination")}
-    for name, label in (("ytd_wan", "本年累计完成投资"), ("year_plan_wan", "本年计划投资")):
-        text = raw[name].replace(",", "")
-        if not text:
-            values[name] = None
-            continue
-        try:
-            values[name] = Decimal(text).quantize(Decimal("0.01"))
-        except InvalidOperation:
-            return None, f"{project.name}：{label}“{raw[name]}”应为金额（万元），如 1200 或 1200.50"
     if values["ytd_wan"] is None:
         return None, f"{project.name}：已报过本月进展，本年累计完成投资不能清空"
     if stored and all(values[name] == getattr(stored, name) for name in GRID_FIELDS):
@@ -598,16 +680,18 @@ def _grid_entry(
 @login_required
 def progress_month(request: HttpRequest) -> HttpResponse:
     """One month's progress for all of a district's projects on one page, as easily as by file."""
-    month = _month_param(request)
-    district = _number(request, "district")
+    values = filter_values(request, MonthFilterForm)[1]
+    month, district = values["month"], values["district"]
     found = selectors.projects_to_report(actor=request.user, month=month, district=district)
     page = Paginator(found, 100).get_page(request.GET.get("page"))
     this_month, before = selectors.month_reports(list(page), month)
     if request.method == "POST":
         _require(request.user.can_edit, "您无权填报进展。")
+        form = ProgressGridForm(request.POST, list(page))
+        form.is_valid()  # each row's problem is said below, by its project's name
         entries, problems = [], []
         for project in page:
-            entry, problem = _grid_entry(request, project, this_month.get(project.pk))
+            entry, problem = _grid_entry(form, project, this_month.get(project.pk))
             if problem:
                 problems.append(problem)
             elif entry:
@@ -650,10 +734,3 @@ def _grid_values(request: HttpRequest, project: Project, stored: Any) -> dict[st
     if request.method == "POST":
         return {name: request.POST.get(f"{name}-{project.pk}", "") for name in GRID_FIELDS}
     return {name: (getattr(stored, name) if stored else "") for name in GRID_FIELDS}
-
-
-def _month_param(request: HttpRequest) -> dt.date:
-    try:
-        return to_month(request.GET.get("month", "")) or _last_month()
-    except CellError:
-        return _last_month()

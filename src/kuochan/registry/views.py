@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import add_service_errors
+from kuochan.core.forms import MAX_ID, FilterForm, IdField, add_service_errors, filter_values
 from kuochan.core.scope import get_scoped_or_404, path_in_scope
 from kuochan.evaluation.selectors import explained
 from kuochan.imports.models import ImportBatch
@@ -22,30 +22,38 @@ from kuochan.registry.importers import EnterprisesImporter
 from kuochan.registry.models import Contact, Enterprise, HonourKind, IndustryTag, SizeClass, TagKind
 from kuochan.web.exports import xlsx_response
 
+EXPORT_CHOICES = [("", "—"), ("xlsx", "Excel")]
 
-def _filters(request: HttpRequest) -> selectors.EnterpriseFilter:
-    params = request.GET
 
-    def number(name: str) -> int | None:
-        return int(params[name]) if params.get(name, "").isdigit() else None
+class EnterpriseFilterForm(FilterForm):
+    """The registry list's query string."""
 
-    above = {"1": True, "0": False}.get(params.get("above_scale", ""))
-    return selectors.EnterpriseFilter(
-        query=params.get("q", ""),
-        district=number("district"),
-        tag=number("tag"),
-        honour=params.get("honour") if params.get("honour") in HonourKind.values else "",
-        size=params.get("size") if params.get("size") in SizeClass.values else "",
-        above_scale=above,
-    )
+    q = forms.CharField(label="关键词", max_length=100, required=False)
+    district = IdField(label="区县")
+    tag = IdField(label="产业链")
+    honour = forms.ChoiceField(label="荣誉", choices=[("", "—"), *HonourKind.choices], required=False)
+    size = forms.ChoiceField(label="企业规模", choices=[("", "—"), *SizeClass.choices], required=False)
+    above_scale = forms.TypedChoiceField(
+        label="规上", choices=[("", "—"), ("1", "规上"), ("0", "规下")], coerce=lambda v: v == "1",
+        empty_value=None, required=False,
+    )  # fmt: skip
+    export = forms.ChoiceField(label="导出", choices=EXPORT_CHOICES, required=False)
+
+    def filters(self) -> selectors.EnterpriseFilter:
+        v = self.values
+        return selectors.EnterpriseFilter(
+            query=v["q"], district=v["district"], tag=v["tag"], honour=v["honour"], size=v["size"],
+            above_scale=v["above_scale"],
+        )  # fmt: skip
 
 
 @login_required
 def enterprise_list(request: HttpRequest) -> HttpResponse:
     """Search and filter the registry; 导出 downloads exactly what the filters show."""
-    filters = _filters(request)
+    form, values = filter_values(request, EnterpriseFilterForm)
+    filters = form.filters()
     found = selectors.enterprises(actor=request.user, filters=filters)
-    if request.GET.get("export") == "xlsx":
+    if values["export"] == "xlsx":
         rows = EnterprisesImporter(actor=request.user).export_rows(found)
         return xlsx_response("企业名单", EnterprisesImporter.headers(), rows)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
@@ -97,6 +105,23 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+class TagsField(forms.ModelMultipleChoiceField):
+    """Industry tags by id. An id too large for the database is refused as an unknown tag here: Django's own
+    field would hand it to the database inside an IN list, which fails on it."""
+
+    def _check_values(self, value: object) -> object:
+        for pk in value or ():
+            try:
+                too_large = abs(int(str(pk))) > MAX_ID
+            except ValueError:
+                continue  # not a number: Django's own check names it
+            if too_large:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class EnterpriseForm(forms.Form):
     uscc = forms.CharField(label="统一社会信用代码", max_length=40)
     name = forms.CharField(label="企业名称", max_length=200)
@@ -112,9 +137,7 @@ class EnterpriseForm(forms.Form):
     above_scale_since = forms.DateField(
         label="规上起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    tags = forms.ModelMultipleChoiceField(
-        label="所属产业链", queryset=IndustryTag.objects.all(), required=False
-    )
+    tags = TagsField(label="所属产业链", queryset=IndustryTag.objects.all(), required=False)
 
     def __init__(self, *args: object, actor: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -176,16 +199,33 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _problems(form: forms.Form) -> str:
+    """A small inline form's problems as one Chinese message for the page it returns to."""
+    return "；".join(
+        f"{form.fields[name].label}：{'；'.join(errors)}" if name in form.fields else "；".join(errors)
+        for name, errors in form.errors.items()
+    )
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=64)
+    title = forms.CharField(label="职务", max_length=64, required=False)
+    phone = forms.CharField(label="电话", max_length=32, required=False)
+    email = forms.EmailField(label="邮箱", required=False)
+
+
 @login_required
 @require_POST
 def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = selectors.enterprise_get(actor=request.user, pk=pk)
-    fields = ("name", "title", "phone", "email")
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _problems(form))
+        return redirect(enterprise)
     try:
         services.contact_add(
-            actor=request.user, source=Source.WEB, enterprise=enterprise,
-            **{name: request.POST.get(name, "").strip()[:64] for name in fields},
-        )  # fmt: skip
+            actor=request.user, source=Source.WEB, enterprise=enterprise, **form.cleaned_data
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect(enterprise)
@@ -199,17 +239,20 @@ def contact_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(contact.enterprise)
 
 
+class TagForm(forms.Form):
+    kind = forms.ChoiceField(label="类别", choices=TagKind.choices)
+    name = forms.CharField(label="名称", max_length=64)
+
+
 @login_required
 def tag_list(request: HttpRequest) -> HttpResponse:
     """The editable dictionary of industry chains and traditional industries, with how often each is used."""
     if request.method == "POST":
+        form = TagForm(request.POST)
         try:
-            services.tag_create(
-                actor=request.user,
-                source=Source.WEB,
-                kind=request.POST.get("kind", ""),
-                name=request.POST.get("name", ""),
-            )
+            if not form.is_valid():
+                raise ValidationError(_problems(form))
+            services.tag_create(actor=request.user, source=Source.WEB, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("registry:tags")
@@ -218,16 +261,24 @@ def tag_list(request: HttpRequest) -> HttpResponse:
     return render(request, "registry/tags.html", {"groups": groups, "kinds": TagKind.choices})
 
 
+class TagChangeForm(forms.Form):
+    name = forms.CharField(label="名称", max_length=64, required=False)
+    action = forms.ChoiceField(label="操作", choices=[("", "改名"), ("delete", "删除")], required=False)
+
+
 @login_required
 @require_POST
 def tag_change(request: HttpRequest, pk: int) -> HttpResponse:
     tag = get_object_or_404(IndustryTag, pk=pk)
+    form = TagChangeForm(request.POST)
     try:
-        if request.POST.get("action") == "delete":
+        if not form.is_valid():
+            raise ValidationError(_problems(form))
+        if form.cleaned_data["action"] == "delete":
             services.tag_delete(actor=request.user, source=Source.WEB, tag=tag)
         else:
             services.tag_rename(
-                actor=request.user, source=Source.WEB, tag=tag, name=request.POST.get("name", "")
+                actor=request.user, source=Source.WEB, tag=tag, name=form.cleaned_data["name"]
             )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -178,19 +178,28 @@ def _fill_left(claims: Sequence[Claim], weighed: list, granted: list[Decimal], b
 
 
 def _highs() -> highspy.Highs:
-    """A silent solver. HiGHS prints its banner on the process's standard output as it is made, before any
-    option can stop it, which would spoil `kuochan allocate --format json`: the banner goes to /dev/null."""
+    """A silent solver. Nothing process-wide is touched here: this runs in web processes, on every view of a
+    pool's page. HiGHS 1.16 prints its banner on standard output once per process, as the first solver is
+    made and before any option can stop it; a web process lets it go to its log, and a command whose output
+    is data first calls `solver_banner_to_devnull`."""
+    h = highspy.Highs()
+    h.silent()
+    return h
+
+
+def solver_banner_to_devnull() -> None:
+    """Makes the process's first solver with file descriptor 1 pointed at /dev/null, so that HiGHS's
+    once-per-process banner does not spoil `kuochan allocate --format json`. It swaps a process-wide file
+    descriptor: for command-line processes only, never a web process."""
     sys.stdout.flush()
     saved = os.dup(1)
     try:
         with open(os.devnull, "wb") as null:
             os.dup2(null.fileno(), 1)
-            h = highspy.Highs()
+            highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
-    h.silent()
-    return h
 
 
 def _solve(claims: Sequence[Claim], weighed: list, eligible: list[int], balance: Decimal) -> np.ndarray:

@@ -22,7 +22,7 @@ from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_bulk, audit_entry, audit_record, fields_update, snapshot
 from kuochan.core.files import PHOTOS, plain_name, upload_problem
 from kuochan.core.money import CENT, money_problem
-from kuochan.core.scope import path_in_scope, scoped
+from kuochan.core.scope import ensure_in_scope, path_in_scope, scoped
 from kuochan.orgs.models import OrgUnit
 from kuochan.projects.models import Project, ProjectStatus
 from kuochan.registry.models import Survey, Willingness
@@ -128,6 +128,7 @@ def pool_transfer(
 ) -> tuple[Movement, Movement]:
     """Quota moved between levels (the city to a district, or back), both sides in one transaction."""
     _require_city(actor, "在要素池之间调剂")
+    ensure_in_scope(actor, from_pool, to_pool)
     _same_kind(from_pool, to_pool)
     amount = _amount(amount, "调剂量")
     pools = _locked(from_pool, to_pool)
@@ -200,6 +201,7 @@ def request_create(
 def request_override(*, actor: Any, source: Source, request: Request, allowed: bool) -> Request:
     """The city lets a request of an enterprise on the 清三低 list take part in allocation (or not)."""
     _require_city(actor, "同意清三低企业参与要素分配")
+    ensure_in_scope(actor, Request.objects.select_related("project__district").get(pk=request.pk))
     fields_update(request, actor=actor, source=source, override_low_efficiency=allowed)
     return request
 
@@ -334,6 +336,7 @@ def advance_create(
 ) -> Advance:
     """要素预支: a district pool draws on the city pool, with a repayment schedule adding up to the amount."""
     _require_city(actor, "办理要素预支")
+    ensure_in_scope(actor, lender, borrower)
     _same_kind(lender, borrower)
     if not borrower.org_unit.path.startswith(lender.org_unit.path):
         raise ValidationError(f"{borrower.org_unit.name}不在{lender.org_unit.name}之下，不能向其预支。")
@@ -428,6 +431,8 @@ def can_edit_area(actor: Any, area: OrgUnit) -> bool:
 @transaction.atomic
 def listing_save(*, actor: Any, source: Source, listing: Listing | None = None, **values: Any) -> Listing:
     """A listing created or changed by staff of its park's scope; every change, the status included, audited."""
+    if listing is not None:  # the listing where it is now, not only where it is being moved to
+        ensure_in_scope(actor, Listing.objects.select_related("area").get(pk=listing.pk))
     area = values.get("area") or (listing.area if listing else None)
     if area is None or not can_edit_area(actor, area):
         raise PermissionDenied("只能登记您数据范围内园区（乡镇）的房源。")
@@ -477,6 +482,11 @@ def need_save(
     own = actor is not None and actor.is_enterprise_user and actor.enterprise_id == enterprise.pk
     if not (own or (actor is not None and actor.can_edit and path_in_scope(enterprise.district.path, actor))):
         raise PermissionDenied("只能为本企业（或您数据范围内的企业）登记厂房需求。")
+    if need is not None:
+        stored = SpaceNeed.objects.select_related("enterprise__district").get(pk=need.pk)
+        ensure_in_scope(actor, stored)
+        if stored.enterprise_id != enterprise.pk:
+            raise PermissionDenied("厂房需求不属于该企业。")
     errors = {}
     for name in NEED_FIELDS:
         value = values.get(name)

@@ -3,9 +3,9 @@ transfers and advances, the request form, requests and advances with their light
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kuochan.audit.models import Source
 from kuochan.core.files import upload_content
-from kuochan.core.forms import refusal
+from kuochan.core.forms import filter_values, form_refusal, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import org_units
@@ -24,7 +24,7 @@ from kuochan.projects.models import Project
 from kuochan.projects.services import can_report_progress
 from kuochan.registry.models import Enterprise
 from kuochan.registry.rules import normalise_code
-from kuochan.resources import selectors, services
+from kuochan.resources import forms, selectors, services
 from kuochan.resources.models import (
     Advance,
     Element,
@@ -38,18 +38,6 @@ from kuochan.resources.models import (
 )
 from kuochan.web.exports import xlsx_response
 
-
-def _id(value: str | None) -> int | None:
-    """A number typed in a form or a link, or None: only ASCII digits count ("²".isdigit() is true)."""
-    value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() else None
-
-
-def _year(request: HttpRequest) -> int:
-    value = _id(request.GET.get("year") or request.POST.get("year"))
-    return value if value is not None and 2000 <= value <= 2100 else timezone.localdate().year
-
-
 MISSING = "所选的单位或记录不存在，或不在您的数据范围内。"
 
 
@@ -57,35 +45,25 @@ def _refused(request: HttpRequest, exc: Exception) -> None:
     messages.error(request, MISSING if isinstance(exc, Http404) else refusal(exc))
 
 
-def _amount(value: str | None) -> Decimal:
-    try:
-        amount = Decimal((value or "").strip().replace(",", ""))
-    except InvalidOperation:
-        amount = Decimal("NaN")
-    if not amount.is_finite():
-        raise ValidationError(f"数量应为数字，收到“{value}”。")
-    return amount
-
-
-def _date(value: str | None, what: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError as exc:
-        raise ValidationError(f"{what}应为日期，如 2026-12-31，收到“{value}”。") from exc
+def _form(form: django_forms.Form) -> dict[str, Any]:
+    """The form's values, or its problems as a ValidationError for the page."""
+    if not form.is_valid():
+        raise ValidationError(form_refusal(form))
+    return form.cleaned_data
 
 
 @login_required
 def pool_list(request: HttpRequest) -> HttpResponse:
     """The year's pools in scope with their balances; city staff open new ones here."""
-    year = _year(request)
+    _, params = filter_values(request, forms.PoolsFilter)
+    year = params["year"] or timezone.localdate().year
     if request.method == "POST":
         try:
-            unit = get_scoped_or_404(
-                org_units(actor=request.user), request.user, pk=_id(request.POST.get("org_unit"))
-            )
+            data = _form(forms.PoolForm(request.POST))
+            unit = get_scoped_or_404(org_units(actor=request.user), request.user, pk=data["org_unit"])
             pool = services.pool_open(
-                actor=request.user, source=Source.WEB, org_unit=unit, element=request.POST.get("element", ""),
-                year=year, amount=_amount(request.POST.get("amount")), note=request.POST.get("note", "").strip(),
+                actor=request.user, source=Source.WEB, org_unit=unit, element=data["element"],
+                year=data["year"] or year, amount=data["amount"], note=data["note"],
             )  # fmt: skip
         except (ValidationError, PermissionDenied, Http404) as exc:
             _refused(request, exc)
@@ -93,7 +71,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已设立{pool}。")
             return redirect(pool.get_absolute_url())
     found = list(selectors.pools(actor=request.user, year=year).order_by("org_unit__path", "element"))
-    if request.GET.get("export") == "xlsx":
+    if params["export"] == "xlsx":
         return xlsx_response(
             f"{year}年要素池",
             ["单位", "要素", "计量单位", "余额"],
@@ -115,66 +93,44 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _approved(request: HttpRequest) -> dict[int, Decimal]:
-    return {
-        pk: _amount(request.POST.get(f"amount-{pk}"))
-        for pk in (_id(value) for value in request.POST.getlist("pick"))
-        if pk is not None
-    }
-
-
-def _schedule(request: HttpRequest) -> list[tuple[dt.date, Decimal]]:
-    days, amounts = request.POST.getlist("due_on"), request.POST.getlist("due_amount")
-    return [
-        (_date(day, "应还日期"), _amount(amount))
-        for day, amount in zip(days, amounts, strict=False)
-        if day.strip() or amount.strip()
-    ]
-
-
 def _pool_action(request: HttpRequest, pool: Pool) -> str:
     """Runs the form posted on a pool's page; the message to show."""
-    action, actor, post = request.POST.get("action"), request.user, request.POST
+    actor = request.user
+    data = _form(forms.PoolActionForm(request.POST))
+    action = data["action"]
     if action == "approve":
         made = services.allocation_approve(
-            actor=actor, source=Source.WEB, pool=pool, approved=_approved(request)
+            actor=actor, source=Source.WEB, pool=pool, approved=data["approved"]
         )
         return f"已批准 {len(made)} 项分配。"
     if action == "transfer":
-        other = get_scoped_or_404(Pool.objects.all(), actor, pk=_id(post.get("to_pool")))
-        outgoing = post.get("direction") != "in"
+        other = get_scoped_or_404(Pool.objects.all(), actor, pk=data["to_pool"])
+        outgoing = data["direction"] != "in"
         services.pool_transfer(
             actor=actor, source=Source.WEB, from_pool=pool if outgoing else other, to_pool=other if outgoing else pool,
-            amount=_amount(post.get("amount")), reason=post.get("reason", "").strip() or "调剂",
+            amount=data["amount"], reason=data["reason"] or "调剂",
         )  # fmt: skip
         return "已调剂。"
     if action == "advance":
-        borrower = get_scoped_or_404(Pool.objects.all(), actor, pk=_id(post.get("borrower")))
+        borrower = get_scoped_or_404(Pool.objects.all(), actor, pk=data["borrower"])
         services.advance_create(
-            actor=actor, source=Source.WEB, lender=pool, borrower=borrower, amount=_amount(post.get("amount")),
-            schedule=_schedule(request), reason=post.get("reason", "").strip() or "要素预支",
+            actor=actor, source=Source.WEB, lender=pool, borrower=borrower, amount=data["amount"],
+            schedule=data["schedule"], reason=data["reason"] or "要素预支",
         )  # fmt: skip
         return "已办理预支。"
+    held = get_scoped_or_404(
+        Request.objects.select_related("pool__org_unit", "project"), actor, pk=data["request"]
+    )
     if action == "release":
-        held = get_scoped_or_404(
-            Request.objects.select_related("pool__org_unit", "project"), actor, pk=_id(post.get("request"))
-        )
         services.allocation_release(
-            actor=actor, source=Source.WEB, request=held, amount=_amount(post.get("amount")),
-            reason=post.get("reason", ""),
-        )  # fmt: skip
+            actor=actor, source=Source.WEB, request=held, amount=data["amount"], reason=data["reason"]
+        )
         return "已收回。"
     if action == "reject":
-        held = get_scoped_or_404(Request.objects.all(), actor, pk=_id(post.get("request")))
         services.request_close(actor=actor, source=Source.WEB, request=held, status=RequestStatus.REJECTED)
         return "已不予分配。"
-    if action == "override":
-        held = get_scoped_or_404(Request.objects.all(), actor, pk=_id(post.get("request")))
-        services.request_override(
-            actor=actor, source=Source.WEB, request=held, allowed=post.get("allowed") == "1"
-        )
-        return "已更新市级意见。"
-    raise ValidationError("未知的操作。")
+    services.request_override(actor=actor, source=Source.WEB, request=held, allowed=bool(data["allowed"]))
+    return "已更新市级意见。"
 
 
 @login_required
@@ -232,7 +188,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     project = get_scoped_or_404(
         Project.objects.select_related("district", "enterprise"),
         request.user,
-        pk=_id(request.GET.get("project")),
+        pk=filter_values(request, forms.ProjectQuery)[1]["project"],
     )
     if not can_report_progress(request.user, project):
         raise PermissionDenied("只能为本企业（或您数据范围内）的项目申请要素。")
@@ -240,14 +196,13 @@ def request_new(request: HttpRequest) -> HttpResponse:
     choices = selectors.pools_for_project(project, year)
     if request.method == "POST":
         try:
-            pool = choices.filter(pk=_id(request.POST.get("pool"))).first()
+            data = _form(forms.RequestForm(request.POST))
+            pool = choices.filter(pk=data["pool"]).first()
             if pool is None:
                 raise ValidationError("请选择覆盖项目所在区县的要素池。")
-            minimum = request.POST.get("minimum", "").strip()
             services.request_create(
-                actor=request.user, source=Source.WEB, project=project, pool=pool,
-                amount=_amount(request.POST.get("amount")), minimum=_amount(minimum) if minimum else None,
-                justification=request.POST.get("justification", ""),
+                actor=request.user, source=Source.WEB, project=project, pool=pool, amount=data["amount"],
+                minimum=data["minimum"], justification=data["justification"],
             )  # fmt: skip
         except (ValidationError, PermissionDenied, Http404) as exc:
             _refused(request, exc)
@@ -262,7 +217,8 @@ def request_list(request: HttpRequest) -> HttpResponse:
     """Requests in scope; whoever may make a request withdraws it here while it is pending."""
     if request.method == "POST":
         try:
-            held = get_scoped_or_404(Request.objects.all(), request.user, pk=_id(request.POST.get("request")))
+            data = _form(forms.RowForm(request.POST))
+            held = get_scoped_or_404(Request.objects.all(), request.user, pk=data["request"])
             services.request_close(
                 actor=request.user, source=Source.WEB, request=held, status=RequestStatus.CANCELLED
             )
@@ -271,16 +227,17 @@ def request_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已撤销申请。")
         return redirect("resources:requests")
+    _, params = filter_values(request, forms.RequestFilter)
     found = selectors.requests(actor=request.user).order_by("-id")
-    if request.GET.get("status") in RequestStatus.values:
-        found = found.filter(status=request.GET["status"])
-    if (project := _id(request.GET.get("project"))) is not None:
-        found = found.filter(project_id=project)
+    if params["status"]:
+        found = found.filter(status=params["status"])
+    if params["project"]:
+        found = found.filter(project_id=params["project"])
     rows = [
         (r, held if r.status == RequestStatus.ALLOCATED else None)
         for r, held in selectors.with_held(found, limit=500)
     ]
-    if request.GET.get("export") == "xlsx":
+    if params["export"] == "xlsx":
         return xlsx_response(
             "要素申请",
             ["项目代码", "项目", "企业", "区县", "要素池", "申请量", "最低可行量", "状态", "现有分配", "申请理由"],
@@ -303,21 +260,25 @@ def advance_list(request: HttpRequest) -> HttpResponse:
     """Advances in scope with their repayment lights; the borrowing district records repayments here."""
     if request.method == "POST":
         try:
+            data = _form(forms.RowForm(request.POST))
             advance = get_scoped_or_404(
                 Advance.objects.select_related("lender__org_unit", "borrower__org_unit"), request.user,
-                pk=_id(request.POST.get("advance")),
+                pk=data["advance"],
             )  # fmt: skip
             services.repayment_record(
-                actor=request.user, source=Source.WEB, advance=advance, amount=_amount(request.POST.get("amount")),
-                reason=request.POST.get("reason", "").strip(),
-            )  # fmt: skip
+                actor=request.user,
+                source=Source.WEB,
+                advance=advance,
+                amount=data["amount"],
+                reason=data["reason"],
+            )
         except (ValidationError, PermissionDenied, Http404) as exc:
             _refused(request, exc)
         else:
             messages.success(request, "已登记还款。")
         return redirect("resources:advances")
     rows = selectors.advances(actor=request.user)
-    if request.GET.get("export") == "xlsx":
+    if filter_values(request, forms.ExportFilter)[1]["export"] == "xlsx":
         return xlsx_response(
             "要素预支",
             ["预支池", "出借池", "预支量", "已还", "亮灯", "说明"],
@@ -329,24 +290,11 @@ def advance_list(request: HttpRequest) -> HttpResponse:
 
 # Factory-space market (厂房超市) ------------------------------------------------------------------------
 
-LISTING_NUMBERS = ("floor_area_m2", "floor_height_m", "floor_load_t_m2", "crane_t", "power_kva", "rent_yuan_m2_month", "price_wan")  # fmt: skip
-NEED_NUMBERS = ("min_area_m2", "max_area_m2", "min_height_m", "min_load_t_m2", "min_crane_t", "min_power_kva", "max_rent_yuan_m2_month")  # fmt: skip
-
-
-def _optional(value: str | None) -> Decimal | None:
-    return _amount(value) if value and value.strip() else None
-
 
 def _listing_values(request: HttpRequest) -> dict[str, object]:
-    post = request.POST
-    area = get_scoped_or_404(org_units(actor=request.user), request.user, pk=_id(post.get("area")))
-    day = post.get("available_from", "").strip()
-    return {
-        "code": post.get("code", "").strip(), "area": area, "address": post.get("address", "").strip(),
-        **{name: _optional(post.get(name)) for name in LISTING_NUMBERS},
-        "available_from": _date(day, "可入驻日期") if day else None, "owner_name": post.get("owner_name", "").strip(),
-        "owner_phone": post.get("owner_phone", "").strip(), "note": post.get("note", "").strip(),
-    }  # fmt: skip
+    data = dict(_form(forms.ListingForm(request.POST)))
+    data["area"] = get_scoped_or_404(org_units(actor=request.user), request.user, pk=data["area"])
+    return data
 
 
 @login_required
@@ -360,23 +308,19 @@ def listing_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记房源 {listing.code}。")
             return redirect(listing.get_absolute_url())
-    status = request.GET.get("status", ListingStatus.AVAILABLE)
-    found = selectors.listings(status=status if status in ListingStatus.values else "")
-    try:
-        least = _optional(request.GET.get("min_area"))
-        dearest = _optional(request.GET.get("max_rent"))
-    except ValidationError:
-        least = dearest = None
-    if least is not None:
-        found = found.filter(floor_area_m2__gte=least)
-    if dearest is not None:
-        found = found.filter(rent_yuan_m2_month__lte=dearest)
-    if request.GET.get("export") == "xlsx":
+    _, params = filter_values(request, forms.ListingFilter)
+    status = params["status"] if "status" in request.GET else ListingStatus.AVAILABLE
+    found = selectors.listings(status=status)
+    if params["min_area"] is not None:
+        found = found.filter(floor_area_m2__gte=params["min_area"])
+    if params["max_rent"] is not None:
+        found = found.filter(rent_yuan_m2_month__lte=params["max_rent"])
+    if params["export"] == "xlsx":
         return xlsx_response(
             "厂房超市",
             ["房源编号", "所在园区（乡镇）", "地址", "面积（平方米）", "层高（米）", "承重（吨/平方米）", "行车（吨）",
              "配电容量（千伏安）", "租金（元/平方米·月）", "售价（万元）", "可入驻日期", "业主联系人", "联系电话", "状态"],
-            ([x.code, x.area.name, x.address, *(getattr(x, n) for n in LISTING_NUMBERS), x.available_from,
+            ([x.code, x.area.name, x.address, *(getattr(x, n) for n in forms.LISTING_NUMBERS), x.available_from,
               x.owner_name, x.owner_phone, x.get_status_display()] for x in found),
         )  # fmt: skip
     return render(
@@ -409,12 +353,8 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     content=upload_content(upload, services.MAX_PHOTO_BYTES),
                 )
             else:
-                services.listing_save(
-                    actor=request.user,
-                    source=Source.WEB,
-                    listing=listing,
-                    status=request.POST.get("status", ""),
-                )
+                data = _form(forms.ListingStatusForm(request.POST))
+                services.listing_save(actor=request.user, source=Source.WEB, listing=listing, **data)
         except (ValidationError, PermissionDenied, Http404) as exc:
             _refused(request, exc)
         else:
@@ -438,39 +378,32 @@ def listing_photo(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(photo.file.open("rb"), filename=photo.name)
 
 
-def _need_values(request: HttpRequest) -> dict[str, object]:
-    post = request.POST
-    district = _id(post.get("district"))
-    day = post.get("needed_by", "").strip()
-    return {
-        **{name: _optional(post.get(name)) for name in NEED_NUMBERS},
-        "district": OrgUnit.objects.filter(pk=district, kind__in=REPORTING_KINDS).first() if district else None,
-        "needed_by": _date(day, "需要入驻日期") if day else None,
-        "note": post.get("note", "").strip(),
-    }  # fmt: skip
-
-
 @login_required
 def need_list(request: HttpRequest) -> HttpResponse:
     """Space needs in scope; staff generate them from the year's survey, or anyone registers one."""
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "survey":
-                made = services.needs_from_surveys(actor=request.user, source=Source.WEB, year=_year(request))
+            data = _form(forms.NeedForm(request.POST))
+            if data["action"] == "survey":
+                year = data["year"] or timezone.localdate().year
+                made = services.needs_from_surveys(actor=request.user, source=Source.WEB, year=year)
                 messages.success(request, f"已从扩产意愿调查生成 {made} 条厂房需求。")
             else:
                 enterprise = (
                     request.user.enterprise
                     if request.user.is_enterprise_user
                     else scoped(Enterprise.objects.select_related("district"), request.user)
-                    .filter(uscc=normalise_code(request.POST.get("uscc", "")))
+                    .filter(uscc=normalise_code(data["uscc"]))
                     .first()
                 )
                 if enterprise is None:
                     raise ValidationError("您的数据范围内没有该统一社会信用代码的企业。")
+                district = data["district"]
                 need = services.need_save(
-                    actor=request.user, source=Source.WEB, enterprise=enterprise, **_need_values(request)
-                )
+                    actor=request.user, source=Source.WEB, enterprise=enterprise,
+                    **{name: data[name] for name in (*forms.NEED_NUMBERS, "needed_by", "note")},
+                    district=OrgUnit.objects.filter(pk=district, kind__in=REPORTING_KINDS).first() if district else None,
+                )  # fmt: skip
                 return redirect("resources:need", pk=need.pk)
         except (ValidationError, PermissionDenied, Http404) as exc:
             _refused(request, exc)
@@ -497,7 +430,7 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.need_save(
                 actor=request.user, source=Source.WEB, enterprise=need.enterprise, need=need,
-                is_open=request.POST.get("is_open") == "1",
+                is_open=bool(_form(forms.NeedOpenForm(request.POST))["is_open"]),
             )  # fmt: skip
         except (ValidationError, PermissionDenied) as exc:
             _refused(request, exc)

@@ -26,6 +26,9 @@ class Plan(models.Model):
     """A plan's targets as data: the table and every numeric target the text states (`Statement`), side by
     side, never reconciled silently (the plan check lists where they differ)."""
 
+    SCOPE_PATH = "org_unit__path"  # the plan's unit: its staff, or above, may change its targets
+    SCOPE_ENTERPRISE = None
+
     code = models.SlugField(_("编号"), max_length=64, unique=True)
     name = models.CharField(_("名称"), max_length=200)
     org_unit = models.ForeignKey(OrgUnit, verbose_name=_("制定单位"), on_delete=models.PROTECT)
@@ -55,6 +58,9 @@ class Plan(models.Model):
 
 
 class Indicator(models.Model):
+    SCOPE_PATH = "plan__org_unit__path"
+    SCOPE_ENTERPRISE = None
+
     plan = models.ForeignKey(
         Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="indicators"
     )

@@ -10,10 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kuochan.accounts.services import require_city_staff
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
-from kuochan.core.scope import path_in_scope
+from kuochan.core.scope import city_level, ensure_city_level, ensure_in_scope, in_scope
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import LoadResult
 from kuochan.targets.models import (
@@ -31,13 +30,22 @@ from kuochan.targets.selectors import city_targets, reporting_units, splittable,
 INDICATOR_NUMBERS = ("baseline", "previous_period", "period_target", "threshold", "band")
 
 
+# Targets and figures are stored with 16 digits, 4 of them decimals.
+LARGEST_AMOUNT = Decimal("1e12")
+
+
 def _amount(value: Any, where: str) -> Decimal | None:
     if value is None:
         return None
     try:
-        return Decimal(str(value))
+        amount = Decimal(str(value).strip())
     except ArithmeticError as exc:
-        raise ValidationError(f"{where}：“{value}”不是数字。") from exc
+        raise ValidationError(f"{where}：“{str(value)[:40]}”不是数字。") from exc
+    if not amount.is_finite():
+        raise ValidationError(f"{where}：“{str(value)[:40]}”不是数字。")
+    if abs(amount) >= LARGEST_AMOUNT:
+        raise ValidationError(f"{where}：“{str(value)[:40]}”超出可录入的范围（绝对值应小于 1 万亿）。")
+    return amount
 
 
 @transaction.atomic
@@ -82,8 +90,22 @@ def plan_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResul
     return result
 
 
-def _ensure_city(actor: Any) -> None:
-    require_city_staff(actor, "区县目标由市级分解。")
+def _ensure_city(actor: Any, *objects: Any) -> None:
+    """City-level staff (by role and by place), acting on a plan and units within their own subtree: one
+    city's staff never change another city's targets."""
+    if actor is None:
+        raise PermissionDenied("区县目标由市级分解。")
+    ensure_city_level(actor, "区县目标由市级分解。", *objects)
+
+
+def can_decompose(actor: Any, plan: Plan) -> bool:
+    """Whether the actor may change the plan's district targets (the editor's buttons)."""
+    return actor is not None and city_level(actor) and in_scope(actor, plan)
+
+
+def _ensure_under_plan(plan: Plan, unit: OrgUnit) -> None:
+    if not unit.path.startswith(plan.org_unit.path):
+        raise ValidationError(f"{unit.name}不在规划“{plan.name}”的范围内。")
 
 
 def _store_target(
@@ -105,7 +127,7 @@ def decomposition_by_share(
 ) -> dict[str, dict[int, Decimal]]:
     """Split the indicator's yearly city targets among the reporting units by their baseline-year values
     (rounded so each year adds up exactly); replaces the indicator's district targets, audited."""
-    _ensure_city(actor)
+    _ensure_city(actor, indicator)
     plan = indicator.plan
     if not splittable(indicator):
         raise ValidationError(f"“{indicator.name}”是比重、底线或区间指标，各区县按全市同一标准，无需分解。")
@@ -131,7 +153,8 @@ def district_target_set(
     *, actor: Any, source: Source, indicator: Indicator, unit: OrgUnit, year: int, value: Any
 ) -> DistrictTarget:
     """A unit's target for a year, entered by hand (audited)."""
-    _ensure_city(actor)
+    _ensure_city(actor, indicator, unit)
+    _ensure_under_plan(indicator.plan, unit)
     amount = _amount(value, f"{unit.name} {year} 年目标")
     if amount is None or amount < 0:
         raise ValidationError(f"{unit.name} {year} 年目标应为不小于 0 的数字，收到“{value}”。")
@@ -155,8 +178,10 @@ def actual_record(
     note: str = "",
 ) -> Actual:
     """An official year-to-date figure entered by hand (or corrected), audited; staff of the unit's scope."""
-    if actor is None or not actor.can_edit or not path_in_scope(unit.path, actor):
+    if actor is None or not actor.can_edit:
         raise PermissionDenied(f"无权录入{unit.name}的统计数据。")
+    ensure_in_scope(actor, unit, message=f"无权录入{unit.name}的统计数据。")
+    _ensure_under_plan(indicator.plan, unit)
     amount = _amount(value, f"{indicator.name} {month:%Y-%m}")
     if amount is None:
         raise ValidationError({"value": "请填写本年累计值。"})
@@ -180,7 +205,7 @@ def district_targets_save(
 ) -> int:
     """The decomposition editor's grid: every changed cell saved, or none when any is refused (each refusal
     named). Returns how many changed."""
-    _ensure_city(actor)  # refused even when no cell changes
+    _ensure_city(actor, indicator, *{unit for unit, _ in typed})  # refused even when no cell changes
     stored = {
         (unit, year): value
         for unit, year, value in indicator.district_targets.values_list("org_unit_id", "year", "value")

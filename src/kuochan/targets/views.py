@@ -16,13 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import refusal
+from kuochan.core.forms import filter_values, form_refusal, refusal
 from kuochan.core.scope import path_in_scope
-from kuochan.imports.parsing import CellError, to_month
 from kuochan.orgs.selectors import reporting_units as org_reporting_units
 from kuochan.projects.rules import last_complete_month
 from kuochan.targets import services
 from kuochan.targets.forecast import METHOD
+from kuochan.targets.forms import ActualForm, PlanFilter, TargetGridForm
 from kuochan.targets.models import Plan
 from kuochan.targets.rules import SEVERITY_LABELS, plan_check, reconciliation
 from kuochan.targets.selectors import (
@@ -56,13 +56,18 @@ def _or_message(request: HttpRequest, compute: Any, default: Any) -> Any:
         return default
 
 
-def _plan(request: HttpRequest) -> Plan | None:
-    return plan_get(request.GET.get("plan"))
+def _asked(request: HttpRequest) -> dict[str, Any]:
+    """The page's query string typed (odd values ignored with a warning)."""
+    return filter_values(request, PlanFilter)[1]
+
+
+def _plan(values: dict[str, Any]) -> Plan | None:
+    return plan_get(values["plan"] or None)
 
 
 @login_required
 def plan_page(request: HttpRequest) -> HttpResponse:
-    plan = _plan(request)
+    plan = _plan(_asked(request))
     if plan is None:
         return render(request, "targets/plan.html", {"plan": None})
     table = plan_table(plan)
@@ -87,7 +92,7 @@ def plan_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def check_page(request: HttpRequest) -> HttpResponse:
-    plan = _plan(request)
+    plan = _plan(_asked(request))
     findings = plan_check(plan_data(plan)) if plan else []
     counts = Counter(f.severity for f in findings)
     return render(
@@ -101,12 +106,9 @@ def check_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _month(request: HttpRequest) -> tuple[int, int]:
+def _month(values: dict[str, Any]) -> tuple[int, int]:
     """The as-of month asked for (YYYY-MM), else the last complete month."""
-    try:
-        month = to_month(request.GET.get("as_of", ""))
-    except CellError:
-        month = None
+    month = values["as_of"]
     if month is None:
         today = timezone.localdate()
         last = last_complete_month(today) or dt.date(today.year - 1, 12, 1)
@@ -118,13 +120,13 @@ def _month(request: HttpRequest) -> tuple[int, int]:
 def progress_page(request: HttpRequest) -> HttpResponse:
     """Each indicator's progress after the as-of month, for the plan's unit or a reporting unit in scope
     (district staff see their own district)."""
-    plan = _plan(request)
-    year, month = _month(request)
+    values = _asked(request)
+    plan = _plan(values)
+    year, month = _month(values)
     units = list(org_reporting_units(actor=request.user))
     if request.method == "POST" and plan is not None:
         return _record_actual(request, plan, units)
-    chosen = request.GET.get("district", "")
-    unit = next((u for u in units if str(u.pk) == chosen), None)
+    unit = next((u for u in units if u.pk == values["district"]), None)
     whole = plan is not None and path_in_scope(plan.org_unit.path, request.user)
     if unit is None and not whole:
         unit = units[0] if units else None
@@ -161,35 +163,33 @@ def progress_page(request: HttpRequest) -> HttpResponse:
 def decomposition_page(request: HttpRequest) -> HttpResponse:
     """One indicator's city targets and each reporting unit's share, year by year: split by baseline share
     or typed in (city staff), with the reconciliation check."""
-    plan = _plan(request)
+    values = _asked(request)
+    plan = _plan(values)
     if plan is None:
         return render(request, "targets/decomposition.html", {"plan": None})
     _staff_only(request)
     choices = [i for i in plan.indicators.order_by("sort_order") if splittable(i)]
-    code = request.POST.get("indicator") or request.GET.get("indicator")
+    code = PlanFilter(request.POST).values["indicator"] if request.method == "POST" else values["indicator"]
     indicator = next((i for i in choices if i.code == code), choices[0] if choices else None)
     if indicator is None:
         return render(request, "targets/decomposition.html", {"plan": plan, "indicator": None})
     units = reporting_units(plan)
     if request.method == "POST":
+        grid = TargetGridForm(request.POST, units=units, years=plan.years)
         try:
-            if request.POST.get("action") == "split":
+            if not grid.is_valid():
+                messages.error(request, form_refusal(grid))
+            elif grid.cleaned_data["action"] == "split":
                 services.decomposition_by_share(actor=request.user, source=Source.WEB, indicator=indicator)
                 messages.success(request, f"已按 {plan.baseline_year} 年基期占比分解“{indicator.name}”。")
             else:
-                typed = {
-                    (unit, year): request.POST.get(f"t-{unit.pk}-{year}", "").strip()
-                    for unit in units
-                    for year in plan.years
-                    if request.POST.get(f"t-{unit.pk}-{year}", "").strip()
-                }
                 services.district_targets_save(
-                    actor=request.user, source=Source.WEB, indicator=indicator, typed=typed
+                    actor=request.user, source=Source.WEB, indicator=indicator, typed=grid.typed()
                 )
                 messages.success(request, f"已保存“{indicator.name}”的区县目标。")
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
-        return redirect(f"{reverse('targets:decomposition')}?indicator={indicator.code}")
+        return redirect(f"{reverse('targets:decomposition')}?plan={plan.code}&indicator={indicator.code}")
     city = city_targets(plan, indicator)
     stored = district_targets(indicator)
     baselines = unit_baselines(plan, indicator)
@@ -201,7 +201,7 @@ def decomposition_page(request: HttpRequest) -> HttpResponse:
             "city": [city.get(year) for year in plan.years],
             "rows": [(unit, baselines.get(unit.name), [(year, stored.get(unit.name, {}).get(year)) for year in plan.years]) for unit in units],
             "findings": reconciliation(indicator.name, indicator.unit, city, stored),
-            "can_edit": request.user.is_city_staff,
+            "can_edit": services.can_decompose(request.user, plan),
         },
     )  # fmt: skip
 
@@ -210,8 +210,9 @@ def decomposition_page(request: HttpRequest) -> HttpResponse:
 def ranking_page(request: HttpRequest) -> HttpResponse:
     """赛马: the reporting units ranked on their own targets, with each indicator's points."""
     _staff_only(request)
-    plan = _plan(request)
-    year, month = _month(request)
+    values = _asked(request)
+    plan = _plan(values)
+    year, month = _month(values)
     rows = _or_message(request, lambda: ranking(plan=plan, year=year, month=month), []) if plan else []
     return render(
         request, "targets/ranking.html", {"plan": plan, "rows": rows, "as_of": f"{year}-{month:02d}"}
@@ -222,8 +223,9 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
 def forecast_page(request: HttpRequest) -> HttpResponse:
     """The fan chart of the project-derived indicators: P10 / P50 / P90 by year against the targets."""
     _staff_only(request)
-    plan = _plan(request)
-    year, month = _month(request)
+    values = _asked(request)
+    plan = _plan(values)
+    year, month = _month(values)
     result = None
     if plan:
         result = _or_message(
@@ -251,21 +253,22 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
 
 def _record_actual(request: HttpRequest, plan: Plan, units: list[Any]) -> HttpResponse:
     """录入统计数据 from the progress page: one indicator, unit and month."""
-    post = request.POST
-    indicator = plan.indicators.filter(code=post.get("indicator")).first()
-    choices = [plan.org_unit, *units]
-    unit = next((u for u in choices if str(u.pk) == post.get("unit")), None)
+    form = ActualForm(request.POST)
+    back = f"{reverse('targets:progress')}?plan={plan.code}"
+    if not form.is_valid():
+        messages.error(request, form_refusal(form))
+        return redirect(back)
+    data = form.cleaned_data
+    indicator = plan.indicators.filter(code=data["indicator"]).first()
+    unit = next((u for u in [plan.org_unit, *units] if u.pk == data["unit"]), None)
     try:
-        month = to_month(post.get("month", ""))
-        if indicator is None or unit is None or month is None:
+        if indicator is None or unit is None:
             raise ValidationError("请选择指标、单位和月份。")
         services.actual_record(
-            actor=request.user, source=Source.WEB, indicator=indicator, unit=unit, month=month,
-            value=post.get("value", ""), note=post.get("note", ""),
+            actor=request.user, source=Source.WEB, indicator=indicator, unit=unit, month=data["month"],
+            value=data["value"], note=data["note"],
         )  # fmt: skip
-        messages.success(request, f"已录入{unit.name}{month:%Y-%m}“{indicator.name}”的统计数据。")
-    except CellError as exc:
-        messages.error(request, f"月份：{exc}")
+        messages.success(request, f"已录入{unit.name}{data['month']:%Y-%m}“{indicator.name}”的统计数据。")
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, refusal(exc))
-    return redirect(f"{reverse('targets:progress')}?as_of={post.get('month', '')}")
+    return redirect(f"{back}&as_of={data['month']:%Y-%m}")

@@ -6,6 +6,7 @@ from kuochan.accounts.services import security_log_prune
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "登录和安全日志：prune 删除超过保存期（安全策略中设置，不少于 180 天）的记录。可每日定时运行。"
 
     def add_arguments(self, parser: CommandParser) -> None:

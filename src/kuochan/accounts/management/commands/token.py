@@ -8,6 +8,7 @@ from kuochan.audit.models import Source
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "管理接口令牌：create 创建（令牌只显示一次），revoke 吊销，list 列出。"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -10,6 +10,7 @@ from kuochan.orgs.models import OrgUnit
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = (
         "部署人员维护账号：create 创建，role 改角色，password 重置密码（下次登录须修改），totp-reset 解除身份验证器。"
         "三员（系统管理员、安全管理员、安全审计员）账号只能用此命令维护。"

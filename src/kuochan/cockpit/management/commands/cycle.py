@@ -19,6 +19,7 @@ def _run_out(run: CycleRun) -> dict:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = (
         "月度流程：kuochan cycle start 启动每日定时任务（由后台任务运行）；"
         "kuochan cycle run [--month YYYY-MM] 立即运行；kuochan cycle status 查看运行记录"

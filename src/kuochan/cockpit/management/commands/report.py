@@ -13,6 +13,7 @@ from kuochan.imports.parsing import CellError, to_month
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "月度通报：kuochan report monthly --month YYYY-MM -o 目录 [--format json]，生成 Excel 报表和 Word 通报"
 
     def add_arguments(self, parser: CommandParser) -> None:

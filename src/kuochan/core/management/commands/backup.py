@@ -8,6 +8,7 @@ from kuochan.core.backup import BackupError, backup_create
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "备份：kuochan backup [-o 文件.tar.gz] [--format json]，备份数据库和上传、生成的文件"
 
     def add_arguments(self, parser: CommandParser) -> None:

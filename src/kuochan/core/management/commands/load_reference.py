@@ -17,6 +17,7 @@ from kuochan.targets.services import plan_load
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "加载参考数据（组织单位、行业分类、产业标签等），可重复执行：第二次执行不会改变任何数据。"
 
     def add_arguments(self, parser: CommandParser) -> None:

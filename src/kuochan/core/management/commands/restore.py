@@ -7,6 +7,7 @@ from kuochan.core.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "恢复：kuochan restore 备份文件 --yes [--format json]，用备份替换当前数据库和文件（不可撤销）"
 
     def add_arguments(self, parser: CommandParser) -> None:

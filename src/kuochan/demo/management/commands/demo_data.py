@@ -39,6 +39,7 @@ SCALES = {
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "生成演示数据（可用 --seed 复现）：企业库、项目库（含年度计划与月度进展）、演示账号（每个角色一个），以及省级规模的组织树。"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -12,6 +12,7 @@ from kuochan.imports.management.commands._options import acting_user, add_user_o
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "企业评价：kuochan evaluate --year YYYY [--scheme-version N] [--format json]；重新计算并保存该年度结果"
 
     def add_arguments(self, parser: CommandParser) -> None:

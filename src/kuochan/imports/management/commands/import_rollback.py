@@ -8,6 +8,7 @@ from kuochan.imports.models import ImportBatch
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "回滚一个导入批次：删除它新增的数据，恢复它修改前的值。"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -9,6 +9,7 @@ from kuochan.notifications.services import notifications_resend_due
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = (
         "通知：各状态的条数和发送失败的通知 [--format json]；"
         "--resend 把丢失了发送任务的待发送通知重新排队（宜每几分钟由 cron 运行一次）"

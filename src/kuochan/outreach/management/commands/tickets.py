@@ -11,6 +11,7 @@ from kuochan.projects.management.commands._dates import iso_date
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = (
         "诉求：kuochan tickets overdue [--as-of YYYY-MM-DD] [--format json] 列出逾期诉求；"
         "kuochan tickets sweep 升级逾期诉求并发送到期提醒（每日由后台任务运行）"

@@ -12,6 +12,7 @@ from kuochan.registry.rules import normalise_code
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = (
         "政策匹配：kuochan match --policy CODE（政策找企业）或 --enterprise 统一社会信用代码（企业找政策）"
         " [--as-of YYYY-MM-DD] [--all] [--format json]"

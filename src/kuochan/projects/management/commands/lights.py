@@ -11,6 +11,7 @@ from kuochan.projects.selectors import lights_report, project_board, projects
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "项目亮灯：kuochan lights --as-of YYYY-MM-DD [--district 区县] [--format json]"
 
     def add_arguments(self, parser: CommandParser) -> None:

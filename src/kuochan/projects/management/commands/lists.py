@@ -13,6 +13,7 @@ def _entry(entry: ListEntry, key: str) -> dict[str, object]:
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "三张清单（拟开工、竣工、升规）：kuochan lists --from YYYY-MM-DD --to YYYY-MM-DD [--format json]"
 
     def add_arguments(self, parser: CommandParser) -> None:

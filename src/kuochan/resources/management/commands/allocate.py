@@ -4,10 +4,12 @@ import json
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuochan.imports.management.commands._options import acting_user, add_user_option
+from kuochan.resources.rules import solver_banner_to_devnull
 from kuochan.resources.selectors import pools, recommendation, recommendation_report
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = (
         "要素分配推荐：kuochan allocate --pool ID [--as-of YYYY-MM-DD] [--format json]（只推荐，不写入台账）"
     )
@@ -31,6 +33,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"没有编号为 {options['pool']} 的要素池（或不在您的数据范围内）。", returncode=2
             )
+        if options["format"] == "json":
+            solver_banner_to_devnull()
         report = recommendation_report(recommendation(pool, as_of))
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False))

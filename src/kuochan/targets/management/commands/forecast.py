@@ -10,6 +10,7 @@ from kuochan.targets.selectors import plan_forecast
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "预测：kuochan forecast --as-of YYYY-MM [--runs N] [--seed N] [--format json]，项目推算指标的年末和期末 P10/P50/P90"
 
     def add_arguments(self, parser: CommandParser) -> None:

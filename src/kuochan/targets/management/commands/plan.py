@@ -8,6 +8,7 @@ from kuochan.targets.selectors import plan_data
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "规划：kuochan plan check [--plan 编号] [--format json]，按省级审核的眼光检查规划目标"
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -10,6 +10,7 @@ from kuochan.targets.selectors import targets_report
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "目标进度：kuochan targets --as-of YYYY-MM [--district 区县] [--format json]"
 
     def add_arguments(self, parser: CommandParser) -> None:

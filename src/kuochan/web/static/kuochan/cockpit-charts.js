@@ -7,6 +7,8 @@
   const dark = document.documentElement.dataset.bsTheme === "dark";
   const text = dark ? "#e6e7e9" : "#1d273b";
   const charts = [];
+  // A formatter's string is HTML: every name in it is text a user may have typed (a unit, an indicator).
+  const escape = echarts.format.encodeHTML;
   const open = (params) => {
     if (params.data && params.data.url) window.location.href = params.data.url;
   };
@@ -61,7 +63,12 @@
       const percent = figure.startsWith("completion:");
       map.setOption({
         backgroundColor: "transparent",
-        tooltip: { trigger: "item", formatter: (p) => (p.data ? `${p.data.unit}<br>${select.selectedOptions[0].text}：${p.value}${percent ? "%" : ""}` : p.name) },
+        tooltip: {
+          trigger: "item",
+          formatter: (p) => (p.data
+            ? `${escape(p.data.unit)}<br>${escape(select.selectedOptions[0].text)}：${escape(p.value)}${percent ? "%" : ""}`
+            : escape(p.name)),
+        },
         visualMap: {
           min: 0, max: Math.max(1, ...values), left: "left", bottom: 10, calculable: true, text: ["高", "低"],
           textStyle: { color: text },

@@ -8,6 +8,8 @@
   const chart = echarts.init(element);
   const select = document.getElementById("map-figure");
   const byName = Object.fromEntries(data.regions.map((region) => [region.name, region]));
+  // A formatter's string is HTML: every name in it is text a user may have typed (a town's name).
+  const escape = echarts.format.encodeHTML;
 
   function draw(figure) {
     const values = data.regions.map((region) => region[figure]);
@@ -16,10 +18,10 @@
         trigger: "item",
         formatter: (params) => {
           const region = byName[params.name];
-          if (!region) return params.name + "<br>不在您的数据范围内";
+          if (!region) return escape(params.name) + "<br>不在您的数据范围内";
           return Object.entries(data.figure_labels)
-            .map(([key, label]) => label + "：" + region[key])
-            .reduce((text, line) => text + "<br>" + line, "<b>" + region.unit + "</b>");
+            .map(([key, label]) => escape(label) + "：" + escape(region[key]))
+            .reduce((text, line) => text + "<br>" + line, "<b>" + escape(region.unit) + "</b>");
         },
       },
       visualMap: {

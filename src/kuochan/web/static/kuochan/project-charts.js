@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   const read = (id) => JSON.parse(document.getElementById(id).textContent);
+  const escape = echarts.format.encodeHTML; // a formatter's string is HTML
 
   const timeline = document.getElementById("milestone-chart");
   if (timeline) {
@@ -10,7 +11,7 @@
     const points = (dates) => dates.map((day, i) => (day ? [day, data.milestones[i]] : null)).filter(Boolean);
     const chart = echarts.init(timeline);
     chart.setOption({
-      tooltip: { trigger: "item", formatter: (p) => `${p.seriesName}${p.value[1]}：${p.value[0]}` },
+      tooltip: { trigger: "item", formatter: (p) => escape(`${p.seriesName}${p.value[1]}：${p.value[0]}`) },
       legend: { top: 0 },
       grid: { left: 50, right: 30, top: 40, bottom: 30 },
       xAxis: { type: "time" },

@@ -1,0 +1,34 @@
+"""The cockpit's long work started from a page, run in the worker with its progress shown: a month's report
+and the monthly cycle. The command line and the scheduled daily tick call the services directly."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from kuochan.audit.models import Source
+from kuochan.cockpit import services
+from kuochan.jobs.models import Job
+from kuochan.jobs.registry import Progress, job_handler
+
+
+@job_handler
+def report_generate_job(job: Job, progress: Progress) -> str:
+    """The month's report for the starter's scope; the user lands on the list with it at the top."""
+    services.report_generate(
+        actor=job.actor,
+        source=Source.WEB,
+        year=job.params["year"],
+        month=job.params["month"],
+        progress=progress,
+    )
+    return reverse("cockpit:reports")
+
+
+@job_handler
+def cycle_run_job(job: Job, progress: Progress) -> str:
+    """A month's cycle run now by a city admin; the user lands on the runs, this one at the top."""
+    if not job.actor.is_city_admin:
+        raise PermissionDenied("只有市级管理员可以立即运行月度流程。")
+    services.cycle_run(year=job.params["year"], month=job.params["month"], trigger="web", progress=progress)
+    return reverse("cockpit:cycle")

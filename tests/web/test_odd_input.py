@@ -1,0 +1,356 @@
+"""Every page of the web app, driven with odd values for every parameter it reads, never answers with a server
+error: the pages' counterpart of the API's schemathesis run.
+
+The pages are found by walking the URL configuration, their path arguments filled with the ids of one data set
+that has one object of each kind (the API tests' `world`, plus what only the pages show). Each page is opened
+as each role; what it may read is collected from its GET forms and its links' query strings, plus names that
+list pages commonly read, and each is sent odd values: a superscript digit (`str.isdigit()` accepts it, `int()`
+does not), a number too long for the database, dates that are not dates, a NUL, a very long text, the same key
+twice. Every POST form found on the way is sent once per odd value, in every field but the CSRF token. Each
+request runs in a savepoint that is rolled back, so none changes what the next one sees. All server errors are
+collected and reported together, with the exception's line, rather than stopping at the first."""
+
+import datetime as dt
+import logging
+import time
+import traceback
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls.exceptions import Resolver404
+
+from kuochan.accounts.services import token_create
+from kuochan.audit.models import Source
+from kuochan.cockpit import services as cockpit
+from kuochan.jobs.models import Job
+from kuochan.orgs.models import OrgUnit
+from kuochan.projects.services import progress_record
+from kuochan.resources.services import photo_add
+from tests.api.conftest import world  # noqa: F401  (the API tests' data set: one object of each kind)
+from tests.conftest import TODAY, attach
+
+ODD_VALUES: list[str | list[str]] = [
+    "²",  # str.isdigit() says yes, int() says no
+    "9" * 25,  # beyond a database integer
+    "-1",
+    "0",
+    "foo",
+    "",
+    "2026-13-45",
+    "2026-99",
+    "１２",  # full-width digits
+    "1e9",
+    "\x00",  # PostgreSQL refuses a NUL in a text
+    "长" * 3000,
+    ["2", "foo"],  # the same key twice
+]
+# Names list pages commonly read, sent to every page whether or not it links them.
+COMMON_PARAMETERS = [
+    "page", "export", "as_of", "month", "year", "district", "unit", "status", "kind", "q", "light", "stage",
+    "scheme", "version", "plan", "indicator", "enterprise", "project", "policy", "pool", "element", "category",
+    "tag", "date", "from", "to", "sort", "tab", "next",
+]  # fmt: skip
+# The values that break hand-parsed input most often: every role after the first that sees a page gets these.
+BREAKERS: list[str | list[str]] = ["²", "9" * 25, "-1", "foo", "\x00"]
+# Each page is opened as each of these roles; the others only open the pages none of these sees.
+ROLES = ["city_staff", "wuxing", "enterprise", "leader"]
+OTHER_ROLES = ["city_admin", "anonymous"]
+SOURCE_ROOT = str(Path(__file__).resolve().parents[2] / "src")
+
+
+@dataclass
+class Site:
+    """The data set, plus what only pages show: a monthly report, a meeting, a photo, an attachment, a token
+    and a month's progress."""
+
+    world: Any
+    report: Any
+    photo: Any
+    attachment: Any
+    token: Any
+    job: Any
+
+
+@pytest.fixture
+def site(world) -> Site:  # noqa: F811
+    city, wuxing = world.users["city_staff"], world.users["wuxing"]
+    web = Source.WEB
+    progress_record(
+        actor=wuxing, source=web, project=world.projects["red"], month=TODAY.replace(day=1), ytd_wan=Decimal(300),
+        year_plan_wan=Decimal(3000), progress_note="设备进场",
+    )  # fmt: skip
+    cockpit.meeting_record(
+        actor=city, source=web, date=TODAY - dt.timedelta(days=3), title="工作例会", notes="",
+        decisions=[cockpit.Decision("协调用能指标", "市发展改革委", wuxing, TODAY + dt.timedelta(days=30))],
+    )  # fmt: skip
+    return Site(
+        world=world,
+        report=cockpit.report_generate(actor=city, source=web, year=TODAY.year, month=TODAY.month),
+        photo=photo_add(
+            actor=wuxing,
+            source=web,
+            listing=world.listing,
+            name="厂房.png",
+            content=b"\x89PNG\r\n\x1a\n" + bytes(64),
+        ),
+        attachment=attach(world.users["enterprise"], world.application),
+        token=token_create(actor=None, source=Source.CLI, user=city, name="测试").token,
+        job=Job.objects.create(
+            handler="kuochan.imports.jobs.import_check", title="导入企业：企业.xlsx", actor=city
+        ),
+    )
+
+
+def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
+    """The site's objects for each page whose path names one, by the page's URL name."""
+    w = site.world
+    unit = w.users["wuxing"].org_unit_id
+    mapped = OrgUnit.objects.exclude(map_file="").order_by("depth").first()
+    red, policy = w.projects["red"].pk, w.application.policy.code
+    return {
+        "unit-map": {"unit_id": mapped.pk},
+        "accounts:token-revoke": {"pk": site.token.pk},
+        "accounts:user-detail": {"pk": w.users["wuxing"].pk},
+        "cockpit:report-file": {"pk": site.report.pk, "kind": "xlsx"},
+        "cockpit:task": {"pk": w.task.pk},
+        "imports:template": {"kind": "enterprises"},
+        "jobs:job": {"pk": site.job.pk},
+        "jobs:progress": {"pk": site.job.pk},
+        "imports:batch": {"pk": w.batch.pk},
+        "imports:rollback": {"pk": w.batch.pk},
+        "notifications:retry": {"pk": w.notification.pk},
+        "orgs:detail": {"pk": unit},
+        "orgs:edit": {"pk": unit},
+        "orgs:add-child": {"pk": unit},
+        "outreach:ticket": {"pk": w.ticket.pk},
+        "outreach:visit": {"pk": w.visit.pk},
+        "outreach:event": {"pk": w.event.pk},
+        "policies:enterprise": {"pk": w.zhili.pk},
+        "policies:application": {"pk": w.application.pk},
+        "policies:attachment": {"pk": site.attachment.pk},
+        "policies:detail": {"code": policy},
+        "policies:matches": {"code": policy},
+        "policies:apply": {"code": policy},
+        "projects:detail": {"pk": red},
+        "projects:edit": {"pk": red},
+        "projects:milestones": {"pk": red},
+        "projects:progress": {"pk": red},
+        "registry:detail": {"pk": w.zhili.pk},
+        "registry:edit": {"pk": w.zhili.pk},
+        "registry:contact-add": {"pk": w.zhili.pk},
+        "registry:contact-remove": {"pk": w.contact.pk},
+        "registry:tag-change": {"pk": w.tag.pk},
+        "resources:pool": {"pk": w.pool.pk},
+        "resources:listing": {"pk": w.listing.pk},
+        "resources:photo": {"pk": site.photo.pk},
+        "resources:need": {"pk": w.need.pk},
+    }
+
+
+@dataclass
+class Page:
+    name: str  # the URL name, namespaced
+    converters: dict[str, Any]
+
+
+def web_pages(patterns: list | None = None, namespace: str = "", prefix: str = "") -> list[Page]:
+    """Every page the URL configuration routes to, apart from the API and static files."""
+    found = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if route.startswith(("api/", "static/", "media/", "__")):
+            continue
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found += web_pages(pattern.url_patterns, inner, route)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found.append(Page(namespace + pattern.name, dict(pattern.pattern.converters)))
+    return found
+
+
+@dataclass
+class Form:
+    action: str
+    method: str
+    fields: list[tuple[str, str]] = field(default_factory=list)  # (name, value) of inputs, selects, textareas
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # named submit buttons
+
+
+class PageReader(HTMLParser):
+    """The forms of a page and the URLs its links and htmx attributes lead to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[Form] = []
+        self.links: list[str] = []
+        self._form: Form | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        for attr in ("href", "hx-get", "data-url"):
+            if a.get(attr):
+                self.links.append(a[attr])
+        if tag == "form":
+            self._form = Form(a.get("action", ""), a.get("method", "get").lower())
+            self.forms.append(self._form)
+            return
+        name = a.get("name")
+        if self._form is None or not name:
+            return
+        if tag == "button" or (tag == "input" and a.get("type") in ("submit", "image")):
+            self._form.buttons.append((name, a.get("value", "")))
+        elif tag in ("input", "select", "textarea"):
+            self._form.fields.append((name, a.get("value", "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+
+
+def view_name(url: str, here: str) -> tuple[str, str] | None:
+    """The URL name and path a link or a form's action leads to, when it is a page of the web app."""
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return None
+    path = parts.path or here
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    if path.startswith("/api/"):
+        return None
+    return match.view_name, path
+
+
+def where(exc_info: tuple | None) -> str:
+    """The innermost line of the project's code the exception passed, and the exception."""
+    if not exc_info:
+        return "no exception recorded"
+    frames = [f for f in traceback.extract_tb(exc_info[2]) if f.filename.startswith(SOURCE_ROOT)]
+    frame = frames[-1] if frames else traceback.extract_tb(exc_info[2])[-1]
+    return f"{frame.filename.removeprefix(SOURCE_ROOT + '/')}:{frame.lineno} `{frame.line}` → {exc_info[0].__name__}: {str(exc_info[1])[:160]}"
+
+
+def shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) < 40 else text[:30] + f"…({len(value)} chars)"
+
+
+class Driver:
+    """Sends requests as one role, each in a savepoint rolled back afterwards, and records server errors."""
+
+    def __init__(self, role: str, user: Any, failures: dict[tuple, list[str]]) -> None:
+        self.role, self.failures, self.count = role, failures, 0
+        self.client = Client(raise_request_exception=False)
+        if user is not None:
+            self.client.force_login(user)
+
+    def send(self, method: str, path: str, data: dict, note: str, record: bool = True) -> int:
+        cookies = self.client.cookies
+        self.client.cookies = type(cookies)(cookies)  # a POST that signs out must not sign out the next one
+        with transaction.atomic():
+            response = getattr(self.client, method)(path, data)
+            transaction.set_rollback(True)
+        self.client.cookies = cookies
+        self.count += 1
+        if response.status_code >= 500 and record:
+            key = (response.status_code, method.upper(), path, note, where(response.exc_info))
+            roles = self.failures.setdefault(key, [])
+            if self.role not in roles:
+                roles.append(self.role)
+        self.last = response
+        return response.status_code
+
+    def fuzz(self, path: str, names: list[str], values: list) -> None:
+        """Each value in every parameter at once; a server error is narrowed down to the parameters causing it."""
+        for value in values:
+            every = dict.fromkeys(names, value)
+            if self.send("get", path, every, "", record=False) < 500:
+                continue
+            if not [n for n in names if self.send("get", path, {n: value}, f"{n}={shown(value)}") >= 500]:
+                self.send("get", path, every, f"every parameter = {shown(value)}")
+
+
+def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
+    caplog.set_level(logging.CRITICAL, logger="django.request")  # the errors are reported below, once each
+    started = time.perf_counter()
+    arguments = path_arguments(site)
+    pages = web_pages()
+    failures: dict[tuple, list[str]] = {}
+    missing = [p.name for p in pages if p.converters and p.name not in arguments]
+    assert not missing, (
+        f"pages whose path names an object the data set lacks (add to path_arguments): {missing}"
+    )
+    paths = {p.name: reverse(p.name, kwargs=arguments.get(p.name)) for p in pages}
+    users = site.world.users
+    drivers = {role: Driver(role, users.get(role), failures) for role in ROLES + OTHER_ROLES}
+
+    # Open every page as every role; note who sees it, what it may read and its POST forms.
+    parameters: dict[str, set[str]] = defaultdict(lambda: set(COMMON_PARAMETERS))
+    visible: dict[str, list[str]] = defaultdict(list)
+    post_forms: dict[tuple[str, tuple], tuple[str, str, Form]] = {}
+    for name, path in paths.items():
+        for role in ROLES + OTHER_ROLES:
+            if role in OTHER_ROLES and visible[name]:
+                break
+            driver = drivers[role]
+            if driver.send("get", path, {}, "no parameters") != 200:
+                continue
+            visible[name].append(role)
+            if not driver.last.get("Content-Type", "").startswith("text/html"):
+                continue
+            reader = PageReader()
+            reader.feed(driver.last.content.decode())
+            for link in reader.links:
+                if (target := view_name(link, path)) and (query := urlsplit(link).query):
+                    parameters[target[0]].update(key for key, _ in parse_qsl(query, keep_blank_values=True))
+            for form in reader.forms:
+                if not (target := view_name(form.action, path)):
+                    continue
+                if form.method == "get":
+                    parameters[target[0]].update(n for n, _ in form.fields + form.buttons)
+                else:
+                    key = (target[0], tuple(sorted({n for n, _ in form.fields + form.buttons})))
+                    post_forms.setdefault(key, (role, target[1], form))
+
+    # Odd values in every parameter: all of them as the first role that sees the page, the breakers as the rest;
+    # then the path's own ids out of range.
+    converters = {p.name: p.converters for p in pages}
+    for name, path in paths.items():
+        for n, role in enumerate(visible[name]):
+            drivers[role].fuzz(path, sorted(parameters[name]), ODD_VALUES if n == 0 else BREAKERS)
+        for key in (k for k, c in converters[name].items() if c.regex == "[0-9]+" and visible[name]):
+            for value in ("0", "9" * 25):
+                kwargs = {**arguments[name], key: value}
+                drivers[visible[name][0]].send("get", reverse(name, kwargs=kwargs), {}, f"path {key}={value}")
+
+    # Every POST form as the first role that found it, the breakers in every field but the CSRF token; a named
+    # button keeps its value (it says what to do), and each is pressed.
+    for role, action, form in post_forms.values():
+        csrf = [(n, v) for n, v in form.fields if n == "csrfmiddlewaretoken"]
+        names = sorted({n for n, _ in form.fields if n != "csrfmiddlewaretoken"})
+        for button in form.buttons or [None]:
+            for value in BREAKERS:
+                data = {**dict(csrf), **dict.fromkeys(names, value), **(dict([button]) if button else {})}
+                note = f"every field = {shown(value)}" + (
+                    f", button {button[0]}={button[1]}" if button else ""
+                )
+                drivers[role].send("post", action, data, note)
+
+    elapsed = time.perf_counter() - started
+    total = sum(d.count for d in drivers.values())
+    print(f"{len(paths)} pages, {len(post_forms)} POST forms, {total} requests in {elapsed:.1f} s")
+    report = [
+        f"{status} {method} {path} {note} (as {', '.join(roles)})\n    {line}"
+        for (status, method, path, note, line), roles in failures.items()
+    ]
+    assert not report, f"{len(report)} server errors:\n" + "\n".join(report)
