@@ -134,7 +134,7 @@ def demo_outreach(today: dt.date, seed: int = 2026) -> dict[str, int]:
 
 def _demo_events(rng: random.Random, today: dt.date, staff: dict[str, User]) -> int:
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=["330500", "330502", "330503"])}
-    pool = list(Enterprise.objects.order_by("pk")[:300])
+    pool = list(Enterprise.objects.select_related("district").order_by("pk")[:300])
     if not pool:
         return 0
     made = 0
@@ -149,7 +149,8 @@ def _demo_events(rng: random.Random, today: dt.date, staff: dict[str, User]) -> 
             actor=actor, source=Source.CLI, unit=unit, kind=kind, title=title if n < len(EVENTS) else f"{title}（第二场）",
             date=day, organiser=organiser, place="湖州",
         )  # fmt: skip
-        attendees = rng.sample(pool, min(len(pool), rng.randint(15, 40)))
+        local = [e for e in pool if e.district.path.startswith(unit.path)]  # the organiser's own enterprises
+        attendees = rng.sample(local, min(len(local), rng.randint(15, 40)))
         participants_add(
             actor=actor, source=Source.CLI, event=event, role="enterprise", names=[e.uscc for e in attendees]
         )
