@@ -113,7 +113,7 @@ def phase_import(path: Path) -> dict:
     from kuochan.imports.engine import run_import
 
     start = time.perf_counter()
-    result = run_import("enterprise-metrics", path, actor=None, source=Source.CLI)
+    result = run_import("enterprise-metrics", path, actor=None, source=Source.CLI, background=True)
     seconds = time.perf_counter() - start
     summary = {key: result.as_json()[key] for key in ("rows", "created", "updated", "unchanged", "applied")}
     return {"seconds": seconds, "peak_mb": peak_mb(), **summary, "errors": len(result.errors)}

@@ -111,3 +111,17 @@ def test_the_production_path_collects_checks_and_serves_pages(tmp_path):
     assert "Traceback" not in pages["missing"]["body"]
     static = site["static"]
     assert static["status"] == 200 and static["bytes"] > 100_000 and "immutable" in static["cache"]
+
+
+def test_every_static_file_a_template_names_is_served():
+    """A file a page names but the finders lack is a broken page in development and a server error in
+    production (the manifest has no entry): e.g. a new front-end file not added to KUOCHAN_VENDOR_FILES."""
+    from django.contrib.staticfiles import finders
+
+    import kuochan
+
+    named = set()
+    for template in Path(kuochan.__file__).parent.glob("**/templates/**/*.html"):
+        named.update(re.findall(r"""\{%\s*static\s+['"]([^'"]+)['"]""", template.read_text()))
+    assert "vendor/echarts/echarts.min.js" in named
+    assert [path for path in sorted(named) if not finders.find(path)] == []

@@ -193,6 +193,15 @@ TASKS = {
     }
 }
 
+# What an uploaded or imported workbook may hold (kuochan.imports.limits), checked before it is read:
+# 300,000 rows (a province's 规上 enterprises over several years; Excel allows 1,048,576), 200 columns,
+# 10 million cells (some 0.9 GB while read), 500 MB uncompressed, and a part compressed at most 100-fold.
+KUOCHAN_IMPORT_MAX_ROWS = int(os.environ.get("KUOCHAN_IMPORT_MAX_ROWS", "300000"))
+KUOCHAN_IMPORT_MAX_COLUMNS = int(os.environ.get("KUOCHAN_IMPORT_MAX_COLUMNS", "200"))
+KUOCHAN_IMPORT_MAX_CELLS = int(os.environ.get("KUOCHAN_IMPORT_MAX_CELLS", "10000000"))
+KUOCHAN_IMPORT_MAX_BYTES = int(os.environ.get("KUOCHAN_IMPORT_MAX_MB", "500")) * 1024 * 1024
+KUOCHAN_IMPORT_MAX_RATIO = int(os.environ.get("KUOCHAN_IMPORT_MAX_RATIO", "100"))
+
 # The reference data set `kuochan load-reference` loads when no --dataset is given.
 KUOCHAN_DATASET = os.environ.get("KUOCHAN_DATASET", "huzhou")
 

@@ -85,6 +85,14 @@ def test_enterprise_user_reads_no_staff_notes_about_itself_through_the_api(
     assert models == {"registry.contact"}
 
 
+@pytest.mark.parametrize("kind", sorted(STAFF_NOTES))
+def test_enterprise_user_reads_no_staff_notes_in_its_enterprise_pages_trail(
+    staff_notes, enterprise_user, login, kind
+):
+    page = login(enterprise_user).get(f"/enterprises/{staff_notes.pk}/").content.decode()
+    assert STAFF_NOTES[kind] not in page and "沈厂长" in page
+
+
 def test_district_staff_still_read_their_notes_about_the_enterprise(staff_notes, users, login):
     page = login(users["wuxing"]).get("/audit/").content.decode()
     assert all(note in page for note in STAFF_NOTES.values())

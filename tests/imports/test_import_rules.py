@@ -1,5 +1,6 @@
 """Every problem reported in Chinese; nothing written unless all is valid; batches roll back exactly."""
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -282,10 +283,26 @@ def test_a_district_user_cannot_import_into_another_district(registered, users, 
     assert not AnnualMetric.objects.exists() and not Enterprise.objects.filter(uscc=uscc(51)).exists()
 
 
+@pytest.mark.parametrize("kind", ["enterprise-metrics", "honours", "enterprises"])
+def test_errors_about_another_districts_enterprise_never_name_it(kind, registered, users, tmp_path, run_cli):
+    """A district user's file naming another district's enterprise by its code learns only that it is out
+    of scope: not its name, nor its district."""
+    headers = {
+        "enterprise-metrics": (["统一社会信用代码", "年度", "营业收入（万元）"], [registered[2], 2025, 1]),
+        "honours": (["统一社会信用代码", "荣誉类型", "认定年度"], [registered[2], "高新技术企业", 2024]),
+        "enterprises": (ENTERPRISE_HEADER[:3], [registered[2], "某公司", "吴兴区"]),
+    }
+    header, row = headers[kind]
+    code, result = run_cli(kind, write_xlsx(tmp_path / "x.xlsx", [header, row]), "--user", "wuxing")
+    assert code == 2 and [e["message"] for e in result["errors"]] == ["不在您的数据范围内"]
+    shown = json.dumps(result, ensure_ascii=False)
+    assert "南浔木业" not in shown and "南浔" not in shown
+
+
 def test_moving_an_enterprise_out_of_scope_is_refused(registered, users, tmp_path, run_cli):
     rows = [ENTERPRISE_HEADER[:3], [registered[2], "南浔木业有限公司", "吴兴区"]]
     code, result = run_cli("enterprises", write_xlsx(tmp_path / "e.xlsx", rows), "--user", "wuxing")
-    assert code == 2 and "属于其他区县" in result["errors"][0]["message"]
+    assert code == 2 and result["errors"][0]["message"] == "不在您的数据范围内"
     assert Enterprise.objects.get(uscc=registered[2]).district.name == "南浔区"
 
 
@@ -330,7 +347,7 @@ def test_a_large_file_prefetches_the_enterprises_in_scope_and_still_finds_the_ot
     code, result = run_cli("enterprise-metrics", write_xlsx(tmp_path / "m.xlsx", rows), "--user", "wuxing")
     assert code == 2
     assert [(e["row"], e["message"]) for e in result["errors"]] == [
-        (3, "企业“南浔木业有限公司”不在您的数据范围内"),
+        (3, "不在您的数据范围内"),
         (4, "企业库中没有该统一社会信用代码的企业，请先导入企业名单"),
     ]
     code, result = run_cli(

@@ -82,3 +82,17 @@ def test_the_worker_runs_a_queued_job(huzhou, users):
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
     assert job.step == "" and job.finished_at is not None
+
+
+@job_handler
+def two_quick_steps(job, progress) -> str:
+    progress(0, 2, "读取文件")
+    progress(1, 2, "写入数据")
+    seen = Job.objects.get(pk=job.pk)
+    return f"/orgs/?seen={seen.step}"
+
+
+def test_every_new_step_reaches_the_page_however_quickly_it_follows(users, run_jobs):
+    job_start(actor=users["city_staff"], handler=two_quick_steps, title="导入")
+    (finished,) = run_jobs()
+    assert finished.result_url == "/orgs/?seen=写入数据"

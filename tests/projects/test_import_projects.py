@@ -2,6 +2,7 @@
 audited and rolled back exactly; files as officials make them."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -284,10 +285,12 @@ def test_a_district_user_cannot_import_into_another_district(registered, users, 
     code, result = run_cli("projects", write_projects(tmp_path / "p.xlsx", *rows), "--user", "wuxing")
     assert code == 2 and result["applied"] is False
     assert [(e["row"], e["column"], e["message"]) for e in result["errors"]] == [
-        (3, "所属区县", "您无权导入“南浔区”的项目"),
-        (4, "所属区县", "您无权导入“南浔区”的项目"),
-        (5, "项目代码", "项目“年产10万套智能家居扩产项目”属于其他区县，您无权修改"),
+        (3, "所属区县", "不在您的数据范围内"),  # the enterprise's district: not told
+        (4, "所属区县", "您无权导入“南浔区”的项目"),  # the district the file names
+        (5, "项目代码", "不在您的数据范围内"),
     ]
+    assert "南浔" not in json.dumps(result["errors"][0], ensure_ascii=False)
+    assert "智能家居" not in json.dumps(result["errors"][2], ensure_ascii=False)
     assert list(Project.objects.values_list("code", "district__name")) == [(OTHER_CODE, "南浔区")]
     code, result = run_cli("projects", write_projects(tmp_path / "w.xlsx", rows[0]), "--user", "wuxing")
     assert code == 0 and result["created"] == 1, result

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -31,6 +32,8 @@ from django.urls.exceptions import Resolver404
 from kuochan.accounts.services import token_create
 from kuochan.audit.models import Source
 from kuochan.cockpit import services as cockpit
+from kuochan.imports.models import ImportUpload
+from kuochan.jobs.models import Job
 from kuochan.orgs.models import OrgUnit
 from kuochan.projects.services import progress_record
 from kuochan.resources.services import photo_add
@@ -76,6 +79,8 @@ class Site:
     photo: Any
     attachment: Any
     token: Any
+    job: Any
+    upload: Any
 
 
 @pytest.fixture
@@ -102,7 +107,26 @@ def site(world) -> Site:  # noqa: F811
         ),
         attachment=attach(world.users["enterprise"], world.application),
         token=token_create(actor=None, source=Source.CLI, user=city, name="测试").token,
+        job=Job.objects.create(
+            handler="kuochan.imports.jobs.import_check", title="导入企业：企业.xlsx", actor=city
+        ),
+        upload=previewed_upload(wuxing),
     )
+
+
+def previewed_upload(actor: Any) -> ImportUpload:
+    """A file waiting on the import page, checked, with an error and the list of every error."""
+    folder = Path(settings.MEDIA_ROOT) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "f.xlsx").write_bytes(b"PK")
+    (folder / "f-errors.csv").write_text("行,列,值,问题\n", encoding="utf-8-sig")
+    problem = {"row": 2, "column": "统一社会信用代码", "value": "123", "message": "应为 18 位"}
+    return ImportUpload.objects.create(
+        kind="enterprises", file_name="企业.xlsx", stored_file="uploads/f.xlsx", actor=actor,
+        errors_file="uploads/f-errors.csv",
+        preview={"rows": 2, "created": 1, "updated": 0, "unchanged": 0, "error_count": 1, "refused_rows": 1,
+                 "errors": [problem], "warning_count": 0, "warnings": []},
+    )  # fmt: skip
 
 
 def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
@@ -118,7 +142,12 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "cockpit:report-file": {"pk": site.report.pk, "kind": "xlsx"},
         "cockpit:task": {"pk": w.task.pk},
         "imports:template": {"kind": "enterprises"},
+        "jobs:job": {"pk": site.job.pk},
+        "jobs:progress": {"pk": site.job.pk},
         "imports:batch": {"pk": w.batch.pk},
+        "imports:preview": {"pk": site.upload.pk},
+        "imports:apply": {"pk": site.upload.pk},
+        "imports:errors": {"pk": site.upload.pk},
         "imports:rollback": {"pk": w.batch.pk},
         "notifications:retry": {"pk": w.notification.pk},
         "orgs:detail": {"pk": unit},

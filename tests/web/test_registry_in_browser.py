@@ -17,7 +17,7 @@ def sign_in(page, live_server, username: str) -> None:
 
 
 def test_district_user_imports_a_file_and_opens_the_new_enterprise(
-    live_server, page, users, tmp_path, screenshot
+    live_server, page, users, tmp_path, screenshot, run_jobs
 ):
     path = write_xlsx(
         tmp_path / "吴兴区企业名单.xlsx",
@@ -32,9 +32,15 @@ def test_district_user_imports_a_file_and_opens_the_new_enterprise(
     page.get_by_label("导入类型").select_option("enterprises")
     page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(path))
     page.get_by_role("button", name="检查文件").click()
+    assert "排队中" in page.get_by_test_id("job-progress").inner_text()  # the worker checks the file
+    run_jobs()
+    page.wait_for_url("**/imports/uploads/*/")  # the progress bar, polled, hands over to the preview
     assert "将新增" in page.get_by_test_id("preview-counts").inner_text()
     screenshot(page, "import-preview")
     page.get_by_role("button", name="确认导入").click()
+    page.get_by_test_id("job-progress").wait_for()
+    run_jobs()
+    page.wait_for_url("**/imports/*/")
     page.get_by_role("link", name="湖州织里示范童装有限公司").click()
     assert page.get_by_role("heading", level=1).inner_text() == "湖州织里示范童装有限公司"
     assert "导入批次" in page.get_by_test_id("created-by").inner_text()

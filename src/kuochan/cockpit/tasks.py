@@ -14,6 +14,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from kuochan.cockpit.services import cycle_due, cycle_run
+from kuochan.imports.services import uploads_expire
 from kuochan.notifications.services import notifications_resend_due
 from kuochan.outreach.services import outreach_sweep
 
@@ -50,6 +51,7 @@ def daily_tick() -> dict[str, object]:
         if (due := cycle_due(timezone.localdate())) is not None:
             run = cycle_run(year=due[0], month=due[1], trigger="schedule")
             done["cycle"] = {"month": f"{due[0]}-{due[1]:02d}", "status": run.status}
+        done["expired_uploads"] = uploads_expire()
     finally:
         if not tick_pending():
             schedule_tick()

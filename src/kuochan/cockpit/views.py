@@ -24,7 +24,7 @@ from kuochan.cockpit import jobs, selectors, services
 from kuochan.cockpit.models import CycleRun, Measure, SupervisedTask
 from kuochan.cockpit.selectors import Cockpit, cockpit_data, default_month, monthly_reports
 from kuochan.cockpit.services import Decision
-from kuochan.core.forms import MAX_ID, FilterForm, IdField, filter_values, refusal
+from kuochan.core.forms import FilterForm, IdField, filter_values, refusal
 from kuochan.core.scope import scoped
 from kuochan.imports.parsing import CellError, to_month
 from kuochan.jobs.services import job_start
@@ -193,7 +193,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 def report_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     if request.user.is_enterprise_user:
         raise PermissionDenied("企业用户无权下载月度通报。")
-    if kind not in ("xlsx", "docx") or not 1 <= pk <= MAX_ID:
+    if kind not in ("xlsx", "docx"):
         raise Http404
     report = get_object_or_404(monthly_reports(actor=request.user), pk=pk)
     stored = report.workbook if kind == "xlsx" else report.document
@@ -356,7 +356,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     task = get_object_or_404(
         selectors.supervised_tasks(actor=request.user).select_related("measure", "meeting", "owner", "unit"),
-        pk=pk if 1 <= pk <= MAX_ID else 0,
+        pk=pk,
     )
     if request.method == "POST":
         action = TaskActionForm(request.POST)

@@ -190,12 +190,18 @@ class Selecting:
 
 @contextmanager
 def selecting_alongside(
-    sql_columns: Sequence[str], model: type[Model], where: str, params: Sequence[object]
+    sql_columns: Sequence[str],
+    model: type[Model],
+    where: str,
+    params: Sequence[object],
+    *,
+    alongside: bool = True,
 ) -> Iterator[Selecting]:
     """`select_rows` while the block computes in Python. On PostgreSQL the query runs on a worker thread,
     whose driver waits for the server without holding the GIL; the block may ask `done()` to stop work
-    it does only while waiting, and must not touch the database. Elsewhere the query simply runs first."""
-    if connection.vendor != "postgresql":
+    it does only while waiting, and must not touch the database. Elsewhere, or not `alongside` (in a web
+    request, whose connection no other thread may use), the query simply runs first."""
+    if connection.vendor != "postgresql" or not alongside:
         finished: Future[list[tuple]] = Future()
         finished.set_result(select_rows(sql_columns, model, where, params))
         yield Selecting(finished)

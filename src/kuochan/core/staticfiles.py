@@ -41,9 +41,10 @@ class VendorFinder(BaseFinder):
             if not path.is_file()
         ]
 
-    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str] | None:
+    def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
+        """The file's path, or all (one) of them; [] when it is not one of ours, as Django's finders do."""
         found = [str(self.files[path])] if path in self.files and self.files[path].is_file() else []
-        return found if find_all else (found[0] if found else None)
+        return found[0] if found and not find_all else found
 
     def list(self, ignore_patterns: list[str] | None) -> Iterator[tuple[str, VendorStorage]]:
         for name in self.files:

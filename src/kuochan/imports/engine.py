@@ -30,6 +30,7 @@ from kuochan.imports.models import BatchStatus, ImportBatch
 from kuochan.imports.parsing import FLOAT_FAST_PATHS, CellError, clean_text, header_key, to_hundredths
 from kuochan.imports.reading import MappedColumn, Table, TableError, read_table
 from kuochan.imports.specs import REGISTRY, Importer
+from kuochan.jobs.registry import Progress
 
 _NO_VALUE = object()
 
@@ -142,9 +143,9 @@ class ImportResult:
         return data
 
 
-def importer_for(kind: str, actor: Any) -> Importer:
+def importer_for(kind: str, actor: Any, *, alongside: bool = False) -> Importer:
     try:
-        return REGISTRY[kind](actor=actor)
+        return REGISTRY[kind](actor=actor, alongside=alongside)
     except KeyError as exc:
         raise ValidationError(f"未知的导入类型“{kind}”，可用：{'、'.join(sorted(REGISTRY))}") from exc
 
@@ -238,9 +239,12 @@ def parse_pending(rows: Iterable[Row]) -> None:
 
 
 def _read_while_prefetching(path: Path, importer: Importer) -> Table:
-    """Read the file on a second thread while the importer prefetches on this one. python-calamine parses
-    the sheet without holding the GIL (nine tenths of a large file's read), so the database look-ups cost
-    no time of their own. Only this thread touches the database."""
+    """Read the file on a second thread while the importer prefetches on this one (in the background
+    only). python-calamine parses the sheet without holding the GIL (nine tenths of a large file's read),
+    so the database look-ups cost no time of their own. Only this thread touches the database."""
+    if not importer.alongside:
+        importer.prefetch(path.stat().st_size)
+        return read_table(path, importer.columns)
     with ThreadPoolExecutor(max_workers=1) as pool:
         reading = pool.submit(read_table, path, importer.columns)
         importer.prefetch(path.stat().st_size)
@@ -265,14 +269,24 @@ def _store(path: Path, digest: str) -> str:
     return str(target.relative_to(settings.MEDIA_ROOT))
 
 
-def run_import(kind: str, path: Path, **options: Any) -> ImportResult:
-    """Import a file. With any error nothing is written, unless `skip_invalid` asks to write the valid rows.
+def no_progress(done: int, total: int, step: str) -> None:
+    """Where an import reports its steps when nobody follows them."""
 
-    The cyclic garbage collector is paused meanwhile: a large file makes millions of small tuples and
-    lists with no cycles among them, and its passes over them cost a tenth of the import's time.
+
+def run_import(kind: str, path: Path, *, background: bool = False, **options: Any) -> ImportResult:
+    """Import a file. With any error nothing is written, unless `skip_invalid` asks to write the valid rows.
+    Its steps (读取文件, 检查数据, 写入数据) go to `progress(done, total, step)`.
+
+    In the `background` (the worker, the command line) it plays tricks that touch the whole process, which
+    a web request must not: the cyclic garbage collector is paused (a large file makes millions of small
+    tuples and lists with no cycles among them, and its passes over them cost a tenth of the import's
+    time), the file is read on a second thread, and stored rows are looked up on another thread through
+    the same database connection while this one computes.
     """
+    if not background:
+        return _run_import(kind, path, alongside=False, **options)
     with gc_paused():
-        return _run_import(kind, path, **options)
+        return _run_import(kind, path, alongside=True, **options)
 
 
 def _run_import(
@@ -284,26 +298,33 @@ def _run_import(
     file_name: str | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    alongside: bool = False,
+    progress: Progress = no_progress,
 ) -> ImportResult:
-    importer = importer_for(kind, actor)
+    importer = importer_for(kind, actor, alongside=alongside)
     result = ImportResult(kind=kind, file=file_name or path.name, with_warnings=importer.warns)
     if actor is not None and not actor.can_edit:
         message = f"用户 {actor.get_username()} 无权导入数据（{actor.get_role_display()}只能查看）"
         result.errors.append({"row": 0, "column": "", "value": "", "message": message})
         return result
+    steps = 3 if dry_run else 4
+    progress(0, steps, "读取文件")
     try:
         table = _read_while_prefetching(path, importer)
     except TableError as exc:
         result.errors.append({"row": exc.row, "column": "", "value": "", "message": str(exc)})
         return result
+    progress(1, steps, f"检查数据（{len(table.rows):,} 行）")
     rows = _parse_all(table.columns, table.rows, importer.parsed_late())
     importer.check([row for row in rows if not row.errors])
     plan = importer.plan([row for row in rows if not row.errors])
     refused = sum(1 for row in rows if row.errors)
     if dry_run or (refused and not skip_invalid):
+        progress(2, steps, "汇总结果")
         parse_pending(rows)
         _tally(result, rows, plan, refused, skip_invalid)
         return result
+    progress(2, steps, f"写入数据（新增 {len(plan.creates):,} 行，更新 {len(plan.updates):,} 行）")
     digest = sha256_of(path)
     with transaction.atomic():
         batch = ImportBatch.objects.create(

@@ -53,3 +53,48 @@ class ImportBatch(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(self.DETAIL_URL_NAME, args=[self.pk])
+
+
+class UploadStatus(models.TextChoices):
+    PREVIEW = "preview", _("待确认")
+    APPLYING = "applying", _("导入中")
+    APPLIED = "applied", _("已导入")
+    EXPIRED = "expired", _("已过期")
+    REFUSED = "refused", _("未通过检查")
+
+
+class ImportUpload(models.Model):
+    """A file uploaded on the import page, between its preview and its apply: the worker checks it and
+    keeps what the preview shows; applying it makes an `ImportBatch`. Only its uploader sees it. A file
+    not applied within a day is deleted (`uploads_expire`, run daily)."""
+
+    kind = models.CharField(_("导入类型"), max_length=32)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    stored_file = models.CharField(_("暂存文件"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=UploadStatus.choices, default=UploadStatus.PREVIEW
+    )
+    preview = models.JSONField(_("预览"), null=True, blank=True)  # counts and the first problems
+    errors_file = models.CharField(_("错误清单"), max_length=255, blank=True)  # every problem, when many
+    batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("导入批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("待导入文件")
+        verbose_name_plural = _("待导入文件")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("imports:preview", args=[self.pk])

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook
 
+from kuochan.imports.limits import LimitError, check_workbook
 from kuochan.imports.parsing import clean_text, header_key, is_blank, split_unit
 from kuochan.imports.specs import Column
 
@@ -50,7 +52,17 @@ def _sheets(path: Path) -> tuple[CalamineWorkbook, list[str]]:
 
 def _fill_merged(rows: list[list[object]], merged: Sequence[tuple[tuple[int, int], tuple[int, int]]]) -> None:
     """Copies each merged range's value into every cell of the range: a group title over its columns, or
-    a district merged down the rows of its enterprises, as officials often lay tables out."""
+    a district merged down the rows of its enterprises, as officials often lay tables out. Ranges covering
+    more cells in all than a sheet may hold (overlapping again and again) are refused, not filled."""
+    covered = sum(
+        max(0, min(bottom, len(rows) - 1) - top + 1) * max(0, right - left + 1)
+        for (top, left), (bottom, right) in merged
+    )
+    if covered > settings.KUOCHAN_IMPORT_MAX_CELLS:
+        raise TableError(
+            f"工作表的合并单元格共覆盖 {covered:,} 个单元格，超过导入上限 {settings.KUOCHAN_IMPORT_MAX_CELLS:,} 个；"
+            "请取消合并后重新上传。"
+        )
     for (top, left), (bottom, right) in merged:
         if top >= len(rows):
             continue
@@ -125,7 +137,12 @@ def _is_skipped(cells: list[object]) -> bool:
 
 
 def read_table(path: Path, columns: Sequence[Column]) -> Table:
-    """The first sheet whose header names every required column; data rows with their Excel numbers."""
+    """The first sheet whose header names every required column; data rows with their Excel numbers.
+    A workbook beyond the limits in settings is refused (LimitError) before the sheet reader sees it."""
+    try:
+        check_workbook(path)
+    except LimitError as exc:
+        raise TableError(str(exc)) from exc
     workbook, names = _sheets(path)
     required = [column for column in columns if column.required]
     problems = []

@@ -75,6 +75,7 @@ class Importer(ABC):
 
     actor: Any
     context: dict[str, Any] = field(default_factory=dict)
+    alongside: bool = False  # may query on another thread meanwhile (the worker and command line only)
 
     def parsed_late(self) -> set[str]:
         """Keys of the columns that neither `check` nor telling a new row from a stored one needs: their

@@ -1,8 +1,7 @@
-"""Import in the browser: upload, preview what would change and every error, then apply; batches and rollback."""
+"""Import in the browser: upload, preview what would change and the errors, then apply; batches and
+rollback. Checking, applying and rolling back run in the worker, behind a progress bar."""
 
 import io
-import time
-import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -10,40 +9,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kuochan.audit.models import AuditEntry, Source
+from kuochan.audit.models import AuditEntry
+from kuochan.core.forms import refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
-from kuochan.imports.engine import (
-    batch_rollback,
-    created_models,
-    ensure_may_import,
-    ensure_may_roll_back,
-    run_import,
-)
+from kuochan.imports.engine import created_models, ensure_may_import, ensure_may_roll_back
 from kuochan.imports.exporting import write_template
-from kuochan.imports.models import ImportBatch
+from kuochan.imports.forms import ApplyForm, UploadForm
+from kuochan.imports.jobs import batch_undo, upload_apply, upload_preview
+from kuochan.imports.models import BatchStatus, ImportBatch, ImportUpload, UploadStatus
+from kuochan.imports.services import EXPIRED, upload_apply_claim, upload_create, upload_path
 from kuochan.imports.specs import REGISTRY
+from kuochan.jobs.services import job_start
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _kinds() -> list[tuple[str, str]]:
     return sorted((kind, importer.title) for kind, importer in REGISTRY.items())
-
-
-def _uploads() -> Path:
-    """Where uploaded files wait between preview and apply; files left a day (never applied) are removed."""
-    folder = Path(settings.MEDIA_ROOT) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    stale = time.time() - 24 * 3600
-    for path in folder.glob("*.xlsx"):
-        if path.stat().st_mtime < stale:
-            path.unlink(missing_ok=True)
-    return folder
 
 
 @login_required
@@ -56,62 +42,79 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
-    """Checks the file without writing anything and shows the preview."""
+    """Keeps the file and has the worker check it; its progress page then shows the preview."""
     ensure_may_import(request.user)
-    kind = request.POST.get("kind", "")
-    upload = request.FILES.get("file")
-    problem = None
-    if kind not in REGISTRY:
-        problem = "请选择导入类型。"
-    elif upload is None:
-        problem = "请选择要上传的 Excel 文件。"
-    elif not upload.name.lower().endswith(".xlsx"):
-        problem = f"文件“{upload.name}”不是 .xlsx 格式；请在 Excel 中另存为“Excel 工作簿（*.xlsx）”后再上传。"
-    elif upload.size > MAX_UPLOAD_BYTES:
-        problem = f"文件过大（{upload.size / 1048576:.1f} MB），单个文件不超过 50 MB。"
-    if problem:
-        messages.error(request, problem)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, next(iter(form.errors.values()))[0])
         return redirect("imports:list")
-    token = uuid.uuid4().hex
-    path = _uploads() / f"{token}.xlsx"
-    with path.open("wb") as target:
-        for chunk in upload.chunks():
-            target.write(chunk)
-    result = run_import(
-        kind, path, actor=request.user, source=Source.WEB, file_name=upload.name, dry_run=True
+    kind, file = form.cleaned_data["kind"], form.cleaned_data["file"]
+    upload = upload_create(actor=request.user, kind=kind, file=file)
+    job = job_start(
+        actor=request.user,
+        handler=upload_preview,
+        title=f"检查{REGISTRY[kind].title}文件：{upload.file_name}",
+        params={"upload": upload.pk},
     )
-    request.session[f"import:{token}"] = {"kind": kind, "name": upload.name}
-    return render(
-        request, "imports/preview.html", {"result": result, "token": token, "title": REGISTRY[kind].title}
-    )
+    return redirect(job.get_absolute_url())
+
+
+def _own_upload(request: HttpRequest, pk: int) -> ImportUpload:
+    return get_object_or_404(ImportUpload, pk=pk, actor_id=request.user.pk)
+
+
+@login_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """What applying the file would do, and its first errors; nothing is written yet."""
+    upload = _own_upload(request, pk)
+    if upload.status == UploadStatus.APPLIED and upload.batch_id:
+        return redirect("imports:batch", pk=upload.batch_id)
+    if upload.preview is None or upload.status == UploadStatus.EXPIRED or upload_path(upload) is None:
+        messages.error(request, EXPIRED if upload.preview is not None else "该文件尚未检查完毕，请稍后再看。")
+        return redirect("imports:list")
+    found = upload.preview
+    context = {
+        "upload": upload,
+        "result": found,
+        "title": REGISTRY[upload.kind].title,
+        "unlisted_errors": found["error_count"] - len(found["errors"]),
+        "unlisted_warnings": found["warning_count"] - len(found["warnings"]),
+        "valid_rows": found["rows"] - found["refused_rows"],
+    }
+    return render(request, "imports/preview.html", context)
+
+
+@login_required
+def preview_errors(request: HttpRequest, pk: int) -> FileResponse:
+    """Every error of the preview, as a list Excel opens."""
+    upload = _own_upload(request, pk)
+    if not upload.errors_file:
+        raise Http404("没有错误清单。")
+    path = Path(settings.MEDIA_ROOT) / upload.errors_file
+    if not path.is_file():
+        raise Http404("没有错误清单。")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{upload.file_name}-错误清单.csv")
 
 
 @login_required
 @require_POST
-def apply(request: HttpRequest) -> HttpResponse:
-    ensure_may_import(request.user)
-    token = request.POST.get("token", "")
-    pending = request.session.pop(f"import:{token}", None)
-    path = _uploads() / f"{token}.xlsx"
-    if pending is None or not token.isalnum() or not path.exists():
-        messages.error(request, "上传的文件已过期，请重新上传。")
-        return redirect("imports:list")
-    skip_invalid = request.POST.get("skip_invalid") == "1"
+def apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Has the worker import the previewed file; its progress page then shows the batch."""
+    upload = _own_upload(request, pk)
+    form = ApplyForm(request.POST)
+    skip_invalid = form.is_valid() and form.cleaned_data["skip_invalid"]
     try:
-        result = run_import(
-            pending["kind"], path, actor=request.user, source=Source.WEB, file_name=pending["name"],
-            skip_invalid=skip_invalid,
-        )  # fmt: skip
-    finally:
-        path.unlink(missing_ok=True)
-    if not result.applied:
-        messages.error(request, f"文件有 {len(result.errors)} 处错误，未导入任何数据。")
+        upload_apply_claim(actor=request.user, upload=upload)
+    except ValidationError as exc:
+        messages.error(request, refusal(exc))
         return redirect("imports:list")
-    messages.success(
-        request,
-        f"已导入：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}，跳过 {result.skipped}。",
+    job = job_start(
+        actor=request.user,
+        handler=upload_apply,
+        title=f"导入{REGISTRY[upload.kind].title}：{upload.file_name}",
+        params={"upload": upload.pk, "skip_invalid": skip_invalid},
     )
-    return redirect("imports:batch", pk=result.batch)
+    return redirect(job.get_absolute_url())
 
 
 @login_required
@@ -132,16 +135,17 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def rollback(request: HttpRequest, pk: int) -> HttpResponse:
+    """Has the worker roll the batch back; its progress page then shows the batch again."""
     ensure_may_import(request.user)
     batch = get_scoped_or_404(ImportBatch.objects.all(), request.user, pk=pk)
     ensure_may_roll_back(request.user, batch)
-    try:
-        result = batch_rollback(actor=request.user, source=Source.WEB, batch=batch)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, f"已回滚：删除 {result.deleted} 条，恢复 {result.restored} 条。")
-    return redirect("imports:batch", pk=batch.pk)
+    if batch.status == BatchStatus.ROLLED_BACK:
+        messages.error(request, f"批次 #{batch.pk} 已回滚。")
+        return redirect("imports:batch", pk=batch.pk)
+    job = job_start(
+        actor=request.user, handler=batch_undo, title=f"回滚导入批次 #{batch.pk}", params={"batch": batch.pk}
+    )
+    return redirect(job.get_absolute_url())
 
 
 @login_required

@@ -15,7 +15,8 @@ from kuochan.jobs.registry import Handler, handler_for, handler_path
 
 logger = logging.getLogger("kuochan.jobs")
 
-# The page polls about once a second; writing progress more often than this only costs the job time.
+# The page polls about once a second; writing progress more often than this only costs the job time. A new
+# step is always written, so the user sees each phase the work goes through.
 PROGRESS_EVERY_SECONDS = 0.5
 INTERNAL_ERROR = "处理失败：系统内部错误，已记录，请联系系统管理员。"
 
@@ -37,9 +38,10 @@ def _progress_writer(job: Job):
 
     def progress(done: int, total: int, step: str) -> None:
         nonlocal last
+        new_step = step[:200] != job.step
         job.done, job.total, job.step = max(done, 0), max(total, 0), step[:200]
         now = time.monotonic()
-        if now - last >= PROGRESS_EVERY_SECONDS or done == 0:
+        if new_step or now - last >= PROGRESS_EVERY_SECONDS:
             last = now
             Job.objects.filter(pk=job.pk).update(done=job.done, total=job.total, step=job.step)
 

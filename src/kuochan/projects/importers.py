@@ -48,6 +48,7 @@ from kuochan.projects.services import platform_serial_taken
 from kuochan.registry.importers import (
     CHUNK,
     NAME,
+    OUT_OF_SCOPE,
     USCC,
     FindsEnterprises,
     duplicate_check,
@@ -188,8 +189,8 @@ class ProjectsImporter(FindsEnterprises, Importer):
                 district_id, path, district_name = unit.pk, unit.path, unit.name
             else:
                 path, district_id, district_name = enterprise[2:]
-            if not in_scope(self.actor, path):
-                row.error("district", f"您无权导入“{district_name}”的项目")
+            if not in_scope(self.actor, path):  # a district the file names, or the enterprise's own
+                row.error("district", f"您无权导入“{district_name}”的项目" if name else OUT_OF_SCOPE)
                 continue
             row.set("district", district_id)
             row.set("scope_path", path)
@@ -218,7 +219,7 @@ class ProjectsImporter(FindsEnterprises, Importer):
             if previous is not None:
                 row.set("stored", previous)
                 if not in_scope(self.actor, previous.district.path):
-                    row.error("code", f"项目“{previous.name}”属于其他区县，您无权修改")
+                    row.error("code", OUT_OF_SCOPE)
             self._check_dates(row, previous, today)
         checked = [row for row in rows if not row.errors]
         duplicate_check([r for r in checked if r.get("code")], lambda r: r.get("code"), "code", "项目代码")
@@ -455,7 +456,7 @@ class ProgressImporter(Importer):
                 continue
             pk, name, path, enterprise_id = project
             if not in_scope(self.actor, path):
-                row.error("code", f"项目“{name}”不在您的数据范围内")
+                row.error("code", OUT_OF_SCOPE)
                 continue
             if row.get("month") > this_month:
                 row.error("month", f"{row.get('month'):%Y-%m} 尚未到来")

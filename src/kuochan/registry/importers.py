@@ -81,6 +81,10 @@ def suggest(name: str, candidates: Iterable[str]) -> str:
     return f"；您是否要找：{'、'.join(close[:3])}？" if close else ""
 
 
+# What a row about something outside the user's scope says: never its name, district or figures.
+OUT_OF_SCOPE = "不在您的数据范围内"
+
+
 def in_scope(actor: Any, path: str) -> bool:
     """The CLI without --user acts as the system, with the whole tree in scope."""
     return actor is None or path_in_scope(path, actor)
@@ -210,7 +214,7 @@ class EnterpriseOwnedImporter(FindsEnterprises, Importer):
             if path not in allowed:
                 allowed[path] = in_scope(self.actor, path)
             if not allowed[path]:
-                row.error("uscc", f"企业“{enterprise[1]}”不在您的数据范围内")
+                row.error("uscc", OUT_OF_SCOPE)
                 continue
             key = (enterprise[0], *natural_key(row.values))
             row.found = {"enterprise_id": enterprise[0], "scope_path": path, "key": key}
@@ -243,7 +247,7 @@ class EnterpriseOwnedImporter(FindsEnterprises, Importer):
         first_values = sorted({row.get(first_key) for row in rows})
         column = self._field(first_key).column
         where = f"{column} IN ({', '.join(['%s'] * len(first_values))})"
-        return selecting_alongside(expressions, self.model, where, first_values)
+        return selecting_alongside(expressions, self.model, where, first_values, alongside=self.alongside)
 
     def _existing(self, rows: list[Row], fields: list[str], stored: list[tuple]) -> dict[tuple, tuple]:
         """Stored rows for the file's keys: key → (id, values in the file's canonical form)."""
@@ -712,7 +716,7 @@ class EnterprisesImporter(FindsEnterprises, Importer):
                         row.set("town", found.pk)
             stored = existing.get(row.get("uscc"))
             if stored is not None and not in_scope(self.actor, stored[2]):
-                row.error("uscc", f"企业“{stored[1]}”属于其他区县，您无权修改")
+                row.error("uscc", OUT_OF_SCOPE)
             code = row.get("industry_code")
             if code:
                 division = industry_division(code)

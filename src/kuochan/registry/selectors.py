@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kuochan.audit.models import AuditEntry
+from kuochan.audit.selectors import visible_entries
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.registry.models import Enterprise, Honour
 
@@ -47,8 +48,9 @@ def enterprise_get(*, actor: Any, pk: Any) -> Enterprise:
 
 
 def enterprise_trail(*, actor: Any, enterprise: Enterprise) -> QuerySet[AuditEntry]:
-    """Every change to the enterprise and to what belongs to it (metrics, honours, surveys, contacts)."""
-    return scoped(AuditEntry.objects.select_related("content_type"), actor).filter(
+    """Every change to the enterprise and to what belongs to it (metrics, honours, surveys, contacts) that the
+    actor may read: an enterprise user not the staff's notes about it (visits, key-enterprise reasons…)."""
+    return visible_entries(AuditEntry.objects.select_related("content_type"), actor).filter(
         enterprise_id=enterprise.pk
     )
 

@@ -32,6 +32,7 @@ class Command(BaseCommand):
             result = run_import(
                 options["kind"],
                 path,
+                background=True,
                 actor=acting_user(options["user"]),
                 source=Source.CLI,
                 dry_run=options["dry_run"],
@@ -59,6 +60,9 @@ class Command(BaseCommand):
             + (f"，批次 #{result.batch}" if result.batch else "")
         )
         for problem in result.errors:
+            if not problem["row"] and not problem["column"]:  # the file as a whole
+                self.stdout.write(f"  {problem['message']}")
+                continue
             self.stdout.write(
                 f"  第 {problem['row']} 行 [{problem['column']}] “{problem['value']}”：{problem['message']}"
             )
