@@ -9,6 +9,7 @@ from kuochan.audit.models import Source
 from kuochan.evaluation.models import EvaluationResult, EvaluationScheme, Exemption, KeyEnterprise
 from kuochan.evaluation.rules import scheme_from_definition
 from kuochan.evaluation.services import evaluation_run
+from kuochan.jobs.models import Job, JobStatus
 from kuochan.registry.models import Enterprise, Honour
 from tests.xlsx import exported_rows
 
@@ -41,13 +42,22 @@ def test_filters_and_the_export_agree(evaluated, users, login):
     assert sorted(row[1] for row in rows[1:]) == ["南浔木业有限公司", "湖州吴兴新材料有限公司"]
 
 
-def test_city_staff_recompute_from_the_page_and_district_staff_cannot(with_metrics, users, login):
+def test_city_staff_recompute_from_the_page_in_the_worker_and_district_staff_cannot(
+    with_metrics, users, login, run_jobs
+):
     refused = login(users["wuxing"]).post("/evaluation/", {"year": 2025}, follow=True).content.decode()
     assert "只有市级工作人员可以计算评价结果" in refused and "重新计算 2025 年" not in refused
-    assert not EvaluationResult.objects.exists()
-    done = login(users["city_staff"]).post("/evaluation/", {"year": 2025}, follow=True).content.decode()
-    assert "已按2025 年评价方案（第 1 版）重新计算 2025 年评价：3 家企业。" in done
+    assert not Job.objects.exists() and not EvaluationResult.objects.exists()
+    client = login(users["city_staff"])
+    started = client.post("/evaluation/", {"year": 2025})
+    job = Job.objects.get()
+    assert started.status_code == 302 and started["Location"] == job.get_absolute_url()
+    assert job.title == "重新计算 2025 年评价" and not EvaluationResult.objects.exists()  # not in the request
+    [ended] = run_jobs()
+    assert ended.status == JobStatus.DONE and ended.result_url == "/evaluation/?year=2025"
     assert EvaluationResult.objects.filter(year=2025).count() == 3
+    done = client.get(ended.result_url).content.decode()
+    assert "2025 年评价（湖州市）：共 3 家企业，按2025 年评价方案（第 1 版）" in done
 
 
 def form_of(definition):

@@ -35,9 +35,12 @@ from kuochan.evaluation.rules import (
     scheme_from_definition,
 )
 from kuochan.evaluation.selectors import enterprise_years, scheme_of_year, scheme_to_follow
+from kuochan.jobs.registry import Progress
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import LoadResult
 from kuochan.registry.models import Enterprise
+
+RUN_REFUSAL = "只有市级工作人员可以计算评价结果（基准值和排名为全市口径）。"
 
 
 def can_run_evaluation(actor: Any) -> bool:
@@ -206,17 +209,25 @@ def _run_stored(
 
 @transaction.atomic
 def evaluation_run(
-    *, actor: Any, source: Source, year: int, scheme_version: int | None = None
+    *,
+    actor: Any,
+    source: Source,
+    year: int,
+    scheme_version: int | None = None,
+    progress: Progress | None = None,
 ) -> tuple[EvaluationRun, Evaluation]:
     """Evaluate every enterprise with figures for `year` in the actor's subtree (the whole database for the
     system) and store the results, replacing the subtree's previous ones (all or nothing): benchmarks and
     ranks are those of the subtree, and another city's results stay as they are. A year without a scheme
-    of its own gets a copy of the closest one."""
-    ensure_city_level(actor, "只有市级工作人员可以计算评价结果（基准值和排名为全市口径）。")
+    of its own gets a copy of the closest one. `progress` hears of each of its three steps."""
+    ensure_city_level(actor, RUN_REFUSAL)
+    step = progress or (lambda done, total, text: None)
     root = None if actor is None else actor.org_unit
     stored = _scheme_for_run(year, scheme_version, actor, source)
     with gc_paused():
+        step(0, 3, "读取企业指标")
         facts, scheme = enterprise_years(year, under=root), scheme_from_definition(stored.definition)
+        step(1, 3, f"计算 {len(facts)} 家企业的评价")
         # The previous results are deleted by the server while the rules compute.
         under, params = _results_under(root)
         delete = (
@@ -237,6 +248,7 @@ def evaluation_run(
                 "enterprises": len(evaluation.facts),
             },
         )
+        step(2, 3, "保存评价结果")
         insert_rows(EvaluationResult, RESULT_COLUMNS, _rows(evaluation, year, run.pk, stored.pk))
     classes = Counter(CLASS_CODES[k] or "未评价" for k in evaluation.klass.tolist())
     after = {

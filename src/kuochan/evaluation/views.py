@@ -22,7 +22,7 @@ from django.utils import timezone
 from kuochan.audit.models import Source
 from kuochan.core.forms import FilterForm, filter_values, form_refusal, refusal
 from kuochan.core.scope import get_scoped_or_404
-from kuochan.evaluation import selectors, services
+from kuochan.evaluation import jobs, selectors, services
 from kuochan.evaluation.forms import (
     ChooseForm,
     DistrictFilter,
@@ -47,6 +47,7 @@ from kuochan.evaluation.rules import (
     LARGEST_NUMBER,
     WILLINGNESS,
 )
+from kuochan.jobs.services import job_start
 from kuochan.orgs.selectors import reporting_units
 from kuochan.projects.selectors import project_lists
 from kuochan.registry.models import Enterprise, HonourKind
@@ -144,13 +145,16 @@ def result_list(request: HttpRequest) -> HttpResponse:
         year = _posted_year(request)
         if year is None:
             return redirect("evaluation:results")
-        try:
-            run, _ = services.evaluation_run(actor=request.user, source=Source.WEB, year=year)
-        except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, refusal(exc))
-        else:
-            messages.success(request, f"已按{run.scheme}重新计算 {year} 年评价：{run.enterprises} 家企业。")
-        return redirect(f"{reverse('evaluation:results')}?year={year}")
+        if not services.can_run_evaluation(request.user):  # refused now, not after a wait in the queue
+            messages.error(request, services.RUN_REFUSAL)
+            return redirect(f"{reverse('evaluation:results')}?year={year}")
+        job = job_start(
+            actor=request.user,
+            handler=jobs.evaluation_run_job,
+            title=f"重新计算 {year} 年评价",
+            params={"year": year},
+        )
+        return redirect(job.get_absolute_url())
     values = _asked(request, ResultFilterForm)
     year, filters = values["year"], _filters(values)
     found = selectors.results(actor=request.user, year=year, filters=filters)

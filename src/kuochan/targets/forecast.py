@@ -88,6 +88,7 @@ def forecast(
     pool, used = delays_of(history)
     ahead = [year for year in years if year >= as_of.year]
     index = {year: i for i, year in enumerate(ahead)}
+    ahead_years = np.array(ahead, dtype="int64")
     width = len(ahead) + 1  # a last column collects what slips past the period
     investment = np.zeros((runs, width))
     starts = np.zeros((runs, width))
@@ -103,8 +104,11 @@ def forecast(
             np.add.at(investment, (np.arange(runs), first), amount * (1 - part))
             np.add.at(investment, (np.arange(runs), second), amount * part)
         if project.large_start is not None:
-            start_years = [(project.large_start + dt.timedelta(days=float(x))).year for x in d]
-            columns = np.array([index.get(y, width - 1) if y >= ahead[0] else width - 1 for y in start_years])
+            # each run's start year, all runs at once (whole days of delay, as date arithmetic counts them)
+            start = np.datetime64(project.large_start, "D") + d.astype("int64").astype("timedelta64[D]")
+            start_years = start.astype("datetime64[Y]").astype("int64") + 1970
+            at = np.minimum(np.searchsorted(ahead_years, start_years), len(ahead) - 1)
+            columns = np.where(ahead_years[at] == start_years, at, width - 1)
             np.add.at(starts, (np.arange(runs), columns), 1)
     done_before = sum(done_investment.get(y, 0.0) for y in years if y < as_of.year)
     large_before = sum(done_large.get(y, 0.0) for y in years if y < as_of.year)

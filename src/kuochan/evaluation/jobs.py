@@ -1,0 +1,19 @@
+"""The evaluation's long work started from a page, run in the worker with its progress shown: a year's
+evaluation run. The command line (`kuochan evaluate`) and the API call the service directly."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from kuochan.audit.models import Source
+from kuochan.evaluation import services
+from kuochan.jobs.models import Job
+from kuochan.jobs.registry import Progress, job_handler
+
+
+@job_handler
+def evaluation_run_job(job: Job, progress: Progress) -> str:
+    """The year's evaluation of the starter's subtree; the user lands on the year's results."""
+    year = job.params["year"]
+    services.evaluation_run(actor=job.actor, source=Source.WEB, year=year, progress=progress)
+    return f"{reverse('evaluation:results')}?year={year}"
