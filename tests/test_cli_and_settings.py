@@ -47,3 +47,13 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         KUOCHAN_VAR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_passwords_are_hashed_with_pbkdf2_outside_the_tests():
+    """The suite swaps in a fast hasher (conftest); the project's own settings keep Django's PBKDF2 first."""
+    from django.conf import global_settings
+
+    import kuochan.settings as project_settings
+
+    hashers = getattr(project_settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+    assert hashers[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
