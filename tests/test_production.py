@@ -56,7 +56,9 @@ print(json.dumps({
 
 def production(tmp_path: Path) -> dict[str, str]:
     environment = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DEBUG", "KUOCHAN_ENV"}
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DEBUG", "KUOCHAN_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return {
         **environment,

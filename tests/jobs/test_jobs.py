@@ -45,7 +45,7 @@ def test_a_started_job_shows_its_progress_and_then_sends_the_user_to_the_result(
     assert finished.result_url == f"/orgs/?counted={units}"
 
     polled = client.get(f"/jobs/{job.pk}/progress/", HTTP_HX_REQUEST="true")
-    assert polled["HX-Redirect"] == finished.result_url
+    assert polled["HX-Redirect"] == job.get_absolute_url()  # which sends the user on to the result
     assert client.get(job.get_absolute_url()).url == finished.result_url
 
 
@@ -96,3 +96,15 @@ def test_every_new_step_reaches_the_page_however_quickly_it_follows(users, run_j
     job_start(actor=users["city_staff"], handler=two_quick_steps, title="导入")
     (finished,) = run_jobs()
     assert finished.result_url == "/orgs/?seen=写入数据"
+
+
+@job_handler
+def count_and_say(job, progress) -> tuple[str, str]:
+    return "/orgs/", "已清点 14 个单位。"
+
+
+def test_what_a_job_did_is_said_on_the_result_page(users, login, run_jobs):
+    job = job_start(actor=users["city_staff"], handler=count_and_say, title="清点单位")
+    run_jobs()
+    page = login(users["city_staff"]).get(job.get_absolute_url(), follow=True).content.decode()
+    assert "已清点 14 个单位。" in page

@@ -9,12 +9,17 @@ from tests.web.test_registry_in_browser import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_compute_the_year_and_open_an_enterprise(live_server, page, with_metrics, users, screenshot):
+def test_compute_the_year_and_open_an_enterprise(
+    live_server, page, with_metrics, users, screenshot, run_jobs
+):
     sign_in(page, live_server, "city")
     page.get_by_role("link", name="评价分类").click()
     page.get_by_label("评价年度").select_option("2025")
     page.get_by_role("button", name="查看").click()
     page.get_by_test_id("run").click()
+    page.get_by_test_id("job-progress").wait_for()  # the worker computes; the page follows its progress
+    run_jobs()
+    page.wait_for_url("**/evaluation/?year=2025")
     assert "重新计算 2025 年评价：3 家企业" in page.get_by_role("alert").inner_text()
     page.wait_for_selector('#class-chart[data-ready="true"]')
     assert page.locator("#class-chart canvas").count() >= 1

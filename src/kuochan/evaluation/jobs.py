@@ -12,8 +12,11 @@ from kuochan.jobs.registry import Progress, job_handler
 
 
 @job_handler
-def evaluation_run_job(job: Job, progress: Progress) -> str:
+def evaluation_run_job(job: Job, progress: Progress) -> tuple[str, str]:
     """The year's evaluation of the starter's subtree; the user lands on the year's results."""
     year = job.params["year"]
-    services.evaluation_run(actor=job.actor, source=Source.WEB, year=year, progress=progress)
-    return f"{reverse('evaluation:results')}?year={year}"
+    run, _ = services.evaluation_run(actor=job.actor, source=Source.WEB, year=year, progress=progress)
+    return (
+        f"{reverse('evaluation:results')}?year={year}",
+        f"已按{run.scheme}重新计算 {year} 年评价：{run.enterprises} 家企业。",
+    )

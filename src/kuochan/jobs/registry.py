@@ -15,7 +15,8 @@ class Progress(Protocol):
     def __call__(self, done: int, total: int, step: str) -> None: ...
 
 
-Handler = Callable[["Job", Progress], str]
+# A handler returns the URL to send the user to, or (URL, a sentence saying what was done) for that page.
+Handler = Callable[["Job", Progress], "str | tuple[str, str]"]
 
 _HANDLERS: dict[str, Handler] = {}
 
@@ -26,7 +27,8 @@ def handler_path(handler: Handler) -> str:
 
 def job_handler(handler: Handler) -> Handler:
     """Mark a function as runnable by the worker. It gets the job (its `params`, `actor`) and a progress
-    callback, and returns the URL the user is sent to when it is done. Refusals are raised as
+    callback, and returns the URL the user is sent to when it is done, or that URL and a sentence saying what
+    was done, shown there. Refusals are raised as
     ValidationError or PermissionDenied; their Chinese messages become the job's error."""
     _HANDLERS[handler_path(handler)] = handler
     return handler

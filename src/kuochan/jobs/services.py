@@ -64,17 +64,21 @@ def job_run(job_id: int) -> str:
         logger.exception("job %s (%s) failed", job.pk, job.handler)
         _finish(job, JobStatus.FAILED, error=INTERNAL_ERROR)
         raise
-    _finish(job, JobStatus.DONE, result_url=result_url or "")
+    summary = ""
+    if isinstance(result_url, tuple):  # (url, what was done): said on the result page
+        result_url, summary = result_url
+    _finish(job, JobStatus.DONE, result_url=result_url or "", summary=summary)
     return JobStatus.DONE
 
 
-def _finish(job: Job, status: str, *, error: str = "", result_url: str = "") -> None:
+def _finish(job: Job, status: str, *, error: str = "", result_url: str = "", summary: str = "") -> None:
+    """Record how the job ended; a finished job's `step` is its summary (what was done), or empty."""
     Job.objects.filter(pk=job.pk).update(
         status=status,
         error=error,
         result_url=result_url,
         done=job.total if status == JobStatus.DONE else job.done,
         total=job.total,
-        step="",
+        step=summary[:200],
         finished_at=timezone.now(),
     )
