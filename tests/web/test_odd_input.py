@@ -58,20 +58,23 @@ COMMON_PARAMETERS = [
     "scheme", "version", "plan", "indicator", "enterprise", "project", "policy", "pool", "element", "category",
     "tag", "date", "from", "to", "sort", "tab", "next",
 ]  # fmt: skip
-# The values that break hand-parsed input most often: every role after the first that sees a page gets these.
+# The values that break hand-parsed input most often: every POST form gets these.
 BREAKERS: list[str | list[str]] = ["²", "9" * 25, "-1", "foo", "\x00"]
+# Every role after the first that sees a page gets these (what differs by role is the scope, not the parsing).
+TYPE_BREAKERS: list[str | list[str]] = ["²", "9" * 25, "\x00"]
 # Each page is opened as each of these roles; the others only open the pages none of these sees.
 ROLES = ["city_staff", "wuxing", "enterprise", "leader"]
-OTHER_ROLES = ["city_admin", "anonymous"]
+OTHER_ROLES = ["city_admin", "system", "security", "auditor", "anonymous"]
 SOURCE_ROOT = str(Path(__file__).resolve().parents[2] / "src")
 
 
 @dataclass
 class Site:
-    """The data set, plus what only pages show: a monthly report, a meeting, a photo, an attachment, a token
-    and a month's progress."""
+    """The data set, plus what only pages show: the three administrators, a monthly report, a meeting, a photo,
+    an attachment, a token and a month's progress."""
 
     world: Any
+    users: dict[str, Any]
     report: Any
     photo: Any
     attachment: Any
@@ -79,7 +82,7 @@ class Site:
 
 
 @pytest.fixture
-def site(world) -> Site:  # noqa: F811
+def site(world, admins) -> Site:  # noqa: F811
     city, wuxing = world.users["city_staff"], world.users["wuxing"]
     web = Source.WEB
     progress_record(
@@ -92,6 +95,7 @@ def site(world) -> Site:  # noqa: F811
     )  # fmt: skip
     return Site(
         world=world,
+        users={**world.users, **admins},
         report=cockpit.report_generate(actor=city, source=web, year=TODAY.year, month=TODAY.month),
         photo=photo_add(
             actor=wuxing,
@@ -266,11 +270,20 @@ class Driver:
     def fuzz(self, path: str, names: list[str], values: list) -> None:
         """Each value in every parameter at once; a server error is narrowed down to the parameters causing it."""
         for value in values:
-            every = dict.fromkeys(names, value)
-            if self.send("get", path, every, "", record=False) < 500:
-                continue
-            if not [n for n in names if self.send("get", path, {n: value}, f"{n}={shown(value)}") >= 500]:
-                self.send("get", path, every, f"every parameter = {shown(value)}")
+            self.narrow(path, names, value)
+
+    def narrow(self, path: str, names: list[str], value: Any) -> bool:
+        """Whether `names` all set to `value` give a server error; if so, the smallest failing sets found by
+        halving are recorded (one parameter each, unless only a combination fails)."""
+        if self.send("get", path, dict.fromkeys(names, value), "", record=False) < 500:
+            return False
+        if len(names) > 1:
+            half = len(names) // 2
+            if [self.narrow(path, part, value) for part in (names[:half], names[half:])] != [False, False]:
+                return True
+        note = f"{'&'.join(names)}={shown(value)}"
+        self.send("get", path, dict.fromkeys(names, value), note)  # again, to record it with its exception
+        return True
 
 
 def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
@@ -284,7 +297,7 @@ def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
         f"pages whose path names an object the data set lacks (add to path_arguments): {missing}"
     )
     paths = {p.name: reverse(p.name, kwargs=arguments.get(p.name)) for p in pages}
-    users = site.world.users
+    users = site.users
     drivers = {role: Driver(role, users.get(role), failures) for role in ROLES + OTHER_ROLES}
 
     # Open every page as every role; note who sees it, what it may read and its POST forms.
@@ -315,12 +328,12 @@ def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
                     key = (target[0], tuple(sorted({n for n, _ in form.fields + form.buttons})))
                     post_forms.setdefault(key, (role, target[1], form))
 
-    # Odd values in every parameter: all of them as the first role that sees the page, the breakers as the rest;
-    # then the path's own ids out of range.
+    # Odd values in every parameter: all of them as the first role that sees the page, the type breakers as
+    # the rest; then the path's own ids out of range.
     converters = {p.name: p.converters for p in pages}
     for name, path in paths.items():
         for n, role in enumerate(visible[name]):
-            drivers[role].fuzz(path, sorted(parameters[name]), ODD_VALUES if n == 0 else BREAKERS)
+            drivers[role].fuzz(path, sorted(parameters[name]), ODD_VALUES if n == 0 else TYPE_BREAKERS)
         for key in (k for k, c in converters[name].items() if c.regex == "[0-9]+" and visible[name]):
             for value in ("0", "9" * 25):
                 kwargs = {**arguments[name], key: value}
