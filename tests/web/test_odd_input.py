@@ -1,14 +1,18 @@
 """Every page of the web app, driven with odd values for every parameter it reads, never answers with a server
 error: the pages' counterpart of the API's schemathesis run.
 
-The pages are found by walking the URL configuration, their path arguments filled with the ids of one data set
-that has one object of each kind (the API tests' `world`, plus what only the pages show). Each page is opened
-as each role; what it may read is collected from its GET forms and its links' query strings, plus names that
-list pages commonly read, and each is sent odd values: a superscript digit (`str.isdigit()` accepts it, `int()`
-does not), a number too long for the database, dates that are not dates, a NUL, a very long text, the same key
-twice. Every POST form found on the way is sent once per odd value, in every field but the CSRF token. Each
-request runs in a savepoint that is rolled back, so none changes what the next one sees. All server errors are
-collected and reported together, with the exception's line, rather than stopping at the first."""
+The pages are found by walking the URL configuration (all but the API), their path arguments filled with the ids
+of one data set that has one object of each kind (the API tests' `world`, plus what only the pages show). Each
+page is opened as city staff, district staff, an enterprise user and a leader (and as an administrator or
+anonymously when none of them may see it). What it may read is collected from its GET forms and its links' query
+strings, plus names list pages commonly read, and every one is sent odd values at once: a superscript digit
+(`str.isdigit()` accepts it, `int()` does not), a number too long for the database, dates that are not dates,
+full-width digits, a NUL, a very long text, the same key twice. The first role that sees a page gets every odd
+value, the others the type breakers (what differs by role is the scope, not the parsing). A server error is
+narrowed down by halving the parameters. Every POST form found on the way is sent once per breaker in every
+field but the CSRF token. Each request runs in a savepoint that is rolled back, so none changes what the next
+one sees. All server errors are collected and reported together, with the line that raised, rather than
+stopping at the first."""
 
 import datetime as dt
 import logging
