@@ -271,23 +271,32 @@ class Driver:
         self.last = response
         return response.status_code
 
-    def fuzz(self, path: str, names: list[str], values: list) -> None:
-        """Each value in every parameter at once; a server error is narrowed down to the parameters causing it."""
+    def fuzz(self, path: str, base: dict, names: list[str], values: list) -> None:
+        """Each value in every parameter at once (over the page's own query, if it needs one); a server error is
+        narrowed down to the parameters causing it."""
         for value in values:
-            self.narrow(path, names, value)
+            self.narrow(path, base, names, value)
 
-    def narrow(self, path: str, names: list[str], value: Any) -> bool:
+    def narrow(self, path: str, base: dict, names: list[str], value: Any) -> bool:
         """Whether `names` all set to `value` give a server error; if so, the smallest failing sets found by
         halving are recorded (one parameter each, unless only a combination fails)."""
-        if self.send("get", path, dict.fromkeys(names, value), "", record=False) < 500:
+        data = {**base, **dict.fromkeys(names, value)}
+        if self.send("get", path, data, "", record=False) < 500:
             return False
         if len(names) > 1:
             half = len(names) // 2
-            if [self.narrow(path, part, value) for part in (names[:half], names[half:])] != [False, False]:
+            if [self.narrow(path, base, part, value) for part in (names[:half], names[half:])] != [
+                False,
+                False,
+            ]:
                 return True
-        note = f"{'&'.join(names)}={shown(value)}"
-        self.send("get", path, dict.fromkeys(names, value), note)  # again, to record it with its exception
+        self.send("get", path, data, f"{'&'.join(names)}={shown(value)}")  # again, to record its exception
         return True
+
+
+def opens(role: str, status: int) -> bool:
+    """A page answers a role: it shows, or it sends a signed-in user on (a step that only redirects)."""
+    return status == 200 or (status == 302 and role != "anonymous")
 
 
 def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
@@ -307,13 +316,19 @@ def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
     # Open every page as every role; note who sees it, what it may read and its POST forms.
     parameters: dict[str, set[str]] = defaultdict(lambda: set(COMMON_PARAMETERS))
     visible: dict[str, list[str]] = defaultdict(list)
+    refused: dict[str, set[int]] = defaultdict(set)
+    examples: dict[str, tuple[str, dict]] = {}  # a link's path and query, for a page that needs a query
+    base: dict[str, dict] = defaultdict(dict)
     post_forms: dict[tuple[str, tuple], tuple[str, str, Form]] = {}
-    for name, path in paths.items():
+
+    def open_page(name: str, path: str, query: dict) -> None:
         for role in ROLES + OTHER_ROLES:
             if role in OTHER_ROLES and visible[name]:
-                break
+                return
             driver = drivers[role]
-            if driver.send("get", path, {}, "no parameters") != 200:
+            if not opens(role, status := driver.send("get", path, query, "no parameters")):
+                if role in ROLES:
+                    refused[name].add(status)
                 continue
             visible[name].append(role)
             if not driver.last.get("Content-Type", "").startswith("text/html"):
@@ -321,8 +336,10 @@ def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
             reader = PageReader()
             reader.feed(driver.last.content.decode())
             for link in reader.links:
-                if (target := view_name(link, path)) and (query := urlsplit(link).query):
-                    parameters[target[0]].update(key for key, _ in parse_qsl(query, keep_blank_values=True))
+                if (target := view_name(link, path)) and (link_query := urlsplit(link).query):
+                    pairs = parse_qsl(link_query, keep_blank_values=True)
+                    parameters[target[0]].update(key for key, _ in pairs)
+                    examples.setdefault(target[0], (target[1], dict(pairs)))
             for form in reader.forms:
                 if not (target := view_name(form.action, path)):
                     continue
@@ -332,12 +349,24 @@ def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
                     key = (target[0], tuple(sorted({n for n, _ in form.fields + form.buttons})))
                     post_forms.setdefault(key, (role, target[1], form))
 
+    for name, path in paths.items():
+        open_page(name, path, {})
+    # A page that needs a query (a project to request an element for) is opened the way a link leads to it.
+    for name in [name for name in paths if not visible[name] and name in examples]:
+        paths[name], base[name] = examples[name]
+        refused[name].clear()
+        open_page(name, paths[name], base[name])
+    # Any other page nobody can open must be a form's target (405 to a GET), or the data set lacks its object.
+    unopened = {name: sorted(refused[name]) for name in paths if not visible[name] and refused[name] != {405}}
+    assert not unopened, f"pages no role could open, with what they answered: {unopened}"
+
     # Odd values in every parameter: all of them as the first role that sees the page, the type breakers as
     # the rest; then the path's own ids out of range.
     converters = {p.name: p.converters for p in pages}
     for name, path in paths.items():
         for n, role in enumerate(visible[name]):
-            drivers[role].fuzz(path, sorted(parameters[name]), ODD_VALUES if n == 0 else TYPE_BREAKERS)
+            values = ODD_VALUES if n == 0 else TYPE_BREAKERS
+            drivers[role].fuzz(path, base[name], sorted(parameters[name]), values)
         for key in (k for k, c in converters[name].items() if c.regex == "[0-9]+" and visible[name]):
             for value in ("0", "9" * 25):
                 kwargs = {**arguments[name], key: value}
