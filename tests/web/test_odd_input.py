@@ -8,11 +8,11 @@ anonymously when none of them may see it). What it may read is collected from it
 strings, plus names list pages commonly read, and every one is sent odd values at once: a superscript digit
 (`str.isdigit()` accepts it, `int()` does not), a number too long for the database, dates that are not dates,
 full-width digits, a NUL, a very long text, the same key twice. The first role that sees a page gets every odd
-value, the others the type breakers (what differs by role is the scope, not the parsing). A server error is
-narrowed down by halving the parameters. Every POST form found on the way is sent once per breaker in every
-field but the CSRF token. Each request runs in a savepoint that is rolled back, so none changes what the next
-one sees. All server errors are collected and reported together, with the line that raised, rather than
-stopping at the first."""
+value in every parameter; each other role sends one request mixing the type breakers, so that between them every
+parameter gets each (what differs by role is the scope, not the parsing). A server error is narrowed down by
+halving the parameters. Every POST form found on the way is sent once per breaker in every field but the CSRF
+token. Each request runs in a savepoint that is rolled back, so none changes what the next one sees. All server
+errors are collected and reported together, with the line that raised, rather than stopping at the first."""
 
 import datetime as dt
 import logging
@@ -64,7 +64,8 @@ COMMON_PARAMETERS = [
 ]  # fmt: skip
 # The values that break hand-parsed input most often: every POST form gets these.
 BREAKERS: list[str | list[str]] = ["²", "9" * 25, "-1", "foo", "\x00"]
-# Every role after the first that sees a page gets these (what differs by role is the scope, not the parsing).
+# The roles after the first that sees a page share these, one request each (what differs by role is the scope,
+# not the parsing).
 TYPE_BREAKERS: list[str | list[str]] = ["²", "9" * 25, "\x00"]
 # Each page is opened as each of these roles; the others only open the pages none of these sees.
 ROLES = ["city_staff", "wuxing", "enterprise", "leader"]
@@ -272,25 +273,27 @@ class Driver:
         return response.status_code
 
     def fuzz(self, path: str, base: dict, names: list[str], values: list) -> None:
-        """Each value in every parameter at once (over the page's own query, if it needs one); a server error is
-        narrowed down to the parameters causing it."""
+        """Each value in every parameter at once (over the page's own query, if it needs one)."""
         for value in values:
-            self.narrow(path, base, names, value)
+            self.narrow(path, base, dict.fromkeys(names, value))
 
-    def narrow(self, path: str, base: dict, names: list[str], value: Any) -> bool:
-        """Whether `names` all set to `value` give a server error; if so, the smallest failing sets found by
-        halving are recorded (one parameter each, unless only a combination fails)."""
-        data = {**base, **dict.fromkeys(names, value)}
-        if self.send("get", path, data, "", record=False) < 500:
+    def fuzz_mixed(self, path: str, base: dict, names: list[str], values: list, offset: int) -> None:
+        """One request, the parameters taking the values in turn from `offset` (roles take turns at the offset,
+        so that between them every parameter gets every value)."""
+        self.narrow(path, base, {name: values[(i + offset) % len(values)] for i, name in enumerate(names)})
+
+    def narrow(self, path: str, base: dict, odd: dict[str, Any]) -> bool:
+        """Whether the odd values give a server error; if so, the smallest failing sets found by halving are
+        recorded (one parameter each, unless only a combination fails)."""
+        if self.send("get", path, {**base, **odd}, "", record=False) < 500:
             return False
-        if len(names) > 1:
-            half = len(names) // 2
-            if [self.narrow(path, base, part, value) for part in (names[:half], names[half:])] != [
-                False,
-                False,
-            ]:
+        if len(odd) > 1:
+            names, half = list(odd), len(odd) // 2
+            parts = ({n: odd[n] for n in names[:half]}, {n: odd[n] for n in names[half:]})
+            if [self.narrow(path, base, part) for part in parts] != [False, False]:
                 return True
-        self.send("get", path, data, f"{'&'.join(names)}={shown(value)}")  # again, to record its exception
+        note = "&".join(f"{name}={shown(value)}" for name, value in odd.items())
+        self.send("get", path, {**base, **odd}, note)  # again, to record it with its exception
         return True
 
 
@@ -360,13 +363,15 @@ def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
     unopened = {name: sorted(refused[name]) for name in paths if not visible[name] and refused[name] != {405}}
     assert not unopened, f"pages no role could open, with what they answered: {unopened}"
 
-    # Odd values in every parameter: all of them as the first role that sees the page, the type breakers as
-    # the rest; then the path's own ids out of range.
+    # Odd values in every parameter: each of them in turn as the first role that sees the page, the type
+    # breakers mixed as the others; then the path's own ids out of range.
     converters = {p.name: p.converters for p in pages}
     for name, path in paths.items():
-        for n, role in enumerate(visible[name]):
-            values = ODD_VALUES if n == 0 else TYPE_BREAKERS
-            drivers[role].fuzz(path, base[name], sorted(parameters[name]), values)
+        first, *others = visible[name] or [None]
+        if first:
+            drivers[first].fuzz(path, base[name], sorted(parameters[name]), ODD_VALUES)
+        for offset, role in enumerate(others):
+            drivers[role].fuzz_mixed(path, base[name], sorted(parameters[name]), TYPE_BREAKERS, offset)
         for key in (k for k, c in converters[name].items() if c.regex == "[0-9]+" and visible[name]):
             for value in ("0", "9" * 25):
                 kwargs = {**arguments[name], key: value}
