@@ -205,7 +205,9 @@ def test_contacts_are_added_and_removed_on_the_profile(with_data, users, login):
 
 def test_odd_filter_values_show_the_list_with_a_warning(with_data, users, login):
     client = login(users["wuxing"])
-    response = client.get("/enterprises/", {"district": "²", "tag": "9" * 25, "size": "foo"})
+    response = client.get(
+        "/enterprises/", {"district": "²", "tag": "9" * 25, "size": "foo", "above_scale": "foo"}
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "湖州织里童装有限公司" in page
     assert "筛选条件「区县」的值“²”无效，已忽略" in page and "筛选条件「企业规模」的值“foo”无效" in page

@@ -1,14 +1,18 @@
 """Every page of the web app, driven with odd values for every parameter it reads, never answers with a server
 error: the pages' counterpart of the API's schemathesis run.
 
-The pages are found by walking the URL configuration, their path arguments filled with the ids of one data set
-that has one object of each kind (the API tests' `world`, plus what only the pages show). Each page is opened
-as each role; what it may read is collected from its GET forms and its links' query strings, plus names that
-list pages commonly read, and each is sent odd values: a superscript digit (`str.isdigit()` accepts it, `int()`
-does not), a number too long for the database, dates that are not dates, a NUL, a very long text, the same key
-twice. Every POST form found on the way is sent once per odd value, in every field but the CSRF token. Each
-request runs in a savepoint that is rolled back, so none changes what the next one sees. All server errors are
-collected and reported together, with the exception's line, rather than stopping at the first."""
+The pages are found by walking the URL configuration (all but the API), their path arguments filled with the ids
+of one data set that has one object of each kind (the API tests' `world`, plus what only the pages show). Each
+page is opened as city staff, district staff, an enterprise user and a leader (and as an administrator or
+anonymously when none of them may see it). What it may read is collected from its GET forms and its links' query
+strings, plus names list pages commonly read, and every one is sent odd values at once: a superscript digit
+(`str.isdigit()` accepts it, `int()` does not), a number too long for the database, dates that are not dates,
+full-width digits, a NUL, a very long text, the same key twice. The first role that sees a page gets every odd
+value in every parameter; each other role sends one request mixing the type breakers, so that between them every
+parameter gets each (what differs by role is the scope, not the parsing). A server error is narrowed down by
+halving the parameters. Every POST form found on the way is sent once per breaker in every field but the CSRF
+token. Each request runs in a savepoint that is rolled back, so none changes what the next one sees. All server
+errors are collected and reported together, with the line that raised, rather than stopping at the first."""
 
 import datetime as dt
 import logging
@@ -61,20 +65,24 @@ COMMON_PARAMETERS = [
     "scheme", "version", "plan", "indicator", "enterprise", "project", "policy", "pool", "element", "category",
     "tag", "date", "from", "to", "sort", "tab", "next",
 ]  # fmt: skip
-# The values that break hand-parsed input most often: every role after the first that sees a page gets these.
+# The values that break hand-parsed input most often: every POST form gets these.
 BREAKERS: list[str | list[str]] = ["²", "9" * 25, "-1", "foo", "\x00"]
+# The roles after the first that sees a page share these, one request each (what differs by role is the scope,
+# not the parsing).
+TYPE_BREAKERS: list[str | list[str]] = ["²", "9" * 25, "\x00"]
 # Each page is opened as each of these roles; the others only open the pages none of these sees.
 ROLES = ["city_staff", "wuxing", "enterprise", "leader"]
-OTHER_ROLES = ["city_admin", "anonymous"]
+OTHER_ROLES = ["city_admin", "system", "security", "auditor", "anonymous"]
 SOURCE_ROOT = str(Path(__file__).resolve().parents[2] / "src")
 
 
 @dataclass
 class Site:
-    """The data set, plus what only pages show: a monthly report, a meeting, a photo, an attachment, a token
-    and a month's progress."""
+    """The data set, plus what only pages show: the three administrators, a monthly report, a meeting, a photo,
+    an attachment, a token and a month's progress."""
 
     world: Any
+    users: dict[str, Any]
     report: Any
     photo: Any
     attachment: Any
@@ -84,7 +92,7 @@ class Site:
 
 
 @pytest.fixture
-def site(world) -> Site:  # noqa: F811
+def site(world, admins) -> Site:  # noqa: F811
     city, wuxing = world.users["city_staff"], world.users["wuxing"]
     web = Source.WEB
     progress_record(
@@ -97,6 +105,7 @@ def site(world) -> Site:  # noqa: F811
     )  # fmt: skip
     return Site(
         world=world,
+        users={**world.users, **admins},
         report=cockpit.report_generate(actor=city, source=web, year=TODAY.year, month=TODAY.month),
         photo=photo_add(
             actor=wuxing,
@@ -292,14 +301,34 @@ class Driver:
         self.last = response
         return response.status_code
 
-    def fuzz(self, path: str, names: list[str], values: list) -> None:
-        """Each value in every parameter at once; a server error is narrowed down to the parameters causing it."""
+    def fuzz(self, path: str, base: dict, names: list[str], values: list) -> None:
+        """Each value in every parameter at once (over the page's own query, if it needs one)."""
         for value in values:
-            every = dict.fromkeys(names, value)
-            if self.send("get", path, every, "", record=False) < 500:
-                continue
-            if not [n for n in names if self.send("get", path, {n: value}, f"{n}={shown(value)}") >= 500]:
-                self.send("get", path, every, f"every parameter = {shown(value)}")
+            self.narrow(path, base, dict.fromkeys(names, value))
+
+    def fuzz_mixed(self, path: str, base: dict, names: list[str], values: list, offset: int) -> None:
+        """One request, the parameters taking the values in turn from `offset` (roles take turns at the offset,
+        so that between them every parameter gets every value)."""
+        self.narrow(path, base, {name: values[(i + offset) % len(values)] for i, name in enumerate(names)})
+
+    def narrow(self, path: str, base: dict, odd: dict[str, Any]) -> bool:
+        """Whether the odd values give a server error; if so, the smallest failing sets found by halving are
+        recorded (one parameter each, unless only a combination fails)."""
+        if self.send("get", path, {**base, **odd}, "", record=False) < 500:
+            return False
+        if len(odd) > 1:
+            names, half = list(odd), len(odd) // 2
+            parts = ({n: odd[n] for n in names[:half]}, {n: odd[n] for n in names[half:]})
+            if [self.narrow(path, base, part) for part in parts] != [False, False]:
+                return True
+        note = "&".join(f"{name}={shown(value)}" for name, value in odd.items())
+        self.send("get", path, {**base, **odd}, note)  # again, to record it with its exception
+        return True
+
+
+def opens(role: str, status: int) -> bool:
+    """A page answers a role: it shows, or it sends a signed-in user on (a step that only redirects)."""
+    return status == 200 or (status == 302 and role != "anonymous")
 
 
 def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
@@ -313,19 +342,25 @@ def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
         f"pages whose path names an object the data set lacks (add to path_arguments): {missing}"
     )
     paths = {p.name: reverse(p.name, kwargs=arguments.get(p.name)) for p in pages}
-    users = site.world.users
+    users = site.users
     drivers = {role: Driver(role, users.get(role), failures) for role in ROLES + OTHER_ROLES}
 
     # Open every page as every role; note who sees it, what it may read and its POST forms.
     parameters: dict[str, set[str]] = defaultdict(lambda: set(COMMON_PARAMETERS))
     visible: dict[str, list[str]] = defaultdict(list)
+    refused: dict[str, set[int]] = defaultdict(set)
+    examples: dict[str, tuple[str, dict]] = {}  # a link's path and query, for a page that needs a query
+    base: dict[str, dict] = defaultdict(dict)
     post_forms: dict[tuple[str, tuple], tuple[str, str, Form]] = {}
-    for name, path in paths.items():
+
+    def open_page(name: str, path: str, query: dict) -> None:
         for role in ROLES + OTHER_ROLES:
             if role in OTHER_ROLES and visible[name]:
-                break
+                return
             driver = drivers[role]
-            if driver.send("get", path, {}, "no parameters") != 200:
+            if not opens(role, status := driver.send("get", path, query, "no parameters")):
+                if role in ROLES:
+                    refused[name].add(status)
                 continue
             visible[name].append(role)
             if not driver.last.get("Content-Type", "").startswith("text/html"):
@@ -333,8 +368,10 @@ def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
             reader = PageReader()
             reader.feed(driver.last.content.decode())
             for link in reader.links:
-                if (target := view_name(link, path)) and (query := urlsplit(link).query):
-                    parameters[target[0]].update(key for key, _ in parse_qsl(query, keep_blank_values=True))
+                if (target := view_name(link, path)) and (link_query := urlsplit(link).query):
+                    pairs = parse_qsl(link_query, keep_blank_values=True)
+                    parameters[target[0]].update(key for key, _ in pairs)
+                    examples.setdefault(target[0], (target[1], dict(pairs)))
             for form in reader.forms:
                 if not (target := view_name(form.action, path)):
                     continue
@@ -344,12 +381,26 @@ def test_no_page_answers_odd_input_with_a_server_error(site, caplog):
                     key = (target[0], tuple(sorted({n for n, _ in form.fields + form.buttons})))
                     post_forms.setdefault(key, (role, target[1], form))
 
-    # Odd values in every parameter: all of them as the first role that sees the page, the breakers as the rest;
-    # then the path's own ids out of range.
+    for name, path in paths.items():
+        open_page(name, path, {})
+    # A page that needs a query (a project to request an element for) is opened the way a link leads to it.
+    for name in [name for name in paths if not visible[name] and name in examples]:
+        paths[name], base[name] = examples[name]
+        refused[name].clear()
+        open_page(name, paths[name], base[name])
+    # Any other page nobody can open must be a form's target (405 to a GET), or the data set lacks its object.
+    unopened = {name: sorted(refused[name]) for name in paths if not visible[name] and refused[name] != {405}}
+    assert not unopened, f"pages no role could open, with what they answered: {unopened}"
+
+    # Odd values in every parameter: each of them in turn as the first role that sees the page, the type
+    # breakers mixed as the others; then the path's own ids out of range.
     converters = {p.name: p.converters for p in pages}
     for name, path in paths.items():
-        for n, role in enumerate(visible[name]):
-            drivers[role].fuzz(path, sorted(parameters[name]), ODD_VALUES if n == 0 else BREAKERS)
+        first, *others = visible[name] or [None]
+        if first:
+            drivers[first].fuzz(path, base[name], sorted(parameters[name]), ODD_VALUES)
+        for offset, role in enumerate(others):
+            drivers[role].fuzz_mixed(path, base[name], sorted(parameters[name]), TYPE_BREAKERS, offset)
         for key in (k for k, c in converters[name].items() if c.regex == "[0-9]+" and visible[name]):
             for value in ("0", "9" * 25):
                 kwargs = {**arguments[name], key: value}

@@ -33,17 +33,16 @@ class EnterpriseFilterForm(FilterForm):
     tag = IdField(label="产业链")
     honour = forms.ChoiceField(label="荣誉", choices=[("", "—"), *HonourKind.choices], required=False)
     size = forms.ChoiceField(label="企业规模", choices=[("", "—"), *SizeClass.choices], required=False)
-    above_scale = forms.TypedChoiceField(
-        label="规上", choices=[("", "—"), ("1", "规上"), ("0", "规下")], coerce=lambda v: v == "1",
-        empty_value=None, required=False,
-    )  # fmt: skip
+    above_scale = forms.ChoiceField(
+        label="规上", choices=[("", "—"), ("1", "规上"), ("0", "规下")], required=False
+    )
     export = forms.ChoiceField(label="导出", choices=EXPORT_CHOICES, required=False)
 
     def filters(self) -> selectors.EnterpriseFilter:
         v = self.values
         return selectors.EnterpriseFilter(
             query=v["q"], district=v["district"], tag=v["tag"], honour=v["honour"], size=v["size"],
-            above_scale=v["above_scale"],
+            above_scale={"1": True, "0": False}.get(v["above_scale"]),
         )  # fmt: skip
 
 
