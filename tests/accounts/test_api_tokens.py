@@ -73,3 +73,9 @@ def test_cli_token_create_prints_a_working_token(users, client, capsys):
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).json()["username"] == "nanxun"
     call_command("token", "revoke", raw[:10])
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+
+
+def test_a_token_purpose_with_a_nul_character_is_refused_with_a_message(users, login):
+    page = login(users["wuxing"]).post("/accounts/me/", {"name": "同步\x00"})
+    assert page.status_code == 200 and "令牌用途" in page.content.decode()
+    assert not users["wuxing"].api_tokens.exists()

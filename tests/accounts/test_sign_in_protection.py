@@ -63,3 +63,8 @@ def test_an_idle_session_ends_and_activity_keeps_it(users, client):
         assert client.get("/projects/").status_code == 200
     with time_machine.travel(start + dt.timedelta(minutes=81), tick=False):
         assert client.get("/projects/").status_code == 302  # idle 31 minutes: signed out
+
+
+def test_a_user_name_with_a_nul_character_is_refused_like_a_wrong_one(users, client):
+    page = client.post("/login/", {"username": "wuxing\x00", "password": "x\x00"})
+    assert page.status_code == 200 and "_auth_user_id" not in client.session

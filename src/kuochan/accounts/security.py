@@ -77,7 +77,9 @@ class LockoutAuthenticationForm(AuthenticationForm):
     """Django's sign-in form, refusing a locked account or address before checking the password."""
 
     def clean(self) -> dict[str, Any]:
-        lockout_check(self.request, (self.data.get("username") or "").strip())
+        username = self.cleaned_data.get("username")  # None when the field itself was refused (e.g. NUL)
+        if username is not None:
+            lockout_check(self.request, username.strip())
         return super().clean()
 
 

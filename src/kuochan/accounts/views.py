@@ -25,10 +25,16 @@ from kuochan.accounts.security import (
 )
 from kuochan.audit.models import Source
 from kuochan.audit.selectors import audit_for_object
-from kuochan.core.forms import add_service_errors, date_or_none
+from kuochan.core.forms import add_service_errors, date_or_none, form_refusal
 from kuochan.orgs.models import OrgUnit
 from kuochan.registry.models import Enterprise
 from kuochan.web.exports import xlsx_response
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label="令牌用途", max_length=64, required=False
+    )  # empty: the service says what to write
 
 
 @login_required
@@ -37,9 +43,12 @@ def me(request: HttpRequest) -> HttpResponse:
     issued = None
     error = None
     if request.method == "POST":
+        form = TokenForm(request.POST)
         try:
+            if not form.is_valid():
+                raise ValidationError(form_refusal(form))
             issued = services.token_create(
-                actor=request.user, source=Source.WEB, user=request.user, name=request.POST.get("name", "")
+                actor=request.user, source=Source.WEB, user=request.user, name=form.cleaned_data["name"]
             )
         except ValidationError as exc:
             error = "；".join(exc.messages)
