@@ -110,7 +110,13 @@ class FilterForm(forms.Form):
             value = self.cleaned_data.get(name)
             if value in field.empty_values and field.initial is not None:
                 value = field.initial
-            values[name] = field.to_python(None) if value is None and name not in self.cleaned_data else value
+            if value is None and name not in self.cleaned_data:  # refused: the field's own empty value
+                value = (
+                    getattr(field, "empty_value", None)
+                    if hasattr(field, "empty_value")
+                    else field.to_python(None)
+                )
+            values[name] = value
         return values
 
     @property
