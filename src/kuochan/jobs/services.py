@@ -64,15 +64,18 @@ def job_run(job_id: int) -> str:
         logger.exception("job %s (%s) failed", job.pk, job.handler)
         _finish(job, JobStatus.FAILED, error=INTERNAL_ERROR)
         raise
-    _finish(job, JobStatus.DONE, result_url=result_url or "")
+    _finish(job, JobStatus.DONE, result_url=result_url or "", result=job.result)
     return JobStatus.DONE
 
 
-def _finish(job: Job, status: str, *, error: str = "", result_url: str = "") -> None:
+def _finish(
+    job: Job, status: str, *, error: str = "", result_url: str = "", result: dict[str, Any] | None = None
+) -> None:
     Job.objects.filter(pk=job.pk).update(
         status=status,
         error=error,
         result_url=result_url,
+        result=result or {},
         done=job.total if status == JobStatus.DONE else job.done,
         total=job.total,
         step="",
