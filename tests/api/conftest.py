@@ -10,8 +10,11 @@ from kuochan.accounts.services import token_create
 from kuochan.audit.models import Source
 from kuochan.cockpit import services as cockpit
 from kuochan.evaluation import services as evaluation
+from kuochan.evaluation.jobs import evaluation_run_job
 from kuochan.imports.engine import import_row
 from kuochan.imports.models import ImportBatch
+from kuochan.jobs.models import Job
+from kuochan.jobs.services import job_start
 from kuochan.notifications.models import Notification
 from kuochan.notifications.services import notification_queue
 from kuochan.outreach import services as outreach
@@ -75,6 +78,7 @@ class World:
     batch: ImportBatch
     notification: Notification
     plan: Plan
+    job: Job
 
 
 @pytest.fixture
@@ -149,4 +153,5 @@ def world(with_metrics, pipeline, equipped, grant, enterprise_user, users, huzho
             recipient=city, kind="ticket_overdue", subject="诉求超期", body="请及时办理", key="test:1"
         )[0],
         plan=Plan.objects.get(),
+        job=job_start(actor=city, handler=evaluation_run_job, title="重新计算 2025 年评价", params={"year": 2025}),
     )  # fmt: skip

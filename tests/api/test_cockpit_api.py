@@ -1,10 +1,12 @@
 """Supervision and the monthly cycle through the API: tasks assigned by the city, reported on and closed by
-their contact person, meetings whose decisions become tasks, and a month's cycle run by a city admin."""
+their contact person, meetings whose decisions become tasks, and a month's cycle run by a city admin (in the
+worker)."""
 
 import pytest
 
 from kuochan.audit.models import AuditEntry, Source
 from kuochan.cockpit.models import CycleRun, SupervisedTask, TaskReport
+from kuochan.jobs.models import Job
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -69,13 +71,26 @@ def test_a_meetings_decisions_become_tasks_all_or_nothing(huzhou, users, client_
     assert AuditEntry.objects.filter(content_type__model="supervisedtask", source=Source.API).count() == 2
 
 
-def test_a_city_admin_runs_a_month_and_sets_the_day(pipeline, users, client_for):
+def test_a_city_admin_runs_a_month_in_the_worker_and_sets_the_day(pipeline, users, client_for, run_jobs):
     month = f"{TODAY:%Y-%m}"
     assert send(client_for(users["city_staff"]), "/cycle/runs", {"month": month}).status_code == 403
     admin = client_for(users["city_admin"])
-    run = send(admin, "/cycle/runs", {"month": month})
-    assert run.status_code == 201 and (run.json()["status"], run.json()["trigger"]) == ("succeeded", "api")
-    assert [step["step"] for step in run.json()["steps"]] == ["复算项目亮灯", "生成月度通报", "红灯提醒"]
+    bad = send(admin, "/cycle/runs", {"month": "2026-13"})
+    assert bad.status_code == 422 and not Job.objects.exists()  # refused at once, nothing queued
+    started = send(admin, "/cycle/runs", {"month": month})
+    assert started.status_code == 202 and started.json()["title"] == f"运行 {month} 月度流程"
+    assert not CycleRun.objects.exists()  # the request did not run it
+
+    run_jobs()
+    job = admin.get(started.json()["url"]).json()
+    assert (job["status"], job["result"]["status"]) == ("done", "succeeded")
+    run = admin.get(job["result"]["api_url"]).json()
+    assert (run["id"], run["trigger"], run["report_id"]) == (
+        job["result"]["cycle_run"],
+        "api",
+        job["result"]["report"],
+    )
+    assert [step["step"] for step in run["steps"]] == ["复算项目亮灯", "生成月度通报", "红灯提醒"]
     assert CycleRun.objects.count() == 1 and admin.get(f"{API}/cycle/runs").json()["count"] == 1
     assert len(admin.get(f"{API}/reports/").json()) == 1
     assert send(admin, "/cycle/settings", {"day": 29, "enabled": True}, "put").status_code == 422

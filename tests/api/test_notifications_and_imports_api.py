@@ -1,10 +1,11 @@
 """Notices and import batches through the API: each user's own notices (city staff everyone's), a city
-admin's retry; batches in scope, what each did, and who may roll one back."""
+admin's retry; batches in scope, what each did, and who may roll one back (in the worker)."""
 
 import pytest
 
-from kuochan.audit.models import Source
+from kuochan.audit.models import AuditEntry, Source
 from kuochan.imports.engine import import_row
+from kuochan.jobs.models import Job
 from kuochan.notifications.models import Notification, Status
 from kuochan.registry.models import Survey
 
@@ -39,7 +40,9 @@ def test_each_user_sees_their_own_notices_and_a_city_admin_retries_a_failed_one(
     assert again.status_code == 422 and "只能重试发送失败的通知" in again.json()["errors"]["__all__"][0]
 
 
-def test_batches_are_scoped_and_rolled_back_by_their_importer_or_a_city_admin(registered, users, client_for):
+def test_batches_are_scoped_and_rolled_back_in_the_worker_by_their_importer_or_a_city_admin(
+    registered, users, client_for, run_jobs
+):
     result = import_row(
         "surveys", actor=users["wuxing"], source=Source.WEB, values={"uscc": registered[0], "year": 2026,
         "willingness": "有"}, name="surveys",
@@ -54,9 +57,37 @@ def test_batches_are_scoped_and_rolled_back_by_their_importer_or_a_city_admin(re
     )
     assert client_for(users["leader"]).post(f"/api/v1/imports/{result.batch}/rollback").status_code == 403
     assert client_for(users["city_staff"]).post(f"/api/v1/imports/{result.batch}/rollback").status_code == 403
-    rolled = wuxing.post(f"/api/v1/imports/{result.batch}/rollback")
-    assert rolled.json() == {"batch": result.batch, "deleted": 1, "restored": 0}
+    assert not Job.objects.exists()  # refused at once, nothing queued
+    rolling = wuxing.post(f"/api/v1/imports/{result.batch}/rollback")
+    assert rolling.status_code == 202 and Survey.objects.exists()  # the request did not roll it back
+    run_jobs()
+    assert wuxing.get(rolling.json()["url"]).json()["result"] == {
+        "batch": result.batch,
+        "deleted": 1,
+        "restored": 0,
+        "api_url": f"/api/v1/imports/{result.batch}",
+    }
     assert not Survey.objects.exists()
-    twice = wuxing.post(f"/api/v1/imports/{result.batch}/rollback")
-    assert twice.status_code == 422 and "已于" in twice.json()["errors"]["__all__"][0]
     assert wuxing.get(f"/api/v1/imports/{result.batch}").json()["status"] == "rolled_back"
+    rolled_back = AuditEntry.objects.get(content_type__model="importbatch", object_id=str(result.batch))
+    assert (rolled_back.actor, rolled_back.source) == (users["wuxing"], Source.API)
+    twice = wuxing.post(f"/api/v1/imports/{result.batch}/rollback")
+    assert twice.status_code == 422 and twice.json()["errors"]["__all__"] == [
+        f"批次 #{result.batch} 已回滚。"
+    ]
+
+
+def test_a_rollback_asked_for_twice_before_the_worker_runs_fails_the_second_in_chinese(
+    registered, users, client_for, run_jobs
+):
+    result = import_row(
+        "surveys", actor=users["wuxing"], source=Source.WEB, values={"uscc": registered[0], "year": 2026,
+        "willingness": "有"}, name="surveys",
+    )  # fmt: skip
+    wuxing = client_for(users["wuxing"])
+    first, second = (wuxing.post(f"/api/v1/imports/{result.batch}/rollback").json() for _ in range(2))
+    run_jobs()
+    assert wuxing.get(first["url"]).json()["status"] == "done"
+    failed = wuxing.get(second["url"]).json()
+    assert failed["status"] == "failed" and failed["error"].startswith(f"批次 #{result.batch} 已于 ")
+    assert failed["error"].endswith(" 回滚。")

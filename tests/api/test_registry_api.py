@@ -55,7 +55,9 @@ def test_an_enterprise_is_patched_field_by_field_within_scope(registered, huzhou
     assert post(client_for(users["leader"]), f"/{own.pk}", {"address": "x"}, "patch").status_code == 403
 
 
-def test_a_years_figures_are_a_one_row_import_that_can_be_rolled_back(with_metrics, users, client_for):
+def test_a_years_figures_are_a_one_row_import_that_can_be_rolled_back(
+    with_metrics, users, client_for, run_jobs
+):
     own = Enterprise.objects.get(uscc=with_metrics[0])
     client = client_for(users["wuxing"])
     saved = post(client, f"/{own.pk}/metrics/2025", {"tax_wan": "420.50", "employees": 210}, "put")
@@ -71,8 +73,10 @@ def test_a_years_figures_are_a_one_row_import_that_can_be_rolled_back(with_metri
     assert changes[0]["changes"]["tax_wan"] == ["400.00", "420.50"]
     refused = post(client, f"/{own.pk}/metrics/2025", {"tax_wan": "-1"}, "put")
     assert refused.status_code == 422 and refused.json()["errors"] == {"tax_wan": ["不能为负数"]}
-    rolled = client.post(f"/api/v1/imports/{batch['id']}/rollback")
-    assert rolled.json() == {"batch": batch["id"], "deleted": 0, "restored": 1}
+    rolling = client.post(f"/api/v1/imports/{batch['id']}/rollback")
+    run_jobs()
+    rolled = client.get(rolling.json()["url"]).json()["result"]
+    assert (rolled["batch"], rolled["deleted"], rolled["restored"]) == (batch["id"], 0, 1)
     assert AnnualMetric.objects.get(enterprise=own, year=2025).tax_wan == 400
 
 

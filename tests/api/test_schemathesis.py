@@ -77,6 +77,7 @@ def objects(world: Any) -> dict[str, Any]:
         "cockpit/tasks/{pk}": world.task.pk,
         "notifications/{pk}": world.notification.pk,
         "imports/{pk}": world.batch.pk,
+        "jobs/{pk}": world.job.pk,
     }
 
 

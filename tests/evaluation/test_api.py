@@ -5,7 +5,9 @@ import copy
 
 import pytest
 
-from kuochan.evaluation.models import EvaluationScheme
+from kuochan.audit.models import AuditEntry, Source
+from kuochan.evaluation.models import EvaluationRun, EvaluationScheme
+from kuochan.jobs.models import Job
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +21,24 @@ def test_results_match_the_command_and_are_scoped(with_metrics, users, login, ev
     assert len(low["enterprises"]) == 2
 
 
-def test_runs_need_city_staff(with_metrics, users, login):
-    assert login(users["wuxing"]).post("/api/v1/evaluation/2025/run").status_code == 403
-    data = login(users["city_staff"]).post("/api/v1/evaluation/2025/run").json()
-    assert len(data["enterprises"]) == 3
+def test_runs_need_city_staff_and_go_to_the_worker(with_metrics, users, login, run_jobs):
+    refused = login(users["wuxing"]).post("/api/v1/evaluation/2025/run")
+    assert refused.status_code == 403 and not Job.objects.exists()  # refused at once, nothing queued
+    client = login(users["city_staff"])
+    started = client.post("/api/v1/evaluation/2025/run")
+    assert started.status_code == 202 and started.json()["status"] == "queued"
+    assert started["Location"] == started.json()["url"]
+    assert not EvaluationRun.objects.exists()  # the request did not compute it
+
+    run_jobs()
+    job = client.get(started.json()["url"]).json()
+    run = EvaluationRun.objects.get()
+    assert (job["status"], job["result"]) == (
+        "done",
+        {"year": 2025, "run": run.pk, "enterprises": 3, "api_url": "/api/v1/evaluation/2025"},
+    )
+    assert len(client.get(job["result"]["api_url"]).json()["enterprises"]) == 3
+    assert AuditEntry.objects.get(content_type__model="evaluationrun").source == Source.API
 
 
 def test_scheme_saves_validate_like_the_editor(huzhou, users, login):

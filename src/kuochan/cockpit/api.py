@@ -1,5 +1,6 @@
 """The 驾驶舱 API: the cockpit's figures and the monthly reports with the same scope as the page; supervision
-(督办) of the plan's measures and the meetings' decisions; and the monthly cycle, its settings and runs."""
+(督办) of the plan's measures and the meetings' decisions; and the monthly cycle, its settings and runs (a run
+asked for here goes to the worker: the call answers with the job to follow)."""
 
 import datetime as dt
 from dataclasses import asdict
@@ -7,7 +8,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
@@ -15,11 +16,13 @@ from ninja.pagination import paginate
 
 from kuochan.audit.models import Source
 from kuochan.cockpit import selectors, services
+from kuochan.cockpit.jobs import cycle_run_job
 from kuochan.cockpit.models import CycleRun, Measure, Meeting, MonthlyReport, SupervisedTask, TaskReport
 from kuochan.core.api import Day, Id, Input, Month, chosen, month_of, staff_only, user_named
 from kuochan.core.money import CENT
 from kuochan.core.scope import scoped
 from kuochan.imports.parsing import CellError, to_month
+from kuochan.jobs.api import JobOut, job_accepted
 from kuochan.orgs.models import OrgUnit
 from kuochan.projects.rules import LIGHT_LABELS
 from kuochan.targets.api import IndicatorFiguresOut
@@ -422,15 +425,20 @@ def cycle_run_detail(request: HttpRequest, pk: Id) -> CycleRun:
 
 @router.post(
     "/cycle/runs",
-    response={201: CycleRunOut},
+    response={202: JobOut},
     summary="立即运行某月的月度流程：复算亮灯、生成通报、红灯提醒（市级管理员）",
+    description="在后台进行：返回任务（202），以其 url 查询进度。完成后 result 给出运行记录 cycle_run、"
+    "运行状态 status、月度通报 report 及运行记录地址 api_url。",
 )
-def cycle_run(request: HttpRequest, data: CycleRunIn) -> Status:
+def cycle_run(request: HttpRequest, response: HttpResponse, data: CycleRunIn) -> Status:
     _staff(request)
-    if not request.auth.is_city_admin:
+    if not request.auth.is_city_admin:  # refused now, not after a wait in the queue
         raise PermissionDenied("只有市级管理员可以立即运行月度流程。")
     month = month_of(data.month)
-    return Status(201, services.cycle_run(year=month.year, month=month.month, trigger="api"))
+    return job_accepted(
+        request, response, handler=cycle_run_job, title=f"运行 {month:%Y-%m} 月度流程",
+        params={"year": month.year, "month": month.month},
+    )  # fmt: skip
 
 
 @router.get(

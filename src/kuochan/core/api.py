@@ -381,6 +381,7 @@ def register_routers() -> None:
     from kuochan.cockpit.api import router as cockpit_router
     from kuochan.evaluation.api import router as evaluation_router
     from kuochan.imports.api import router as imports_router
+    from kuochan.jobs.api import router as jobs_router
     from kuochan.notifications.api import router as notifications_router
     from kuochan.orgs.api import router as orgs_router
     from kuochan.outreach.api import router as outreach_router
@@ -403,6 +404,7 @@ def register_routers() -> None:
     api.add_router("/cockpit", cockpit_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/imports", imports_router)
+    api.add_router("/jobs", jobs_router)
 
 
 register_routers()

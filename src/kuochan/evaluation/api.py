@@ -1,11 +1,13 @@
-"""The 评价分类 API: the year's results (as `kuochan evaluate --format json`), runs and the scheme, the carbon
-code by industry, the treatment work lists, the key enterprises with their tracking sheet, and exemptions;
-the same scope, permissions and validation as the pages."""
+"""The 评价分类 API: the year's results (as `kuochan evaluate --format json`), runs (in the worker: the call
+answers with the job to follow) and the scheme, the carbon code by industry, the treatment work lists, the
+key enterprises with their tracking sheet, and exemptions; the same scope, permissions and validation as the
+pages."""
 
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -13,8 +15,10 @@ from kuochan.audit.models import Source
 from kuochan.core.api import Id, Input, Year, business_only
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.evaluation import selectors, services
+from kuochan.evaluation.jobs import evaluation_run_job
 from kuochan.evaluation.models import EvaluationScheme, Exemption, KeyEnterprise
 from kuochan.evaluation.rules import CLASSES, GROUP_LABELS
+from kuochan.jobs.api import JobOut, job_accepted
 from kuochan.registry.models import Enterprise
 from kuochan.registry.rules import normalise_code
 
@@ -186,13 +190,17 @@ def year_results(request: HttpRequest, year: Year, filters: Query[ResultQuery]) 
 
 @router.post(
     "/{year}/run",
-    response=EvaluationReportOut,
-    by_alias=True,
+    response={202: JobOut},
     summary="重新计算并保存年度评价结果（市级工作人员）",
+    description="在后台进行：返回任务（202），以其 url 查询进度。完成后 result 给出年度 year、评价运行 run、"
+    "参评企业数 enterprises 及年度评价结果地址 api_url。",
 )
-def run_year(request: HttpRequest, year: Year) -> dict:
-    services.evaluation_run(actor=request.auth, source=Source.API, year=year)
-    return selectors.evaluation_report(actor=request.auth, year=year)
+def run_year(request: HttpRequest, response: HttpResponse, year: Year) -> Status:
+    if not services.can_run_evaluation(request.auth):  # refused now, not after a wait in the queue
+        raise PermissionDenied(services.RUN_REFUSAL)
+    return job_accepted(
+        request, response, handler=evaluation_run_job, title=f"重新计算 {year} 年评价", params={"year": year}
+    )
 
 
 @router.get("/{year}/scheme", response=SchemeOut, summary="年度评价方案（最新版本）")

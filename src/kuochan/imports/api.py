@@ -1,19 +1,22 @@
 """The 数据导入 API: import batches in scope, what each did (rows created, values changed), and their
-rollback, with the same checks as the pages."""
+rollback (in the worker: the call answers with the job to follow), with the same checks as the pages."""
 
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 
-from kuochan.audit.models import AuditEntry, Source
+from kuochan.audit.models import AuditEntry
 from kuochan.core.api import Id
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.imports import engine
-from kuochan.imports.models import ImportBatch
+from kuochan.imports.jobs import batch_undo
+from kuochan.imports.models import BatchStatus, ImportBatch
 from kuochan.imports.specs import REGISTRY
+from kuochan.jobs.api import JobOut, job_accepted
 
 router = Router(tags=["数据导入"])
 
@@ -69,12 +72,6 @@ class ChangeOut(Schema):
         return f"{entry.content_type.app_label}.{entry.content_type.model}"
 
 
-class RollbackOut(Schema):
-    batch: int
-    deleted: int
-    restored: int
-
-
 def _batches(request: HttpRequest) -> Any:
     return scoped(ImportBatch.objects.all(), request.auth)
 
@@ -104,9 +101,19 @@ def batch_changes(request: HttpRequest, pk: Id) -> Any:
     return AuditEntry.objects.filter(batch_id=batch.pk).select_related("content_type").order_by("id")
 
 
-@router.post("/{pk}/rollback", response=RollbackOut, summary="回滚批次：删除其新增的数据、恢复其修改前的值")
-def batch_rollback(request: HttpRequest, pk: Id) -> Any:
+@router.post(
+    "/{pk}/rollback",
+    response={202: JobOut},
+    summary="回滚批次：删除其新增的数据、恢复其修改前的值",
+    description="在后台进行：返回任务（202），以其 url 查询进度。完成后 result 给出批次 batch、删除的行数 "
+    "deleted、恢复的行数 restored 及批次地址 api_url。",
+)
+def batch_rollback(request: HttpRequest, response: HttpResponse, pk: Id) -> Status:
     engine.ensure_may_import(request.auth)
     batch = get_scoped_or_404(_batches(request), request.auth, pk=pk)
     engine.ensure_may_roll_back(request.auth, batch)
-    return engine.batch_rollback(actor=request.auth, source=Source.API, batch=batch)
+    if batch.status == BatchStatus.ROLLED_BACK:  # refused now, not after a wait in the queue
+        raise ValidationError(f"批次 #{batch.pk} 已回滚。")
+    return job_accepted(
+        request, response, handler=batch_undo, title=f"回滚导入批次 #{batch.pk}", params={"batch": batch.pk}
+    )

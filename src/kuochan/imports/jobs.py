@@ -1,7 +1,10 @@
 """The import page's long work, run by the worker: checking an uploaded file for its preview, applying it,
-and rolling a batch back. Each reports its steps to the job's progress bar."""
+and rolling a batch back (also asked for through the API). Each reports its steps to the job's progress
+bar."""
 
 from __future__ import annotations
+
+from dataclasses import asdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -57,11 +60,13 @@ def upload_apply(job: Job, progress: Progress) -> str:
 
 @job_handler
 def batch_undo(job: Job, progress: Progress) -> str:
-    """Roll a batch back: delete the rows it created, restore the values it changed."""
+    """Roll a batch back: delete the rows it created, restore the values it changed. An API client reads how
+    many rows went and came back, and the batch at `api_url`."""
     batch = scoped(ImportBatch.objects.all(), job.actor).filter(pk=job.params["batch"]).first()
     if batch is None:
         raise PermissionDenied("不存在，或不在您的数据范围内。")
     ensure_may_roll_back(job.actor, batch)
     progress(0, 1, "回滚批次")
-    batch_rollback(actor=job.actor, source=Source.WEB, batch=batch)
+    undone = batch_rollback(actor=job.actor, source=job.source, batch=batch)
+    job.result = {**asdict(undone), "api_url": reverse("api:batch_detail", args=[batch.pk])}
     return batch.get_absolute_url()

@@ -3,6 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kuochan.audit.models import Source
+
 
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
@@ -13,7 +15,8 @@ class JobStatus(models.TextChoices):
 
 class Job(models.Model):
     """One long piece of work a user started from a page (an import, an evaluation run, a report), run by
-    the background worker. The page polls its progress and, when it is done, sends the user to `result_url`.
+    the background worker. The page polls its progress and, when it is done, sends the user to `result_url`;
+    an API client polls /api/v1/jobs/<id> and reads `result`, what the handler stored for it (ids and counts).
     Only the user who started it sees it."""
 
     handler = models.CharField(_("处理程序"), max_length=200)
@@ -27,6 +30,7 @@ class Job(models.Model):
     total = models.PositiveIntegerField(_("总步数"), default=0)
     step = models.CharField(_("当前步骤"), max_length=200, blank=True)
     result_url = models.CharField(_("结果页面"), max_length=500, blank=True)
+    result = models.JSONField(_("结果"), default=dict, blank=True)
     error = models.TextField(_("失败原因"), blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
@@ -41,6 +45,11 @@ class Job(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("jobs:job", args=[self.pk])
+
+    @property
+    def source(self) -> Source:
+        """Where the work was asked for, for the audit trail: the API says so in the params, a page does not."""
+        return Source(self.params.get("source", Source.WEB))
 
     @property
     def finished(self) -> bool:

@@ -28,7 +28,8 @@ def handler_path(handler: Handler) -> str:
 def job_handler(handler: Handler) -> Handler:
     """Mark a function as runnable by the worker. It gets the job (its `params`, `actor`) and a progress
     callback, and returns the URL the user is sent to when it is done, or that URL and a sentence saying what
-    was done, shown there. Refusals are raised as
+    was done, shown there. For an API client, which has no use for a page, it may also set `job.result` to a
+    small JSON object (the ids and counts of what it made), stored when it succeeds. Refusals are raised as
     ValidationError or PermissionDenied; their Chinese messages become the job's error."""
     _HANDLERS[handler_path(handler)] = handler
     return handler

@@ -67,16 +67,25 @@ def job_run(job_id: int) -> str:
     summary = ""
     if isinstance(result_url, tuple):  # (url, what was done): said on the result page
         result_url, summary = result_url
-    _finish(job, JobStatus.DONE, result_url=result_url or "", summary=summary)
+    _finish(job, JobStatus.DONE, result_url=result_url or "", result=job.result, summary=summary)
     return JobStatus.DONE
 
 
-def _finish(job: Job, status: str, *, error: str = "", result_url: str = "", summary: str = "") -> None:
+def _finish(
+    job: Job,
+    status: str,
+    *,
+    error: str = "",
+    result_url: str = "",
+    result: dict[str, Any] | None = None,
+    summary: str = "",
+) -> None:
     """Record how the job ended; a finished job's `step` is its summary (what was done), or empty."""
     Job.objects.filter(pk=job.pk).update(
         status=status,
         error=error,
         result_url=result_url,
+        result=result or {},
         done=job.total if status == JobStatus.DONE else job.done,
         total=job.total,
         step=summary[:200],
