@@ -110,14 +110,18 @@ class FilterForm(forms.Form):
             value = self.cleaned_data.get(name)
             if value in field.empty_values and field.initial is not None:
                 value = field.initial
-            if value is None and name not in self.cleaned_data:  # refused: the field's own empty value
-                value = (
-                    getattr(field, "empty_value", None)
-                    if hasattr(field, "empty_value")
-                    else field.to_python(None)
-                )
+            if value is None and name not in self.cleaned_data:  # refused: what the field makes of no value
+                value = self._empty_value(field)
             values[name] = value
         return values
+
+    @staticmethod
+    def _empty_value(field: forms.Field) -> object:
+        """The value the field gives for an empty entry (a typed choice's `empty_value`, a number's None)."""
+        try:
+            return field.clean("")
+        except ValidationError:
+            return field.to_python(None)
 
     @property
     def problems(self) -> list[str]:

@@ -63,6 +63,9 @@
       const percent = figure.startsWith("completion:");
       map.setOption({
         backgroundColor: "transparent",
+        // Recoloured at once: replacing the option while a recolouring still animated made ECharts read a
+        // component it had just removed (a page error, seen in the cockpit's browser test now and then).
+        animation: false,
         tooltip: {
           trigger: "item",
           formatter: (p) => (p.data
