@@ -5,7 +5,7 @@ import pytest
 from django import forms
 from django.core.exceptions import PermissionDenied
 
-from kuochan.core.forms import FilterForm, IdField
+from kuochan.core.forms import FilterForm, IdField, chosen, page_of
 from kuochan.core.scope import ensure_in_scope, in_scope
 from kuochan.orgs.models import OrgUnit
 
@@ -45,3 +45,15 @@ def test_a_service_refuses_an_object_outside_the_actors_scope(users, huzhou):
         ensure_in_scope(users["wuxing"], town, nanxun)
     assert not in_scope(users["enterprise"], wuxing)  # org units are not an enterprise user's to see
     assert in_scope(users["city_staff"], nanxun)
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("2", 2), ("²", 1), ("9" * 25, 3), ("-1", 1), ("", 1)])
+def test_a_list_page_number_is_read_through_a_form(rf, asked, shown):
+    page = page_of(rf.get("/", {"page": asked}), list(range(120)))
+    assert page.number == shown  # odd: the first page; past the end: the last
+
+
+def test_a_named_choice_is_one_of_those_offered_or_nothing(rf):
+    assert chosen(rf.get("/", {"export": "xlsx"}).GET, "export", ["xlsx"]) == "xlsx"
+    assert chosen(rf.get("/", {"export": "xls\x00"}).GET, "export", ["xlsx"]) == ""
+    assert chosen(rf.get("/").GET, "export", ["xlsx"]) == ""

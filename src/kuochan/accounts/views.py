@@ -5,7 +5,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +24,7 @@ from kuochan.accounts.security import (
 )
 from kuochan.audit.models import Source
 from kuochan.audit.selectors import audit_for_object
-from kuochan.core.forms import add_service_errors, date_or_none, form_refusal
+from kuochan.core.forms import add_service_errors, chosen, date_or_none, form_refusal, page_of
 from kuochan.orgs.models import OrgUnit
 from kuochan.registry.models import Enterprise
 from kuochan.web.exports import xlsx_response
@@ -133,8 +132,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已创建账号 {created.username}，请安全管理员为其分配角色。")
             return redirect("accounts:users")
     found = selectors.users(actor=request.user)
-    if request.GET.get("role") in Role.values:
-        found = found.filter(role=request.GET["role"])
+    if role := chosen(request.GET, "role", Role.values):
+        found = found.filter(role=role)
     return render(
         request,
         "accounts/users.html",
@@ -164,7 +163,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _user_action(request: HttpRequest, shown: User, forms_shown: dict) -> forms.Form | None:
     """Apply the posted form (edit, reset, role or second factor); None when done, else the form with errors."""
-    action = request.POST.get("action", "")
+    action = chosen(request.POST, "action", ["totp-reset", *forms_shown])
     if action == "totp-reset" and request.user.is_security_admin:
         services.totp_reset(actor=request.user, source=Source.WEB, user=shown)
         messages.success(request, f"已解除 {shown.username} 的身份验证器绑定，其下次登录后须重新绑定。")
@@ -242,7 +241,7 @@ def security_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/security_log.html",
-        {"page": Paginator(found, 100).get_page(params.get("page")), "kinds": SecurityEvent.Kind.choices,
+        {"page": page_of(request, found, 100), "kinds": SecurityEvent.Kind.choices,
          "filters": params, "query": query.urlencode(),
          "retention_days": selectors.security_policy().security_log_days},
     )  # fmt: skip
@@ -319,7 +318,7 @@ def otp(request: HttpRequest) -> HttpResponse:
     if not user.may_use_totp:
         raise PermissionDenied("双因素认证适用于管理员角色。")
     form = OtpForm(request.POST or None)
-    action = request.POST.get("action")
+    action = chosen(request.POST, "action", ["begin", "disable"])
     if request.method == "POST" and action == "begin":
         services.totp_begin(user=user)
         return redirect("accounts:otp")

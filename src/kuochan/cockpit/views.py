@@ -24,7 +24,7 @@ from kuochan.cockpit import jobs, selectors, services
 from kuochan.cockpit.models import CycleRun, Measure, SupervisedTask
 from kuochan.cockpit.selectors import Cockpit, cockpit_data, default_month, monthly_reports
 from kuochan.cockpit.services import Decision
-from kuochan.core.forms import FilterForm, IdField, filter_values, refusal
+from kuochan.core.forms import FilterForm, IdField, chosen, filter_values, refusal
 from kuochan.core.scope import scoped
 from kuochan.imports.parsing import CellError, to_month
 from kuochan.jobs.services import job_start
@@ -326,15 +326,16 @@ def task_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已交办“{task.title}”。")
             return redirect("cockpit:task", pk=task.pk)
+    measures = list(selectors.measures())
     return render(
         request,
         "cockpit/task_new.html",
         {
-            "measures": selectors.measures(),
+            "measures": measures,
             "users": _staff_users(request.user),
             "units": form.fields["unit"].queryset.order_by("path"),
             "values": request.POST,
-            "chosen": request.GET.get("measure", "")[:20],
+            "chosen": chosen(request.GET, "measure", [str(m.pk) for m in measures]),
         },
     )
 

@@ -4,11 +4,13 @@ onto the form the user filled in."""
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, QueryDict
 
 
 def error_map(exc: ValidationError, default_field: str = "__all__") -> dict[str, list[str]]:
@@ -165,3 +167,23 @@ def filter_values(
     for problem in form.problems:
         messages.warning(request, problem)
     return form, form.values
+
+
+class _PageForm(forms.Form):
+    page = forms.IntegerField(min_value=1, required=False)
+
+
+def page_of(request: HttpRequest, rows: Any, per_page: int = 50) -> Page:
+    """The page of `rows` a list page's `page` parameter asks for, read through a form: anything that is not
+    a page number is the first page, a number past the end the last one."""
+    form = _PageForm(request.GET)
+    number = form.cleaned_data.get("page") if form.is_valid() else None
+    return Paginator(rows, per_page).get_page(number or 1)
+
+
+def chosen(data: QueryDict, name: str, choices: Iterable[str]) -> str:
+    """Which of `choices` the parameter `name` names (a submit button's action, `export=xlsx`, a role),
+    read through a form; '' for anything else."""
+    field = forms.ChoiceField(choices=[(choice, choice) for choice in choices], required=False)
+    form = type("ChoiceForm", (forms.Form,), {name: field})(data)
+    return form.cleaned_data[name] if form.is_valid() else ""

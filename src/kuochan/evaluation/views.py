@@ -13,14 +13,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import FilterForm, filter_values, form_refusal, refusal
+from kuochan.core.forms import FilterForm, chosen, filter_values, form_refusal, page_of, refusal
 from kuochan.core.scope import get_scoped_or_404
 from kuochan.evaluation import jobs, selectors, services
 from kuochan.evaluation.forms import (
@@ -158,10 +157,10 @@ def result_list(request: HttpRequest) -> HttpResponse:
     values = _asked(request, ResultFilterForm)
     year, filters = values["year"], _filters(values)
     found = selectors.results(actor=request.user, year=year, filters=filters)
-    if request.GET.get("export") == "xlsx":
+    if chosen(request.GET, "export", ["xlsx"]):
         return _export(year, found, "企业评价结果")
     districts = list(reporting_units(actor=request.user))
-    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    page = page_of(request, found)
     counts = selectors.class_by_district(actor=request.user, year=year)
     run = selectors.evaluation_run(year, actor=request.user)
     totals = sum(counts.values(), Counter())
@@ -209,11 +208,11 @@ def low_efficiency(request: HttpRequest) -> HttpResponse:
     found = selectors.results(actor=request.user, year=year, filters=filters).order_by(
         "enterprise__district__path", "enterprise__name"
     )
-    if request.GET.get("export") == "xlsx":
+    if chosen(request.GET, "export", ["xlsx"]):
         return _export(year, found, "清三低企业")
     run = selectors.evaluation_run(year, actor=request.user)
     low = selectors.parsed_scheme(run.scheme) if run else None
-    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    page = page_of(request, found)
     return render(
         request,
         "evaluation/low_efficiency.html",
@@ -287,7 +286,7 @@ def treatment(request: HttpRequest) -> HttpResponse:
     values = _asked(request, DistrictFilter)
     year, district_id = values["year"], values["district"]
     lists = selectors.treatment_lists(actor=request.user, year=year, district=district_id)
-    if request.GET.get("export") == "xlsx":
+    if chosen(request.GET, "export", ["xlsx"]):
         found = selectors.results(
             actor=request.user, year=year, filters=selectors.ResultFilter(district=district_id)
         )
@@ -345,7 +344,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
     )
     if values["changed"]:
         rows = [row for row in rows if row.changed]
-    if request.GET.get("export") == "xlsx":
+    if chosen(request.GET, "export", ["xlsx"]):
         return xlsx_response(
             f"{year}年重点企业跟踪表",
             TRACKING_HEADERS,

@@ -330,8 +330,10 @@ def check_workbook(path: Path, limits: Limits | None = None) -> None:
     limits = limits or Limits.from_settings()
     try:
         _check(path, limits)
-    except LimitError:
+    except LimitError:  # a ValueError itself: already the user's message
         raise
+    # What a damaged or forged archive raises while it is unpacked (a truncated stream, a bad header, an
+    # unknown compression method): one Chinese message instead of a server error.
     except (OSError, ValueError, EOFError, NotImplementedError, struct.error, zipfile.BadZipFile) as exc:
         raise LimitError("无法读取文件：不是有效的 Excel（.xlsx）文件（压缩包已损坏）") from exc
 

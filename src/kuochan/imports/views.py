@@ -8,13 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import AuditEntry
-from kuochan.core.forms import refusal
+from kuochan.core.forms import page_of, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.imports.engine import created_models, ensure_may_import, ensure_may_roll_back
 from kuochan.imports.exporting import write_template
@@ -35,7 +34,7 @@ def _kinds() -> list[tuple[str, str]]:
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     batches = scoped(ImportBatch.objects.all(), request.user)
-    page = Paginator(batches, 30).get_page(request.GET.get("page"))
+    page = page_of(request, batches, 30)
     return render(request, "imports/list.html", {"page": page, "kinds": _kinds()})
 
 
@@ -128,7 +127,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if count:
             created.append({"label": model._meta.verbose_name, "count": count, "sample": rows[:50]})
     changes = AuditEntry.objects.filter(batch_id=batch.pk).select_related("content_type").order_by("id")
-    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    page = page_of(request, changes)
     return render(request, "imports/batch.html", {"batch": batch, "page": page, "created": created})
 
 

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import FilterForm, filter_values, refusal
+from kuochan.core.forms import FilterForm, filter_values, page_of, refusal
 from kuochan.notifications import selectors, services
 from kuochan.notifications.channels import absolute_link
 from kuochan.notifications.models import Channel, Notification, Status
@@ -69,7 +68,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         request,
         "notifications/list.html",
         {
-            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "page": page_of(request, found),
             "statuses": Status.choices,
             "channels": Channel.choices,
             "kinds": selectors.notification_kinds(visible),

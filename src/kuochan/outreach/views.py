@@ -10,14 +10,13 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import filter_values, form_refusal, refusal
+from kuochan.core.forms import chosen, filter_values, form_refusal, page_of, refusal
 from kuochan.core.scope import scoped
 from kuochan.orgs.models import OrgUnit
 from kuochan.outreach import forms, selectors, services
@@ -89,7 +88,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
                 if chosen is None or (v and v.light == light)
             ),
         )  # fmt: skip
-    page = Paginator(found if chosen is None else chosen, 50).get_page(request.GET.get("page"))
+    page = page_of(request, found if chosen is None else chosen)
     on_page = list(page) if chosen is None else sorted(found.filter(pk__in=list(page)), key=lambda t: -t.pk)
     shown = selectors.with_lights(on_page, as_of=as_of, rules=rules)
     return render(
@@ -247,7 +246,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         request,
         "outreach/visits.html",
         {
-            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "page": page_of(request, found),
             "filters": request.GET,
             "districts": forms.districts(request.user),
             "query": _query(request),
@@ -436,7 +435,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         request,
         "outreach/events.html",
         {
-            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "page": page_of(request, found),
             "totals": totals,
             "total": total,
             "start": start,
@@ -477,7 +476,7 @@ def event_new(request: HttpRequest) -> HttpResponse:
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.event_get(actor=request.user, pk=pk)
     if request.method == "POST":
-        action = request.POST.get("action")
+        action = chosen(request.POST, "action", ["participants", "outcome"])  # else: the event itself
         form = {"participants": forms.ParticipantsForm, "outcome": forms.OutcomeForm}.get(
             action, forms.EventForm
         )(request.POST)

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.utils import timezone
 from kuochan.accounts.models import User
 from kuochan.audit.models import Source
 from kuochan.core.files import upload_content
-from kuochan.core.forms import filter_values, form_refusal, refusal
+from kuochan.core.forms import chosen, filter_values, form_refusal, page_of, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.policies import forms, selectors, services
 from kuochan.policies.models import Policy, Status, SupportKind
@@ -95,7 +94,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     policy = _policy(code)
     can_edit = request.user.is_city_staff
     if request.method == "POST":
-        budget = request.POST.get("form") == "budget"
+        budget = chosen(request.POST, "form", ["budget"]) == "budget"
         form = (forms.BudgetForm if budget else forms.PolicyForm)(request.POST)
         try:
             if not form.is_valid():
@@ -185,7 +184,7 @@ def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
             actor=request.user, policy=policy, year=year, as_of=timezone.localdate()
         )
         awards = {(m.candidate.enterprise_id, m.candidate.project_id) for m in listed}
-    page = Paginator(shown, 50).get_page(request.GET.get("page"))
+    page = page_of(request, shown)
     rows = [
         (m, awards is not None and (m.candidate.enterprise_id, m.candidate.project_id) in awards)
         for m in page
@@ -329,7 +328,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         request,
         "policies/applications.html",
         {
-            "page": Paginator(found, 50).get_page(request.GET.get("page")),
+            "page": page_of(request, found),
             "statuses": Status.choices,
             "catalogue": selectors.policies(),
             "filters": request.GET,

@@ -12,14 +12,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import FilterForm, IdField, add_service_errors, filter_values
+from kuochan.core.forms import FilterForm, IdField, add_service_errors, filter_values, page_of
 from kuochan.core.scope import scoped
 from kuochan.imports.parsing import CellError, to_month
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
@@ -132,7 +131,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
                 for f, v in rows
             ),
         )  # fmt: skip
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     objects = Project.objects.select_related("enterprise", "district").in_bulk([f.id for f, _ in page])
     query = request.GET.copy()
     query.pop("page", None)
@@ -326,7 +325,7 @@ def data_quality(request: HttpRequest) -> HttpResponse:
             ["项目代码", "项目名称", "所属区县", "问题类别", "问题"],
             ([p.code, p.name, p.district, QUALITY_KINDS[f.kind], f.message] for p, f in rows),
         )
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    page = page_of(request, rows, 100)
     return render(
         request,
         "projects/quality.html",
@@ -683,7 +682,7 @@ def progress_month(request: HttpRequest) -> HttpResponse:
     values = filter_values(request, MonthFilterForm)[1]
     month, district = values["month"], values["district"]
     found = selectors.projects_to_report(actor=request.user, month=month, district=district)
-    page = Paginator(found, 100).get_page(request.GET.get("page"))
+    page = page_of(request, found, 100)
     this_month, before = selectors.month_reports(list(page), month)
     if request.method == "POST":
         _require(request.user.can_edit, "您无权填报进展。")

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import MAX_ID, FilterForm, IdField, add_service_errors, filter_values
+from kuochan.core.forms import MAX_ID, FilterForm, IdField, add_service_errors, filter_values, page_of
 from kuochan.core.scope import get_scoped_or_404, path_in_scope
 from kuochan.evaluation.selectors import explained
 from kuochan.imports.models import ImportBatch
@@ -55,7 +54,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     if values["export"] == "xlsx":
         rows = EnterprisesImporter(actor=request.user).export_rows(found)
         return xlsx_response("企业名单", EnterprisesImporter.headers(), rows)
-    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    page = page_of(request, found)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

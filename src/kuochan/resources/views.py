@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kuochan.audit.models import Source
 from kuochan.core.files import upload_content
-from kuochan.core.forms import filter_values, form_refusal, refusal
+from kuochan.core.forms import chosen, filter_values, form_refusal, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import org_units
@@ -145,7 +145,7 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             _refused(request, exc)
         return redirect(pool.get_absolute_url())
     lines = list(selectors.ledger(pool))
-    if request.GET.get("export") == "xlsx":
+    if chosen(request.GET, "export", ["xlsx"]):
         return xlsx_response(
             f"{pool}台账",
             ["时间", "类型", f"变动量（{pool.unit}）", "对方", "项目", "事由", "经办人"],
