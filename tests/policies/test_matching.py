@@ -48,7 +48,7 @@ def test_missing_data_is_unknown_and_named(huzhou, users, registered):
     policy = Policy.objects.get(code="listing-cultivation")
     found = statuses(users["city_staff"], policy)
     assert found[registered[0]].status == "unknown"
-    assert found[registered[0]].unknown == ["【待明确】列入拟上市企业培育清单"]
+    assert found[registered[0]].unknown == ["列入拟上市企业培育清单（该条件待主管部门明确）"]
     assert found[registered[1]].status == "not_eligible" and found[registered[1]].not_met == ["规上企业"]
 
 

@@ -1,6 +1,8 @@
 """The eligibility rule format: parsing, validation errors in Chinese pointing at the problem, readable
 conditions, and three-valued evaluation when data is missing."""
 
+import datetime as dt
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -73,7 +75,7 @@ def test_any_is_eligible_with_one_condition_met_and_unknown_otherwise():
     )
     assert evaluate(rule, {"project.zero_new_land": True}).status == ELIGIBLE
     unsure = evaluate(rule, {"project.zero_new_land": False})
-    assert unsure.status == UNKNOWN and unsure.unknown == ["【待明确】亩均税收位居行业前列"]
+    assert unsure.status == UNKNOWN and unsure.unknown == ["亩均税收位居行业前列（该条件待主管部门明确）"]
 
 
 @pytest.mark.parametrize(
@@ -143,7 +145,7 @@ def test_every_shipped_huzhou_policy_has_a_valid_rule_with_its_vague_parts_marke
         assert readable, policy["code"]
     reinvest = next(p for p in policies if p["code"] == "listed-reinvestment")
     assert describe(rule_from_data(reinvest["rule"])).startswith(
-        "企业荣誉包含上市公司；（募投项目 或 项目类型为募投）；【待明确】"
+        "企业荣誉包含上市公司；（募投项目 或 项目类型为募投）；再投资项目属于“1366”先进制造业（该条件待主管部门明确）"
     )
 
 
@@ -151,3 +153,25 @@ def test_a_value_that_is_not_text_is_refused_not_crashed_on():
     with pytest.raises(ValueError) as refused:
         rule_from_data({"field": "evaluation.class", "op": "in", "value": [["A"]]})
     assert refused.value.args[0] == ["条件：亩均评价分类没有取值“['A']”，可选：A、B、C、D、T。"]
+
+
+def test_a_date_and_a_district_are_conditions_like_any_other():
+    rule = rule_from_data(
+        {"all": [
+            {"field": "enterprise.established_on", "op": "<", "value": "2020-01-01"},
+            {"field": "enterprise.district", "op": "in", "value": ["吴兴区", "南浔区"]},
+        ]}
+    )  # fmt: skip
+    assert describe(rule) == "成立日期早于2020年1月1日；所在区县属于吴兴区、南浔区"
+    old = {"enterprise.established_on": dt.date(2015, 3, 1), "enterprise.district": "吴兴区"}
+    young = {"enterprise.established_on": dt.date(2021, 3, 1), "enterprise.district": "吴兴区"}
+    assert [o.status for o in evaluate_all(rule, [old, young, {}])] == [ELIGIBLE, NOT_ELIGIBLE, UNKNOWN]
+    with pytest.raises(ValueError) as refused:
+        rule_from_data({"field": "enterprise.established_on", "op": ">=", "value": "2020-13-01"})
+    assert "成立日期的取值应为日期" in refused.value.args[0][0]
+
+
+def test_a_placeholder_reads_as_pending_with_the_department_never_as_a_mark():
+    assert describe(rule_from_data({"placeholder": "亩均税收位居行业前列"})) == (
+        "亩均税收位居行业前列（该条件待主管部门明确）"
+    )

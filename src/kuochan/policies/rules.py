@@ -9,13 +9,14 @@ A rule is a tree of nodes:
     {"not": node}                 the condition does not hold      （不属于）
     {"field": F, "op": OP, "value": V}    a condition on one fact
     {"placeholder": "…"}          a condition the policy text leaves vague, for city staff to complete:
-                                   always unknown until it is replaced
+                                   always unknown until it is replaced; it reads "…（该条件待主管部门明确）"
 
 Facts are plain values by field name (`FIELDS`); a missing fact (None) makes its condition unknown.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -31,7 +32,7 @@ STATUS_LABELS = {ELIGIBLE: "符合", NOT_ELIGIBLE: "不符合", UNKNOWN: "待核
 @dataclass(frozen=True)
 class Field:
     label: str
-    kind: str  # bool, number, choice, set, text
+    kind: str  # bool, number, date, choice, set, text
     unit: str = ""
     choices: Mapping[str, str] = field(default_factory=dict)  # value → label
 
@@ -49,6 +50,8 @@ SIZES = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微
 FIELDS: dict[str, Field] = {
     "enterprise.above_scale": Field("规上企业", "bool"),
     "enterprise.size_class": Field("企业规模", "choice", choices=SIZES),
+    "enterprise.district": Field("所在区县", "text"),
+    "enterprise.established_on": Field("成立日期", "date"),
     "enterprise.tags": Field("产业链（产业）", "set"),
     "enterprise.honours": Field(
         "企业荣誉", "set", choices={kind.value: str(kind.label) for kind in HonourKind}
@@ -71,17 +74,34 @@ FIELDS: dict[str, Field] = {
 OPERATORS: dict[str, tuple[str, tuple[str, ...]]] = {
     # op → (how it reads, the field kinds it applies to)
     "is": ("为", ("bool",)),
-    "==": ("为", ("number", "choice", "text")),
-    "!=": ("不为", ("number", "choice", "text")),
-    ">=": ("≥", ("number",)),
-    ">": (">", ("number",)),
-    "<=": ("≤", ("number",)),
-    "<": ("<", ("number",)),
+    "==": ("为", ("number", "date", "choice", "text")),
+    "!=": ("不为", ("number", "date", "choice", "text")),
+    ">=": ("≥", ("number", "date")),
+    ">": (">", ("number", "date")),
+    "<=": ("≤", ("number", "date")),
+    "<": ("<", ("number", "date")),
     "in": ("属于", ("choice", "text")),
     "not_in": ("不属于", ("choice", "text")),
     "contains": ("包含", ("set",)),
     "contains_any": ("包含其一", ("set",)),
 }
+
+# How a form names each operation (a date's comparisons read as earlier and later).
+OPERATOR_NAMES = {
+    "is": "为", "==": "等于", "!=": "不等于", ">": "大于", ">=": "不小于（≥，含本数）", "<": "小于",
+    "<=": "不大于（≤，含本数）", "in": "属于（其中之一）", "not_in": "不属于（其中任何一项）", "contains": "包含",
+    "contains_any": "包含其中之一",
+}  # fmt: skip
+DATE_WORDS = {"==": "为", "!=": "不为", ">": "晚于", ">=": "不早于", "<": "早于", "<=": "不晚于"}
+DATE_NAMES = {
+    "==": "等于",
+    "!=": "不等于",
+    ">": "晚于",
+    ">=": "不早于（含当日）",
+    "<": "早于",
+    "<=": "不晚于（含当日）",
+}
+PENDING = "该条件待主管部门明确"
 
 
 # Parsing and validation ------------------------------------------------------------------------------
@@ -118,6 +138,14 @@ def _value(spec: Field, op: str, value: Any, where: str, problems: list[str]) ->
                 problems.append(f"{where}：{spec.label}的取值应为数字，收到“{item}”。")
                 number = None
             checked.append(number)
+        elif spec.kind == "date":
+            try:
+                day = dt.date.fromisoformat(item) if isinstance(item, str) else None
+            except ValueError:
+                day = None
+            if day is None:
+                problems.append(f"{where}：{spec.label}的取值应为日期，如 2024-01-01，收到“{item}”。")
+            checked.append(day)
         elif (
             spec.kind in ("choice", "set")
             and spec.choices
@@ -189,6 +217,8 @@ def _shown(spec: Field, value: Any) -> str:
         return spec.choices.get(value, str(value))
     if spec.kind == "number":
         return f"{format(Decimal(value).normalize(), 'f')}{spec.unit}"
+    if spec.kind == "date":
+        return f"{value.year}年{value.month}月{value.day}日"
     return str(value)
 
 
@@ -196,7 +226,7 @@ def describe(node: Node, *, nested: bool = False) -> str:
     """The rule as a reader of the policy would say it: the top level's conditions separated by "；",
     nested groups in brackets joined by 且 or 或."""
     if node.kind == "placeholder":
-        return f"【待明确】{node.text}"
+        return f"{node.text}（{PENDING}）" if node.text else PENDING
     if node.kind in ("all", "any"):
         parts = [describe(child, nested=True) for child in node.children]
         if len(parts) == 1:
@@ -209,7 +239,7 @@ def describe(node: Node, *, nested: bool = False) -> str:
     spec = FIELDS[node.field]
     if spec.kind == "bool":
         return spec.label if node.value else f"非{spec.label}"
-    word = OPERATORS[node.op][0]
+    word = DATE_WORDS[node.op] if spec.kind == "date" else OPERATORS[node.op][0]
     if isinstance(node.value, tuple):
         return f"{spec.label}{word}{'、'.join(_shown(spec, v) for v in node.value)}"
     gap = " " if spec.kind == "number" else ""

@@ -77,13 +77,18 @@ def enterprise_facts(enterprises: QuerySet[Enterprise], as_of: dt.date) -> dict[
     read = date_reader()
     facts: dict[int, dict[str, Any]] = {}
     rows = raw_values(
-        enterprises.values_list("id", "above_scale", raw_date("above_scale_since"), "size_class")
-    )
-    for pk, above, since, size in rows:
+        enterprises.values_list(
+            "id", "above_scale", raw_date("above_scale_since"), "size_class", "district__name",
+            raw_date("established_on"),
+        )
+    )  # fmt: skip
+    for pk, above, since, size, district, established in rows:
         since = read(since)
         facts[pk] = {
             "enterprise.above_scale": bool(above) and (since is None or since <= as_of),
             "enterprise.size_class": size or None,
+            "enterprise.district": district or None,
+            "enterprise.established_on": read(established),
             "enterprise.tags": set(),
             "enterprise.honours": set(),
         }
