@@ -171,6 +171,7 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "policies:detail": {"code": policy},
         "policies:matches": {"code": policy},
         "policies:apply": {"code": policy},
+        "policies:rule-check": {"code": policy},
         "projects:detail": {"pk": red},
         "projects:edit": {"pk": red},
         "projects:milestones": {"pk": red},

@@ -75,8 +75,22 @@ class BudgetForm(forms.Form):
     amount_wan = NumberField(label="预算（万元）")
 
 
-class PolicyForm(forms.Form):
+class RuleForm(forms.Form):
+    """A rule as the builder or the JSON box posts it; read as JSON here, checked against the rule format by
+    the service that keeps it (or by the draft check)."""
+
     rule = forms.CharField(label="申报条件", max_length=100_000, required=False)
+
+    def clean_rule(self) -> Any:
+        try:
+            return json.loads(self.cleaned_data["rule"])
+        except json.JSONDecodeError as exc:
+            raise ValidationError(
+                f"申报条件不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}。"
+            ) from exc
+
+
+class PolicyForm(RuleForm):
     documents = forms.CharField(label="申报材料", max_length=5000, required=False)
     publicity_days = forms.IntegerField(label="公示天数", max_value=10000, required=False)
     period_start = forms.DateField(label="执行起始日期", required=False)
@@ -87,14 +101,6 @@ class PolicyForm(forms.Form):
     cap_wan = NumberField(label="补助上限（万元）", required=False)
     share_pct = NumberField(label="补助比例（%）", required=False)
     fixed_wan = NumberField(label="定额补助（万元）", required=False)
-
-    def clean_rule(self) -> Any:
-        try:
-            return json.loads(self.cleaned_data["rule"])
-        except json.JSONDecodeError as exc:
-            raise ValidationError(
-                f"申报条件不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}。"
-            ) from exc
 
     def clean_documents(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["documents"].splitlines() if line.strip()]

@@ -21,6 +21,7 @@ from kuochan.core.bulk import date_reader, raw_date, raw_values
 from kuochan.core.scope import get_scoped_or_404, scoped_or_system
 from kuochan.evaluation.models import EvaluationResult
 from kuochan.evaluation.selectors import evaluation_year_known
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.policies.models import Application, Attachment, Policy, PolicyBudget, Status, Subject
 from kuochan.policies.rules import (
     ELIGIBLE,
@@ -36,7 +37,7 @@ from kuochan.policies.rules import (
 from kuochan.policies.rules import rule_from_data as parse_rule
 from kuochan.projects.models import Project, ProjectStatus
 from kuochan.projects.selectors import hundredths
-from kuochan.registry.models import AnnualMetric, Enterprise, Honour
+from kuochan.registry.models import AnnualMetric, Enterprise, Honour, IndustryTag
 
 # Statuses whose amount counts against the budget, and those still on their way.
 APPROVED = (Status.PUBLICITY, Status.PAID)
@@ -244,6 +245,25 @@ def matching(
 
 
 STATUS_ORDER = {ELIGIBLE: 0, UNKNOWN: 1, NOT_ELIGIBLE: 2}
+
+
+def draft_counts(*, actor: Any, policy: Policy, rule: Any, as_of: dt.date) -> dict[str, int]:
+    """How many enterprises (or projects) in scope a rule not yet saved would find 符合, 不符合 and 待核实:
+    the policy's own matching, run on an unsaved copy carrying the draft rule."""
+    draft = Policy(code=policy.code, subject=policy.subject, rule=rule)
+    return match_counts(matching(actor=actor, as_of=as_of, chosen=[draft])[policy.code])
+
+
+def rule_value_options() -> dict[str, list[str]]:
+    """The values the rule builder offers for fields whose values are names kept in the database: districts
+    (and zones that report like one) and industry chains."""
+    chains = list(IndustryTag.objects.order_by("name").values_list("name", flat=True))
+    districts = OrgUnit.objects.filter(kind__in=REPORTING_KINDS).order_by("sort_order", "code")
+    return {
+        "enterprise.district": list(districts.values_list("name", flat=True)),
+        "enterprise.tags": chains,
+        "project.chain": chains,
+    }
 
 
 def matches_shown(matches: list[Match], status: str = "") -> list[Match]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("funds/", views.fund_dashboard, name="funds"),
     path("<slug:code>/", views.policy_detail, name="detail"),
+    path("<slug:code>/rule-check/", views.rule_check, name="rule-check"),
     path("<slug:code>/matches/", views.policy_matches, name="matches"),
     path("<slug:code>/apply/", views.apply, name="apply"),
 ]

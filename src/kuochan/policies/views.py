@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from kuochan.accounts.models import User
 from kuochan.audit.models import Source
@@ -23,13 +24,16 @@ from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.policies import forms, selectors, services
 from kuochan.policies.models import Policy, Status, SupportKind
 from kuochan.policies.rules import (
+    DATE_NAMES,
     FIELDS,
+    OPERATOR_NAMES,
     OPERATORS,
     STATUS_LABELS,
     TRANSITIONS,
     allowed_actions,
     describe,
     placeholders,
+    rule_from_data,
 )
 from kuochan.projects.models import Project
 from kuochan.projects.rules import normalise_project_code
@@ -93,6 +97,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     budgets here."""
     policy = _policy(code)
     can_edit = request.user.is_city_staff
+    draft = None  # the rule as posted, shown again when it is refused
     if request.method == "POST":
         budget = chosen(request.POST, "form", ["budget"]) == "budget"
         form = (forms.BudgetForm if budget else forms.PolicyForm)(request.POST)
@@ -111,6 +116,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
             policy.refresh_from_db()
+            draft = None if budget else form["rule"].value()
         else:
             return redirect(policy.get_absolute_url())
     year = timezone.localdate().year
@@ -128,15 +134,64 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "policy": policy,
             "rule": describe(selectors.policy_rule(policy)),
-            "rule_json": json.dumps(policy.rule, ensure_ascii=False, indent=2),
+            "rule_json": json.dumps(policy.rule, ensure_ascii=False, indent=2) if draft is None else draft,
             "funds": [funds[y] for y in sorted(funds)],
             "year": year,
             "can_edit": can_edit,
             "can_apply": policy.is_active and (request.user.is_enterprise_user or request.user.can_edit),
             "fields": [(name, f.label, f.kind, "、".join(f.choices)) for name, f in FIELDS.items()],
             "operators": [(op, word) for op, (word, _) in OPERATORS.items()],
+            "builder": _builder_spec() if can_edit else None,
         },
     )
+
+
+def _builder_spec() -> dict[str, Any]:
+    """What the rule builder offers for each field of the rule format: its label, kind and unit, the
+    operations that apply to it in words, and its values (fixed choices, or names kept in the database)."""
+    options = selectors.rule_value_options()
+    return {
+        "fields": [
+            {
+                "name": name,
+                "label": spec.label,
+                "kind": spec.kind,
+                "unit": spec.unit,
+                "choices": list(spec.choices.items()) or [(value, value) for value in options.get(name, [])],
+                "ops": [
+                    (op, (DATE_NAMES if spec.kind == "date" else OPERATOR_NAMES)[op])
+                    for op, (_, kinds) in OPERATORS.items()
+                    if spec.kind in kinds
+                ],
+            }
+            for name, spec in FIELDS.items()
+        ]
+    }
+
+
+@login_required
+@require_POST
+def rule_check(request: HttpRequest, code: str) -> HttpResponse:
+    """The rule city staff are building, read back in Chinese, with how many enterprises (or projects) it
+    finds 符合, 不符合 and 待核实 on today's data; or what is wrong with it. Nothing is saved."""
+    policy = _policy(code)
+    if not request.user.is_city_staff:
+        raise PermissionDenied("只有市级工作人员可以修改政策。")
+    form = forms.RuleForm(request.POST)
+    context: dict[str, Any] = {"policy": policy, "problems": [], "as_of": timezone.localdate()}
+    if not form.is_valid():
+        context["problems"] = [form_refusal(form)]
+    else:
+        try:
+            rule = rule_from_data(form.cleaned_data["rule"])
+        except ValueError as exc:
+            context["problems"] = exc.args[0]
+        else:
+            context["reading"] = describe(rule)
+            context["counts"] = selectors.draft_counts(
+                actor=request.user, policy=policy, rule=form.cleaned_data["rule"], as_of=context["as_of"]
+            )
+    return render(request, "policies/_rule_check.html", context)
 
 
 @login_required
