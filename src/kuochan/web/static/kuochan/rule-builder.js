@@ -68,8 +68,8 @@
     if (!isRoot) head.append(button("删除本组", "btn-outline-danger ms-auto", "remove", "删除此条件组"));
     const list = el("div", { class: "kc-rb-items" }, items);
     const tools = el("div", { class: "kc-rb-tools" }, [
-      button("＋ 添加条件", "btn-outline-primary", "add-condition"),
-      button("＋ 添加条件组", "btn-outline-secondary", "add-group"),
+      button("＋ 添加条件", "btn-outline-primary", "add-condition", "添加条件"),
+      button("＋ 添加条件组", "btn-outline-secondary", "add-group", "添加条件组"),
     ]);
     box.append(head, list, tools);
     return box;
