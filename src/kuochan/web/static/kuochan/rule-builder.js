@@ -126,6 +126,8 @@
     const cell = row.querySelector(".kc-rb-value");
     const field = fieldOf(row);
     cell.replaceChildren();
+    if (value === undefined) delete cell.dataset.chosen; // a value the user chose is carried to a new comparison
+    else cell.dataset.chosen = "yes";
     if (!field) {
       cell.dataset.picker = "text";
       cell.append(el("input", {
@@ -150,8 +152,10 @@
       if (field.unit) cell.append(el("span", { class: "kc-rb-unit", "aria-hidden": "true", text: field.unit }));
     } else if (field.choices.length && listed) {
       cell.dataset.picker = "checks";
-      const chosen = new Set((Array.isArray(value) ? value : [value]).map(String));
-      const pairs = field.choices.concat([...chosen].filter((v) => v !== "undefined" && !field.choices.some(([c]) => c === v)).map((v) => [v, v]));
+      const given = Array.isArray(value) ? value : [value];
+      const chosen = new Set(given.filter((v) => v !== undefined && v !== "").map(String));
+      const others = [...chosen].filter((v) => !field.choices.some(([c]) => c === v)); // for the server to judge
+      const pairs = field.choices.concat(others.map((v) => [v, v]));
       const box = el("fieldset", { class: "kc-rb-checks" }, [el("legend", { class: "visually-hidden", text: label })]);
       for (const [v, name] of pairs) {
         box.append(el("label", { class: "form-check" }, [
@@ -288,12 +292,14 @@
 
   host.addEventListener("change", (event) => {
     const row = event.target.closest(".kc-rb-cond");
+    const cell = event.target.closest(".kc-rb-value");
+    if (cell) cell.dataset.chosen = "yes";
     if (event.target.classList.contains("kc-rb-field")) {
       fillOp(row);
       fillValue(row);
     } else if (row && event.target.closest(".kc-rb-op")) {
-      const cell = row.querySelector(".kc-rb-value");
-      const before = cell.dataset.picker === "bool" ? undefined : valueOf(row);
+      const values = row.querySelector(".kc-rb-value");
+      const before = values.dataset.chosen ? valueOf(row) : undefined; // not the picker's own first choice
       const listed = LISTED.has(opOf(row));
       fillValue(row, Array.isArray(before) && !listed ? before[0] : before);
     }
@@ -301,7 +307,9 @@
   });
 
   host.addEventListener("input", (event) => {
-    if (event.target.matches("input[type=text]")) toText();
+    if (!event.target.matches("input[type=text]")) return;
+    event.target.closest(".kc-rb-value").dataset.chosen = "yes";
+    toText();
   });
 
   host.addEventListener("click", (event) => {
