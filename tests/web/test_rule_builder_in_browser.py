@@ -72,6 +72,7 @@ def test_city_staff_build_a_nested_rule_by_clicking_and_save_it(
     page.goto(f"{live_server.url}/policies/listing-cultivation/")
     reading, counts = page.get_by_test_id("rule-reading"), page.get_by_test_id("rule-counts")
     expect(counts).to_be_visible()
+    documents = Policy.objects.get(code="listing-cultivation").documents
     builder = page.locator("[data-rule-builder]")
     root = builder.locator(":scope > fieldset")
     remove = root.get_by_role("button", name="删除此条件")  # conditions and groups alike
@@ -114,8 +115,9 @@ def test_city_staff_build_a_nested_rule_by_clicking_and_save_it(
 
     page.get_by_test_id("save-policy").click()
     expect(page.get_by_text("政策已保存。")).to_be_visible()
-    saved = Policy.objects.get(code="listing-cultivation").rule
-    assert rule_from_data(saved) == rule_from_data(EXPECTED) and saved == EXPECTED
+    policy = Policy.objects.get(code="listing-cultivation")
+    assert rule_from_data(policy.rule) == rule_from_data(EXPECTED) and policy.rule == EXPECTED
+    assert policy.documents == documents  # the rest of the form is kept as it was
     expect(page.get_by_test_id("rule")).to_have_text(words)
     expect(counts).to_contain_text(counts_of(EXPECTED))  # the saved rule, read back into the form
 
