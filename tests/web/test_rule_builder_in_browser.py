@@ -102,7 +102,9 @@ def test_city_staff_build_a_nested_rule_by_clicking_and_save_it(
     row.get_by_label("条件字段").select_option(label="所在区县")
     row.get_by_label("比较方式").select_option(label="属于（其中之一）")
     row.get_by_label("南浔区").check()
-    add_condition(root, "待明确的条件（文字说明）").get_by_label("待明确条件的内容").fill("亩均税收位居行业前列")
+    add_condition(root, "待明确的条件（文字说明）").get_by_label("待明确条件的内容").fill(
+        "亩均税收位居行业前列"
+    )
 
     words = describe(rule_from_data(EXPECTED))
     assert "（上年营业收入≥ 2000万元 或 成立日期早于2010年1月1日 或 企业荣誉包含其一" in words

@@ -37,6 +37,14 @@ class Field:
     choices: Mapping[str, str] = field(default_factory=dict)  # value → label
 
 
+KIND_LABELS = {
+    "bool": "是或否",
+    "number": "数字",
+    "date": "日期，如 2024-01-01",
+    "choice": "单选",
+    "set": "多项",
+    "text": "文字",
+}
 CLASSES = {"A": "A类", "B": "B类", "C": "C类", "D": "D类", "T": "T类（不参评）"}
 PROJECT_TYPES = {
     "renovation": "技术改造",

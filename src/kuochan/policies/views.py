@@ -26,6 +26,7 @@ from kuochan.policies.models import Policy, Status, SupportKind
 from kuochan.policies.rules import (
     DATE_NAMES,
     FIELDS,
+    KIND_LABELS,
     OPERATOR_NAMES,
     OPERATORS,
     STATUS_LABELS,
@@ -139,7 +140,9 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
             "year": year,
             "can_edit": can_edit,
             "can_apply": policy.is_active and (request.user.is_enterprise_user or request.user.can_edit),
-            "fields": [(name, f.label, f.kind, "、".join(f.choices)) for name, f in FIELDS.items()],
+            "fields": [
+                (name, f.label, KIND_LABELS[f.kind], "、".join(f.choices)) for name, f in FIELDS.items()
+            ],
             "operators": [(op, word) for op, (word, _) in OPERATORS.items()],
             "builder": _builder_spec() if can_edit else None,
         },

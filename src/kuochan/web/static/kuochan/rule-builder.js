@@ -61,7 +61,6 @@
       GROUPS, kind,
     );
     const head = el("div", { class: "kc-rb-head" }, [
-      el("legend", { class: "visually-hidden", text: isRoot ? "申报条件" : "条件组" }),
       kindBox,
       el("span", { class: "text-secondary", text: "下列条件" }),
     ]);
@@ -71,7 +70,7 @@
       button("＋ 添加条件", "btn-outline-primary", "add-condition", "添加条件"),
       button("＋ 添加条件组", "btn-outline-secondary", "add-group", "添加条件组"),
     ]);
-    box.append(head, list, tools);
+    box.append(el("legend", { class: "visually-hidden", text: isRoot ? "申报条件" : "条件组" }), head, list, tools);
     return box;
   }
 
