@@ -66,6 +66,8 @@ def test_odd_drafts_answer_with_a_chinese_message(registered, users, login):
         ('{"field": "enterprise.district", "op": "in", "value": "吴兴区"}', "需要一组取值"),
         ('{"field": "nonsense", "op": "is", "value": true}', "未知的字段“nonsense”"),
         ("[1, 2]", "应为一个条件"),
+        ('{"not": ' * 30 + '{"placeholder": "x"}' + "}" * 30, "条件组嵌套超过 20 层"),
+        ("[" * 50_000 + "]" * 50_000, "申报条件嵌套过深"),
     ):
         response = client.post(CHECK, {"rule": draft})
         assert response.status_code == 200 and message in response.content.decode(), draft

@@ -88,6 +88,8 @@ class RuleForm(forms.Form):
             raise ValidationError(
                 f"申报条件不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{exc.msg}。"
             ) from exc
+        except RecursionError as exc:
+            raise ValidationError("申报条件嵌套过深，请简化。") from exc
 
 
 class PolicyForm(RuleForm):

@@ -169,7 +169,13 @@ def _value(spec: Field, op: str, value: Any, where: str, problems: list[str]) ->
     return tuple(checked) if listed else checked[0]
 
 
-def _node(data: Any, where: str, problems: list[str]) -> Node:
+MAX_DEPTH = 20  # groups within groups; deeper is a mistake, and would exhaust the reader's recursion
+
+
+def _node(data: Any, where: str, problems: list[str], depth: int = 0) -> Node:
+    if depth > MAX_DEPTH:
+        problems.append(f"{where}：条件组嵌套超过 {MAX_DEPTH} 层，请简化。")
+        return Node("placeholder", text="")
     if not isinstance(data, dict) or len(data) == 0:
         problems.append(
             f'{where}：应为一个条件，如 {{"field": "enterprise.above_scale", "op": "is", "value": true}}。'
@@ -182,10 +188,13 @@ def _node(data: Any, where: str, problems: list[str]) -> Node:
             problems.append(f"{where}.{kind}：应为至少包含一个条件的列表。")
             return Node(kind)
         return Node(
-            kind, tuple(_node(item, f"{where}.{kind}[{i + 1}]", problems) for i, item in enumerate(items))
+            kind,
+            tuple(
+                _node(item, f"{where}.{kind}[{i + 1}]", problems, depth + 1) for i, item in enumerate(items)
+            ),
         )
     if "not" in data:
-        return Node("not", (_node(data["not"], f"{where}.not", problems),))
+        return Node("not", (_node(data["not"], f"{where}.not", problems, depth + 1),))
     if "placeholder" in data:
         text = str(data["placeholder"]).strip()
         if not text:
