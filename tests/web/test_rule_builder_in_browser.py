@@ -141,6 +141,11 @@ def test_the_json_under_advanced_rebuilds_the_form_and_odd_text_is_explained(
     root = page.locator("[data-rule-builder] > fieldset")
     expect(root.get_by_label("申报条件的满足方式")).to_have_value("any")
     expect(root.get_by_label("吴兴区")).to_be_checked()
+    text.fill(json.dumps(EXPECTED))  # every kind of field, shown in the form and written back unchanged
+    expect(page.get_by_test_id("rule-reading")).to_have_text(describe(rule_from_data(EXPECTED)))
+    root.get_by_label("申报条件的满足方式").select_option(label="任一满足")
+    root.get_by_label("申报条件的满足方式").select_option(label="全部满足")
+    assert json.loads(text.input_value()) == EXPECTED
     text.fill('{"all": [')
     expect(page.get_by_test_id("rule-problems")).to_contain_text("申报条件不是有效的 JSON")
     expect(page.get_by_text("这条申报条件无法在表单中显示")).to_be_visible()
