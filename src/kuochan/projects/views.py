@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,14 +13,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from kuochan.audit.models import Source
+from kuochan.audit.models import Action, AuditEntry, Source
 from kuochan.core.forms import FilterForm, IdField, add_service_errors, filter_values, page_of
 from kuochan.core.scope import scoped
+from kuochan.imports.models import ImportBatch
 from kuochan.imports.parsing import CellError, to_month
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import org_units
@@ -178,7 +181,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plans": sorted(plans.items(), reverse=True),
             "timeline": _timeline(project, as_of),
             "progress_chart": _progress_chart(progress, plans),
-            "trail": selectors.project_trail(actor=request.user, project=project)[:50],
+            "no_progress_chart": _no_progress_chart(project, progress, as_of),
+            "history": _history(project, selectors.project_trail(actor=request.user, project=project)),
             "can_edit": services.can_edit_project(request.user, project.district.path),
             "can_report": services.can_report_progress(request.user, project),
             "progress_form": ProgressForm(initial={"month": _last_month().strftime("%Y-%m")}),
@@ -186,30 +190,132 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class HistoryLine:
+    """One line of a project's history: who did what, in words; `entry` gives the time and the changes."""
+
+    entry: AuditEntry
+    who: str
+    sentence: str
+    batch: ImportBatch | None = None
+
+
+def _history(project: Project, trail: QuerySet[AuditEntry], limit: int = 50) -> list[HistoryLine]:
+    """The project's trail as sentences, newest first. Its creation is one line with its source or import
+    batch: the year plans and monthly reports written with it (same batch, or same person and source within
+    a minute) are counted on that line instead of listed one by one, and the created fields are not listed
+    (the page shows them)."""
+    entries = list(trail.select_related("actor")[:2000])
+    created = next(
+        (e for e in entries if e.action == Action.CREATE and e.content_type.model == "project"), None
+    )
+    folded: Counter[str] = Counter()
+    lines: list[HistoryLine] = []
+    for entry in entries:
+        who = str(entry.actor) if entry.actor else entry.actor_name
+        if created is not None and entry is not created and _created_with(entry, created):
+            folded[entry.object_type_label] += 1
+            continue
+        entry.changes = {name: pair for name, pair in entry.changes.items() if name != "project"}
+        if entry is created:
+            entry.changes = {}
+            lines.append(HistoryLine(entry, who, "", ImportBatch.objects.filter(pk=entry.batch_id).first()))
+            continue
+        what = entry.object_repr.removeprefix(project.name).strip() or entry.object_type_label
+        lines.append(HistoryLine(entry, who, f"{entry.get_action_display()}{what}"))
+    if created is not None:
+        line = next(line for line in lines if line.entry is created)
+        also = "、".join(f"{label} {count} 条" for label, count in folded.items())
+        sentence = f"新增项目（{'，'.join(_origin(line))}）" + (f"，同时录入{also}" if also else "")
+        lines[lines.index(line)] = HistoryLine(line.entry, line.who, sentence, line.batch)
+    return lines[:limit]
+
+
+def _created_with(entry: AuditEntry, created: AuditEntry) -> bool:
+    if entry.action != Action.CREATE:
+        return False
+    if created.batch_id is not None:
+        return entry.batch_id == created.batch_id
+    return (
+        entry.source == created.source
+        and entry.actor_name == created.actor_name
+        and abs((entry.at - created.at).total_seconds()) < 60
+    )
+
+
+def _origin(line: HistoryLine) -> list[str]:
+    """Where the creation came from: its source, and its import batch by number and file."""
+    parts = [f"来源：{line.entry.get_source_display()}"]
+    if line.entry.batch_id:
+        parts.append(f"导入批次 #{line.entry.batch_id}" + (f"“{line.batch.file_name}”" if line.batch else ""))
+    return parts
+
+
 def _last_month() -> dt.date:
     return (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
 def _timeline(project: Project, as_of: dt.date) -> dict[str, Any]:
-    """Planned against actual date of each milestone, for the ECharts timeline."""
+    """Planned against actual date of each milestone, for the ECharts timeline, on an axis spanning the
+    project's own dates. The enterprise's 上规 date is a point on it when it falls within them; an earlier
+    one (the enterprise was above scale before the project) is said in `note` instead of stretching the axis
+    back over years the project did not exist. A project still under way spans the as-of date too."""
     rows = [(label, planned, actual) for _, label, planned, actual, _ in project.milestone_dates()]
-    if project.enterprise.above_scale and project.enterprise.above_scale_since:
-        rows.append(("上规", None, project.enterprise.above_scale_since))
+    own = [day for _, planned, actual in rows for day in (planned, actual) if day]
+    note = ""
+    since = project.enterprise.above_scale_since if project.enterprise.above_scale else None
+    if since and own and since < min(own):
+        note = f"企业已于 {since} 纳入规上，早于本项目各节点，不在图中标出。"
+    elif since:
+        rows.append(("上规", None, since))
+        own.append(since)
+    under_way = project.status != ProjectStatus.TERMINATED and not (
+        project.at_capacity_actual and project.at_capacity_actual <= as_of
+    )
+    if under_way and own:
+        own.append(as_of)  # how late an overdue milestone is shows against the as-of line
+    pad = dt.timedelta(days=30)
     return {
         "milestones": [label for label, _, _ in rows],
         "planned": [planned.isoformat() if planned else None for _, planned, _ in rows],
         "actual": [actual.isoformat() if actual and actual <= as_of else None for _, _, actual in rows],
         "as_of": as_of.isoformat(),
+        "start": (min(own) - pad).isoformat() if own else None,
+        "end": (max(own) + pad).isoformat() if own else None,
+        "note": note,
     }
 
 
-def _progress_chart(progress: list[Any], plans: dict[int, Any]) -> dict[str, Any]:
+def _progress_chart(progress: list[Any], plans: dict[int, Any]) -> dict[str, Any] | None:
+    """Year-to-date investment against the year's plan by month; None when there is nothing to draw (no
+    report with an amount and no plan), so the page says why instead of showing an empty chart."""
     ordered = sorted(progress, key=lambda p: p.month)
+    if not any(p.ytd_wan for p in ordered) and not any(plans.get(p.month.year) for p in ordered):
+        return None
     return {
         "months": [f"{p.month:%Y-%m}" for p in ordered],
         "ytd": [float(p.ytd_wan) for p in ordered],
         "plan": [float(plans[p.month.year]) if p.month.year in plans else None for p in ordered],
     }
+
+
+def _no_progress_chart(project: Project, progress: list[Any], as_of: dt.date) -> str:
+    """Why the page has no investment chart, in a sentence."""
+    finished = next(
+        (
+            (label, actual)
+            for value, label, _, actual, _ in reversed(project.milestone_dates())
+            if value in ("completed", "producing", "at_capacity") and actual and actual <= as_of
+        ),
+        None,
+    )
+    if finished:
+        label, day = finished
+        held = "其月度进展中完成投资均为 0" if progress else "平台没有其建设期的月度投资数据"
+        return f"项目已于 {day} {label}，{held}，不再按月填报，故无投资进度图。"
+    if progress:
+        return "已报送的月度进展中完成投资均为 0，且未填年度计划投资，暂无投资进度可画。"
+    return "尚未报送月度进展。"
 
 
 @login_required
@@ -512,11 +618,19 @@ class ProgressForm(forms.Form):
 
 @login_required
 def progress_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """Report one month's progress from the project page (or correct a month already reported)."""
+    """Report one month's progress from the project page (or correct a month already reported), beside the
+    year's plan and the month before's figures; saving says how the light changed."""
     project = selectors.project_get(actor=request.user, pk=pk)
     _require(services.can_report_progress(request.user, project), "您无权填报该项目的进展。")
-    form = ProgressForm(request.POST or None, initial={"month": _last_month().strftime("%Y-%m")})
+    month = _last_month()
+    stored = project.progress.filter(month=month).first()
+    plan = project.year_plans.filter(year=month.year).first()
+    initial = {"month": month.strftime("%Y-%m"), "year_plan_wan": plan.planned_wan if plan else None}
+    if stored:
+        initial |= {name: getattr(stored, name) for name in GRID_FIELDS if name != "year_plan_wan"}
+    form = ProgressForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        before = _light_today(request.user, project)
         try:
             _, warnings = services.progress_record(
                 actor=request.user, source=Source.WEB, project=project, **form.cleaned_data
@@ -524,16 +638,42 @@ def progress_report(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            month = form.cleaned_data["month"]
-            messages.success(request, f"已保存 {month.year}年{month.month}月进展。")
+            saved = form.cleaned_data["month"]
+            change = light_change(before, _light_today(request.user, project))
+            messages.success(request, f"已保存 {saved.year}年{saved.month}月进展。{change}")
             for warning in warnings:
                 messages.warning(request, warning)
             return redirect(project)
+    earlier = project.progress.filter(month__gte=month.replace(month=1), month__lt=month).order_by("-month").first()
     return render(
         request,
-        "web/form_page.html",
-        {"form": form, "title": f"填报进展：{project.name}", "cancel_url": project.get_absolute_url()},
+        "projects/progress.html",
+        {
+            "form": form,
+            "project": project,
+            "month": month,
+            "plan": plan,
+            "stored": stored,
+            "earlier": earlier,
+            "done_share": earlier.ytd_wan / plan.planned_wan if earlier and plan and plan.planned_wan else None,
+            "verdict": _light_today(request.user, project),
+        },
     )
+
+
+def _light_today(actor: Any, project: Project) -> Any:
+    board = selectors.project_board(
+        actor=actor, as_of=timezone.localdate(), queryset=Project.objects.filter(pk=project.pk)
+    )
+    return board.verdicts[0]
+
+
+def light_change(before: Any, after: Any) -> str:
+    """How a save moved a project's light, with the reasons of the light it has now."""
+    reasons = "；".join(after.reasons)
+    if before.light == after.light:
+        return f"亮灯仍为{after.light.label}：{reasons}"
+    return f"亮灯由{before.light.label}变为{after.light.label}：{reasons}"
 
 
 class RulesForm(forms.Form):
