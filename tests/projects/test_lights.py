@@ -244,4 +244,6 @@ def test_a_light_for_a_missing_report_names_the_month():
     )
     result = verdict(project, as_of=dt.date(2026, 11, 30))
     assert result.light == Light.RED
-    assert result.reasons[0].startswith("2026年11月进展未填报；时序进度 91.7%，至 2026年8月累计完成投资 300.00 万元")
+    assert result.reasons[0].startswith(
+        "2026年11月进展未填报；时序进度 91.7%，至 2026年8月累计完成投资 300.00 万元"
+    )

@@ -241,7 +241,7 @@ def _pace(f: ProjectFacts, as_of: dt.date, rules: LightRules, months: int) -> tu
 
 
 def _missing_report(f: ProjectFacts, as_of: dt.date) -> str:
-    """"2026年11月进展未填报；" when the last complete month's report is missing (the pace then counts an
+    """ "2026年11月进展未填报；" when the last complete month's report is missing (the pace then counts an
     older figure, or none), so a light that fires for it says so first; else ""."""
     due = last_complete_month(as_of)
     if due is None or (f.ytd_month is not None and f.ytd_month >= due):
