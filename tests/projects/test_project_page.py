@@ -6,6 +6,8 @@ import json
 import re
 from decimal import Decimal
 
+import pytest
+
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.imports.models import ImportBatch
@@ -155,3 +157,17 @@ def test_the_monthly_grid_shows_lights_and_filters_the_unreported(pipeline, user
     missing = text(client.get("/projects/progress/", {"month": f"{month:%Y-%m}", "unreported": "1"}))
     assert "未填报的推进中项目共 1 个" in missing
     assert red.name in missing and yellow.name not in missing
+
+
+def test_saving_the_grid_says_whose_light_changed(pipeline, users, login):
+    project = pipeline["green"]
+    month = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if month.month < 4:
+        pytest.skip("early in the year nothing done is not yet behind enough to turn red")
+    client = login(users["nanxun"])
+    response = client.post(
+        f"/projects/progress/?month={month:%Y-%m}",
+        {f"ytd_wan-{project.pk}": "0", f"year_plan_wan-{project.pk}": "1000"},
+        follow=True,
+    )
+    assert f"亮灯变化：{project.name}由绿灯变为红灯。" in text(response)

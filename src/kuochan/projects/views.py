@@ -857,8 +857,11 @@ def progress_month(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 problems = exc.messages
             else:
+                saved = [entry["project"] for entry in entries]
                 messages.success(
-                    request, f"已保存 {month.year}年{month.month}月 {len(entries)} 个项目的进展。"
+                    request,
+                    f"已保存 {month.year}年{month.month}月 {len(entries)} 个项目的进展。"
+                    + _grid_light_changes(request.user, as_of, saved, lights),
                 )
                 for warning in warnings:
                     messages.warning(request, warning)
@@ -884,6 +887,21 @@ def progress_month(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+def _grid_light_changes(actor: Any, as_of: dt.date, saved: list[Project], before: dict[int, Any]) -> str:
+    """Which of the saved projects' lights changed, by name: "亮灯变化：甲由红灯变为黄灯。"."""
+    if not saved:
+        return ""
+    after = selectors.project_board(
+        actor=actor, as_of=as_of, queryset=Project.objects.filter(pk__in=[p.pk for p in saved])
+    ).by_id()
+    changed = [
+        f"{p.name}由{before[p.pk][1].light.label}变为{after[p.pk][1].light.label}"
+        for p in saved
+        if before[p.pk][1].light != after[p.pk][1].light
+    ]
+    return f"亮灯变化：{'；'.join(changed)}。" if changed else "各项目亮灯未变。"
 
 
 def _month_end(month: dt.date) -> dt.date:
