@@ -21,7 +21,7 @@
         { name: "计划", type: "scatter", symbol: "circle", symbolSize: 12, itemStyle: { color: "#adb5bd" }, data: points(data.planned) },
         {
           name: "实际", type: "scatter", symbol: "diamond", symbolSize: 14, itemStyle: { color: "#2fb344" }, data: points(data.actual),
-          markLine: { symbol: "none", label: { formatter: "截至 " + data.as_of }, lineStyle: { color: "#d63939" }, data: within(data.as_of) ? [{ xAxis: data.as_of }] : [] },
+          markLine: { symbol: "none", label: { formatter: "截至 " + data.as_of, position: "start" }, lineStyle: { color: "#d63939" }, data: within(data.as_of) ? [{ xAxis: data.as_of }] : [] },
         },
       ],
     });
