@@ -230,3 +230,20 @@ def test_an_actual_date_after_as_of_never_counts(late, as_of):
     without = facts(**base, started_planned=planned)
     with_future = facts(**base, started_planned=planned, started_actual=as_of + dt.timedelta(days=1))
     assert verdict(with_future, as_of=as_of) == verdict(without, as_of=as_of)
+
+
+def test_a_light_for_a_missing_report_names_the_month():
+    """As of 30 November the last report is for August: the red light says November's report is missing."""
+    project = signed_and_registered(
+        started_actual=dt.date(2026, 1, 10),
+        in_stats_actual=dt.date(2026, 1, 20),
+        completed_planned=dt.date(2027, 6, 30),
+        year_plan=100_000,
+        ytd=30_000,
+        ytd_month=dt.date(2026, 8, 1),
+    )
+    result = verdict(project, as_of=dt.date(2026, 11, 30))
+    assert result.light == Light.RED
+    assert result.reasons[0].startswith(
+        "2026年11月进展未填报；时序进度 91.7%，至 2026年8月累计完成投资 300.00 万元"
+    )

@@ -50,8 +50,7 @@ def test_detail_shows_reasons_milestones_progress_and_trail(pipeline, users, log
     assert f"计划开工 {days_ago(120)}，至 {TODAY} 尚未开工，已逾期 120 天" in page
     assert "落地未开工" in page
     assert 'id="milestone-chart-data"' in page
-    assert "变更记录" in page and "新增" in page
-    assert '<span class="text-secondary">是否技改</span> <ins class="text-success">是</ins>' in page
+    assert "变更记录" in page and "新增项目（来源：网页）" in page
 
 
 def test_detail_as_of_an_earlier_date(pipeline, users, login):

@@ -235,9 +235,18 @@ def _pace(f: ProjectFacts, as_of: dt.date, rules: LightRules, months: int) -> tu
     )
     gap_tenths = (2 * gap_scaled + 10 * denominator) // (20 * denominator)
     return fired, (
-        f"时序进度 {percent(months, 12)}，{reported}，占年度计划 {wan(plan)} 万元的 {percent(ytd, plan)}，"
+        f"{_missing_report(f, as_of)}时序进度 {percent(months, 12)}，{reported}，占年度计划 {wan(plan)} 万元的 {percent(ytd, plan)}，"
         f"落后 {gap_tenths // 10}.{gap_tenths % 10} 个百分点"
     )
+
+
+def _missing_report(f: ProjectFacts, as_of: dt.date) -> str:
+    """ "2026年11月进展未填报；" when the last complete month's report is missing (the pace then counts an
+    older figure, or none), so a light that fires for it says so first; else ""."""
+    due = last_complete_month(as_of)
+    if due is None or (f.ytd_month is not None and f.ytd_month >= due):
+        return ""
+    return f"{due.year}年{due.month}月进展未填报；"
 
 
 def light_summary(verdicts: Iterable[Verdict]) -> dict[str, int]:

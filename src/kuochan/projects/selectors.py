@@ -362,8 +362,11 @@ def renovation_reports(*, actor: Any, year: int) -> list[tuple[str, int, dt.date
     ]
 
 
-def projects_to_report(*, actor: Any, month: dt.date, district: int | None = None) -> list[Project]:
-    """The projects in scope that report progress for `month`: 推进中 and not yet at capacity then."""
+def projects_to_report(
+    *, actor: Any, month: dt.date, district: int | None = None, unreported: bool = False
+) -> list[Project]:
+    """The projects in scope that report progress for `month`: 推进中 and not yet at capacity then;
+    `unreported`: only those with no report for it yet."""
     found = (
         projects(actor=actor)
         .filter(status=ProjectStatus.ACTIVE)
@@ -372,6 +375,8 @@ def projects_to_report(*, actor: Any, month: dt.date, district: int | None = Non
     )
     if district:
         found = found.filter(district__path__startswith=_path_of(district))
+    if unreported:
+        found = found.exclude(pk__in=Progress.objects.filter(month=month).values("project_id"))
     rank = district_rank()
     return sorted(found, key=lambda p: (rank.get(p.district.name, len(rank)), p.code))
 

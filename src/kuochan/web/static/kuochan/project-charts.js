@@ -9,18 +9,19 @@
   if (timeline) {
     const data = read("milestone-chart-data");
     const points = (dates) => dates.map((day, i) => (day ? [day, data.milestones[i]] : null)).filter(Boolean);
+    const within = (day) => (!data.start || day >= data.start) && (!data.end || day <= data.end); // ISO dates
     const chart = echarts.init(timeline);
     chart.setOption({
       tooltip: { trigger: "item", formatter: (p) => escape(`${p.seriesName}${p.value[1]}：${p.value[0]}`) },
       legend: { top: 0 },
       grid: { left: 50, right: 30, top: 40, bottom: 30 },
-      xAxis: { type: "time" },
+      xAxis: { type: "time", min: data.start || undefined, max: data.end || undefined }, // the project's own dates
       yAxis: { type: "category", data: data.milestones, inverse: true },
       series: [
         { name: "计划", type: "scatter", symbol: "circle", symbolSize: 12, itemStyle: { color: "#adb5bd" }, data: points(data.planned) },
         {
           name: "实际", type: "scatter", symbol: "diamond", symbolSize: 14, itemStyle: { color: "#2fb344" }, data: points(data.actual),
-          markLine: { symbol: "none", label: { formatter: "截至 " + data.as_of }, lineStyle: { color: "#d63939" }, data: [{ xAxis: data.as_of }] },
+          markLine: { symbol: "none", label: { formatter: "截至 " + data.as_of, position: "start" }, lineStyle: { color: "#d63939" }, data: within(data.as_of) ? [{ xAxis: data.as_of }] : [] },
         },
       ],
     });
