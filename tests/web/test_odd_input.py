@@ -151,6 +151,7 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "cockpit:report-file": {"pk": site.report.pk, "kind": "xlsx"},
         "cockpit:task": {"pk": w.task.pk},
         "imports:template": {"kind": "enterprises"},
+        "imports:export": {"kind": "enterprises"},
         "jobs:job": {"pk": site.job.pk},
         "jobs:progress": {"pk": site.job.pk},
         "imports:batch": {"pk": w.batch.pk},
