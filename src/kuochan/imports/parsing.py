@@ -24,6 +24,7 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _SPACES = re.compile(r"\s+")
+_LINE_SPACES = re.compile(r"[^\S\r\n]+")  # white space other than a line break
 
 
 NEGATIVE_REFUSED = "不能为负数：本列应填 0 或正数"
@@ -44,14 +45,15 @@ def clean_text(value: object) -> str:
 
 
 def plain_text(value: object) -> str:
-    """Text as typed, ends trimmed: what a free-text or name column stores. Full-width punctuation is kept
+    """Text as typed, ends trimmed and runs of spaces on a line (full-width ones too) folded to one: what a
+    free-text or name column stores. Line breaks stay (a note's paragraphs). Full-width punctuation is kept
     (Chinese prose and official names use it: 长三角（湖州）产业合作区); names are matched through
     `match_key`, which folds both sides. Numbers read as text lose the '.0' Excel gives whole numbers."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return _LINE_SPACES.sub(" ", str(value)).strip()
 
 
 def match_key(value: object) -> str:
