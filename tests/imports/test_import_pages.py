@@ -137,9 +137,9 @@ def test_a_file_of_many_errors_gives_a_small_page_and_the_full_list_to_download(
     page = response.content.decode()
     assert len(response.content) < 150_000
     groups = page.split('data-testid="error-groups"')[1].split("</table>")[0]
-    assert groups.count("应为 18 位") == 1 and ">3000<" in groups  # one group: its count, its first rows
+    assert groups.count("应为 18 位") == 1 and ">3,000<" in groups  # one group: its count, its first rows
     assert page.count("应为 18 位") == 1 + 50  # the group, then the first page of the list one by one
-    assert "另有 2000 条错误未逐条列出" in page and "下载全部错误清单" in page
+    assert "另有 2,000 条错误未逐条列出" in page and "下载全部错误清单" in page
     listed = client.get(f"/imports/uploads/{ImportUpload.objects.get().pk}/errors.csv")
     lines = b"".join(listed.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0] == "行,列,值,问题" and len(lines) == 3001

@@ -175,3 +175,27 @@ def test_amounts_are_numbers_with_a_number_format(world, users, client):
     assert formats["-350.25"] == "#,##0.00"  # the loss, a number with its format
     assert formats["85"] == "#,##0"  # employees
     assert formats["2025"] == "General"  # a year stays 2025, not 2,025
+
+
+@pytest.mark.parametrize(
+    ("page", "kinds"),
+    [
+        ("registry:list", ["enterprises", "enterprise-metrics", "honours", "surveys"]),
+        ("projects:list", ["projects"]),
+        ("projects:progress-month", ["progress"]),
+        ("resources:listings", ["factory-spaces"]),
+        ("targets:progress", ["target-actuals"]),
+        ("imports:list", sorted(REGISTRY)),
+    ],
+)
+def test_each_kinds_page_offers_its_current_data_for_export(world, users, client, page, kinds):
+    client.force_login(users["wuxing"])
+    html = client.get(reverse(page)).content.decode()
+    assert "导出当前数据" in html
+    for kind in kinds:
+        assert f'href="{reverse("imports:export", args=[kind])}"' in html
+
+
+def test_an_unknown_kind_has_no_export(users, client):
+    client.force_login(users["wuxing"])
+    assert client.get("/imports/export/nothing.xlsx").status_code == 404

@@ -38,7 +38,7 @@ def test_a_24000_row_preview_is_short_with_its_actions_at_the_top(
     page.wait_for_url("**/imports/uploads/*/")
     groups = page.get_by_test_id("error-groups").locator("tbody tr")
     assert groups.count() == 2
-    assert [groups.nth(i).locator("td").nth(2).inner_text() for i in range(2)] == ["23600", "100"]
+    assert [groups.nth(i).locator("td").nth(2).inner_text() for i in range(2)] == ["23,600", "100"]
     negative = groups.nth(1).inner_text()
     assert (
         "用地面积(亩)" in negative
