@@ -199,3 +199,23 @@ def test_each_kinds_page_offers_its_current_data_for_export(world, users, client
 def test_an_unknown_kind_has_no_export(users, client):
     client.force_login(users["wuxing"])
     assert client.get("/imports/export/nothing.xlsx").status_code == 404
+
+
+def test_a_large_export_is_written_by_the_worker_and_still_imports_back_unchanged(
+    world, users, client, tmp_path, run_jobs, monkeypatch
+):
+    from kuochan.imports import views
+
+    monkeypatch.setattr(views, "EXPORT_IN_WORKER_ROWS", 3)  # as 10,000 rows would
+    user = users["city_staff"]
+    client.force_login(user)
+    queued = client.get(reverse("imports:export", args=["enterprise-metrics"]))
+    assert queued.status_code == 302 and queued["Location"].startswith("/jobs/")
+    (job,) = run_jobs()
+    assert job.result_url == reverse("imports:export-file", args=[job.pk]) and job.step.startswith("已导出")
+    download = client.get(job.result_url)
+    content = b"".join(download.streaming_content)
+    result = import_back(tmp_path, "enterprise-metrics", content, user)
+    assert (result.errors, result.created, result.updated) == ([], 0, 0) and result.unchanged == 7
+    client.force_login(users["wuxing"])  # the file is its asker's
+    assert client.get(job.result_url).status_code == 404

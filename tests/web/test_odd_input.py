@@ -152,6 +152,7 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "cockpit:task": {"pk": w.task.pk},
         "imports:template": {"kind": "enterprises"},
         "imports:export": {"kind": "enterprises"},
+        "imports:export-file": {"pk": site.job.pk},
         "jobs:job": {"pk": site.job.pk},
         "jobs:progress": {"pk": site.job.pk},
         "imports:batch": {"pk": w.batch.pk},

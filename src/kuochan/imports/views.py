@@ -20,10 +20,19 @@ from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.imports.engine import created_models, ensure_may_import, ensure_may_roll_back
 from kuochan.imports.exporting import write_export, write_template
 from kuochan.imports.forms import ApplyForm, RollbackForm, UploadForm
-from kuochan.imports.jobs import batch_undo, upload_apply, upload_preview
+from kuochan.imports.jobs import batch_undo, export_current, upload_apply, upload_preview
 from kuochan.imports.models import BatchStatus, ImportBatch, ImportUpload, UploadStatus
-from kuochan.imports.services import EXPIRED, problem_groups, upload_apply_claim, upload_create, upload_path
+from kuochan.imports.services import (
+    EXPIRED,
+    problem_groups,
+    upload_apply_claim,
+    upload_create,
+    upload_path,
+    uploads_folder,
+)
 from kuochan.imports.specs import REGISTRY
+from kuochan.jobs.models import Job, JobStatus
+from kuochan.jobs.registry import handler_path
 from kuochan.jobs.services import job_start
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -192,16 +201,42 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
     return response
 
 
+# A kind with this many rows in the user's scope is exported by the worker, behind a progress bar.
+EXPORT_IN_WORKER_ROWS = 10_000
+
+
 @login_required
 def export(request: HttpRequest, kind: str) -> HttpResponse:
     """导出当前数据: what the user may see of a kind, in its import template's layout, so that the file can
-    be corrected in Excel and imported back (unchanged rows stay unchanged)."""
+    be corrected in Excel and imported back (unchanged rows stay unchanged). Many rows go to the worker."""
     if kind not in REGISTRY:
         raise Http404("没有该导入类型。")
     importer = REGISTRY[kind]
+    queryset = importer.queryset(request.user)
+    if queryset.count() >= EXPORT_IN_WORKER_ROWS:
+        job = job_start(
+            actor=request.user, handler=export_current, title=f"导出{importer.title}", params={"kind": kind}
+        )
+        return redirect(job.get_absolute_url())
     buffer = io.BytesIO()
-    write_export(buffer, importer, importer(actor=request.user).export_rows(importer.queryset(request.user)))
+    write_export(buffer, importer, importer(actor=request.user).export_rows(queryset))
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    name = quote(f"{importer.title}-{timezone.localdate():%Y%m%d}.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    response["Content-Disposition"] = _attachment(importer.title)
     return response
+
+
+@login_required
+def export_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The file a worker's 导出当前数据 wrote, for the user who asked for it, within a day."""
+    job = get_object_or_404(Job, pk=pk, actor_id=request.user.pk, status=JobStatus.DONE)
+    name = job.result.get("file") if job.handler == handler_path(export_current) else None
+    path = uploads_folder() / name if isinstance(name, str) and name.endswith(".xlsx") else None
+    if path is None or path.name != name or not path.is_file():
+        raise Http404("导出的文件已过期，请重新导出。")
+    response = FileResponse(path.open("rb"), content_type=XLSX)
+    response["Content-Disposition"] = _attachment(job.title.removeprefix("导出"))
+    return response
+
+
+def _attachment(title: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(f'{title}-{timezone.localdate():%Y%m%d}.xlsx')}"
