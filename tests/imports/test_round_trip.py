@@ -219,3 +219,8 @@ def test_a_large_export_is_written_by_the_worker_and_still_imports_back_unchange
     assert (result.errors, result.created, result.updated) == ([], 0, 0) and result.unchanged == 7
     client.force_login(users["wuxing"])  # the file is its asker's
     assert client.get(job.result_url).status_code == 404
+
+
+def test_an_enterprise_exports_only_its_own_rows(world, enterprise_user, client):
+    rows = cells(export_as(client, enterprise_user, "enterprise-metrics"))
+    assert {row[1] for row in rows[1:]} == {"湖州织里童装有限公司"}
