@@ -72,7 +72,9 @@ def test_a_years_figures_are_a_one_row_import_that_can_be_rolled_back(
     changes = client.get(f"/api/v1/imports/{batch['id']}/changes").json()["items"]
     assert changes[0]["changes"]["tax_wan"] == ["400.00", "420.50"]
     refused = post(client, f"/{own.pk}/metrics/2025", {"tax_wan": "-1"}, "put")
-    assert refused.status_code == 422 and refused.json()["errors"] == {"tax_wan": ["不能为负数"]}
+    assert refused.status_code == 422 and refused.json()["errors"] == {
+        "tax_wan": ["不能为负数：本列应填 0 或正数"]
+    }
     rolling = client.post(f"/api/v1/imports/{batch['id']}/rollback")
     run_jobs()
     rolled = client.get(rolling.json()["url"]).json()["result"]

@@ -50,7 +50,7 @@ def test_upload_previews_then_applies_then_rolls_back_in_the_worker(
     (job,) = run_jobs()
     preview = client.get(job.result_url)
     page = preview.content.decode()
-    assert "将新增" in page and "确认导入" in page and not Enterprise.objects.exists()
+    assert "将新增" in page and ">导入</button>" in page and not Enterprise.objects.exists()
     upload_row = ImportUpload.objects.get()
     applying = client.post(f"/imports/uploads/{upload_row.pk}/apply/")
     assert applying["Location"].startswith("/jobs/") and not Enterprise.objects.exists()
@@ -61,7 +61,11 @@ def test_upload_previews_then_applies_then_rolls_back_in_the_worker(
     assert Enterprise.objects.count() == 2 and batch.actor == users["wuxing"] and batch.source == "web"
     detail = client.get(f"/imports/{batch.pk}/").content.decode()
     assert "甲公司" in detail and "回滚此批次" in detail
-    rolling = client.post(f"/imports/{batch.pk}/rollback/")
+    asked = client.get(f"/imports/{batch.pk}/rollback/").content.decode()  # asks first, saying what it undoes
+    assert "从文件“名单.xlsx”导入的企业名单" in asked and "删除该批次新增的企业 2 条" in asked
+    unconfirmed = client.post(f"/imports/{batch.pk}/rollback/")
+    assert unconfirmed.status_code == 200 and not Job.objects.filter(title__startswith="回滚").exists()
+    rolling = client.post(f"/imports/{batch.pk}/rollback/", {"confirm": "1"})
     assert rolling["Location"].startswith("/jobs/") and Enterprise.objects.count() == 2
     (job,) = run_jobs()
     assert job.result_url == f"/imports/{batch.pk}/"
@@ -112,8 +116,9 @@ def test_preview_lists_errors_and_offers_skipping_them(huzhou, users, login, tmp
     page = checked(client, run_jobs, path).content.decode()
     assert (
         "统一社会信用代码应为 18 位" in page
-        and "跳过错误行，导入其余 1 行" in page
-        and "确认导入" not in page
+        and "跳过错误行导入（导入其余 1 行）" in page
+        and 'disabled title="文件有错误，不能整份导入">导入</button>' in page
+        and 'type="submit">导入</button>' not in page
     )
     assert "未列出" not in page
     client.post(f"/imports/uploads/{ImportUpload.objects.get().pk}/apply/", {"skip_invalid": "1"})
@@ -131,8 +136,10 @@ def test_a_file_of_many_errors_gives_a_small_page_and_the_full_list_to_download(
     response = checked(client, run_jobs, write_xlsx(tmp_path / "bad.xlsx", [ENTERPRISE_HEADER[:3], *bad]))
     page = response.content.decode()
     assert len(response.content) < 150_000
-    assert page.count("应为 18 位") == 200  # the first 200 errors
-    assert "另有 2800 条错误未列出" in page and "下载全部错误清单" in page
+    groups = page.split('data-testid="error-groups"')[1].split("</table>")[0]
+    assert groups.count("应为 18 位") == 1 and ">3,000<" in groups  # one group: its count, its first rows
+    assert page.count("应为 18 位") == 1 + 50  # the group, then the first page of the list one by one
+    assert "另有 2,000 条错误未逐条列出" in page and "下载全部错误清单" in page
     listed = client.get(f"/imports/uploads/{ImportUpload.objects.get().pk}/errors.csv")
     lines = b"".join(listed.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0] == "行,列,值,问题" and len(lines) == 3001

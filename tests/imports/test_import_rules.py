@@ -102,7 +102,7 @@ def test_an_amount_that_fails_after_earlier_rows_were_written_undoes_the_whole_i
     code, result = run_cli("enterprise-metrics", write_xlsx(tmp_path / "m.xlsx", rows))
     assert code == 2 and result["applied"] is False and result["batch"] is None
     assert result["errors"] == [
-        {"row": 7, "column": "营业收入(万元)", "value": "-7", "message": "不能为负数"}
+        {"row": 7, "column": "营业收入(万元)", "value": "-7", "message": "不能为负数：本列应填 0 或正数"}
     ]
     assert (result["rows"], result["created"], result["skipped"]) == (6, 5, 0)
     assert not AnnualMetric.objects.exists()
@@ -171,8 +171,51 @@ def test_negative_amounts_and_unknown_enterprises_are_errors(registered, tmp_pat
     )
     code, result = run_cli("enterprise-metrics", path)
     assert code == 2
-    assert result["errors"][0]["message"] == "不能为负数" and result["errors"][0]["value"] == "-5"
+    assert (
+        result["errors"][0]["message"] == "不能为负数：本列应填 0 或正数"
+        and result["errors"][0]["value"] == "-5"
+    )
     assert "请先导入企业名单" in result["errors"][1]["message"]
+
+
+def test_a_loss_is_accepted_and_a_negative_area_is_refused_saying_what_was_expected(
+    registered, tmp_path, run_cli
+):
+    header = ["统一社会信用代码", "年度", "利润总额（万元）", "用地面积（亩）"]
+    code, result = run_cli(
+        "enterprise-metrics",
+        write_xlsx(
+            tmp_path / "m.xlsx", [header, [registered[0], 2025, -350.25, 12], [registered[1], 2025, 80, -3]]
+        ),
+    )
+    assert code == 2
+    assert result["errors"] == [
+        {"row": 3, "column": "用地面积(亩)", "value": "-3", "message": "不能为负数：本列应填 0 或正数"}
+    ]  # the loss in row 2 is no error
+    code, result = run_cli(
+        "enterprise-metrics", write_xlsx(tmp_path / "loss.xlsx", [header, [registered[0], 2025, -350.25, 12]])
+    )
+    assert code == 0 and result["created"] == 1
+    assert AnnualMetric.objects.get(enterprise__uscc=registered[0], year=2025).profit_wan == Decimal(
+        "-350.25"
+    )
+
+
+def test_the_template_says_which_columns_take_negative_numbers(tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from kuochan.imports.exporting import write_template
+    from kuochan.registry.importers import MetricsImporter
+
+    path = tmp_path / "template.xlsx"
+    write_template(str(path), MetricsImporter)
+    notes = {
+        row[0]: row[2]
+        for row in CalamineWorkbook.from_path(str(path)).get_sheet_by_name("填表说明").to_python()
+    }
+    assert "；可填负数" in notes["利润总额（万元）"]
+    assert "；不能为负数" in notes["用地面积（亩）"]
+    assert "负数" not in notes["企业名称"]
 
 
 def test_rollback_restores_exactly_the_previous_values(registered, tmp_path, run_cli):

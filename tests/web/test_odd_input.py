@@ -89,6 +89,7 @@ class Site:
     token: Any
     job: Any
     upload: Any
+    export: Any = None
 
 
 @pytest.fixture
@@ -120,7 +121,19 @@ def site(world, admins) -> Site:  # noqa: F811
             handler="kuochan.imports.jobs.import_check", title="导入企业：企业.xlsx", actor=city
         ),
         upload=previewed_upload(wuxing),
+        export=exported_file(city),
     )
+
+
+def exported_file(actor: Any) -> Job:
+    """A large 导出当前数据 the worker has written, waiting to be downloaded."""
+    folder = Path(settings.MEDIA_ROOT) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "export.xlsx").write_bytes(b"PK")
+    return Job.objects.create(
+        handler="kuochan.imports.jobs.export_current", title="导出企业名单", actor=actor, status="done",
+        result={"file": "export.xlsx"},
+    )  # fmt: skip
 
 
 def previewed_upload(actor: Any) -> ImportUpload:
@@ -151,6 +164,8 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "cockpit:report-file": {"pk": site.report.pk, "kind": "xlsx"},
         "cockpit:task": {"pk": w.task.pk},
         "imports:template": {"kind": "enterprises"},
+        "imports:export": {"kind": "enterprises"},
+        "imports:export-file": {"pk": site.export.pk},
         "jobs:job": {"pk": site.job.pk},
         "jobs:progress": {"pk": site.job.pk},
         "imports:batch": {"pk": w.batch.pk},

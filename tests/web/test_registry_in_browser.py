@@ -37,7 +37,7 @@ def test_district_user_imports_a_file_and_opens_the_new_enterprise(
     page.wait_for_url("**/imports/uploads/*/")  # the progress bar, polled, hands over to the preview
     assert "将新增" in page.get_by_test_id("preview-counts").inner_text()
     screenshot(page, "import-preview")
-    page.get_by_role("button", name="确认导入").click()
+    page.get_by_role("button", name="导入", exact=True).click()
     page.get_by_test_id("job-progress").wait_for()
     run_jobs()
     page.wait_for_url("**/imports/*/")

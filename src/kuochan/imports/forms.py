@@ -36,3 +36,9 @@ class UploadForm(forms.Form):
 
 class ApplyForm(forms.Form):
     skip_invalid = forms.BooleanField(required=False)
+
+
+class RollbackForm(forms.Form):
+    """The confirmation page's answer: a rollback is done only when asked for there."""
+
+    confirm = forms.BooleanField(required=True)

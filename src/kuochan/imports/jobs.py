@@ -1,9 +1,10 @@
 """The import page's long work, run by the worker: checking an uploaded file for its preview, applying it,
-and rolling a batch back (also asked for through the API). Each reports its steps to the job's progress
-bar."""
+rolling a batch back (also asked for through the API), and writing a large 导出当前数据. Each reports its
+steps to the job's progress bar."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import asdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,8 +13,10 @@ from django.urls import reverse
 from kuochan.audit.models import Source
 from kuochan.core.scope import scoped
 from kuochan.imports.engine import batch_rollback, ensure_may_roll_back, run_import
+from kuochan.imports.exporting import write_export
 from kuochan.imports.models import ImportBatch, ImportUpload, UploadStatus
-from kuochan.imports.services import EXPIRED, preview_store, upload_discard, upload_path
+from kuochan.imports.services import EXPIRED, preview_store, upload_discard, upload_path, uploads_folder
+from kuochan.imports.specs import REGISTRY
 from kuochan.jobs.models import Job
 from kuochan.jobs.registry import Progress, job_handler
 
@@ -70,3 +73,16 @@ def batch_undo(job: Job, progress: Progress) -> str:
     undone = batch_rollback(actor=job.actor, source=job.source, batch=batch)
     job.result = {**asdict(undone), "api_url": reverse("api:batch_detail", args=[batch.pk])}
     return batch.get_absolute_url()
+
+
+@job_handler
+def export_current(job: Job, progress: Progress) -> str:
+    """导出当前数据 of a kind with many rows: the file is written to the uploads folder (deleted a day later
+    by `uploads_expire`, like any file no upload holds) and downloaded from the job's result link."""
+    importer = REGISTRY[job.params["kind"]]
+    progress(0, 1, f"导出{importer.title}")
+    name = f"{uuid.uuid4().hex}.xlsx"
+    rows = importer(actor=job.actor).export_rows(importer.queryset(job.actor))
+    count = write_export(str(uploads_folder() / name), importer, rows)
+    job.result = {"file": name, "rows": count}
+    return reverse("imports:export-file", args=[job.pk]), f"已导出 {count:,} 行"

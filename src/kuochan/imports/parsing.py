@@ -24,6 +24,10 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
 _SPACES = re.compile(r"\s+")
+_LINE_SPACES = re.compile(r"[^\S\r\n]+")  # white space other than a line break
+
+
+NEGATIVE_REFUSED = "不能为负数：本列应填 0 或正数"
 
 
 class CellError(ValueError):
@@ -38,6 +42,24 @@ def clean_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+def plain_text(value: object) -> str:
+    """Text as typed, ends trimmed and runs of spaces on a line (full-width ones too) folded to one: what a
+    free-text or name column stores. Line breaks stay (a note's paragraphs). Full-width punctuation is kept
+    (Chinese prose and official names use it: 长三角（湖州）产业合作区); names are matched through
+    `match_key`, which folds both sides. Numbers read as text lose the '.0' Excel gives whole numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _LINE_SPACES.sub(" ", str(value)).strip()
+
+
+def match_key(value: object) -> str:
+    """A name reduced for look-ups (half-width, spaces folded): a file's 长三角(湖州)产业合作区 finds the
+    stored 长三角（湖州）产业合作区. Apply to both the stored names and the file's."""
+    return clean_text(value)
 
 
 def header_key(value: object) -> str:
@@ -63,7 +85,7 @@ def to_hundredths(value: object, *, factor: Decimal = Decimal(1), allow_negative
     if type(value) is float and factor == 1 and abs(value) < 1e13:
         hundredths = round(value * 100)  # the common case, a number cell: exact for two decimals
         if hundredths < 0 and not allow_negative:
-            raise CellError("不能为负数")
+            raise CellError(NEGATIVE_REFUSED)
         return hundredths
     if is_blank(value):
         return None
@@ -86,7 +108,7 @@ def to_hundredths(value: object, *, factor: Decimal = Decimal(1), allow_negative
             raise CellError(f"无法识别的单位“{unit}”")
     hundredths = int((number * factor * 100).to_integral_value())
     if hundredths < 0 and not allow_negative:
-        raise CellError("不能为负数")
+        raise CellError(NEGATIVE_REFUSED)
     return hundredths
 
 
@@ -176,8 +198,9 @@ def to_bool(value: object) -> bool | None:
 
 def to_choice(choices: dict[str, str]) -> Callable[[object], str | None]:
     """A parser for a closed list: `choices` maps each accepted spelling to the stored value."""
-    choices = {str(label): value for label, value in choices.items()}  # labels may be lazy translations
-    accepted = "、".join(dict.fromkeys(label for label in choices if not label.isascii()))
+    labels = [str(label) for label in choices]  # labels may be lazy translations
+    accepted = "、".join(dict.fromkeys(label for label in labels if not label.isascii()))
+    choices = {clean_text(label): value for label, value in zip(labels, choices.values(), strict=True)}
 
     def parse(value: object) -> str | None:
         if is_blank(value):

@@ -9,12 +9,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.functional import lazy
 from django.utils.module_loading import autodiscover_modules
 
-from kuochan.imports.parsing import MONEY_UNITS, CellError, clean_text, header_key, split_unit, to_hundredths
+from kuochan.imports.parsing import MONEY_UNITS, CellError, header_key, plain_text, split_unit, to_hundredths
 
 if TYPE_CHECKING:
     from kuochan.imports.engine import Plan, Row
@@ -24,12 +25,21 @@ if TYPE_CHECKING:
 class Column:
     key: str
     header: str  # the standard header, with its unit: "营业收入（万元）"
-    parse: Callable[[object], Any] = clean_text
+    parse: Callable[[object], Any] = plain_text
     synonyms: tuple[str, ...] = ()
     required: bool = False
     money: bool = False  # a 万元 amount: header units (元/万元/亿元) convert; value in hundredths
     help: str = ""
     example: object = ""
+    number_format: str = ""  # how an export shows the column's numbers ("#,##0.00"); none for text
+    negative: bool = False  # a number that may be below zero (a loss, a fall); its parse takes allow_negative
+
+    def explained(self) -> str:
+        """The column's help as the template's 填表说明 gives it, saying whether a number may be negative."""
+        if not self.number_format:
+            return self.help
+        sign = "可填负数" if self.negative else "不能为负数"
+        return f"{self.help}；{sign}" if self.help else sign
 
     def names(self) -> Iterable[str]:
         yield header_key(self.header)
@@ -39,13 +49,17 @@ class Column:
     def reader(self, file_unit: str) -> Callable[[object], Any]:
         """The parser for this column as headed in the file (a money column converts the file's unit)."""
         if not self.money:
-            return self.parse
+            return partial(self.parse, allow_negative=True) if self.negative else self.parse
         if file_unit and file_unit not in MONEY_UNITS:
             raise CellError(f"无法识别的金额单位“{file_unit}”，应为 元、万元 或 亿元")
         factor = MONEY_UNITS.get(file_unit, Decimal(1))
-        if factor == 1:
-            return to_hundredths
-        return lambda value: to_hundredths(value, factor=factor)
+        if factor == 1 and not self.negative:
+            return to_hundredths  # the common case, with the engine's fast path for number cells
+        return partial(to_hundredths, factor=factor, allow_negative=self.negative)
+
+
+AMOUNT_FORMAT = "#,##0.00"  # Excel's number format for amounts and quantities: 1,234.50
+COUNT_FORMAT = "#,##0"
 
 
 def money(key: str, header: str, **kwargs: Any) -> Column:
@@ -54,13 +68,14 @@ def money(key: str, header: str, **kwargs: Any) -> Column:
         header=header,
         money=True,
         help=kwargs.pop("help", "金额，单位万元；可写 1,200 或 1200万元"),
+        number_format=AMOUNT_FORMAT,
         **kwargs,
     )
 
 
 def quantity(key: str, header: str, **kwargs: Any) -> Column:
     """A two-decimal non-money quantity (吨, 亩, 万千瓦时), in hundredths."""
-    return Column(key=key, header=header, parse=to_hundredths, **kwargs)
+    return Column(key=key, header=header, parse=to_hundredths, number_format=AMOUNT_FORMAT, **kwargs)
 
 
 @dataclass

@@ -3,6 +3,7 @@ rollback. Checking, applying and rolling back run in the worker, behind a progre
 
 import io
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,18 +11,28 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kuochan.audit.models import AuditEntry
+from kuochan.audit.models import Action, AuditEntry
 from kuochan.core.forms import page_of, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.imports.engine import created_models, ensure_may_import, ensure_may_roll_back
-from kuochan.imports.exporting import write_template
-from kuochan.imports.forms import ApplyForm, UploadForm
-from kuochan.imports.jobs import batch_undo, upload_apply, upload_preview
+from kuochan.imports.exporting import write_export, write_template
+from kuochan.imports.forms import ApplyForm, RollbackForm, UploadForm
+from kuochan.imports.jobs import batch_undo, export_current, upload_apply, upload_preview
 from kuochan.imports.models import BatchStatus, ImportBatch, ImportUpload, UploadStatus
-from kuochan.imports.services import EXPIRED, upload_apply_claim, upload_create, upload_path
+from kuochan.imports.services import (
+    EXPIRED,
+    problem_groups,
+    upload_apply_claim,
+    upload_create,
+    upload_path,
+    uploads_folder,
+)
 from kuochan.imports.specs import REGISTRY
+from kuochan.jobs.models import Job, JobStatus
+from kuochan.jobs.registry import handler_path
 from kuochan.jobs.services import job_start
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,10 +42,17 @@ def _kinds() -> list[tuple[str, str]]:
     return sorted((kind, importer.title) for kind, importer in REGISTRY.items())
 
 
+def _kind_titles() -> dict[str, str]:
+    return dict(_kinds())
+
+
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     batches = scoped(ImportBatch.objects.all(), request.user)
     page = page_of(request, batches, 30)
+    titles = _kind_titles()
+    for batch in page:
+        batch.kind_title = titles.get(batch.kind, batch.kind)
     return render(request, "imports/list.html", {"page": page, "kinds": _kinds()})
 
 
@@ -72,10 +90,15 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, EXPIRED if upload.preview is not None else "该文件尚未检查完毕，请稍后再看。")
         return redirect("imports:list")
     found = upload.preview
+    error_groups = found.get("error_groups") or problem_groups(found["errors"])
+    warning_groups = found.get("warning_groups") or problem_groups(found["warnings"])
     context = {
         "upload": upload,
         "result": found,
         "title": REGISTRY[upload.kind].title,
+        "error_groups": error_groups,
+        "warning_groups": warning_groups,
+        "errors_page": page_of(request, found["errors"]),
         "unlisted_errors": found["error_count"] - len(found["errors"]),
         "unlisted_warnings": found["warning_count"] - len(found["warnings"]),
         "valid_rows": found["rows"] - found["refused_rows"],
@@ -128,23 +151,43 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             created.append({"label": model._meta.verbose_name, "count": count, "sample": rows[:50]})
     changes = AuditEntry.objects.filter(batch_id=batch.pk).select_related("content_type").order_by("id")
     page = page_of(request, changes)
-    return render(request, "imports/batch.html", {"batch": batch, "page": page, "created": created})
+    context = {"batch": batch, "page": page, "created": created, "title": _kind_title(batch.kind)}
+    return render(request, "imports/batch.html", context)
+
+
+def _undo_summary(batch: ImportBatch) -> dict[str, object]:
+    """What rolling the batch back would undo: the rows it created, by kind of object, and the rows it
+    changed (their values before the import come back)."""
+    created = []
+    for model in created_models():
+        count = model.objects.filter(created_batch=batch.pk).count()
+        if count:
+            created.append((model._meta.verbose_name, count))
+    updated = AuditEntry.objects.filter(batch_id=batch.pk, action=Action.UPDATE).count()
+    return {"created": created, "updated": updated}
 
 
 @login_required
-@require_POST
 def rollback(request: HttpRequest, pk: int) -> HttpResponse:
-    """Has the worker roll the batch back; its progress page then shows the batch again."""
+    """Asks first, saying what will be undone; once confirmed, has the worker roll the batch back (its
+    progress page then shows the batch again)."""
     ensure_may_import(request.user)
     batch = get_scoped_or_404(ImportBatch.objects.all(), request.user, pk=pk)
     ensure_may_roll_back(request.user, batch)
     if batch.status == BatchStatus.ROLLED_BACK:
         messages.error(request, f"批次 #{batch.pk} 已回滚。")
         return redirect("imports:batch", pk=batch.pk)
+    if request.method != "POST" or not RollbackForm(request.POST).is_valid():
+        context = {"batch": batch, "title": _kind_title(batch.kind), **_undo_summary(batch)}
+        return render(request, "imports/rollback.html", context)
     job = job_start(
         actor=request.user, handler=batch_undo, title=f"回滚导入批次 #{batch.pk}", params={"batch": batch.pk}
     )
     return redirect(job.get_absolute_url())
+
+
+def _kind_title(kind: str) -> str:
+    return REGISTRY[kind].title if kind in REGISTRY else kind
 
 
 @login_required
@@ -156,3 +199,44 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{REGISTRY[kind].title}导入模板.xlsx"
     return response
+
+
+# A kind with this many rows in the user's scope is exported by the worker, behind a progress bar.
+EXPORT_IN_WORKER_ROWS = 10_000
+
+
+@login_required
+def export(request: HttpRequest, kind: str) -> HttpResponse:
+    """导出当前数据: what the user may see of a kind, in its import template's layout, so that the file can
+    be corrected in Excel and imported back (unchanged rows stay unchanged). Many rows go to the worker."""
+    if kind not in REGISTRY:
+        raise Http404("没有该导入类型。")
+    importer = REGISTRY[kind]
+    queryset = importer.queryset(request.user)
+    if queryset.count() >= EXPORT_IN_WORKER_ROWS:
+        job = job_start(
+            actor=request.user, handler=export_current, title=f"导出{importer.title}", params={"kind": kind}
+        )
+        return redirect(job.get_absolute_url())
+    buffer = io.BytesIO()
+    write_export(buffer, importer, importer(actor=request.user).export_rows(queryset))
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = _attachment(importer.title)
+    return response
+
+
+@login_required
+def export_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The file a worker's 导出当前数据 wrote, for the user who asked for it, within a day."""
+    job = get_object_or_404(Job, pk=pk, actor_id=request.user.pk, status=JobStatus.DONE)
+    name = job.result.get("file") if job.handler == handler_path(export_current) else None
+    path = uploads_folder() / name if isinstance(name, str) and name.endswith(".xlsx") else None
+    if path is None or path.name != name or not path.is_file():
+        raise Http404("导出的文件已过期，请重新导出。")
+    response = FileResponse(path.open("rb"), content_type=XLSX)
+    response["Content-Disposition"] = _attachment(job.title.removeprefix("导出"))
+    return response
+
+
+def _attachment(title: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(f'{title}-{timezone.localdate():%Y%m%d}.xlsx')}"

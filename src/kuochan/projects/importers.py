@@ -19,6 +19,7 @@ from kuochan.imports.engine import Plan, Row, write_audit
 from kuochan.imports.parsing import (
     CellError,
     hundredths_text,
+    match_key,
     to_bool,
     to_choice,
     to_date,
@@ -51,6 +52,7 @@ from kuochan.registry.importers import (
     OUT_OF_SCOPE,
     USCC,
     FindsEnterprises,
+    by_match_key,
     duplicate_check,
     in_scope,
     suggest,
@@ -163,16 +165,16 @@ class ProjectsImporter(FindsEnterprises, Importer):
     def check(self, rows: list[Row]) -> None:
         enterprises = self.enterprises_of(rows)
         units = OrgUnit.objects.only("id", "name", "short_name", "path", "kind", "parent_id")
-        districts = {}
-        for unit in units:
-            if unit.kind in REPORTING_KINDS:
-                districts[unit.name] = unit
-                if unit.short_name:
-                    districts[unit.short_name] = unit
-        district_ids = {unit.pk for unit in districts.values()}
-        towns = {(unit.parent_id, unit.name): unit for unit in units if unit.parent_id in district_ids}
-        chains = dict(IndustryTag.objects.values_list("name", "pk"))
-        stored = _stored_projects(rows)
+        reporting = [unit for unit in units if unit.kind in REPORTING_KINDS]
+        districts = by_match_key([(u.name, u) for u in reporting] + [(u.short_name, u) for u in reporting])
+        district_names = [name for unit in reporting for name in (unit.name, unit.short_name) if name]
+        district_ids = {unit.pk for unit in reporting}
+        towns = {
+            (unit.parent_id, match_key(unit.name)): unit for unit in units if unit.parent_id in district_ids
+        }
+        chain_names = dict(IndustryTag.objects.values_list("name", "pk"))
+        chains = by_match_key(chain_names.items())
+        stored = _stored_projects(rows, {enterprise[0] for enterprise in enterprises.values()})
         today = timezone.localdate()
         for row in rows:
             enterprise = enterprises.get(row.get("uscc"))
@@ -182,9 +184,9 @@ class ProjectsImporter(FindsEnterprises, Importer):
             row.set("enterprise", enterprise[0])
             name = row.get("district")
             if name:
-                unit = districts.get(name)
+                unit = districts.get(match_key(name))
                 if unit is None:
-                    row.error("district", f"未知的区县“{name}”{suggest(name, districts)}")
+                    row.error("district", f"未知的区县“{name}”{suggest(name, district_names)}")
                     continue
                 district_id, path, district_name = unit.pk, unit.path, unit.name
             else:
@@ -196,26 +198,26 @@ class ProjectsImporter(FindsEnterprises, Importer):
             row.set("scope_path", path)
             town = row.get("town")
             if town:
-                found = towns.get((district_id, town))
+                found = towns.get((district_id, match_key(town)))
                 if found is None:
-                    names = [n for parent, n in towns if parent == district_id]
+                    names = [unit.name for (parent, _), unit in towns.items() if parent == district_id]
                     row.error("town", f"{district_name}没有乡镇（园区）“{town}”{suggest(town, names)}")
                 else:
                     row.set("town", found.pk)
             chain = row.get("chain")
             if chain:
-                if chain not in chains:
-                    row.error("chain", f"未知的产业链“{chain}”{suggest(chain, chains)}")
+                if match_key(chain) not in chains:
+                    row.error("chain", f"未知的产业链“{chain}”{suggest(chain, chain_names)}")
                 else:
-                    row.set("chain", chains[chain])
+                    row.set("chain", chains[match_key(chain)])
             total, equipment = row.get("total_wan"), row.get("equipment_wan")
             if total is not None and equipment is not None and equipment > total:
                 row.error("equipment_wan", f"设备投资超过总投资 {hundredths_text(total)} 万元")
             code = row.get("code")
-            previous = stored.get(code or (enterprise[0], row.get("name")))
+            previous = stored.get(code or (enterprise[0], match_key(row.get("name"))))
             if previous is None and code:
                 # Filed before it had a national code: the project takes the code it has now.
-                previous = stored.get((PLATFORM_PREFIX, enterprise[0], row.get("name")))
+                previous = stored.get((PLATFORM_PREFIX, enterprise[0], match_key(row.get("name"))))
             if previous is not None:
                 row.set("stored", previous)
                 if not in_scope(self.actor, previous.district.path):
@@ -402,21 +404,27 @@ def _attname(name: str) -> str:
     return f"{name}_id" if name in (*FK_FIELDS, "enterprise") else name
 
 
-def _stored_projects(rows: list[Row]) -> dict[Any, Project]:
-    """Stored projects the file names: by code; by (enterprise id, name) for rows without one; and, for rows
-    whose code is new, by (PLATFORM_PREFIX, enterprise id, name) among platform-coded projects."""
+def _stored_projects(rows: list[Row], enterprise_ids: set[int]) -> dict[Any, Project]:
+    """Stored projects the file names: by code; by (enterprise id, name's match key) among the named
+    enterprises' projects for rows without one; and, for rows whose code is new, by (PLATFORM_PREFIX,
+    enterprise id, name's match key) among platform-coded projects. Names match however their brackets
+    are typed (`match_key`)."""
     codes = [row.get("code") for row in rows if row.get("code")]
     found: dict[Any, Project] = {}
     base = Project.objects.select_related("district")
     for start in range(0, len(codes), CHUNK):
         found |= {p.code: p for p in base.filter(code__in=codes[start : start + CHUNK])}
-    names = list({row.get("name") for row in rows if not row.get("code")})
-    for start in range(0, len(names), CHUNK):
-        found |= {(p.enterprise_id, p.name): p for p in base.filter(name__in=names[start : start + CHUNK])}
-    names = list({row.get("name") for row in rows if row.get("code") and row.get("code") not in found})
-    for start in range(0, len(names), CHUNK):
-        chunk = base.filter(name__in=names[start : start + CHUNK], code__startswith=PLATFORM_PREFIX)
-        found |= {(PLATFORM_PREFIX, p.enterprise_id, p.name): p for p in chunk}
+    uncoded = any(not row.get("code") for row in rows)
+    renamed = any(row.get("code") and row.get("code") not in found for row in rows)
+    if not (uncoded or renamed):
+        return found
+    ids = list(enterprise_ids)
+    for start in range(0, len(ids), CHUNK):
+        for p in base.filter(enterprise_id__in=ids[start : start + CHUNK]):
+            if uncoded:
+                found.setdefault((p.enterprise_id, match_key(p.name)), p)
+            if renamed and p.code.startswith(PLATFORM_PREFIX):
+                found.setdefault((PLATFORM_PREFIX, p.enterprise_id, match_key(p.name)), p)
     return found
 
 

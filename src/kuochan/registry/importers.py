@@ -25,15 +25,16 @@ from kuochan.core.scope import path_in_scope, scope_root, scoped_or_system
 from kuochan.imports.engine import Plan, Row, parse_pending, write_audit
 from kuochan.imports.parsing import (
     CellError,
-    clean_text,
     hundredths_text,
+    match_key,
+    plain_text,
     to_bool,
     to_choice,
     to_date,
     to_int,
     to_year,
 )
-from kuochan.imports.specs import Column, Importer, money, quantity, register
+from kuochan.imports.specs import COUNT_FORMAT, Column, Importer, money, quantity, register
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.registry.models import (
     SURVEY_NEEDS,
@@ -67,10 +68,16 @@ def parse_uscc(value: object) -> str:
 
 
 def parse_list(value: object) -> tuple[str, ...]:
-    text = clean_text(value)
+    text = plain_text(value)
     for separator in LIST_SEPARATORS:
         text = text.replace(separator, "、")
     return tuple(sorted({part.strip() for part in text.split("、") if part.strip()}))
+
+
+def by_match_key(named: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """A look-up by name that finds a name however its brackets and spaces are typed (`match_key` both
+    sides): (name, object) pairs in, match key → object out."""
+    return {match_key(name): found for name, found in named if name}
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str:
@@ -435,7 +442,13 @@ METRIC_COLUMNS = (
     money("output_wan", "工业总产值（万元）", synonyms=("工业总产值", "总产值")),
     money("value_added_wan", "工业增加值（万元）", synonyms=("工业增加值", "增加值")),
     money("tax_wan", "实缴税金（万元）", synonyms=("实缴税金", "税收", "实缴税收", "税金")),
-    money("profit_wan", "利润总额（万元）", synonyms=("利润总额", "利润")),
+    money(
+        "profit_wan",
+        "利润总额（万元）",
+        synonyms=("利润总额", "利润"),
+        negative=True,
+        help="金额，单位万元；亏损填负数，如 -350",
+    ),
     money("rnd_wan", "研发费用（万元）", synonyms=("研发费用", "研发投入", "R&D经费")),
     money("export_wan", "出口交货值（万元）", synonyms=("出口交货值",)),
     quantity("energy_tce", "综合能耗（吨标准煤）", synonyms=("综合能耗", "能耗"), help="吨标准煤"),
@@ -457,6 +470,7 @@ METRIC_COLUMNS = (
         parse=to_int,
         synonyms=("职工人数", "从业人员", "年均职工人数"),
         help="人",
+        number_format=COUNT_FORMAT,
     ),
 )
 YEAR = Column(
@@ -683,23 +697,24 @@ class EnterprisesImporter(FindsEnterprises, Importer):
         units = list(
             OrgUnit.objects.filter(kind__in=REPORTING_KINDS).only("id", "name", "short_name", "path")
         )
-        districts = {unit.name: unit for unit in units} | {
-            unit.short_name: unit for unit in units if unit.short_name
-        }
-        towns = {
-            (unit.parent_id, unit.name): unit
-            for unit in OrgUnit.objects.exclude(kind__in=REPORTING_KINDS).filter(
-                parent__kind__in=REPORTING_KINDS
-            )
-        }
+        districts = by_match_key(
+            [(unit.name, unit) for unit in units] + [(unit.short_name, unit) for unit in units]
+        )
+        district_names = [name for unit in units for name in (unit.name, unit.short_name) if name]
+        town_units = OrgUnit.objects.exclude(kind__in=REPORTING_KINDS).filter(
+            parent__kind__in=REPORTING_KINDS
+        )
+        towns = {(unit.parent_id, match_key(unit.name)): unit for unit in town_units}
         divisions = set(IndustryCategory.objects.filter(is_section=False).values_list("code", flat=True))
         tags = {tag.name: tag.pk for tag in IndustryTag.objects.all()}
+        tag_names = by_match_key((name, name) for name in tags)
         existing = self.enterprises_of(rows)
         for row in rows:
-            district = districts.get(row.get("district"))
+            district = districts.get(match_key(row.get("district")))
             if district is None:
                 row.error(
-                    "district", f"未知的区县“{row.get('district')}”{suggest(row.get('district'), districts)}"
+                    "district",
+                    f"未知的区县“{row.get('district')}”{suggest(row.get('district'), district_names)}",
                 )
             elif not in_scope(self.actor, district.path):
                 row.error("district", f"您无权导入“{district.name}”的企业")
@@ -708,8 +723,8 @@ class EnterprisesImporter(FindsEnterprises, Importer):
                 row.set("scope_path", district.path)
                 town = row.get("town")
                 if town:
-                    found = towns.get((district.pk, town))
-                    names = [name for parent, name in towns if parent == district.pk]
+                    found = towns.get((district.pk, match_key(town)))
+                    names = [unit.name for (parent, _), unit in towns.items() if parent == district.pk]
                     if found is None:
                         row.error("town", f"{district.name}没有乡镇（园区）“{town}”{suggest(town, names)}")
                     else:
@@ -722,9 +737,12 @@ class EnterprisesImporter(FindsEnterprises, Importer):
                 division = industry_division(code)
                 if division is None or division not in divisions:
                     row.error("industry_code", "应为 GB/T 4754-2017 行业代码（2–4 位数字，前两位为大类）")
-            unknown = [tag for tag in row.get("tags") or () if tag not in tags]
+            named = row.get("tags") or ()
+            unknown = [tag for tag in named if match_key(tag) not in tag_names]
             if unknown:
                 row.error("tags", f"未知的产业链“{'、'.join(unknown)}”{suggest(unknown[0], tags)}")
+            elif named:
+                row.set("tags", tuple(sorted({tag_names[match_key(tag)] for tag in named})))
             if row.get("above_scale_since") and row.get("above_scale") is False:
                 row.error("above_scale_since", "填写了规上起始日期，但“是否规上”为否")
             established, since = row.get("established_on"), row.get("above_scale_since")

@@ -10,8 +10,15 @@ from typing import Any
 from kuochan.audit.models import Action
 from kuochan.core.scope import scoped_or_system
 from kuochan.imports.engine import Plan, Row, write_audit
-from kuochan.imports.parsing import clean_text, hundredths_decimal, to_choice, to_date, to_hundredths
-from kuochan.imports.specs import Column, Importer, register
+from kuochan.imports.parsing import (
+    clean_text,
+    hundredths_decimal,
+    match_key,
+    to_choice,
+    to_date,
+    to_hundredths,
+)
+from kuochan.imports.specs import AMOUNT_FORMAT, Column, Importer, register
 from kuochan.orgs.models import OrgUnit
 from kuochan.registry.importers import duplicate_check, in_scope
 from kuochan.resources.models import Listing, ListingStatus
@@ -47,27 +54,27 @@ class ListingImporter(Importer):
         "面积、层高、承重、行车、配电容量、租金填数字，可带单位；售价按万元。",
     )
     columns = (
-        Column("code", "房源编号", synonyms=("编号",), required=True, example="WX-2026-001"),
+        Column("code", "房源编号", parse=clean_text, synonyms=("编号",), required=True, example="WX-2026-001"),
         Column("area", "所在园区（乡镇）", synonyms=("园区", "乡镇", "所在园区", "所在乡镇"), required=True, example="织里镇"),
         Column("address", "地址", synonyms=("厂房地址", "坐落"), required=True, example="织里镇工业园区大港路 88 号"),
-        Column("floor_area_m2", "面积（平方米）", parse=_measure("㎡", "平方米", "m²", "平米"), synonyms=("面积", "建筑面积"), required=True, example=3200),
-        Column("floor_height_m", "层高（米）", parse=_measure("米", "m"), synonyms=("层高",), example=8),
-        Column("floor_load_t_m2", "承重（吨/平方米）", parse=_measure("吨/平方米", "t/㎡", "吨/㎡"), synonyms=("承重", "楼面承重"), example=3),
-        Column("crane_t", "行车（吨）", parse=_measure("吨", "t"), synonyms=("行车", "行车吨位"), example=10),
-        Column("power_kva", "配电容量（千伏安）", parse=_measure("千伏安", "kVA", "KVA"), synonyms=("配电容量", "电力容量"), example=630),
-        Column("rent_yuan_m2_month", "租金（元/平方米·月）", parse=_measure("元/平方米·月", "元/㎡·月", "元"), synonyms=("租金",), example=18),
-        Column("price_wan", "售价（万元）", money=True, synonyms=("售价",)),
+        Column("floor_area_m2", "面积（平方米）", parse=_measure("㎡", "平方米", "m²", "平米"), synonyms=("面积", "建筑面积"), required=True, example=3200, number_format=AMOUNT_FORMAT),
+        Column("floor_height_m", "层高（米）", parse=_measure("米", "m"), synonyms=("层高",), example=8, number_format=AMOUNT_FORMAT),
+        Column("floor_load_t_m2", "承重（吨/平方米）", parse=_measure("吨/平方米", "t/㎡", "吨/㎡"), synonyms=("承重", "楼面承重"), example=3, number_format=AMOUNT_FORMAT),
+        Column("crane_t", "行车（吨）", parse=_measure("吨", "t"), synonyms=("行车", "行车吨位"), example=10, number_format=AMOUNT_FORMAT),
+        Column("power_kva", "配电容量（千伏安）", parse=_measure("千伏安", "kVA", "KVA"), synonyms=("配电容量", "电力容量"), example=630, number_format=AMOUNT_FORMAT),
+        Column("rent_yuan_m2_month", "租金（元/平方米·月）", parse=_measure("元/平方米·月", "元/㎡·月", "元"), synonyms=("租金",), example=18, number_format=AMOUNT_FORMAT),
+        Column("price_wan", "售价（万元）", money=True, synonyms=("售价",), number_format=AMOUNT_FORMAT),
         Column("available_from", "可入驻日期", parse=to_date, synonyms=("可入驻时间", "空置日期"), example="2026-12-01"),
         Column("owner_name", "业主联系人", synonyms=("联系人",), required=True, example="张经理"),
-        Column("owner_phone", "联系电话", synonyms=("电话", "手机"), required=True, example="13800000000"),
+        Column("owner_phone", "联系电话", parse=clean_text, synonyms=("电话", "手机"), required=True, example="13800000000"),
         Column("status", "状态", parse=to_choice(STATUS), synonyms=("房源状态",), help="在租、已租或下架，空为在租", example="在租"),
-        Column("note", "备注", parse=clean_text, synonyms=("说明",)),
+        Column("note", "备注", synonyms=("说明",)),
     )  # fmt: skip
 
     def check(self, rows: list[Row]) -> None:
         areas: dict[str, list[OrgUnit]] = {}
         for unit in OrgUnit.objects.filter(kind__in=("district", "zone", "town", "park")):
-            for name in {unit.name, unit.short_name} - {""}:
+            for name in {match_key(unit.name), match_key(unit.short_name)} - {""}:
                 areas.setdefault(name, []).append(unit)
         stored = dict(
             Listing.objects.filter(code__in=[row.get("code") for row in rows]).values_list(
@@ -75,7 +82,7 @@ class ListingImporter(Importer):
             )
         )
         for row in rows:
-            named = areas.get(row.get("area"), [])
+            named = areas.get(match_key(row.get("area")), [])
             reachable = [unit for unit in named if in_scope(self.actor, unit.path)]
             if not named:
                 row.error("area", "不是已登记的园区、乡镇（街道）或区县")

@@ -4,7 +4,6 @@ monthly table, one row per indicator, unit and month, with the year-to-date valu
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from django.db.models import Q
@@ -14,8 +13,8 @@ from kuochan.audit.models import Action
 from kuochan.core.bulk import as_date, insert_rows, raw_values, update_rows
 from kuochan.core.scope import scoped_or_system
 from kuochan.imports.engine import Plan, Row, write_audit
-from kuochan.imports.parsing import hundredths_text, to_hundredths, to_month
-from kuochan.imports.specs import Column, Importer, register
+from kuochan.imports.parsing import hundredths_text, match_key, to_hundredths, to_month
+from kuochan.imports.specs import AMOUNT_FORMAT, Column, Importer, register
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.projects.selectors import hundredths
 from kuochan.registry.importers import duplicate_check, in_scope
@@ -37,7 +36,10 @@ class ActualsImporter(Importer):
         Column("indicator", "指标", synonyms=("指标名称", "指标代码"), required=True, example="技改投资增幅"),
         Column("unit", "单位", synonyms=("区县", "地区", "统计单位", "单位名称"), required=True, example="湖州市"),
         Column("month", "年月", parse=to_month, synonyms=("月份", "统计月份", "报告期"), required=True, help="如 2026-06", example="2026-06"),
-        Column("value", "本年累计值", parse=partial(to_hundredths, allow_negative=True), synonyms=("累计值", "本年累计", "数值"), required=True, example=12.8),
+        Column(
+            "value", "本年累计值", parse=to_hundredths, synonyms=("累计值", "本年累计", "数值"), required=True,
+            example=12.8, negative=True, number_format=AMOUNT_FORMAT, help="增幅下降、利润亏损可填负数",
+        ),
         Column("note", "说明", synonyms=("备注",)),
     )  # fmt: skip
 
@@ -49,21 +51,21 @@ class ActualsImporter(Importer):
             return
         indicators = {}
         for pk, code, name in plan.indicators.values_list("id", "code", "name"):
-            indicators[code] = indicators[name] = (pk, name)
+            indicators[match_key(code)] = indicators[match_key(name)] = (pk, name)
         units = {}
         for unit in OrgUnit.objects.filter(
             Q(pk=plan.org_unit_id) | Q(kind__in=REPORTING_KINDS, path__startswith=plan.org_unit.path)
         ):
             for name in (unit.name, unit.short_name, unit.name.removesuffix("区").removesuffix("县")):
                 if name:
-                    units[name] = unit  # 吴兴区, its short name, or 吴兴
+                    units[match_key(name)] = unit  # 吴兴区, its short name, or 吴兴
         this_month = timezone.localdate().replace(day=1)
         for row in rows:
-            indicator = indicators.get(row.get("indicator"))
+            indicator = indicators.get(match_key(row.get("indicator")))
             if indicator is None:
                 row.error("indicator", "不是规划中的指标，应为目标表中的指标名称或代码")
                 continue
-            unit = units.get(row.get("unit"))
+            unit = units.get(match_key(row.get("unit")))
             if unit is None:
                 row.error("unit", f"应为{plan.org_unit.name}或其区县的名称")
                 continue
