@@ -1,5 +1,6 @@
 from django import forms
 
+from kuochan.core.forms import FilterForm, flag
 from kuochan.imports.specs import REGISTRY
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -36,3 +37,10 @@ class UploadForm(forms.Form):
 
 class ApplyForm(forms.Form):
     skip_invalid = forms.BooleanField(required=False)
+
+
+class BatchFilter(FilterForm):
+    """The batch list's query string: batches that skipped rows with errors, imported since a day."""
+
+    skipped = flag("仅看跳过错误行的批次")
+    since = forms.DateField(label="导入日期起", required=False)

@@ -13,11 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import AuditEntry
-from kuochan.core.forms import page_of, refusal
+from kuochan.core.forms import filter_values, page_of, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.imports.engine import created_models, ensure_may_import, ensure_may_roll_back
 from kuochan.imports.exporting import write_template
-from kuochan.imports.forms import ApplyForm, UploadForm
+from kuochan.imports.forms import ApplyForm, BatchFilter, UploadForm
 from kuochan.imports.jobs import batch_undo, upload_apply, upload_preview
 from kuochan.imports.models import BatchStatus, ImportBatch, ImportUpload, UploadStatus
 from kuochan.imports.services import EXPIRED, upload_apply_claim, upload_create, upload_path
@@ -34,6 +34,11 @@ def _kinds() -> list[tuple[str, str]]:
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     batches = scoped(ImportBatch.objects.all(), request.user)
+    params = filter_values(request, BatchFilter)[1]
+    if params["skipped"]:
+        batches = batches.filter(status=BatchStatus.APPLIED, skipped__gt=0)
+    if params["since"]:
+        batches = batches.filter(created_at__date__gte=params["since"])
     page = page_of(request, batches, 30)
     return render(request, "imports/list.html", {"page": page, "kinds": _kinds()})
 

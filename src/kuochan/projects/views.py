@@ -87,6 +87,9 @@ class ProjectFilterForm(AsOfForm):
     type = forms.ChoiceField(label="项目类型", choices=[("", "—"), *ProjectType.choices], required=False)
     large = forms.ChoiceField(label="亿元以上", choices=[("", "—"), ("1", "亿元以上")], required=False)
     export = forms.ChoiceField(label="导出", choices=EXPORT_XLSX, required=False)
+    new_red = forms.ChoiceField(
+        label="本月新亮红灯", choices=[("", "—"), ("1", "本月新亮红灯")], required=False
+    )
 
     def clean_stall(self) -> str:
         stall = self.cleaned_data["stall"]
@@ -117,6 +120,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
     form, values = filter_values(request, ProjectFilterForm)
     as_of, filters = values["as_of"], form.filters()
     rows = selectors.project_rows(actor=request.user, as_of=as_of, filters=filters)
+    if values["new_red"] == "1":
+        new = selectors.newly_red(actor=request.user, as_of=as_of)
+        rows = [(f, v) for f, v in rows if f.id in new]
     if values["export"] == "xlsx":
         objects = Project.objects.in_bulk([f.id for f, _ in rows])
         return xlsx_response(
@@ -151,6 +157,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "stages": list(MILESTONE_LABELS.items()),
             "query": query.urlencode(),
             "can_edit": request.user.can_edit,
+            "new_red": values["new_red"] == "1",
         },
     )
 
@@ -610,6 +617,7 @@ class MonthFilterForm(FilterForm):
 
     month = MonthField(label="年月", required=False)
     district = IdField(label="区县")
+    unreported = forms.ChoiceField(label="仅看未填报", choices=[("", "—"), ("1", "未填报")], required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -681,7 +689,8 @@ def progress_month(request: HttpRequest) -> HttpResponse:
     """One month's progress for all of a district's projects on one page, as easily as by file."""
     values = filter_values(request, MonthFilterForm)[1]
     month, district = values["month"], values["district"]
-    found = selectors.projects_to_report(actor=request.user, month=month, district=district)
+    to_report = selectors.unreported_projects if values["unreported"] == "1" else selectors.projects_to_report
+    found = to_report(actor=request.user, month=month, district=district)
     page = page_of(request, found, 100)
     this_month, before = selectors.month_reports(list(page), month)
     if request.method == "POST":
@@ -723,6 +732,7 @@ def progress_month(request: HttpRequest) -> HttpResponse:
             "page": page,
             "districts": _districts(request.user),
             "district": district,
+            "unreported": values["unreported"] == "1",
             "query": query.urlencode(),
         },
     )
