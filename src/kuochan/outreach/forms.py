@@ -94,6 +94,7 @@ class TaskFilter(FilterForm):
     open = flag("仅看未完成", initial=True)
     export = choice("导出", (("xlsx", "Excel"),))
     due = flag("仅看已逾期和即将到期")
+    as_of = forms.DateField(label="截至日期", required=False)
 
 
 class EventFilter(FilterForm):

@@ -389,7 +389,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     if params["open"]:
         found = found.filter(done_on__isnull=True)
     rules = selectors.current_rules()
-    today = timezone.localdate()
+    today = params["as_of"] or timezone.localdate()
     if params["due"]:
         found = found.filter(pk__in=selectors.followups_due(actor=request.user, as_of=today, rules=rules))
     rows = selectors.with_task_lights(

@@ -160,7 +160,7 @@ def staff_items(*, actor: Any, as_of: dt.date) -> list[Item]:
         *_item(
             "项走访跟进事项已逾期或即将到期",
             outreach.followups_due(actor=actor, as_of=as_of, rules=rules).count(),
-            _url("outreach:tasks", due="1"),
+            _url("outreach:tasks", due="1", as_of=day),
             SOON,
         ),
         *_item(
