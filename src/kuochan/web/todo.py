@@ -71,7 +71,8 @@ class Todo:
     status: list[tuple[str, str, bool]] = field(default_factory=list)  # (text, link, needs attention)
     figures: list[Figure] = field(default_factory=list)
     red_districts: list[tuple[str, int, str]] = field(default_factory=list)
-    links: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # the pages of the role's work
+    period: str = ""  # the month a leader's figures are for
     next_up: list[str] = field(default_factory=list)  # what comes next, when nothing is due
 
     @property
@@ -114,10 +115,14 @@ def todo_for(*, actor: Any, as_of: dt.date | None = None) -> Todo:
         leader_view(todo, actor=actor)
     elif actor.role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
         todo.items = account_items(actor=actor, as_of=as_of)
+        todo.links = [("账号管理", _url("accounts:users"))]
+        if actor.role == Role.SECURITY_ADMIN:
+            todo.links.append(("安全策略", _url("accounts:policy")))
         if not todo.items:
             todo.next_up = ["新账号创建后须由安全管理员分配角色；账号被锁定时会出现在这里。"]
     elif actor.role == Role.AUDITOR:
         todo.items = auditor_items(actor=actor, as_of=as_of)
+        todo.links = [("登录和安全日志", _url("accounts:security-log")), ("审计记录", _url("audit:list"))]
         if not todo.items:
             todo.next_up = ["近 7 天没有登录失败、锁定或越权访问记录；新的安全事件会出现在这里。"]
     todo.items.sort(key=lambda item: item.urgency)
@@ -293,6 +298,7 @@ def leader_view(todo: Todo, *, actor: Any) -> None:
     now = cockpit.cockpit_data(actor=actor, year=year, month=month)
     then = cockpit.cockpit_data(actor=actor, year=before_year, month=before_month)
     shown = f"{year}-{month:02d}"
+    todo.period = month_text(dt.date(year, month, 1))
     count = lambda value: f"{number_text(value)} 个"  # noqa: E731
     invested = now.investment["this_year"][-1] if now.investment["this_year"] else 0
     invested_before = (
