@@ -231,3 +231,68 @@ def test_an_as_of_that_is_no_date_is_ignored_with_a_message(users, login):
     response = login(users["wuxing"]).get("/", {"as_of": "明天"})
     assert response.status_code == 200 and "无效，已忽略" in response.content.decode()
     assert response.context["todo"].as_of == TODAY
+
+
+def test_reviews_quota_requests_and_supervised_tasks_wait_for_the_right_people(
+    grant, equipped, huzhou, users, enterprise_user, login
+):
+    """吴兴区: an application at its first review, a quota request, a supervised task due in 3 days; 南浔区 a
+    quota request and a task of its own. The city reviews the application once 吴兴区 passed it."""
+    from kuochan.cockpit.services import Decision, task_create
+    from kuochan.policies.services import application_act, application_create
+    from kuochan.resources.services import pool_open, request_create
+    from tests.conftest import attach
+
+    city, wuxing, nanxun = users["city_staff"], users["wuxing"], users["nanxun"]
+    application = application_create(
+        actor=enterprise_user,
+        source=Source.WEB,
+        policy=grant,
+        enterprise=equipped["red"].enterprise,
+        project=equipped["red"],
+    )
+    attach(enterprise_user, application)
+    application = application_act(
+        actor=enterprise_user, source=Source.WEB, application=application, action="submit"
+    )
+    pool = pool_open(
+        actor=city,
+        source=Source.WEB,
+        org_unit=huzhou["330500"],
+        element="energy",
+        year=TODAY.year,
+        amount=Decimal(1000),
+    )
+    for actor, label in ((wuxing, "red"), (nanxun, "green")):
+        request_create(
+            actor=actor, source=Source.WEB, project=equipped[label], pool=pool, amount=Decimal(100),
+            minimum=Decimal(50), justification="新增用能",
+        )  # fmt: skip
+    soon = TODAY + dt.timedelta(days=3)
+    task_create(
+        actor=city, source=Source.WEB, decision=Decision("童装园区扩产督办", "吴兴区经信局", wuxing, soon)
+    )
+    task_create(
+        actor=city, source=Source.WEB, decision=Decision("木业搬迁督办", "南浔区经信局", nanxun, soon)
+    )
+
+    client = login(wuxing)
+    todo = todo_of(client)
+    assert item(todo, "待区县初审").count == 1
+    assert application.number in page(client, item(todo, "待区县初审").url)
+    assert item(todo, "要素申请待分配").count == 1
+    requested = page(client, item(todo, "要素申请待分配").url)
+    assert equipped["red"].name in requested and equipped["green"].name not in requested
+    assert item(todo, "督办事项").count == 1
+    supervised = page(client, item(todo, "督办事项").url)
+    assert "童装园区扩产督办" in supervised and "木业搬迁督办" not in supervised
+    assert not any("待市级复审" in i.label for i in todo.items)
+
+    application_act(
+        actor=wuxing, source=Source.WEB, application=application, action="pass_district", opinion="同意"
+    )
+    assert "待区县初审" not in " ".join(counts(todo_of(client)))
+    city_todo = todo_of(login(city))
+    assert item(city_todo, "待市级复审").count == 1
+    assert application.number in page(login(city), item(city_todo, "待市级复审").url)
+    assert item(city_todo, "要素申请待分配").count == 2 and item(city_todo, "督办事项").count == 2
