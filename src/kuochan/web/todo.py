@@ -290,6 +290,11 @@ def _change(now: float | int | Decimal, before: float | int | Decimal | None, te
     return f"比上月{'增加' if delta > 0 else '减少'} {text(abs(delta))}"
 
 
+def figures_day(data: cockpit.Cockpit) -> str:
+    """The day a cockpit's figures stand on, for the links to the lists that show them."""
+    return data.as_of.isoformat()
+
+
 def leader_view(todo: Todo, *, actor: Any) -> None:
     """Key figures of the last complete month against the month before, the districts with the most red
     lights, and the way into the cockpit. The figures are the cockpit's own (cached with it)."""
@@ -310,13 +315,13 @@ def leader_view(todo: Todo, *, actor: Any) -> None:
             "在库项目",
             count(sum(now.lights.values())),
             _change(sum(now.lights.values()), sum(then.lights.values()), count),
-            _url("projects:list"),
+            _url("projects:list", as_of=figures_day(now)),
         ),
         Figure(
             "红灯项目",
             count(now.lights["red"]),
             _change(now.lights["red"], then.lights["red"], count),
-            _url("projects:list", light="red"),
+            _url("projects:list", light="red", as_of=figures_day(now)),
             worse=now.lights["red"] > then.lights["red"],
         ),
         Figure(
@@ -329,13 +334,18 @@ def leader_view(todo: Todo, *, actor: Any) -> None:
             "超期诉求",
             f"{number_text(now.tickets.overdue)} 件",
             _change(now.tickets.overdue, then.tickets.overdue, lambda v: f"{number_text(v)} 件"),
-            _url("outreach:tickets", light="red"),
+            _url("outreach:tickets", light="red", as_of=figures_day(now)),
             worse=now.tickets.overdue > then.tickets.overdue,
         ),
     ]
     ranked = sorted((r for r in now.regions if r.red), key=lambda r: (-r.red, r.unit.sort_order))[:5]
     todo.red_districts = [
-        (r.unit.display_name, r.red, _url("projects:list", light="red", district=r.unit.pk)) for r in ranked
+        (
+            r.unit.display_name,
+            r.red,
+            _url("projects:list", light="red", district=r.unit.pk, as_of=figures_day(now)),
+        )
+        for r in ranked
     ]
     todo.links = [
         (f"驾驶舱（{month_text(dt.date(year, month, 1))}）", _url("cockpit:cockpit", month=shown)),
