@@ -97,7 +97,8 @@ def test_each_role_opens_on_its_to_do_above_the_map(live_server, page, pipeline,
                   return [option.visualMap[0].min, option.visualMap[0].max, Math.min(...values), Math.max(...values)];
                 }"""
             )
-            assert scale[0] == scale[2] and scale[1] >= scale[3], scale
+            low = scale[2] if scale[2] < scale[3] else 0  # one district alone reads against 0
+            assert scale[0] == low and scale[1] >= scale[3], scale
         else:
             assert page.locator("#home-map").count() == 0 and page.get_by_test_id("unit-table").count() == 0
         screenshot(page, f"home-todo-{username}")

@@ -13,6 +13,7 @@
 
   function draw(figure) {
     const values = data.regions.map((region) => region[figure]);
+    const low = Math.min(...values) < Math.max(...values) ? Math.min(...values) : 0;
     chart.setOption({
       tooltip: {
         trigger: "item",
@@ -25,10 +26,11 @@
         },
       },
       // The scale spans the districts' own lowest to highest value, on a ramp of several steps, so that
-      // districts with close figures still read differently (a scale from 0 paints them all alike).
+      // districts with close figures still read differently (a scale from 0 paints them all alike). A
+      // single district, or districts all alike, read against 0.
       visualMap: {
-        min: Math.min(...values),
-        max: Math.max(Math.min(...values) + 1, ...values),
+        min: low,
+        max: Math.max(low + 1, ...values),
         left: "left",
         bottom: 10,
         text: ["高", "低"],
