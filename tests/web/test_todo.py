@@ -296,3 +296,31 @@ def test_reviews_quota_requests_and_supervised_tasks_wait_for_the_right_people(
     assert item(city_todo, "待市级复审").count == 1
     assert application.number in page(login(city), item(city_todo, "待市级复审").url)
     assert item(city_todo, "要素申请待分配").count == 2 and item(city_todo, "督办事项").count == 2
+
+
+def test_the_count_of_queries_does_not_grow_with_the_rows(service, users):
+    """Each item is one count (or one read of the rows a rule needs), never a query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kuochan.web.todo import todo_for
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            todo_for(actor=users["city_staff"], as_of=service["as_of"])
+        return len(captured.captured_queries)
+
+    queries()  # a first read also makes the one-time reads and writes that later ones skip
+    before = queries()
+    zhili = Enterprise.objects.get(name="湖州织里童装有限公司")
+    for n in range(5):
+        with at(days_ago(20 + n)):
+            ticket_create(
+                actor=users["wuxing"], source=Source.WEB, enterprise=zhili, category="other", title=f"诉求{n}"
+            )
+        visit_create(
+            actor=users["wuxing"], source=Source.WEB, enterprise=zhili, date=service["as_of"], purpose=f"走访{n}",
+            tasks=[TaskInput(text=f"事项{n}", owner=users["wuxing"], due_date=service["as_of"])], confirmed=True,
+        )  # fmt: skip
+    assert counts(todo_for(actor=users["city_staff"], as_of=service["as_of"]))["件诉求已超期"] == 7
+    assert queries() == before <= 40
