@@ -324,3 +324,28 @@ def test_the_count_of_queries_does_not_grow_with_the_rows(service, users):
         )  # fmt: skip
     assert counts(todo_for(actor=users["city_staff"], as_of=service["as_of"]))["件诉求已超期"] == 7
     assert queries() == before <= 40
+
+
+def test_the_city_sees_the_advances_behind_their_schedule(huzhou, users, login):
+    from kuochan.resources.services import advance_create, pool_open
+
+    city = users["city_staff"]
+
+    def pool(code: str, amount: int):
+        return pool_open(
+            actor=city, source=Source.WEB, org_unit=huzhou[code], element="energy", year=TODAY.year,
+            amount=Decimal(amount),
+        )  # fmt: skip
+
+    lender = pool("330500", 1000)
+    for code, first_due in (("330502", days_ago(40)), ("330503", TODAY + dt.timedelta(days=30))):
+        advance_create(
+            actor=city, source=Source.WEB, lender=lender, borrower=pool(code, 100), amount=Decimal(200),
+            schedule=[(first_due, Decimal(100)), (TODAY + dt.timedelta(days=90), Decimal(100))], reason="提前用能",
+        )  # fmt: skip
+    client = login(city)
+    todo = todo_of(client)
+    assert item(todo, "预支").count == 1 and item(todo, "预支").urgency == LATE
+    shown = page(client, item(todo, "预支").url)
+    assert shown.count("<tr data-light=") == 1 and 'data-light="red"' in shown
+    assert page(client, "/resources/advances/").count("<tr data-light=") == 2
