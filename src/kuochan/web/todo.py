@@ -94,6 +94,11 @@ def report_month(as_of: dt.date) -> dt.date:
     return (as_of.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
+def day_text(day: dt.date) -> str:
+    """A day as officials write it: 2026年12月6日."""
+    return f"{month_text(day)}{day.day}日"
+
+
 def week_end(as_of: dt.date) -> dt.date:
     """The Sunday of as_of's week."""
     return as_of + dt.timedelta(days=6 - as_of.weekday())
@@ -209,7 +214,6 @@ def city_items(*, actor: Any, as_of: dt.date) -> list[Item]:
             status=BatchStatus.APPLIED,
             skipped__gt=0,
             created_at__date__gte=since,
-            created_at__date__lte=as_of,
         )
         .count()
     )
@@ -248,7 +252,13 @@ def cycle_status(as_of: dt.date) -> list[tuple[str, str, bool]]:
     link = reverse("cockpit:cycle")
     label = month_text(month)
     if run is not None and run.status == CycleRun.Status.SUCCEEDED:
-        return [(f"{label}月度流程已于 {timezone.localtime(run.started_at):%Y-%m-%d} 运行完成", link, False)]
+        return [
+            (
+                f"{label}月度流程已于 {day_text(timezone.localtime(run.started_at).date())}运行完成",
+                link,
+                False,
+            )
+        ]
     if run is not None and run.status == CycleRun.Status.FAILED:
         return [(f"{label}月度流程运行失败，请查看原因后重新运行", link, True)]
     if run is not None:
@@ -257,7 +267,7 @@ def cycle_status(as_of: dt.date) -> list[tuple[str, str, bool]]:
         return [(f"月度流程已停用，{label}尚未运行", link, True)]
     if as_of.day > settings.day:
         return [(f"{label}月度流程应于每月 {settings.day} 日运行，尚未运行", link, True)]
-    return [(f"{label}月度流程将于 {as_of:%Y年%-m月}{settings.day}日运行", link, False)]
+    return [(f"{label}月度流程将于 {day_text(as_of.replace(day=settings.day))}运行", link, False)]
 
 
 def staff_next_up(*, actor: Any, as_of: dt.date) -> list[str]:
@@ -265,7 +275,7 @@ def staff_next_up(*, actor: Any, as_of: dt.date) -> list[str]:
     found = []
     visit = outreach.visits(actor=actor).filter(date__gt=week_end(as_of)).order_by("date").first()
     if visit is not None:
-        found.append(f"下一次计划走访：{visit.date:%Y年%-m月%-d日}，{visit.enterprise.name}")
+        found.append(f"下一次计划走访：{day_text(visit.date)}，{visit.enterprise.name}")
     task = (
         outreach.followups(actor=actor)
         .filter(done_on__isnull=True, due_date__gt=as_of)
@@ -273,7 +283,7 @@ def staff_next_up(*, actor: Any, as_of: dt.date) -> list[str]:
         .first()
     )
     if task is not None:
-        found.append(f"下一项跟进事项期限：{task.due_date:%Y年%-m月%-d日}（{task.text[:30]}）")
+        found.append(f"下一项跟进事项期限：{day_text(task.due_date)}（{task.text[:30]}）")
     found.append(f"下月初填报{month_text(as_of.replace(day=1))}项目进展。")
     return found
 
