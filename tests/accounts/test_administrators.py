@@ -31,9 +31,15 @@ def test_administrators_see_no_business_data_on_pages_or_the_api(pipeline, admin
 
 
 def test_each_administrator_lands_on_their_own_duty(admins, login):
-    assert login(admins["system"]).get("/").url == "/accounts/users/"
-    assert login(admins["security"]).get("/").url == "/accounts/policy/"
-    assert login(admins["auditor"]).get("/").url == "/accounts/security-log/"
+    """The home page is each administrator's own to-do, with links to the pages of their duty only."""
+    for admin, duty in (
+        ("system", "/accounts/users/"),
+        ("security", "/accounts/users/"),
+        ("auditor", "/accounts/"),
+    ):
+        home = login(admins[admin]).get("/")
+        assert home.status_code == 200
+        assert all(item.url.startswith(duty) for item in home.context["todo"].items)
     assert login(admins["auditor"]).get("/accounts/users/").status_code == 403
     assert login(admins["system"]).get("/accounts/security-log/").status_code == 403
     assert login(admins["security"]).get("/audit/").status_code == 403

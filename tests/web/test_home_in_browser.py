@@ -67,3 +67,52 @@ def test_account_menu_leads_to_the_audit_trail_and_signs_out(live_server, page, 
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(f"{live_server.url}/login/")
     assert page.goto(f"{live_server.url}/").url.startswith(f"{live_server.url}/login/")
+
+
+def test_each_role_opens_on_its_to_do_above_the_map(live_server, page, pipeline, users, admins, screenshot):
+    """City staff, a district, a leader and the system administrator: the to-do first, each item a link to the
+    list of exactly its rows; the map below it, its colour scale spanning the districts' own range."""
+    from kuochan.accounts.models import Role
+    from kuochan.orgs.models import OrgUnit
+    from tests.conftest import make_user
+
+    make_user("deqing", Role.PENDING, OrgUnit.objects.get(code="330521"))
+    for username in ("city", "wuxing", "leader", "sysadmin"):
+        page.context.clear_cookies()
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        todo = page.get_by_test_id("todo")
+        todo.wait_for()
+        if username != "sysadmin":
+            page.wait_for_selector('#home-map[data-ready="true"]')
+            assert todo.bounding_box()["y"] < page.locator("#home-map").bounding_box()["y"]
+            scale = page.evaluate(
+                """() => {
+                  const option = echarts.getInstanceByDom(document.getElementById("home-map")).getOption();
+                  const data = JSON.parse(document.getElementById("home-map-data").textContent);
+                  const figure = document.getElementById("map-figure").value;
+                  const values = data.regions.map((region) => region[figure]);
+                  return [option.visualMap[0].min, option.visualMap[0].max, Math.min(...values), Math.max(...values)];
+                }"""
+            )
+            low = scale[2] if scale[2] < scale[3] else 0  # one district alone reads against 0
+            assert scale[0] == low and scale[1] >= scale[3], scale
+        else:
+            assert page.locator("#home-map").count() == 0 and page.get_by_test_id("unit-table").count() == 0
+        screenshot(page, f"home-todo-{username}")
+        if username == "leader":
+            assert page.get_by_test_id("leader-figure").count() == 4
+            page.get_by_test_id("red-districts").get_by_role("link").first.click()
+            assert pipeline["red"].name in page.locator("body").inner_text()
+            continue
+        first = page.get_by_test_id("todo-item").first
+        label = first.get_by_test_id("todo-label").inner_text()
+        first.click()
+        page.wait_for_load_state()
+        shown = page.locator("body").inner_text()
+        if username == "sysadmin":
+            assert "分配角色" in label and "deqing" in shown
+        elif "进展" in label:
+            assert pipeline["red"].name in shown and (username == "city") == (pipeline["green"].name in shown)

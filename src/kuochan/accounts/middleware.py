@@ -77,8 +77,10 @@ class AccountPolicyMiddleware:
             return redirect(demand.page)
         if user.role in AREAS:
             allowed, home = AREAS[user.role]
-            if request.path == "/":
+            if request.path == "/" and user.role == Role.PENDING:
                 return redirect(home)
+            if request.path == "/":  # the administrators' own to-do home: their queues, no business data
+                return None
             if not request.path.startswith((*allowed, *OWN_ACCOUNT)):
                 raise PermissionDenied(f"{user.get_role_display()}不能访问此页面（三员分立：各司其职）。")
         return None

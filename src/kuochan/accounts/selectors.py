@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from kuochan.accounts.models import ADMIN_ROLES, ApiToken, SecurityEvent, SecurityPolicy, User
@@ -104,3 +104,19 @@ def enterprise_by_uscc(text: str) -> Enterprise | None:
     if found is None:
         raise ValidationError(f"没有统一社会信用代码为 {code} 的企业，请先在企业库中登记。")
     return found
+
+
+def locked_users(*, actor: Any, at: dt.datetime) -> QuerySet[User]:
+    """The accounts in the administrator's charge locked at `at`: as many failed sign-ins within the
+    policy's lockout minutes before it as the policy allows (the lock lifts by itself when they age out)."""
+    policy = security_policy()
+    since = at - dt.timedelta(minutes=policy.lockout_minutes)
+    failed = (
+        SecurityEvent.objects.filter(kind__in=SecurityEvent.FAILURES, at__gt=since, at__lte=at)
+        .order_by()
+        .values("username")
+        .annotate(count=Count("id"))
+        .filter(count__gte=policy.lockout_account_failures)
+        .values("username")
+    )
+    return managed_users(actor=actor).filter(username__in=failed)

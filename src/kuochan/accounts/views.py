@@ -134,6 +134,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     found = selectors.users(actor=request.user)
     if role := chosen(request.GET, "role", Role.values):
         found = found.filter(role=role)
+    if chosen(request.GET, "locked", ["1"]):
+        found = found.filter(pk__in=selectors.locked_users(actor=request.user, at=timezone.now()))
     return render(
         request,
         "accounts/users.html",

@@ -1,5 +1,6 @@
 from django import forms
 
+from kuochan.core.forms import FilterForm, flag
 from kuochan.imports.specs import REGISTRY
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -42,3 +43,10 @@ class RollbackForm(forms.Form):
     """The confirmation page's answer: a rollback is done only when asked for there."""
 
     confirm = forms.BooleanField(required=True)
+
+
+class BatchFilter(FilterForm):
+    """The batch list's query string: batches that skipped rows with errors, imported since a day."""
+
+    skipped = flag("仅看跳过错误行的批次")
+    since = forms.DateField(label="导入日期起", required=False)

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Action, AuditEntry
-from kuochan.core.forms import page_of, refusal
+from kuochan.core.forms import filter_values, page_of, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.imports.engine import created_models, ensure_may_import, ensure_may_roll_back
 from kuochan.imports.exporting import write_export, write_template
-from kuochan.imports.forms import ApplyForm, RollbackForm, UploadForm
+from kuochan.imports.forms import ApplyForm, BatchFilter, RollbackForm, UploadForm
 from kuochan.imports.jobs import batch_undo, export_current, upload_apply, upload_preview
 from kuochan.imports.models import BatchStatus, ImportBatch, ImportUpload, UploadStatus
 from kuochan.imports.services import (
@@ -49,6 +49,11 @@ def _kind_titles() -> dict[str, str]:
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
     batches = scoped(ImportBatch.objects.all(), request.user)
+    params = filter_values(request, BatchFilter)[1]
+    if params["skipped"]:
+        batches = batches.filter(status=BatchStatus.APPLIED, skipped__gt=0)
+    if params["since"]:
+        batches = batches.filter(created_at__date__gte=params["since"])
     page = page_of(request, batches, 30)
     titles = _kind_titles()
     for batch in page:

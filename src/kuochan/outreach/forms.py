@@ -75,6 +75,7 @@ class TicketFilter(ScopedFilter):
     escalated = flag("仅看升级至市级")
     light = choice("亮灯", LIGHT_LABELS.items())
     export = choice("导出", (("xlsx", "Excel"),))
+    open = flag("仅看未办结")
 
 
 class VisitFilter(ScopedFilter):
@@ -92,6 +93,8 @@ class TaskFilter(FilterForm):
     mine = flag("我负责的")
     open = flag("仅看未完成", initial=True)
     export = choice("导出", (("xlsx", "Excel"),))
+    due = flag("仅看已逾期和即将到期")
+    as_of = forms.DateField(label="截至日期", required=False)
 
 
 class EventFilter(FilterForm):

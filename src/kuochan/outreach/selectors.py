@@ -365,3 +365,17 @@ def event_totals(
         financing_wan=sum((r.financing_wan for r in ordered), Decimal(0)),
     )
     return ordered, all_of
+
+
+def open_escalated(*, actor: User) -> QuerySet[Ticket]:
+    """Tickets in scope escalated to the city and not yet resolved."""
+    return tickets(actor=actor).filter(escalated_at__isnull=False, status__in=OPEN_STATUSES)
+
+
+def followups_due(*, actor: User, as_of: dt.date, rules: ServiceRules) -> QuerySet[FollowUp]:
+    """Open follow-up tasks in scope that are overdue on as_of or due within `due_soon_days` (red or yellow
+    by `task_light`)."""
+    return followups(actor=actor).filter(
+        Q(done_on__isnull=True) | Q(done_on__gt=as_of),
+        due_date__lte=as_of + dt.timedelta(days=rules.due_soon_days),
+    )

@@ -23,6 +23,7 @@ from kuochan.outreach import forms, selectors, services
 from kuochan.outreach.models import Event, Outcome, Participant, ServiceRuleSet
 from kuochan.outreach.rules import (
     CATEGORY_LABELS,
+    OPEN_STATUSES,
     SATISFACTION_LABELS,
     STATUS_LABELS,
     TRANSITIONS,
@@ -66,6 +67,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         found = found.filter(district__path__startswith=params["district"].path)
     if params["escalated"]:
         found = found.filter(escalated_at__isnull=False)
+    if params["open"]:
+        found = found.filter(status__in=OPEN_STATUSES)
     rules = selectors.current_rules()
     light = params["light"]
     if light:
@@ -386,7 +389,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
     if params["open"]:
         found = found.filter(done_on__isnull=True)
     rules = selectors.current_rules()
-    today = timezone.localdate()
+    today = params["as_of"] or timezone.localdate()
+    if params["due"]:
+        found = found.filter(pk__in=selectors.followups_due(actor=request.user, as_of=today, rules=rules))
     rows = selectors.with_task_lights(
         list(found.order_by("done_on", "due_date", "id")[:2000]), as_of=today, rules=rules
     )

@@ -395,3 +395,15 @@ def month_reports(
             Progress.objects.filter(project_id__in=ids, month=previous).values_list("project_id", "ytd_wan")
         )
     return this_month, before
+
+
+def newly_red(*, actor: Any, as_of: dt.date, queryset: QuerySet[Project] | None = None) -> set[int]:
+    """Ids of the projects red on as_of that were not red at the end of the month before: the month's new
+    red lights."""
+    before = as_of.replace(day=1) - dt.timedelta(days=1)
+
+    def red(board: Board) -> set[int]:
+        return {f.id for f, v in zip(board.facts, board.verdicts, strict=True) if v.light.value == "red"}
+
+    now = project_board(actor=actor, as_of=as_of, queryset=queryset)
+    return red(now) - red(project_board(actor=actor, as_of=before, queryset=queryset))

@@ -90,6 +90,9 @@ class ProjectFilterForm(AsOfForm):
     type = forms.ChoiceField(label="项目类型", choices=[("", "—"), *ProjectType.choices], required=False)
     large = forms.ChoiceField(label="亿元以上", choices=[("", "—"), ("1", "亿元以上")], required=False)
     export = forms.ChoiceField(label="导出", choices=EXPORT_XLSX, required=False)
+    new_red = forms.ChoiceField(
+        label="本月新亮红灯", choices=[("", "—"), ("1", "本月新亮红灯")], required=False
+    )
 
     def clean_stall(self) -> str:
         stall = self.cleaned_data["stall"]
@@ -120,6 +123,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
     form, values = filter_values(request, ProjectFilterForm)
     as_of, filters = values["as_of"], form.filters()
     rows = selectors.project_rows(actor=request.user, as_of=as_of, filters=filters)
+    if values["new_red"] == "1":
+        new = selectors.newly_red(actor=request.user, as_of=as_of)
+        rows = [(f, v) for f, v in rows if f.id in new]
     if values["export"] == "xlsx":
         objects = Project.objects.in_bulk([f.id for f, _ in rows])
         return xlsx_response(
@@ -154,6 +160,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "stages": list(MILESTONE_LABELS.items()),
             "query": query.urlencode(),
             "can_edit": request.user.can_edit,
+            "new_red": values["new_red"] == "1",
         },
     )
 

@@ -35,6 +35,10 @@ class ExportFilter(FilterForm):
     export = choice("导出", (("xlsx", "Excel"),))
 
 
+class AdvanceFilter(ExportFilter):
+    overdue = flag("仅看逾期未还")
+
+
 class RequestFilter(ExportFilter):
     status = choice("状态", RequestStatus.choices)
     project = IdField(label="项目")

@@ -287,3 +287,8 @@ def spaces_for(need: SpaceNeed, limit: int = 10) -> list[tuple[Listing, Fit]]:
     by_id = {listing.pk: listing for listing in available}
     spaces = [space_of(x, reporting) for x in available]
     return [(by_id[f.space_id], f) for f in best_spaces(spaces, need_of(need), limit)]
+
+
+def overdue_advances(*, actor: Any, as_of: dt.date | None = None) -> list[AdvanceRow]:
+    """Advances in scope behind their repayment schedule on as_of: overdue (yellow) or 30 days and more (red)."""
+    return [row for row in advances(actor=actor, as_of=as_of) if row.light.light in ("red", "yellow")]

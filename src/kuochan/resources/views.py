@@ -277,15 +277,16 @@ def advance_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已登记还款。")
         return redirect("resources:advances")
-    rows = selectors.advances(actor=request.user)
-    if filter_values(request, forms.ExportFilter)[1]["export"] == "xlsx":
+    params = filter_values(request, forms.AdvanceFilter)[1]
+    rows = (selectors.overdue_advances if params["overdue"] else selectors.advances)(actor=request.user)
+    if params["export"] == "xlsx":
         return xlsx_response(
             "要素预支",
             ["预支池", "出借池", "预支量", "已还", "亮灯", "说明"],
             ([str(r.advance.borrower), str(r.advance.lender), r.advance.amount, r.repaid,
               r.light.label, "；".join(r.light.reasons)] for r in rows),
         )  # fmt: skip
-    return render(request, "resources/advances.html", {"rows": rows})
+    return render(request, "resources/advances.html", {"rows": rows, "overdue": bool(params["overdue"])})
 
 
 # Factory-space market (厂房超市) ------------------------------------------------------------------------

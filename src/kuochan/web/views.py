@@ -1,19 +1,35 @@
+from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from kuochan.accounts.models import SecurityEvent
+from kuochan.accounts.models import ADMIN_ROLES, SecurityEvent
 from kuochan.accounts.security import security_event_record
+from kuochan.core.forms import FilterForm, filter_values
 from kuochan.orgs.models import OrgUnit
 from kuochan.reference import data_file
 from kuochan.web.selectors import FIGURE_LABELS, home_map, reporting_unit_figures
+from kuochan.web.todo import todo_for
+
+
+class HomeFilter(FilterForm):
+    """The home page's query string: the day the to-do is for (today unless it names another)."""
+
+    as_of = forms.DateField(label="日期", required=False)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The actor's scope on the map: a figure per reporting unit; the zones beside the map."""
-    rows = reporting_unit_figures(actor=request.user)
-    map_unit = home_map(actor=request.user)
+    """The actor's to-do (待办) on a day, most urgent first; below it, the scope on the map with a figure per
+    reporting unit, and the zones beside the map. The three administrators see only their queues."""
+    user = request.user
+    as_of = filter_values(request, HomeFilter)[1]["as_of"] or timezone.localdate()
+    todo = None if user.is_enterprise_user else todo_for(actor=user, as_of=as_of)
+    if user.role in ADMIN_ROLES:
+        return render(request, "web/home.html", {"todo": todo, "as_of": as_of, "administrator": True})
+    rows = reporting_unit_figures(actor=user)
+    map_unit = home_map(actor=user)
     on_map = [row for row in rows if row.unit.map_name]
     beside_map = [row for row in rows if not row.unit.map_name]
     map_data = {
@@ -34,6 +50,8 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "web/home.html",
         {
+            "todo": todo,
+            "as_of": as_of,
             "rows": rows,
             "beside_map": beside_map,
             "map_unit": map_unit,

@@ -13,6 +13,7 @@
 
   function draw(figure) {
     const values = data.regions.map((region) => region[figure]);
+    const low = Math.min(...values) < Math.max(...values) ? Math.min(...values) : 0;
     chart.setOption({
       tooltip: {
         trigger: "item",
@@ -24,14 +25,17 @@
             .reduce((text, line) => text + "<br>" + line, "<b>" + escape(region.unit) + "</b>");
         },
       },
+      // The scale spans the districts' own lowest to highest value, on a ramp of several steps, so that
+      // districts with close figures still read differently (a scale from 0 paints them all alike). A
+      // single district, or districts all alike, read against 0.
       visualMap: {
-        min: 0,
-        max: Math.max(1, ...values),
+        min: low,
+        max: Math.max(low + 1, ...values),
         left: "left",
         bottom: 10,
         text: ["高", "低"],
         calculable: true,
-        inRange: { color: ["#e0ecff", "#206bc4"] },
+        inRange: { color: ["#f1f6fd", "#b9d3f3", "#6fa3e3", "#206bc4", "#123f78"] },
       },
       series: [
         {
