@@ -23,6 +23,7 @@ from kuochan.accounts.security import (
     totp_for,
 )
 from kuochan.audit.models import Source
+from kuochan.audit.display import readable
 from kuochan.audit.selectors import audit_for_object
 from kuochan.core.forms import add_service_errors, chosen, date_or_none, form_refusal, page_of
 from kuochan.orgs.models import OrgUnit
@@ -157,7 +158,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = _user_action(request, shown, forms_shown)
         if form is None:
             return redirect("accounts:user-detail", pk=shown.pk)
-    trail = audit_for_object(actor=user, obj=shown, checked=user.role in ADMIN_ROLES)[:50]
+    trail = readable(audit_for_object(actor=user, obj=shown, checked=user.role in ADMIN_ROLES)[:50])
     return render(request, "accounts/user_detail.html", {"shown": shown, "trail": trail, **forms_shown})
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from kuochan.audit.models import Source
+from kuochan.audit.display import readable
 from kuochan.audit.selectors import audit_for_object
 from kuochan.core.forms import FilterForm, add_service_errors, filter_values
 from kuochan.orgs import selectors, services
@@ -54,7 +55,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "ancestors": selectors.ancestors(unit),
             "children": selectors.org_units(actor=request.user).filter(parent=unit),
-            "trail": audit_for_object(actor=request.user, obj=unit)[:50],
+            "trail": readable(audit_for_object(actor=request.user, obj=unit)[:50]),
             "can_edit": services.can_edit_unit(request.user, unit),
             "can_add_child": services.can_add_child(request.user, unit),
         },
