@@ -22,8 +22,8 @@ from kuochan.accounts.security import (
     security_event_record,
     totp_for,
 )
-from kuochan.audit.models import Source
 from kuochan.audit.display import readable
+from kuochan.audit.models import Source
 from kuochan.audit.selectors import audit_for_object
 from kuochan.core.forms import add_service_errors, chosen, date_or_none, form_refusal, page_of
 from kuochan.orgs.models import OrgUnit

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
@@ -53,7 +54,7 @@ def _names(entries: list[Any]) -> dict[tuple[type[models.Model], str], str]:
 def _field(model: type[models.Model], name: str) -> models.Field | None:
     try:
         field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a key that is not a field (a service's extra), read by EXTRA_LABELS
+    except FieldDoesNotExist:  # a key a service records beside the fields, read by EXTRA_LABELS
         return None
     return field if getattr(field, "concrete", False) else None
 
@@ -136,7 +137,11 @@ def readable(entries: Iterable[Any]) -> list[Any]:
     for entry in entries:
         model = entry.content_type.model_class()
         entry.shown_changes = [
-            (_label(model, name), shown_value(model, name, before, names), shown_value(model, name, after, names))
+            (
+                _label(model, name),
+                shown_value(model, name, before, names),
+                shown_value(model, name, after, names),
+            )
             for name, (before, after) in entry.changes.items()
         ]
     return entries

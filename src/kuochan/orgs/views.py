@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from kuochan.audit.models import Source
 from kuochan.audit.display import readable
+from kuochan.audit.models import Source
 from kuochan.audit.selectors import audit_for_object
 from kuochan.core.forms import FilterForm, add_service_errors, filter_values
 from kuochan.orgs import selectors, services

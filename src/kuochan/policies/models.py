@@ -65,6 +65,9 @@ class Policy(models.Model):
     def __str__(self) -> str:
         return f"{self.number}{self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse(self.DETAIL_URL_NAME, args=[self.code])
+
     @staticmethod
     def audit_shown(name: str, value: object) -> str | None:
         """The trail shows an eligibility rule as its sentence, not as its stored form."""
@@ -74,9 +77,6 @@ class Policy(models.Model):
             return describe(rule_from_data(value))
         except ValueError:
             return None
-
-    def get_absolute_url(self) -> str:
-        return reverse(self.DETAIL_URL_NAME, args=[self.code])
 
     def audit_scope(self) -> tuple[str, None]:
         return ("", None)
