@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -133,7 +134,7 @@ def test_lights_as_of_a_past_day_come_from_the_timeline(raised, users, bank):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sweep_escalates_once_and_notifies_the_handler_and_city_staff(raised, users, bank):
+def test_the_sweep_escalates_once_and_notifies_the_handler_and_city_staff(raised, users, bank, login):
     ticket = assigned(raised, users, bank)  # due 2026-06-17
     with at("2026-06-15"):
         first = outreach_sweep()
@@ -148,6 +149,14 @@ def test_the_sweep_escalates_once_and_notifies_the_handler_and_city_staff(raised
     escalations = Notification.objects.filter(kind="ticket_escalated")
     assert {n.recipient.username for n in escalations} == {"admin", "city"}
     assert Notification.objects.filter(kind="ticket_overdue", recipient=users["wuxing"]).count() == 1
+    overdue = Notification.objects.get(kind="ticket_overdue")
+    assert overdue.body.startswith(f"您经办的诉求 {ticket.number}（") and overdue.body.endswith(
+        "。请尽快办理。"
+    )
+    page = login(users["city_staff"]).get("/notifications/").content.decode()
+    assert "工单已升级" in page and "已升级至市级督办：" in page
+    shown = re.sub(r'value="[^"]*"', "", page)  # a filter's option carries the kind as its value
+    assert not any(key in shown for key in ("ticket_escalated", "ticket_overdue", "ticket_due_soon"))
     ticket.refresh_from_db()
     assert ticket.escalated_at is not None
     step = ticket.steps.get(action="escalate")
