@@ -196,3 +196,24 @@ def test_overdue_command_lists_tickets_past_their_deadline_as_of_a_date(raised, 
     }  # fmt: skip
     call_command("tickets", "overdue", "--as-of", "2026-06-20", "--format", "json", "--user", "nanxun")
     assert json.loads(capsys.readouterr().out)["tickets"] == []
+
+
+def test_the_ticket_list_opens_on_the_overdue_then_the_nearest_deadline_and_closed_ones_last(
+    enterprise_user, zhili, users, login
+):
+    made = {}
+    for day, title in (("2026-06-01", "五天前到期"), ("2026-06-03", "明天到期"), ("2026-05-20", "早已办结")):
+        with at(day):
+            made[title] = ticket_create(
+                actor=enterprise_user, source=Source.WEB, enterprise=zhili, category="finance", title=title,
+                description="说明",
+            )  # fmt: skip
+    Ticket.objects.filter(pk=made["五天前到期"].pk).update(due_date=dt.date(2026, 6, 5))
+    Ticket.objects.filter(pk=made["明天到期"].pk).update(due_date=dt.date(2026, 6, 11))
+    Ticket.objects.filter(pk=made["早已办结"].pk).update(status="closed")  # the newest number, yet last
+    with at("2026-06-10"):
+        page = login(users["wuxing"]).get("/outreach/").content.decode()
+    order = [page.index(made[title].number) for title in ("五天前到期", "明天到期", "早已办结")]
+    assert order == sorted(order)
+    first_row = page.split('data-testid="ticket-table"')[1].split("</tr>")[1]
+    assert made["五天前到期"].number in first_row and 'data-light="red"' in first_row
