@@ -33,8 +33,11 @@ def _kinds() -> list[tuple[str, str]]:
 
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    batches = scoped(ImportBatch.objects.all(), request.user)
-    page = page_of(request, batches, 30)
+    batches = scoped(ImportBatch.objects.select_related("actor"), request.user)
+    page = page_of(request, batches)
+    titles = dict(_kinds())
+    for batch in page:
+        batch.kind_title = titles.get(batch.kind, batch.kind)
     return render(request, "imports/list.html", {"page": page, "kinds": _kinds()})
 
 
