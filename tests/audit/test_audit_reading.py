@@ -69,3 +69,22 @@ def test_the_auditor_still_reads_no_business_values(project, users, admins, logi
     page = login(admins["auditor"]).get("/audit/", {"model": "projects.project"}).content.decode()
     assert "总投资（万元）：" in page and "（已隐去）" in page
     assert "1,200.00" not in page and "智能产线改造项目" not in page
+
+
+def test_the_service_deadlines_read_by_category_on_the_trail(huzhou, users, login):
+    from kuochan.outreach.models import ServiceRuleSet
+
+    rules = ServiceRuleSet.objects.create(
+        name="test",
+        triage_days=3, deadline_days={"land": 30, "energy": 20}, due_soon_days=2, escalate_after_days=7,
+        visit_window_days=30,
+    )  # fmt: skip
+    audit_record(
+        actor=None,
+        source=Source.CLI,
+        action=Action.CREATE,
+        obj=rules,
+        after={"deadline_days": rules.deadline_days},
+    )
+    page = login(users["city_admin"]).get("/audit/").content.decode()
+    assert "用地 30 天，用能 20 天" in page and "'land'" not in page
