@@ -50,7 +50,7 @@ def test_the_auditor_reads_the_audit_trail_and_the_security_log(pipeline, users,
     auditor = login(admins["auditor"])
     trail = auditor.get("/audit/").content.decode()
     for project in pipeline.values():  # business changes of every district, by type and number, not by name
-        assert f"#{project.pk}" in trail and project.name not in trail
+        assert f"编号 {project.pk}" in trail and project.name not in trail
     log = auditor.get("/accounts/security-log/?username=wuxing").content.decode()
     assert "登录失败" in log and "10.1.1.1" in log
     assert login(users["city_admin"]).get("/accounts/security-log/").status_code == 403

@@ -85,3 +85,16 @@ def test_the_command_counts_by_status_and_lists_the_failed(notices):
     call_command("notifications", "--resend", stdout=out)
     text = out.getvalue()
     assert "已重新排队 0 条待发送通知" in text and "发送失败 1" in text and "南浔工单已升级" in text
+
+
+def test_a_cycle_notice_reads_as_a_chinese_sentence_with_no_code_on_the_page(users, login):
+    from kuochan.notifications.models import KIND_LABELS
+
+    notice(
+        users["wuxing"], "督办事项红灯：协调用能指标", kind="cycle_red_task", body="您负责的督办事项亮红灯。"
+    )
+    notice(users["wuxing"], "一条旧的通知", kind="something_new")
+    page = login(users["wuxing"]).get("/notifications/").content.decode()
+    assert KIND_LABELS["cycle_red_task"] in page and "其他通知" in page
+    assert "cycle_red_task" not in page.replace('value="cycle_red_task"', "")  # only as the filter's value
+    assert "something_new" not in page.replace('value="something_new"', "")

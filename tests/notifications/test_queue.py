@@ -90,7 +90,7 @@ def test_the_webhook_channel_without_a_robot_address_is_skipped_with_the_reason(
     settings.KUOCHAN_NOTIFY_CHANNELS = ["webhook"]
     settings.KUOCHAN_WEBHOOK_URL = ""
     [notice] = overdue(users["wuxing"])
-    assert notice.status == Status.SKIPPED and "KUOCHAN_WEBHOOK_URL" in notice.last_error
+    assert notice.status == Status.SKIPPED and "未配置群机器人地址" in notice.last_error
 
 
 def test_an_unknown_channel_is_refused_at_startup_and_when_queueing(users, settings):

@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -133,7 +134,7 @@ def test_lights_as_of_a_past_day_come_from_the_timeline(raised, users, bank):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sweep_escalates_once_and_notifies_the_handler_and_city_staff(raised, users, bank):
+def test_the_sweep_escalates_once_and_notifies_the_handler_and_city_staff(raised, users, bank, login):
     ticket = assigned(raised, users, bank)  # due 2026-06-17
     with at("2026-06-15"):
         first = outreach_sweep()
@@ -148,6 +149,14 @@ def test_the_sweep_escalates_once_and_notifies_the_handler_and_city_staff(raised
     escalations = Notification.objects.filter(kind="ticket_escalated")
     assert {n.recipient.username for n in escalations} == {"admin", "city"}
     assert Notification.objects.filter(kind="ticket_overdue", recipient=users["wuxing"]).count() == 1
+    overdue = Notification.objects.get(kind="ticket_overdue")
+    assert overdue.body.startswith(f"您经办的诉求 {ticket.number}（") and overdue.body.endswith(
+        "。请尽快办理。"
+    )
+    page = login(users["city_staff"]).get("/notifications/").content.decode()
+    assert "工单已升级" in page and "已升级至市级督办：" in page
+    shown = re.sub(r'value="[^"]*"', "", page)  # a filter's option carries the kind as its value
+    assert not any(key in shown for key in ("ticket_escalated", "ticket_overdue", "ticket_due_soon"))
     ticket.refresh_from_db()
     assert ticket.escalated_at is not None
     step = ticket.steps.get(action="escalate")
@@ -187,3 +196,24 @@ def test_overdue_command_lists_tickets_past_their_deadline_as_of_a_date(raised, 
     }  # fmt: skip
     call_command("tickets", "overdue", "--as-of", "2026-06-20", "--format", "json", "--user", "nanxun")
     assert json.loads(capsys.readouterr().out)["tickets"] == []
+
+
+def test_the_ticket_list_opens_on_the_overdue_then_the_nearest_deadline_and_closed_ones_last(
+    enterprise_user, zhili, users, login
+):
+    made = {}
+    for day, title in (("2026-06-01", "五天前到期"), ("2026-06-03", "明天到期"), ("2026-05-20", "早已办结")):
+        with at(day):
+            made[title] = ticket_create(
+                actor=enterprise_user, source=Source.WEB, enterprise=zhili, category="finance", title=title,
+                description="说明",
+            )  # fmt: skip
+    Ticket.objects.filter(pk=made["五天前到期"].pk).update(due_date=dt.date(2026, 6, 5))
+    Ticket.objects.filter(pk=made["明天到期"].pk).update(due_date=dt.date(2026, 6, 11))
+    Ticket.objects.filter(pk=made["早已办结"].pk).update(status="closed")  # the newest number, yet last
+    with at("2026-06-10"):
+        page = login(users["wuxing"]).get("/outreach/").content.decode()
+    order = [page.index(made[title].number) for title in ("五天前到期", "明天到期", "早已办结")]
+    assert order == sorted(order)
+    first_row = page.split('data-testid="ticket-table"')[1].split("</tr>")[1]
+    assert made["五天前到期"].number in first_row and 'data-light="red"' in first_row

@@ -73,7 +73,9 @@ def test_owners_hear_of_tasks_due_soon_and_overdue_once_per_deadline(zhili, user
         "followup_due_soon",
         "followup_overdue",
     ]
-    assert Notification.objects.get(kind="followup_overdue").body == "期限 2026-06-10，已逾期 2 天"
+    assert Notification.objects.get(kind="followup_overdue").body == (
+        f"您负责的走访跟进事项（{zhili.name}：对接资规局）已逾期：期限 2026-06-10，已逾期 2 天。请尽快跟进。"
+    )
     with pytest.raises(PermissionDenied):
         followup_done(actor=users["nanxun"], source=Source.WEB, followup=task, note="")
     with at("2026-06-13"):

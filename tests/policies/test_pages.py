@@ -172,3 +172,18 @@ def test_only_what_is_still_open_can_be_ticked_for_auto_award(grant, equipped, u
         page.count('name="pick"') == 1
         and f'value="{equipped["green"].enterprise_id}:{equipped["green"].pk}"' in page
     )
+
+
+def test_large_budgets_read_in_yi_yuan_with_the_unit_in_the_header(grant, users, login):
+    from kuochan.policies.services import budget_set
+
+    budget_set(
+        actor=users["city_staff"], source=Source.WEB, policy=grant, year=THIS_YEAR, amount_wan=Decimal(125000)
+    )
+    client = login(users["city_staff"])
+    page = client.get("/policies/funds/").content.decode()
+    assert "预算（亿元）" in page and "（万元）" not in page.split('data-testid="fund-table"')[1]
+    row = page.split('data-policy="equipment-grant"')[1].split("</tr>")[0]
+    assert "12.50" in row and "125000" not in row
+    rows = exported_rows(client.get("/policies/funds/", {"export": "xlsx"}))
+    assert any(r and r[0] == "技改设备补助" and r[1] == 125000 for r in rows)  # the export keeps the number

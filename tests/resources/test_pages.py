@@ -44,7 +44,7 @@ def test_the_pool_page_recommends_and_staff_approve_part_of_it(asked, city_pool,
     red, green = asked
     client = login(users["city_staff"])
     page = client.get(f"/resources/pools/{city_pool.pk}/").content.decode()
-    assert "推荐合计 1000.00 吨标准煤" in page and "足额分配 500.00" in page
+    assert "推荐合计 1,000.00 吨标准煤" in page and "足额分配 500.00" in page
     client.post(
         f"/resources/pools/{city_pool.pk}/",
         {"action": "approve", "pick": [green.pk], f"amount-{green.pk}": "500"},
@@ -72,7 +72,7 @@ def test_the_pool_page_solves_without_touching_the_process_standard_output(asked
         patch.setattr(os, "dup2", lambda *args: swapped.append(args))
         page = client.get(f"/resources/pools/{city_pool.pk}/")
     after = os.fstat(1)
-    assert page.status_code == 200 and "推荐合计 1000.00 吨标准煤" in page.content.decode()
+    assert page.status_code == 200 and "推荐合计 1,000.00 吨标准煤" in page.content.decode()
     assert swapped == [] and (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
 
 
@@ -105,3 +105,35 @@ def test_advances_show_their_light_and_take_repayments(city_pool, wuxing_pool, u
     assert 'data-light="yellow"' in page and "逾期 5 天" in page
     login(users["wuxing"]).post("/resources/advances/", {"advance": Advance.objects.get().pk, "amount": "50"})
     assert 'data-light="none"' in login(users["wuxing"]).get("/resources/advances/").content.decode()
+
+
+def test_a_long_request_list_pages_by_50_keeps_its_filter_and_opens_on_pending_requests(
+    asked, city_pool, users, login
+):
+    red, _ = asked
+    Request.objects.bulk_create(
+        Request(project=red.project, pool=city_pool, amount=D(10 + i), minimum=D(5), justification="历史申请",
+                status=RequestStatus.CANCELLED, created_by=users["wuxing"])
+        for i in range(118)
+    )  # fmt: skip
+    client = login(users["city_staff"])
+    page = client.get("/resources/requests/").content.decode()
+    assert "共 120 条，第 1/3 页" in page and page.count('data-status="') == 50
+    statuses = [part.split('"')[0] for part in page.split('data-status="')[1:]]
+    assert statuses[:2] == ["pending", "pending"]  # what waits for a decision comes first
+    assert "600.00 吨标准煤" in page  # amounts with their unit
+    filtered = client.get("/resources/requests/", {"status": "cancelled", "page": 2}).content.decode()
+    assert "共 118 条，第 2/3 页" in filtered and 'href="?status=cancelled&page=3"' in filtered
+
+
+def test_the_pool_page_puts_its_recommended_requests_first_and_names_no_software(
+    asked, city_pool, users, login
+):
+    red, green = asked
+    Request.objects.filter(pk=red.pk).update(amount=D(5000), minimum=D(5000))  # cannot be met from 1,000
+    page = login(users["city_staff"]).get(f"/resources/pools/{city_pool.pk}/").content.decode()
+    recommended = page.split('data-testid="recommendation"')[1].split("</table>")[0]
+    declined = page.split('data-testid="declined"')[1].split("</details>")[0]
+    assert green.project.name in recommended and red.project.name not in recommended
+    assert red.project.name in declined and "未推荐的申请 1 项" in declined
+    assert "HiGHS" not in page and "5,000.00" in declined

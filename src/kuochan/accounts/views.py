@@ -22,9 +22,10 @@ from kuochan.accounts.security import (
     security_event_record,
     totp_for,
 )
+from kuochan.audit.display import readable
 from kuochan.audit.models import Source
 from kuochan.audit.selectors import audit_for_object
-from kuochan.core.forms import add_service_errors, chosen, date_or_none, form_refusal, page_of
+from kuochan.core.forms import add_service_errors, chosen, date_or_none, form_refusal, list_query, page_of
 from kuochan.orgs.models import OrgUnit
 from kuochan.registry.models import Enterprise
 from kuochan.web.exports import xlsx_response
@@ -139,7 +140,13 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/users.html",
-        {"users": found, "form": form, "roles": Role.choices, "filters": request.GET},
+        {
+            "page": page_of(request, found),
+            "query": list_query(request),
+            "form": form,
+            "roles": Role.choices,
+            "filters": request.GET,
+        },
     )
 
 
@@ -159,7 +166,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = _user_action(request, shown, forms_shown)
         if form is None:
             return redirect("accounts:user-detail", pk=shown.pk)
-    trail = audit_for_object(actor=user, obj=shown, checked=user.role in ADMIN_ROLES)[:50]
+    trail = readable(audit_for_object(actor=user, obj=shown, checked=user.role in ADMIN_ROLES)[:50])
     return render(request, "accounts/user_detail.html", {"shown": shown, "trail": trail, **forms_shown})
 
 
@@ -243,7 +250,7 @@ def security_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/security_log.html",
-        {"page": page_of(request, found, 100), "kinds": SecurityEvent.Kind.choices,
+        {"page": page_of(request, found), "kinds": SecurityEvent.Kind.choices,
          "filters": params, "query": query.urlencode(),
          "retention_days": selectors.security_policy().security_log_days},
     )  # fmt: skip

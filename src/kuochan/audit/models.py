@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -108,25 +108,22 @@ class AuditEntry(AppendOnlyModel):
         return str(model._meta.verbose_name) if model else self.content_type.model
 
     @property
-    def labelled_changes(self) -> list[tuple[str, object, object]]:
-        """(field's Chinese name, before, after) for display; coded values shown by their labels."""
-        model = self.content_type.model_class()
-        fields = {f.name: f for f in model._meta.concrete_fields} if model else {}
+    def labelled_changes(self) -> list[tuple[str, str, str]]:
+        """(field's Chinese name, before, after) as text (`audit.display`); read in bulk by `readable`."""
+        if not hasattr(self, "shown_changes"):
+            from kuochan.audit.display import readable
 
-        def shown(field: models.Field | None, value: object) -> object:
-            if isinstance(value, bool):
-                return "是" if value else "否"
-            if isinstance(value, list | dict):
-                return value
-            choices = dict(field.flatchoices) if field is not None and field.choices else {}
-            return choices.get(value, value)
+            readable([self])
+        return self.shown_changes
 
-        rows = []
-        for name, (before, after) in self.changes.items():
-            field = fields.get(name)
-            label = str(field.verbose_name) if field is not None else name
-            rows.append((label, shown(field, before), shown(field, after)))
-        return rows
+    @property
+    def actor_shown(self) -> str:
+        """Who did it: the person's 姓名 where the account still has one, else the name recorded."""
+        try:
+            actor = self.actor if self.actor_id else None
+        except ObjectDoesNotExist:
+            actor = None
+        return (actor.full_name if actor is not None else "") or self.actor_name
 
     @property
     def object_url(self) -> str | None:

@@ -32,7 +32,7 @@ class AuditFilter:
     model: str | None = None  # "app_label.model"
     action: str | None = None
     source: str | None = None
-    actor: str | None = None  # username, exact
+    actor: str | None = None  # 姓名 or username, exact
     object_id: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -62,7 +62,7 @@ class _MaskedForAuditor(ModelIterable):
         for entry in super().__iter__():
             if entry.content_type.app_label not in AUDITOR_READS_IN_FULL:
                 entry.changes = masked_changes(entry.changes)
-                entry.object_repr = f"#{entry.object_id}"  # a name can be business text (a follow-up's)
+                entry.object_repr = f"编号 {entry.object_id}"  # a name can be business text (a follow-up's)
             yield entry
 
 
@@ -87,7 +87,7 @@ def visible_entries(entries: QuerySet[AuditEntry], actor: Any) -> QuerySet[Audit
 
 def audit_entries(*, actor: Any, filters: AuditFilter | None = None) -> QuerySet[AuditEntry]:
     """The trail the actor may read (`visible_entries`), filtered."""
-    entries = visible_entries(AuditEntry.objects.select_related("content_type"), actor)
+    entries = visible_entries(AuditEntry.objects.select_related("content_type", "actor"), actor)
     f = filters or AuditFilter()
     if f.model and "." in f.model:
         app_label, model = f.model.split(".", 1)
@@ -97,7 +97,7 @@ def audit_entries(*, actor: Any, filters: AuditFilter | None = None) -> QuerySet
     if f.source:
         entries = entries.filter(source=f.source)
     if f.actor:
-        entries = entries.filter(actor_name=f.actor)
+        entries = entries.filter(Q(actor_name=f.actor) | Q(actor__full_name=f.actor))
     if f.object_id:
         entries = entries.filter(object_id=f.object_id)
     if f.date_from:
@@ -113,7 +113,9 @@ def audit_for_object(*, actor: Any, obj: Any, checked: bool = False) -> QuerySet
     """The trail of one object, for its detail page. `checked`: the caller has already established that the
     actor may see this object (an administrator's account page), so the data scope does not apply."""
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=True)
-    entries = AuditEntry.objects.filter(content_type=content_type, object_id=str(obj.pk))
+    entries = AuditEntry.objects.filter(content_type=content_type, object_id=str(obj.pk)).select_related(
+        "content_type", "actor"
+    )
     return entries if checked else visible_entries(entries, actor)
 
 

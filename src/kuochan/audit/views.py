@@ -1,4 +1,5 @@
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from kuochan.audit.display import readable
 from kuochan.audit.models import Action, AuditEntry, Source
 from kuochan.audit.selectors import AuditFilter, audit_entries, audited_models
 from kuochan.core.forms import FilterForm, IdField, filter_values
@@ -30,13 +32,24 @@ class AuditFilterForm(FilterForm):
     page = forms.IntegerField(label="页码", min_value=1, max_value=1_000_000, required=False)
 
 
+def _change_text(action: str, label: str, before: str, after: str) -> str:
+    if action == Action.CREATE:
+        return f"{label}：{after}"
+    if action == Action.DELETE:
+        return f"{label}：{before}"
+    return f"{label}：{before} → {after}"
+
+
 def _export_rows(entries: Iterable[AuditEntry]) -> Iterator[list[object]]:
-    for entry in entries.iterator(chunk_size=2000):
-        changes = "；".join(f"{label}：{before} → {after}" for label, before, after in entry.labelled_changes)
-        yield [
-            timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"), entry.actor_name, entry.get_source_display(),
-            entry.get_action_display(), entry.object_type_label, entry.object_repr, changes,
-        ]  # fmt: skip
+    rows = entries.iterator(chunk_size=2000)
+    while chunk := list(islice(rows, 2000)):
+        for entry in readable(chunk):
+            changes = "；".join(_change_text(entry.action, *change) for change in entry.shown_changes)
+            yield [
+                timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"), entry.actor_shown,
+                entry.get_source_display(), entry.get_action_display(), entry.object_type_label,
+                entry.object_repr, changes,
+            ]  # fmt: skip
 
 
 @login_required
@@ -54,6 +67,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             _export_rows(entries),
         )
     page = Paginator(entries, 50).get_page(values["page"])
+    page.object_list = readable(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

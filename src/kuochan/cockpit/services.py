@@ -328,14 +328,16 @@ def _notify_red(data: ReportData) -> int:
             shown = "；".join(mine[:10]) + ("……" if len(mine) > 10 else "")
             sent += len(notification_queue(
                 recipient=user, kind="cycle_red_projects", subject=f"{year}年{month}月红灯项目 {len(mine)} 个",
-                body=f"截至 {as_of}：{shown}", key=f"cycle:{year}-{month:02d}:red:{user.pk}",
+                body=f"截至{as_of.year}年{as_of.month}月{as_of.day}日，您辖区内有 {len(mine)} 个项目亮红灯：{shown}。"
+                "请督促项目单位尽快推进。",
+                key=f"cycle:{year}-{month:02d}:red:{user.pk}",
                 link=f"/projects/?light=red&as_of={as_of}",
             ))  # fmt: skip
     for row in supervision_board(actor=None, as_of=as_of):
         if row.light == "red":
             sent += len(notification_queue(
                 recipient=row.task.owner, kind="cycle_red_task", subject=f"督办事项红灯：{row.task.title}",
-                body="；".join(row.reasons), key=f"cycle:{year}-{month:02d}:task:{row.task.pk}",
+                body=f"您负责的督办事项“{row.task.title}”亮红灯：{'；'.join(row.reasons)}。请尽快报送进展。", key=f"cycle:{year}-{month:02d}:task:{row.task.pk}",
                 link="/cockpit/supervision/",
             ))  # fmt: skip
     return sent

@@ -187,3 +187,12 @@ def chosen(data: QueryDict, name: str, choices: Iterable[str]) -> str:
     field = forms.ChoiceField(choices=[(choice, choice) for choice in choices], required=False)
     form = type("ChoiceForm", (forms.Form,), {name: field})(data)
     return form.cleaned_data[name] if form.is_valid() else ""
+
+
+def list_query(request: HttpRequest) -> str:
+    """The list page's filters as a query string, without its page number or an export: what the pager's
+    links and the export button carry, so a list keeps its filters in the URL."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return query.urlencode()

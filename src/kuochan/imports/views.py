@@ -48,13 +48,13 @@ def _kind_titles() -> dict[str, str]:
 
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    batches = scoped(ImportBatch.objects.all(), request.user)
+    batches = scoped(ImportBatch.objects.select_related("actor"), request.user)
     params = filter_values(request, BatchFilter)[1]
     if params["skipped"]:
         batches = batches.filter(status=BatchStatus.APPLIED, skipped__gt=0)
     if params["since"]:
         batches = batches.filter(created_at__date__gte=params["since"])
-    page = page_of(request, batches, 30)
+    page = page_of(request, batches)
     titles = _kind_titles()
     for batch in page:
         batch.kind_title = titles.get(batch.kind, batch.kind)

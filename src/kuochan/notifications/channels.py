@@ -47,7 +47,7 @@ def skip_reason(channel: str, recipient: Any) -> str:
     if channel == Channel.EMAIL and not recipient.email:
         return "用户未填写邮箱"
     if channel == Channel.WEBHOOK and not getattr(settings, "KUOCHAN_WEBHOOK_URL", ""):
-        return "未配置群机器人地址（KUOCHAN_WEBHOOK_URL）"
+        return "未配置群机器人地址，请系统管理员在服务器设置中填写"
     return ""
 
 

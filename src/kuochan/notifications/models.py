@@ -6,18 +6,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Chinese names of the kinds callers use. A caller with a new kind may add it here
-# (`KIND_LABELS["my_kind"] = "…"`); an unknown kind shows as its code.
+# (`KIND_LABELS["my_kind"] = "…"`); an unknown kind shows as 其他通知, never as its code.
 KIND_LABELS: dict[str, str] = {
     "ticket_due_soon": "工单即将到期",
     "ticket_overdue": "工单已超期",
     "ticket_escalated": "工单已升级",
     "followup_due_soon": "回访即将到期",
     "followup_overdue": "回访已逾期",
+    "cycle_red_projects": "月度红灯项目",
+    "cycle_red_task": "督办事项红灯",
 }
+OTHER_KIND = "其他通知"
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
+    return KIND_LABELS.get(kind, OTHER_KIND)
 
 
 class Channel(models.TextChoices):

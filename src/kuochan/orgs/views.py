@@ -7,9 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from kuochan.audit.display import readable
 from kuochan.audit.models import Source
 from kuochan.audit.selectors import audit_for_object
-from kuochan.core.forms import FilterForm, add_service_errors, filter_values
+from kuochan.core.forms import FilterForm, add_service_errors, filter_values, list_query, page_of
 from kuochan.orgs import selectors, services
 from kuochan.orgs.models import OrgKind, OrgUnit
 from kuochan.web.exports import xlsx_response
@@ -40,7 +41,15 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         )
         return xlsx_response("组织单位", ["名称", "代码", "类型", "上级", "备注"], rows)
     return render(
-        request, "orgs/list.html", {"units": units, "kinds": OrgKind.choices, "kind": kind, "q": query or ""}
+        request,
+        "orgs/list.html",
+        {
+            "page": page_of(request, units),
+            "query": list_query(request),
+            "kinds": OrgKind.choices,
+            "kind": kind,
+            "q": query or "",
+        },
     )
 
 
@@ -54,7 +63,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "ancestors": selectors.ancestors(unit),
             "children": selectors.org_units(actor=request.user).filter(parent=unit),
-            "trail": audit_for_object(actor=request.user, obj=unit)[:50],
+            "trail": readable(audit_for_object(actor=request.user, obj=unit)[:50]),
             "can_edit": services.can_edit_unit(request.user, unit),
             "can_add_child": services.can_add_child(request.user, unit),
         },

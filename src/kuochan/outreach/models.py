@@ -30,6 +30,13 @@ class ServiceRuleSet(models.Model):
     def __str__(self) -> str:
         return "服务时限规则"
 
+    @staticmethod
+    def audit_shown(name: str, value: object) -> str | None:
+        """The trail reads the deadlines by category in words: "用地 30 天，用能 20 天"."""
+        if name != "deadline_days" or not isinstance(value, dict):
+            return None
+        return "，".join(f"{CATEGORY_LABELS.get(key, key)} {days} 天" for key, days in value.items())
+
     def audit_scope(self) -> tuple[str, None]:
         return ("", None)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -126,6 +126,12 @@ def followups(*, actor: User) -> QuerySet[FollowUp]:
     return scoped(FollowUp.objects.select_related("visit__enterprise", "owner"), actor)
 
 
+def open_tasks_first(found: QuerySet[FollowUp]) -> QuerySet[FollowUp]:
+    """Tasks not done first, the earliest deadline (so the overdue) at the top; done ones after, the most
+    recently done first."""
+    return found.order_by(F("done_on").desc(nulls_first=True), "due_date", "id")
+
+
 def with_task_lights(
     tasks: list[FollowUp], *, as_of: dt.date, rules: ServiceRules
 ) -> list[tuple[FollowUp, str, str]]:
@@ -140,6 +146,19 @@ def tickets(*, actor: User | None) -> QuerySet[Ticket]:
     return scoped_or_system(
         Ticket.objects.select_related("enterprise", "district", "department", "handler", "visit"), actor
     )
+
+
+def most_urgent_first(found: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Open tickets first, the earliest deadline (so the overdue) at the top; then those resolved and
+    awaiting the enterprise's evaluation; closed ones last, the newest first."""
+    stage = Case(
+        When(status__in=OPEN_STATUSES, then=Value(0)),
+        When(status=RESOLVED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    deadline = Case(When(status__in=OPEN_STATUSES, then=F("due_date")), default=None)
+    return found.order_by(stage, deadline.asc(nulls_last=True), "-id")
 
 
 def ticket_get(*, actor: User, pk: int) -> Ticket:

@@ -542,9 +542,11 @@ def outreach_sweep(*, today: dt.date | None = None) -> SweepResult:
             what = f"诉求 {ticket.number}（{ticket.enterprise.name}：{ticket.title}）"
             if verdict.light in ("yellow", "red") and who is not None and not who.is_enterprise_user:
                 kind = "ticket_overdue" if verdict.light == "red" else "ticket_due_soon"
-                subject = f"{'已逾期' if verdict.light == 'red' else '即将到期'}：{what}"
+                state = "已逾期" if verdict.light == "red" else "即将到期"
+                subject = f"{state}：{what}"
+                body = f"您经办的{what}{state}：{'；'.join(verdict.reasons)}。请尽快办理。"
                 key = f"ticket:{ticket.pk}:{kind}:{ticket.due_date}"
-                notices.append(Notice(who, kind, subject, "；".join(verdict.reasons), key, link))
+                notices.append(Notice(who, kind, subject, body, key, link))
             if verdict.escalate and ticket.escalated_at is None:
                 before = snapshot(ticket, TICKET_FIELDS)
                 ticket.escalated_at = timezone.now()
@@ -558,16 +560,19 @@ def outreach_sweep(*, today: dt.date | None = None) -> SweepResult:
                 for person in (u for u in supervisors if ticket.district.path.startswith(u.org_unit.path)):
                     key = f"ticket:{ticket.pk}:escalated:{ticket.due_date}"
                     subject = f"升级督办：{what}"
-                    notices.append(
-                        Notice(person, "ticket_escalated", subject, "；".join(verdict.reasons), key, link)
-                    )
+                    body = f"{what}已升级至市级督办：{'；'.join(verdict.reasons)}。"
+                    notices.append(Notice(person, "ticket_escalated", subject, body, key, link))
         tasks = FollowUp.objects.filter(done_on__isnull=True).select_related("visit__enterprise", "owner")
         for task in tasks.filter(due_date__lte=today + dt.timedelta(days=rules.due_soon_days)):
             light, reason = task_light(task.due_date, None, as_of=today, rules=rules)
             kind = "followup_overdue" if light == "red" else "followup_due_soon"
-            subject = f"{'已逾期' if light == 'red' else '即将到期'}：走访跟进事项（{task.visit.enterprise.name}：{task.text}）"
+            state = "已逾期" if light == "red" else "即将到期"
+            what = f"走访跟进事项（{task.visit.enterprise.name}：{task.text}）"
+            body = f"您负责的{what}{state}：{reason}。请尽快跟进。"
             key = f"followup:{task.pk}:{kind}:{task.due_date}"
-            notices.append(Notice(task.owner, kind, subject, reason, key, task.visit.get_absolute_url()))
+            notices.append(
+                Notice(task.owner, kind, f"{state}：{what}", body, key, task.visit.get_absolute_url())
+            )
         result.notices = _queue_new(notices)
     return result
 

@@ -70,11 +70,14 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     if params["open"]:
         found = found.filter(status__in=OPEN_STATUSES)
     rules = selectors.current_rules()
+    found = selectors.most_urgent_first(found)
     light = params["light"]
     if light:
-        # the light is computed, not stored: the ids of that colour, newest first, then only a page is loaded
+        # the light is computed, not stored: the ids of that colour, most urgent first, then only a page is
+        # loaded
         verdicts = selectors.lights_of(found.values("pk"), as_of=as_of, rules=rules)
-        chosen = sorted((pk for pk, v in verdicts.items() if v.light == light), reverse=True)
+        of_colour = {pk for pk, v in verdicts.items() if v.light == light}
+        chosen = [pk for pk in found.values_list("pk", flat=True) if pk in of_colour]
     else:
         chosen = None
     if params["export"] == "xlsx":
@@ -92,7 +95,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             ),
         )  # fmt: skip
     page = page_of(request, found if chosen is None else chosen)
-    on_page = list(page) if chosen is None else sorted(found.filter(pk__in=list(page)), key=lambda t: -t.pk)
+    on_page = list(page) if chosen is None else sorted(found.filter(pk__in=list(page)), key=chosen.index)
     shown = selectors.with_lights(on_page, as_of=as_of, rules=rules)
     return render(
         request,
@@ -392,18 +395,25 @@ def task_list(request: HttpRequest) -> HttpResponse:
     today = params["as_of"] or timezone.localdate()
     if params["due"]:
         found = found.filter(pk__in=selectors.followups_due(actor=request.user, as_of=today, rules=rules))
-    rows = selectors.with_task_lights(
-        list(found.order_by("done_on", "due_date", "id")[:2000]), as_of=today, rules=rules
-    )
+    found = selectors.open_tasks_first(found)
     if params["export"] == "xlsx":
+        rows = selectors.with_task_lights(list(found), as_of=today, rules=rules)
         return xlsx_response(
             "走访跟进事项",
             ["企业名称", "走访日期", "事项", "责任人", "完成期限", "亮灯", "说明", "完成日期", "完成情况"],
             ([t.visit.enterprise.name, t.visit.date, t.text, str(t.owner), t.due_date, LIGHT_LABELS[light], reason,
               t.done_on, t.done_note] for t, light, reason in rows),
         )  # fmt: skip
+    page = page_of(request, found)
     return render(
-        request, "outreach/tasks.html", {"rows": rows, "filters": request.GET, "query": _query(request)}
+        request,
+        "outreach/tasks.html",
+        {
+            "page": page,
+            "rows": selectors.with_task_lights(list(page), as_of=today, rules=rules),
+            "filters": request.GET,
+            "query": _query(request),
+        },
     )
 
 

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kuochan.policies.rules import STEP_LABELS
+from kuochan.policies.rules import STEP_LABELS, describe, rule_from_data
 from kuochan.registry.models import MONEY
 
 
@@ -67,6 +67,16 @@ class Policy(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(self.DETAIL_URL_NAME, args=[self.code])
+
+    @staticmethod
+    def audit_shown(name: str, value: object) -> str | None:
+        """The trail shows an eligibility rule as its sentence, not as its stored form."""
+        if name != "rule":
+            return None
+        try:
+            return describe(rule_from_data(value))
+        except ValueError:
+            return None
 
     def audit_scope(self) -> tuple[str, None]:
         return ("", None)

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,6 +48,15 @@ APPLICATION_HEADERS = [
     "申报编号", "政策", "年度", "企业名称", "统一社会信用代码", "所属区县", "项目", "状态", "申请金额（万元）",
     "审核金额（万元）", "核准金额（万元）", "拨付金额（万元）", "免申即享", "创建时间",
 ]  # fmt: skip
+
+
+# Applications waiting for a review first, then those with the applicant or in publicity, finished ones last.
+WAITING_FIRST = Case(
+    When(status__in=(Status.DISTRICT_REVIEW, Status.CITY_REVIEW), then=Value(0)),
+    When(status__in=(Status.RETURNED, Status.DRAFT, Status.PUBLICITY), then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
 
 
 def _policy(code: str) -> Policy:
@@ -89,7 +99,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 for r in rows
             ),
         )  # fmt: skip
-    return render(request, "policies/catalogue.html", {"rows": rows})
+    return render(request, "policies/catalogue.html", {"page": page_of(request, rows), "query": ""})
 
 
 @login_required
@@ -368,6 +378,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         found = found.filter(policy__code=params["policy"])
     if params["year"]:
         found = found.filter(year=params["year"])
+    found = found.order_by(WAITING_FIRST, "-id")
     if params["export"] == "xlsx":
         return xlsx_response(
             "政策申报",

@@ -9,6 +9,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, F, IntegerField, Value, When
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from kuochan.audit.models import Source
 from kuochan.core.files import upload_content
-from kuochan.core.forms import chosen, filter_values, form_refusal, refusal
+from kuochan.core.forms import chosen, filter_values, form_refusal, list_query, page_of, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import org_units
@@ -39,6 +40,7 @@ from kuochan.resources.models import (
 from kuochan.web.exports import xlsx_response
 
 MISSING = "所选的单位或记录不存在，或不在您的数据范围内。"
+LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "none": 3}  # lists open on what is most urgent
 
 
 def _refused(request: HttpRequest, exc: Exception) -> None:
@@ -156,6 +158,7 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )  # fmt: skip
     found = selectors.recommendation(pool)
+    rows = found.rows()
     allocated = selectors.with_held(
         pool.requests.filter(status=RequestStatus.ALLOCATED).select_related("project")
     )
@@ -170,9 +173,11 @@ def pool_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "resources/pool.html",
         {
             "pool": pool,
-            "lines": lines,
+            "lines": page_of(request, lines[::-1]),  # the newest movements first
             "found": found,
-            "rows": found.rows(),
+            "rows": rows,
+            "recommended": [(r, g) for r, g in rows if g.amount],  # what to approve, first
+            "declined": [(r, g) for r, g in rows if not g.amount],
             "allocated": allocated,
             "others": scoped(same, request.user) if can_edit else [],
             "below": [p for p in same if p.org_unit.path.startswith(pool.org_unit.path)],
@@ -228,16 +233,23 @@ def request_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, "已撤销申请。")
         return redirect("resources:requests")
     _, params = filter_values(request, forms.RequestFilter)
-    found = selectors.requests(actor=request.user).order_by("-id")
+    # Pending requests first (they wait for a decision), then allocated ones, closed ones last.
+    stage = Case(
+        When(status=RequestStatus.PENDING, then=Value(0)),
+        When(status=RequestStatus.ALLOCATED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    found = selectors.requests(actor=request.user).order_by(stage, "-id")
     if params["status"]:
         found = found.filter(status=params["status"])
     if params["project"]:
         found = found.filter(project_id=params["project"])
-    rows = [
-        (r, held if r.status == RequestStatus.ALLOCATED else None)
-        for r, held in selectors.with_held(found, limit=500)
-    ]
     if params["export"] == "xlsx":
+        rows = [
+            (r, held if r.status == RequestStatus.ALLOCATED else None)
+            for r, held in selectors.with_held(found)
+        ]
         return xlsx_response(
             "要素申请",
             ["项目代码", "项目", "企业", "区县", "要素池", "申请量", "最低可行量", "状态", "现有分配", "申请理由"],
@@ -248,10 +260,22 @@ def request_list(request: HttpRequest) -> HttpResponse:
             ),
         )  # fmt: skip
     visible = set(selectors.pools(actor=request.user).values_list("pk", flat=True))
+    page = page_of(request, found)
+    rows = [
+        (r, held if r.status == RequestStatus.ALLOCATED else None)
+        for r, held in selectors.with_held(found.filter(pk__in=[r.pk for r in page]))
+    ]
     return render(
         request,
         "resources/requests.html",
-        {"rows": rows, "statuses": RequestStatus.choices, "visible": visible},
+        {
+            "rows": rows,
+            "page": page,
+            "query": list_query(request),
+            "statuses": RequestStatus.choices,
+            "status": params["status"],
+            "visible": visible,
+        },
     )
 
 
@@ -286,7 +310,12 @@ def advance_list(request: HttpRequest) -> HttpResponse:
             ([str(r.advance.borrower), str(r.advance.lender), r.advance.amount, r.repaid,
               r.light.label, "；".join(r.light.reasons)] for r in rows),
         )  # fmt: skip
-    return render(request, "resources/advances.html", {"rows": rows, "overdue": bool(params["overdue"])})
+    shown = sorted(rows, key=lambda r: LIGHT_ORDER.get(r.light.light, len(LIGHT_ORDER)))  # red first
+    return render(
+        request,
+        "resources/advances.html",
+        {"page": page_of(request, shown), "query": list_query(request), "overdue": bool(params["overdue"])},
+    )
 
 
 # Factory-space market (厂房超市) ------------------------------------------------------------------------
@@ -328,7 +357,8 @@ def listing_list(request: HttpRequest) -> HttpResponse:
         request,
         "resources/listings.html",
         {
-            "listings": found[:500],
+            "page": page_of(request, found),
+            "query": list_query(request),
             "statuses": ListingStatus.choices,
             "status": status,
             "areas": org_units(actor=request.user)
@@ -409,12 +439,14 @@ def need_list(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied, Http404) as exc:
             _refused(request, exc)
         return redirect("resources:needs")
-    found = selectors.needs(actor=request.user)
+    # The soonest needed first; those without a date after them.
+    found = selectors.needs(actor=request.user).order_by(F("needed_by").asc(nulls_last=True), "-id")
     return render(
         request,
         "resources/needs.html",
         {
-            "needs": found[:500],
+            "page": page_of(request, found),
+            "query": list_query(request),
             "year": timezone.localdate().year,
             "districts": OrgUnit.objects.filter(kind__in=REPORTING_KINDS).order_by("sort_order", "path"),
         },
