@@ -95,7 +95,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             ),
         )  # fmt: skip
     page = page_of(request, found if chosen is None else chosen)
-    on_page = list(page) if chosen is None else sorted(found.filter(pk__in=list(page)), key=chosen.index)
+    on_page = list(page) if chosen is None else sorted(found.filter(pk__in=list(page)), key=lambda t: chosen.index(t.pk))
     shown = selectors.with_lights(on_page, as_of=as_of, rules=rules)
     return render(
         request,
