@@ -220,7 +220,7 @@ def test_results_open_a_to_d_with_t_last_and_a_missing_score_says_why(evaluated,
     page = login(users["city_staff"]).get("/evaluation/", {"year": 2025}).content.decode()
     table = page.split('data-testid="result-table"')[1].split("</table>")[0]
     classes = [row.split('data-class="')[1][0] for row in table.split("<tr>")[2:]]
-    assert classes == sorted(classes[:-1]) + ["T"]  # B, C …, and the exempt one last
+    assert classes == [*sorted(classes[:-1]), "T"]  # B, C …, and the exempt one last
     exempt = table.split("<tr>")[-1]
     assert "湖州织里童装有限公司" in exempt and "不参评" in exempt and "kc-dash" in exempt
 
