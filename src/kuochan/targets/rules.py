@@ -448,10 +448,14 @@ def standing(
         else:
             completion = max(actual - start, Decimal(0)) / (year_target - start)
         light, why = _pace_light(completion, pace, rules)
-        reasons.append(
-            f"{year} 年目标 {number(year_target)}{unit}，年初 {number(start) if start is not None else '—'}{unit}，"
-            f"现为 {number(actual)}{unit}，增量完成率 {_points(completion)}，时序进度 {_points(pace)}，{why}"
-        )
+        if start is None or year_target <= start:
+            done = f"现为 {number(actual)}{unit}，完成率 {_points(completion)}"
+        else:
+            done = (
+                f"年初 {number(start)}{unit}，需新增 {number(year_target - start)}{unit}，"
+                f"年内新增 {number(actual - start)}{unit}，新增完成率 {_points(completion)}"
+            )
+        reasons.append(f"{year} 年目标 {number(year_target)}{unit}，{done}，时序进度 {_points(pace)}，{why}")
         return Standing(
             year_target, actual, completion, pace, light, yoy, period_target, actual, tuple(reasons)
         )
