@@ -26,7 +26,10 @@ def test_the_cockpit_shows_what_the_modules_show_for_the_month(pipeline, users):
     assert dict(data.stalls)["落地未开工"] == 2
     assert [(label, count) for _, label, count, _ in data.large] == [("备案", 2)]  # two 亿元以上, not started
     plan = plan_get()
-    assert data.headline == targets_report(plan=plan, year=TODAY.year, month=TODAY.month)["indicators"]
+    assert (
+        data.headline
+        == targets_report(plan=plan, year=TODAY.year, month=TODAY.month, detail=True)["indicators"]
+    )
     assert {r.unit.name: (r.projects, r.red) for r in data.regions if r.projects} == {
         "吴兴区": (2, 1),
         "南浔区": (2, 0),

@@ -126,3 +126,21 @@ def test_city_staff_generate_and_the_citys_readers_download(pipeline, users, log
     download = client.get(f"/cockpit/reports/{report.pk}/docx/")
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     assert login(users["enterprise"]).get(f"/cockpit/reports/{report.pk}/xlsx/").status_code == 403
+
+
+def test_the_word_and_excel_files_say_why_a_figure_is_missing_and_hold_numbers_as_numbers(pipeline, users):
+    report = report_generate(actor=users["city_staff"], source="web", year=TODAY.year, month=TODAY.month)
+    doc = Document(io.BytesIO(report.document.read()))
+    indicators, ranking, _ = doc.tables
+    cells = [c.text for table in (indicators, ranking) for row in table.rows[1:] for c in row.cells]
+    assert "—" not in cells  # a bare dash says nothing: 无数据, 不适用, 本年无目标, 不参与排名
+    assert "无数据" in cells or "本年无目标" in cells
+    listed = next(row for row in indicators.rows if row.cells[0].text.startswith("上市公司"))
+    assert listed.cells[4].text.startswith("年内新增")  # a level indicator: added against to add
+    text = "\n".join([p.text for p in doc.paragraphs] + cells)
+    assert not any(word in text for word in ("DESIGN", "plan_source", ".txt", "#"))
+    book = CalamineWorkbook.from_filelike(io.BytesIO(report.workbook.read()))
+    flagged = book.get_sheet_by_name("红黄灯项目").to_python()
+    assert flagged[2][4] == "总投资（万元）" and flagged[3][4] == 12000.0  # a number, not text
+    ranked = book.get_sheet_by_name("区县赛马").to_python()
+    assert all(row[0] != "—" for row in ranked[3:])

@@ -26,8 +26,21 @@ def figures(**changes):
 
 
 def test_figures_print_as_the_bureau_writes_them():
-    assert (number(128.125), number(3.0), number(None)) == ("128.13", "3", "—")
-    assert (percent(0.230865), percent(2.0)) == ("23.1%", "200%")
+    assert (number(128.125), number(3.0), number(15340.5)) == ("128.13", "3", "15,340.5")
+    assert (percent(0.230865), percent(2.0)) == ("23.1%", "200.0%")
+    assert (number(None), percent(None), number(None, missing="本年无目标")) == (
+        "无数据",
+        "不适用",
+        "本年无目标",
+    )
+
+
+def test_a_level_indicator_reads_as_added_against_to_add_not_as_a_completion_rate():
+    level = {"code": "listed", "name": "上市公司", "unit": "家", "actual": 65, "year_target": 67,
+             "completion": 0.333333, "time_pace": 0.833333, "light": "red",
+             "level_text": "年内新增 1 / 目标新增 3"}  # fmt: skip
+    text = "".join(p for s in narrative(figures(indicators=[level])) for p in s.paragraphs)
+    assert "上市公司年内新增 1 / 目标新增 3" in text and "上市公司年度目标完成率" not in text
 
 
 def test_the_narrative_states_every_figure_in_its_section():
@@ -46,7 +59,7 @@ def test_the_narrative_states_every_figure_in_its_section():
     )
     assert (
         overall[2]
-        == "落地湖州募投项目16个（年度目标 8个），年度目标完成率 200%，快于时序进度 116.7 个百分点。"
+        == "落地湖州募投项目16个（年度目标 8个），年度目标完成率 200.0%，快于时序进度 116.7 个百分点。"
     )
     assert overall[-2] == "全市在库增资扩产项目 20 个，其中红灯 3 个、黄灯 5 个、绿灯 10 个，不亮灯 2 个。"
     assert overall[-1] == (

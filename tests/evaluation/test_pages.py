@@ -210,3 +210,23 @@ def test_the_treatment_export_downloads_and_the_city_list_stays_with_the_city(ev
         "市领导联系企业"
         in login(users["city_staff"]).get("/evaluation/tracking/", {"year": 2025}).content.decode()
     )
+
+
+def test_results_open_a_to_d_with_t_last_and_a_missing_score_says_why(evaluated, users, login):
+    Exemption.objects.create(
+        year=2025, enterprise=Enterprise.objects.get(uscc=evaluated[0]), reason="停产整顿"
+    )
+    evaluation_run(actor=None, source=Source.CLI, year=2025)
+    page = login(users["city_staff"]).get("/evaluation/", {"year": 2025}).content.decode()
+    table = page.split('data-testid="result-table"')[1].split("</table>")[0]
+    classes = [row.split('data-class="')[1][0] for row in table.split("<tr>")[2:]]
+    assert classes == [*sorted(classes[:-1]), "T"]  # B, C …, and the exempt one last
+    exempt = table.split("<tr>")[-1]
+    assert "湖州织里童装有限公司" in exempt and "不参评" in exempt and "kc-dash" in exempt
+
+
+def test_the_exemption_list_pages_and_shows_its_total(evaluated, users, login):
+    firm = Enterprise.objects.get(uscc=evaluated[0])
+    Exemption.objects.create(year=2025, enterprise=firm, reason="停产整顿")
+    page = login(users["city_staff"]).get("/evaluation/exemptions/", {"year": 2025}).content.decode()
+    assert "停产整顿" in page and "共 1 条" in page

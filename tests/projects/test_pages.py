@@ -1,12 +1,14 @@
 """The project pages: what an official sees and can do, in their data scope."""
 
 import datetime as dt
+import html
 from decimal import Decimal
 
 import pytest
 
 from kuochan.audit.models import AuditEntry
 from kuochan.projects.models import LightRuleSet, Progress, Project, YearPlan
+from kuochan.registry.models import Enterprise
 from tests.conftest import TODAY, days_ago
 from tests.xlsx import exported_rows
 
@@ -248,3 +250,60 @@ def test_monthly_grid_refuses_an_amount_beyond_what_is_stored(pipeline, users, l
     )
     assert f"{red.name}：本年累计完成投资“1e20”" in response.content.decode()
     assert not Progress.objects.exists()
+
+
+def many_projects(enterprise, count: int, prefix: str = "批量技改项目") -> None:
+    """`count` projects of one enterprise whose start was due 120 days ago: red, each with its reason."""
+    Project.objects.bulk_create(
+        Project(
+            code=f"KC-TEST-{n:06d}", name=f"{prefix}{n:03d}", enterprise=enterprise,
+            district=enterprise.district, status="active", total_wan=Decimal(800 + n),
+            signed_actual=days_ago(200), registered_actual=days_ago(100), started_planned=days_ago(120),
+        )
+        for n in range(count)
+    )  # fmt: skip
+
+
+def test_the_list_opens_on_red_then_yellow_then_green_then_unlit(pipeline, users, login, huzhou):
+    # the red project moves to the last district with the last code: by district it would come last
+    Project.objects.filter(pk=pipeline["red"].pk).update(
+        district=huzhou["330503"], code="2026-330503-26-03-000009"
+    )
+    page = login(users["city_staff"]).get("/projects/").content.decode()
+    table = page.split('data-testid="project-table"')[1]
+    order = [
+        table.index(name)
+        for name in ("童装智能工厂技改项目", "新材料扩产项目", "木业新建厂房项目", "已终止项目")
+    ]
+    assert order == sorted(order)
+    assert "红灯在前" in page
+
+
+def test_amounts_read_in_the_tables_unit_with_the_unit_in_the_header(pipeline, users, login):
+    page = login(users["city_staff"]).get("/projects/").content.decode()
+    assert "总投资（亿元）" in page and "总投资（万元）" not in page  # three of the four are 1.2 亿元
+    row = page.split("童装智能工厂技改项目")[1].split("</tr>")[0]
+    assert '<td class="text-end">1.20</td>' in row
+    small = login(users["city_staff"]).get("/projects/", {"q": "木业新建"}).content.decode()
+    assert "总投资（万元）" in small and '<td class="text-end">300.00</td>' in small
+
+
+def test_a_long_list_shows_50_rows_and_its_total_and_keeps_its_filters(registered, users, login):
+    many_projects(Enterprise.objects.get(uscc=registered[0]), 120)
+    client = login(users["city_staff"])
+    page = client.get("/projects/", {"q": "批量", "light": "red"}).content.decode()
+    table = page.split('data-testid="project-table"')[1].split("</table>")[0]
+    assert table.count("<tr>") - 1 == 50  # the header row and 50 projects
+    assert "共 120 条，第 1/3 页" in page
+    assert "?q=%E6%89%B9%E9%87%8F&light=red&page=2" in html.unescape(page)  # 下一页 keeps the filters
+    last = client.get("/projects/", {"q": "批量", "light": "red", "page": 3}).content.decode()
+    assert "第 3/3 页" in last and "批量技改项目119" in last
+
+
+def test_the_three_lists_show_one_list_at_a_time_with_each_lists_count(pipeline, users, login):
+    client = login(users["city_staff"])
+    page = client.get(
+        "/projects/lists/", {"from": days_ago(130), "to": TODAY, "show": "complete"}
+    ).content.decode()
+    assert "拟开工清单（2）" in page and 'data-testid="list-complete"' in page
+    assert "童装智能工厂技改项目" not in page.split('data-testid="list-complete"')[1]

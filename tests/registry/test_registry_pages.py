@@ -51,12 +51,13 @@ def test_profile_shows_honours_metrics_chart_and_trail(with_data, users, login):
     enterprise = Enterprise.objects.get(uscc=with_data[0])
     page = login(users["wuxing"]).get(f"/enterprises/{enterprise.pk}/").content.decode()
     assert "高新技术企业" in page and "2022年" in page
-    assert "1000.00" in page and "metric-chart-data" in page
+    assert "1,000.00" in page and "营业收入（万元）" in page and "metric-chart-data" in page
     assert "变更记录" in page
     created_by = ImportBatch.objects.get(kind="enterprises")
-    assert f'新增于 <a href="/imports/{created_by.pk}/">导入批次 #{created_by.pk}</a>' in page
+    assert f'的<a href="/imports/{created_by.pk}/">数据导入</a>' in page
     metrics_batch = ImportBatch.objects.get(kind="enterprise-metrics")
-    assert f"批次 #{metrics_batch.pk}" in page
+    assert f'<a href="/imports/{metrics_batch.pk}/">' in page
+    assert "批次 #" not in page and ".xlsx" not in page  # no ids or file names
 
 
 def test_another_districts_enterprise_is_not_found(with_data, users, login):

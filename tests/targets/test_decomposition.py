@@ -153,6 +153,14 @@ def test_the_ranking_page_ranks_units_on_their_own_targets(baselines, users, log
     )  # a unit that did nothing scores 0, not "no rank"
 
 
+def test_the_ranking_says_why_a_unit_has_no_score(huzhou, users, login):
+    page = login(users["leader"]).get("/targets/ranking/", {"as_of": "2026-06"}).content.decode()
+    table = page.split('data-testid="ranking-table"')[1].split("</table>")[0]
+    assert "不参与排名" in table and "无可计分指标" in table  # nothing split to the districts yet
+    assert "没有分解到本单位且有实际值的指标，不参与排名" in table
+    assert "截至 2026年6月" in page
+
+
 def test_a_grid_with_one_bad_cell_saves_nothing_and_names_the_cell(baselines, users, login):
     wuxing, nanxun = OrgUnit.objects.get(code="330502"), OrgUnit.objects.get(code="330503")
     form = {

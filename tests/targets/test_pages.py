@@ -38,12 +38,32 @@ def test_the_progress_page_shows_lights_sources_and_scope(registered, users, log
         month=dt.date(2026, 6, 1), value=Decimal("58.9"),
     )  # fmt: skip
     city = login(users["city_staff"]).get("/targets/progress/", {"as_of": "2026-06"}).content.decode()
-    assert "湖州市截至 2026-06 的进度" in city
+    assert "湖州市截至 2026年6月的进度" in city
     assert "比重现为 58.9%，底线 60%，低 1.1 个百分点" in city and "统计数据" in city
     assert "推算（企业库推算）" in city
     district = login(users["wuxing"]).get("/targets/progress/", {"as_of": "2026-06"}).content.decode()
-    assert "吴兴区截至 2026-06 的进度" in district and "湖州市（全市）" not in district
+    assert "吴兴区截至 2026年6月的进度" in district and "湖州市（全市）" not in district
     assert "目标尚未分解到本单位，只列实际值" in district
+
+
+def test_a_level_indicator_reads_as_added_against_to_add_and_one_without_data_is_greyed_with_its_source(
+    registered, users, login
+):
+    listed = Enterprise.objects.get(uscc=registered[2])
+    Honour.objects.create(enterprise=listed, kind="listed", year_granted=2024)
+    Honour.objects.create(
+        enterprise=Enterprise.objects.get(uscc=registered[0]), kind="listed", year_granted=2026
+    )
+    page = login(users["city_staff"]).get("/targets/progress/", {"as_of": "2026-06"})
+    html = page.content.decode()
+    rows = {
+        row.split("</td>")[1]: row for row in html.split('data-testid="progress-table"')[1].split("<tr")[2:]
+    }
+    listed_row = next(row for name, row in rows.items() if "上市公司" in name)
+    # the year began with 1 listed company, 1 more listed in 2026; the 2026 target of 67 means 66 to add
+    assert "年内新增 1 / 目标新增 66" in listed_row and "完成 0" not in listed_row
+    smart = next(row for name, row in rows.items() if "智能工厂" in name)
+    assert 'class="text-secondary" data-no-data' in smart and "待录入：统计数据" in smart
 
 
 def test_staff_enter_an_official_figure_on_the_progress_page_within_their_scope(huzhou, users, login):

@@ -2,6 +2,8 @@
 
 import pytest
 
+from kuochan.registry.models import Enterprise
+from tests.projects.test_pages import many_projects
 from tests.web.test_registry_in_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,3 +25,21 @@ def test_filter_to_red_projects_and_open_one(live_server, page, pipeline, screen
     page.wait_for_selector('#milestone-chart[data-ready="true"]')
     assert page.locator("#milestone-chart canvas").count() >= 1
     screenshot(page, "project-detail")
+
+
+SCREEN = 768  # 1366×768, the bureau's common laptop screen
+
+
+def test_the_longest_list_stays_within_six_screens(live_server, page, users, registered, screenshot):
+    """120 red projects with long names: the list shows 50 of them, red first, on at most six screens."""
+    many_projects(
+        Enterprise.objects.get(uscc=registered[0]), 120, prefix="年产20万套高端智能装备数字化技改扩产项目"
+    )
+    sign_in(page, live_server, "city")
+    page.goto(f"{live_server.url}/projects/")
+    rows = page.get_by_test_id("project-table").locator("tbody tr")
+    assert rows.count() == 50
+    assert "共 120 条" in page.get_by_test_id("pagination").inner_text()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    screenshot(page, "projects-list-1366x768")
+    assert height <= 6 * SCREEN, f"{height} px"

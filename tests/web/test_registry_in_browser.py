@@ -43,7 +43,7 @@ def test_district_user_imports_a_file_and_opens_the_new_enterprise(
     page.wait_for_url("**/imports/*/")
     page.get_by_role("link", name="湖州织里示范童装有限公司").click()
     assert page.get_by_role("heading", level=1).inner_text() == "湖州织里示范童装有限公司"
-    assert "导入批次" in page.get_by_test_id("created-by").inner_text()
+    assert "的数据导入" in page.get_by_test_id("created-by").inner_text()
 
 
 def test_profile_draws_the_metric_trend(live_server, page, users, registered, tmp_path, run_cli, screenshot):

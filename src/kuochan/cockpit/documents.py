@@ -20,7 +20,7 @@ from kuochan.cockpit.rules import heading, narrative, number, percent
 from kuochan.cockpit.selectors import ReportData
 from kuochan.imports.exporting import formula_like
 
-LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "—"}
+LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "不亮灯"}
 
 
 def title_of(data: ReportData) -> str:
@@ -105,7 +105,7 @@ def _targets_sheet(book: _Book, data: ReportData) -> None:
     sheet = book.sheet(
         "目标进度",
         "目标进度（分区县）",
-        "金额单位：见“单位”列；完成率为年度目标完成率",
+        "金额单位：见“单位”列；完成率为年度目标完成率（按年增量计的指标为新增完成率）；空白为无数据或不适用",
         widths,
         header_rows=2,
     )
@@ -125,7 +125,7 @@ def _targets_sheet(book: _Book, data: ReportData) -> None:
             sheet.write(r, c, "" if row[key] is None else row[key], book.f_num)
         for c, key in ((4, "completion"), (5, "time_pace")):
             sheet.write(r, c, "" if row[key] is None else row[key], book.f_pct)
-        sheet.write(r, 6, LIGHTS.get(row["light"], "—"), book.light(row["light"]))
+        sheet.write(r, 6, LIGHTS.get(row["light"], "不亮灯"), book.light(row["light"]))
         for n, (_, rows) in enumerate(units[1:]):
             own = rows[r - 4]
             sheet.write(r, 7 + 2 * n, "" if own["actual"] is None else own["actual"], book.f_num)
@@ -133,10 +133,10 @@ def _targets_sheet(book: _Book, data: ReportData) -> None:
 
 
 def _projects_sheet(book: _Book, data: ReportData) -> None:
-    sheet = book.sheet(
-        "红黄灯项目", "红灯、黄灯项目及原因", "总投资单位：万元", [6, 10, 26, 30, 12, 8, 12, 50]
+    sheet = book.sheet("红黄灯项目", "红灯、黄灯项目及原因", "金额单位：万元", [6, 10, 26, 30, 14, 8, 12, 50])
+    book.header(
+        sheet, 2, ["序号", "区县", "项目代码", "项目名称", "总投资（万元）", "亮灯", "破五未", "亮灯原因"]
     )
-    book.header(sheet, 2, ["序号", "区县", "项目代码", "项目名称", "总投资", "亮灯", "破五未", "亮灯原因"])
     for r, (f, v) in enumerate(data.flagged, start=3):
         book.rows(
             sheet, r,
@@ -186,14 +186,14 @@ def _ranking_sheet(book: _Book, data: ReportData) -> None:
     sheet = book.sheet(
         "区县赛马",
         "区县赛马（按年度目标完成率对照时序进度计分）",
-        "得分：各指标得分之和",
+        "得分：各指标得分的平均分（分）；未排名的单位见“说明”",
         [8, 12, 10, *([12] * len(names)), 40],
     )
-    book.header(sheet, 2, ["名次", "区县", "得分", *names, "说明"])
+    book.header(sheet, 2, ["名次", "区县", "得分（分）", *names, "说明"])
     rows = []
     for r in data.ranking:
         points = {name: p for name, _, _, p in r.parts}
-        rows.append([r.rank or "—", r.unit, None if r.score is None else float(r.score),
+        rows.append([r.rank or "不参与排名", r.unit, None if r.score is None else float(r.score),
                      *(float(points[n]) if n in points else None for n in names), "；".join(r.reasons)])  # fmt: skip
     book.rows(
         sheet, 3, rows, [book.f_cell, book.f_cell, book.f_num, *([book.f_num] * len(names)), book.f_cell]
@@ -203,7 +203,7 @@ def _ranking_sheet(book: _Book, data: ReportData) -> None:
 def workbook(data: ReportData) -> bytes:
     """The report's workbook: 目标进度, 红黄灯项目, 破五未, the three lists, 区县赛马."""
     buffer = io.BytesIO()
-    book = _Book(buffer, title_of(data), data.as_of.isoformat())
+    book = _Book(buffer, title_of(data), f"{data.as_of.year}年{data.as_of.month}月{data.as_of.day}日")
     _targets_sheet(book, data)
     _projects_sheet(book, data)
     _stalls_sheet(book, data)
@@ -272,13 +272,14 @@ def document(data: ReportData, figures: dict[str, Any]) -> bytes:
         if index == 0 and data.indicators:
             _table(
                 doc, ["指标", "单位", "完成值", "年度目标", "完成率", "时序进度", "亮灯"],
-                [[i["name"], i["unit"], number(i["actual"]), number(i["year_target"]), percent(i["completion"]),
-                  percent(i["time_pace"]), LIGHTS.get(i["light"], "—")] for i in data.indicators],
+                [[i["name"], i["unit"], number(i["actual"]), number(i["year_target"], missing="本年无目标"),
+                  i.get("level_text") or percent(i["completion"]), percent(i["time_pace"]),
+                  LIGHTS.get(i["light"], "不亮灯")] for i in data.indicators],
             )  # fmt: skip
         if index == 1 and data.ranking:
             _table(
-                doc, ["名次", "区县", "得分", "红灯项目"],
-                [[r.rank or "—", r.unit, number(r.score), figures["red_by_district"].get(data.unit_names.get(r.unit, r.unit), 0)]
+                doc, ["名次", "区县", "得分（分）", "红灯项目（个）"],
+                [[r.rank or "不参与排名", r.unit, number(r.score, missing="无可计分指标"), figures["red_by_district"].get(data.unit_names.get(r.unit, r.unit), 0)]
                  for r in data.ranking],
             )  # fmt: skip
     red = [(f, v) for f, v in data.flagged if v.light.value == "red"]

@@ -221,6 +221,12 @@ class CycleSettings(models.Model):
         return ("", None)
 
 
+TRIGGER_LABELS = {
+    "schedule": "每月定时运行", "command": "运维人员运行", "cli": "运维人员运行", "web": "在页面上运行",
+    "api": "通过接口运行", "system": "系统运行",
+}  # fmt: skip
+
+
 class CycleRun(models.Model):
     """One run of the monthly cycle: what it did, step by step, how long each took, and any failure."""
 
@@ -252,6 +258,11 @@ class CycleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} 月度流程"
+
+    @property
+    def trigger_label(self) -> str:
+        """How the run started, in words (the stored value is a code)."""
+        return TRIGGER_LABELS.get(self.trigger, "其他")
 
     @property
     def seconds(self) -> float | None:

@@ -8,8 +8,10 @@ import calendar
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
+
+from kuochan.core.figures import NO_DATA, NOT_APPLICABLE, quantity_text, share_text
 
 CHINESE_ORDINALS = "一二三四五六七八九十"
 
@@ -20,17 +22,23 @@ class Section:
     paragraphs: tuple[str, ...]
 
 
-def number(value: float | Decimal | int | None, places: int = 2) -> str:
-    """A figure as the report prints it: thousands unmarked, trailing zeros dropped (12.50 → 12.5, 3.00 → 3)."""
-    if value is None:
-        return "—"
-    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{exact:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def number(value: float | Decimal | int | None, places: int = 2, missing: str = NO_DATA) -> str:
+    """A figure as the report prints it: thousands marked, trailing zeros dropped (12,345.5, 3); a missing
+    one says why (无数据 unless told)."""
+    text = quantity_text(value, places)
+    return missing if text is None else text
 
 
-def percent(share: float | None) -> str:
-    return "—" if share is None else number(Decimal(str(share)) * 100, 1) + "%"
+def percent(share: float | None, missing: str = NOT_APPLICABLE) -> str:
+    """A share as a percentage with one decimal (0.230865 → 23.1%); a missing one says why."""
+    text = share_text(share)
+    return missing if text is None else text
+
+
+def achieved(indicator: Mapping[str, Any]) -> str:
+    """How far an indicator has come this year: a level's count added against the count to add, else the
+    share of the year's target done."""
+    return indicator.get("level_text") or f"年度目标完成率 {percent(indicator['completion'])}"
 
 
 def _pace_words(completion: float, pace: float) -> str:
@@ -58,7 +66,7 @@ def overall(figures: Mapping[str, Any]) -> Section:
     for i in judged[:3]:
         paragraphs.append(
             f"{i['name']}{number(i['actual'])}{i['unit']}（年度目标 {number(i['year_target'])}{i['unit']}），"
-            f"年度目标完成率 {percent(i['completion'])}，{_pace_words(i['completion'], i['time_pace'])}。"
+            f"{achieved(i)}，{_pace_words(i['completion'], i['time_pace'])}。"
         )
     total = sum(lights.values())
     paragraphs.append(
@@ -99,9 +107,7 @@ def problems(figures: Mapping[str, Any]) -> Section:
     paragraphs = []
     behind = [i for i in figures["indicators"] if i["light"] == "red"]
     for n, i in enumerate(behind, start=1):
-        paragraphs.append(
-            f"{n}. {i['name']}年度目标完成率 {percent(i['completion'])}，{_pace_words(i['completion'], i['time_pace'])}。"
-        )
+        paragraphs.append(f"{n}. {i['name']}{achieved(i)}，{_pace_words(i['completion'], i['time_pace'])}。")
     stalls = figures["stalls"]
     if total := sum(stalls.values()):
         parts = "、".join(f"{label} {count} 个" for label, count in stalls.items() if count)

@@ -188,7 +188,9 @@ def _compute(actor: User, year: int, month: int, as_of: dt.date) -> Cockpit:
     if actor.org_unit_id and actor.org_unit.parent_id is None:
         memo.facts = board.facts  # the whole tree's projects: the targets need not read them again
     if plan is not None and plan.period_start <= year <= plan.period_end:
-        headline = targets_report(plan=plan, year=year, month=month, unit=unit, memo=memo)["indicators"]
+        headline = targets_report(plan=plan, year=year, month=month, unit=unit, detail=True, memo=memo)[
+            "indicators"
+        ]
         ranked = ranking(plan=plan, year=year, month=month, memo=memo)
         for row in ranked:
             region = next((r for r in regions if r.unit.display_name == row.unit), None)
@@ -349,6 +351,7 @@ def report_figures(data: ReportData) -> dict[str, Any]:
                 k: row[k]
                 for k in ("code", "name", "unit", "actual", "year_target", "completion", "time_pace", "light")
             }
+            | {"level_text": row.get("level_text")}
             for row in data.indicators
         ],
         "ranking": [

@@ -374,7 +374,7 @@ def cycle_run(*, year: int, month: int, trigger: str, progress: Progress | None 
             started = time.perf_counter()
             data = report_data(year=year, month=month, board=board)  # the same board: projects read once
             report = _report_save(None, Source.SYSTEM, data, started)
-            return (data, report), f"通报 #{report.pk}"
+            return (data, report), f"已生成{data.year}年{data.month}月通报"
 
         data, run.report = step("生成月度通报", generate)
         step("红灯提醒", lambda: (None, f"新发提醒 {_notify_red(data)} 条"))

@@ -29,7 +29,7 @@ from kuochan.core.scope import scoped
 from kuochan.imports.parsing import CellError, to_month
 from kuochan.jobs.services import job_start
 from kuochan.orgs.models import OrgUnit
-from kuochan.projects.rules import LIGHT_LABELS
+from kuochan.projects.rules import LIGHT_LABELS, URGENCY
 from kuochan.web.exports import xlsx_response
 from kuochan.web.selectors import home_map
 
@@ -280,6 +280,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
     light = values["light"]
     every = selectors.supervision_board(actor=request.user, as_of=as_of)
     rows = [r for r in every if r.light == light] if light else every
+    rows = sorted(rows, key=lambda r: (URGENCY.index(r.light), r.task.deadline))  # red, overdue first
     if values["export"] == "xlsx":
         return xlsx_response(
             "督办事项",

@@ -73,6 +73,16 @@ def number_text(value: object, places: int = 0) -> str | None:
     return None if number is None else grouped(number, places)
 
 
+def quantity_text(value: object, places: int = 2) -> str | None:
+    """A measured figure as a plan writes it, with separators and at most `places` decimals, trailing zeros
+    dropped: 3,500 · 513.6 · 3.05 (for columns whose rows have different units)."""
+    number = _decimal(value)
+    if number is None:
+        return None
+    text = grouped(number, places)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def percent_text(value: object, places: int = 1) -> str | None:
     """A percentage already in percent (7.25 → "7.3%"), one decimal by default."""
     number = _decimal(value)

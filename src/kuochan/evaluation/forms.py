@@ -19,6 +19,10 @@ class DistrictFilter(YearFilter):
     district = IdField(label="区县")
 
 
+class TreatmentFilter(DistrictFilter):
+    treatment = forms.IntegerField(label="施策规则", required=False, min_value=0, max_value=1000)
+
+
 class ResultFilterForm(DistrictFilter):
     """The results list's filters. The class parameter is named `class` in the query string."""
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from kuochan.core.bulk import column_name, raw_values, read_columns, table_name
@@ -22,7 +22,7 @@ from kuochan.evaluation.models import (
     Exemption,
     KeyEnterprise,
 )
-from kuochan.evaluation.rules import METRICS, Scheme, YearFacts, scheme_from_definition
+from kuochan.evaluation.rules import CLASSES, METRICS, Scheme, YearFacts, scheme_from_definition
 from kuochan.orgs.models import OrgUnit
 from kuochan.projects.models import Project
 from kuochan.projects.rules import TERMINATED
@@ -218,7 +218,8 @@ class ResultFilter:
 
 
 def results(*, actor: Any, year: int, filters: ResultFilter | None = None) -> QuerySet[EvaluationResult]:
-    """The year's stored results in the actor's scope, best first within each group."""
+    """The year's stored results in the actor's scope: classes A to D, then T (不参评) and the unevaluated
+    last; best first within a class and group."""
     found = scoped_or_system(EvaluationResult.objects.filter(year=year), actor).select_related(
         "enterprise", "enterprise__district"
     )
@@ -239,7 +240,14 @@ def results(*, actor: Any, year: int, filters: ResultFilter | None = None) -> Qu
         found = found.filter(
             Q(enterprise__name__icontains=f.query) | Q(enterprise__uscc__icontains=f.query.upper())
         )
-    return found.order_by("group", "rank_city", "enterprise__name")
+    return found.order_by(CLASS_ORDER, "group", F("rank_city").asc(nulls_last=True), "enterprise__name")
+
+
+# Lists open A→D, with T (不参评) and the unevaluated last.
+CLASS_ORDER = Case(
+    *(When(klass=k, then=Value(position)) for position, k in enumerate((*CLASSES, "T"))),
+    default=Value(len(CLASSES) + 1),
+)
 
 
 def result_history(*, actor: Any, enterprise: Enterprise) -> list[EvaluationResult]:
@@ -377,8 +385,10 @@ def chosen_key_enterprises(*, actor: Any) -> QuerySet[KeyEnterprise]:
 
 
 def exemptions(*, actor: Any, year: int) -> QuerySet[Exemption]:
-    return scoped(Exemption.objects.filter(year=year), actor).select_related(
-        "enterprise", "enterprise__district"
+    return (
+        scoped(Exemption.objects.filter(year=year), actor)
+        .select_related("enterprise", "enterprise__district")
+        .order_by("enterprise__district__path", "enterprise__name")
     )
 
 

@@ -29,6 +29,7 @@ from kuochan.evaluation.forms import (
     ResultFilterForm,
     SchemeNoteForm,
     TrackingFilter,
+    TreatmentFilter,
     YearFilter,
     YearForm,
 )
@@ -282,10 +283,11 @@ def carbon(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def treatment(request: HttpRequest) -> HttpResponse:
-    """分类施策 work lists: the enterprises in scope by recommended treatment."""
-    values = _asked(request, DistrictFilter)
+    """分类施策 work lists: how many enterprises in scope each recommended treatment has, largest first, and
+    the members of the one chosen (the largest unless asked), 50 to a page."""
+    values = _asked(request, TreatmentFilter)
     year, district_id = values["year"], values["district"]
-    lists = selectors.treatment_lists(actor=request.user, year=year, district=district_id)
+    lists = selectors.treatment_lists(actor=request.user, year=year, district=district_id, shown=0)
     if chosen(request.GET, "export", ["xlsx"]):
         found = selectors.results(
             actor=request.user, year=year, filters=selectors.ResultFilter(district=district_id)
@@ -295,15 +297,34 @@ def treatment(request: HttpRequest) -> HttpResponse:
             found.filter(treatment__isnull=False).order_by("treatment", "enterprise__name"),
             "分类施策清单",
         )
+    shown = next((entry for entry in lists if entry[0] == values["treatment"]), lists[0] if lists else None)
+    page = None
+    if shown is not None:
+        members = selectors.results(
+            actor=request.user,
+            year=year,
+            filters=selectors.ResultFilter(district=district_id, treatment=shown[0]),
+        ).order_by("enterprise__district__path", "enterprise__name")
+        page = page_of(request, members)
+    keep = request.GET.copy()
+    for name in ("page", "export", "treatment"):
+        keep.pop(name, None)
     return render(
         request,
         "evaluation/treatment.html",
         {
             "year": year,
             "years": _years(year),
-            "lists": lists,
+            "lists": [(index, text, count) for index, text, count, _ in lists],
+            "shown": shown,
+            "page": page,
+            "rows": selectors.explained(page) if page is not None else [],
             "districts": reporting_units(actor=request.user),
             "district": district_id,
+            "other_filters": keep.urlencode(),
+            "keep_shown": "&".join(
+                filter(None, [keep.urlencode(), f"treatment={shown[0]}" if shown else ""])
+            ),
             "query": _query(request),
         },
     )
@@ -317,7 +338,9 @@ def above_scale(request: HttpRequest) -> HttpResponse:
         actor=request.user, start=dt.date(today.year, 1, 1), end=dt.date(today.year, 12, 31)
     )
     return render(
-        request, "evaluation/above_scale.html", {"year": today.year, "entries": lists.to_above_scale}
+        request,
+        "evaluation/above_scale.html",
+        {"year": today.year, "page": page_of(request, lists.to_above_scale), "query": ""},
     )
 
 
@@ -344,6 +367,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
     )
     if values["changed"]:
         rows = [row for row in rows if row.changed]
+    rows = sorted(rows, key=lambda row: not row.changed)  # what changed since last year first
     if chosen(request.GET, "export", ["xlsx"]):
         return xlsx_response(
             f"{year}年重点企业跟踪表",
@@ -364,7 +388,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": _years(year),
-            "rows": rows,
+            "page": page_of(request, rows),
             "changed_only": values["changed"],
             "query": _query(request),
             "chosen": selectors.chosen_key_enterprises(actor=request.user),
@@ -425,7 +449,8 @@ def exemption_list(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": _years(year),
-            "exemptions": selectors.exemptions(actor=request.user, year=year),
+            "page": page_of(request, selectors.exemptions(actor=request.user, year=year)),
+            "query": f"year={year}",
             "can_edit": request.user.can_edit,
         },
     )

@@ -56,6 +56,7 @@ LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": 
 
 
 LEVELS = (Light.GREEN, Light.YELLOW, Light.RED)
+URGENCY = (Light.RED, Light.YELLOW, Light.GREEN, Light.NONE)  # the order lists open in: most urgent first
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,10 +252,7 @@ def _missing_report(f: ProjectFacts, as_of: dt.date) -> str:
 
 def light_summary(verdicts: Iterable[Verdict]) -> dict[str, int]:
     counts = Counter(v.light.value for v in verdicts)
-    return {
-        light.value: counts.get(light.value, 0)
-        for light in (Light.RED, Light.YELLOW, Light.GREEN, Light.NONE)
-    }
+    return {light.value: counts.get(light.value, 0) for light in URGENCY}
 
 
 # Codes and date order, checked the same way by imports, forms and the API -------------------------

@@ -21,6 +21,7 @@ from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.projects.models import YI_WAN, LightRuleSet, Progress, Project, ProjectStatus, YearPlan
 from kuochan.projects.rules import (
     MILESTONES,
+    URGENCY,
     EnterpriseFacts,
     LightRules,
     ProjectFacts,
@@ -286,8 +287,9 @@ class ProjectFilter:
 def project_rows(
     *, actor: Any, as_of: dt.date, filters: ProjectFilter | None = None
 ) -> list[tuple[ProjectFacts, Verdict]]:
-    """Projects in scope with their verdicts on as_of, filtered as the list page asks, ordered by
-    district and code. Filters on the verdict (light, stage, stall) apply after the rules ran."""
+    """Projects in scope with their verdicts on as_of, filtered as the list page asks, most urgent first:
+    red, yellow, green, then unlit; within a light those whose next milestone is overdue (破五未) first;
+    then by district and code. Filters on the verdict (light, stage, stall) apply after the rules ran."""
     f = filters or ProjectFilter()
     found = projects(actor=actor)
     if f.query:
@@ -312,7 +314,14 @@ def project_rows(
         and (not f.stall or verdict.stall == f.stall)
     ]
     rank = district_rank()
-    rows.sort(key=lambda row: (rank.get(row[0].district, len(rank)), row[0].code))
+    rows.sort(
+        key=lambda row: (
+            URGENCY.index(row[1].light),
+            row[1].stall is None,
+            rank.get(row[0].district, len(rank)),
+            row[0].code,
+        )
+    )
     return rows
 
 

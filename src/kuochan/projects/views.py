@@ -134,7 +134,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
             (
                 [
                     f.code, f.name, objects[f.id].enterprise.name, f.district,
-                    objects[f.id].get_project_type_display(), float(objects[f.id].total_wan or 0),
+                    objects[f.id].get_project_type_display(), objects[f.id].total_wan,
                     v.stage_label or "", v.light.label, v.stall or "", "；".join(v.reasons),
                 ]
                 for f, v in rows
@@ -150,6 +150,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "items": [(objects[f.id], v) for f, v in page],
+            "items_projects": [objects[f.id] for f, _ in page],
             "filters": filters,
             "as_of": as_of,
             "summary": light_summary(v for _, v in rows),
@@ -376,10 +377,18 @@ class PeriodForm(FilterForm):
         label="导出", choices=[("", "—"), ("start", "拟开工"), ("complete", "竣工"), ("above_scale", "升规")],
         required=False,
     )  # fmt: skip
+    show = forms.ChoiceField(
+        label="清单",
+        choices=[("start", "拟开工"), ("complete", "竣工"), ("above_scale", "升规")],
+        required=False,
+    )
 
     def __init__(self, data: Any = None, **kwargs: Any) -> None:
         # The query string says from= and to=, which are Python keywords: renamed before parsing.
-        data = {"start": data.get("from", ""), "end": data.get("to", ""), "export": data.get("export", "")}
+        data = {
+            "start": data.get("from", ""), "end": data.get("to", ""), "export": data.get("export", ""),
+            "show": data.get("show", ""),
+        }  # fmt: skip
         super().__init__(data, **kwargs)
         first = timezone.localdate().replace(day=1)
         self.fields["start"].initial = first
@@ -402,14 +411,20 @@ def three_lists(request: HttpRequest) -> HttpResponse:
             [key, "名称", "所属区县", "原因"],
             ([e.key, e.name, e.district, "；".join(e.reasons)] for e in groups[wanted]),
         )
+    shown = values["show"] or "start"
+    period = f"from={start}&to={end}"
     return render(
         request,
         "projects/lists.html",
         {
             "start": start,
             "end": end,
-            "groups": [(key, LIST_TITLES[key], entries) for key, entries in groups.items()],
-            "query": f"from={start}&to={end}",
+            "groups": [(key, LIST_TITLES[key], len(entries)) for key, entries in groups.items()],
+            "shown": shown,
+            "title": LIST_TITLES[shown],
+            "page": page_of(request, groups[shown]),
+            "period": period,
+            "query": f"{period}&show={shown}",
         },
     )
 
@@ -441,7 +456,7 @@ def data_quality(request: HttpRequest) -> HttpResponse:
             ["项目代码", "项目名称", "所属区县", "问题类别", "问题"],
             ([p.code, p.name, p.district, QUALITY_KINDS[f.kind], f.message] for p, f in rows),
         )
-    page = page_of(request, rows, 100)
+    page = page_of(request, rows)
     return render(
         request,
         "projects/quality.html",

@@ -351,6 +351,16 @@ def _pace_light(completion: Decimal, pace: Decimal, rules: PaceRules) -> tuple[s
     )
 
 
+def level_progress(actual: Decimal | None, start: Decimal | None, target: Decimal | None) -> str | None:
+    """A level indicator's year as officials read it, the count added against the count to add:
+    "年内新增 2 / 目标新增 4" (not "65 家, 完成 0%", which hides that the year began at 63)."""
+    if actual is None or start is None or target is None:
+        return None
+    added = actual - start
+    done = f"年内新增 {number(added)}" if added >= 0 else f"年内减少 {number(-added)}"
+    return f"{done} / 目标新增 {number(max(target - start, Decimal(0)))}"
+
+
 def year_target_of(i: IndicatorData, year: int, years: Sequence[int], baseline_year: int) -> Decimal | None:
     """The indicator's target for `year`: its own, a yearly floor, the period total spread evenly over the
     years when it has no yearly targets, or for a level stated only for its final year the straight line
@@ -438,10 +448,14 @@ def standing(
         else:
             completion = max(actual - start, Decimal(0)) / (year_target - start)
         light, why = _pace_light(completion, pace, rules)
-        reasons.append(
-            f"{year} 年目标 {number(year_target)}{unit}，年初 {number(start) if start is not None else '—'}{unit}，"
-            f"现为 {number(actual)}{unit}，增量完成率 {_points(completion)}，时序进度 {_points(pace)}，{why}"
-        )
+        if start is None or year_target <= start:
+            done = f"现为 {number(actual)}{unit}，完成率 {_points(completion)}"
+        else:
+            done = (
+                f"年初 {number(start)}{unit}，需新增 {number(year_target - start)}{unit}，"
+                f"年内新增 {number(actual - start)}{unit}，新增完成率 {_points(completion)}"
+            )
+        reasons.append(f"{year} 年目标 {number(year_target)}{unit}，{done}，时序进度 {_points(pace)}，{why}")
         return Standing(
             year_target, actual, completion, pace, light, yoy, period_target, actual, tuple(reasons)
         )

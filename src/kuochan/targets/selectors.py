@@ -29,6 +29,7 @@ from kuochan.targets.rules import (
     Standing,
     StatementData,
     district_ranking,
+    level_progress,
     standing,
     year_target_of,
 )
@@ -365,10 +366,15 @@ def targets_report(
             }
         )  # fmt: skip
         if detail:
+            level_start = start if start is not None else indicator.baseline
             rows[-1] |= {
                 "source": source if result.actual is not None else "",
+                "expected_source": source,
                 "reasons": list(result.reasons),
                 "yoy": _float(result.yoy),
+                "level_text": level_progress(result.actual, level_start, result.year_target)
+                if model.kind == "level_by_year"
+                else None,
             }
     return {"as_of": f"{year}-{month:02d}", "indicators": rows}
 

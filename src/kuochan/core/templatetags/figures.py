@@ -44,6 +44,12 @@ def number(value: object, places: int = 0) -> str:
 
 
 @register.filter
+def quantity(value: object, places: int = 2) -> str:
+    """A measured figure with separators and at most `places` decimals: 3,500 · 513.6."""
+    return _or_dash(figures.quantity_text(value, int(places)), figures.NO_DATA)
+
+
+@register.filter
 def percent(value: object, places: int = 1) -> str:
     """A value already in percent, one decimal: 7.3%."""
     return _or_dash(figures.percent_text(value, int(places)), figures.NO_DATA)
