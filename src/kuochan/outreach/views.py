@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -201,6 +201,12 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline_days": rules.deadline_days[ticket.category],
         },
     )
+
+
+@login_required
+def ticket_attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = selectors.ticket_attachment_get(actor=request.user, pk=pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 # Visits ---------------------------------------------------------------------------------------------

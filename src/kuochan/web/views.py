@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from kuochan.accounts.models import SecurityEvent
 from kuochan.accounts.security import security_event_record
@@ -12,6 +12,8 @@ from kuochan.web.selectors import FIGURE_LABELS, home_map, reporting_unit_figure
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The actor's scope on the map: a figure per reporting unit; the zones beside the map."""
+    if request.user.is_enterprise_user:  # the enterprise contact's home is its own to-do list
+        return redirect("portal:home")
     rows = reporting_unit_figures(actor=request.user)
     map_unit = home_map(actor=request.user)
     on_map = [row for row in rows if row.unit.map_name]
