@@ -1,14 +1,16 @@
 """In headless Chromium, every menu link of every role: the top menu, the account menu and each module's
 tabs. Each answers 200, logs no console error and is no empty shell; a screenshot of each role's home."""
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
 
 from kuochan.audit.models import Source
+from kuochan.cockpit.services import Decision, meeting_record
 from kuochan.evaluation.services import evaluation_run
 from kuochan.outreach.services import ticket_create
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TODAY
 from tests.web.test_cockpit_in_browser import console_error
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,8 +35,14 @@ TAB_LINKS = """() => [...document.querySelectorAll('ul.nav-tabs a[href]')].map(a
 @pytest.fixture
 def programme(equipped, enterprise_user, grant, with_metrics, admins, users):
     """Enough of the programme that no page is empty for want of data: the pipeline with equipment, the
-    grant, two years of figures and their evaluation, and a ticket the enterprise raised."""
+    grant, two years of figures and their evaluation, a ticket the enterprise raised and a work meeting
+    shared with the districts."""
     evaluation_run(actor=None, source=Source.CLI, year=2025)
+    meeting_record(
+        actor=users["city_staff"], source=Source.WEB, date=TODAY - dt.timedelta(days=3), title="工作例会",
+        notes="", shared=True,
+        decisions=[Decision("协调用能指标", "市发展改革委", users["wuxing"], TODAY + dt.timedelta(days=30))],
+    )  # fmt: skip
     ticket_create(
         actor=enterprise_user, source=Source.WEB, enterprise=enterprise_user.enterprise, category="finance",
         title="技改贷款授信不足", project=equipped["red"],
