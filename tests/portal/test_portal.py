@@ -204,6 +204,8 @@ def test_policies_it_qualifies_for_and_what_would_settle_the_rest(
     vague = unknown.split('data-policy="vague-grant"')[1].split("</li>\n</li>")[0]
     assert "您已符合：规上企业" in vague and PLACEHOLDER_TEXT in vague
     assert "【待明确】" not in policies and "研发投入强度达到一定比例" not in policies
+    apply = page(client, "/policies/vague-grant/apply/")
+    assert PLACEHOLDER_TEXT in apply and "【待明确】" not in apply
     # once it applies, the policy leaves the list of new chances and the application's stage shows
     count = todo_count(home, "policies")
     application_create(
@@ -244,3 +246,13 @@ def test_report_due_day_follows_the_monthly_cycle(enterprise_user, pipeline, log
         assert f"{due.month}月25日前填报" in html
     else:
         assert "请尽快填报" in html
+
+
+def test_a_placeholder_reads_as_awaiting_the_authority_wherever_it_sits():
+    from kuochan.portal.selectors import plain
+
+    assert plain("【待明确】研发投入强度达到一定比例") == PLACEHOLDER_TEXT
+    assert (
+        plain("（规上企业 且 【待明确】研发投入 或 高新技术企业）；【待明确】其他")
+        == f"（规上企业 且 {PLACEHOLDER_TEXT} 或 高新技术企业）；{PLACEHOLDER_TEXT}"
+    )

@@ -32,7 +32,7 @@ from kuochan.registry.models import Enterprise
 # How a policy rule's placeholder (a condition the policy text leaves vague) reads to an enterprise.
 PLACEHOLDER_TEXT = "该条件待主管部门明确"
 # The policy module marks a placeholder condition with this, for city staff to complete.
-_PLACEHOLDER_MARK = re.compile(r"【待明确】[^；（）]*")
+_PLACEHOLDER_MARK = re.compile(r"【待明确】(?:(?! 且 | 或 )[^；（）])*")
 # Applications still on their way, in the order an enterprise meets them.
 OPEN_APPLICATION_STATUSES = (
     Status.RETURNED,
