@@ -256,3 +256,34 @@ def test_a_placeholder_reads_as_awaiting_the_authority_wherever_it_sits():
         plain("（规上企业 且 【待明确】研发投入 或 高新技术企业）；【待明确】其他")
         == f"（规上企业 且 {PLACEHOLDER_TEXT} 或 高新技术企业）；{PLACEHOLDER_TEXT}"
     )
+
+
+def test_ticket_files_are_for_those_on_the_ticket_and_only_while_it_is_open(
+    enterprise_user, users, bank, registered
+):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from kuochan.outreach.services import ticket_attachment_add
+
+    ticket = raise_ticket(enterprise_user, enterprise_user.enterprise)
+    with pytest.raises(PermissionDenied):
+        ticket_attachment_add(
+            actor=users["nanxun"], source=Source.WEB, ticket=ticket, name="a.pdf", content=PDF
+        )
+    staff_file = ticket_attachment_add(
+        actor=users["wuxing"], source=Source.WEB, ticket=ticket, name="C:\\材料\\回复.pdf", content=PDF
+    )
+    assert staff_file.name == "回复.pdf"  # the name without the sender's folders
+    with pytest.raises(ValidationError, match="内容与扩展名"):
+        ticket_attachment_add(
+            actor=enterprise_user, source=Source.WEB, ticket=ticket, name="假.pdf", content=b"MZ"
+        )
+    resolve(ticket, users["wuxing"], bank)
+    ticket_act(
+        actor=enterprise_user, source=Source.WEB, ticket=ticket, action="review", satisfaction="satisfied"
+    )
+    with pytest.raises(ValidationError, match="已结案"):
+        ticket_attachment_add(
+            actor=enterprise_user, source=Source.WEB, ticket=ticket, name="b.pdf", content=PDF
+        )
+    assert ticket.attachments.count() == 1

@@ -95,9 +95,11 @@ def test_every_menu_link_of_the_role_opens_a_working_page(live_server, page, pro
     problems: list[str] = []
     walked: set[str] = set()
     tabs: list[str] = []
-    for href in links:
+    for number, href in enumerate(links, start=1):
         visit(page, live_server, href, problems, errors)
         walked.add(href)
+        if username == "qiye":  # the enterprise's own pages, as it sees them
+            screenshot(page, f"menus-qiye-{number}")
         tabs += [tab for tab in page.evaluate(TAB_LINKS) if own(tab) and tab not in tabs]
     for href in tabs:
         if href not in walked:
