@@ -256,6 +256,11 @@ def test_a_placeholder_reads_as_awaiting_the_authority_wherever_it_sits():
         plain("（规上企业 且 【待明确】研发投入 或 高新技术企业）；【待明确】其他")
         == f"（规上企业 且 {PLACEHOLDER_TEXT} 或 高新技术企业）；{PLACEHOLDER_TEXT}"
     )
+    assert (
+        plain("亩均评价分类属于A类、B类；不满足：列入清三低")
+        == "亩均评价分类属于A类、B类；不属于“列入清三低”的情形"
+    )
+    assert plain("（规上企业 且 不满足：列入清三低）") == "（规上企业 且 不属于“列入清三低”的情形）"
 
 
 def test_ticket_files_are_for_those_on_the_ticket_and_only_while_it_is_open(

@@ -33,6 +33,8 @@ from kuochan.registry.models import Enterprise
 PLACEHOLDER_TEXT = "该条件待主管部门明确"
 # The policy module marks a placeholder condition with this, for city staff to complete.
 _PLACEHOLDER_MARK = re.compile(r"【待明确】(?:(?! 且 | 或 )[^；（）])*")
+# A negated condition ("不满足：列入清三低"), read as a situation the enterprise is not in.
+_NEGATION = re.compile(r"不满足：((?:(?! 且 | 或 )[^；（）])+|（[^（）]*）)")
 # Applications still on their way, in the order an enterprise meets them.
 OPEN_APPLICATION_STATUSES = (
     Status.RETURNED,
@@ -54,8 +56,9 @@ STAGE_WORDS = {
 
 
 def plain(text: str) -> str:
-    """A condition's reading as the enterprise should see it: a placeholder says it awaits the authority."""
-    return _PLACEHOLDER_MARK.sub(PLACEHOLDER_TEXT, text)
+    """A condition's reading as the enterprise should see it: a placeholder says it awaits the authority, a
+    negation names the situation it is not in."""
+    return _NEGATION.sub(r"不属于“\1”的情形", _PLACEHOLDER_MARK.sub(PLACEHOLDER_TEXT, text))
 
 
 def report_month(today: dt.date) -> dt.date:
