@@ -226,6 +226,8 @@ def test_evaluation_shows_class_grade_and_what_would_raise_them(enterprise_user,
     client = login(enterprise_user)
     html = page(client, "/my/evaluation/")
     assert "2025 年亩均评价" in html and "如何提升亩均评价" in html and "如何提升碳效码" in html
+    raise_class = html.split('data-testid="raise-class"')[1].split("</ul>")[0]
+    assert "可评为A类" in raise_class and "相对权重得分最低的指标" in raise_class
     assert 'data-testid="outlook"' in page(client, "/my/")
     nanxun = Enterprise.objects.get(name="南浔木业有限公司")
     assert nanxun.name not in html

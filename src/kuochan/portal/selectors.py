@@ -18,7 +18,7 @@ from kuochan.cockpit.models import CycleSettings
 from kuochan.core.figures import month_text
 from kuochan.evaluation import selectors as evaluation_selectors
 from kuochan.evaluation.models import EvaluationResult
-from kuochan.evaluation.rules import CARBON_GAPS, CLASS_LABELS
+from kuochan.evaluation.rules import CARBON_GAPS, CLASS_LABELS, INDICATORS
 from kuochan.outreach import selectors as outreach_selectors
 from kuochan.outreach.models import Ticket
 from kuochan.outreach.rules import OPEN_STATUSES, RESOLVED
@@ -247,9 +247,18 @@ def outlook(*, user: User) -> Outlook | None:
     raise_class, raise_grade = [], []
     if scheme and result.group and (advice := _better_class(result, scheme.group(result.group).cutoffs)):
         raise_class.append(advice)
-    for name, _unit, _value, _points, missing in getattr(result, "points", []):
-        if missing:
-            raise_class.append(f"补报{name}数据：缺数据的指标不能为您得分。")
+    points = getattr(result, "points", [])
+    raise_class += [
+        f"补报{name}数据：缺数据的指标不能为您得分。" for name, _, _, _, missing in points if missing
+    ]
+    if result.klass in ("B", "C", "D") and scheme and result.group:
+        weights = {INDICATORS[w.code].name: w.weight for w in scheme.group(result.group).indicators}
+        scored = [row for row in points if not row[4] and row[2] is not None and weights.get(row[0])]
+        if scored:  # the indicator furthest below its weight: where a gain counts most
+            name, unit, value, _, _ = min(scored, key=lambda row: row[3] / float(weights[row[0]]))
+            raise_class.append(
+                f"{name}是您相对权重得分最低的指标（{value:.2f} {unit}），提高它最能提升得分。"
+            )
     raise_class += [f"清三低：{reason}。" for reason in getattr(result, "low_reasons", [])]
     if result.carbon_grade and result.carbon_grade > 1 and scheme:
         bound = scheme.carbon_grades[result.carbon_grade - 2]
