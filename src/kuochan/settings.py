@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "kuochan.cockpit",
     "kuochan.web",
     "kuochan.demo",
+    "kuochan.portal",
 ]
 
 MIDDLEWARE = [

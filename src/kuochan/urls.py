@@ -26,6 +26,7 @@ urlpatterns = [
     path("imports/", include("kuochan.imports.urls")),
     path("jobs/", include("kuochan.jobs.urls")),
     path("api/v1/", api.urls),
+    path("my/", include("kuochan.portal.urls")),
 ]
 
 handler403 = "kuochan.web.views.permission_denied"

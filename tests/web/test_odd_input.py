@@ -39,10 +39,11 @@ from kuochan.cockpit import services as cockpit
 from kuochan.imports.models import ImportUpload
 from kuochan.jobs.models import Job
 from kuochan.orgs.models import OrgUnit
+from kuochan.outreach.services import ticket_attachment_add
 from kuochan.projects.services import progress_record
 from kuochan.resources.services import photo_add
 from tests.api.conftest import world  # noqa: F401  (the API tests' data set: one object of each kind)
-from tests.conftest import TODAY, attach
+from tests.conftest import PDF, TODAY, attach
 
 ODD_VALUES: list[str | list[str]] = [
     "²",  # str.isdigit() says yes, int() says no
@@ -89,6 +90,7 @@ class Site:
     token: Any
     job: Any
     upload: Any
+    ticket_file: Any
     export: Any = None
 
 
@@ -122,6 +124,9 @@ def site(world, admins) -> Site:  # noqa: F811
         ),
         upload=previewed_upload(wuxing),
         export=exported_file(city),
+        ticket_file=ticket_attachment_add(
+            actor=world.users["enterprise"], source=web, ticket=world.ticket, name="说明.pdf", content=PDF
+        ),
     )
 
 
@@ -178,6 +183,8 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "orgs:edit": {"pk": unit},
         "orgs:add-child": {"pk": unit},
         "outreach:ticket": {"pk": w.ticket.pk},
+        "outreach:ticket-attachment": {"pk": site.ticket_file.pk},
+        "portal:ticket": {"pk": w.ticket.pk},
         "outreach:visit": {"pk": w.visit.pk},
         "outreach:event": {"pk": w.event.pk},
         "policies:enterprise": {"pk": w.zhili.pk},

@@ -5,7 +5,7 @@ import pytest
 
 from kuochan.policies.models import Application, Status
 from tests.conftest import PDF
-from tests.web.test_registry_in_browser import sign_in
+from tests.web.test_menus_in_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,12 +14,10 @@ def test_an_enterprise_applies_and_the_district_reviews(
     live_server, page, grant, equipped, enterprise_user, users, tmp_path, screenshot
 ):
     sign_in(page, live_server, "qiye")
-    page.get_by_role("link", name="政策直达").click()
-    row = page.get_by_test_id("policy-table").locator('tr[data-policy="equipment-grant"]')
-    assert row.locator('[data-status="eligible"]').inner_text() == "符合"
-    page.get_by_role("link", name="本企业可享政策").click()
-    grant_row = page.get_by_test_id("enterprise-policies").locator('tr[data-policy="equipment-grant"]')
-    assert "符合：规上企业；技改项目" in grant_row.inner_text()
+    page.get_by_role("navigation", name="功能模块").get_by_role("link", name="政策").click()
+    grant_row = page.get_by_test_id("eligible").locator('[data-policy="equipment-grant"]')
+    assert "您已符合：规上企业；技改项目" in grant_row.inner_text()
+    assert "童装智能工厂技改项目" in grant_row.inner_text()
     grant_row.get_by_role("link", name="申报").click()
     page.get_by_label("申报说明").fill("新增智能吊挂线 12 条")
     page.get_by_test_id("create").click()

@@ -191,6 +191,14 @@ class Ticket(models.Model):
     )
     resolution = models.TextField(_("办理结果"), blank=True)
     reopened = models.PositiveSmallIntegerField(_("重新办理次数"), default=0)
+    project = models.ForeignKey(  # the enterprise's project the issue holds up, when it names one
+        "projects.Project",
+        verbose_name=_("关联项目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
     created_by = models.ForeignKey(
         USER, verbose_name=_("提出人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -246,6 +254,37 @@ class TicketStep(models.Model):
     @property
     def label(self) -> str:
         return STEP_LABELS.get(self.action, self.action)
+
+
+class TicketAttachment(models.Model):
+    """A file the enterprise (or staff) attached to a ticket, stored outside the web root and served only
+    within scope."""
+
+    SCOPE_PATH = "ticket__district__path"
+    SCOPE_ENTERPRISE = "ticket__enterprise_id"
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("文件"), upload_to="outreach/%Y/")
+    name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        USER, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["ticket", "id"]
+        verbose_name = _("诉求附件")
+        verbose_name_plural = _("诉求附件")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def audit_scope(self) -> tuple[str, int]:
+        return self.ticket.audit_scope()
 
 
 class Event(models.Model):

@@ -26,6 +26,7 @@ from kuochan.outreach.models import (
     Participant,
     ServiceRuleSet,
     Ticket,
+    TicketAttachment,
     TicketStep,
     Visit,
 )
@@ -163,6 +164,11 @@ def most_urgent_first(found: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 def ticket_get(*, actor: User, pk: int) -> Ticket:
     return get_scoped_or_404(tickets(actor=actor), actor, pk=pk)
+
+
+def ticket_attachment_get(*, actor: User, pk: int) -> TicketAttachment:
+    """A ticket's file, for whoever may see the ticket."""
+    return get_scoped_or_404(TicketAttachment.objects.select_related("ticket"), actor, pk=pk)
 
 
 def ticket_queue(*, actor: User) -> tuple[QuerySet[Ticket], str]:

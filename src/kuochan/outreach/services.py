@@ -5,13 +5,16 @@ and the timers. Every write is one audited transaction; a refused one changes no
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +22,7 @@ from django.utils import timezone
 from kuochan.accounts.services import user_or_none
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
+from kuochan.core.files import DOCUMENTS, plain_name, upload_problem
 from kuochan.core.money import money_problem
 from kuochan.core.scope import OUT_OF_SCOPE, ensure_in_scope, path_in_scope, scoped
 from kuochan.notifications.models import Notification
@@ -34,11 +38,13 @@ from kuochan.outreach.models import (
     Participant,
     ServiceRuleSet,
     Ticket,
+    TicketAttachment,
     TicketStep,
     Visit,
 )
 from kuochan.outreach.rules import (
     CATEGORY_LABELS,
+    CLOSED,
     ENTERPRISE,
     HANDLER,
     OPEN_STATUSES,
@@ -52,6 +58,7 @@ from kuochan.outreach.rules import (
     transition_refusal,
     triage_due,
 )
+from kuochan.projects.models import Project
 from kuochan.registry.models import Enterprise
 from kuochan.registry.rules import normalise_code
 
@@ -342,9 +349,10 @@ def ticket_create(
     title: str,
     description: str = "",
     visit: Visit | None = None,
+    project: Project | None = None,
 ) -> Ticket:
     """受理: an enterprise raises its own issue, or staff register one (from a visit, or as told). It must be
-    triaged and assigned within the city's triage time."""
+    triaged and assigned within the city's triage time. It may name the enterprise's project it holds up."""
     enterprise = Enterprise.objects.select_related("district").get(pk=enterprise.pk)
     is_own = actor is not None and actor.is_enterprise_user and actor.enterprise_id == enterprise.pk
     if not is_own:
@@ -358,13 +366,15 @@ def ticket_create(
         errors["title"] = "请写明诉求事项。"
     if visit is not None and (is_own or visit.enterprise_id != enterprise.pk):
         errors["visit"] = "关联的走访应为该企业的走访。"
+    if project is not None and project.enterprise_id != enterprise.pk:
+        errors["project"] = "关联的项目应为该企业的项目。"
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()
     ticket = Ticket(
         number=f"new-{uuid.uuid4().hex[:16]}", enterprise=enterprise, district=enterprise.district,
         source=Ticket.Source.ENTERPRISE if is_own else Ticket.Source.VISIT if visit else Ticket.Source.STAFF,
-        visit=visit, category=category, title=title.strip(), description=description.strip(),
+        visit=visit, project=project, category=category, title=title.strip(), description=description.strip(),
         due_date=triage_due(today, selectors.current_rules()), created_by=user_or_none(actor),
     )  # fmt: skip
     ticket.save()
@@ -477,6 +487,42 @@ def ticket_comment(*, actor: Any, source: Source, ticket: Ticket, text: str) -> 
         actor=actor, source=source, action=Action.CREATE, obj=ticket, after={"comment": text.strip()}
     )
     return step
+
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def ticket_attachment_add(
+    *, actor: Any, source: Source, ticket: Ticket, name: str, content: bytes
+) -> TicketAttachment:
+    """A file for the ticket (a photo, a letter, a document), by the enterprise, staff in scope or the
+    handler while it is open; checked by type, content and size, stored under a random name."""
+    ticket = Ticket.objects.select_related("district").get(pk=ticket.pk)
+    if not roles_on(actor, ticket):
+        raise PermissionDenied("只有提出诉求的企业、属地工作人员和承办人可以上传附件。")
+    ensure_in_scope(actor, ticket)
+    if ticket.status == CLOSED:
+        raise ValidationError("诉求已结案，不能再上传附件。")
+    name = plain_name(name)
+    if problem := upload_problem(name, content, DOCUMENTS, MAX_ATTACHMENT_BYTES):
+        raise ValidationError(problem)
+    attachment = TicketAttachment(
+        ticket=ticket, name=name, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=user_or_none(actor),
+    )  # fmt: skip
+    attachment.file.save(
+        f"{uuid.uuid4().hex}{PurePath(name).suffix.lower()}", ContentFile(content), save=False
+    )
+    try:
+        attachment.save()
+        audit_record(
+            actor=actor, source=source, action=Action.CREATE, obj=attachment, after=snapshot(attachment)
+        )
+    except Exception:
+        attachment.file.delete(save=False)  # no file left behind without its row
+        raise
+    return attachment
 
 
 # The daily sweep ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.ticket_list, name="tickets"),
     path("tickets/new/", views.ticket_new, name="ticket-new"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("attachments/<int:pk>/", views.ticket_attachment_download, name="ticket-attachment"),
     path("visits/", views.visit_list, name="visits"),
     path("visits/new/", views.visit_new, name="visit-new"),
     path("visits/<int:pk>/", views.visit_detail, name="visit"),

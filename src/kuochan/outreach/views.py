@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -95,7 +95,11 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             ),
         )  # fmt: skip
     page = page_of(request, found if chosen is None else chosen)
-    on_page = list(page) if chosen is None else sorted(found.filter(pk__in=list(page)), key=lambda t: chosen.index(t.pk))
+    on_page = (
+        list(page)
+        if chosen is None
+        else sorted(found.filter(pk__in=list(page)), key=lambda t: chosen.index(t.pk))
+    )
     shown = selectors.with_lights(on_page, as_of=as_of, rules=rules)
     return render(
         request,
@@ -207,6 +211,12 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline_days": rules.deadline_days[ticket.category],
         },
     )
+
+
+@login_required
+def ticket_attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = selectors.ticket_attachment_get(actor=request.user, pk=pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 # Visits ---------------------------------------------------------------------------------------------

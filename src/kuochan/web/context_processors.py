@@ -15,16 +15,36 @@ MODULES = (
     ("cockpit", "驾驶舱", "cockpit:cockpit"),
 )
 
+# The enterprise contact's own menu: only what an enterprise may use, about its own enterprise.
+PORTAL = (
+    ("portal:home", "我的待办", "portal:home"),
+    ("portal:projects", "我的项目", "portal:projects"),
+    ("portal:tickets", "我的诉求", "portal:tickets"),
+    ("portal:policies", "政策", "portal:policies"),
+    ("portal:applications", "我的申报", "portal:applications"),
+    ("portal:evaluation", "我的评价", "portal:evaluation"),
+)
+# The portal pages a menu item stands for, besides its own (a ticket's page is under 我的诉求).
+PORTAL_PAGES = {"portal:ticket": "portal:tickets", "portal:ticket-new": "portal:tickets"}
+
+
+def _current(request: HttpRequest, enterprise: bool) -> str:
+    match = request.resolver_match
+    if match is None:
+        return ""
+    if enterprise:
+        return PORTAL_PAGES.get(match.view_name, match.view_name)
+    return match.app_name or match.url_name
+
 
 def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.sees_business_data:
         return {"nav_modules": []}  # the three administrators' pages are in the account menu
-    current = (
-        request.resolver_match.app_name or request.resolver_match.url_name if request.resolver_match else ""
-    )
+    enterprise = user.is_enterprise_user
+    current = _current(request, enterprise)
     modules = [
         {"key": key, "label": label, "url": reverse(url_name) if url_name else None, "active": key == current}
-        for key, label, url_name in MODULES
+        for key, label, url_name in (PORTAL if enterprise else MODULES)
     ]
     return {"nav_modules": modules}

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kuochan.accounts.models import ADMIN_ROLES, SecurityEvent
@@ -24,8 +24,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """The actor's to-do (待办) on a day, most urgent first; below it, the scope on the map with a figure per
     reporting unit, and the zones beside the map. The three administrators see only their queues."""
     user = request.user
+    if user.is_enterprise_user:  # the enterprise contact's home is its own to-do list
+        return redirect("portal:home")
     as_of = filter_values(request, HomeFilter)[1]["as_of"] or timezone.localdate()
-    todo = None if user.is_enterprise_user else todo_for(actor=user, as_of=as_of)
+    todo = todo_for(actor=user, as_of=as_of)
     if user.role in ADMIN_ROLES:
         return render(request, "web/home.html", {"todo": todo, "as_of": as_of, "administrator": True})
     rows = reporting_unit_figures(actor=user)
