@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from kuochan.accounts.models import User
 from kuochan.audit.models import Source
-from kuochan.orgs.models import OrgUnit
+from kuochan.evaluation.services import evaluation_run
 from kuochan.outreach.services import ticket_create
 from tests.conftest import PASSWORD
 from tests.web.conftest import ARTIFACTS
@@ -96,9 +96,10 @@ def page(browser):
 
 
 @pytest.fixture
-def world(equipped, grant, enterprise_user, admins, users):
-    """The conftest data, with a ticket so its page has something to show; the paths of the detail and form
-    pages each role opens besides its menus."""
+def world(equipped, with_metrics, grant, enterprise_user, admins, users):
+    """The conftest data, with a ticket and the 2025 evaluation (class and grade badges) so their pages have
+    something to show; the paths of the detail and form pages each role opens besides its menus."""
+    evaluation_run(actor=users["city_admin"], source=Source.WEB, year=2025)
     red = equipped["red"]
     ticket = ticket_create(
         actor=users["wuxing"], source=Source.WEB, enterprise=red.enterprise, category="land",
@@ -107,14 +108,15 @@ def world(equipped, grant, enterprise_user, admins, users):
     enterprise = f"/enterprises/{red.enterprise.pk}/"
     project = red.get_absolute_url()
     staff = [project, f"{project}progress/", enterprise, ticket.get_absolute_url(), "/outreach/tickets/new/",
-             f"/policies/{grant.code}/", "/projects/new/"]  # fmt: skip
+             f"/policies/{grant.code}/", "/projects/new/", "/evaluation/?year=2025", "/evaluation/carbon/?year=2025",
+             "/projects/board/", "/outreach/visits/", "/policies/applications/"]  # fmt: skip
     city_user = User.objects.get(username="city")
-    admin_pages = [f"/accounts/users/{city_user.pk}/", f"/orgs/{OrgUnit.objects.get(code='330502').pk}/"]
+    admin_pages = [f"/accounts/users/{city_user.pk}/"]
     return {
         "admin": staff,
         "city": staff,
         "wuxing": staff,
-        "leader": [project, enterprise, f"/policies/{grant.code}/"],
+        "leader": [project, enterprise, f"/policies/{grant.code}/", "/evaluation/?year=2025"],
         "qiye": [project, f"{project}progress/", ticket.get_absolute_url(), "/outreach/tickets/new/"],
         "sysadmin": admin_pages,
         "secadmin": admin_pages,
@@ -147,6 +149,15 @@ def test_main_pages_of_each_role_have_no_serious_accessibility_violation(
         check(path)
         if path == home:
             screenshot(page, f"axe-{role}")
+    if "/projects/new/" in paths:  # a form sent empty: its error messages and marked fields
+        page.goto(f"{live_server.url}/projects/new/")
+        page.locator("main form[method=post] [type=submit]").first.click()
+        page.wait_for_load_state("networkidle")
+        assert page.locator(".invalid-feedback, .alert-danger").count() >= 1
+        results.append(
+            {"path": "/projects/new/（空表单提交后）", "status": 200, "title": page.title(),
+             "violations": axe_check(page)}
+        )  # fmt: skip
 
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"axe-{role}.json").write_text(
