@@ -7,11 +7,13 @@ the login page. Every violation found is kept in test-artifacts/axe-<role>.json;
 fails the test, listed by rule, element and the rule's Chinese help."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from kuochan.accounts.models import User
 from kuochan.audit.models import Source
@@ -153,7 +155,9 @@ def test_main_pages_of_each_role_have_no_serious_accessibility_violation(
         page.goto(f"{live_server.url}/projects/new/")
         page.locator("main form[method=post] [type=submit]").first.click()
         page.wait_for_load_state("networkidle")
-        assert page.locator(".invalid-feedback, .alert-danger").count() >= 1
+        # A screen reader hears each refused field as invalid, with its message read out as the field's description.
+        invalid = page.locator("main [aria-invalid=true]").first
+        expect(invalid).to_have_accessible_description(re.compile(r"\S"))
         results.append(
             {"path": "/projects/new/（空表单提交后）", "status": 200, "title": page.title(),
              "violations": axe_check(page)}
@@ -179,3 +183,14 @@ def test_main_pages_of_each_role_have_no_serious_accessibility_violation(
 def test_axe_core_is_not_among_the_files_the_application_serves():
     assert (AXE / "axe.min.js").is_file()
     assert not [file for file in settings.KUOCHAN_VENDOR_FILES.values() if "axe" in file]
+
+
+def test_a_keyboard_user_skips_the_menus_to_the_content(live_server, page, users):
+    sign_in(page, live_server, "wuxing")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="跳到正文")
+    assert skip.evaluate("link => link === document.activeElement") and skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")  # the next stop is in the page's own content, past the header and the menus
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
