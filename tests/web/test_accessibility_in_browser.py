@@ -37,6 +37,7 @@ AXE_RUN = """async () => {
   }));
 }"""
 BLOCKING = {"critical", "serious"}
+PHONE_ROLES = {"wuxing", "qiye"}
 
 
 def sign_in(page, live_server, username: str) -> None:
@@ -135,12 +136,17 @@ def test_main_pages_of_each_role_have_no_serious_accessibility_violation(
     page.set_default_timeout(15_000)
     results: list[dict] = []
 
-    def check(path: str) -> None:
+    def check(path: str, where: str = "") -> None:
         response = page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
         violations = axe_check(page)
         results.append(
-            {"path": path, "status": response.status, "title": page.title(), "violations": violations}
+            {
+                "path": f"{path}{where}",
+                "status": response.status,
+                "title": page.title(),
+                "violations": violations,
+            }
         )
 
     check("/login/")
@@ -162,6 +168,12 @@ def test_main_pages_of_each_role_have_no_serious_accessibility_violation(
             {"path": "/projects/new/（空表单提交后）", "status": 200, "title": page.title(),
              "violations": axe_check(page)}
         )  # fmt: skip
+
+    if role in PHONE_ROLES:  # district staff and enterprises work from phones: their pages again at 390×844
+        page.set_viewport_size({"width": 390, "height": 844})
+        for path in dict.fromkeys([home, *world[role]]):
+            check(path, "（手机）")
+        screenshot(page, f"axe-{role}-phone")
 
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / f"axe-{role}.json").write_text(
