@@ -58,7 +58,7 @@ CLASS_COLOURS: dict[str, str] = {
 }
 GROUP_LABELS: dict[str, str] = {"above": "规上企业", "below": "规下企业"}
 # 工业碳效码: 1 深绿, 2 浅绿, 3 黄, 4 橙, 5 红
-GRADE_COLOURS: dict[int, str] = {1: "#2b8a3e", 2: "#74b816", 3: "#f59f00", 4: "#f76707", 5: "#d63939"}
+GRADE_COLOURS: dict[int, str] = {1: "#277e38", 2: "#74b816", 3: "#f59f00", 4: "#f76707", 5: "#d63939"}
 CARBON_LEVELS: dict[str, str] = {"low": "低碳", "mid": "中碳", "high": "高碳"}
 ENTERPRISE_TYPES: dict[str, str] = {"large": "大型", "medium": "中型", "small_micro": "小微", "tech": "科创"}
 WILLINGNESS: dict[str, str] = {"yes": "有", "watching": "观望", "no": "无", "unknown": "未调查"}
