@@ -33,6 +33,8 @@ def test_an_enterprise_user_sees_and_raises_only_its_own_tickets(
     )
     ticket = Ticket.objects.get(title="招工难")
     assert made.url == ticket.get_absolute_url()
+    said = client.get(made.url).content.decode()
+    assert "已提交，我们将于" in said and "会商交办" not in said  # addressed to the enterprise, not to staff
     assert (ticket.enterprise, ticket.source) == (enterprise_user.enterprise, "enterprise")
     client.post(ticket.get_absolute_url(), {"action": "comment", "text": "急需"})
     assert ticket.steps.last().note == "急需"

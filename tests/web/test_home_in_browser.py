@@ -23,6 +23,8 @@ def test_district_user_sees_the_map_and_only_its_own_district(live_server, page,
     requested = sign_in(page, live_server, "wuxing")
     assert page.get_by_test_id("home-scope").inner_text() == "吴兴区及下属单位"
     assert page.locator("#home-map canvas").count() >= 1
+    described = page.locator("#home-map").get_attribute("aria-label") or ""
+    assert "图" in described and "吴兴区" in described, described  # what a screen reader reads for the map
     rows = page.get_by_test_id("unit-table").locator("tbody tr")
     assert rows.count() == 1 and rows.first.inner_text().startswith("吴兴区")
     assert page.get_by_test_id("zone-card").count() == 0

@@ -148,7 +148,10 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, refusal(exc))
         else:
-            messages.success(request, f"已受理诉求 {ticket.number}，请在 {ticket.due_date} 前会商交办。")
+            if user.is_enterprise_user:
+                messages.success(request, f"您的诉求 {ticket.number} 已提交，我们将于 {ticket.due_date} 前办理答复。")
+            else:
+                messages.success(request, f"已受理诉求 {ticket.number}，请在 {ticket.due_date} 前会商交办。")
             return redirect(ticket.get_absolute_url())
     return render(
         request,

@@ -10,6 +10,7 @@
     const values = { type: "value", minInterval: 1 };
     const chart = echarts.init(element);
     chart.setOption({
+      aria: { enabled: true }, // a text description of the chart for screen readers (GB/T 37668)
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0 },
       grid: { left: horizontal ? 180 : 50, right: 20, top: 40, bottom: 30 },

@@ -15,6 +15,7 @@
     const values = data.regions.map((region) => region[figure]);
     const low = Math.min(...values) < Math.max(...values) ? Math.min(...values) : 0;
     chart.setOption({
+      aria: { enabled: true }, // a text description of the chart for screen readers (GB/T 37668)
       tooltip: {
         trigger: "item",
         formatter: (params) => {

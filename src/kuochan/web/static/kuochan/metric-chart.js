@@ -6,6 +6,7 @@
   const data = JSON.parse(document.getElementById("metric-chart-data").textContent);
   const chart = echarts.init(element);
   chart.setOption({
+      aria: { enabled: true }, // a text description of the chart for screen readers (GB/T 37668)
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
     grid: { left: 60, right: 20, top: 40, bottom: 30 },

@@ -12,6 +12,7 @@
     const within = (day) => (!data.start || day >= data.start) && (!data.end || day <= data.end); // ISO dates
     const chart = echarts.init(timeline);
     chart.setOption({
+      aria: { enabled: true }, // a text description of the chart for screen readers (GB/T 37668)
       tooltip: { trigger: "item", formatter: (p) => escape(`${p.seriesName}${p.value[1]}：${p.value[0]}`) },
       legend: { top: 0 },
       grid: { left: 50, right: 30, top: 40, bottom: 30 },
@@ -34,6 +35,7 @@
     const data = read("progress-chart-data");
     const chart = echarts.init(progress);
     chart.setOption({
+      aria: { enabled: true }, // a text description of the chart for screen readers (GB/T 37668)
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 60, right: 20, top: 40, bottom: 30 },

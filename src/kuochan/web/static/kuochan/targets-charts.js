@@ -7,6 +7,7 @@
     const data = JSON.parse(document.getElementById(key).textContent);
     const chart = echarts.init(element);
     chart.setOption({
+      aria: { enabled: true }, // a text description of the chart for screen readers (GB/T 37668)
       tooltip: { trigger: "axis" },
       legend: { top: 0, data: ["P10–P90", "P50", "目标"] },
       grid: { left: 60, right: 20, top: 40, bottom: 30 },
@@ -32,6 +33,7 @@
     const colours = { red: "#d63939", yellow: "#f59f00", green: "#2fb344", none: "#adb5bd" };
     const chart = echarts.init(progress);
     chart.setOption({
+      aria: { enabled: true }, // a text description of the chart for screen readers (GB/T 37668)
       tooltip: { trigger: "axis", valueFormatter: (v) => `${v}%` },
       legend: { top: 0, data: ["完成率", "时序进度"] },
       grid: { left: 190, right: 30, top: 40, bottom: 30 },
