@@ -149,7 +149,9 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             messages.error(request, refusal(exc))
         else:
             if user.is_enterprise_user:
-                messages.success(request, f"您的诉求 {ticket.number} 已提交，我们将于 {ticket.due_date} 前办理答复。")
+                messages.success(
+                    request, f"您的诉求 {ticket.number} 已提交，我们将于 {ticket.due_date} 前办理答复。"
+                )
             else:
                 messages.success(request, f"已受理诉求 {ticket.number}，请在 {ticket.due_date} 前会商交办。")
             return redirect(ticket.get_absolute_url())
