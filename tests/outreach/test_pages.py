@@ -187,3 +187,13 @@ def test_only_city_admins_change_the_timers(users, login, huzhou):
     assert (
         'name="triage_days" value="5"' in login(users["city_admin"]).get("/outreach/rules/").content.decode()
     )
+
+
+def test_the_to_do_filters_show_on_the_lists_so_filtering_again_keeps_them(users, login):
+    """The home page's to-do links open these lists filtered; the filter shows, so it survives a new search."""
+    client = login(users["wuxing"])
+    tickets = client.get("/outreach/?open=1").content.decode()
+    assert 'name="open" value="1" checked' in tickets
+    tasks = client.get("/outreach/tasks/?due=1").content.decode()
+    assert re.search(r'class="btn btn-primary" href="[^"]*due=1" data-testid="due-filter"', tasks)
+    assert not re.search(r'btn-primary" href="[^"]*due=1"', client.get("/outreach/tasks/").content.decode())
