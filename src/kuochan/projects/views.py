@@ -854,7 +854,7 @@ def progress_month(request: HttpRequest) -> HttpResponse:
     found = selectors.projects_to_report(
         actor=request.user, month=month, district=district, unreported=unreported
     )
-    page = page_of(request, found, 100)
+    page = page_of(request, found)
     this_month, before = selectors.month_reports(list(page), month)
     as_of = _month_end(month)
     lights = selectors.project_board(
