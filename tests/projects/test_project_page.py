@@ -44,7 +44,9 @@ def test_history_says_who_changed_what_and_creation_once(pipeline, users, login)
     assert "王建国 修改项目" in shown and "总投资（万元）： 12,000.00 → 15,000.00" in shown
     month = days_ago(40)
     assert f"王建国 新增{month.year}年{month.month}月进展" in shown
-    assert "本年累计完成投资（万元）： 80.00" in shown and project.name not in shown  # named without the project
+    assert (
+        "本年累计完成投资（万元）： 80.00" in shown and project.name not in shown
+    )  # named without the project
 
 
 def test_an_imported_projects_creation_is_one_line_with_its_batch(pipeline, users, login):
