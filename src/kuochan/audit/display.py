@@ -68,7 +68,11 @@ def _label(model: type[models.Model] | None, name: str) -> str:
 
 def _structured(value: Any) -> str:
     if isinstance(value, dict):
-        return "，".join(f"{EXTRA_LABELS.get(str(k), k)} {_structured(v)}" for k, v in value.items())
+        # PostgreSQL keeps a JSON object's keys in its own order (shortest first): known keys read in the
+        # order of EXTRA_LABELS (红灯, 黄灯, 绿灯, 未亮灯), the rest after them as stored
+        order = {key: rank for rank, key in enumerate(EXTRA_LABELS)}
+        items = sorted(value.items(), key=lambda item: order.get(str(item[0]), len(order)))
+        return "，".join(f"{EXTRA_LABELS.get(str(k), k)} {_structured(v)}" for k, v in items)
     if isinstance(value, list):
         return "、".join(_structured(v) for v in value) or EMPTY
     if isinstance(value, bool):
