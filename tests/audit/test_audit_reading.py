@@ -88,3 +88,17 @@ def test_the_service_deadlines_read_by_category_on_the_trail(huzhou, users, logi
     )
     page = login(users["city_admin"]).get("/audit/").content.decode()
     assert "用地 30 天，用能 20 天" in page and "'land'" not in page
+
+
+def test_the_light_rules_milestones_read_by_their_chinese_names_on_the_trail(huzhou, users, login):
+    from kuochan.projects.models import LightRuleSet
+    from kuochan.projects.services import light_rules_update
+
+    rules = LightRuleSet.objects.get(name="default")
+    order = list(rules.milestone_order)
+    light_rules_update(
+        actor=users["city_admin"], source=Source.WEB, milestone_order=[order[1], order[0], *order[2:]]
+    )
+    page = login(users["city_admin"]).get("/audit/", {"model": "projects.lightruleset"}).content.decode()
+    assert "节点顺序：" in page and "签约→备案" in page and "备案→签约" in page
+    assert not any(f"{step}→" in page or f"'{step}'" in page for step in order)  # no internal names

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kuochan.projects.rules import MILESTONE_LABELS
 from kuochan.registry.models import MONEY
 
 YI_WAN = 10_000  # 亿元以上: total investment of at least 10,000万元
@@ -265,6 +266,15 @@ class LightRuleSet(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+    @staticmethod
+    def audit_shown(name: str, value: object) -> str | None:
+        """The trail shows the milestone order and the stall categories by the milestones' Chinese names."""
+        if name == "milestone_order" and isinstance(value, list):
+            return "→".join(MILESTONE_LABELS.get(str(step), str(step)) for step in value)
+        if name == "stall_labels" and isinstance(value, dict):
+            return "，".join(f"{MILESTONE_LABELS.get(str(k), k)}逾期：{v}" for k, v in value.items())
+        return None
 
     def audit_scope(self) -> tuple[str, None]:
         return ("", None)  # city-wide data: city admins see its trail
