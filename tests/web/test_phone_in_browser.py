@@ -22,6 +22,7 @@ PHONE = {"width": 390, "height": 844}
 
 MEASURE = """() => {
   const seen = (el) => {
+    if (el.matches(".visually-hidden-focusable:not(:focus)")) return false;  // the skip link, until focused
     const box = el.getBoundingClientRect();
     return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden";
   };
