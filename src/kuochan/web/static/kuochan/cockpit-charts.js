@@ -17,7 +17,7 @@
     const element = document.getElementById(id);
     if (!element) return null;
     const made = echarts.init(element, dark ? "dark" : null, { renderer: "canvas" });
-    made.setOption({ aria: { enabled: true }, backgroundColor: "transparent", textStyle: { color: text }, ...option });
+    made.setOption({ backgroundColor: "transparent", textStyle: { color: text }, ...option });
     made.on("click", open);
     element.dataset.ready = "true";
     charts.push(made);
@@ -62,7 +62,6 @@
       const values = data.regions.map((region) => value(region, figure));
       const percent = figure.startsWith("completion:");
       map.setOption({
-        aria: { enabled: true },
         backgroundColor: "transparent",
         // Recoloured at once: replacing the option while a recolouring still animated made ECharts read a
         // component it had just removed (a page error, seen in the cockpit's browser test now and then).
