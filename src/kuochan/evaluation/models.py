@@ -32,6 +32,14 @@ class EvaluationScheme(models.Model):
     """
 
     year = models.PositiveSmallIntegerField(_("评价年度"))
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("适用城市"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("为空表示平台默认方案，尚未制定本市方案的城市沿用"),
+    )
     version = models.PositiveIntegerField(_("版本"))
     definition = models.JSONField(_("方案内容"))
     source = models.TextField(_("依据"), blank=True)
@@ -45,13 +53,88 @@ class EvaluationScheme(models.Model):
         verbose_name = _("评价方案")
         verbose_name_plural = _("评价方案")
         ordering = ["-year", "-version"]
-        constraints = [models.UniqueConstraint(fields=["year", "version"], name="scheme_version_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "year", "version"], name="scheme_version_once"),
+            models.UniqueConstraint(
+                fields=["year", "version"],
+                condition=models.Q(org_unit__isnull=True),
+                name="default_scheme_version_once",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.year} 年评价方案（第 {self.version} 版）"
+        owner = f"{self.org_unit} " if self.org_unit_id else ""
+        return f"{owner}{self.year} 年评价方案（第 {self.version} 版）"
 
     def audit_scope(self) -> tuple[str, None]:
-        return ("", None)  # city-wide data: city admins see its trail
+        return (self.org_unit.path if self.org_unit_id else "", None)
+
+
+class CarbonBenchmark(models.Model):
+    """The province's published average carbon efficiency (tCO₂ per 万元 of value added) of an industry
+    (大类 or 门类) for a year; K is measured against it before any local average."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    industry = models.CharField(_("行业代码"), max_length=4)
+    average_l = models.DecimalField(_("行业平均碳效值（吨CO₂/万元）"), max_digits=16, decimal_places=4)
+    source = models.CharField(_("发布来源"), max_length=200)
+
+    class Meta:
+        verbose_name = _("省级行业碳效基准")
+        verbose_name_plural = _("省级行业碳效基准")
+        ordering = ["-year", "industry"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "industry"], name="carbon_benchmark_once"),
+            models.CheckConstraint(condition=models.Q(average_l__gt=0), name="carbon_benchmark_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年行业 {self.industry} 碳效基准"
+
+    def audit_scope(self) -> tuple[str, None]:
+        return ("", None)  # the province's data: city admins see its trail
+
+
+class OffsetKind(models.TextChoices):
+    SINK = "sink", _("碳汇")
+    GREEN_POWER = "green_power", _("绿电")
+    GREEN_CERTIFICATE = "green_certificate", _("绿证")
+    STORAGE = "storage", _("碳封存")
+
+
+OFFSET_UNITS: dict[str, str] = {
+    OffsetKind.SINK: "吨CO₂",
+    OffsetKind.GREEN_POWER: "万千瓦时",
+    OffsetKind.GREEN_CERTIFICATE: "万千瓦时",
+    OffsetKind.STORAGE: "吨CO₂",
+}
+
+
+class CarbonOffset(EnterpriseOwned):
+    """What an enterprise offset in a year, with its source: 碳汇 and 碳封存 in tonnes of CO₂, 绿电 and 绿证 in
+    万千瓦时 (turned into tonnes by the scheme's power factor). Deducted in L and counted in the
+    carbon-neutral rate (碳中和率)."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("抵消方式"), max_length=20, choices=OffsetKind.choices)
+    amount = models.DecimalField(_("数量"), max_digits=16, decimal_places=2)
+    source = models.CharField(_("来源凭证"), max_length=200)
+
+    class Meta:
+        verbose_name = _("碳抵消")
+        verbose_name_plural = _("碳抵消")
+        ordering = ["enterprise", "-year", "kind"]
+        indexes = [models.Index(fields=["year", "enterprise"], name="carbon_offset_by_year")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="carbon_offset_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年{self.get_kind_display()} {self.amount} {self.unit}"
+
+    @property
+    def unit(self) -> str:
+        return OFFSET_UNITS[self.kind]
 
 
 class Exemption(EnterpriseOwned):
@@ -182,6 +265,12 @@ class EvaluationResult(EnterpriseOwned):
     carbon_k = models.DecimalField(_("碳效K值"), max_digits=16, decimal_places=4, null=True, blank=True)
     carbon_grade = models.PositiveSmallIntegerField(_("碳效码等级"), null=True, blank=True)
     carbon_gap = models.PositiveSmallIntegerField(_("未赋码原因"), default=0)
+    carbon_offset_t = models.DecimalField(
+        _("碳抵消量（吨CO₂）"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    carbon_neutral_rate = models.DecimalField(
+        _("碳中和率（%）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     industry = models.CharField(_("碳效行业"), max_length=4, blank=True)
     tax_per_mu = models.DecimalField(
         _("亩均税收（万元/亩）"), max_digits=16, decimal_places=4, null=True, blank=True
@@ -191,6 +280,7 @@ class EvaluationResult(EnterpriseOwned):
     enterprise_type = models.CharField(_("企业类型"), max_length=16)
     willingness = models.CharField(_("扩产意愿"), max_length=16, blank=True)
     treatment = models.SmallIntegerField(_("施策规则序号"), null=True, blank=True)
+    follows = models.PositiveIntegerField(_("跟随宗地主"), null=True, blank=True)  # the owner's enterprise id
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -198,6 +200,7 @@ class AnnualMetric(EnterpriseOwned):
     tax_wan = models.DecimalField(_("实缴税金（万元）"), **MONEY)
     profit_wan = models.DecimalField(_("利润总额（万元）"), **MONEY)
     rnd_wan = models.DecimalField(_("研发费用（万元）"), **MONEY)
+    rnd_spending_wan = models.DecimalField(_("R&D经费支出（万元）"), **MONEY)
     export_wan = models.DecimalField(_("出口交货值（万元）"), **MONEY)
     energy_tce = models.DecimalField(_("综合能耗（吨标准煤）"), **MONEY)
     electricity_10k_kwh = models.DecimalField(_("用电量（万千瓦时）"), **MONEY)
@@ -215,6 +218,59 @@ class AnnualMetric(EnterpriseOwned):
 
     def __str__(self) -> str:
         return f"{self.year}年指标"
+
+
+class LandParcel(EnterpriseOwned):
+    """A parcel of industrial land (宗地) and its owner (宗地主, the enterprise): its area and the date it
+    was granted (出让), which the evaluation's new-land exemption counts from. Enterprises renting space on
+    it are its tenants (`LandTenancy`)."""
+
+    code = models.CharField(_("宗地编号"), max_length=64, unique=True)
+    location = models.CharField(_("坐落"), max_length=200, blank=True)
+    area_mu = models.DecimalField(_("面积（亩）"), max_digits=16, decimal_places=2)
+    granted_on = models.DateField(_("出让日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("宗地")
+        verbose_name_plural = _("宗地")
+        ordering = ["enterprise", "code"]
+        constraints = [models.CheckConstraint(condition=models.Q(area_mu__gt=0), name="parcel_area_positive")]
+
+    def __str__(self) -> str:
+        return f"宗地 {self.code}"
+
+
+class LandTenancy(EnterpriseOwned):
+    """An enterprise (the tenant) renting space on another's parcel, from `started_on` to `ended_on`
+    (open while it lasts)."""
+
+    parcel = models.ForeignKey(
+        LandParcel, verbose_name=_("宗地"), on_delete=models.CASCADE, related_name="tenancies"
+    )
+    started_on = models.DateField(_("起租日期"), null=True, blank=True)
+    ended_on = models.DateField(_("止租日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("租用厂房")
+        verbose_name_plural = _("租用厂房")
+        ordering = ["enterprise", "parcel"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "parcel", "started_on"], name="tenancy_once"),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(started_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="tenancy_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"租用{self.parcel}"
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.started_on is None or self.started_on <= day) and (
+            self.ended_on is None or self.ended_on >= day
+        )
 
 
 class Willingness(models.TextChoices):
