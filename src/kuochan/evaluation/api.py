@@ -206,7 +206,7 @@ def run_year(request: HttpRequest, response: HttpResponse, year: Year) -> Status
 @router.get("/{year}/scheme", response=SchemeOut, summary="年度评价方案（最新版本）")
 def get_scheme(request: HttpRequest, year: Year) -> EvaluationScheme:
     business_only(request.auth)
-    scheme = selectors.scheme_of_year(year)
+    scheme = selectors.scheme_of_year(year, city=selectors.scheme_owner(request.auth))
     if scheme is None:
         raise Http404(f"{year} 年还没有评价方案。")
     return scheme
@@ -254,7 +254,7 @@ def treatment(request: HttpRequest, year: Year, district: Id | None = None) -> l
 )  # fmt: skip
 @paginate
 def tracking(request: HttpRequest, year: Year, changed: bool = False) -> list[dict]:
-    stored = selectors.scheme_of_year(year) or selectors.scheme_to_follow(year)
+    stored = selectors.scheme_in_force(year, selectors.scheme_owner(request.auth))
     if stored is None:
         return []
     rows = selectors.tracking_sheet(actor=request.auth, year=year, scheme=selectors.parsed_scheme(stored))

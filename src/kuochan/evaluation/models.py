@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -260,6 +261,8 @@ class EvaluationResult(EnterpriseOwned):
     values = models.TextField(_("指标值"), blank=True)  # the group's indicators in the scheme's order
     rank_district = models.PositiveIntegerField(_("区县内排名"), null=True, blank=True)
     rank_city = models.PositiveIntegerField(_("全市排名"), null=True, blank=True)
+    segment = models.CharField(_("分类范围"), max_length=64, blank=True)  # a county or custom group; "" city
+    segment_rank = models.PositiveIntegerField(_("分类范围内排名"), null=True, blank=True)
     carbon_l = models.DecimalField(_("碳效值"), max_digits=16, decimal_places=4, null=True, blank=True)
     carbon_level = models.CharField(_("碳效水平"), max_length=8, blank=True)
     carbon_k = models.DecimalField(_("碳效K值"), max_digits=16, decimal_places=4, null=True, blank=True)
@@ -323,19 +326,26 @@ class EvaluationResult(EnterpriseOwned):
             previous[0], previous[1], number(self.carbon_l), self.carbon_level,
             number(self.carbon_k), self.carbon_grade, self.carbon_gap, self.industry, number(self.tax_per_mu),
             number(self.land_mu), self.low_efficiency, self.enterprise_type, self.willingness, self.treatment,
-            self.note,
+            self.note, self.segment, self.segment_rank, number(self.carbon_offset_t),
+            number(self.carbon_neutral_rate), self.follows,
         )  # fmt: skip
 
-    def explain(self, run: EvaluationRun, previous: tuple[str, float | None] = ("", None)) -> None:
+    def explain(
+        self,
+        run: EvaluationRun,
+        previous: tuple[str, float | None] = ("", None),
+        offsets: Sequence[tuple[str, float, str]] = (),
+    ) -> None:
         """Attach what the pages show: `reasons`, `points` (name, unit, value, points, missing),
-        `treatment_text` and `previous_class`, from the figures, the run's scheme and context, and last
-        year's (class, score)."""
+        `treatment_text`, `previous_class` and `neutral_mark`, from the figures, the run's scheme and
+        context, last year's (class, score) and the year's offsets (kind, amount, source)."""
         scheme, context = run.parsed
         result = self.as_result(previous)
         self.previous_class = previous[0]
-        self.reasons = result_reasons(result, scheme, context)
+        self.reasons = result_reasons(result, scheme, context, offsets)
+        self.neutral_mark = scheme.neutral_mark(result.neutral_rate)
         self.points = [
-            (INDICATORS[code].name, INDICATORS[code].unit, value, points, missing)
+            (scheme.indicator(code).name, INDICATORS[code].unit, value, points, missing)
             for code, value, points, missing in indicator_points(result, scheme, context)
         ]
         rule = scheme.treatments[self.treatment] if self.treatment is not None else None

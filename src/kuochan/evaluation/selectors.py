@@ -16,6 +16,8 @@ from django.utils import timezone
 from kuochan.core.bulk import column_name, raw_values, read_columns, table_name
 from kuochan.core.scope import scoped, scoped_or_system
 from kuochan.evaluation.models import (
+    CarbonBenchmark,
+    CarbonOffset,
     EvaluationResult,
     EvaluationRun,
     EvaluationScheme,
@@ -23,7 +25,7 @@ from kuochan.evaluation.models import (
     KeyEnterprise,
 )
 from kuochan.evaluation.rules import CLASSES, METRICS, Scheme, YearFacts, scheme_from_definition
-from kuochan.orgs.models import OrgUnit
+from kuochan.orgs.models import OrgKind, OrgUnit
 from kuochan.projects.models import Project
 from kuochan.projects.rules import TERMINATED
 from kuochan.registry.models import (
@@ -32,25 +34,51 @@ from kuochan.registry.models import (
     Honour,
     HonourKind,
     IndustryCategory,
+    LandParcel,
+    LandTenancy,
     SizeClass,
     Survey,
     Willingness,
 )
 
 
-def scheme_of_year(year: int, version: int | None = None) -> EvaluationScheme | None:
-    """The year's scheme: its latest version, or the one asked for."""
-    schemes = EvaluationScheme.objects.filter(year=year)
+def scheme_owner(actor: Any) -> OrgUnit | None:
+    """The city whose schemes apply to the actor: the city (or province) unit they are placed at, or the
+    city above their district; none for the system (the platform's default schemes)."""
+    unit = getattr(actor, "org_unit", None) if getattr(actor, "org_unit_id", None) else None
+    if unit is None or unit.kind in (OrgKind.CITY, OrgKind.PROVINCE):
+        return unit
+    return OrgUnit.objects.filter(pk__in=unit.ancestor_ids(), kind=OrgKind.CITY).order_by("-depth").first()
+
+
+def schemes_of(city: OrgUnit | None) -> QuerySet[EvaluationScheme]:
+    """A city's own schemes once it has any; until then (and for the system) the platform's defaults."""
+    own = EvaluationScheme.objects.filter(org_unit=city) if city is not None else None
+    if own is not None and own.exists():
+        return own
+    return EvaluationScheme.objects.filter(org_unit__isnull=True)
+
+
+def scheme_of_year(
+    year: int, version: int | None = None, city: OrgUnit | None = None
+) -> EvaluationScheme | None:
+    """The year's scheme of the city (see `schemes_of`): its latest version, or the one asked for."""
+    schemes = schemes_of(city).filter(year=year)
     if version is not None:
         return schemes.filter(version=version).first()
     return schemes.order_by("-version").first()
 
 
-def scheme_to_follow(year: int) -> EvaluationScheme | None:
+def scheme_to_follow(year: int, city: OrgUnit | None = None) -> EvaluationScheme | None:
     """For a year without a scheme of its own: the latest version of the closest earlier year's, or failing
-    that of the closest later year's."""
-    earlier = EvaluationScheme.objects.filter(year__lt=year).order_by("-year", "-version").first()
-    return earlier or EvaluationScheme.objects.filter(year__gt=year).order_by("year", "-version").first()
+    that of the closest later year's (among the city's schemes, see `schemes_of`)."""
+    schemes = schemes_of(city)
+    earlier = schemes.filter(year__lt=year).order_by("-year", "-version").first()
+    return earlier or schemes.filter(year__gt=year).order_by("year", "-version").first()
+
+
+def scheme_in_force(year: int, city: OrgUnit | None = None) -> EvaluationScheme | None:
+    return scheme_of_year(year, city=city) or scheme_to_follow(year, city)
 
 
 def parsed_scheme(scheme: EvaluationScheme) -> Scheme:
@@ -111,11 +139,12 @@ def _facts_sql(under: bool = False) -> str:
 
 
 def enterprise_years(year: int, under: OrgUnit | None = None) -> YearFacts:
-    """Every enterprise with figures for `year` (of the subtree `under`, when given), as columns, as the evaluation sees it at the year's end:
-    above-scale by then, honours held then, its survey answer of the year after (when the evaluation is
-    done) or else of the year, staff exemptions, any project on new land started but not producing by the
-    year's end. Three queries, none per enterprise; the main one is read straight into NumPy columns. The
-    enterprises come in id order."""
+    """Every enterprise with figures for `year` (of the subtree `under`, when given), as columns, as the
+    evaluation sees it at the year's end: above-scale by then, honours held then, its survey answer of the
+    year after (when the evaluation is done) or else of the year, staff exemptions, its earliest land
+    grant by then, the parcel it rents then, the year's carbon offsets, and the province's industry carbon
+    averages of the year. A query per kind of fact, none per enterprise; the main one is read straight
+    into NumPy columns. The enterprises come in id order."""
     year_end = dt.date(year, 12, 31)
     kinds = ["int", "int", "int", "int", "bool", "date", "date", *["hundredths"] * len(METRICS), "int", "int"]
     params: list[object] = [year + 1, year, year, year, year]
@@ -132,19 +161,34 @@ def enterprise_years(year: int, under: OrgUnit | None = None) -> YearFacts:
     id_list = ids.tolist()
     division_names = _labels(divisions, lambda code: f"{code:02d}" if code else "")
     sections = _sections()
-    building = dict(
-        raw_values(
-            Project.objects.filter(land_mu__gt=0, zero_new_land=False, started_actual__lte=year_end)
-            .exclude(status=TERMINATED)
-            .filter(Q(producing_actual__isnull=True) | Q(producing_actual__gt=year_end))
-            .order_by("enterprise_id", "started_actual")
-            .values_list("enterprise_id", "name")
-        )
-    )
     exempted = raw_values(
         Exemption.objects.filter(year=year).order_by().values_list("enterprise_id", "reason")
     )
     known = set(id_list)
+    new_land: dict[int, tuple[dt.date, str]] = {}
+    for pk, granted, code in (
+        LandParcel.objects.filter(granted_on__lte=year_end)
+        .order_by("enterprise_id", "granted_on", "code")
+        .values_list("enterprise_id", "granted_on", "code")
+    ):
+        if pk in known:
+            new_land.setdefault(pk, (granted, code))
+    tenants: dict[int, tuple[int, str, str]] = {}
+    for pk, owner, name, code in (
+        LandTenancy.objects.filter(Q(started_on__isnull=True) | Q(started_on__lte=year_end))
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=year_end))
+        .order_by("enterprise_id", "parcel__code")
+        .values_list("enterprise_id", "parcel__enterprise_id", "parcel__enterprise__name", "parcel__code")
+    ):
+        if pk in known and owner != pk:
+            tenants.setdefault(pk, (owner, name, code))
+    offsets: dict[int, list[tuple[str, int, str]]] = defaultdict(list)
+    for pk, kind, amount, source in CarbonOffset.objects.filter(year=year).values_list(
+        "enterprise_id", "kind", "amount", "source"
+    ):
+        if pk in known:
+            offsets[pk].append((kind, int(amount * 100), source))
+    districts_seen = OrgUnit.objects.filter(pk__in=set(districts.tolist())).values_list("pk", "code", "name")
     return YearFacts(
         ids=id_list,
         districts=districts.tolist(),
@@ -155,9 +199,19 @@ def enterprise_years(year: int, under: OrgUnit | None = None) -> YearFacts:
         established=_labels(established, lambda day: "" if np.isnat(day) else str(day)),
         metrics=metrics,
         exemptions={pk: reason for pk, reason in exempted if pk in known},
-        building={pk: name for pk, name in building.items() if pk in known},
+        new_land=new_land,
         honours=_honour_sets(ids, held),
         willingness=np.array(WILLINGNESS_CODES, dtype=object)[willingness].tolist(),
+        tenants=tenants,
+        offsets={pk: tuple(items) for pk, items in offsets.items()},
+        district_codes={pk: code for pk, code, _ in districts_seen},
+        district_names={pk: name for pk, _, name in districts_seen},
+        carbon_benchmarks={
+            industry: (average, source)
+            for industry, average, source in CarbonBenchmark.objects.filter(year=year).values_list(
+                "industry", "average_l", "source"
+            )
+        },
     )
 
 
@@ -324,9 +378,18 @@ def explained(found: Iterable[EvaluationResult]) -> list[EvaluationResult]:
             enterprise_id__in=[r.enterprise_id for r in rows], year__in={r.year - 1 for r in rows}
         ).values_list("enterprise_id", "year", "klass", "score")
     }
+    offsets = defaultdict(list)
+    for pk, year, kind, amount, source in CarbonOffset.objects.filter(
+        enterprise_id__in=[r.enterprise_id for r in rows], year__in={r.year for r in rows}
+    ).values_list("enterprise_id", "year", "kind", "amount", "source"):
+        offsets[pk, year].append((kind, float(amount), source))
     for row in rows:
         if row.run_id in by_id:
-            row.explain(by_id[row.run_id], before.get((row.enterprise_id, row.year), ("", None)))
+            row.explain(
+                by_id[row.run_id],
+                before.get((row.enterprise_id, row.year), ("", None)),
+                offsets.get((row.enterprise_id, row.year), ()),
+            )
     return rows
 
 

@@ -34,9 +34,9 @@ from kuochan.evaluation.rules import (
     evaluate,
     scheme_from_definition,
 )
-from kuochan.evaluation.selectors import enterprise_years, scheme_of_year, scheme_to_follow
+from kuochan.evaluation.selectors import enterprise_years, scheme_of_year, scheme_owner, scheme_to_follow
 from kuochan.jobs.registry import Progress
-from kuochan.orgs.models import OrgUnit
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.services import LoadResult
 from kuochan.registry.models import Enterprise
 
@@ -58,13 +58,22 @@ def can_edit_exemption(actor: Any, enterprise: Enterprise) -> bool:
     return actor is not None and actor.can_edit and in_scope(actor, enterprise)
 
 
-def _checked(definition: Any) -> dict[str, Any]:
+def _checked(definition: Any, city: OrgUnit | None) -> dict[str, Any]:
+    """The definition, if the scheme's own check passes and its custom ranking groups name counties of
+    the city (any county for the platform's default scheme)."""
     if not isinstance(definition, dict):
         raise ValidationError("评价方案应为一个 JSON 对象。")
     try:
-        scheme_from_definition(definition)
+        scheme = scheme_from_definition(definition)
     except ValueError as exc:
         raise ValidationError(list(exc.args[0])) from exc
+    named = {code for _, codes in scheme.ranking_groups for code in codes}
+    counties = OrgUnit.objects.filter(code__in=named, kind__in=REPORTING_KINDS)
+    if city is not None:
+        counties = counties.filter(path__startswith=city.path)
+    unknown = named - set(counties.values_list("code", flat=True))
+    if unknown:
+        raise ValidationError(f"自定义分组中的区县代码 {'、'.join(sorted(unknown))} 不是本市的区县。")
     return definition
 
 
@@ -72,16 +81,27 @@ def _checked(definition: Any) -> dict[str, Any]:
 def scheme_save(
     *, actor: Any, source: Source, year: int, definition: dict[str, Any], basis: str = "", note: str = ""
 ) -> EvaluationScheme:
-    """A new version of the year's scheme (city admins only). Earlier versions and the results computed
-    with them stay as they were."""
+    """A new version of the year's scheme of the actor's city (city admins only; the platform's default
+    scheme for the system). Earlier versions, other cities' schemes and the results computed with them
+    stay as they were."""
     if actor is not None and not (actor.is_city_admin and city_level(actor)):
         raise PermissionDenied("只有市级管理员可以修改评价方案。")
-    _checked(definition)
+    city = scheme_owner(actor)
+    _checked(definition, city)
+    # A city's first scheme of a year goes on from the default version it replaces, so its history reads on.
     last = (
-        EvaluationScheme.objects.select_for_update().filter(year=year).aggregate(last=Max("version"))["last"]
+        (
+            EvaluationScheme.objects.select_for_update()
+            .filter(year=year, org_unit=city)
+            .aggregate(last=Max("version"))["last"]
+        )
+        or EvaluationScheme.objects.filter(year=year, org_unit__isnull=True).aggregate(last=Max("version"))[
+            "last"
+        ]
     )
     scheme = EvaluationScheme.objects.create(
         year=year,
+        org_unit=city,
         version=(last or 0) + 1,
         definition=definition,
         source=basis,
@@ -96,7 +116,7 @@ def scheme_save(
 def scheme_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResult:
     """The shipped scheme, loaded once for its year: a year that already has a scheme is left as it is."""
     result = LoadResult()
-    if EvaluationScheme.objects.filter(year=data["year"]).exists():
+    if EvaluationScheme.objects.filter(year=data["year"], org_unit__isnull=True).exists():
         result.unchanged = 1
         return result
     scheme_save(
@@ -107,17 +127,19 @@ def scheme_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadRes
 
 
 def _scheme_for_run(year: int, version: int | None, actor: Any, source: Source) -> EvaluationScheme:
-    scheme = scheme_of_year(year, version)
+    city = scheme_owner(actor)
+    scheme = scheme_of_year(year, version, city)
     if scheme is not None:
         return scheme
     if version is not None:
         raise ValidationError(f"{year} 年评价方案没有第 {version} 版。")
-    followed = scheme_to_follow(year)
+    followed = scheme_to_follow(year, city)
     if followed is None:
         raise ValidationError("还没有任何评价方案，请先执行 kuochan load-reference 或由市级管理员制定方案。")
     # The year gets its own copy, so that a later change to the followed year's scheme leaves it alone.
     scheme = EvaluationScheme.objects.create(
         year=year,
+        org_unit=followed.org_unit,
         version=1,
         definition=followed.definition,
         source=followed.source,
@@ -131,6 +153,7 @@ RESULT_COLUMNS = (
     "enterprise_id", "year", "run_id", "scheme_id", "group", "score", "klass", "values", "rank_district", "rank_city",
     "carbon_l", "carbon_level", "carbon_k", "carbon_grade", "carbon_gap",
     "industry", "tax_per_mu", "land_mu", "low_efficiency", "enterprise_type", "willingness", "treatment", "note",
+    "segment", "segment_rank", "carbon_offset_t", "carbon_neutral_rate", "follows",
 )  # fmt: skip
 
 
@@ -160,7 +183,8 @@ def _rows(evaluation: Evaluation, year: int, run_id: int, scheme_id: int) -> Ite
         _ranks(evaluation.carbon_grade), evaluation.carbon_gap.tolist(), evaluation.industries,
         _floats(evaluation.tax_per_mu), _floats(f.column("land_mu") / 100), evaluation.low.tolist(),
         _codes(TYPE_CODES, evaluation.kind), [w or "" for w in f.willingness],
-        _ranks(evaluation.treatment + 1, offset=1), notes,
+        _ranks(evaluation.treatment + 1, offset=1), notes, evaluation.segments, _ranks(evaluation.segment_rank),
+        _floats(evaluation.offset_t), _floats(evaluation.neutral_rate), [evaluation.follows.get(i) for i in range(n)],
         strict=True,
     )  # fmt: skip
 

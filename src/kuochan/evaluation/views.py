@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,19 +36,27 @@ from kuochan.evaluation.forms import (
 )
 from kuochan.evaluation.models import EvaluationScheme, Exemption
 from kuochan.evaluation.rules import (
+    BOUNDS,
     CARBON_LEVELS,
     CLASS_COLOURS,
     CLASS_LABELS,
     CLASSES,
+    DEFAULT_NEUTRAL_MARKS,
     ENTERPRISE_TYPES,
     GRADE_COLOURS,
     GROUP_LABELS,
     INDICATORS,
     INDUSTRY_LEVELS,
     LARGEST_NUMBER,
+    MISSING_RULES,
+    RANKING_LEVELS,
+    RND_DENOMINATORS,
+    RND_NUMERATORS,
+    SOURCE_SECTIONS,
     WILLINGNESS,
 )
 from kuochan.jobs.services import job_start
+from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import reporting_units
 from kuochan.projects.selectors import project_lists
 from kuochan.registry.models import Enterprise, HonourKind
@@ -359,7 +368,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
         return _change_key_enterprises(request)
     values = _asked(request, TrackingFilter)
     year = values["year"]
-    stored = selectors.scheme_of_year(year) or selectors.scheme_to_follow(year)
+    stored = selectors.scheme_in_force(year, selectors.scheme_owner(request.user))
     rows = (
         selectors.tracking_sheet(actor=request.user, year=year, scheme=selectors.parsed_scheme(stored))
         if stored
@@ -524,13 +533,22 @@ def _treatment_rows(post: QueryDict) -> list[dict[str, Any]]:
     ]
 
 
+RANK_GROUP_FIELD = re.compile(r"rank-group-(\d{1,3})-name", re.ASCII)
+NEUTRAL_FIELD = re.compile(r"neutral-(\d{1,3})-label", re.ASCII)
+
+
+def _numbered(post: QueryDict, pattern: re.Pattern[str]) -> list[int]:
+    return sorted(int(found[1]) for key in post if (found := pattern.fullmatch(key)))
+
+
 def definition_from_form(post: QueryDict) -> dict[str, Any]:
     """The scheme definition the editor's fields describe; the scheme's own check refuses what is wrong."""
     groups = {}
     for group in GROUP_LABELS:
         indicators = [
             {"code": code, "weight": _typed(post.get(f"{group}-{code}-weight")),
-             "benchmark": _typed(post.get(f"{group}-{code}-benchmark"))}
+             "benchmark": _typed(post.get(f"{group}-{code}-benchmark")),
+             "missing": post.get(f"{group}-{code}-missing", "zero")}
             for code in INDICATORS
             if _typed(post.get(f"{group}-{code}-weight")) not in (None, 0)
         ]  # fmt: skip
@@ -541,15 +559,26 @@ def definition_from_form(post: QueryDict) -> dict[str, Any]:
             "min_land_mu": _typed(post.get(f"{group}-min_land_mu")) or 0,
             "cutoffs": {"by": by, **{k: _typed(post.get(f"{group}-cutoffs-{by}-{k}")) for k in shown}},
         }
+    ranking_groups = [
+        {"name": post.get(f"rank-group-{i}-name", "").strip(), "districts": post.getlist(f"rank-group-{i}-districts")}
+        for i in _numbered(post, RANK_GROUP_FIELD)
+        if post.get(f"rank-group-{i}-name", "").strip() or post.getlist(f"rank-group-{i}-districts")
+    ]  # fmt: skip
+    neutral_marks = [
+        [_typed(post.get(f"neutral-{i}-from")), post.get(f"neutral-{i}-label", "").strip()]
+        for i in _numbered(post, NEUTRAL_FIELD)
+        if post.get(f"neutral-{i}-label", "").strip() or (post.get(f"neutral-{i}-from") or "").strip()
+    ]
     return {
         "groups": groups,
-        "missing": post.get("missing", "average"),
         "cap_multiple": _typed(post.get("cap_multiple")),
+        "ranking": {"level": post.get("ranking-level", "county"), "groups": ranking_groups},
         "exemptions": {
             "younger_than_years": _typed(post.get("exempt-years")) or 0,
             "industry_divisions": _split(post.get("exempt-divisions", "")),
-            "new_land_in_construction": post.get("exempt-new-land") == "1",
+            "new_land_years": _typed(post.get("exempt-new-land-years")) or 0,
         },
+        "tenants_follow_owner": post.get("tenants-follow-owner") == "1",
         "low_efficiency": {
             "above_tax_per_mu_below": _typed(post.get("low-above")),
             "below_tax_per_mu_below": _typed(post.get("low-below")),
@@ -562,6 +591,12 @@ def definition_from_form(post: QueryDict) -> dict[str, Any]:
             "scope": post.get("carbon-scope", "above_scale"),
             "levels": [_typed(post.get("carbon-level-low")), _typed(post.get("carbon-level-mid"))],
             "grades": [_typed(post.get(f"carbon-grade-{g}")) for g in range(1, 5)],
+            "min_firms": _typed(post.get("carbon-min-firms")),
+            "neutral_marks": neutral_marks,
+        },
+        "rnd": {
+            "numerator": post.get("rnd-numerator", "rnd_wan"),
+            "denominator": post.get("rnd-denominator", "revenue_wan"),
         },
         "enterprise_types": {"tech_honours": post.getlist("tech-honours")},
         "treatments": _treatment_rows(post),
@@ -569,19 +604,23 @@ def definition_from_form(post: QueryDict) -> dict[str, Any]:
             "min_project_total_wan": _typed(post.get("key-min-total")),
             "honours": post.getlist("key-honours"),
         },
+        "inclusive": {name: post.get(f"inclusive-{name}") == "1" for name in BOUNDS},
+        "sources": {name: post.get(f"source-{name}", "").strip() for name in SOURCE_SECTIONS},
     }
 
 
 @login_required
 def scheme(request: HttpRequest) -> HttpResponse:
-    """The year's scheme in force and its versions; city admins save a new version."""
+    """The year's scheme in force for the user's city and its versions; city admins save a new version
+    (their city's own; the platform's default stays for cities without one)."""
     posted = SchemeNoteForm(request.POST) if request.method == "POST" else None
     if posted is not None and posted.is_valid():
         year = posted.cleaned_data["year"]
     else:
         year = _asked(request, YearFilter)["year"]
-    stored = selectors.scheme_of_year(year)
-    shown = stored or selectors.scheme_to_follow(year)
+    city = selectors.scheme_owner(request.user)
+    stored = selectors.scheme_of_year(year, city=city)
+    shown = stored or selectors.scheme_to_follow(year, city)
     errors: list[str] = []
     definition = shown.definition if shown else {}
     basis = shown.source if shown else ""
@@ -600,16 +639,20 @@ def scheme(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已保存{saved}。重新计算该年度评价后生效。")
             return redirect(f"{reverse('evaluation:scheme')}?year={year}")
+    visible = EvaluationScheme.objects.filter(Q(org_unit=city) | Q(org_unit__isnull=True))
     return render(
         request,
         "evaluation/scheme.html",
         {
             "year": year,
-            "years": sorted({*EvaluationScheme.objects.values_list("year", flat=True), year}, reverse=True),
+            "years": sorted({*visible.values_list("year", flat=True), year}, reverse=True),
             "stored": stored,
             "shown": shown,
-            "versions": EvaluationScheme.objects.filter(year=year).select_related("created_by"),
-            "form": _editor(definition),
+            "city": city,
+            "versions": visible.filter(year=year)
+            .select_related("created_by", "org_unit")
+            .order_by("-version"),
+            "form": _editor(definition, city),
             "basis": basis,
             "errors": errors,
             "can_change": request.user.is_city_admin,
@@ -617,9 +660,11 @@ def scheme(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _editor(definition: dict[str, Any]) -> dict[str, Any]:
-    """What the editor's template needs, from a definition (stored, or as posted back with errors)."""
+def _editor(definition: dict[str, Any], city: OrgUnit | None) -> dict[str, Any]:
+    """What the editor's template needs, from a definition (stored, or as posted back with errors); a
+    setting the definition lacks shows as the scheme reads it (`rules.scheme_from_definition`)."""
     groups = definition.get("groups", {})
+    default_missing = definition.get("missing", "zero")
     editor_groups = []
     for group, label in GROUP_LABELS.items():
         data = groups.get(group, {})
@@ -636,6 +681,7 @@ def _editor(definition: dict[str, Any]) -> dict[str, Any]:
                         d.unit,
                         used.get(code, {}).get("weight", ""),
                         used.get(code, {}).get("benchmark"),
+                        used.get(code, {}).get("missing") or default_missing,
                     )
                     for code, d in INDICATORS.items()
                 ],
@@ -650,13 +696,34 @@ def _editor(definition: dict[str, Any]) -> dict[str, Any]:
             }
         )
     treatments = list(definition.get("treatments", []))
+    exempt = definition.get("exemptions", {})
+    carbon = definition.get("carbon", {})
+    ranking = definition.get("ranking") or {}
+    stated = definition.get("inclusive") or {}
+    sources = definition.get("sources") or {}
+    counties = OrgUnit.objects.filter(kind__in=REPORTING_KINDS).order_by("path")
+    if city is not None:
+        counties = counties.filter(path__startswith=city.path)
     return {
         "groups": editor_groups,
-        "missing": definition.get("missing", "average"),
         "cap_multiple": definition.get("cap_multiple"),
-        "exempt": definition.get("exemptions", {}),
+        "exempt": exempt,
+        "new_land_years": exempt.get(
+            "new_land_years", 3 if exempt.get("new_land_in_construction", True) else 0
+        ),
+        "tenants_follow_owner": definition.get("tenants_follow_owner", True),
         "low": definition.get("low_efficiency", {}),
-        "carbon": definition.get("carbon", {}),
+        "carbon": carbon,
+        "min_firms": carbon.get("min_firms", 5),
+        "neutral_marks": [*carbon.get("neutral_marks", DEFAULT_NEUTRAL_MARKS), ["", ""]],
+        "rnd": {"numerator": "rnd_wan", "denominator": "revenue_wan", **(definition.get("rnd") or {})},
+        "ranking_level": ranking.get("level", "county"),
+        "ranking_groups": [*ranking.get("groups", []), *({} for _ in range(2))],
+        "counties": list(counties.values_list("code", "name")),
+        "inclusive": {name: stated.get(name, True) for name in BOUNDS},
+        "bounds": [(name, label, word) for name, (label, word) in BOUNDS.items()],
+        "included": {name for name in BOUNDS if stated.get(name, True)},
+        "sources": {name: sources.get(name, "") for name in SOURCE_SECTIONS},
         "tech_honours": definition.get("enterprise_types", {}).get("tech_honours", []),
         "key": definition.get("key_enterprises", {}),
         "treatments": [*treatments, *({} for _ in range(2))],  # two blank rows to add rules
@@ -665,4 +732,8 @@ def _editor(definition: dict[str, Any]) -> dict[str, Any]:
         "type_options": list(ENTERPRISE_TYPES.items()),
         "honour_options": HonourKind.choices,
         "industry_levels": list(INDUSTRY_LEVELS.items()),
+        "ranking_levels": list(RANKING_LEVELS.items()),
+        "missing_rules": list(MISSING_RULES.items()),
+        "rnd_numerators": list(RND_NUMERATORS.items()),
+        "rnd_denominators": list(RND_DENOMINATORS.items()),
     }
