@@ -10,8 +10,7 @@ import pytest
 from kuochan.audit.models import AuditEntry, Source
 from kuochan.evaluation import services
 from kuochan.evaluation.models import EvaluationResult, EvaluationRun, EvaluationScheme
-from kuochan.projects import services as project_services
-from kuochan.registry.models import Enterprise
+from kuochan.registry.models import Enterprise, LandParcel
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +31,18 @@ def test_json_has_exactly_the_documented_keys_and_the_verdicts_with_reasons(with
     assert all(set(row) == KEYS for row in report["enterprises"])
     rows = by_uscc(report)
     tongzhuang, xincailiao, muye = (rows[u] for u in with_metrics)
-    # Two above-scale firms: A up to round(0.4) = 0, B up to round(1.2) = 1, C up to round(1.9) = 2
-    assert (tongzhuang["class"], muye["class"], xincailiao["class"]) == ("B", "C", "B")
+    # Classes are cut within each county: each above-scale firm is alone in its county, where A goes up to
+    # rank round(0.2) = 0 and B up to round(0.6) = 1, so both are B though one scores less.
+    assert (tongzhuang["class"], muye["class"], xincailiao["class"]) == ("B", "B", "B")
     assert tongzhuang["score"] > muye["score"]
     assert tongzhuang["reasons"][0].startswith("规上企业得分")
-    assert "清三低：规上企业亩均税收 4.00 万元/亩，低于 6 万元/亩" in muye["reasons"]
-    assert "清三低：用地 12.00 亩（≥ 10 亩）仍未上规" in xincailiao["reasons"]
-    # Carbon: each alone in its industry, so K = 1 and grade 3; below-scale firms get no code by default
+    assert "南浔区规上企业 1 家中排第 1 名，在前 60%（1 名）以内" in muye["reasons"][0]
+    assert "清三低：规上企业亩均税收 4.00 万元/亩，在 6 万元/亩以下（含本数）" in muye["reasons"]
+    assert "清三低：用地 12.00 亩，在 10 亩以上（含本数），仍未上规" in xincailiao["reasons"]
+    # Carbon: no provincial average entered and each alone in its industry, so K = 1 and grade 3, flagged
+    # as resting on fewer than 5 firms; below-scale firms get no code by default
     assert (tongzhuang["carbon_k"], tongzhuang["carbon_grade"], tongzhuang["carbon_level"]) == (1.0, 3, "mid")
+    assert any("按本市同行业 1 家企业计算" in r and "不足 5 家，仅供参考" in r for r in tongzhuang["reasons"])
     assert tongzhuang["carbon_l"] == 0.8  # 2,000 t / 2,500 万元
     assert muye["carbon_l"] == round((2400 - 100 * 5.703) / 1600, 4)
     assert xincailiao["carbon_grade"] is None
@@ -54,13 +57,13 @@ def test_results_are_stored_with_the_scheme_version_and_replaced_on_a_rerun(with
     assert {r.scheme.version for r in stored} == {1}
     run = EvaluationRun.objects.get(year=2025)
     assert run.enterprises == 3 and "tax_per_mu" in run.context["benchmarks"]["above"]
-    assert AuditEntry.objects.filter(object_repr="2025 年评价").count() == 2
+    assert AuditEntry.objects.filter(object_repr="湖州市 2025 年评价").count() == 2
 
 
 def test_results_are_keyed_by_enterprise_and_year_and_go_with_their_enterprise(with_metrics, evaluate_cli):
     evaluate_cli("--year", "2025")
     muye = Enterprise.objects.get(uscc=with_metrics[2])
-    assert EvaluationResult.objects.get(pk=(muye.pk, 2025)).klass == "C"
+    assert EvaluationResult.objects.get(pk=(muye.pk, 2025)).klass == "B"
     muye.delete()
     assert not EvaluationResult.objects.filter(enterprise_id=muye.pk).exists()
     assert EvaluationResult.objects.filter(year=2025).count() == 2
@@ -99,26 +102,32 @@ def test_the_change_from_last_year_is_shown(with_metrics, evaluate_cli, users, l
     assert "<td>B</td>" in results  # the 上年 column
 
 
-def test_exemptions_by_staff_and_projects_on_new_land_in_construction_are_class_t(
+def test_exemptions_by_staff_and_firms_on_land_granted_less_than_3_years_ago_are_class_t(
     with_metrics, evaluate_cli, users
 ):
-    tongzhuang, _, muye = (Enterprise.objects.get(uscc=u) for u in with_metrics)
+    tongzhuang, xincailiao, muye = (Enterprise.objects.get(uscc=u) for u in with_metrics)
     services.exemption_set(
         actor=users["wuxing"], source=Source.WEB, enterprise=tongzhuang, year=2025, reason="整体搬迁过渡期"
     )
-    project = project_services.project_create(
-        actor=users["city_admin"], source=Source.WEB, code="", name="木业二期新厂房", enterprise=muye,
-        project_type="extension", total_wan=Decimal("8000"), land_mu=Decimal("30"), status="active",
-    )  # fmt: skip
-    project_services.milestones_update(
-        actor=users["city_admin"], source=Source.WEB, project=project, started_actual=dt.date(2025, 5, 1)
+    # 2023-01-01 + 3 years = 2026-01-01, after 2025-12-31: still within the window. 2022-12-31 + 3 years is
+    # the year's last day itself: the 3 years are up, so that firm is evaluated.
+    LandParcel.objects.create(
+        enterprise=muye, code="330503-2023-008", area_mu=Decimal("20"), granted_on=dt.date(2023, 1, 1)
+    )
+    LandParcel.objects.create(
+        enterprise=xincailiao, code="330502-2022-031", area_mu=Decimal("12"), granted_on=dt.date(2022, 12, 31)
     )
     rows = by_uscc(evaluate_cli("--year", "2025")[1])
     assert rows[tongzhuang.uscc]["class"] == "T"
     assert rows[tongzhuang.uscc]["reasons"][0] == "不参评：整体搬迁过渡期"
     assert rows[muye.uscc]["class"] == "T"
-    assert rows[muye.uscc]["reasons"][0] == "不参评：新增用地项目“木业二期新厂房”在建，尚未投产"
+    assert rows[muye.uscc]["reasons"][0] == (
+        "不参评：新供地建设期内新企业（宗地 330503-2023-008 于 2023-01-01 出让，至 2025 年末不满 3 年）"
+    )
     assert rows[muye.uscc]["carbon_grade"] == 3  # the carbon code does not depend on the per-mu evaluation
+    assert rows[xincailiao.uscc]["class"] == "B"
+    # The next year the window is over for the first firm too.
+    assert by_uscc(evaluate_cli("--year", "2026")[1]).get(muye.uscc, {}).get("class") != "T"
 
 
 def test_district_staff_cannot_exempt_outside_their_district(with_metrics, users):

@@ -25,18 +25,21 @@ def evaluated(with_metrics):
 def test_results_show_classes_with_the_district_chart_and_are_scoped(evaluated, users, login):
     city = login(users["city_staff"]).get("/evaluation/", {"year": 2025})
     page = city.content.decode()
-    assert "2025 年评价：共 3 家企业" in page and 'data-class="B"' in page and 'data-class="C"' in page
+    assert "2025 年评价：共 3 家企业" in page and 'data-class="B"' in page
     chart = json.loads(page.split('id="class-chart-data" type="application/json">')[1].split("</script>")[0])
     assert chart["districts"][:2] == ["吴兴区", "南浔区"]
+    # Cut within each county: the one above-scale and the one below-scale firm of 吴兴 and the one of 南浔
+    # are each B (B up to rank round(1 × 60%) = 1).
     b_series = next(s for s in chart["series"] if s["name"].startswith("B类"))
-    assert b_series["data"][:2] == [2, 0]
+    assert b_series["data"][:2] == [2, 1]
     district = login(users["nanxun"]).get("/evaluation/", {"year": 2025}).content.decode()
     assert "南浔木业有限公司" in district and "湖州织里童装有限公司" not in district
 
 
 def test_filters_and_the_export_agree(evaluated, users, login):
     client = login(users["city_staff"])
-    assert "南浔木业有限公司" not in client.get("/evaluation/", {"year": 2025, "class": "B"}).content.decode()
+    assert "南浔木业有限公司" in client.get("/evaluation/", {"year": 2025, "class": "B"}).content.decode()
+    assert "南浔木业有限公司" not in client.get("/evaluation/", {"year": 2025, "class": "A"}).content.decode()
     rows = exported_rows(client.get("/evaluation/", {"year": 2025, "low": "1", "export": "xlsx"}))
     assert rows[0][:3] == ["统一社会信用代码", "企业名称", "所属区县"]
     assert sorted(row[1] for row in rows[1:]) == ["南浔木业有限公司", "湖州吴兴新材料有限公司"]
@@ -67,12 +70,19 @@ def form_of(definition):
         for item in values["indicators"]:
             data[f"{group}-{item['code']}-weight"] = item["weight"]
             data[f"{group}-{item['code']}-benchmark"] = item["benchmark"] or ""
+            data[f"{group}-{item['code']}-missing"] = item["missing"]
         data[f"{group}-min_land_mu"] = values["min_land_mu"]
         data[f"{group}-cutoffs-by"] = values["cutoffs"]["by"]
         for k in "ABCD":
             data[f"{group}-cutoffs-rank-{k}"] = values["cutoffs"].get(k, "")
+    for i, (start, mark) in enumerate(definition["carbon"]["neutral_marks"]):
+        data |= {f"neutral-{i}-from": start, f"neutral-{i}-label": mark}
+    data |= {f"inclusive-{name}": "1" for name, kept in definition["inclusive"].items() if kept}
+    data |= {f"source-{name}": text for name, text in definition["sources"].items()}
     data |= {
-        "missing": definition["missing"], "exempt-years": 2, "exempt-divisions": "44,45,46", "exempt-new-land": "1",
+        "ranking-level": definition["ranking"]["level"], "tenants-follow-owner": "1", "exempt-new-land-years": 3,
+        "rnd-numerator": "rnd_wan", "rnd-denominator": "revenue_wan", "carbon-min-firms": 5,
+        "exempt-years": 2, "exempt-divisions": "44,45,46",
         "low-above": 6, "low-below": 3, "low-land": 10, "carbon-factor": 5.703, "carbon-factor-source": "因子",
         "carbon-industry-level": "division", "carbon-scope": "above_scale", "carbon-level-low": 0.6,
         "carbon-level-mid": 2.0, "key-min-total": 10000,
@@ -97,7 +107,7 @@ def test_the_scheme_editor_saves_a_new_version_that_reads_back_the_same(huzhou, 
         "note": "调权重",
     }
     response = client.post("/evaluation/scheme/", data, follow=True)
-    assert "已保存2025 年评价方案（第 2 版）" in response.content.decode()
+    assert "已保存湖州市 2025 年评价方案（第 2 版）" in response.content.decode()
     saved = EvaluationScheme.objects.get(year=2025, version=2)
     above = {item["code"]: item["weight"] for item in saved.definition["groups"]["above"]["indicators"]}
     assert above["tax_per_mu"] == 40 and "rnd_share" not in above
@@ -107,6 +117,13 @@ def test_the_scheme_editor_saves_a_new_version_that_reads_back_the_same(huzhou, 
     )
     assert saved.definition["carbon"]["grades"] == [0.6, 0.8, 1.2, 2]
     assert saved.note == "调权重"
+    # Every other setting reads back as it was, its source included.
+    unchanged = {k: v for k, v in saved.definition.items() if k not in ("groups", "carbon", "treatments")}
+    assert unchanged == {key: stored.definition[key] for key in unchanged} | {"cap_multiple": None}
+    assert saved.definition["carbon"]["neutral_marks"] == stored.definition["carbon"]["neutral_marks"]
+    assert (
+        scheme_from_definition(saved.definition).sources == scheme_from_definition(stored.definition).sources
+    )
 
 
 def test_the_scheme_editor_refuses_bad_input_in_chinese_and_keeps_what_was_typed(huzhou, users, login):
@@ -142,7 +159,7 @@ def test_treatment_and_low_efficiency_lists(evaluated, users, login):
     treatment = client.get("/evaluation/treatment/", {"year": 2025}).content.decode()
     assert "新锐壮腰" in treatment and "南浔木业有限公司" not in treatment
     low = login(users["city_staff"]).get("/evaluation/low-efficiency/", {"year": 2025}).content.decode()
-    assert "规上企业亩均税收 4.00 万元/亩，低于 6 万元/亩" in low and "共 2 家" in low
+    assert "规上企业亩均税收 4.00 万元/亩，在 6 万元/亩以下（含本数）" in low and "共 2 家" in low
 
 
 def test_exemptions_are_entered_on_their_page_and_apply_on_the_next_run(evaluated, users, login):

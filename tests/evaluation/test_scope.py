@@ -2,6 +2,8 @@
 remove their own city's key enterprises only, and the services refuse what lies outside the actor's subtree
 whoever calls them. "City-level" is a place in the org tree, not only a role."""
 
+import copy
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -40,12 +42,34 @@ def test_a_citys_run_leaves_another_citys_results_untouched(two_cities):
     }
 
 
-def test_a_command_line_run_without_a_user_evaluates_the_whole_database(two_cities, evaluate_cli):
-    services.evaluation_run(actor=two_cities["b_staff"], source=Source.WEB, year=2025)
+def test_a_command_line_run_without_a_user_evaluates_each_city_on_its_own(two_cities, evaluate_cli):
     code, report = evaluate_cli("--year", "2025")
     assert code == 0 and len(report["enterprises"]) == 4
-    [run] = EvaluationRun.objects.filter(year=2025)  # the city's run is replaced with its results
-    assert run.org_unit is None and run.enterprises == 4
+    runs = EvaluationRun.objects.filter(year=2025)
+    assert sorted((run.org_unit.code, run.enterprises) for run in runs) == [("330500", 3), ("B", 1)]
+    assert ranks()["乙市机械有限公司"] == 1  # ranked among its own city's enterprises only
+
+
+def test_each_city_evaluates_with_its_own_scheme_and_keeps_its_results_apart(two_cities, users):
+    huzhou_before = services.evaluation_run(actor=two_cities["a_staff"], source=Source.WEB, year=2025)[0]
+    b_admin = make_user("b_admin", Role.CITY_ADMIN, OrgUnit.objects.get(code="B"))
+    definition = copy.deepcopy(huzhou_before.scheme.definition)
+    definition["groups"]["above"]["cutoffs"] = {"by": "score", "A": 200, "B": 150, "C": 60}
+    own = services.scheme_save(
+        actor=b_admin, source=Source.WEB, year=2025, definition=definition, note="乙市方案"
+    )
+    assert own.org_unit.code == "B" and own.version == 2  # numbered on from the default it replaces
+    huzhou = ranks()
+    b_run, _ = services.evaluation_run(actor=two_cities["b_staff"], source=Source.WEB, year=2025)
+    assert b_run.scheme == own
+    firm = EvaluationResult.objects.get(year=2025, enterprise=two_cities["b_enterprise"])
+    # Score 100 (alone, so every indicator equals its benchmark): C by 乙市's score lines, where Huzhou's
+    # rank shares would have made it B.
+    assert (float(firm.score), firm.klass) == (100.0, "C")
+    # Huzhou keeps the default scheme and its results.
+    again, _ = services.evaluation_run(actor=two_cities["a_staff"], source=Source.WEB, year=2025)
+    assert again.scheme == huzhou_before.scheme
+    assert {k: v for k, v in ranks().items() if k != "乙市机械有限公司"} == huzhou
 
 
 def test_each_city_sees_the_run_that_computed_its_results(two_cities, login):

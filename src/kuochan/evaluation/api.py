@@ -81,6 +81,8 @@ class IndustryCarbonOut(Schema):
     grades: list[int] = Field(description="碳效码 1–5 级的企业数")
     total: int
     industry_average_l: float | None
+    industry_average_source: str = Field(description="省级发布的来源；为空表示按本市同行业企业合计计算")
+    industry_firms: int = Field(description="本市该行业赋码企业数")
 
 
 class CarbonOut(Schema):
@@ -224,14 +226,17 @@ def save_scheme(request: HttpRequest, year: Year, data: SchemeIn) -> EvaluationS
 def carbon(request: HttpRequest, year: Year) -> dict:
     business_only(request.auth)
     run = selectors.evaluation_run(year, request.auth)
-    averages = run.context.get("industry_carbon", {}) if run else {}
+    averages = run.parsed[1].industry_carbon if run else {}
     names = selectors.industry_names()
     counts = selectors.grade_by_industry(actor=request.auth, year=year)
-    rows = [
-        {"industry": industry, "name": names.get(industry, "未填行业"), "grades": [grades[g] for g in range(1, 6)],
-         "total": sum(grades.values()), "industry_average_l": (averages.get(industry) or [None])[0]}
-        for industry, grades in sorted(counts.items(), key=lambda item: -sum(item[1].values()))
-    ]  # fmt: skip
+    rows = []
+    for industry, grades in sorted(counts.items(), key=lambda item: -sum(item[1].values())):
+        average, firms, source = averages.get(industry, (None, 0, ""))
+        rows.append(
+            {"industry": industry, "name": names.get(industry, "未填行业"), "grades": [grades[g] for g in range(1, 6)],
+             "total": sum(grades.values()), "industry_average_l": average, "industry_average_source": source,
+             "industry_firms": firms}
+        )  # fmt: skip
     level = run.scheme.definition.get("carbon", {}).get("industry_level") if run else None
     return {"year": year, "industry_level": level, "industries": rows}
 

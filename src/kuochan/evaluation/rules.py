@@ -401,7 +401,7 @@ def scheme_from_definition(definition: Mapping[str, Any]) -> Scheme:
         )
     stated = definition.get("inclusive") or {}
     inclusive = {name: bool(stated.get(name, True)) for name in BOUNDS}
-    new_land = exempt.get("new_land_years", 3 if exempt.get("new_land_in_construction", True) else 0)
+    new_land = new_land_years(exempt)
     sources = definition.get("sources") or {}
     scheme = Scheme(
         above=above,
@@ -446,6 +446,12 @@ def scheme_from_definition(definition: Mapping[str, Any]) -> Scheme:
     if problems:
         raise ValueError(problems)
     return scheme
+
+
+def new_land_years(exemptions: Mapping[str, Any]) -> Any:
+    """The new-land window of a definition's exemptions, as typed; a definition saved before the window
+    existed ("new_land_in_construction") reads as 3 years when that rule was on."""
+    return exemptions.get("new_land_years", 3 if exemptions.get("new_land_in_construction", True) else 0)
 
 
 DEFAULT_NEUTRAL_MARKS = [[100, "已碳中和"], [50, "高中和率"], [10, "中中和率"], [0, "低中和率"]]

@@ -51,30 +51,34 @@ def scheme_owner(actor: Any) -> OrgUnit | None:
     return OrgUnit.objects.filter(pk__in=unit.ancestor_ids(), kind=OrgKind.CITY).order_by("-depth").first()
 
 
-def schemes_of(city: OrgUnit | None) -> QuerySet[EvaluationScheme]:
-    """A city's own schemes once it has any; until then (and for the system) the platform's defaults."""
-    own = EvaluationScheme.objects.filter(org_unit=city) if city is not None else None
-    if own is not None and own.exists():
-        return own
-    return EvaluationScheme.objects.filter(org_unit__isnull=True)
+def schemes_for(city: OrgUnit | None) -> QuerySet[EvaluationScheme]:
+    """The schemes a city may use: its own and the platform's defaults (only the defaults for the system)."""
+    if city is None:
+        return EvaluationScheme.objects.filter(org_unit__isnull=True)
+    return EvaluationScheme.objects.filter(Q(org_unit=city) | Q(org_unit__isnull=True))
+
+
+# The city's own scheme of a year before the platform's default of the same year.
+OWN_FIRST = F("org_unit").asc(nulls_last=True)
 
 
 def scheme_of_year(
     year: int, version: int | None = None, city: OrgUnit | None = None
 ) -> EvaluationScheme | None:
-    """The year's scheme of the city (see `schemes_of`): its latest version, or the one asked for."""
-    schemes = schemes_of(city).filter(year=year)
+    """The year's scheme for the city: the latest version (or the one asked for) of its own for the year,
+    else of the platform's default for the year."""
+    schemes = schemes_for(city).filter(year=year)
     if version is not None:
-        return schemes.filter(version=version).first()
-    return schemes.order_by("-version").first()
+        return schemes.filter(version=version).order_by(OWN_FIRST).first()
+    return schemes.order_by(OWN_FIRST, "-version").first()
 
 
 def scheme_to_follow(year: int, city: OrgUnit | None = None) -> EvaluationScheme | None:
-    """For a year without a scheme of its own: the latest version of the closest earlier year's, or failing
-    that of the closest later year's (among the city's schemes, see `schemes_of`)."""
-    schemes = schemes_of(city)
-    earlier = schemes.filter(year__lt=year).order_by("-year", "-version").first()
-    return earlier or schemes.filter(year__gt=year).order_by("year", "-version").first()
+    """For a year without a scheme: the latest version of the closest earlier year's, or failing that of
+    the closest later year's (the city's own before the default of the same year)."""
+    schemes = schemes_for(city)
+    earlier = schemes.filter(year__lt=year).order_by("-year", OWN_FIRST, "-version").first()
+    return earlier or schemes.filter(year__gt=year).order_by("year", OWN_FIRST, "-version").first()
 
 
 def scheme_in_force(year: int, city: OrgUnit | None = None) -> EvaluationScheme | None:

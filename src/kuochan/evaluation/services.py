@@ -36,7 +36,7 @@ from kuochan.evaluation.rules import (
 )
 from kuochan.evaluation.selectors import enterprise_years, scheme_of_year, scheme_owner, scheme_to_follow
 from kuochan.jobs.registry import Progress
-from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.orgs.models import REPORTING_KINDS, OrgKind, OrgUnit
 from kuochan.orgs.services import LoadResult
 from kuochan.registry.models import Enterprise
 
@@ -126,8 +126,10 @@ def scheme_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadRes
     return result
 
 
-def _scheme_for_run(year: int, version: int | None, actor: Any, source: Source) -> EvaluationScheme:
-    city = scheme_owner(actor)
+def _scheme_for_run(
+    year: int, version: int | None, actor: Any, source: Source, city: OrgUnit | None = None
+) -> EvaluationScheme:
+    city = scheme_owner(actor) if actor is not None else city
     scheme = scheme_of_year(year, version, city)
     if scheme is not None:
         return scheme
@@ -239,15 +241,18 @@ def evaluation_run(
     year: int,
     scheme_version: int | None = None,
     progress: Progress | None = None,
+    city: OrgUnit | None = None,
 ) -> tuple[EvaluationRun, Evaluation]:
-    """Evaluate every enterprise with figures for `year` in the actor's subtree (the whole database for the
-    system) and store the results, replacing the subtree's previous ones (all or nothing): benchmarks and
-    ranks are those of the subtree, and another city's results stay as they are. A year without a scheme
-    of its own gets a copy of the closest one. `progress` hears of each of its three steps."""
+    """Evaluate every enterprise with figures for `year` in the actor's subtree with the scheme of the
+    actor's city, and store the results, replacing the subtree's previous ones (all or nothing):
+    benchmarks and ranks are those of the subtree, and another city's results stay as they are. The
+    system evaluates `city` with its scheme, or without one the whole database with the platform's
+    default scheme. A year without a scheme of its own gets a copy of the closest one. `progress` hears of
+    each of its three steps."""
     ensure_city_level(actor, RUN_REFUSAL)
     step = progress or (lambda done, total, text: None)
-    root = None if actor is None else actor.org_unit
-    stored = _scheme_for_run(year, scheme_version, actor, source)
+    root = city if actor is None else actor.org_unit
+    stored = _scheme_for_run(year, scheme_version, actor, source, city)
     with gc_paused():
         step(0, 3, "读取企业指标")
         facts, scheme = enterprise_years(year, under=root), scheme_from_definition(stored.definition)
@@ -283,6 +288,22 @@ def evaluation_run(
     action = Action.UPDATE if before else Action.CREATE
     audit_record(actor=actor, source=source, action=action, obj=run, before=before, after=after)
     return run, evaluation
+
+
+def evaluate_every_city(
+    *, source: Source, year: int, scheme_version: int | None = None
+) -> list[tuple[EvaluationRun, Evaluation]]:
+    """The system's evaluation of the year: each city on its own, with its own scheme (or the platform's
+    default while it has none), its own benchmarks and ranks; the whole database at once when no city is
+    set up. A run over the whole database left from before goes, its results having all been replaced."""
+    cities = list(OrgUnit.objects.filter(kind=OrgKind.CITY).order_by("path")) or [None]
+    done = [
+        evaluation_run(actor=None, source=source, year=year, scheme_version=scheme_version, city=city)
+        for city in cities
+    ]
+    if cities != [None]:
+        EvaluationRun.objects.filter(year=year, org_unit__isnull=True).delete()
+    return done
 
 
 def _ensure_editor(actor: Any, *objects: Any) -> None:

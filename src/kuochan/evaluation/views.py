@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +33,7 @@ from kuochan.evaluation.forms import (
     YearFilter,
     YearForm,
 )
-from kuochan.evaluation.models import EvaluationScheme, Exemption
+from kuochan.evaluation.models import Exemption
 from kuochan.evaluation.rules import (
     BOUNDS,
     CARBON_LEVELS,
@@ -54,6 +53,7 @@ from kuochan.evaluation.rules import (
     RND_NUMERATORS,
     SOURCE_SECTIONS,
     WILLINGNESS,
+    new_land_years,
 )
 from kuochan.jobs.services import job_start
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
@@ -243,11 +243,13 @@ def _grade_legend(run: Any, totals: list[int]) -> list[tuple[int, str, int]]:
     """(grade, the K range of the grade, enterprises in it) under the run's scheme."""
     if run is None:
         return []
-    bounds = selectors.parsed_scheme(run.scheme).carbon_grades
+    scheme = selectors.parsed_scheme(run.scheme)
+    bounds = scheme.carbon_grades
+    at_most, above = ("≤", "<") if scheme.inclusive["carbon_grades"] else ("<", "≤")
     ranges = [
-        f"K ≤ {bounds[0]}",
-        *(f"{low} < K ≤ {high}" for low, high in pairwise(bounds)),
-        f"K > {bounds[3]}",
+        f"K {at_most} {bounds[0]}",
+        *(f"{low} {above} K {at_most} {high}" for low, high in pairwise(bounds)),
+        f"K {'>' if above == '<' else '≥'} {bounds[3]}",
     ]
     return [(grade, ranges[grade - 1], totals[grade - 1]) for grade in range(1, 6)]
 
@@ -260,12 +262,18 @@ def carbon(request: HttpRequest) -> HttpResponse:
     level = run.scheme.definition.get("carbon", {}).get("industry_level", "division") if run else "division"
     counts = selectors.grade_by_industry(actor=request.user, year=year)
     names = selectors.industry_names()
-    averages = run.context.get("industry_carbon", {}) if run else {}
-    rows = [
-        (industry, names.get(industry, "未填行业"), [grades[g] for g in range(1, 6)], sum(grades.values()),
-         (averages.get(industry) or [None])[0])
-        for industry, grades in sorted(counts.items(), key=lambda item: -sum(item[1].values()))
-    ]  # fmt: skip
+    scheme, context = run.parsed if run else (None, None)
+    min_firms = scheme.carbon_min_firms if scheme else 0
+    rows = []
+    for industry, grades in sorted(counts.items(), key=lambda item: -sum(item[1].values())):
+        average, firms, source = (
+            context.industry_carbon.get(industry, (None, 0, "")) if context else (None, 0, "")
+        )
+        shown = f"省级发布：{source}" if source else f"本市 {firms} 家企业合计"
+        rows.append(
+            (industry, names.get(industry, "未填行业"), [grades[g] for g in range(1, 6)], sum(grades.values()),
+             average, shown, not source and firms < min_firms)
+        )  # fmt: skip
     chart = {
         "industries": [f"{code} {name}" for code, name, *_ in rows[:20]],
         "series": [
@@ -286,6 +294,7 @@ def carbon(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "factor": run.scheme.definition.get("carbon", {}) if run else {},
             "levels": CARBON_LEVELS,
+            "min_firms": min_firms,
         },
     )
 
@@ -639,7 +648,7 @@ def scheme(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已保存{saved}。重新计算该年度评价后生效。")
             return redirect(f"{reverse('evaluation:scheme')}?year={year}")
-    visible = EvaluationScheme.objects.filter(Q(org_unit=city) | Q(org_unit__isnull=True))
+    visible = selectors.schemes_for(city)
     return render(
         request,
         "evaluation/scheme.html",
@@ -708,9 +717,7 @@ def _editor(definition: dict[str, Any], city: OrgUnit | None) -> dict[str, Any]:
         "groups": editor_groups,
         "cap_multiple": definition.get("cap_multiple"),
         "exempt": exempt,
-        "new_land_years": exempt.get(
-            "new_land_years", 3 if exempt.get("new_land_in_construction", True) else 0
-        ),
+        "new_land_years": new_land_years(exempt),
         "tenants_follow_owner": definition.get("tenants_follow_owner", True),
         "low": definition.get("low_efficiency", {}),
         "carbon": carbon,

@@ -25,7 +25,7 @@ from kuochan.demo.policies import demo_policies
 from kuochan.demo.resources import demo_resources
 from kuochan.demo.services import demo_projects_create, demo_registry_create
 from kuochan.evaluation.models import EvaluationRun, Exemption
-from kuochan.evaluation.services import evaluation_run
+from kuochan.evaluation.services import evaluate_every_city
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.services import flatten_tree, org_units_load
 from kuochan.projects.models import Project
@@ -132,8 +132,8 @@ def _demo_evaluation() -> dict[int, int]:
                     for m in moving
                 ]
             )
-            run, _ = evaluation_run(actor=None, source=Source.CLI, year=year)
-            evaluated[year] = run.enterprises
+            runs = evaluate_every_city(source=Source.CLI, year=year)
+            evaluated[year] = sum(run.enterprises for run, _ in runs)
     return evaluated
 
 

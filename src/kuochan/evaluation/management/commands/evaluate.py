@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kuochan.audit.models import Source
 from kuochan.evaluation.rules import CARBON_LEVELS, CLASS_LABELS
 from kuochan.evaluation.selectors import evaluation_report
-from kuochan.evaluation.services import evaluation_run
+from kuochan.evaluation.services import evaluate_every_city, evaluation_run
 from kuochan.imports.management.commands._options import acting_user, add_user_option
 
 
@@ -27,9 +27,19 @@ class Command(BaseCommand):
             raise CommandError(f"--year 应为四位年份，收到“{year}”。", returncode=2)
         actor = acting_user(options["user"])
         try:
-            run, _ = evaluation_run(
-                actor=actor, source=Source.CLI, year=year, scheme_version=options["scheme_version"]
-            )
+            if actor is None:
+                runs = [
+                    run
+                    for run, _ in evaluate_every_city(
+                        source=Source.CLI, year=year, scheme_version=options["scheme_version"]
+                    )
+                ]
+            else:
+                runs = [
+                    evaluation_run(
+                        actor=actor, source=Source.CLI, year=year, scheme_version=options["scheme_version"]
+                    )[0]
+                ]
         except (ValidationError, PermissionDenied) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
             raise CommandError("\n".join(messages), returncode=2) from exc
@@ -48,6 +58,6 @@ class Command(BaseCommand):
         classes = Counter(row["class"] for row in report["enterprises"])
         shown = "，".join(f"{CLASS_LABELS[c]} {classes[c]}" for c in CLASS_LABELS if classes[c])
         self.stdout.write(
-            f"{year} 年评价（方案第 {run.scheme.version} 版）：共 {len(report['enterprises'])} 家，{shown}，"
+            f"{year} 年评价（{'、'.join(str(run.scheme) for run in runs)}）：共 {len(report['enterprises'])} 家，{shown}，"
             f"未评价 {classes[None]}"
         )
