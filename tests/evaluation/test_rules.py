@@ -1,5 +1,7 @@
 """The evaluation rules on small examples computed by hand (no database): scores, class cut-offs, the
-missing-data rule, exemptions, the carbon code's K and grade boundaries, 清三低 and treatment."""
+missing-data rule, exemptions, the carbon code's K and grade boundaries, 清三低 and treatment. The rules as
+Zhejiang's counties publish them (county cuts, dated exemptions, tenants, provincial carbon benchmarks, the
+carbon-neutral rate) are in test_rules_practice.py."""
 
 import copy
 import datetime as dt
@@ -51,14 +53,19 @@ def group(indicators, *, cutoffs=None, min_land_mu=0):
 
 
 def firm(pk, *, above=True, district="吴兴区", division="18", section="C", size="medium", established=None,
-         exemption=None, building=None, honours=(), willingness=None, **metrics):  # fmt: skip
-    """An enterprise with metrics given in their units (万元, 亩, 吨 …); absent ones are missing."""
+         exemption=None, new_land=None, honours=(), willingness=None, tenant_of=None, offsets=(),
+         **metrics):  # fmt: skip
+    """An enterprise with metrics given in their units (万元, 亩, 吨 …); absent ones are missing. `new_land`:
+    (grant date, parcel); `tenant_of`: (owner id, owner name, parcel); `offsets`: (kind, amount, source)
+    with the amount in its unit (吨CO₂ or 万千瓦时)."""
     values = tuple(
         None if metrics.get(name) is None else int(Decimal(str(metrics[name])) * 100) for name in METRICS
     )
     return EnterpriseYear(
         pk, f"USCC{pk}", f"企业{pk}", district, division, section, size, above,
-        established or dt.date(2010, 1, 1), values, exemption, building, frozenset(honours), willingness,
+        established or dt.date(2010, 1, 1), values, exemption=exemption, new_land=new_land,
+        honours=frozenset(honours), willingness=willingness, tenant_of=tenant_of,
+        offsets=tuple((kind, int(Decimal(str(amount)) * 100), source) for kind, amount, source in offsets),
     )  # fmt: skip
 
 
@@ -104,18 +111,23 @@ def test_scores_are_indicator_over_benchmark_times_weight_with_the_benchmark_a_r
     ]
 
 
-def test_a_missing_indicator_scores_the_group_average_for_it():
+def test_a_missing_indicator_scores_nothing_by_default():
+    # Indicators without their own rule take the scheme's top-level default, "zero" when it has none
+    # (Huzhou's has none): firm 4 scores tax 5/5×60 = 60 and 0 for the missing value added.
     results = by_id(evaluate(FOUR_FIRMS, year=YEAR, scheme=scheme(above=TWO_INDICATORS)))
-    # tax: 5/5×60 = 60; value added missing: the average of 80, 40 and 20 = 46.67
+    assert results[4].score == 60.0
+    assert results[4].points[1] == ("value_added_per_mu", None, 0.0, True)
+    assert "亩均工业增加值缺数据，计 0 分" in results[4].reasons
+
+
+def test_a_missing_indicator_scores_the_group_average_where_the_rule_says_so():
+    evaluation = evaluate(FOUR_FIRMS, year=YEAR, scheme=scheme(above=TWO_INDICATORS, missing="average"))
+    results = by_id(evaluation)
+    # tax: 5/5×60 = 60; value added missing: the average of 80, 40 and 20 = 140/3 = 46.67; 60 + 46.67
     assert results[4].score == 106.67
     assert results[4].points[1][3] is True
     assert "亩均工业增加值缺数据，按规上企业平均得分 46.67 分计" in results[4].reasons
-
-
-def test_the_missing_rule_zero_scores_nothing_for_it():
-    results = by_id(evaluate(FOUR_FIRMS, year=YEAR, scheme=scheme(above=TWO_INDICATORS, missing="zero")))
-    assert results[4].score == 60.0
-    assert "亩均工业增加值缺数据，计 0 分" in results[4].reasons
+    assert evaluation.context.averages["above"]["value_added_per_mu"] == pytest.approx(140 / 3)
 
 
 def test_an_indicator_score_is_capped_when_the_scheme_says_so():
@@ -129,7 +141,7 @@ def test_ranks_and_classes_by_rank_share_with_the_reason():
     assert [results[pk].rank_city for pk in (1, 2, 3, 4)] == [1, 2, 4, 3]
     assert [results[pk].klass for pk in (1, 2, 3, 4)] == ["A", "B", "C", "C"]
     assert results[1].reasons[0] == (
-        "规上企业得分 224.00，同类 4 家中排第 1 名，在前 20%（1 名）以内，评为 A类（优先发展类）"
+        "规上企业得分 224.00，吴兴区规上企业 4 家中排第 1 名，在前 20%（1 名）以内，评为 A类（优先发展类）"
     )
 
 
@@ -149,7 +161,7 @@ def test_twenty_firms_split_20_40_35_5():
     assert (
         results[20]
         .reasons[0]
-        .endswith("同类 20 家中排第 20 名，在前 95%（19 名）之后，评为 D类（倒逼整治类）")
+        .endswith("吴兴区规上企业 20 家中排第 20 名，在前 95%（19 名）之后，评为 D类（倒逼整治类）")
     )
 
 
@@ -165,7 +177,15 @@ def test_classes_by_score_cut_off_compare_exactly_at_the_line():
     taxes = ["80", "79.99", "60", "40", "39.99"]  # on 100 亩: scores 80.00, 79.99, 60.00, 40.00, 39.99
     results = by_id(evaluate(ladder(taxes, land=100), year=YEAR, scheme=scheme(above=by_score)))
     assert [results[pk].klass for pk in range(1, 6)] == ["A", "B", "B", "C", "D"]
-    assert "得分不低于 A 类线 80 分" in results[1].reasons[0]
+    # The line is counted inclusive (以上 includes its bound): 80.00 reaches A, 40.00 reaches C.
+    assert (
+        results[1].reasons[0]
+        == "规上企业得分 80.00，达到 A 类线（80 分以上（含本数）），评为 A类（优先发展类）"
+    )
+    assert (
+        results[5].reasons[0]
+        == "规上企业得分 39.99，未达 C 类线（40 分以上（含本数）），评为 D类（倒逼整治类）"
+    )
 
 
 def test_ranks_within_the_district_and_the_city():
@@ -218,7 +238,7 @@ def test_exempt_firms_are_class_t_with_the_reason_and_do_not_move_the_benchmark(
         *FOUR_FIRMS,
         firm(5, established=dt.date(2024, 1, 1), tax_wan=1000, land_mu=1),
         firm(6, division="44", tax_wan=1000, land_mu=1),
-        firm(7, building="二期新厂房", tax_wan=1000, land_mu=1),
+        firm(7, new_land=(dt.date(2024, 3, 1), "330502-2024-017"), tax_wan=1000, land_mu=1),
         firm(8, exemption="搬迁过渡期", tax_wan=1000, land_mu=1),
         firm(9, established=dt.date(2023, 12, 31), tax_wan=1, land_mu=1),  # two years old on 2025-12-31
     ]
@@ -227,7 +247,9 @@ def test_exempt_firms_are_class_t_with_the_reason_and_do_not_move_the_benchmark(
     assert {pk: results[pk].klass for pk in (5, 6, 7, 8)} == dict.fromkeys((5, 6, 7, 8), "T")
     assert results[5].reasons[0] == "不参评：成立于 2024-01-01，至 2025 年末不满 2 年"
     assert results[6].reasons[0] == "不参评：公用事业（行业大类 44）"
-    assert results[7].reasons[0] == "不参评：新增用地项目“二期新厂房”在建，尚未投产"
+    assert results[7].reasons[0] == (
+        "不参评：新供地建设期内新企业（宗地 330502-2024-017 于 2024-03-01 出让，至 2025 年末不满 3 年）"
+    )
     assert results[8].reasons[0] == "不参评：搬迁过渡期"
     assert results[5].score is None and results[5].rank_city is None
     assert results[9].klass in "ABCD"
@@ -243,9 +265,18 @@ def test_below_scale_firms_under_the_land_floor_are_outside_the_evaluation():
     ]
     results = by_id(evaluate(firms, year=YEAR, scheme=scheme(below=below)))
     assert results[1].klass == "" and results[1].group == ""
-    assert results[1].reasons[0] == "规下企业用地 2.99 亩，不足 3 亩，不在评价范围"
+    assert results[1].reasons[0] == "规下企业用地 2.99 亩，参评须 3 亩以上（含本数），不在评价范围"
     assert results[2].group == "below" and results[2].score == 333.33  # 10 / 3 × 100
-    assert results[3].reasons[0] == "规下企业未填报用地面积，不足 3 亩，不在评价范围"
+    assert results[3].reasons[0] == "规下企业未填报用地面积，参评须 3 亩以上（含本数），不在评价范围"
+
+
+def test_with_the_land_floor_excluded_exactly_the_floor_is_outside_the_evaluation():
+    below = group([("tax_per_mu", 100, 1)], min_land_mu=3)
+    firms = [firm(1, above=False, tax_wan=10, land_mu=3), firm(2, above=False, tax_wan=10, land_mu="3.01")]
+    results = by_id(evaluate(firms, year=YEAR, scheme=scheme(below=below, inclusive={"min_land": False})))
+    assert results[1].group == "" and results[1].score is None
+    assert results[1].reasons[0] == "规下企业用地 3.00 亩，参评须 3 亩以上（不含本数），不在评价范围"
+    assert results[2].group == "below" and results[2].score == 332.23  # 10 / 3.01 × 100 = 332.225…
 
 
 # The carbon-efficiency code -------------------------------------------------------------------------
@@ -269,8 +300,12 @@ def test_k_is_l_over_the_industry_ratio_of_sums_and_each_boundary_belongs_to_the
     results = by_id(evaluation)
     assert [results[pk].carbon_grade for pk in range(1, 6)] == [1, 2, 3, 4, 1]
     assert [results[pk].carbon_k for pk in range(1, 6)] == [0.6, 0.8, 1.2, 2.0, 0.4]
-    assert evaluation.context.industry_carbon["26"] == (1.0, 5)
-    assert "行业大类 26 平均碳效值 1.0000（5 家），K = 1.2000，碳效码 3 级" in results[3].reasons
+    # no provincial average entered: the local ratio of sums, from 5 firms (not fewer than 5: no flag)
+    assert evaluation.context.industry_carbon["26"] == (1.0, 5, "")
+    assert (
+        "省级未发布行业大类 26 的平均碳效值，按本市同行业 5 家企业计算为 1.0000，K = 1.2000，碳效码 3 级"
+        in results[3].reasons
+    )
 
 
 def test_a_k_above_two_is_grade_five_and_levels_follow_l():
@@ -296,7 +331,9 @@ def test_zero_carbon_power_is_deducted_with_the_factor():
     firms = [carbon_firm(1, 250, zero=10, division="30"), carbon_firm(2, 100, division="30")]
     results = by_id(evaluate(firms, year=YEAR, scheme=scheme(carbon=carbon)))
     assert results[1].carbon_l == 2.0  # (250 − 10 × 5) / 100
-    assert "碳效值 L = 2.0000 吨CO₂/万元（已扣除零碳电力），中碳" in results[1].reasons
+    assert "碳效值 L = 2.0000 吨CO₂/万元（已扣除零碳电力及碳抵消），中碳" in results[1].reasons  # 2.0 is 中碳
+    assert results[1].carbon_offset_t == 50.0  # 10 万千瓦时 × 5 吨/万千瓦时
+    assert results[1].neutral_rate == 20.0  # 50 / 250
 
 
 def test_insufficient_data_gets_no_grade_and_a_reason():
@@ -309,33 +346,60 @@ def test_insufficient_data_gets_no_grade_and_a_reason():
     results = by_id(evaluate(firms, year=YEAR, scheme=scheme()))
     assert results[1].carbon_grade is None and "未填报碳排放量，不赋碳效码" in results[1].reasons
     assert results[2].carbon_grade is None and "工业增加值缺失或不为正，无法计算碳效" in results[2].reasons
-    assert results[3].carbon_grade == 3  # alone in its industry: K = 1
+    assert results[3].carbon_grade == 3  # alone in its industry: K = 1, flagged as fewer than 5 firms
+    assert (
+        "省级未发布行业大类 26 的平均碳效值，按本市同行业 1 家企业计算为 0.5000（不足 5 家，仅供参考），"
+        "K = 1.0000，碳效码 3 级" in results[3].reasons
+    )
     assert results[4].carbon_grade is None and "非规上企业，本年度碳效码只评规上企业" in results[4].reasons
 
 
 # 清三低 ---------------------------------------------------------------------------------------------
 
 
-def test_low_efficiency_thresholds_are_strict_and_exact():
+def test_low_efficiency_bounds_are_inclusive_and_exact():
+    # "6万元以下", "3万元以下" and "10亩以上" include their bound (民法典 第一千二百五十九条).
     firms = [
-        firm(1, tax_wan=60, land_mu=10),  # 6.00 万元/亩: not below 6
-        firm(2, tax_wan="59.99", land_mu=10),  # 5.999
-        firm(3, above=False, tax_wan=30, land_mu=10),  # below-scale, 3.00, but ≥ 10 亩
-        firm(4, above=False, tax_wan="29.99", land_mu="9.99"),  # 3.002: not below 3; under 10 亩
-        firm(5, above=False, tax_wan=2, land_mu=5),  # 0.4 万元/亩
+        firm(1, tax_wan=60, land_mu=10),  # 60 / 10 = 6.00 万元/亩: at the bound, flagged
+        firm(2, tax_wan="60.1", land_mu=10),  # 6.01: above it
+        firm(3, above=False, tax_wan=30, land_mu=10),  # below-scale: 3.00 万元/亩 and exactly 10 亩
+        firm(4, above=False, tax_wan="15.05", land_mu=5),  # 15.05 / 5 = 3.01, on 5 亩
+        firm(5, above=False, tax_wan="99.9", land_mu="9.99"),  # 10.00 万元/亩 on 9.99 亩
+        firm(6, above=False, tax_wan=2, land_mu=5),  # 0.40 万元/亩
     ]
     results = by_id(evaluate(firms, year=YEAR, scheme=scheme()))
-    assert results[1].low == ()
-    assert results[2].low == ("规上企业亩均税收 6.00 万元/亩，低于 6 万元/亩",)
-    assert results[3].low == ("用地 10.00 亩（≥ 10 亩）仍未上规",)
+    assert results[1].low == ("规上企业亩均税收 6.00 万元/亩，在 6 万元/亩以下（含本数）",)
+    assert results[2].low == ()
+    assert results[3].low == (
+        "规下企业亩均税收 3.00 万元/亩，在 3 万元/亩以下（含本数）",
+        "用地 10.00 亩，在 10 亩以上（含本数），仍未上规",
+    )
     assert results[4].low == ()
-    assert results[5].low == ("规下企业亩均税收 0.40 万元/亩，低于 3 万元/亩",)
+    assert results[5].low == ()
+    assert results[6].low == ("规下企业亩均税收 0.40 万元/亩，在 3 万元/亩以下（含本数）",)
+
+
+def test_low_efficiency_bounds_can_be_excluded():
+    excluded = {"low_above_tax": False, "low_below_tax": False, "low_land": False}
+    firms = [
+        firm(1, tax_wan=60, land_mu=10),  # 6.00: not below 6
+        firm(2, tax_wan="59.9", land_mu=10),  # 5.99
+        firm(3, above=False, tax_wan=30, land_mu=10),  # 3.00 on exactly 10 亩: neither
+        firm(4, above=False, tax_wan="29.9", land_mu=10),  # 2.99 on 10 亩: the tax only
+        firm(5, above=False, tax_wan="100.1", land_mu="10.01"),  # 10.00 万元/亩 on 10.01 亩: the land only
+    ]
+    results = by_id(evaluate(firms, year=YEAR, scheme=scheme(inclusive=excluded)))
+    assert results[1].low == ()
+    assert results[2].low == ("规上企业亩均税收 5.99 万元/亩，在 6 万元/亩以下（不含本数）",)
+    assert results[3].low == ()
+    assert results[4].low == ("规下企业亩均税收 2.99 万元/亩，在 3 万元/亩以下（不含本数）",)
+    assert results[5].low == ("用地 10.01 亩，在 10 亩以上（不含本数），仍未上规",)
 
 
 def test_low_efficiency_thresholds_are_configurable():
     low = {"above_tax_per_mu_below": 8, "below_tax_per_mu_below": 3, "below_scale_land_mu_from": 20}
     results = by_id(evaluate([firm(1, tax_wan=70, land_mu=10)], year=YEAR, scheme=scheme(low_efficiency=low)))
-    assert results[1].low == ("规上企业亩均税收 7.00 万元/亩，低于 8 万元/亩",)
+    assert results[1].low == ("规上企业亩均税收 7.00 万元/亩，在 8 万元/亩以下（含本数）",)
 
 
 # Enterprise type and treatment ----------------------------------------------------------------------
@@ -391,7 +455,10 @@ def test_an_unevaluated_tech_firm_gets_the_tech_treatment():
             {"below": group([("tax_per_mu", 50, 0)])},
             "规下企业指标“亩均税收”的基准值不能为 0（留空则按当年数据计算）。",
         ),
-        ({"missing": "guess"}, "缺项计分方式“guess”应为 average"),
+        (
+            {"above": group([("tax_per_mu", 30, None)]), "missing": "guess"},
+            "规上企业指标“亩均税收”的缺项计分“guess”应为 average（按同类企业平均得分）或 zero（计 0 分）。",
+        ),
         ({"treatments": [{"classes": ["E"], "treatment": "x"}]}, "第 1 条施策规则的评价类别：未知取值 E。"),
     ],
 )

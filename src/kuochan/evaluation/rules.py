@@ -101,11 +101,9 @@ SOURCE_SECTIONS: dict[str, str] = {
 
 
 def bound_words(word: str, inclusive: bool) -> str:
-    """How a page states a threshold's bound: "以上（含本数）" or, when the bound is excluded, "超过（不含本数）"
-    (以下: "以下（含本数）" / "低于（不含本数）")."""
-    if inclusive:
-        return f"{word}（含本数）"
-    return "超过（不含本数）" if word == "以上" else "低于（不含本数）"
+    """How a reason states a threshold's bound after its figure ("6 万元/亩以下（含本数）"): "以上（含本数）",
+    or, when the bound is excluded, "以上（不含本数）" (以下 likewise), as rule texts write an excluded bound."""
+    return f"{word}（含本数）" if inclusive else f"{word}（不含本数）"
 
 
 @dataclass(frozen=True, slots=True)
@@ -813,11 +811,11 @@ def _followers(
     found = {}
     for pk, (owner, name, parcel) in facts.tenants.items():
         i, j = rows[pk], rows.get(owner)
-        if j is None or facts.above_scale[i] or exempt[i] or owner in facts.tenants:
+        if j is None or facts.above_scale[i] or exempt[i]:
             continue
         if exempt[j] or j not in notes:
             found[i] = (j, f"承租“{name}”宗地 {parcel} 的厂房，规下企业评价等级跟随宗地主")
-    return found
+    return {i: follows for i, follows in found.items() if follows[0] not in found}
 
 
 def _score(
@@ -1241,7 +1239,7 @@ def _carbon_reasons(
         shown = f"{average:.4f}" if average is not None else "—"
         industry = f"{INDUSTRY_LEVELS[scheme.carbon_industry_level]} {r.industry}"
         if source:
-            basis = f"{industry}省级平均碳效值 {shown}（{source}）"
+            basis = f"{industry} 省级平均碳效值 {shown}（{source}）"
         else:
             basis = f"省级未发布{industry} 的平均碳效值，按本市同行业 {count} 家企业计算为 {shown}"
             if count < scheme.carbon_min_firms:
