@@ -160,6 +160,7 @@ def test_treatment_and_low_efficiency_lists(evaluated, users, login):
     assert "新锐壮腰" in treatment and "南浔木业有限公司" not in treatment
     low = login(users["city_staff"]).get("/evaluation/low-efficiency/", {"year": 2025}).content.decode()
     assert "规上企业亩均税收 4.00 万元/亩，在 6 万元/亩以下（含本数）" in low and "共 2 家" in low
+    assert "规上企业亩均税收 6 万元/亩以下（含本数），规下企业 3 万元/亩以下（含本数），用地 10 亩以上（含本数）仍未上规" in low
 
 
 def test_exemptions_are_entered_on_their_page_and_apply_on_the_next_run(evaluated, users, login):
