@@ -123,7 +123,14 @@ def part_data(scale: str, part: int, districts: list[int]) -> list[tuple[tuple, 
                 revenue * rng.uniform(0, 0.03) if rng.random() < 0.4 else 0.0,  # zero-carbon power
                 land,
             ]
-            values = [round(cell * 100) for cell in cells] + [max(5, int(revenue / rng.uniform(40, 120)))]
+            employees = max(5, int(revenue / rng.uniform(40, 120)))
+            later = [
+                revenue * rng.uniform(0.9, 1.0),
+                cells[3] * rng.uniform(0.8, 1.2),
+            ]  # main revenue, R&D spending
+            values = (
+                [round(cell * 100) for cell in cells] + [employees] + [round(cell * 100) for cell in later]
+            )
             metrics.append((year, *(None if rng.random() < MISSING else value for value in values)))
         honours = []
         for kind, above_rate, other_rate in HONOUR_RATES:
@@ -141,7 +148,34 @@ def part_data(scale: str, part: int, districts: list[int]) -> list[tuple[tuple, 
             for year in (YEAR - 1, YEAR)
             if rng.random() < 0.005
         ]
-        made.append((row, metrics, honours, surveys, exemptions))
+        # Its own parcel (a few granted within the new-land window), or, for 2 % of the below-scale firms, a
+        # tenancy on the parcel of an above-scale firm made before it in this part.
+        owners = [i for i, (r, *_) in enumerate(made) if r[8]]
+        renting = not above and owners and rng.random() < 0.02
+        parcel = (
+            []
+            if renting
+            else [
+                (
+                    f"B{serial:07d}",
+                    "",
+                    round(land, 2),
+                    dt.date(rng.randint(1995, YEAR), rng.randint(1, 12), 1).isoformat(),
+                )
+            ]
+        )
+        tenancy = [rng.choice(owners)] if renting else []
+        offsets = []
+        if above and rng.random() < 0.05:
+            offsets = [
+                (
+                    YEAR,
+                    rng.choice(("sink", "green_certificate", "green_power", "storage")),
+                    round(rng.uniform(10, 500), 2),
+                    "基准测试",
+                )
+            ]
+        made.append((row, metrics, honours, surveys, exemptions, parcel, tenancy, offsets))
     return made
 
 
@@ -153,10 +187,10 @@ def phase_setup(scale: str, part: int) -> dict:
     from django.db import transaction
 
     from kuochan.core.bulk import insert_rows
-    from kuochan.evaluation.models import Exemption
+    from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset, Exemption
     from kuochan.evaluation.rules import METRICS
     from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
-    from kuochan.registry.models import AnnualMetric, Enterprise, Honour, Survey
+    from kuochan.registry.models import AnnualMetric, Enterprise, Honour, LandParcel, LandTenancy, Survey
 
     if part == 0:
         call_command("migrate", verbosity=0)
@@ -176,13 +210,47 @@ def phase_setup(scale: str, part: int) -> dict:
             [row for row, *_ in made],
         )  # fmt: skip
         ids = list(Enterprise.objects.filter(pk__gt=before).order_by("pk").values_list("pk", flat=True))
-        owned = {"metrics": [], "honours": [], "surveys": [], "exemptions": []}
+        owned = {
+            "metrics": [],
+            "honours": [],
+            "surveys": [],
+            "exemptions": [],
+            "parcels": [],
+            "tenancies": [],
+            "offsets": [],
+        }
         for pk, (_, *lists) in zip(ids, made, strict=True):
             for name, items in zip(owned, lists, strict=True):
                 owned[name] += [(pk, *item) for item in items]
         insert_rows(
-            AnnualMetric, ["enterprise_id", "year", *METRICS], owned["metrics"], scaled=METRICS[:-1]
+            AnnualMetric,
+            ["enterprise_id", "year", *METRICS],
+            owned["metrics"],
+            scaled=[name for name in METRICS if name != "employees"],
         )  # employees: a count
+        insert_rows(
+            LandParcel, ["enterprise_id", "code", "location", "area_mu", "granted_on"], owned["parcels"]
+        )
+        parcels = dict(LandParcel.objects.filter(enterprise_id__in=ids).values_list("enterprise_id", "pk"))
+        insert_rows(
+            LandTenancy,
+            ["enterprise_id", "parcel_id", "started_on"],
+            [
+                (pk, parcels[ids[owner]], "2020-01-01")
+                for pk, owner in owned["tenancies"]
+                if ids[owner] in parcels
+            ],
+        )
+        insert_rows(CarbonOffset, ["enterprise_id", "year", "kind", "amount", "source"], owned["offsets"])
+        if part == 0:  # the province's averages for the largest industries
+            insert_rows(
+                CarbonBenchmark,
+                ["year", "industry", "average_l", "source"],
+                [
+                    (YEAR, f"{d:02d}", round(0.5 + d / 40, 4), "基准测试")
+                    for d in (13, 17, 18, 22, 26, 29, 30, 31, 33, 34, 35, 36, 38, 39, 40)
+                ],
+            )
         insert_rows(
             Honour, ["enterprise_id", "kind", "year_granted", "year_lost", "stock_code"], owned["honours"]
         )

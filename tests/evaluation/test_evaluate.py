@@ -9,7 +9,13 @@ import pytest
 
 from kuochan.audit.models import AuditEntry, Source
 from kuochan.evaluation import services
-from kuochan.evaluation.models import EvaluationResult, EvaluationRun, EvaluationScheme
+from kuochan.evaluation.models import (
+    CarbonBenchmark,
+    CarbonOffset,
+    EvaluationResult,
+    EvaluationRun,
+    EvaluationScheme,
+)
 from kuochan.registry.models import Enterprise, LandParcel
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +167,45 @@ def test_only_city_admins_change_the_scheme_and_invalid_schemes_are_refused(huzh
         services.scheme_save(actor=users["city_admin"], source=Source.WEB, year=2025, definition=definition)
     assert refused.value.messages == ["规下企业按排名分档时 A、B、C、D 类比例之和应为 100%，现为 145%。"]
     assert EvaluationScheme.objects.filter(year=2025).count() == 1
+
+
+def test_offsets_lower_l_and_make_the_neutral_rate_and_k_is_measured_against_the_provinces_average(
+    with_metrics, evaluate_cli, users, login
+):
+    tongzhuang = Enterprise.objects.get(uscc=with_metrics[0])
+    CarbonOffset.objects.create(
+        enterprise=tongzhuang,
+        year=2025,
+        kind="sink",
+        amount=Decimal("200"),
+        source="湖州林业碳汇交易凭证 2025-017",
+    )
+    CarbonOffset.objects.create(
+        enterprise=tongzhuang,
+        year=2025,
+        kind="green_certificate",
+        amount=Decimal("10"),
+        source="绿证 GEC-2025-88",
+    )
+    CarbonBenchmark.objects.create(
+        year=2025, industry="18", average_l=Decimal("0.5"), source="浙江省 2025 年发布"
+    )
+    row = by_uscc(evaluate_cli("--year", "2025")[1])[tongzhuang.uscc]
+    # Offsets: 200 t of 碳汇 + 10 万千瓦时 of 绿证 × 5.703 = 257.03 t. L = (2,000 − 257.03) / 2,500 = 0.6972
+    # (中碳, above 0.6); K against the province's 0.5 = 1.3944: grade 4 (1.2 < K ≤ 2.0).
+    assert (row["carbon_l"], row["carbon_level"], row["carbon_k"], row["carbon_grade"]) == (
+        0.6972,
+        "mid",
+        1.3944,
+        4,
+    )
+    reasons = row["reasons"]
+    assert "行业大类 18 省级平均碳效值 0.5000（浙江省 2025 年发布），K = 1.3944，碳效码 4 级" in reasons
+    # 碳中和率 = 257.03 / 2,000 = 12.85 %: from 10 % (inclusive) it is 中中和率.
+    assert "碳中和率 12.85%（抵消 257.03 吨CO₂），中中和率" in reasons
+    assert "扣除碳汇 200.00 吨CO₂（来源：湖州林业碳汇交易凭证 2025-017）" in reasons
+    assert "扣除绿证 10.00 万千瓦时（来源：绿证 GEC-2025-88）" in reasons
+    stored = EvaluationResult.objects.get(pk=(tongzhuang.pk, 2025))
+    assert (stored.carbon_offset_t, stored.carbon_neutral_rate) == (Decimal("257.03"), Decimal("12.85"))
+    profile = login(users["city_staff"]).get(tongzhuang.get_absolute_url()).content.decode()
+    assert "12.85%" in profile and "中中和率" in profile

@@ -1,6 +1,7 @@
 """The evaluation pages: results with charts and export, the scheme editor, carbon, treatment, 清三低,
 exemptions, the tracking sheet and the enterprise profile; each scoped and refusing what a role may not do."""
 
+import html
 import json
 
 import pytest
@@ -137,6 +138,42 @@ def test_the_scheme_editor_refuses_bad_input_in_chinese_and_keeps_what_was_typed
     assert EvaluationScheme.objects.filter(year=2025).count() == 1
 
 
+def test_the_scheme_page_shows_each_settings_source_and_that_the_default_is_for_the_city_to_replace(
+    huzhou, users, login
+):
+    stored = EvaluationScheme.objects.get(year=2025)
+    page = login(users["city_staff"]).get("/evaluation/scheme/", {"year": 2025}).content.decode()
+    for name, text in stored.definition["sources"].items():
+        assert f'data-testid="source-{name}">{text}</textarea>' in html.unescape(page)
+    assert "20/40/35/5% 取自江苏某市" in page and "湖州市尚未制定自己的评价方案" in page
+    assert "县内" in page and "民法典 第一千二百五十九条" in page
+
+
+def test_the_editor_saves_a_custom_grouping_and_an_excluded_bound(huzhou, users, login):
+    stored = EvaluationScheme.objects.get(year=2025)
+    client = login(users["city_admin"])
+    data = form_of(stored.definition)
+    del data["inclusive-low_above_tax"]
+    data |= {
+        "ranking-level": "custom", "rank-group-0-name": "市本级", "rank-group-0-districts": ["330502", "330503"],
+        "source-ranking": "市本级合并排名（市经信局 2026 年评价办法）",
+    }  # fmt: skip
+    page = client.post("/evaluation/scheme/", data, follow=True).content.decode()
+    saved = EvaluationScheme.objects.get(year=2025, version=2)
+    assert saved.org_unit.code == "330500"
+    assert saved.definition["ranking"] == {
+        "level": "custom", "groups": [{"name": "市本级", "districts": ["330502", "330503"]}]
+    }  # fmt: skip
+    assert saved.definition["inclusive"]["low_above_tax"] is False
+    assert "规上企业亩均税收（万元/亩）以下（不含本数）" in page and "湖州市尚未制定" not in page
+    assert "市本级合并排名（市经信局 2026 年评价办法）" in page
+    refused = client.post(
+        "/evaluation/scheme/", data | {"rank-group-1-name": "外市", "rank-group-1-districts": "B-D9"}
+    )
+    assert "自定义分组中的区县代码 B-D9 不是本市的区县。" in refused.content.decode()
+    assert EvaluationScheme.objects.filter(year=2025).count() == 2
+
+
 def test_only_city_admins_may_save_the_scheme(huzhou, users, login):
     stored = EvaluationScheme.objects.get(year=2025)
     response = login(users["city_staff"]).post("/evaluation/scheme/", form_of(stored.definition))
@@ -160,7 +197,10 @@ def test_treatment_and_low_efficiency_lists(evaluated, users, login):
     assert "新锐壮腰" in treatment and "南浔木业有限公司" not in treatment
     low = login(users["city_staff"]).get("/evaluation/low-efficiency/", {"year": 2025}).content.decode()
     assert "规上企业亩均税收 4.00 万元/亩，在 6 万元/亩以下（含本数）" in low and "共 2 家" in low
-    assert "规上企业亩均税收 6 万元/亩以下（含本数），规下企业 3 万元/亩以下（含本数），用地 10 亩以上（含本数）仍未上规" in low
+    assert (
+        "规上企业亩均税收 6 万元/亩以下（含本数），规下企业 3 万元/亩以下（含本数），用地 10 亩以上（含本数）仍未上规"
+        in low
+    )
 
 
 def test_exemptions_are_entered_on_their_page_and_apply_on_the_next_run(evaluated, users, login):

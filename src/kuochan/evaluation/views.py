@@ -201,8 +201,9 @@ def _benchmark_rows(run: Any) -> list[tuple[str, str, float | None, str]]:
     """(group, indicator, benchmark, unit) of the run: what each indicator was compared with."""
     if run is None:
         return []
+    scheme = run.parsed[0]
     return [
-        (GROUP_LABELS[group], INDICATORS[code].name, value, INDICATORS[code].unit)
+        (GROUP_LABELS[group], scheme.indicator(code).name, value, INDICATORS[code].unit)
         for group, values in run.context.get("benchmarks", {}).items()
         for code, value in values.items()
         if code in INDICATORS

@@ -18,7 +18,7 @@ from kuochan.cockpit.models import CycleSettings
 from kuochan.core.figures import month_text
 from kuochan.evaluation import selectors as evaluation_selectors
 from kuochan.evaluation.models import EvaluationResult
-from kuochan.evaluation.rules import CARBON_GAPS, CLASS_LABELS, INDICATORS
+from kuochan.evaluation.rules import CARBON_GAPS, CLASS_LABELS
 from kuochan.outreach import selectors as outreach_selectors
 from kuochan.outreach.models import Ticket
 from kuochan.outreach.rules import OPEN_STATUSES, RESOLVED
@@ -215,17 +215,21 @@ class Outlook:
     raise_grade: list[str]
 
 
-def _better_class(result: EvaluationResult, cutoffs: Any) -> str:
-    """The next class up and what it takes, by the scheme's cut-offs."""
+def _better_class(result: EvaluationResult, scheme: Any) -> str:
+    """The next class up and what it takes, by the scheme's cut-offs (a score line with its bound, or the
+    rank share within where classes are cut)."""
+    cutoffs = scheme.group(result.group).cutoffs
     order = "ABCD"
     if result.klass not in order[1:]:
         return ""
     target = order[order.index(result.klass) - 1]
     index = order.index(target)
     if cutoffs.by == "score":
-        return f"得分达到 {cutoffs.values[index]} 分可评为{CLASS_LABELS[target]}（您的得分 {result.score}）。"
+        line = f"{cutoffs.values[index]} 分{scheme.bound('score_cutoffs')}"
+        return f"得分 {line}可评为{CLASS_LABELS[target]}（您的得分 {result.score}）。"
     share = sum(cutoffs.values[: index + 1])
-    return f"在本组企业中排名进入前 {share}% 可评为{CLASS_LABELS[target]}。"
+    where = f"{result.segment}同类企业中" if result.segment else "全市同类企业中"
+    return f"在{where}排名进入前 {share}% 可评为{CLASS_LABELS[target]}。"
 
 
 def evaluations(*, user: User) -> list[EvaluationResult]:
@@ -241,14 +245,14 @@ def outlook(*, user: User) -> Outlook | None:
     [result] = evaluation_selectors.explained(history[:1])
     scheme = result.run.parsed[0] if result.run_id else None
     raise_class, raise_grade = [], []
-    if scheme and result.group and (advice := _better_class(result, scheme.group(result.group).cutoffs)):
+    if scheme and result.group and not result.follows and (advice := _better_class(result, scheme)):
         raise_class.append(advice)
     points = getattr(result, "points", [])
     raise_class += [
         f"补报{name}数据：缺数据的指标不能为您得分。" for name, _, _, _, missing in points if missing
     ]
     if result.klass in ("B", "C", "D") and scheme and result.group:
-        weights = {INDICATORS[w.code].name: w.weight for w in scheme.group(result.group).indicators}
+        weights = {scheme.indicator(w.code).name: w.weight for w in scheme.group(result.group).indicators}
         scored = [row for row in points if not row[4] and row[2] is not None and weights.get(row[0])]
         if scored:  # the indicator furthest below its weight: where a gain counts most
             name, unit, value, _, _ = min(scored, key=lambda row: row[3] / float(weights[row[0]]))
@@ -259,8 +263,8 @@ def outlook(*, user: User) -> Outlook | None:
     if result.carbon_grade and result.carbon_grade > 1 and scheme:
         bound = scheme.carbon_grades[result.carbon_grade - 2]
         raise_grade.append(
-            f"碳效K值降至 {bound} 及以下可达 {result.carbon_grade - 1} 级（您的K值 {result.carbon_k}）："
-            "节能降耗、使用零碳电力都能降低K值。"
+            f"碳效K值降至 {bound} {scheme.bound('carbon_grades')}可达 {result.carbon_grade - 1} 级（您的K值 {result.carbon_k}）："
+            "节能降耗、使用零碳电力，以及登记碳汇、绿电、绿证、碳封存等碳抵消，都能降低K值。"
         )
     elif not result.carbon_grade and result.carbon_gap:
         raise_grade.append(f"未赋碳效码：{CARBON_GAPS.get(result.carbon_gap, '数据不足')}。")
