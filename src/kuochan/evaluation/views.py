@@ -112,7 +112,8 @@ def _filters(values: dict[str, Any]) -> selectors.ResultFilter:
 
 RESULT_HEADERS = [
     "统一社会信用代码", "企业名称", "所属区县", "评价类别", "得分", "分类", "区县内排名", "全市排名", "上年分类",
-    "碳效值（吨CO₂/万元）", "碳效水平", "K值", "碳效码", "清三低", "企业类型", "施策建议", "依据",
+    "碳效值（吨CO₂/万元）", "碳效水平", "K值", "碳效码", "碳中和率（%）", "碳中和标识", "清三低", "企业类型", "施策建议",
+    "依据",
 ]  # fmt: skip
 
 
@@ -125,7 +126,9 @@ def _export(year: int, found: Any, title: str) -> HttpResponse:
                 r.enterprise.uscc, r.enterprise.name, r.enterprise.district.name, r.group_label,
                 None if r.score is None else float(r.score), r.klass or "未评价", r.rank_district, r.rank_city,
                 r.previous_class, None if r.carbon_l is None else float(r.carbon_l), r.carbon_level_label,
-                None if r.carbon_k is None else float(r.carbon_k), r.carbon_grade, "；".join(r.low_reasons),
+                None if r.carbon_k is None else float(r.carbon_k), r.carbon_grade,
+                None if r.carbon_neutral_rate is None else float(r.carbon_neutral_rate), r.neutral_mark,
+                "；".join(r.low_reasons),
                 r.enterprise_type_label, r.treatment_text, "；".join(r.reasons),
             ]
             for r in selectors.explained(found.iterator(chunk_size=2000))
