@@ -16,7 +16,10 @@ from tests.xlsx import exported_rows
 def test_the_catalogue_reads_each_rule_in_chinese_and_marks_what_is_still_vague(huzhou, users, login):
     client = login(users["wuxing"])
     page = client.get("/policies/").content.decode()
-    assert "统筹重大项目要素供给" in page and "项目总投资≥ 10000万元；不满足：亩均评价分类为D类" in page
+    assert (
+        "统筹重大项目要素供给" in page
+        and "项目总投资不小于 10000万元（含本数）；不满足：亩均评价分类为D类" in page
+    )
     assert "1 项待明确" in page
     rows = exported_rows(client.get("/policies/", {"export": "xlsx"}))
     header = next(i for i, r in enumerate(rows) if r and r[0] == "序号")
@@ -53,7 +56,7 @@ def test_city_staff_complete_a_vague_condition_and_bad_json_is_refused_in_chines
     )
     policy.refresh_from_db()
     assert policy.rule == rule and policy.publicity_days == 7 and policy.documents == ["项目备案文件"]
-    assert "项目总投资≥ 30000万元" in client.get("/policies/resource-pool/").content.decode()
+    assert "项目总投资不小于 30000万元（含本数）" in client.get("/policies/resource-pool/").content.decode()
     refused = login(users["wuxing"]).post("/policies/resource-pool/", {"form": "policy", "rule": "{}"})
     assert "只有市级工作人员可以修改政策" in refused.content.decode()
     policy.refresh_from_db()

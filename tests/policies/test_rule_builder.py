@@ -41,7 +41,7 @@ def test_a_draft_reads_in_chinese_and_counts_as_matching_the_whole_city_does(
     client = login(users["city_staff"])
     with django_assert_max_num_queries(16):  # the same few reads whatever the number of enterprises
         page = client.post(CHECK, {"rule": json.dumps(DRAFT)}).content.decode()
-    assert "规上企业；（成立日期早于2010年1月1日 或 所在区县属于吴兴区）" in page
+    assert "规上企业；（成立日期早于2010年1月1日（不含当日） 或 所在区县属于吴兴区）" in page
     facts = enterprise_facts(Enterprise.objects.all(), timezone.localdate())
     expected = Counter(o.status for o in evaluate_all(rule_from_data(DRAFT), list(facts.values())))
     assert (
@@ -74,6 +74,21 @@ def test_odd_drafts_answer_with_a_chinese_message(registered, users, login):
         assert 'data-testid="rule-counts"' not in response.content.decode()
     assert client.get(CHECK).status_code == 405
     assert login(users["wuxing"]).post(CHECK, {"rule": json.dumps(DRAFT)}).status_code == 403
+
+
+def test_the_builder_names_each_comparison_with_whether_its_bound_counts(huzhou, users, login):
+    page = login(users["city_staff"]).get("/policies/listing-cultivation/").content.decode()
+    spec = json.loads(
+        re.search(r'id="rule-spec" type="application/json">(.*?)</script>', page, re.S).group(1)
+    )
+    ops = {field["name"]: dict(field["ops"]) for field in spec["fields"]}
+    assert {op: ops["enterprise.revenue_wan"][op] for op in (">=", ">", "<=", "<")} == {
+        ">=": "不小于（含本数）", ">": "大于（不含本数）", "<=": "不大于（含本数）", "<": "小于（不含本数）"
+    }  # fmt: skip
+    assert {op: ops["enterprise.established_on"][op] for op in (">=", ">", "<=", "<")} == {
+        ">=": "不早于（含当日）", ">": "晚于（不含当日）", "<=": "不晚于（含当日）", "<": "早于（不含当日）"
+    }  # fmt: skip
+    assert "<code>&gt;=</code> 不小于（含本数）；<code>&gt;</code> 大于（不含本数）" in page
 
 
 def test_a_refused_save_shows_the_draft_again_to_be_corrected(huzhou, users, login):

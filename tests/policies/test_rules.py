@@ -38,7 +38,7 @@ GOOD = {
 
 def test_a_rule_reads_as_chinese_conditions():
     assert describe(rule_from_data(RENOVATION_SUPPORT)) == (
-        "规上企业；亩均评价分类属于A类、B类；项目类型为技术改造；设备投资≥ 500万元；不满足：列入清三低"
+        "规上企业；亩均评价分类属于A类、B类；项目类型为技术改造；设备投资不小于 500万元（含本数）；不满足：列入清三低"
     )
     either = rule_from_data({"any": [{"field": "enterprise.tags", "op": "contains", "value": "新能源汽车及关键零部件"},
                                      {"field": "project.is_provincial_major", "op": "is", "value": True}]})  # fmt: skip
@@ -55,7 +55,7 @@ def test_a_failed_condition_is_named_and_decides_even_with_data_missing():
         rule_from_data(RENOVATION_SUPPORT), GOOD | {"project.equipment_wan": 499.99, "evaluation.class": None}
     )
     assert outcome.status == NOT_ELIGIBLE
-    assert outcome.not_met == ["设备投资≥ 500万元"]
+    assert outcome.not_met == ["设备投资不小于 500万元（含本数）"]
     assert outcome.unknown == ["亩均评价分类属于A类、B类（缺少亩均评价分类数据）"]
 
 
@@ -162,13 +162,33 @@ def test_a_date_and_a_district_are_conditions_like_any_other():
             {"field": "enterprise.district", "op": "in", "value": ["吴兴区", "南浔区"]},
         ]}
     )  # fmt: skip
-    assert describe(rule) == "成立日期早于2020年1月1日；所在区县属于吴兴区、南浔区"
+    assert describe(rule) == "成立日期早于2020年1月1日（不含当日）；所在区县属于吴兴区、南浔区"
     old = {"enterprise.established_on": dt.date(2015, 3, 1), "enterprise.district": "吴兴区"}
     young = {"enterprise.established_on": dt.date(2021, 3, 1), "enterprise.district": "吴兴区"}
     assert [o.status for o in evaluate_all(rule, [old, young, {}])] == [ELIGIBLE, NOT_ELIGIBLE, UNKNOWN]
     with pytest.raises(ValueError) as refused:
         rule_from_data({"field": "enterprise.established_on", "op": ">=", "value": "2020-13-01"})
     assert "成立日期的取值应为日期" in refused.value.args[0][0]
+
+
+@pytest.mark.parametrize(
+    ("op", "amount", "day", "at_the_bound"),
+    [
+        (">=", "项目总投资不小于 500万元（含本数）", "成立日期不早于2010年1月1日（含当日）", ELIGIBLE),
+        (">", "项目总投资大于 500万元（不含本数）", "成立日期晚于2010年1月1日（不含当日）", NOT_ELIGIBLE),
+        ("<=", "项目总投资不大于 500万元（含本数）", "成立日期不晚于2010年1月1日（含当日）", ELIGIBLE),
+        ("<", "项目总投资小于 500万元（不含本数）", "成立日期早于2010年1月1日（不含当日）", NOT_ELIGIBLE),
+        ("==", "项目总投资为 500万元", "成立日期为2010年1月1日", ELIGIBLE),
+    ],
+)
+def test_every_comparison_says_whether_its_bound_counts_and_evaluates_so(op, amount, day, at_the_bound):
+    """以上/以下 include their bound (民法典 第1259条): a reading says 含本数 or 不含本数, and a value exactly at
+    the bound is eligible just when it says 含."""
+    money = rule_from_data({"field": "project.total_wan", "op": op, "value": 500})
+    date = rule_from_data({"field": "enterprise.established_on", "op": op, "value": "2010-01-01"})
+    assert (describe(money), describe(date)) == (amount, day)
+    assert evaluate(money, {"project.total_wan": 500}).status == at_the_bound
+    assert evaluate(date, {"enterprise.established_on": dt.date(2010, 1, 1)}).status == at_the_bound
 
 
 def test_a_placeholder_reads_as_pending_with_the_department_never_as_a_mark():

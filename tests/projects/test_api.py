@@ -15,7 +15,9 @@ def test_list_gives_each_projects_light_with_reasons(pipeline, users, login):
         and item["light"] == "red"
         and item["stall"] == "落地未开工"
     )
-    assert item["reasons"] == [f"计划开工 {days_ago(120)}，至 {TODAY} 尚未开工，已逾期 120 天"]
+    assert item["reasons"] == [
+        f"计划开工 {days_ago(120)}，至 {TODAY} 尚未开工，已逾期 120 天（逾期 1 天以上（含本数）亮黄灯；90 天以上（含本数）亮红灯）"
+    ]
 
 
 def test_lights_endpoint_matches_the_command(pipeline, users, login, capsys):

@@ -35,7 +35,9 @@ def test_lights_json_has_exactly_the_documented_keys(pipeline, capsys):
         "stage": "备案",
         "light": "red",
         "stall": "落地未开工",
-        "reasons": [f"计划开工 {days_ago(120)}，至 {TODAY} 尚未开工，已逾期 120 天"],
+        "reasons": [
+            f"计划开工 {days_ago(120)}，至 {TODAY} 尚未开工，已逾期 120 天（逾期 1 天以上（含本数）亮黄灯；90 天以上（含本数）亮红灯）"
+        ],
     }
     assert by_code["2026-330503-26-03-000004"]["light"] == "none"
     assert by_code["2026-330503-26-03-000004"]["stall"] is None

@@ -12,11 +12,15 @@ from kuochan.projects.rules import (
     LightRules,
     ProjectFacts,
     complete_months,
+    light_rule_words,
     project_verdicts,
 )
 
 RULES = LightRules()
 AS_OF = dt.date(2026, 6, 30)
+SCHEDULE_RULE = "逾期 1 天以上（含本数）亮黄灯；90 天以上（含本数）亮红灯"
+PACE_RULE = "落后 10 个百分点以上（含本数）亮黄灯；超过 30 个百分点（不含本数）亮红灯"
+IN_STATS_RULE = "开工超过 30 天（不含本数）未入库亮黄灯；超过 60 天（不含本数）亮红灯"
 
 
 def facts(*, status="active", total=None, year_plan=None, ytd=None, ytd_month=None, **dates):
@@ -52,10 +56,37 @@ def test_missed_start_by_days(late, light):
     result = verdict(signed_and_registered(started_planned=planned))
     assert result.light == light
     if late:
-        assert result.reasons == (f"计划开工 {planned}，至 {AS_OF} 尚未开工，已逾期 {late} 天",)
+        assert result.reasons == (
+            f"计划开工 {planned}，至 {AS_OF} 尚未开工，已逾期 {late} 天（{SCHEDULE_RULE}）",
+        )
         assert result.stall == "落地未开工"
     else:
         assert result.stall is None
+
+
+def test_start_missed_by_exactly_90_days_is_red_and_by_89_yellow():
+    assert verdict(signed_and_registered(started_planned=AS_OF - dt.timedelta(days=90))).light == Light.RED
+    assert verdict(signed_and_registered(started_planned=AS_OF - dt.timedelta(days=89))).light == Light.YELLOW
+
+
+def test_a_schedule_red_that_excludes_its_bound_is_red_only_after_90_days():
+    rules = LightRules(schedule_red_inclusive=False)
+    assert verdict(
+        signed_and_registered(started_planned=AS_OF - dt.timedelta(days=90)), rules=rules
+    ).light == (Light.YELLOW)
+    late = verdict(signed_and_registered(started_planned=AS_OF - dt.timedelta(days=91)), rules=rules)
+    assert late.light == Light.RED
+    assert late.reasons[0].endswith(
+        "已逾期 91 天（逾期 1 天以上（含本数）亮黄灯；超过 90 天（不含本数）亮红灯）"
+    )
+
+
+def test_the_rules_say_whether_each_threshold_includes_its_bound():
+    assert light_rule_words(RULES) == {
+        "schedule": SCHEDULE_RULE,
+        "pace": PACE_RULE,
+        "in_stats": IN_STATS_RULE,
+    }
 
 
 def test_stage_is_the_last_milestone_reached():
@@ -75,33 +106,62 @@ def test_next_milestone_follows_the_furthest_reached_even_when_an_earlier_date_i
     assert verdict(project).light == Light.GREEN
 
 
-@pytest.mark.parametrize(
-    ("ytd_wan", "light", "gap"),
-    [
-        (401, Light.GREEN, None),
-        (400, Light.YELLOW, "10.0"),
-        (201, Light.YELLOW, "29.9"),
-        (200, Light.RED, "30.0"),
-    ],
-)
-def test_investment_pace_points_behind(ytd_wan, light, gap):
-    """As of 30 June the time pace is 50 %: 401 of 1,000万元 is 9.9 points behind, 400 is 10, 200 is 30."""
+def paced(ytd, rules=RULES):
+    """A project started this year with 10,000.00万元 planned for it and `ytd` hundredths of 万元 done by
+    June: as of 30 June the time pace is exactly 50 %, so 1,999.00万元 done is exactly 30.01 points behind."""
     project = signed_and_registered(
         started_actual=dt.date(2026, 1, 10),
         in_stats_actual=dt.date(2026, 1, 20),
         completed_planned=dt.date(2027, 6, 30),
-        total=500_000,
-        year_plan=100_000,
-        ytd=ytd_wan * 100,
+        total=5_000_000,
+        year_plan=1_000_000,
+        ytd=ytd,
         ytd_month=dt.date(2026, 6, 1),
     )
-    result = verdict(project)
+    return verdict(project, rules=rules)
+
+
+@pytest.mark.parametrize(
+    ("ytd", "light", "done", "gap"),
+    [
+        (400_100, Light.GREEN, None, None),  # 9.99 points behind
+        (400_000, Light.YELLOW, "40.00", "10.00"),  # 10 points and more, 含本数
+        (200_100, Light.YELLOW, "20.01", "29.99"),
+        (200_000, Light.YELLOW, "20.00", "30.00"),  # exactly 30: still yellow, red only 超过 30
+        (199_900, Light.RED, "19.99", "30.01"),
+    ],
+)
+def test_investment_pace_points_behind(ytd, light, done, gap):
+    result = paced(ytd)
     assert result.light == light
     if gap:
         assert result.reasons == (
-            f"时序进度 50.0%，至 2026年6月累计完成投资 {ytd_wan:,}.00 万元，占年度计划 1,000.00 万元的 "
-            f"{ytd_wan / 10:.1f}%，落后 {gap} 个百分点",
+            f"时序进度 50.00%，至 2026年6月累计完成投资 {ytd // 100:,}.00 万元，占年度计划 10,000.00 万元的 "
+            f"{done}%，落后 {gap} 个百分点（{PACE_RULE}）",
         )
+    else:
+        assert result.reasons == ("按计划推进：下一节点竣工，计划 2027-06-30",)
+
+
+def test_a_pace_red_that_includes_its_bound_is_red_at_exactly_30_points():
+    rules = LightRules(pace_red_inclusive=True)
+    assert paced(200_000, rules).light == Light.RED
+    assert paced(200_100, rules).light == Light.YELLOW
+    assert (
+        paced(200_000, rules)
+        .reasons[0]
+        .endswith(
+            "落后 30.00 个百分点（落后 10 个百分点以上（含本数）亮黄灯；30 个百分点以上（含本数）亮红灯）"
+        )
+    )
+
+
+def test_a_pace_yellow_that_excludes_its_bound_is_none_at_exactly_10_points():
+    rules = LightRules(pace_yellow_inclusive=False, pace_yellow_hundredths=1050)
+    assert paced(400_000, rules).light == Light.GREEN  # 10.00 < 10.5
+    assert paced(395_000, rules).light == Light.GREEN  # exactly 10.5, not included
+    assert paced(394_900, rules).light == Light.YELLOW  # 10.51
+    assert "落后超过 10.5 个百分点（不含本数）亮黄灯" in paced(394_900, rules).reasons[0]
 
 
 def test_no_progress_reported_counts_as_nothing_done():
@@ -135,7 +195,23 @@ def test_not_in_statistics_database_after_start(days, light):
     result = verdict(project)
     assert result.light == light
     if light != Light.GREEN:
-        assert result.reasons[0].endswith("尚未入库（总投资 500.00 万元，开工超过 30 天应入库）")
+        assert result.reasons[0].endswith(f"开工 {days} 天，尚未入库（总投资 500.00 万元；{IN_STATS_RULE}）")
+    else:  # exactly 30 days: 超过 30 天 has not yet come
+        assert result.reasons == ("按计划推进：下一节点竣工，计划 2027-12-31",)
+
+
+@pytest.mark.parametrize(
+    ("days", "light"), [(29, Light.GREEN), (30, Light.YELLOW), (59, Light.YELLOW), (60, Light.RED)]
+)
+def test_in_stats_thresholds_that_include_their_bound_fire_on_the_day(days, light):
+    rules = LightRules(in_stats_yellow_inclusive=True, in_stats_red_inclusive=True)
+    project = signed_and_registered(
+        started_actual=AS_OF - dt.timedelta(days=days), completed_planned=dt.date(2027, 12, 31), total=50_000
+    )
+    result = verdict(project, rules=rules)
+    assert result.light == light
+    if light != Light.GREEN:
+        assert "开工 30 天以上（含本数）未入库亮黄灯；60 天以上（含本数）亮红灯" in result.reasons[0]
 
 
 def test_in_stats_rule_starts_at_500_wan():
@@ -245,5 +321,5 @@ def test_a_light_for_a_missing_report_names_the_month():
     result = verdict(project, as_of=dt.date(2026, 11, 30))
     assert result.light == Light.RED
     assert result.reasons[0].startswith(
-        "2026年11月进展未填报；时序进度 91.7%，至 2026年8月累计完成投资 300.00 万元"
+        "2026年11月进展未填报；时序进度 91.67%，至 2026年8月累计完成投资 300.00 万元"
     )

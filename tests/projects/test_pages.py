@@ -2,6 +2,7 @@
 
 import datetime as dt
 import html
+import re
 from decimal import Decimal
 
 import pytest
@@ -171,18 +172,78 @@ def test_only_city_admins_change_the_light_rules(huzhou, users, login, role):
     assert response.status_code == 403
 
 
+# The rules as shipped: the checkboxes of 节点逾期 and the pace's yellow ticked, the others not.
+RULES_FORM = {
+    "schedule_yellow_days": "1", "schedule_yellow_inclusive": "on", "schedule_red_days": "90",
+    "schedule_red_inclusive": "on", "pace_yellow_points": "10", "pace_yellow_inclusive": "on",
+    "pace_red_points": "30", "in_stats_min_total_wan": "500", "in_stats_yellow_after_days": "30",
+    "in_stats_red_after_days": "60", "above_scale_revenue_wan": "2000",
+    "milestone_order": "签约→备案→开工→竣工→投产→达产", "basis": "测试",
+}  # fmt: skip
+
+
 def test_city_admin_changes_a_threshold_and_the_lights_follow(pipeline, users, login):
     client = login(users["city_admin"])
-    form = {
-        "schedule_yellow_days": "1", "schedule_red_days": "5", "pace_yellow_points": "10", "pace_red_points": "30",
-        "in_stats_min_total_wan": "500", "in_stats_yellow_after_days": "30", "in_stats_red_after_days": "60",
-        "above_scale_revenue_wan": "2000", "milestone_order": "签约→备案→开工→竣工→投产→达产", "basis": "测试",
-    }  # fmt: skip
-    assert client.post("/projects/rules/", form).status_code == 302
+    assert client.post("/projects/rules/", RULES_FORM | {"schedule_red_days": "5"}).status_code == 302
     assert LightRuleSet.objects.get().schedule_red_days == 5
     assert AuditEntry.objects.filter(content_type__model="lightruleset", action="update").exists()
     page = client.get("/projects/", {"light": "red"}).content.decode()
     assert "新材料扩产项目" in page  # 10 days late is now red
+
+
+def test_the_editor_shows_the_milestone_order_as_it_takes_it(huzhou, users, login):
+    page = login(users["city_admin"]).get("/projects/rules/").content.decode()
+    assert 'value="签约→备案→开工→竣工→投产→达产"' in page
+
+
+def checkbox(page: str, name: str) -> str:
+    start = page.index(f'name="{name}"')
+    return page[page.rindex("<input", 0, start) : page.index(">", start) + 1]
+
+
+def test_the_rules_page_says_whether_each_threshold_includes_its_bound(huzhou, users, login):
+    page = html.unescape(login(users["city_staff"]).get("/projects/rules/").content.decode())
+    assert "逾期 1 天以上（含本数）亮黄灯；90 天以上（含本数）亮红灯" in page
+    assert "落后 10 个百分点以上（含本数）亮黄灯；超过 30 个百分点（不含本数）亮红灯" in page
+    assert "开工超过 30 天（不含本数）未入库亮黄灯；超过 60 天（不含本数）亮红灯" in page
+    assert "总投资 500.00 万元以上（含本数）的项目" in page
+    assert "修改规则" not in page  # read only for city staff
+
+
+def test_the_editor_saves_the_bound_a_threshold_includes_and_the_page_and_lights_follow(
+    pipeline, users, login
+):
+    """The yellow project is exactly 10 days late: with the red threshold at 10 days it turns red only once
+    the red threshold includes its bound (含本数)."""
+    client = login(users["city_admin"])
+    page = client.get("/projects/rules/").content.decode()
+    assert " checked" in checkbox(page, "schedule_red_inclusive")
+    assert " checked" not in checkbox(page, "pace_red_inclusive")
+    assert 'aria-label="投资进度落后红灯含本数"' in checkbox(page, "pace_red_inclusive")
+
+    exclusive = RULES_FORM | {"schedule_red_days": "10"}
+    del exclusive["schedule_red_inclusive"]
+    assert client.post("/projects/rules/", exclusive).status_code == 302
+    assert LightRuleSet.objects.get().schedule_red_inclusive is False
+    assert "新材料扩产项目" not in client.get("/projects/", {"light": "red"}).content.decode()
+    rules_page = html.unescape(client.get("/projects/rules/").content.decode())
+    assert "逾期 1 天以上（含本数）亮黄灯；超过 10 天（不含本数）亮红灯" in rules_page
+    assert " checked" not in checkbox(rules_page, "schedule_red_inclusive")
+
+    inclusive = RULES_FORM | {"schedule_red_days": "10", "pace_red_inclusive": "on"}
+    assert client.post("/projects/rules/", inclusive).status_code == 302
+    stored = LightRuleSet.objects.get()
+    assert stored.schedule_red_inclusive is True and stored.pace_red_inclusive is True
+    red = client.get("/projects/", {"light": "red"}).content.decode()
+    assert "新材料扩产项目" in red and "10 天以上（含本数）亮红灯" in html.unescape(red)
+    rules_page = html.unescape(client.get("/projects/rules/").content.decode())
+    assert "落后 10 个百分点以上（含本数）亮黄灯；30 个百分点以上（含本数）亮红灯" in rules_page
+
+    trail = html.unescape(client.get("/audit/", {"model": "projects.lightruleset"}).content.decode())
+    trail = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", trail))
+    assert "投资进度落后红灯含本数： 否 → 是" in trail and "节点逾期红灯含本数： 否 → 是" in trail
+    assert "节点逾期红灯含本数： 是 → 否" in trail and "_inclusive" not in trail
+    assert "10.00 → 10.00" not in trail  # an unchanged threshold sent as "10" is no change
 
 
 def test_enterprise_profile_lists_its_projects(pipeline, users, login):

@@ -6,13 +6,12 @@ import json
 import re
 from decimal import Decimal
 
-import pytest
-
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.imports.models import ImportBatch
 from kuochan.projects import services
 from kuochan.projects.models import Progress, Project, YearPlan
+from kuochan.projects.rules import complete_months
 from tests.conftest import TODAY, days_ago
 
 
@@ -135,15 +134,21 @@ def test_saving_progress_says_how_the_light_changed(pipeline, users, login):
         {"month": f"{month:%Y-%m}", "ytd_wan": "0", "year_plan_wan": "1000"},
         follow=True,
     )
-    if month.month >= 4:  # three months or more behind on nothing done: red
-        assert "亮灯由绿灯变为红灯：时序进度" in text(first)
+    # The light is today's: nothing done is (months complete today)/12 behind, red beyond 30 points (4 months
+    # and more), yellow from 10 (2 or 3 months); last December's report sets no plan for this year.
+    months = complete_months(TODAY) if month.year == TODAY.year else 0
+    light = "红灯" if months >= 4 else "黄灯" if months >= 2 else None
+    if light:
+        assert f"亮灯由绿灯变为{light}：" in text(first) and "时序进度" in text(first)
+    else:
+        assert "亮灯仍为绿灯" in text(first)
     second = client.post(
         f"/projects/{project.pk}/progress/",
         {"month": f"{month:%Y-%m}", "ytd_wan": "1000", "year_plan_wan": "1000"},
         follow=True,
     )
-    if month.month >= 4:
-        assert "亮灯由红灯变为绿灯：按计划推进" in text(second)
+    if light:
+        assert f"亮灯由{light}变为绿灯：按计划推进" in text(second)
     else:
         assert "亮灯仍为绿灯" in text(second)
 
@@ -162,10 +167,13 @@ def test_the_monthly_grid_shows_lights_and_filters_the_unreported(pipeline, user
 
 
 def test_saving_the_grid_says_whose_light_changed(pipeline, users, login):
+    """Nothing done of the year's plan by a month from April on is red. The month is the latest complete one
+    from April on (last December early in the year), when the green project had long started."""
     project = pipeline["green"]
     month = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     if month.month < 4:
-        pytest.skip("early in the year nothing done is not yet behind enough to turn red")
+        month = dt.date(month.year - 1, 12, 1)
+    assert project.started_actual < month  # started 350 days ago: before any month so chosen
     client = login(users["nanxun"])
     response = client.post(
         f"/projects/progress/?month={month:%Y-%m}",

@@ -82,7 +82,8 @@ def test_progress_for_a_month_not_complete_on_as_of_does_not_count(enterprises):
     behind = verdict_of(p, dt.date(2026, 6, 29))
     assert behind.light == Light.RED
     assert behind.reasons == (
-        "时序进度 41.7%，至 2026年5月累计完成投资 100.00 万元，占年度计划 1,200.00 万元的 8.3%，落后 33.3 个百分点",
+        "时序进度 41.67%，至 2026年5月累计完成投资 100.00 万元，占年度计划 1,200.00 万元的 8.33%，落后 33.33 个百分点"
+        "（落后 10 个百分点以上（含本数）亮黄灯；超过 30 个百分点（不含本数）亮红灯）",
     )
     assert verdict_of(p, dt.date(2026, 6, 30)).light == Light.GREEN
 
@@ -101,7 +102,9 @@ def test_an_actual_date_after_as_of_never_counts(enterprises):
     )
     before = verdict_of(p, dt.date(2026, 6, 30))
     assert (before.stage, before.light, before.stall) == ("registered", Light.YELLOW, "落地未开工")
-    assert before.reasons == ("计划开工 2026-06-01，至 2026-06-30 尚未开工，已逾期 29 天",)
+    assert before.reasons == (
+        "计划开工 2026-06-01，至 2026-06-30 尚未开工，已逾期 29 天（逾期 1 天以上（含本数）亮黄灯；90 天以上（含本数）亮红灯）",
+    )
     on_the_day = verdict_of(p, dt.date(2026, 7, 1))
     assert (on_the_day.stage, on_the_day.light, on_the_day.stall) == ("started", Light.GREEN, None)
 

@@ -91,9 +91,9 @@ def test_city_staff_build_a_nested_rule_by_clicking_and_save_it(
     either = add_group(root, "任一满足")
     row = either.locator(".kc-rb-cond").first
     row.get_by_label("条件字段").select_option(label="上年营业收入")
-    row.get_by_label("比较方式").select_option(label="不小于（≥，含本数）")
+    row.get_by_label("比较方式").select_option(label="不小于（含本数）")
     row.get_by_label("上年营业收入的取值（万元）").fill("2000")
-    add_condition(either, "成立日期", "早于").get_by_label("成立日期的取值").fill("2010-01-01")
+    add_condition(either, "成立日期", "早于（不含当日）").get_by_label("成立日期的取值").fill("2010-01-01")
     row = add_condition(either, "企业荣誉", "包含其中之一")
     row.get_by_label("国家专精特新“小巨人”").check()
     row.get_by_label("高新技术企业").check()
@@ -107,7 +107,10 @@ def test_city_staff_build_a_nested_rule_by_clicking_and_save_it(
     )
 
     words = describe(rule_from_data(EXPECTED))
-    assert "（上年营业收入≥ 2000万元 或 成立日期早于2010年1月1日 或 企业荣誉包含其一" in words
+    assert (
+        "（上年营业收入不小于 2000万元（含本数） 或 成立日期早于2010年1月1日（不含当日） 或 企业荣誉包含其一"
+        in words
+    )
     expect(reading).to_have_text(words)
     expect(counts).to_contain_text(counts_of(EXPECTED))
     page.get_by_text("高级：以文字查看和修改申报条件").click()

@@ -84,30 +84,39 @@ OPERATORS: dict[str, tuple[str, tuple[str, ...]]] = {
     "is": ("为", ("bool",)),
     "==": ("为", ("number", "date", "choice", "text")),
     "!=": ("不为", ("number", "date", "choice", "text")),
-    ">=": ("≥", ("number", "date")),
-    ">": (">", ("number", "date")),
-    "<=": ("≤", ("number", "date")),
-    "<": ("<", ("number", "date")),
+    ">=": ("不小于", ("number", "date")),
+    ">": ("大于", ("number", "date")),
+    "<=": ("不大于", ("number", "date")),
+    "<": ("小于", ("number", "date")),
     "in": ("属于", ("choice", "text")),
     "not_in": ("不属于", ("choice", "text")),
     "contains": ("包含", ("set",)),
     "contains_any": ("包含其一", ("set",)),
 }
-
-# How a form names each operation (a date's comparisons read as earlier and later).
-OPERATOR_NAMES = {
-    "is": "为", "==": "等于", "!=": "不等于", ">": "大于", ">=": "不小于（≥，含本数）", "<": "小于",
-    "<=": "不大于（≤，含本数）", "in": "属于（其中之一）", "not_in": "不属于（其中任何一项）", "contains": "包含",
-    "contains_any": "包含其中之一",
-}  # fmt: skip
+# A comparison says whether its bound counts, after the value: "不小于 500万元（含本数）", "早于2010年1月1日
+# （不含当日）". Policy texts write 以上/以下/以内, which include the bound (民法典 第1259条).
+INCLUDES_BOUND = {">=": True, "<=": True, ">": False, "<": False}
 DATE_WORDS = {"==": "为", "!=": "不为", ">": "晚于", ">=": "不早于", "<": "早于", "<=": "不晚于"}
+
+
+def bound_note(op: str, kind: str) -> str:
+    """ "（含本数）" or "（不含本数）" for an order comparison (of a date: 当日), "" for any other."""
+    if op not in INCLUDES_BOUND:
+        return ""
+    unit = "当日" if kind == "date" else "本数"
+    return f"（{'含' if INCLUDES_BOUND[op] else '不含'}{unit}）"
+
+
+# How a form names each operation (a date's comparisons read as earlier and later), with its bound.
+OPERATOR_NAMES = {
+    "is": "为", "==": "等于", "!=": "不等于", "in": "属于（其中之一）", "not_in": "不属于（其中任何一项）",
+    "contains": "包含", "contains_any": "包含其中之一",
+    **{op: f"{OPERATORS[op][0]}{bound_note(op, 'number')}" for op in INCLUDES_BOUND},
+}  # fmt: skip
 DATE_NAMES = {
     "==": "等于",
     "!=": "不等于",
-    ">": "晚于",
-    ">=": "不早于（含当日）",
-    "<": "早于",
-    "<=": "不晚于（含当日）",
+    **{op: f"{DATE_WORDS[op]}{bound_note(op, 'date')}" for op in INCLUDES_BOUND},
 }
 PENDING = "该条件待主管部门明确"
 
@@ -260,7 +269,7 @@ def describe(node: Node, *, nested: bool = False) -> str:
     if isinstance(node.value, tuple):
         return f"{spec.label}{word}{'、'.join(_shown(spec, v) for v in node.value)}"
     gap = " " if spec.kind == "number" else ""
-    return f"{spec.label}{word}{gap}{_shown(spec, node.value)}"
+    return f"{spec.label}{word}{gap}{_shown(spec, node.value)}{bound_note(node.op, spec.kind)}"
 
 
 # Evaluation ----------------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
             "fields": [
                 (name, f.label, KIND_LABELS[f.kind], "、".join(f.choices)) for name, f in FIELDS.items()
             ],
-            "operators": [(op, word) for op, (word, _) in OPERATORS.items()],
+            "operators": [(op, OPERATOR_NAMES[op]) for op in OPERATORS],
             "builder": _builder_spec() if can_edit else None,
         },
     )

@@ -242,19 +242,27 @@ class LightRuleSet(models.Model):
         _("节点顺序"), help_text=_("进度规则依次检查的节点，如 签约→备案→开工→竣工→投产→达产")
     )
     stall_labels = models.JSONField(_("破五未类别"), help_text=_("节点 → 该节点逾期时的类别名"))
+    # Each threshold has its 含本数: inclusive fires at value ≥ threshold, not inclusive at value > threshold
+    # (以上 includes its bound, 民法典 第1259条; 超过 does not). Defaults as the sources word them (DESIGN.md).
     schedule_yellow_days = models.PositiveIntegerField(_("节点逾期黄灯（天）"), default=1)
+    schedule_yellow_inclusive = models.BooleanField(_("节点逾期黄灯含本数"), default=True)
     schedule_red_days = models.PositiveIntegerField(_("节点逾期红灯（天）"), default=90)
+    schedule_red_inclusive = models.BooleanField(_("节点逾期红灯含本数"), default=True)
     pace_yellow_points = models.DecimalField(
         _("投资进度落后黄灯（百分点）"), max_digits=5, decimal_places=2, default=10
     )
+    pace_yellow_inclusive = models.BooleanField(_("投资进度落后黄灯含本数"), default=True)
     pace_red_points = models.DecimalField(
         _("投资进度落后红灯（百分点）"), max_digits=5, decimal_places=2, default=30
     )
+    pace_red_inclusive = models.BooleanField(_("投资进度落后红灯含本数"), default=False)
     in_stats_min_total_wan = models.DecimalField(
         _("入库规则起点（总投资，万元）"), max_digits=16, decimal_places=2, default=500
     )
-    in_stats_yellow_after_days = models.PositiveIntegerField(_("开工后未入库黄灯（超过天数）"), default=30)
-    in_stats_red_after_days = models.PositiveIntegerField(_("开工后未入库红灯（超过天数）"), default=60)
+    in_stats_yellow_after_days = models.PositiveIntegerField(_("开工后未入库黄灯（天）"), default=30)
+    in_stats_yellow_inclusive = models.BooleanField(_("开工后未入库黄灯含本数"), default=False)
+    in_stats_red_after_days = models.PositiveIntegerField(_("开工后未入库红灯（天）"), default=60)
+    in_stats_red_inclusive = models.BooleanField(_("开工后未入库红灯含本数"), default=False)
     above_scale_revenue_wan = models.DecimalField(
         _("规上标准（主营业务收入，万元）"), max_digits=16, decimal_places=2, default=2000
     )

@@ -74,14 +74,23 @@ class LightRules:
     stall_labels: Mapping[str, str] = field(
         default_factory=lambda: dict(zip(("registered", "started", "completed", "producing", "at_capacity"), STALLS, strict=True))
     )  # fmt: skip
+    # Each threshold says whether it includes its bound (含本数): inclusive fires at value ≥ threshold, not
+    # inclusive at value > threshold. Defaults as the sources word them: 逾期 3 个月 red; 10–30 points behind
+    # (含10~30个百分点) yellow, 超过30个百分点 red; 入库 超过 30 / 60 天.
     schedule_yellow_days: int = 1
+    schedule_yellow_inclusive: bool = True
     schedule_red_days: int = 90
+    schedule_red_inclusive: bool = True
     pace_yellow_hundredths: int = 1000  # percentage points × 100: 10.00 points
+    pace_yellow_inclusive: bool = True
     pace_red_hundredths: int = 3000
-    in_stats_min_total: int = 50_000  # hundredths of 万元: 500万元
+    pace_red_inclusive: bool = False
+    in_stats_min_total: int = 50_000  # hundredths of 万元: 500万元 (以上, inclusive)
     in_stats_yellow_after_days: int = 30
+    in_stats_yellow_inclusive: bool = False
     in_stats_red_after_days: int = 60
-    above_scale_revenue: int = 200_000  # hundredths of 万元: 2,000万元
+    in_stats_red_inclusive: bool = False
+    above_scale_revenue: int = 200_000  # hundredths of 万元: 2,000万元 (inclusive)
 
 
 class ProjectFacts(NamedTuple):
@@ -124,11 +133,56 @@ def wan(hundredths: int) -> str:
     return f"{sign}{whole:,}.{part:02d}"
 
 
-def percent(numerator: int, denominator: int) -> str:
-    """numerator / denominator as a percentage with one decimal, rounded half away from zero, exactly."""
+def percent(numerator: int, denominator: int, places: int = 1) -> str:
+    """numerator / denominator as a percentage with `places` decimals, rounded half away from zero, exactly."""
     sign = "-" if numerator * denominator < 0 else ""
-    tenths = (abs(numerator) * 2000 + abs(denominator)) // (2 * abs(denominator))
-    return f"{sign}{tenths // 10}.{tenths % 10}%"
+    scale = 10**places
+    units = (abs(numerator) * 200 * scale + abs(denominator)) // (2 * abs(denominator))
+    whole, part = divmod(units, scale)
+    return f"{sign}{whole}.{part:0{places}d}%"
+
+
+def reaches(value: int, threshold: int, inclusive: bool) -> bool:
+    """Whether a value meets a threshold: at it or beyond when the threshold includes its bound (含本数),
+    only beyond it otherwise."""
+    return value >= threshold if inclusive else value > threshold
+
+
+def threshold_words(lead: str, amount: str, inclusive: bool) -> str:
+    """A threshold as rule texts word it. 以上 includes its bound (民法典 第1259条) and says so; a bound that
+    does not count is 超过: ("落后", "10 个百分点", True) → "落后 10 个百分点以上（含本数）",
+    ("", "30 个百分点", False) → "超过 30 个百分点（不含本数）"."""
+    if inclusive:
+        return f"{lead} {amount}以上（含本数）".lstrip()
+    return f"{lead}超过 {amount}（不含本数）"
+
+
+def points(hundredths: int) -> str:
+    """Percentage points kept in hundredths, as a rule states them: 10, 10.5, 10.25."""
+    whole, part = divmod(hundredths, 100)
+    return f"{whole}.{part:02d}".rstrip("0").rstrip(".")
+
+
+def light_rule_words(rules: LightRules) -> dict[str, str]:
+    """Each light rule's thresholds in words, with whether each includes its bound: the reasons end with
+    them and the rules page shows them, so both say the same."""
+    schedule_yellow = threshold_words(
+        "逾期", f"{rules.schedule_yellow_days} 天", rules.schedule_yellow_inclusive
+    )
+    schedule_red = threshold_words("", f"{rules.schedule_red_days} 天", rules.schedule_red_inclusive)
+    pace_yellow = threshold_words(
+        "落后", f"{points(rules.pace_yellow_hundredths)} 个百分点", rules.pace_yellow_inclusive
+    )
+    pace_red = threshold_words("", f"{points(rules.pace_red_hundredths)} 个百分点", rules.pace_red_inclusive)
+    in_stats_yellow = threshold_words(
+        "开工", f"{rules.in_stats_yellow_after_days} 天", rules.in_stats_yellow_inclusive
+    )
+    in_stats_red = threshold_words("", f"{rules.in_stats_red_after_days} 天", rules.in_stats_red_inclusive)
+    return {
+        "schedule": f"{schedule_yellow}亮黄灯；{schedule_red}亮红灯",
+        "pace": f"{pace_yellow}亮黄灯；{pace_red}亮红灯",
+        "in_stats": f"{in_stats_yellow}未入库亮黄灯；{in_stats_red}亮红灯",
+    }
 
 
 def complete_months(as_of: dt.date) -> int:
@@ -161,11 +215,13 @@ def next_milestone(reached: Mapping[str, dt.date], order: Sequence[str]) -> str 
 
 def project_verdicts(rows: Iterable[ProjectFacts], *, as_of: dt.date, rules: LightRules) -> list[Verdict]:
     """Stage, light, stall category and reasons for every project, in one pass."""
-    months = complete_months(as_of)
-    return [_verdict(facts, as_of, rules, months) for facts in rows]
+    months, words = complete_months(as_of), light_rule_words(rules)
+    return [_verdict(facts, as_of, rules, months, words) for facts in rows]
 
 
-def _verdict(f: ProjectFacts, as_of: dt.date, rules: LightRules, months: int) -> Verdict:
+def _verdict(
+    f: ProjectFacts, as_of: dt.date, rules: LightRules, months: int, words: Mapping[str, str]
+) -> Verdict:
     reached = known(f.actual, as_of)
     stage = stage_of(reached)
     if f.status == TERMINATED:
@@ -180,27 +236,38 @@ def _verdict(f: ProjectFacts, as_of: dt.date, rules: LightRules, months: int) ->
     if planned is not None and planned < as_of:
         late = (as_of - planned).days
         stall = rules.stall_labels.get(upcoming)
-        fired = 2 if late >= rules.schedule_red_days else 1 if late >= rules.schedule_yellow_days else 0
+        fired = (
+            2
+            if reaches(late, rules.schedule_red_days, rules.schedule_red_inclusive)
+            else 1
+            if reaches(late, rules.schedule_yellow_days, rules.schedule_yellow_inclusive)
+            else 0
+        )
         if fired:
             level = max(level, fired)
             label = MILESTONE_LABELS[upcoming]
-            reasons.append(f"计划{label} {planned}，至 {as_of} 尚未{label}，已逾期 {late} 天")
+            reasons.append(
+                f"计划{label} {planned}，至 {as_of} 尚未{label}，已逾期 {late} 天（{words['schedule']}）"
+            )
     started = "started" in reached
     if started and "completed" not in reached and f.year_plan:
         fired, reason = _pace(f, as_of, rules, months)
         if fired:
             level = max(level, fired)
-            reasons.append(reason)
+            reasons.append(f"{reason}（{words['pace']}）")
     if started and "in_stats" not in reached and f.total is not None and f.total >= rules.in_stats_min_total:
         days = (as_of - reached["started"]).days
         fired = (
-            2 if days > rules.in_stats_red_after_days else 1 if days > rules.in_stats_yellow_after_days else 0
+            2
+            if reaches(days, rules.in_stats_red_after_days, rules.in_stats_red_inclusive)
+            else 1
+            if reaches(days, rules.in_stats_yellow_after_days, rules.in_stats_yellow_inclusive)
+            else 0
         )
         if fired:
             level = max(level, fired)
             reasons.append(
-                f"已于 {reached['started']} 开工 {days} 天，尚未入库"
-                f"（总投资 {wan(f.total)} 万元，开工超过 {rules.in_stats_yellow_after_days} 天应入库）"
+                f"已于 {reached['started']} 开工 {days} 天，尚未入库（总投资 {wan(f.total)} 万元；{words['in_stats']}）"
             )
     if level:
         return Verdict(f.id, stage, LEVELS[level], stall, tuple(reasons))
@@ -218,14 +285,15 @@ def _verdict(f: ProjectFacts, as_of: dt.date, rules: LightRules, months: int) ->
 def _pace(f: ProjectFacts, as_of: dt.date, rules: LightRules, months: int) -> tuple[int, str]:
     """Investment pace: time pace p = months/12, completion c = ytd / plan; fires on p − c in points.
 
-    Compared in integers: gap × 100 (hundredths of a point) = 10000 × (months × plan − 12 × ytd) / (12 × plan).
+    Compared in integers, so exactly 30 points behind is exactly at the bound: gap × 100 (hundredths of a point)
+    = 10000 × (months × plan − 12 × ytd) / (12 × plan).
     """
     plan, ytd = f.year_plan or 0, f.ytd or 0
     gap_scaled = 10_000 * (months * plan - 12 * ytd)  # = gap in hundredths of a point × 12 × plan
     denominator = 12 * plan
-    if gap_scaled >= rules.pace_red_hundredths * denominator:
+    if reaches(gap_scaled, rules.pace_red_hundredths * denominator, rules.pace_red_inclusive):
         fired = 2
-    elif gap_scaled >= rules.pace_yellow_hundredths * denominator:
+    elif reaches(gap_scaled, rules.pace_yellow_hundredths * denominator, rules.pace_yellow_inclusive):
         fired = 1
     else:
         return 0, ""
@@ -234,10 +302,11 @@ def _pace(f: ProjectFacts, as_of: dt.date, rules: LightRules, months: int) -> tu
         if f.ytd_month is not None
         else f"{as_of.year}年尚未报送完成投资"
     )
-    gap_tenths = (2 * gap_scaled + 10 * denominator) // (20 * denominator)
+    # In hundredths of a point, as thresholds are kept: 30.01 points behind reads 30.01, not 30.0.
+    gap = (2 * gap_scaled + denominator) // (2 * denominator)
     return fired, (
-        f"{_missing_report(f, as_of)}时序进度 {percent(months, 12)}，{reported}，占年度计划 {wan(plan)} 万元的 {percent(ytd, plan)}，"
-        f"落后 {gap_tenths // 10}.{gap_tenths % 10} 个百分点"
+        f"{_missing_report(f, as_of)}时序进度 {percent(months, 12, 2)}，{reported}，"
+        f"占年度计划 {wan(plan)} 万元的 {percent(ytd, plan, 2)}，落后 {gap // 100}.{gap % 100:02d} 个百分点"
     )
 
 

@@ -49,12 +49,18 @@ def light_rules() -> LightRules:
         milestone_order=tuple(stored.milestone_order),
         stall_labels=dict(stored.stall_labels),
         schedule_yellow_days=stored.schedule_yellow_days,
+        schedule_yellow_inclusive=stored.schedule_yellow_inclusive,
         schedule_red_days=stored.schedule_red_days,
+        schedule_red_inclusive=stored.schedule_red_inclusive,
         pace_yellow_hundredths=int(stored.pace_yellow_points * 100),
+        pace_yellow_inclusive=stored.pace_yellow_inclusive,
         pace_red_hundredths=int(stored.pace_red_points * 100),
+        pace_red_inclusive=stored.pace_red_inclusive,
         in_stats_min_total=int(stored.in_stats_min_total_wan * 100),
         in_stats_yellow_after_days=stored.in_stats_yellow_after_days,
+        in_stats_yellow_inclusive=stored.in_stats_yellow_inclusive,
         in_stats_red_after_days=stored.in_stats_red_after_days,
+        in_stats_red_inclusive=stored.in_stats_red_inclusive,
         above_scale_revenue=int(stored.above_scale_revenue_wan * 100),
     )
 

@@ -260,10 +260,17 @@ def progress_record(
     return progress, warnings
 
 
+# Each threshold and the field saying whether it includes its bound (含本数).
+BOUND_FIELDS = {
+    "schedule_yellow_days": "schedule_yellow_inclusive", "schedule_red_days": "schedule_red_inclusive",
+    "pace_yellow_points": "pace_yellow_inclusive", "pace_red_points": "pace_red_inclusive",
+    "in_stats_yellow_after_days": "in_stats_yellow_inclusive", "in_stats_red_after_days": "in_stats_red_inclusive",
+}  # fmt: skip
 RULE_FIELDS = (
-    "schedule_yellow_days", "schedule_red_days", "pace_yellow_points", "pace_red_points",
-    "in_stats_min_total_wan", "in_stats_yellow_after_days", "in_stats_red_after_days",
-    "above_scale_revenue_wan", "basis",
+    "schedule_yellow_days", "schedule_yellow_inclusive", "schedule_red_days", "schedule_red_inclusive",
+    "pace_yellow_points", "pace_yellow_inclusive", "pace_red_points", "pace_red_inclusive",
+    "in_stats_min_total_wan", "in_stats_yellow_after_days", "in_stats_yellow_inclusive",
+    "in_stats_red_after_days", "in_stats_red_inclusive", "above_scale_revenue_wan", "basis",
 )  # fmt: skip
 
 
@@ -284,6 +291,9 @@ def _clean_rules(values: dict[str, Any]) -> dict[str, Any]:
     ):
         if values.get(low) is None or values.get(high) is None or values[low] > values[high]:
             errors[high] = f"{label}的红灯阈值应不小于黄灯阈值。"
+    for name in BOUND_FIELDS.values():
+        if name in values and not isinstance(values[name], bool):
+            errors[name] = f"“含本数”应为是或否，收到“{values[name]}”。"
     if errors:
         raise ValidationError(errors)
     return {**values, "milestone_order": order, "stall_labels": stalls}
@@ -300,6 +310,7 @@ def light_rules_update(*, actor: Any, source: Source, **values: Any) -> LightRul
     for name, value in cleaned.items():
         setattr(rules, name, value)
     rules.save()
+    rules.refresh_from_db()  # as stored: a threshold sent as "10" is the 10.00 it was, not a change
     audit_record(
         actor=actor, source=source, action=Action.UPDATE, obj=rules, before=before, after=snapshot(rules)
     )

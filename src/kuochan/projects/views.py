@@ -40,8 +40,10 @@ from kuochan.projects.rules import (
     MILESTONE_LABELS,
     QUALITY_KINDS,
     Light,
+    light_rule_words,
     light_summary,
     quality_findings,
+    wan,
 )
 from kuochan.registry.models import Enterprise, IndustryTag
 from kuochan.registry.rules import normalise_code
@@ -705,20 +707,32 @@ def light_change(before: Any, after: Any) -> str:
     return f"亮灯由{before.light.label}变为{after.light.label}：{reasons}"
 
 
+def _includes_bound(label: str) -> forms.BooleanField:
+    """The 含本数 checkbox beside a threshold: ticked, the light fires at the threshold itself (以上); not
+    ticked, only beyond it (超过)."""
+    return forms.BooleanField(label=f"{label}含本数", required=False)
+
+
 class RulesForm(forms.Form):
     schedule_yellow_days = forms.IntegerField(label="节点逾期黄灯（天）", min_value=1)
+    schedule_yellow_inclusive = _includes_bound("节点逾期黄灯")
     schedule_red_days = forms.IntegerField(label="节点逾期红灯（天）", min_value=1)
+    schedule_red_inclusive = _includes_bound("节点逾期红灯")
     pace_yellow_points = forms.DecimalField(
         label="投资进度落后黄灯（百分点）", min_value=0, max_value=100, decimal_places=2
     )
+    pace_yellow_inclusive = _includes_bound("投资进度落后黄灯")
     pace_red_points = forms.DecimalField(
         label="投资进度落后红灯（百分点）", min_value=0, max_value=100, decimal_places=2
     )
+    pace_red_inclusive = _includes_bound("投资进度落后红灯")
     in_stats_min_total_wan = forms.DecimalField(
-        label="入库规则起点（总投资，万元）", min_value=0, decimal_places=2
+        label="入库规则起点（总投资，万元，含本数）", min_value=0, decimal_places=2
     )
-    in_stats_yellow_after_days = forms.IntegerField(label="开工后未入库黄灯（超过天数）", min_value=0)
-    in_stats_red_after_days = forms.IntegerField(label="开工后未入库红灯（超过天数）", min_value=0)
+    in_stats_yellow_after_days = forms.IntegerField(label="开工后未入库黄灯（天）", min_value=0)
+    in_stats_yellow_inclusive = _includes_bound("开工后未入库黄灯")
+    in_stats_red_after_days = forms.IntegerField(label="开工后未入库红灯（天）", min_value=0)
+    in_stats_red_inclusive = _includes_bound("开工后未入库红灯")
     above_scale_revenue_wan = forms.DecimalField(
         label="规上标准（主营业务收入，万元）", min_value=0, decimal_places=2
     )
@@ -745,9 +759,9 @@ class RulesForm(forms.Form):
 def light_rules(request: HttpRequest) -> HttpResponse:
     """The rules in force, readable by all; city admins change them (every change is audited)."""
     stored = LightRuleSet.objects.filter(name="default").first()
-    initial = (
-        {name: getattr(stored, name) for name in (*services.RULE_FIELDS, "milestone_order")} if stored else {}
-    )
+    initial = {name: getattr(stored, name) for name in services.RULE_FIELDS} if stored else {}
+    if stored:  # as the field takes it: 签约→备案→开工…
+        initial["milestone_order"] = "→".join(MILESTONE_LABELS.get(n, n) for n in stored.milestone_order)
     form = RulesForm(request.POST or None, initial=initial)
     if request.method == "POST":
         _require(request.user.is_city_admin, "只有市级管理员可以修改亮灯规则。")
@@ -760,12 +774,24 @@ def light_rules(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "已保存亮灯规则，各页面即按新规则计算。")
                 return redirect("projects:rules")
     rules = selectors.light_rules()
+    bounds = set(services.BOUND_FIELDS.values())
     return render(
         request,
         "projects/rules.html",
         {
             "form": form,
-            "rules": rules,
+            # each threshold with its 含本数 checkbox beside it
+            "rows": [
+                (
+                    field,
+                    form[services.BOUND_FIELDS[field.name]] if field.name in services.BOUND_FIELDS else None,
+                )
+                for field in form.visible_fields()
+                if field.name not in bounds
+            ],
+            "words": light_rule_words(rules),
+            "in_stats_from": wan(rules.in_stats_min_total),
+            "above_scale_from": wan(rules.above_scale_revenue),
             "stored": stored,
             "order": [MILESTONE_LABELS[name] for name in rules.milestone_order],
             "stalls": [(MILESTONE_LABELS[name], label) for name, label in rules.stall_labels.items()],
