@@ -18,12 +18,18 @@ def test_a_flow_compares_completion_with_time_pace():
     assert (s.year_target, s.completion, s.time_pace, s.light) == (D(555), D("0.4"), D("0.5"), YELLOW)
     assert s.yoy == D("0.11")
     assert s.reasons[0] == (
-        "2026 年目标 555亿元，截至 6 月完成 222亿元，完成率 40.0%，时序进度 50.0%，落后时序进度 10.0 个百分点（≥ 10）"
+        "2026 年目标 555亿元，截至 6 月完成 222亿元，完成率 40.0%，时序进度 50.0%，落后时序进度 10.00 个百分点（落后 10 个百分点以上（含本数）亮黄灯）"
     )
 
 
-def test_thirty_points_behind_is_red_and_on_pace_is_green():
-    assert standing(INVESTMENT, year=2026, months=6, actual=D("111")).light == RED  # 20 % against 50 %
+def test_exactly_thirty_points_behind_is_yellow_beyond_is_red_and_on_pace_is_green():
+    # "10~30个百分点(含10~30个百分点)亮黄灯…超过30个百分点亮红灯": 111 / 555 = 20 % against 50 % is 30.00 points
+    exactly = standing(INVESTMENT, year=2026, months=6, actual=D("111"))
+    assert exactly.light == YELLOW
+    # 110.9445 / 555 = 19.99 %: 30.01 points behind
+    beyond = standing(INVESTMENT, year=2026, months=6, actual=D("110.9445"))
+    assert beyond.light == RED
+    assert "落后时序进度 30.01 个百分点（落后超过 30 个百分点（不含本数）亮红灯）" in beyond.reasons[0]
     assert standing(INVESTMENT, year=2026, months=6, actual=D("277.5")).light == GREEN  # exactly 50 %
 
 

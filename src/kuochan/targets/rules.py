@@ -15,6 +15,8 @@ from decimal import ROUND_FLOOR, Decimal
 from itertools import pairwise
 from typing import Any, NamedTuple
 
+from kuochan.projects.rules import reaches, threshold_words
+
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "警示", INFO: "提示"}
 CLAIM_LABELS = {
@@ -307,10 +309,13 @@ LIGHT_LABELS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯", NONE: "不亮�
 @dataclass(frozen=True)
 class PaceRules:
     """How far behind time pace (percentage points) is yellow and red; how far below a floor or off a
-    band is yellow before it is red. Defaults follow the project lights (10 / 30 points)."""
+    band is yellow before it is red. Defaults follow the project lights: 10 points and more (含本数)
+    yellow, beyond 30 points (不含本数) red, as the cited rule says "10~30个百分点(含10~30个百分点)"."""
 
     pace_yellow: Decimal = Decimal(10)
     pace_red: Decimal = Decimal(30)
+    pace_yellow_inclusive: bool = True
+    pace_red_inclusive: bool = False
     floor_yellow: Decimal = Decimal(2)  # points below a ratio floor or a growth floor
 
 
@@ -339,10 +344,17 @@ def _points(share: Decimal) -> str:
 
 def _pace_light(completion: Decimal, pace: Decimal, rules: PaceRules) -> tuple[str, str]:
     behind = (pace - completion) * 100
-    if behind >= rules.pace_red:
-        return RED, f"落后时序进度 {behind.quantize(Decimal('0.1'))} 个百分点（≥ {rules.pace_red}）"
-    if behind >= rules.pace_yellow:
-        return YELLOW, f"落后时序进度 {behind.quantize(Decimal('0.1'))} 个百分点（≥ {rules.pace_yellow}）"
+    shown = f"落后时序进度 {behind.quantize(Decimal('0.01'))} 个百分点"
+    if reaches(behind, rules.pace_red, rules.pace_red_inclusive):
+        return (
+            RED,
+            f"{shown}（{threshold_words('落后', f'{rules.pace_red} 个百分点', rules.pace_red_inclusive)}亮红灯）",
+        )
+    if reaches(behind, rules.pace_yellow, rules.pace_yellow_inclusive):
+        return (
+            YELLOW,
+            f"{shown}（{threshold_words('落后', f'{rules.pace_yellow} 个百分点', rules.pace_yellow_inclusive)}亮黄灯）",
+        )
     return (
         GREEN,
         "进度不落后于时序进度"
