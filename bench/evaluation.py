@@ -164,7 +164,7 @@ def part_data(scale: str, part: int, districts: list[int]) -> list[tuple[tuple, 
                 )
             ]
         )
-        tenancy = [rng.choice(owners)] if renting else []
+        tenancy = [(rng.choice(owners),)] if renting else []
         offsets = []
         if above and rng.random() < 0.05:
             offsets = [
@@ -396,7 +396,7 @@ def phase_breakdown(profile: bool) -> dict:
                 lap("read: enterprise_years")
                 evaluation = evaluate(facts, year=YEAR, scheme=scheme)
                 lap("rules.evaluate")
-                rows = list(_rows(evaluation, YEAR, stored.pk))
+                rows = list(_rows(evaluation, YEAR, None, stored.pk))
                 lap("services._rows (result rows)")
                 EvaluationResult.objects.filter(year=YEAR).delete()
                 lap("delete the year's stored results (a real run: alongside the rules on PostgreSQL)")

@@ -113,6 +113,20 @@ def test_a_custom_grouping_cuts_classes_across_its_counties_and_a_county_outside
     assert by_county[4].reasons[0].startswith("规上企业得分 700.00，南浔区规上企业 2 家中排第 1 名")
 
 
+def test_counties_keep_their_names_whatever_their_ids_order_as_text():
+    # Ids 9 and 10 sort one way as numbers and the other as text: each firm keeps its own county.
+    rows = [
+        firm(1, district=9, tax_wan=10, land_mu=1),
+        *(firm(pk, district=10, tax_wan=5, land_mu=1) for pk in (2, 3)),
+    ]
+    facts = YearFacts.from_rows(rows)
+    facts.district_names = {9: "甲区", 10: "乙区"}
+    evaluation = evaluate(facts, year=YEAR, scheme=scheme(above=ONE_INDICATOR))
+    results = by_id(evaluation)
+    assert [results[pk].segment for pk in (1, 2, 3)] == ["甲区", "乙区", "乙区"]
+    assert evaluation.context.sizes["above"] == {"甲区": 1, "乙区": 2}
+
+
 def test_a_run_stored_before_segments_explains_its_classes_city_wide():
     evaluation = evaluate(
         TWO_COUNTIES, year=YEAR, scheme=scheme(above=ONE_INDICATOR, ranking={"level": "city"})

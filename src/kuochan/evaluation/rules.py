@@ -876,16 +876,23 @@ def _classes(
     return np.select(conditions, [1, 2, 3], 4)
 
 
-def _segments(facts: YearFacts, scheme: Scheme) -> list[str]:
+def _segments(facts: YearFacts, scheme: Scheme, districts: np.ndarray) -> tuple[list[str], np.ndarray]:
     """Where each row's class is cut: its county (区县), the whole city (""), or the custom group its
-    county belongs to (a county in none stays on its own)."""
+    county belongs to (a county in none stays on its own). The segments' names and each row's segment
+    index, worked out once per county (`districts`: each row's county index, as np.unique gives them)."""
+    counties = np.unique(np.asarray(facts.districts)).tolist() if len(districts) else []  # as indexed
+    names, codes = facts.district_names, facts.district_codes
+    grouped = {code: name for name, group in scheme.ranking_groups for code in group}
     if scheme.ranking_level == "city":
-        return [""] * len(facts)
-    names = facts.district_names
-    if scheme.ranking_level == "county":
-        return [names.get(d, str(d)) for d in facts.districts]
-    grouped = {code: name for name, codes in scheme.ranking_groups for code in codes}
-    return [grouped.get(facts.district_codes.get(d, str(d)), names.get(d, str(d))) for d in facts.districts]
+        labels = [""] * len(counties)
+    elif scheme.ranking_level == "county":
+        labels = [names.get(d, str(d)) for d in counties]
+    else:
+        labels = [grouped.get(codes.get(d, str(d)), names.get(d, str(d))) for d in counties]
+    segment_names = sorted(set(labels))
+    position = {name: i for i, name in enumerate(segment_names)}
+    by_county = np.array([position[label] for label in labels], dtype=int)
+    return segment_names, by_county[districts] if len(districts) else np.zeros(0, dtype=int)
 
 
 # The carbon-efficiency code ------------------------------------------------------------------------
@@ -1121,11 +1128,8 @@ def evaluate(
     values = np.full((n, len(INDICATORS)), np.nan)
     rank_city, rank_district, segment_rank = (np.zeros(n, dtype=int) for _ in range(3))
     benchmarks, averages, sizes, cut_ranks = {}, {}, {}, {}
-    segments = _segments(facts, scheme)
     district_codes = np.unique(np.asarray(facts.districts), return_inverse=True)[1] if n else np.zeros(0, int)
-    segment_names, segment_codes = (
-        np.unique(np.asarray(segments, dtype=object), return_inverse=True) if n else ([], np.zeros(0, int))
-    )
+    segment_names, segment_codes = _segments(facts, scheme, district_codes)
     for code, name in ((1, "above"), (2, "below")):
         members = group == code
         group_scheme = scheme.group(name)
@@ -1162,7 +1166,7 @@ def evaluate(
         carbon_k=carbon.k, carbon_grade=carbon.grade, carbon_gap=carbon.gap, industries=carbon.industries,
         low=_low_efficiency(facts, scheme, exempt), tax_per_mu=_ratio(facts.column("tax_wan"), land), kind=kind,
         treatment=_treatments(klass, facts, kind, scheme), notes=notes,
-        segments=[seg if s else "" for seg, s in zip(segments, scored.tolist(), strict=True)],
+        segments=np.where(scored, np.array([*segment_names, ""], dtype=object)[segment_codes], "").tolist(),
         segment_rank=segment_rank, offset_t=carbon.offset_t, neutral_rate=carbon.neutral_rate,
         follows={i: facts.ids[owner] for i, (owner, _) in followers.items()},
     )  # fmt: skip

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, Min, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from kuochan.core.bulk import column_name, raw_values, read_columns, table_name
@@ -142,7 +142,7 @@ def _facts_sql(under: bool = False) -> str:
     """
 
 
-def enterprise_years(year: int, under: OrgUnit | None = None) -> YearFacts:
+def enterprise_years(year: int, under: OrgUnit | None = None, new_land_years: int = 3) -> YearFacts:
     """Every enterprise with figures for `year` (of the subtree `under`, when given), as columns, as the
     evaluation sees it at the year's end: above-scale by then, honours held then, its survey answer of the
     year after (when the evaluation is done) or else of the year, staff exemptions, its earliest land
@@ -169,14 +169,7 @@ def enterprise_years(year: int, under: OrgUnit | None = None) -> YearFacts:
         Exemption.objects.filter(year=year).order_by().values_list("enterprise_id", "reason")
     )
     known = set(id_list)
-    new_land: dict[int, tuple[dt.date, str]] = {}
-    for pk, granted, code in (
-        LandParcel.objects.filter(granted_on__lte=year_end)
-        .order_by("enterprise_id", "granted_on", "code")
-        .values_list("enterprise_id", "granted_on", "code")
-    ):
-        if pk in known:
-            new_land.setdefault(pk, (granted, code))
+    new_land = _new_land(year_end, new_land_years, known)
     tenants: dict[int, tuple[int, str, str]] = {}
     for pk, owner, name, code in (
         LandTenancy.objects.filter(Q(started_on__isnull=True) | Q(started_on__lte=year_end))
@@ -217,6 +210,32 @@ def enterprise_years(year: int, under: OrgUnit | None = None) -> YearFacts:
             )
         },
     )
+
+
+def _new_land(year_end: dt.date, years: int, known: set[int]) -> dict[int, tuple[dt.date, str]]:
+    """Each enterprise's first land grant by the year's end, for those whose first grant falls within the
+    last `years` years (the rest cannot be new-land exempt): the database groups the parcels, so a
+    province's 300,000 come back as a few thousand rows."""
+    if not years:
+        return {}
+    start = dt.date(year_end.year - years, 12, 31)
+    recent = (
+        LandParcel.objects.filter(granted_on__lte=year_end)
+        .values("enterprise_id")
+        .annotate(first=Min("granted_on"))
+        .filter(first__gt=start)
+        .values_list("enterprise_id", flat=True)
+    )
+    found: dict[int, tuple[dt.date, str]] = {}
+    for pk, granted, code in (
+        LandParcel.objects.filter(
+            enterprise_id__in=[pk for pk in recent if pk in known], granted_on__lte=year_end
+        )
+        .order_by("enterprise_id", "granted_on", "code")
+        .values_list("enterprise_id", "granted_on", "code")
+    ):
+        found.setdefault(pk, (granted, code))
+    return found
 
 
 def _labels(column: np.ndarray, label: Callable[[Any], str]) -> list[str]:

@@ -255,7 +255,8 @@ def evaluation_run(
     stored = _scheme_for_run(year, scheme_version, actor, source, city)
     with gc_paused():
         step(0, 3, "读取企业指标")
-        facts, scheme = enterprise_years(year, under=root), scheme_from_definition(stored.definition)
+        scheme = scheme_from_definition(stored.definition)
+        facts = enterprise_years(year, under=root, new_land_years=scheme.exempt_new_land_years)
         step(1, 3, f"计算 {len(facts)} 家企业的评价")
         # The previous results are deleted by the server while the rules compute.
         under, params = _results_under(root)
