@@ -138,11 +138,14 @@ def test_benchmarks_are_imported_by_a_city_admin_only(huzhou, users, tmp_path, r
     path = write_xlsx(tmp_path / "benchmarks.xlsx", rows)
     code, result = run_cli("carbon-benchmarks", path, "--user", "city")
     assert code == 2 and not CarbonBenchmark.objects.exists()
-    assert {e["row"] for e in result["errors"]} == {2, 3, 4}
+    assert {(e["row"], e["column"]) for e in result["errors"]} == {
+        (r, "行业平均碳效值(吨CO2/万元)") for r in (2, 3, 4)
+    }
     assert result["errors"][0]["message"] == "只有市级管理员可以维护省级行业碳效基准"
     code, result = run_cli("carbon-benchmarks", path, "--user", "admin")
     assert code == 0 and result["created"] == 3, result
     assert CarbonBenchmark.objects.get(industry="06").average_l == Decimal("0.8532")  # 06 typed as a number
+    assert run_cli("carbon-benchmarks", path, "--user", "city")[1]["unchanged"] == 3  # sent back unchanged
     rows[1][2] = 2.4
     code, result = run_cli("carbon-benchmarks", write_xlsx(tmp_path / "again.xlsx", rows), "--user", "admin")
     assert (result["created"], result["updated"], result["unchanged"]) == (0, 1, 2)

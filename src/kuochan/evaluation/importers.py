@@ -195,15 +195,11 @@ class BenchmarksImporter(Importer):
         ),
     )
     notes = (
-        "每个年度每个行业一行；同一年度同一行业再次导入即为更正。只有市级管理员可以导入。",
+        "每个年度每个行业一行；同一年度同一行业再次导入即为更正。只有市级管理员可以新增或更正。",
         "碳效码的 K 值 = 企业碳效值 ÷ 所属行业的省级平均值；未发布的行业按本市同行业平均计算。",
     )
 
     def check(self, rows: list[Row]) -> None:
-        if self.actor is not None and not can_edit_benchmarks(self.actor):
-            for row in rows:
-                row.error("year", BENCHMARK_REFUSAL.removesuffix("。"))
-            return
         known = known_industries()
         this_year = timezone.localdate().year
         for row in rows:
@@ -230,15 +226,17 @@ class BenchmarksImporter(Importer):
             (b.year, b.industry): b
             for b in CarbonBenchmark.objects.filter(year__in={row.get("year") for row in rows})
         }
+        may_change = can_edit_benchmarks(self.actor)
         for row in rows:
             new = (row.get("average_l"), row.get("source"))
             benchmark = stored.get((row.get("year"), row.get("industry")))
-            if benchmark is None:
-                plan.creates.append((row, new))
-                continue
-            old = (int(benchmark.average_l.scaleb(4)), benchmark.source)
+            old = None if benchmark is None else (int(benchmark.average_l.scaleb(4)), benchmark.source)
             if old == new:
                 plan.unchanged += 1
+            elif not may_change:  # anyone may send back what they exported; only an admin changes it
+                row.error("average_l", BENCHMARK_REFUSAL.removesuffix("。"))
+            elif benchmark is None:
+                plan.creates.append((row, new))
             else:
                 plan.updates.append((row, benchmark, old, new))
         return plan
