@@ -11,6 +11,8 @@ from django.utils import timezone
 from kuochan.audit.models import Action, AuditEntry, Source
 from kuochan.evaluation import carbon_services as services
 from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset
+from kuochan.imports.engine import batch_rollback
+from kuochan.imports.models import ImportBatch
 from kuochan.registry.models import Enterprise
 from tests.xlsx import write_xlsx
 
@@ -151,6 +153,15 @@ def test_benchmarks_are_imported_by_a_city_admin_only(huzhou, users, tmp_path, r
     assert (result["created"], result["updated"], result["unchanged"]) == (0, 1, 2)
     entry = AuditEntry.objects.get(content_type__model="carbonbenchmark", action=Action.UPDATE)
     assert entry.changes == {"average_l": ["2.3500", "2.4000"]} and entry.batch_id == result["batch"]
+
+
+def test_an_imported_batch_of_benchmarks_rolls_back(huzhou, users, tmp_path, run_cli):
+    rows = [BENCHMARKS, [2024, 26, 2.35, BASIS], [2024, "C", 1.1, BASIS]]
+    code, result = run_cli("carbon-benchmarks", write_xlsx(tmp_path / "b.xlsx", rows), "--user", "admin")
+    assert code == 0 and CarbonBenchmark.objects.count() == 2
+    batch = ImportBatch.objects.get(pk=result["batch"])
+    assert batch_rollback(actor=users["city_admin"], source=WEB, batch=batch).deleted == 2
+    assert not CarbonBenchmark.objects.exists()
 
 
 def test_a_bad_benchmark_row_names_row_column_and_value_and_nothing_is_written(huzhou, tmp_path, run_cli):

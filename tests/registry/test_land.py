@@ -3,11 +3,13 @@ another's (租用厂房), kept by the district that keeps the enterprise, checke
 all-or-nothing."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from python_calamine import CalamineWorkbook
 
 from kuochan.audit.models import Action, AuditEntry, Source
 from kuochan.registry import services
@@ -277,3 +279,30 @@ def test_annual_metrics_take_rnd_spending(registered, tmp_path, run_cli, users, 
     assert (metric.rnd_wan, metric.rnd_spending_wan) == (Decimal("300.00"), Decimal("320.50"))
     page = login(users["wuxing"]).get(metric.enterprise.get_absolute_url()).content.decode()
     assert "R&amp;D经费支出（万元）" in page and "320.50" in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "sheet", "columns"),
+    [
+        ("land-parcels", "宗地", ["宗地编号", "宗地主统一社会信用代码", "坐落", "面积（亩）", "出让日期"]),
+        ("land-tenancies", "租用厂房", ["承租企业统一社会信用代码", "宗地编号", "起租日期", "止租日期"]),
+        ("carbon-offsets", "碳抵消", ["统一社会信用代码", "年度", "抵消方式", "数量", "来源凭证"]),
+        (
+            "carbon-benchmarks",
+            "省级行业碳效基准",
+            ["年度", "行业代码", "行业平均碳效值（吨CO₂/万元）", "发布来源"],
+        ),
+    ],
+)
+def test_each_land_and_carbon_template_has_the_usual_columns_an_example_and_notes(
+    huzhou, users, login, kind, sheet, columns
+):
+    response = login(users["wuxing"]).get(f"/imports/template/{kind}.xlsx")
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    assert book.sheet_names == [sheet, "填表说明"]
+    header, example = book.get_sheet_by_index(0).to_python()
+    assert set(columns) <= set(header) and all(
+        example[header.index(c)] != "" for c in columns if c != "止租日期"
+    )
+    notes = [row[0] for row in book.get_sheet_by_name("填表说明").to_python()]
+    assert set(columns) <= set(notes)
