@@ -186,3 +186,45 @@ def test_demo_cockpit_has_tasks_in_every_light_and_last_months_report(huzhou, ca
     lights = {row.light for row in supervision_board(actor=None, as_of=timezone.localdate())}
     assert lights >= {"red", "yellow", "green"}
     assert MonthlyReport.objects.count() == 1
+
+
+def test_demo_land_and_carbon_data_are_plausible_and_made_once(huzhou, capsys):
+    from kuochan.demo.land import BENCHMARK_SOURCE
+    from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset
+    from kuochan.registry.models import AnnualMetric, Enterprise, LandParcel, LandTenancy
+
+    summary = run(capsys)["land"]
+    land = {}
+    for enterprise, land_mu in AnnualMetric.objects.order_by("year").values_list("enterprise", "land_mu"):
+        land[enterprise] = land_mu
+    parcels = list(LandParcel.objects.all())
+    assert summary["parcels"] == len(parcels) >= 0.8 * (Enterprise.objects.count() - summary["tenancies"])
+    assert all(parcel.area_mu == land[parcel.enterprise_id] for parcel in parcels)
+    assert all(parcel.granted_on <= timezone.localdate() for parcel in parcels)
+    tenancies = list(LandTenancy.objects.select_related("enterprise", "parcel__enterprise"))
+    assert summary["tenancies"] == len(tenancies) >= 1
+    for tenancy in tenancies:
+        owner = tenancy.parcel.enterprise
+        assert not tenancy.enterprise.above_scale and owner.above_scale and owner != tenancy.enterprise
+        assert owner.district_id == tenancy.enterprise.district_id
+    assert set(CarbonBenchmark.objects.values_list("year", flat=True)) == {2024, 2025}
+    assert set(CarbonBenchmark.objects.values_list("source", flat=True)) == {BENCHMARK_SOURCE}
+    offsets = list(CarbonOffset.objects.select_related("enterprise"))
+    assert offsets and all(o.enterprise.above_scale and o.source.startswith("示例数据") for o in offsets)
+    assert not AnnualMetric.objects.filter(rnd_wan__gt=0, rnd_spending_wan__isnull=True).exists()
+    assert run(capsys)["land"] == {"existing": len(parcels)}
+
+
+def test_demo_land_grants_a_few_parcels_in_the_last_three_years_and_repeats_with_its_seed():
+    from kuochan.demo.land import Firm, land_rows
+
+    firms = [
+        Firm(n, 1 + n % 3, "330502", "织里镇", 1, n % 2 == 0, Decimal(10 + n % 40), None, None)
+        for n in range(3000)
+    ]
+    today = dt.date(2026, 11, 22)
+    parcels, tenancies = land_rows(seed=5, firms=firms, today=today)
+    recent = [p for p in parcels if p["granted_on"] > today - dt.timedelta(days=3 * 365)]
+    assert 0.01 < len(recent) / len(parcels) < 0.06
+    assert len(tenancies) == round(3000 * 0.008)
+    assert (parcels, tenancies) == land_rows(seed=5, firms=firms, today=today)

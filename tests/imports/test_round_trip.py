@@ -13,12 +13,21 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from kuochan.audit.models import Source
+from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset, OffsetKind
 from kuochan.imports.engine import run_import
 from kuochan.imports.specs import REGISTRY
 from kuochan.orgs.models import OrgUnit
 from kuochan.projects import services as project_services
 from kuochan.projects.models import Progress
-from kuochan.registry.models import AnnualMetric, Enterprise, Honour, HonourKind, Survey
+from kuochan.registry.models import (
+    AnnualMetric,
+    Enterprise,
+    Honour,
+    HonourKind,
+    LandParcel,
+    LandTenancy,
+    Survey,
+)
 from kuochan.resources.models import Listing
 from kuochan.targets.models import Actual
 from kuochan.targets.selectors import plan_get
@@ -35,8 +44,9 @@ LAST_MONTH = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day
 def world(with_metrics, pipeline, users):
     """The registered enterprises, their figures and projects, and what the demo has that trips a round
     trip: a firm in 长三角（湖州）产业合作区 with a loss and blank figures, its honour, survey, project,
-    progress and factory space written as people type them (full-width brackets and commas), a fall in an
-    indicator (negative growth)."""
+    progress, factory space, parcels (one without a place or date), a tenant's two leases, an offset and
+    provincial benchmarks written as people type them (full-width brackets and commas), a fall in an
+    indicator (negative growth), a division code with a leading zero."""
     zone = OrgUnit.objects.get(name="长三角（湖州）产业合作区")
     firm = Enterprise.objects.create(
         uscc=uscc(7, "330500"), name=ZONE_FIRM, district=zone, address="湖州市长合区（一期）创业大道 8 号",
@@ -76,6 +86,29 @@ def world(with_metrics, pipeline, users):
     Actual.objects.create(
         indicator=indicator, org_unit=zone, month=LAST_MONTH, value=Decimal("12.8"), note="同比（按可比价）"
     )
+    AnnualMetric.objects.filter(enterprise=firm).update(rnd_spending_wan=Decimal("95.5"))
+    parcel = LandParcel.objects.create(
+        enterprise=firm, code="CHQ-2019-001", location="长合区（一期）创业大道 8 号", area_mu=Decimal("35.5"),
+        granted_on=dt.date(2019, 6, 18),
+    )  # fmt: skip
+    LandParcel.objects.create(
+        enterprise=firm, code="CHQ-2024-002", area_mu=Decimal("12")
+    )  # no date, no place
+    tenant = Enterprise.objects.get(uscc=with_metrics[1])
+    LandTenancy.objects.create(enterprise=tenant, parcel=parcel, started_on=dt.date(2023, 1, 1))
+    LandTenancy.objects.create(
+        enterprise=tenant, parcel=parcel, started_on=dt.date(2020, 1, 1), ended_on=dt.date(2022, 12, 31)
+    )
+    CarbonOffset.objects.create(
+        enterprise=firm, year=2025, kind=OffsetKind.GREEN_POWER, amount=Decimal("120.5"),
+        source="浙江电力交易中心绿电交易凭证（2025）第 00123 号",
+    )  # fmt: skip
+    CarbonBenchmark.objects.create(
+        year=2025, industry="C", average_l=Decimal("1.2345"), source="省经信厅《2025 年度工业行业碳效基准值》"
+    )
+    CarbonBenchmark.objects.create(
+        year=2025, industry="06", average_l=Decimal("3"), source="同上（煤炭开采）"
+    )
     return firm
 
 
@@ -106,6 +139,10 @@ HARD_CASES = {
     "progress": "试生产中，良品率爬坡",
     "factory-spaces": "长合区（一期）标准厂房 3 号",
     "target-actuals": -3.45,
+    "land-parcels": "长合区（一期）创业大道 8 号",
+    "land-tenancies": "CHQ-2019-001",
+    "carbon-offsets": "浙江电力交易中心绿电交易凭证（2025）第 00123 号",
+    "carbon-benchmarks": "省经信厅《2025 年度工业行业碳效基准值》",
 }
 
 
@@ -180,7 +217,19 @@ def test_amounts_are_numbers_with_a_number_format(world, users, client):
 @pytest.mark.parametrize(
     ("page", "kinds"),
     [
-        ("registry:list", ["enterprises", "enterprise-metrics", "honours", "surveys"]),
+        (
+            "registry:list",
+            [
+                "enterprises",
+                "enterprise-metrics",
+                "honours",
+                "surveys",
+                "land-parcels",
+                "land-tenancies",
+                "carbon-offsets",
+            ],
+        ),
+        ("evaluation:benchmarks", ["carbon-benchmarks"]),
         ("projects:list", ["projects"]),
         ("projects:progress-month", ["progress"]),
         ("resources:listings", ["factory-spaces"]),

@@ -36,11 +36,13 @@ from django.urls.exceptions import Resolver404
 from kuochan.accounts.services import token_create
 from kuochan.audit.models import Source
 from kuochan.cockpit import services as cockpit
+from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset
 from kuochan.imports.models import ImportUpload
 from kuochan.jobs.models import Job
 from kuochan.orgs.models import OrgUnit
 from kuochan.outreach.services import ticket_attachment_add
 from kuochan.projects.services import progress_record
+from kuochan.registry.models import LandParcel, LandTenancy
 from kuochan.resources.services import photo_add
 from tests.api.conftest import world  # noqa: F401  (the API tests' data set: one object of each kind)
 from tests.conftest import PDF, TODAY, attach
@@ -92,6 +94,10 @@ class Site:
     upload: Any
     ticket_file: Any
     export: Any = None
+    parcel: Any = None
+    tenancy: Any = None
+    offset: Any = None
+    benchmark: Any = None
 
 
 @pytest.fixture
@@ -127,7 +133,23 @@ def site(world, admins) -> Site:  # noqa: F811
         ticket_file=ticket_attachment_add(
             actor=world.users["enterprise"], source=web, ticket=world.ticket, name="说明.pdf", content=PDF
         ),
+        **land_and_carbon(world),
     )
+
+
+def land_and_carbon(data: Any) -> dict[str, Any]:
+    """A parcel of one enterprise rented by the other, an offset and a provincial benchmark."""
+    parcel = LandParcel.objects.create(enterprise=data.zhili, code="WX-001", area_mu=Decimal(30))
+    return {
+        "parcel": parcel,
+        "tenancy": LandTenancy.objects.create(enterprise=data.muye, parcel=parcel, started_on=TODAY),
+        "offset": CarbonOffset.objects.create(
+            enterprise=data.zhili, year=2025, kind="sink", amount=Decimal(5), source="核证"
+        ),
+        "benchmark": CarbonBenchmark.objects.create(
+            year=2025, industry="18", average_l=Decimal(1), source="省发布"
+        ),
+    }
 
 
 def exported_file(actor: Any) -> Job:
@@ -207,6 +229,16 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "resources:listing": {"pk": w.listing.pk},
         "resources:photo": {"pk": site.photo.pk},
         "resources:need": {"pk": w.need.pk},
+        "registry:parcel-create": {"pk": w.zhili.pk},
+        "registry:parcel-edit": {"pk": site.parcel.pk},
+        "registry:parcel-remove": {"pk": site.parcel.pk},
+        "registry:tenancy-create": {"pk": w.zhili.pk},
+        "registry:tenancy-edit": {"pk": site.tenancy.pk},
+        "registry:tenancy-remove": {"pk": site.tenancy.pk},
+        "evaluation:benchmark-edit": {"pk": site.benchmark.pk},
+        "evaluation:benchmark-remove": {"pk": site.benchmark.pk},
+        "evaluation:offset-create": {"pk": w.zhili.pk},
+        "evaluation:offset-remove": {"pk": site.offset.pk},
     }
 
 

@@ -12,8 +12,10 @@ from decimal import Decimal
 import pytest
 
 from kuochan.audit.models import Source
+from kuochan.evaluation.carbon_services import offset_add
 from kuochan.outreach.services import ticket_create, visit_create
 from kuochan.policies.models import Policy
+from kuochan.registry.services import parcel_create, tenancy_create
 from tests.web.test_registry_in_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,7 +63,8 @@ def phone(browser):
 
 @pytest.fixture
 def field_data(pipeline, enterprise_user, users):
-    """A ticket the enterprise raised and a visit 吴兴区 staff logged, besides the projects."""
+    """A ticket the enterprise raised and a visit 吴兴区 staff logged, besides the projects; the enterprise's
+    parcel, rented in part by another, and an offset of its."""
     firm = enterprise_user.enterprise
     ticket = ticket_create(
         actor=enterprise_user, source=Source.WEB, enterprise=firm, category="finance",
@@ -71,7 +74,26 @@ def field_data(pipeline, enterprise_user, users):
         actor=users["wuxing"], source=Source.WEB, enterprise=firm, date=dt.date.today() - dt.timedelta(days=3),
         purpose="了解扩产计划和用地需求", findings="拟新增智能吊挂线 12 条，需用地 20 亩",
     )  # fmt: skip
-    return {"ticket": ticket, "visit": visit, "project": pipeline["red"], "policy": Policy.objects.first()}
+    parcel = parcel_create(
+        actor=users["wuxing"], source=Source.WEB, enterprise=firm, code="330502001001GB00001",
+        location="织里镇大港路 88 号", area_mu=Decimal("35.5"), granted_on=dt.date(2012, 6, 18),
+    )  # fmt: skip
+    tenant = pipeline["yellow"].enterprise
+    tenancy_create(
+        actor=users["wuxing"],
+        source=Source.WEB,
+        enterprise=tenant,
+        parcel=parcel,
+        started_on=dt.date(2023, 1, 1),
+    )
+    offset_add(
+        actor=users["wuxing"], source=Source.WEB, enterprise=firm, year=2025, kind="green_power",
+        amount=Decimal("120.5"), evidence="浙江电力交易中心绿电交易凭证 LD2025-00123",
+    )  # fmt: skip
+    return {
+        "ticket": ticket, "visit": visit, "project": pipeline["red"], "policy": Policy.objects.first(),
+        "owner": firm, "tenant": tenant,
+    }  # fmt: skip
 
 
 def pages(data) -> list[tuple[str, str, str]]:
@@ -93,6 +115,11 @@ def pages(data) -> list[tuple[str, str, str]]:
         ("policies", "qiye", "/policies/"),
         ("policy-detail", "qiye", f"/policies/{policy.code}/"),
         ("policies-mine", "qiye", "/policies/mine/"),
+        ("land-owner", "wuxing", f"/enterprises/{data['owner'].pk}/"),
+        ("land-tenant", "wuxing", f"/enterprises/{data['tenant'].pk}/"),
+        ("parcel-new", "wuxing", f"/enterprises/{data['owner'].pk}/parcels/new/"),
+        ("tenancy-new", "wuxing", f"/enterprises/{data['tenant'].pk}/tenancies/new/"),
+        ("offset-new", "wuxing", f"/evaluation/enterprises/{data['owner'].pk}/offsets/new/"),
     ]
 
 

@@ -194,6 +194,7 @@ def enterprise_rows(
     """Plausible enterprises: name, district and town, industry, size, above-scale, tags, metrics by year,
     honours and survey answers. `districts` is (district id, area code, town ids), weighted evenly."""
     rng = random.Random(seed)
+    spending = random.Random(f"rnd:{seed}")  # its own stream: the other figures stay as they were
     weights = [weight for _, weight, _, _ in INDUSTRIES]
     used_names: set[str] = set()
     used_codes: set[str] = set()
@@ -241,6 +242,7 @@ def enterprise_rows(
                     "employees": max(5, int(revenue / rng.uniform(40, 120))),
                 }
             )
+            metrics[-1]["rnd_spending_wan"] = round(metrics[-1]["rnd_wan"] * spending.uniform(0.85, 1.3), 2)
         honours = [
             {"kind": kind, "year_granted": rng.randint(max(2015, established.year + 1), 2025)}
             for kind, above_rate, other_rate in HONOUR_RATES

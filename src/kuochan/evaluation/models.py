@@ -79,6 +79,8 @@ class CarbonBenchmark(models.Model):
     industry = models.CharField(_("行业代码"), max_length=4)
     average_l = models.DecimalField(_("行业平均碳效值（吨CO₂/万元）"), max_digits=16, decimal_places=4)
     source = models.CharField(_("发布来源"), max_length=200)
+    # Set on rows an import created: the batch (who, when, which file) is their creation record.
+    created_batch = models.BigIntegerField(_("新增于导入批次"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("省级行业碳效基准")

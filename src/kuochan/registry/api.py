@@ -64,6 +64,7 @@ class MetricOut(Schema):
     tax_wan: float | None
     profit_wan: float | None
     rnd_wan: float | None
+    rnd_spending_wan: float | None
     export_wan: float | None
     energy_tce: float | None
     electricity_10k_kwh: float | None
@@ -235,6 +236,7 @@ class MetricIn(Input):
     tax_wan: Amount | None = None
     profit_wan: Amount | None = None
     rnd_wan: Amount | None = None
+    rnd_spending_wan: Amount | None = None
     export_wan: Amount | None = None
     energy_tce: Amount | None = Field(None, description="吨标准煤")
     electricity_10k_kwh: Amount | None = Field(None, description="万千瓦时")

@@ -1,4 +1,5 @@
-"""Excel import and export of the registry: enterprises, enterprise-metrics, honours and surveys."""
+"""Excel import and export of the registry: enterprises, enterprise-metrics, honours, surveys, land parcels and
+tenancies."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 from django.db import models
+from django.utils import timezone
 
 from kuochan.audit.models import Action
 from kuochan.core.bulk import (
@@ -25,16 +27,19 @@ from kuochan.core.scope import path_in_scope, scope_root, scoped_or_system
 from kuochan.imports.engine import Plan, Row, parse_pending, write_audit
 from kuochan.imports.parsing import (
     CellError,
+    clean_text,
+    hundredths_decimal,
     hundredths_text,
     match_key,
     plain_text,
     to_bool,
     to_choice,
     to_date,
+    to_hundredths,
     to_int,
     to_year,
 )
-from kuochan.imports.specs import COUNT_FORMAT, Column, Importer, money, quantity, register
+from kuochan.imports.specs import AMOUNT_FORMAT, COUNT_FORMAT, Column, Importer, money, quantity, register
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.registry.models import (
     SURVEY_NEEDS,
@@ -44,11 +49,21 @@ from kuochan.registry.models import (
     HonourKind,
     IndustryCategory,
     IndustryTag,
+    LandParcel,
+    LandTenancy,
     SizeClass,
     Survey,
     Willingness,
 )
-from kuochan.registry.rules import industry_division, normalise_code, uscc_problem
+from kuochan.registry.rules import (
+    grant_date_problem,
+    industry_division,
+    normalise_code,
+    parcel_code_problem,
+    periods_overlap,
+    tenancy_dates_problem,
+    uscc_problem,
+)
 
 LIST_SEPARATORS = "、,，;；/／|"
 CHUNK = 5000
@@ -450,6 +465,12 @@ METRIC_COLUMNS = (
         help="金额，单位万元；亏损填负数，如 -350",
     ),
     money("rnd_wan", "研发费用（万元）", synonyms=("研发费用", "研发投入", "R&D经费")),
+    money(
+        "rnd_spending_wan",
+        "R&D经费支出（万元）",
+        synonyms=("R&D经费支出", "研发经费支出", "R&D支出"),
+        help="金额，单位万元；统计口径的研究与试验发展经费支出，可与研发费用不同",
+    ),
     money("export_wan", "出口交货值（万元）", synonyms=("出口交货值",)),
     quantity("energy_tce", "综合能耗（吨标准煤）", synonyms=("综合能耗", "能耗"), help="吨标准煤"),
     quantity("electricity_10k_kwh", "用电量（万千瓦时）", synonyms=("用电量",), help="万千瓦时"),
@@ -885,3 +906,374 @@ def _attname(name: str) -> str:
 
 def _with_ids(values: dict[str, Any]) -> dict[str, Any]:
     return {_attname(name): value for name, value in values.items()}
+
+
+# Land: parcels (宗地) and tenancies (租用厂房) --------------------------------------------------------------
+
+
+def parse_parcel_code(value: object) -> str:
+    """A parcel code as the land office writes it, full-width and spaces folded (as the pages store it)."""
+    code = normalise_code(plain_text(value))
+    problem = parcel_code_problem(code)
+    if problem:
+        raise CellError(problem)
+    return code
+
+
+PARCEL_CODE = Column(
+    "code",
+    "宗地编号",
+    parse=parse_parcel_code,
+    synonyms=("地块编号", "宗地号", "宗地代码", "不动产单元号"),
+    required=True,
+    help="自然资源部门的宗地编号或不动产单元号",
+    example="330502001001GB00001",
+)
+AREA_LIMIT = 10**16  # hundredths: what DecimalField(max_digits=16, decimal_places=2) holds
+
+
+def to_mu(value: object) -> int | None:
+    """An area in hundredths of a 亩, which may carry its unit as people type it: 35.5亩."""
+    if isinstance(value, str) and clean_text(value).endswith("亩"):
+        value = clean_text(value).removesuffix("亩").strip()
+    return to_hundredths(value)
+
+
+def _by_code(model: type[models.Model], codes: Iterable[str], field: str, *values: str) -> list[tuple]:
+    """(code, *values) of the rows whose `field` is one of `codes`, a chunk of codes at a time."""
+    codes = list(codes)
+    found: list[tuple] = []
+    for start in range(0, len(codes), CHUNK):
+        chunk = codes[start : start + CHUNK]
+        found += model.objects.filter(**{f"{field}__in": chunk}).values_list(field, *values)
+    return found
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+@register
+class ParcelsImporter(FindsEnterprises, Importer):
+    kind = "land-parcels"
+    title = "宗地"
+    notes = (
+        "每宗地一行，以宗地编号区分；同一编号再次导入即为更正（含更换宗地主）。",
+        "宗地主须已在企业库中。在他人宗地上租用厂房的企业请另用“租用厂房”导入。",
+        "出让日期用于亩均评价中新增用地的不参评期；不放“坐落”或“出让日期”列时，已登记的值保持不变。",
+    )
+    columns = (
+        PARCEL_CODE,
+        replace(
+            USCC,
+            header="宗地主统一社会信用代码",
+            synonyms=("宗地主信用代码", "土地使用权人统一社会信用代码", "权利人统一社会信用代码", "统一社会信用代码"),
+        ),
+        replace(
+            NAME, header="宗地主名称", synonyms=("宗地主", "土地使用权人", "权利人", "企业名称"), help="仅供核对，以信用代码为准"
+        ),
+        Column("location", "坐落", synonyms=("宗地坐落", "土地坐落", "地块位置", "地址"), example="织里镇大港路 88 号"),
+        Column(
+            "area_mu", "面积（亩）", parse=to_mu, synonyms=("宗地面积", "土地面积", "用地面积"), required=True,
+            help="亩，大于 0；可写 35.5 或 35.5亩", example=35.5, number_format=AMOUNT_FORMAT,
+        ),
+        Column(
+            "granted_on", "出让日期", parse=to_date, synonyms=("土地出让日期", "供地日期", "出让时间"),
+            help="土地出让合同签订日期，不晚于今天", example="2019-06-18",
+        ),
+    )  # fmt: skip
+    OPTIONAL = ("location", "granted_on")
+
+    def check(self, rows: list[Row]) -> None:
+        if not rows:
+            return
+        found = self.enterprises_of(rows)
+        stored = {
+            code: (pk, owner, path)
+            for code, pk, owner, path in _by_code(
+                LandParcel, {row.get("code") for row in rows}, "code", "pk", "enterprise_id",
+                "enterprise__district__path",
+            )
+        }  # fmt: skip
+        tenants = set(
+            LandTenancy.objects.filter(parcel_id__in=[pk for pk, _, _ in stored.values()]).values_list(
+                "parcel_id", "enterprise_id"
+            )
+        )
+        today = timezone.localdate()
+        for row in rows:
+            owner = found.get(row.get("uscc"))
+            if owner is None:
+                row.error("uscc", "企业库中没有该统一社会信用代码的企业，请先导入企业名单")
+                continue
+            if not in_scope(self.actor, owner[2]):
+                row.error("uscc", OUT_OF_SCOPE)
+                continue
+            old = stored.get(row.get("code"))
+            if old is not None and not in_scope(self.actor, old[2]):
+                row.error("code", "该宗地登记在您数据范围以外的企业名下，不能更改")
+                continue
+            if old is not None and (old[0], owner[0]) in tenants:
+                row.error("uscc", "该企业登记为此宗地的承租企业，不能同时是宗地主；请先移除其租用记录")
+                continue
+            area = row.get("area_mu")
+            if not area:
+                row.error("area_mu", "面积应大于 0")
+            elif area >= AREA_LIMIT:
+                row.error("area_mu", f"超出合理范围，应小于 {AREA_LIMIT // 100:,} 亩")
+            problem = grant_date_problem(row.get("granted_on"), today)
+            if problem:
+                row.error("granted_on", problem)
+            if len(row.get("location") or "") > 200:
+                row.error("location", "不能超过 200 个字")
+            row.set("owner", owner[0])
+            row.set("scope_path", owner[2])
+        duplicate_check(
+            [row for row in rows if not row.errors], lambda row: row.get("code"), "code", "宗地编号"
+        )
+
+    def _fields(self, rows: list[Row]) -> list[str]:
+        return ["enterprise_id", "area_mu", *(name for name in self.OPTIONAL if rows and rows[0].has(name))]
+
+    @staticmethod
+    def _row_values(row: Row, fields: list[str]) -> dict[str, Any]:
+        values = {"enterprise_id": row.get("owner"), "area_mu": row.get("area_mu")}
+        values |= {"location": row.get("location") or "", "granted_on": row.get("granted_on")}
+        return {name: values[name] for name in fields}
+
+    @staticmethod
+    def _stored_values(parcel: LandParcel, fields: list[str]) -> dict[str, Any]:
+        values = {
+            "enterprise_id": parcel.enterprise_id,
+            "area_mu": int(parcel.area_mu.scaleb(2)),
+            "location": parcel.location,
+            "granted_on": parcel.granted_on,
+        }
+        return {name: values[name] for name in fields}
+
+    def plan(self, rows: list[Row]) -> Plan:
+        plan = Plan()
+        fields = self._fields(rows)
+        codes = [row.get("code") for row in rows]
+        stored: dict[str, LandParcel] = {}
+        for start in range(0, len(codes), CHUNK):
+            stored |= {p.code: p for p in LandParcel.objects.filter(code__in=codes[start : start + CHUNK])}
+        for row in rows:
+            new = self._row_values(row, fields)
+            parcel = stored.get(row.get("code"))
+            if parcel is None:
+                plan.creates.append((row, new))
+                continue
+            old = self._stored_values(parcel, fields)
+            if old == new:
+                plan.unchanged += 1
+            else:
+                plan.updates.append((row, parcel, old, new))
+        self.context["fields"] = fields
+        return plan
+
+    @staticmethod
+    def _model_values(values: dict[str, Any]) -> dict[str, Any]:
+        return {
+            name: hundredths_decimal(value) if name == "area_mu" else value for name, value in values.items()
+        }
+
+    @staticmethod
+    def _audit_value(name: str, value: Any) -> Any:
+        return hundredths_text(value) if name == "area_mu" else _json(value)
+
+    def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
+        LandParcel.objects.bulk_create(
+            [
+                LandParcel(code=row.get("code"), created_batch=batch_id, **self._model_values(new))
+                for row, new in plan.creates
+            ],
+            batch_size=2000,
+        )
+        for _, parcel, _, new in plan.updates:
+            for name, value in self._model_values(new).items():
+                setattr(parcel, name, value)
+        LandParcel.objects.bulk_update(
+            [parcel for _, parcel, _, _ in plan.updates], self.context["fields"], batch_size=1000
+        )
+        entries = [
+            (
+                parcel.pk, Action.UPDATE,
+                {name: [self._audit_value(name, old[name]), self._audit_value(name, new[name])]
+                 for name in new if old[name] != new[name]},
+                str(parcel), row.get("scope_path"), row.get("owner"),
+            )
+            for row, parcel, old, new in plan.updates
+        ]  # fmt: skip
+        write_audit(LandParcel, entries, actor=self.actor, source=source, batch_id=batch_id)
+
+    @classmethod
+    def queryset(cls, actor: Any) -> Any:
+        return scoped_or_system(LandParcel.objects.all(), actor).order_by("code")
+
+    def export_rows(self, queryset: Any) -> Iterable[list[object]]:
+        for parcel in queryset.select_related("enterprise"):
+            yield [
+                parcel.code, parcel.enterprise.uscc, parcel.enterprise.name, parcel.location,
+                float(parcel.area_mu), parcel.granted_on,
+            ]  # fmt: skip
+
+
+@register
+class TenanciesImporter(FindsEnterprises, Importer):
+    kind = "land-tenancies"
+    title = "租用厂房"
+    notes = (
+        "每段租用一行：承租企业在他人（宗地主）宗地上租用厂房；以承租企业、宗地编号和起租日期区分，再次导入即为更正止租日期。",
+        "宗地须已登记（先导入“宗地”）；企业不能租用自己的宗地，同一企业在同一宗地上的租期不能重叠。",
+        "规下承租企业在亩均评价中可跟随宗地主的分类。",
+    )
+    columns = (
+        replace(
+            USCC,
+            header="承租企业统一社会信用代码",
+            synonyms=("承租企业信用代码", "承租方统一社会信用代码", "承租人统一社会信用代码", "统一社会信用代码"),
+        ),
+        replace(NAME, header="承租企业名称", synonyms=("承租企业", "承租方", "企业名称"), help="仅供核对，以信用代码为准"),
+        replace(PARCEL_CODE, key="parcel", help="出租方（宗地主）已登记的宗地编号"),
+        Column(
+            "started_on", "起租日期", parse=to_date, synonyms=("租赁起始日期", "租期起", "起租时间"), example="2023-01-01"
+        ),
+        Column(
+            "ended_on", "止租日期", parse=to_date, synonyms=("租赁终止日期", "租期止", "止租时间", "到期日期"),
+            help="仍在租用则留空；不放该列时，已登记的止租日期保持不变",
+        ),
+    )  # fmt: skip
+
+    def check(self, rows: list[Row]) -> None:
+        if not rows:
+            return
+        found = self.enterprises_of(rows)
+        parcels = {
+            code: (pk, owner, path)
+            for code, pk, owner, path in _by_code(
+                LandParcel, {row.get("parcel") for row in rows}, "code", "pk", "enterprise_id",
+                "enterprise__district__path",
+            )
+        }  # fmt: skip
+        stored: dict[tuple[int, int], list[tuple]] = {}  # (tenant, parcel) → [(start, end)]
+        for tenant, parcel, start, end in LandTenancy.objects.filter(
+            parcel_id__in=[pk for pk, _, _ in parcels.values()]
+        ).values_list("enterprise_id", "parcel_id", "started_on", "ended_on"):
+            stored.setdefault((tenant, parcel), []).append((start, end))
+        for row in rows:
+            tenant = found.get(row.get("uscc"))
+            if tenant is None:
+                row.error("uscc", "企业库中没有该统一社会信用代码的企业，请先导入企业名单")
+                continue
+            if not in_scope(self.actor, tenant[2]):
+                row.error("uscc", OUT_OF_SCOPE)
+                continue
+            parcel = parcels.get(row.get("parcel"))
+            if parcel is None:
+                row.error("parcel", "没有该编号的宗地，请先导入宗地或在宗地主的企业页登记")
+                continue
+            pair, start = (tenant[0], parcel[0]), row.get("started_on")
+            known = any(period[0] == start for period in stored.get(pair, ()))
+            if not known and not in_scope(self.actor, parcel[2]):  # a stored tenancy may be corrected
+                row.error("parcel", "该宗地不在您的数据范围内，跨区县的租用请由市级工作人员登记")
+                continue
+            if parcel[1] == tenant[0]:
+                row.error("uscc", "承租企业就是该宗地的宗地主，不能租用自己的宗地")
+                continue
+            problem = tenancy_dates_problem(start, row.get("ended_on"))
+            if problem:
+                row.error("ended_on", problem)
+                continue
+            row.set("tenant", tenant[0])
+            row.set("parcel_id", parcel[0])
+            row.set("scope_path", tenant[2])
+        checked = [row for row in rows if not row.errors]
+        duplicate_check(checked, self._key, "started_on", "同一企业同一宗地同一起租日期")
+        self._overlaps([row for row in checked if not row.errors], stored)
+
+    @staticmethod
+    def _key(row: Row) -> tuple:
+        return (row.get("tenant"), row.get("parcel_id"), row.get("started_on"))
+
+    def _overlaps(self, rows: list[Row], stored: dict[tuple[int, int], list[tuple]]) -> None:
+        """A tenant's periods on one parcel may not overlap: the file's rows against each other, and
+        against the stored periods the file does not correct (those of a start date not in the file)."""
+        by_pair: dict[tuple[int, int], list[Row]] = {}
+        for row in rows:
+            by_pair.setdefault(self._key(row)[:2], []).append(row)
+        for pair, group in by_pair.items():
+            starts = {row.get("started_on") for row in group}
+            kept = [period for period in stored.get(pair, ()) if period[0] not in starts]
+            for i, row in enumerate(group):
+                period = (row.get("started_on"), row.get("ended_on"))
+                earlier = next(
+                    (other for other in group[:i] if periods_overlap(period, self._period(other))), None
+                )
+                if earlier is not None:
+                    row.error("started_on", f"与第 {earlier.number} 行的租期重叠")
+                    continue
+                clash = next((other for other in kept if periods_overlap(period, other)), None)
+                if clash is not None:
+                    start = clash[0].isoformat() if clash[0] else "起租日期未填"
+                    end = clash[1].isoformat() if clash[1] else "今"
+                    row.error("started_on", f"与已登记的租期（{start} 至 {end}）重叠")
+
+    @staticmethod
+    def _period(row: Row) -> tuple:
+        return (row.get("started_on"), row.get("ended_on"))
+
+    def plan(self, rows: list[Row]) -> Plan:
+        plan = Plan()
+        if not rows:
+            return plan
+        partial = not rows[0].has("ended_on")
+        stored = {
+            (tenant, parcel, start): (pk, end)
+            for pk, tenant, parcel, start, end in LandTenancy.objects.filter(
+                parcel_id__in={row.get("parcel_id") for row in rows}
+            ).values_list("pk", "enterprise_id", "parcel_id", "started_on", "ended_on")
+        }
+        for row in rows:
+            old = stored.get(self._key(row))
+            if old is None:
+                plan.creates.append(row)
+            elif partial or old[1] == row.get("ended_on"):
+                plan.unchanged += 1
+            else:
+                plan.updates.append((row, old[0], old[1], row.get("ended_on")))
+        return plan
+
+    def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
+        LandTenancy.objects.bulk_create(
+            [
+                LandTenancy(
+                    enterprise_id=row.get("tenant"), parcel_id=row.get("parcel_id"),
+                    started_on=row.get("started_on"), ended_on=row.get("ended_on"), created_batch=batch_id,
+                )
+                for row in plan.creates
+            ],
+            batch_size=2000,
+        )  # fmt: skip
+        changed = [LandTenancy(pk=pk, ended_on=new) for _, pk, _, new in plan.updates]
+        LandTenancy.objects.bulk_update(changed, ["ended_on"], batch_size=1000)
+        entries = [
+            (
+                pk, Action.UPDATE, {"ended_on": [_json(old), _json(new)]},
+                f"租用宗地 {row.get('parcel')}", row.get("scope_path"), row.get("tenant"),
+            )
+            for row, pk, old, new in plan.updates
+        ]  # fmt: skip
+        write_audit(LandTenancy, entries, actor=self.actor, source=source, batch_id=batch_id)
+
+    @classmethod
+    def queryset(cls, actor: Any) -> Any:
+        found = scoped_or_system(LandTenancy.objects.all(), actor)
+        return found.order_by("enterprise__uscc", "parcel__code", "started_on")
+
+    def export_rows(self, queryset: Any) -> Iterable[list[object]]:
+        for tenancy in queryset.select_related("enterprise", "parcel"):
+            yield [
+                tenancy.enterprise.uscc, tenancy.enterprise.name, tenancy.parcel.code, tenancy.started_on,
+                tenancy.ended_on,
+            ]  # fmt: skip

@@ -9,8 +9,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kuochan.audit.models import AuditEntry
 from kuochan.audit.selectors import visible_entries
-from kuochan.core.scope import get_scoped_or_404, scoped
-from kuochan.registry.models import Enterprise, Honour
+from kuochan.core.scope import get_scoped_or_404, in_scope, scoped
+from kuochan.registry.models import Enterprise, Honour, LandParcel, LandTenancy
+from kuochan.registry.rules import normalise_code
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,51 @@ def metric_series(enterprise: Enterprise) -> dict[str, Any]:
             for label, field in series.items()
         ],
     }
+
+
+@dataclass(frozen=True)
+class Land:
+    """An enterprise's land: the parcels it owns, each with `tenants` (its tenancies), and the tenancies it
+    holds on others' parcels. Every other enterprise named carries `linked`: whether the actor may open it."""
+
+    owned: list[LandParcel]
+    rented: list[LandTenancy]
+
+    def __bool__(self) -> bool:
+        return bool(self.owned or self.rented)
+
+
+def land_of(*, actor: Any, enterprise: Enterprise) -> Land:
+    """In three queries: the parcels, their tenants, and the enterprise's own tenancies with their owners."""
+    owned = list(scoped(LandParcel.objects.filter(enterprise=enterprise), actor).order_by("code"))
+    tenancies = LandTenancy.objects.filter(parcel__in=owned).select_related("enterprise__district")
+    by_parcel: dict[int, list[LandTenancy]] = {}
+    for tenancy in tenancies.order_by("started_on", "enterprise__name"):
+        tenancy.enterprise.linked = in_scope(actor, tenancy.enterprise)
+        by_parcel.setdefault(tenancy.parcel_id, []).append(tenancy)
+    for parcel in owned:
+        parcel.tenants = by_parcel.get(parcel.pk, [])
+    rented = list(
+        scoped(LandTenancy.objects.filter(enterprise=enterprise), actor)
+        .select_related("parcel__enterprise__district")
+        .order_by("-started_on", "parcel__code")
+    )
+    for tenancy in rented:
+        tenancy.parcel.enterprise.linked = in_scope(actor, tenancy.parcel.enterprise)
+    return Land(owned=owned, rented=rented)
+
+
+def parcel_get(*, actor: Any, pk: Any) -> LandParcel:
+    return get_scoped_or_404(LandParcel.objects.select_related("enterprise__district"), actor, pk=pk)
+
+
+def parcel_by_code(*, actor: Any, code: str) -> LandParcel | None:
+    """The parcel of that code (as typed: full-width and spaces folded) in the actor's scope, or None."""
+    found = scoped(LandParcel.objects.select_related("enterprise__district"), actor)
+    return found.filter(code=normalise_code(code)).first()
+
+
+def tenancy_get(*, actor: Any, pk: Any) -> LandTenancy:
+    return get_scoped_or_404(
+        LandTenancy.objects.select_related("enterprise__district", "parcel__enterprise"), actor, pk=pk
+    )

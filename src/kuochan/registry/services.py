@@ -1,19 +1,40 @@
-"""Writes of the registry outside imports: reference dictionaries, and audited single-object edits."""
+"""Writes of the registry outside imports: reference dictionaries, and audited single-object edits (enterprises,
+contacts, land parcels and tenancies)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_bulk, audit_entry, audit_record, snapshot
-from kuochan.core.scope import path_in_scope
+from kuochan.core.scope import ensure_in_scope, path_in_scope
 from kuochan.orgs.services import LoadResult
-from kuochan.registry.models import Contact, Enterprise, IndustryCategory, IndustryTag, TagKind
-from kuochan.registry.rules import industry_division, normalise_code, uscc_problem
+from kuochan.registry.models import (
+    Contact,
+    Enterprise,
+    IndustryCategory,
+    IndustryTag,
+    LandParcel,
+    LandTenancy,
+    TagKind,
+)
+from kuochan.registry.rules import (
+    amount_problem,
+    grant_date_problem,
+    industry_division,
+    normalise_code,
+    parcel_code_problem,
+    periods_overlap,
+    tenancy_dates_problem,
+    uscc_problem,
+)
 
 
 def _upsert(model: Any, key: str, rows: list[dict[str, Any]], source: Source) -> LoadResult:
@@ -226,3 +247,169 @@ def contact_remove(*, actor: Any, source: Source, contact: Contact) -> None:
         raise PermissionDenied("您无权修改该企业。")
     audit_record(actor=actor, source=source, action=Action.DELETE, obj=contact, before=snapshot(contact))
     contact.delete()
+
+
+# Land: parcels an enterprise owns (宗地) and space it rents on another's (租用厂房) ------------------------
+
+LAND_REFUSAL = "您无权修改该企业的用地信息。"
+
+
+def _ensure_land_editor(actor: Any, *objects: Any) -> None:
+    """An editor (or the system, with no actor) acting on objects in their scope."""
+    if actor is not None and not actor.can_edit:
+        raise PermissionDenied(LAND_REFUSAL)
+    ensure_in_scope(actor, *objects, message=LAND_REFUSAL)
+
+
+def _clean_parcel(values: dict[str, Any], instance: LandParcel | None) -> dict[str, Any]:
+    """The parcel's fields checked as the import checks them; Chinese messages by field."""
+    errors: dict[str, str] = {}
+    code = normalise_code(values.get("code") or "")
+    problem = parcel_code_problem(code)
+    if problem:
+        errors["code"] = problem
+    elif LandParcel.objects.filter(code=code).exclude(pk=instance.pk if instance else None).exists():
+        errors["code"] = f"宗地编号 {code} 已登记。"
+    location = " ".join(str(values.get("location") or "").split())
+    if len(location) > 200:
+        errors["location"] = "坐落不能超过 200 个字。"
+    problem = amount_problem(values.get("area_mu"))
+    if problem:
+        errors["area_mu"] = f"面积{problem}。"
+    problem = grant_date_problem(values.get("granted_on"), timezone.localdate())
+    if problem:
+        errors["granted_on"] = f"{problem}。"
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "code": code,
+        "location": location,
+        "area_mu": values["area_mu"].quantize(Decimal("0.01")),  # as stored: the trail reads 35.50
+        "granted_on": values.get("granted_on"),
+    }
+
+
+@transaction.atomic
+def parcel_create(
+    *,
+    actor: Any,
+    source: Source,
+    enterprise: Enterprise,
+    code: str,
+    area_mu: Decimal | None,
+    location: str = "",
+    granted_on: dt.date | None = None,
+) -> LandParcel:
+    """A parcel the enterprise owns (it is the parcel's 宗地主)."""
+    _ensure_land_editor(actor, enterprise)
+    values = {"code": code, "area_mu": area_mu, "location": location, "granted_on": granted_on}
+    parcel = LandParcel.objects.create(enterprise=enterprise, **_clean_parcel(values, None))
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=parcel, after=snapshot(parcel))
+    return parcel
+
+
+@transaction.atomic
+def parcel_update(*, actor: Any, source: Source, parcel: LandParcel, **values: Any) -> LandParcel:
+    """Correct a parcel's code, location, area or grant date (its owner stays)."""
+    _ensure_land_editor(actor, parcel)
+    parcel = LandParcel.objects.select_for_update().get(pk=parcel.pk)
+    before = snapshot(parcel)
+    current = {name: getattr(parcel, name) for name in ("code", "location", "area_mu", "granted_on")}
+    cleaned = _clean_parcel({**current, **{k: v for k, v in values.items() if k in current}}, parcel)
+    for name, value in cleaned.items():
+        setattr(parcel, name, value)
+    parcel.save()
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=parcel, before=before, after=snapshot(parcel)
+    )
+    return parcel
+
+
+@transaction.atomic
+def parcel_remove(*, actor: Any, source: Source, parcel: LandParcel) -> None:
+    """Remove a parcel without tenants; one still rented out is refused with how many rent on it."""
+    _ensure_land_editor(actor, parcel)
+    tenants = parcel.tenancies.count()
+    if tenants:
+        raise ValidationError(f"宗地 {parcel.code} 上还有 {tenants} 条租用记录，请先移除这些租用记录。")
+    audit_record(actor=actor, source=source, action=Action.DELETE, obj=parcel, before=snapshot(parcel))
+    parcel.delete()
+
+
+def _clean_tenancy(
+    enterprise: Enterprise,
+    parcel: LandParcel,
+    started_on: dt.date | None,
+    ended_on: dt.date | None,
+    instance: LandTenancy | None,
+) -> None:
+    if parcel.enterprise_id == enterprise.pk:
+        raise ValidationError({"parcel": f"宗地 {parcel.code} 是本企业自己的宗地，不能登记为租用。"})
+    problem = tenancy_dates_problem(started_on, ended_on)
+    if problem:
+        raise ValidationError({"ended_on": f"{problem}。"})
+    others = LandTenancy.objects.filter(enterprise=enterprise, parcel=parcel).exclude(
+        pk=instance.pk if instance else None
+    )
+    for other in others:
+        if periods_overlap((started_on, ended_on), (other.started_on, other.ended_on)):
+            raise ValidationError(
+                {
+                    "started_on": f"与已登记的租用（{_period_text(other.started_on, other.ended_on)}）时间重叠。"
+                }
+            )
+
+
+def _period_text(started_on: dt.date | None, ended_on: dt.date | None) -> str:
+    start = started_on.isoformat() if started_on else "起租日期未填"
+    return f"{start} 至 {ended_on.isoformat() if ended_on else '今'}"
+
+
+@transaction.atomic
+def tenancy_create(
+    *,
+    actor: Any,
+    source: Source,
+    enterprise: Enterprise,
+    parcel: LandParcel,
+    started_on: dt.date | None = None,
+    ended_on: dt.date | None = None,
+) -> LandTenancy:
+    """The enterprise (the tenant) rents space on another enterprise's parcel. Both must be in the actor's
+    scope: a tenancy across districts is registered by city staff."""
+    _ensure_land_editor(actor, enterprise, parcel)
+    _clean_tenancy(enterprise, parcel, started_on, ended_on, None)
+    tenancy = LandTenancy.objects.create(
+        enterprise=enterprise, parcel=parcel, started_on=started_on, ended_on=ended_on
+    )
+    audit_record(actor=actor, source=source, action=Action.CREATE, obj=tenancy, after=snapshot(tenancy))
+    return tenancy
+
+
+@transaction.atomic
+def tenancy_update(
+    *,
+    actor: Any,
+    source: Source,
+    tenancy: LandTenancy,
+    started_on: dt.date | None,
+    ended_on: dt.date | None,
+) -> LandTenancy:
+    """Correct a tenancy's dates, or end it (止租日期)."""
+    _ensure_land_editor(actor, tenancy)
+    tenancy = LandTenancy.objects.select_for_update().select_related("parcel").get(pk=tenancy.pk)
+    before = snapshot(tenancy)
+    _clean_tenancy(tenancy.enterprise, tenancy.parcel, started_on, ended_on, tenancy)
+    tenancy.started_on, tenancy.ended_on = started_on, ended_on
+    tenancy.save()
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=tenancy, before=before, after=snapshot(tenancy)
+    )
+    return tenancy
+
+
+@transaction.atomic
+def tenancy_remove(*, actor: Any, source: Source, tenancy: LandTenancy) -> None:
+    _ensure_land_editor(actor, tenancy)
+    audit_record(actor=actor, source=source, action=Action.DELETE, obj=tenancy, before=snapshot(tenancy))
+    tenancy.delete()

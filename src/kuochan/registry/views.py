@@ -9,8 +9,18 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import MAX_ID, FilterForm, IdField, add_service_errors, filter_values, page_of
+from kuochan.core.forms import (
+    MAX_ID,
+    FilterForm,
+    IdField,
+    NumberField,
+    add_service_errors,
+    filter_values,
+    page_of,
+    refusal,
+)
 from kuochan.core.scope import get_scoped_or_404, path_in_scope
+from kuochan.evaluation import carbon_selectors
 from kuochan.evaluation.selectors import explained
 from kuochan.imports.models import ImportBatch
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
@@ -18,7 +28,15 @@ from kuochan.orgs.selectors import org_units
 from kuochan.outreach.selectors import enterprise_outreach
 from kuochan.registry import selectors, services
 from kuochan.registry.importers import EnterprisesImporter
-from kuochan.registry.models import Contact, Enterprise, HonourKind, IndustryTag, SizeClass, TagKind
+from kuochan.registry.models import (
+    Contact,
+    Enterprise,
+    HonourKind,
+    IndustryTag,
+    LandParcel,
+    SizeClass,
+    TagKind,
+)
 from kuochan.web.exports import xlsx_response
 
 EXPORT_CHOICES = [("", "—"), ("xlsx", "Excel")]
@@ -76,6 +94,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = selectors.enterprise_get(actor=request.user, pk=pk)
+    can_edit = request.user.can_edit and path_in_scope(enterprise.district.path, request.user)
     metrics = list(enterprise.annualmetrics.order_by("-year"))
     batches = ImportBatch.objects.in_bulk(
         {row.created_batch for row in (enterprise, *metrics) if row.created_batch is not None}
@@ -98,7 +117,9 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "outreach": enterprise_outreach(enterprise, request.user),
             "chart": selectors.metric_series(enterprise),
             "trail": selectors.enterprise_trail(actor=request.user, enterprise=enterprise)[:50],
-            "can_edit": request.user.can_edit and path_in_scope(enterprise.district.path, request.user),
+            "land": selectors.land_of(actor=request.user, enterprise=enterprise),
+            "offsets": carbon_selectors.offsets(actor=request.user, enterprise=enterprise),
+            "can_edit": can_edit,
         },
     )
 
@@ -281,3 +302,154 @@ def tag_change(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect("registry:tags")
+
+
+# Land: the profile's 用地 section -------------------------------------------------------------------------
+
+
+def _ensure_can_edit(request: HttpRequest, enterprise: Enterprise) -> None:
+    if not (request.user.can_edit and path_in_scope(enterprise.district.path, request.user)):
+        raise PermissionDenied(services.LAND_REFUSAL)
+
+
+def _land_back(enterprise: Enterprise) -> str:
+    return f"{enterprise.get_absolute_url()}#land"
+
+
+DATE = {"required": False, "widget": forms.DateInput(attrs={"type": "date"})}
+
+
+class ParcelForm(forms.Form):
+    code = forms.CharField(label="宗地编号", max_length=80)
+    location = forms.CharField(label="坐落", max_length=200, required=False)
+    area_mu = NumberField(label="面积（亩）")
+    granted_on = forms.DateField(
+        label="出让日期", help_text="土地出让合同签订日期，新增用地的不参评期从此起算", **DATE
+    )
+
+
+def _land_form_page(request: HttpRequest, form: forms.Form, title: str, back: str) -> HttpResponse:
+    return render(request, "web/form_page.html", {"form": form, "title": title, "cancel_url": back})
+
+
+@login_required
+def parcel_create(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get(actor=request.user, pk=pk)
+    _ensure_can_edit(request, enterprise)
+    form = ParcelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            parcel = services.parcel_create(
+                actor=request.user, source=Source.WEB, enterprise=enterprise, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已登记宗地 {parcel.code}。")
+            return redirect(_land_back(enterprise))
+    return _land_form_page(request, form, f"新增宗地：{enterprise.name}", _land_back(enterprise))
+
+
+@login_required
+def parcel_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    parcel = selectors.parcel_get(actor=request.user, pk=pk)
+    _ensure_can_edit(request, parcel.enterprise)
+    initial = {name: getattr(parcel, name) for name in ("code", "location", "area_mu", "granted_on")}
+    form = ParcelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.parcel_update(
+                actor=request.user, source=Source.WEB, parcel=parcel, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已保存宗地 {saved.code}。")
+            return redirect(_land_back(parcel.enterprise))
+    return _land_form_page(request, form, f"修改宗地：{parcel.code}", _land_back(parcel.enterprise))
+
+
+@login_required
+@require_POST
+def parcel_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    parcel = selectors.parcel_get(actor=request.user, pk=pk)
+    try:
+        services.parcel_remove(actor=request.user, source=Source.WEB, parcel=parcel)
+    except ValidationError as exc:
+        messages.error(request, refusal(exc))
+    else:
+        messages.success(request, f"已删除宗地 {parcel.code}。")
+    return redirect(_land_back(parcel.enterprise))
+
+
+class TenancyDatesForm(forms.Form):
+    started_on = forms.DateField(label="起租日期", **DATE)
+    ended_on = forms.DateField(label="止租日期", help_text="仍在租用则留空", **DATE)
+
+
+class TenancyForm(TenancyDatesForm):
+    """A tenancy of the enterprise on another's parcel, named by its code; the parcel is looked up in the
+    actor's scope."""
+
+    parcel = forms.CharField(label="宗地编号", max_length=80, help_text="出租方（宗地主）已登记的宗地编号")
+    field_order = ["parcel", "started_on", "ended_on"]
+
+    def __init__(self, *args: object, actor: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+
+    def clean_parcel(self) -> LandParcel:
+        code = self.cleaned_data["parcel"]
+        parcel = selectors.parcel_by_code(actor=self.actor, code=code)
+        if parcel is None:
+            raise ValidationError(
+                f"您的数据范围内没有编号为“{code.strip()[:80]}”的宗地，请先在宗地主的企业页登记该宗地。"
+            )
+        return parcel
+
+
+@login_required
+def tenancy_create(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = selectors.enterprise_get(actor=request.user, pk=pk)
+    _ensure_can_edit(request, enterprise)
+    form = TenancyForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tenancy = services.tenancy_create(
+                actor=request.user, source=Source.WEB, enterprise=enterprise, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已登记租用宗地 {tenancy.parcel.code}。")
+            return redirect(_land_back(enterprise))
+    return _land_form_page(request, form, f"登记租用厂房：{enterprise.name}", _land_back(enterprise))
+
+
+@login_required
+def tenancy_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    tenancy = selectors.tenancy_get(actor=request.user, pk=pk)
+    _ensure_can_edit(request, tenancy.enterprise)
+    initial = {"started_on": tenancy.started_on, "ended_on": tenancy.ended_on}
+    form = TenancyDatesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tenancy_update(
+                actor=request.user, source=Source.WEB, tenancy=tenancy, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已保存租用宗地 {tenancy.parcel.code} 的起止日期。")
+            return redirect(_land_back(tenancy.enterprise))
+    title = f"修改租用：{tenancy.enterprise.name} 租用宗地 {tenancy.parcel.code}"
+    return _land_form_page(request, form, title, _land_back(tenancy.enterprise))
+
+
+@login_required
+@require_POST
+def tenancy_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    tenancy = selectors.tenancy_get(actor=request.user, pk=pk)
+    services.tenancy_remove(actor=request.user, source=Source.WEB, tenancy=tenancy)
+    messages.success(request, f"已删除租用宗地 {tenancy.parcel.code} 的记录。")
+    return redirect(_land_back(tenancy.enterprise))

@@ -20,6 +20,7 @@ from kuochan.demo.generators import (
     project_rows,
     province_tree,
 )
+from kuochan.demo.land import demo_land
 from kuochan.demo.outreach import demo_outreach
 from kuochan.demo.policies import demo_policies
 from kuochan.demo.resources import demo_resources
@@ -40,7 +41,7 @@ SCALES = {
 
 class Command(BaseCommand):
     requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
-    help = "生成演示数据（可用 --seed 复现）：企业库、项目库（含年度计划与月度进展）、演示账号（每个角色一个），以及省级规模的组织树。"
+    help = "生成演示数据（可用 --seed 复现）：企业库（含宗地、租用厂房、碳抵消）、省级行业碳效基准、项目库（含年度计划与月度进展）、演示账号（每个角色一个），以及省级规模的组织树。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026)
@@ -68,6 +69,7 @@ class Command(BaseCommand):
                 result = org_units_load(rows=rows, source=Source.CLI)
                 summary["org_units"] = {"created": result.created, "updated": result.updated}
             summary["registry"] = _demo_registry(options["seed"], options["enterprises"], city)
+            summary["land"] = demo_land(options["seed"], timezone.localdate())
             summary["projects"] = _demo_projects(options["seed"], city, timezone.localdate())
             summary["evaluation"] = _demo_evaluation()
             summary["users"] = _demo_users()
@@ -89,6 +91,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"企业库：企业 {registry['enterprises']}，年度指标 {registry['metrics']}，荣誉 {registry['honours']}，"
                 f"扩产意愿 {registry['surveys']}"
+            )
+        land = summary["land"]
+        if "existing" in land:
+            self.stdout.write(f"用地与碳数据：已有宗地 {land['existing']} 宗，未重复生成。")
+        else:
+            self.stdout.write(
+                f"用地与碳数据：宗地 {land['parcels']}，租用厂房 {land['tenancies']}，"
+                f"省级行业碳效基准 {land['benchmarks']}，碳抵消 {land['offsets']}"
             )
         projects = summary["projects"]
         if "existing" in projects:
