@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluation", "0006_city_schemes_carbon_benchmarks_offsets"),
+        ("evaluation", "0007_result_segments"),
     ]
 
     operations = [
