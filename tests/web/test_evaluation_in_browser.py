@@ -46,7 +46,7 @@ def test_a_city_admin_changes_a_weight(live_server, page, huzhou, users, screens
     page.get_by_label("规上企业研发经费占营业收入比重权重").fill("5")
     page.get_by_label("本次修改说明").fill("提高亩均税收权重")
     page.get_by_test_id("save").click()
-    assert "已保存2025 年评价方案（第 2 版）" in page.get_by_role("alert").inner_text()
+    assert "已保存湖州市 2025 年评价方案（第 2 版）" in page.get_by_role("alert").inner_text()
     assert "提高亩均税收权重" in page.get_by_test_id("versions").inner_text()
     weights = {
         item["code"]: item["weight"]

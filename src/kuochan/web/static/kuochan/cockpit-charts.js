@@ -63,8 +63,9 @@
       const percent = figure.startsWith("completion:");
       map.setOption({
         backgroundColor: "transparent",
-        // Recoloured at once: replacing the option while a recolouring still animated made ECharts read a
-        // component it had just removed (a page error, seen in the cockpit's browser test now and then).
+        // Recoloured at once and merged into the same components: replacing the whole option removed the
+        // visual map while its handles were still drawn, and ECharts then read what it had just removed (a
+        // page error, seen in the cockpit's browser test now and then).
         animation: false,
         tooltip: {
           trigger: "item",
@@ -86,7 +87,7 @@
             url: figure === "red" || figure === "yellow" ? `${region.url}&light=${figure}` : region.url,
           })),
         }],
-      }, true);
+      });
     };
     fetch(data.map_url, { credentials: "same-origin" })
       .then((response) => {
