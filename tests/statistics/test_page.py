@@ -69,3 +69,36 @@ def test_enterprises_may_not_open_it_and_odd_input_is_a_message(imported, users,
 def test_without_figures_the_page_says_how_to_get_them(huzhou, users, login):
     page = login(users["city_staff"]).get(URL).content.decode()
     assert "还没有统计数据" in page
+
+
+def test_city_staff_add_an_indicator_the_next_import_recognises(huzhou, users, login):
+    from kuochan.audit.models import AuditEntry
+    from kuochan.statistics.models import StatIndicator
+
+    client = login(users["city_staff"])
+    assert "增加统计指标" in client.get(URL).content.decode()
+    response = client.post(
+        reverse("statistics:indicator-new"),
+        {"code": "digital-core", "name": "数字经济核心产业制造业增加值增速", "kind": "growth", "unit": "亿元",
+         "aliases": "数字经济核心产业增加值，数字经济增加值", "source": "统计局月报"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    added = StatIndicator.objects.get(code="digital-core")
+    assert added.aliases == ["数字经济核心产业增加值", "数字经济增加值"]
+    assert AuditEntry.objects.filter(content_type__model="statindicator", object_id=str(added.pk)).exists()
+    again = client.post(
+        reverse("statistics:indicator-new"), {"code": "x2", "name": added.name, "kind": "growth"}, follow=True
+    )
+    assert "已存在" in again.content.decode()
+
+
+def test_districts_may_not_add_indicators(huzhou, users, login):
+    from kuochan.statistics.models import StatIndicator
+
+    client = login(users["wuxing"])
+    assert "增加统计指标" not in client.get(URL).content.decode()
+    response = client.post(
+        reverse("statistics:indicator-new"), {"code": "x", "name": "某指标", "kind": "amount"}, follow=True
+    )
+    assert "只有市级人员可以增加统计指标" in response.content.decode()
+    assert not StatIndicator.objects.filter(code="x").exists()

@@ -5,4 +5,5 @@ from kuochan.statistics import views
 app_name = "statistics"
 urlpatterns = [
     path("", views.monthly_page, name="monthly"),
+    path("indicators/new/", views.indicator_new, name="indicator-new"),
 ]

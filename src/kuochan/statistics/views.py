@@ -7,16 +7,21 @@ import datetime as dt
 from itertools import groupby
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from kuochan.core.forms import filter_values, list_query
+from kuochan.audit.models import Source
+from kuochan.core.forms import filter_values, form_refusal, list_query, refusal
+from kuochan.core.scope import city_level
 from kuochan.orgs.models import OrgKind
-from kuochan.statistics.forms import MonthlyFilter
+from kuochan.statistics.forms import IndicatorForm, MonthlyFilter
 from kuochan.statistics.models import StatKind
 from kuochan.statistics.selectors import growth_trend, indicators, latest_month, month_rows, months
+from kuochan.statistics.services import indicator_create
 from kuochan.web.exports import xlsx_response
 
 EXPORT_HEADERS = ["指标", "地区", "累计值", "本月值", "计量单位", "增速（%）", "位次"]
@@ -76,5 +81,28 @@ def monthly_page(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "trend": trend,
             "query": list_query(request),
+            "may_add": city_level(actor) and actor.can_edit,
+            "indicator_form": IndicatorForm(),
         },
     )
+
+
+@login_required
+@require_POST
+def indicator_new(request: HttpRequest) -> HttpResponse:
+    """增加统计指标 from the page's library card; the service refuses all but city-level staff."""
+    form = IndicatorForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal(form))
+        return redirect("statistics:monthly")
+    data = form.cleaned_data
+    try:
+        indicator = indicator_create(
+            actor=request.user, source=Source.WEB, code=data["code"], name=data["name"], kind=data["kind"],
+            unit=data["unit"], aliases=data["aliases"], indicator_source=data["source"],
+        )  # fmt: skip
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, refusal(exc))
+        return redirect("statistics:monthly")
+    messages.success(request, f"已增加统计指标“{indicator.name}”，导入时即可识别。")
+    return redirect("statistics:monthly")
