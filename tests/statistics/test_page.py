@@ -102,3 +102,9 @@ def test_districts_may_not_add_indicators(huzhou, users, login):
     )
     assert "只有市级人员可以增加统计指标" in response.content.decode()
     assert not StatIndicator.objects.filter(code="x").exists()
+
+
+def test_a_growth_only_indicator_has_no_empty_amount_columns(imported, users, login):
+    page = login(users["city_staff"]).get(URL, {"month": "2025-06"}).content.decode()
+    manufacturing = page.split('data-testid="table-manufacturing-investment"')[1].split("</table>")[0]
+    assert "累计（" not in manufacturing and "13.4%" in manufacturing and "第2位" in manufacturing

@@ -49,10 +49,15 @@ def monthly_page(request: HttpRequest) -> HttpResponse:
                 for row in rows
             ),
         )  # fmt: skip
-    tables = [
-        {"indicator": indicator, "rows": list(items)}
-        for indicator, items in groupby(rows, key=lambda r: r.indicator)
-    ]
+    tables = []
+    for indicator, items in groupby(rows, key=lambda r: r.indicator):
+        found = list(items)  # amounts the bureau did not publish (growth-only indicators) take no column
+        tables.append(
+            {
+                "indicator": indicator, "rows": found, "ytd": any(r.ytd is not None for r in found),
+                "value": any(r.value is not None for r in found),
+            }
+        )  # fmt: skip
     library = indicators()
     chosen = next((i for i in library if i.code == values["indicator"]), None)
     if chosen is None:  # the first growth indicator the month has figures for
