@@ -62,3 +62,17 @@ def test_the_text_form_gives_units_and_ranks(imported, capsys):
     call_command("statistics", "--month", "2025-06", "--area", "湖州市")
     out = capsys.readouterr().out
     assert "规上工业营业收入\t湖州市\t累计 4,321.5亿元\t增速 5.6%\t第3位" in out
+
+
+def test_the_library_ships_with_load_reference_and_loads_once(huzhou, capsys):
+    from kuochan.statistics.models import StatIndicator
+
+    assert list(StatIndicator.objects.values_list("name", flat=True)) == [
+        "规上工业增加值增速", "工业投资增速", "制造业投资增速", "技改投资增速", "规上工业营业收入", "利润总额", "工业用电量",
+    ]  # fmt: skip
+    call_command("load_reference", format="json")
+    assert json.loads(capsys.readouterr().out)["stat_indicators"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 7,
+    }
