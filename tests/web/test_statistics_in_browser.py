@@ -8,6 +8,7 @@ from kuochan.imports.engine import run_import
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import org_units_load
 from tests.statistics.conftest import KEPT, PROVINCE, bureau_rows
+from tests.web.test_accessibility_in_browser import BLOCKING, axe_check
 from tests.web.test_phone_in_browser import MEASURE, PHONE
 from tests.web.test_registry_in_browser import sign_in
 from tests.xlsx import write_xlsx
@@ -27,7 +28,9 @@ def statistics(users, tmp_path):
     assert result.applied, result.errors
 
 
-def test_the_monthly_statistics_and_their_trend(live_server, page, statistics, screenshot):
+def test_the_monthly_statistics_and_their_trend(live_server, browser, statistics, screenshot):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", bypass_csp=True)
+    page = context.new_page()  # the site's CSP bypassed only so that the test may inject axe
     sign_in(page, live_server, "city")
     page.get_by_role("link", name="目标进度").click()
     page.get_by_role("link", name="工业经济月报").click()
@@ -37,6 +40,9 @@ def test_the_monthly_statistics_and_their_trend(live_server, page, statistics, s
     assert revenue.locator("tbody tr").count() == 9
     assert "4,321.5" in revenue.inner_text()
     screenshot(page, "statistics-monthly")
+    violations = [v for v in axe_check(page) if v["impact"] in BLOCKING]
+    context.close()
+    assert not violations, violations
 
 
 def test_the_monthly_statistics_on_a_phone(live_server, browser, statistics, screenshot):
