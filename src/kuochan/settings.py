@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kuochan.projects",
     "kuochan.evaluation",
     "kuochan.targets",
+    "kuochan.statistics",
     "kuochan.policies",
     "kuochan.resources",
     "kuochan.notifications",

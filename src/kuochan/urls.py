@@ -18,6 +18,7 @@ urlpatterns = [
     path("projects/", include("kuochan.projects.urls")),
     path("evaluation/", include("kuochan.evaluation.urls")),
     path("targets/", include("kuochan.targets.urls")),
+    path("statistics/", include("kuochan.statistics.urls")),
     path("policies/", include("kuochan.policies.urls")),
     path("resources/", include("kuochan.resources.urls")),
     path("outreach/", include("kuochan.outreach.urls")),

@@ -29,6 +29,7 @@ from kuochan.registry.models import (
     Survey,
 )
 from kuochan.resources.models import Listing
+from kuochan.statistics.models import StatFigure, StatIndicator
 from kuochan.targets.models import Actual
 from kuochan.targets.selectors import plan_get
 from tests.xlsx import uscc, write_xlsx
@@ -109,6 +110,10 @@ def world(with_metrics, pipeline, users):
     CarbonBenchmark.objects.create(
         year=2025, industry="06", average_l=Decimal("3"), source="同上（煤炭开采）"
     )
+    StatFigure.objects.create(
+        indicator=StatIndicator.objects.get(name="利润总额"), area=zone, month=LAST_MONTH, ytd=Decimal("-3.5"),
+        value=Decimal("-0.25"), growth=Decimal("-30.1"), rank=7,
+    )  # fmt: skip
     return firm
 
 
@@ -143,6 +148,7 @@ HARD_CASES = {
     "land-tenancies": "CHQ-2019-001",
     "carbon-offsets": "浙江电力交易中心绿电交易凭证（2025）第 00123 号",
     "carbon-benchmarks": "省经信厅《2025 年度工业行业碳效基准值》",
+    "statistics": -30.1,
 }
 
 

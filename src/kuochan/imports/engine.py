@@ -28,7 +28,7 @@ from kuochan.core.bulk import gc_paused, insert_rows, update_rows
 from kuochan.imports.exporting import write_table
 from kuochan.imports.models import BatchStatus, ImportBatch
 from kuochan.imports.parsing import FLOAT_FAST_PATHS, CellError, clean_text, header_key, to_hundredths
-from kuochan.imports.reading import MappedColumn, Table, TableError, read_table
+from kuochan.imports.reading import MappedColumn, Table, TableError
 from kuochan.imports.specs import REGISTRY, Importer
 from kuochan.jobs.registry import Progress
 
@@ -244,9 +244,9 @@ def _read_while_prefetching(path: Path, importer: Importer) -> Table:
     so the database look-ups cost no time of their own. Only this thread touches the database."""
     if not importer.alongside:
         importer.prefetch(path.stat().st_size)
-        return read_table(path, importer.columns)
+        return importer.read(path)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(read_table, path, importer.columns)
+        reading = pool.submit(importer.read, path)
         importer.prefetch(path.stat().st_size)
         return reading.result()
 
@@ -300,8 +300,11 @@ def _run_import(
     skip_invalid: bool = False,
     alongside: bool = False,
     progress: Progress = no_progress,
+    context: dict[str, Any] | None = None,
 ) -> ImportResult:
+    """`context` carries what a kind takes besides the file (the statistics' month)."""
     importer = importer_for(kind, actor, alongside=alongside)
+    importer.context.update(context or {})
     result = ImportResult(kind=kind, file=file_name or path.name, with_warnings=importer.warns)
     if actor is not None and not actor.can_edit:
         message = f"用户 {actor.get_username()} 无权导入数据（{actor.get_role_display()}只能查看）"

@@ -18,7 +18,10 @@ from django.utils.module_loading import autodiscover_modules
 from kuochan.imports.parsing import MONEY_UNITS, CellError, header_key, plain_text, split_unit, to_hundredths
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from kuochan.imports.engine import Plan, Row
+    from kuochan.imports.reading import Table
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,14 @@ class Importer(ABC):
         it (`engine.parse_pending`), perhaps while a query runs: their readers must not query. None by
         default."""
         return set()
+
+    def read(self, path: Path) -> Table:
+        """The file's table: one header row (or two) over data rows, by `columns`. A kind whose files are
+        laid out otherwise (indicators as columns under a two-row header) reads them itself. It may run on
+        another thread while `prefetch` runs: it must not query."""
+        from kuochan.imports.reading import read_table  # reading needs Column from here
+
+        return read_table(path, self.columns)
 
     def prefetch(self, file_bytes: int) -> None:
         """Look-ups that need nothing from the file, made while it is read on another thread (the reader

@@ -15,6 +15,9 @@ MODULES = (
     ("cockpit", "驾驶舱", "cockpit:cockpit"),
 )
 
+# Apps whose pages sit under another module of the menu (工业经济月报 is a tab of 目标进度).
+MODULE_OF = {"statistics": "targets"}
+
 # The enterprise contact's own menu: only what an enterprise may use, about its own enterprise.
 PORTAL = (
     ("portal:home", "我的待办", "portal:home"),
@@ -34,7 +37,8 @@ def _current(request: HttpRequest, enterprise: bool) -> str:
         return ""
     if enterprise:
         return PORTAL_PAGES.get(match.view_name, match.view_name)
-    return match.app_name or match.url_name
+    current = match.app_name or match.url_name
+    return MODULE_OF.get(current, current)
 
 
 def navigation(request: HttpRequest) -> dict:

@@ -13,6 +13,7 @@ from kuochan.policies.services import policy_load
 from kuochan.projects.services import light_rules_load
 from kuochan.reference import datasets, read_json
 from kuochan.registry.services import industries_load, tags_load
+from kuochan.statistics.services import indicators_load
 from kuochan.targets.services import plan_load
 
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
                 "policies": policy_load(data=read_json(dataset, "policies.json")),
                 "service_rules": service_rules_load(data=read_json(dataset, "service_rules.json")),
                 "measures": measures_load(data=read_json(dataset, "measures.json")),
+                "stat_indicators": indicators_load(data=read_json("common", "stat_indicators.json")),
             }
         except ValidationError as exc:
             raise CommandError("参考数据有误：\n" + "\n".join(exc.messages), returncode=2) from exc

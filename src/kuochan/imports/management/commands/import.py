@@ -1,3 +1,5 @@
+import argparse
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -10,6 +12,13 @@ from kuochan.imports.management.commands._options import acting_user, add_user_o
 from kuochan.imports.specs import kinds_help_lazy
 
 
+def _month(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"“{text}”不是年月，应为 YYYY-MM，如 2025-06") from exc
+
+
 class Command(BaseCommand):
     requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "从 Excel 导入：kuochan import <类型> 文件 [--dry-run] [--skip-invalid] [--format json]"
@@ -20,6 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument("--skip-invalid", action="store_true", help="跳过有错误的行，导入其余正确的行")
         parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--month", type=_month, help="统计月份 YYYY-MM（statistics：不指定时取表格标题中的月份）"
+        )
         add_user_option(parser)
 
     def handle(self, *args: object, **options: object) -> None:
@@ -37,6 +49,7 @@ class Command(BaseCommand):
                 source=Source.CLI,
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
+                context={"month": options["month"]} if options["month"] else None,
             )
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages), returncode=2) from exc
