@@ -149,7 +149,6 @@ class PolicyWholeForm(PolicyForm):
     support_kind = forms.ChoiceField(label="支持方式", choices=SupportKind.choices)
     support_text = forms.CharField(label="支持内容", max_length=200, required=False)
     share_base = forms.ChoiceField(label="补助基数", choices=[("", "—"), *ShareBase.choices], required=False)
-    source = forms.CharField(label="依据", max_length=2000, required=False, widget=forms.Textarea)
     documents = forms.CharField(
         label="申报材料（每行一项）", max_length=5000, required=False, widget=forms.Textarea
     )
@@ -157,7 +156,7 @@ class PolicyWholeForm(PolicyForm):
     field_order = [
         "issuer", "title", "document_number", "number", "section", "clause", "lead", "co_responsible", "subject",
         "support_kind", "support_text", "cap_wan", "share_pct", "share_base", "fixed_wan", "period_start",
-        "period_end", "funding_source", "documents", "publicity_days", "is_active", "auto_award", "source",
+        "period_end", "funding_source", "documents", "publicity_days", "is_active", "auto_award",
     ]  # fmt: skip
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:

@@ -73,9 +73,9 @@ APPLICATION_FIELDS = (
 )  # fmt: skip
 
 # What staff set on a policy's pages (or the API): everything but its code and its state, which the
-# services keep (publish, close).
+# services keep (publish, close), and the basis it was loaded with (a service's `source` is the channel).
 EDITABLE_FIELDS = tuple(
-    name for name in POLICY_FIELDS if name not in ("state", "closed_on", "closed_reason", "code")
+    name for name in POLICY_FIELDS if name not in ("state", "closed_on", "closed_reason", "code", "source")
 )
 COPY_MARK = "（复制）"
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -286,7 +286,7 @@ def policy_copy(*, actor: Any, source: Source, policy: Policy, issuer: OrgUnit |
     values = {name: getattr(policy, name) for name in EDITABLE_FIELDS if name != "issuer"}
     copy = Policy(
         **{**values, "title": title, "is_active": True}, code=_new_code(), issuer=issuer,
-        state=PolicyState.DRAFT,
+        state=PolicyState.DRAFT, source=policy.source,
     )  # fmt: skip
     _policy_saved(copy)
     audit_record(
