@@ -14,6 +14,7 @@ from kuochan.audit.models import Action, AuditEntry, Source
 from kuochan.orgs.models import OrgUnit
 from kuochan.policies import selectors, services
 from kuochan.policies.models import Application, Policy, PolicyState
+from kuochan.policies.rules import applies_within, area_refusal
 from kuochan.registry.models import Enterprise
 from tests.conftest import TODAY
 
@@ -270,3 +271,19 @@ def test_a_database_loaded_before_the_fix_gets_the_full_text_unless_staff_reword
 
 def test_shipped_policies_are_the_city_s(huzhou):
     assert set(Policy.objects.values_list("issuer__code", flat=True)) == {"330500"}
+
+
+def test_a_policy_s_area_is_its_issuing_unit_s_subtree_and_no_unit_with_a_similar_path():
+    assert applies_within("1.5.23.", "1.5.") and applies_within("1.5.", "1.5.")
+    assert not applies_within("1.55.", "1.5.") and not applies_within("1.", "1.5.")
+    assert (
+        area_refusal(
+            title="奖励",
+            issuer_name="南浔区",
+            issuer_path="1.5.",
+            applicant="甲公司",
+            home_name="吴兴区",
+            home_path="1.4.",
+        )
+        == "“奖励”是南浔区出台的政策，仅限南浔区范围内的企业和项目申报；甲公司属于吴兴区，不能申报。"
+    )

@@ -245,7 +245,6 @@ def policy_create(*, actor: Any, source: Source, issuer: OrgUnit, **values: Any)
     _ensure_may_keep(actor, issuer, "发布")
     policy = Policy(code=_new_code(), issuer=issuer, state=PolicyState.DRAFT, rule={"all": []})
     _set_values(policy, values)
-    policy.issuer = issuer
     _policy_saved(policy)
     audit_record(
         actor=actor, source=source, action=Action.CREATE, obj=policy, after=snapshot(policy, POLICY_FIELDS)
