@@ -287,3 +287,24 @@ def test_a_policy_s_area_is_its_issuing_unit_s_subtree_and_no_unit_with_a_simila
         )
         == "“奖励”是南浔区出台的政策，仅限南浔区范围内的企业和项目申报；甲公司属于吴兴区，不能申报。"
     )
+
+
+def test_city_staff_edit_a_whole_policy_on_its_page(huzhou, users, login):
+    client = login(users["city_staff"])
+    policy = Policy.objects.get(code="open-competition")
+    page = client.get("/policies/open-competition/edit/").content.decode()
+    assert SEED_THREE in page and "市科技局" in page and "市经信局、市财政局" in page
+    data = {
+        "issuer": huzhou["330500"].pk, "title": policy.title, "document_number": "湖政办发〔2026〕1号",
+        "number": policy.number, "section": policy.section, "clause": policy.clause, "lead": policy.lead,
+        "co_responsible": "市经信局、市财政局", "subject": policy.subject, "support_kind": policy.support_kind,
+        "support_text": policy.support_text, "cap_wan": "300", "rule": json.dumps(policy.rule),
+        "documents": "\n".join(policy.documents), "publicity_days": "5", "is_active": "on",
+    }  # fmt: skip
+    response = client.post("/policies/open-competition/edit/", data)
+    assert response.status_code == 302
+    policy.refresh_from_db()
+    assert policy.document_number == "湖政办发〔2026〕1号" and policy.clause == SEED_THREE
+    edited = trail(policy).filter(action=Action.UPDATE).latest("id")
+    assert edited.actor == users["city_staff"] and "document_number" in json.dumps(edited.changes)
+    assert "湖州市发布 · 湖政办发〔2026〕1号" in client.get("/policies/open-competition/").content.decode()
