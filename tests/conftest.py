@@ -309,7 +309,9 @@ EQUIPMENT_GRANT = {
 @pytest.fixture
 def grant(huzhou, users):
     """The equipment grant in the catalogue with a 150万元 budget this year."""
-    policy_load(data={"source": "测试", "policies": [EQUIPMENT_GRANT]}, source=Source.CLI)
+    policy_load(
+        data={"source": "测试", "org_unit": "330500", "policies": [EQUIPMENT_GRANT]}, source=Source.CLI
+    )
     policy = Policy.objects.get(code="equipment-grant")
     budget_set(
         actor=users["city_staff"], source=Source.WEB, policy=policy, year=THIS_YEAR, amount_wan=Decimal(150)

@@ -81,7 +81,7 @@ def test_an_evaluation_counts_only_once_it_was_computed(huzhou, users, with_metr
 
 
 def test_an_enterprise_finds_every_policy_it_may_use(grant, equipped, users, enterprise_user):
-    chosen = list(selectors.policies(active_only=True))
+    chosen = list(selectors.policies(actor=enterprise_user, active_only=True))
     found = selectors.matching(
         actor=enterprise_user, as_of=TODAY, chosen=chosen, enterprise=enterprise_user.enterprise
     )

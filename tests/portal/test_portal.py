@@ -192,7 +192,7 @@ def test_policies_it_qualifies_for_and_what_would_settle_the_rest(
 ):
     client = login(enterprise_user)
     before = page(client, "/my/")
-    policy_load(data={"source": "测试", "policies": [VAGUE_GRANT]}, source=Source.CLI)
+    policy_load(data={"source": "测试", "org_unit": "330500", "policies": [VAGUE_GRANT]}, source=Source.CLI)
     home = page(client, "/my/")
     # the equipment grant, for its renovation project, it qualifies for and has not applied for
     assert "技改设备补助（童装智能工厂技改项目）" in todo_lines(home, "policies")

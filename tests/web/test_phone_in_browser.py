@@ -115,6 +115,7 @@ def pages(data) -> list[tuple[str, str, str]]:
         ("policies", "qiye", "/policies/"),
         ("policy-detail", "qiye", f"/policies/{policy.code}/"),
         ("policies-mine", "qiye", "/policies/mine/"),
+        ("policy-new", "wuxing", "/policies/new/"),
         ("land-owner", "wuxing", f"/enterprises/{data['owner'].pk}/"),
         ("land-tenant", "wuxing", f"/enterprises/{data['tenant'].pk}/"),
         ("parcel-new", "wuxing", f"/enterprises/{data['owner'].pk}/parcels/new/"),

@@ -154,3 +154,34 @@ def test_the_json_under_advanced_rebuilds_the_form_and_odd_text_is_explained(
     expect(page.get_by_text("这条申报条件无法在表单中显示")).to_be_visible()
     page.get_by_test_id("save-policy").click()
     expect(page.get_by_role("alert").first).to_contain_text("申报条件不是有效的 JSON")
+
+
+def test_city_staff_write_a_district_policy_and_the_counts_follow_the_issuing_unit(
+    live_server, page, registered, users, screenshot
+):
+    """Two enterprises in 吴兴区 (one above-scale), one in 南浔区 (above-scale): the same rule counts the whole
+    city for a city policy and only 南浔区 for 南浔区's."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server, "city")
+    page.goto(f"{live_server.url}/policies/new/")
+    counts = page.get_by_test_id("rule-counts")
+    page.get_by_text("高级：以文字查看和修改申报条件").click()
+    page.get_by_label("申报条件（JSON 文字", exact=False).fill(
+        json.dumps({"all": [{"field": "enterprise.above_scale", "op": "is", "value": True}]})
+    )
+    expect(counts).to_contain_text("符合 2 不符合 1 待核实 0")
+    page.get_by_label("发布单位").select_option(label="南浔区")
+    expect(counts).to_contain_text("符合 1 不符合 0 待核实 0")
+    page.get_by_label("政策名称").fill("南浔区规上企业奖励")
+    page.get_by_label("条款原文").fill("对南浔区规上工业企业给予奖励。")
+    page.get_by_label("牵头部门").fill("南浔区经信局")
+    page.get_by_label("支持方式").select_option(label="定额奖励")
+    page.get_by_label("定额补助（万元）").fill("10")
+    screenshot(page, "policy-new")
+    page.get_by_test_id("save-policy").click()
+    expect(page.get_by_text("已保存政策草稿“南浔区规上企业奖励”")).to_be_visible()
+    policy = Policy.objects.get(title="南浔区规上企业奖励")
+    assert policy.issuer.name == "南浔区" and policy.state == "draft" and policy.fixed_wan == 10
+    expect(page.get_by_test_id("issuer")).to_contain_text("南浔区发布")
+    assert not errors

@@ -27,6 +27,10 @@ router = Router(tags=["政策直达"])
 class CataloguePolicyOut(Schema):
     code: str
     number: str
+    document_number: str
+    issuer_code: str
+    issuer_name: str
+    state: str
     title: str
     clause: str
     lead: str
@@ -189,6 +193,8 @@ def _policy_out(policy: Policy) -> dict[str, Any]:
     return {
         **{name: getattr(policy, name) for name in CataloguePolicyOut.model_fields if hasattr(policy, name)},
         "rule_text": describe(selectors.policy_rule(policy)),
+        "issuer_code": policy.issuer.code,
+        "issuer_name": policy.issuer.name,
     }
 
 
@@ -205,9 +211,9 @@ def _application_out(a: Application) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _policy_or_404(code: str) -> Policy:
+def _policy_or_404(actor: Any, code: str) -> Policy:
     try:
-        return selectors.policy_get(code)
+        return selectors.policy_get(actor=actor, code=code)
     except Policy.DoesNotExist as exc:
         raise Http404(f"没有政策“{code}”。") from exc
 
@@ -215,7 +221,7 @@ def _policy_or_404(code: str) -> Policy:
 @router.get("/", response=list[CataloguePolicyOut], summary="政策清单（含可读的申报条件）")
 def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
     business_only(request.auth)
-    return [_policy_out(p) for p in selectors.policies()]
+    return [_policy_out(p) for p in selectors.policies(actor=request.auth)]
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="政策申报（数据范围内）")
@@ -235,7 +241,7 @@ def application_list(
 @router.post("/applications", response={201: ApplicationOut}, summary="创建申报草稿（企业本身或代为申报）")
 def application_create(request: HttpRequest, data: ApplicationIn) -> Status:
     actor = request.auth
-    policy = _policy_or_404(data.policy)
+    policy = _policy_or_404(request.auth, data.policy)
     project = None
     if data.project_code:
         project = (
@@ -328,7 +334,7 @@ def enterprise_policies(request: HttpRequest, enterprise_id: Id, as_of: Day | No
         Enterprise.objects.select_related("district"), request.auth, pk=enterprise_id
     )
     return selectors.match_report(
-        actor=request.auth, as_of=as_of or timezone.localdate(), chosen=list(selectors.policies(active_only=True)),
+        actor=request.auth, as_of=as_of or timezone.localdate(), chosen=list(selectors.policies(actor=request.auth, active_only=True)),
         enterprise=enterprise,
     )  # fmt: skip
 
@@ -336,7 +342,7 @@ def enterprise_policies(request: HttpRequest, enterprise_id: Id, as_of: Day | No
 @router.get("/{code}", response=CataloguePolicyOut, summary="一条政策")
 def policy_detail(request: HttpRequest, code: Slug) -> dict[str, Any]:
     business_only(request.auth)
-    return _policy_out(_policy_or_404(code))
+    return _policy_out(_policy_or_404(request.auth, code))
 
 
 @router.patch(
@@ -346,7 +352,10 @@ def policy_detail(request: HttpRequest, code: Slug) -> dict[str, Any]:
 )
 def policy_update(request: HttpRequest, code: Slug, data: PolicyPatch) -> dict[str, Any]:
     policy = services.policy_update(
-        actor=request.auth, source=Source.API, policy=_policy_or_404(code), **data.dict(exclude_unset=True)
+        actor=request.auth,
+        source=Source.API,
+        policy=_policy_or_404(request.auth, code),
+        **data.dict(exclude_unset=True),
     )
     return _policy_out(policy)
 
@@ -356,7 +365,7 @@ def budget_set(request: HttpRequest, code: Slug, year: Year, data: BudgetIn) -> 
     budget = services.budget_set(
         actor=request.auth,
         source=Source.API,
-        policy=_policy_or_404(code),
+        policy=_policy_or_404(request.auth, code),
         year=year,
         amount_wan=data.amount_wan,
     )
@@ -370,7 +379,7 @@ def budget_set(request: HttpRequest, code: Slug, year: Year, data: BudgetIn) -> 
 def policy_matches(
     request: HttpRequest, code: Slug, as_of: Day | None = None, all_results: bool = False
 ) -> dict:
-    policy = _policy_or_404(code)
+    policy = _policy_or_404(request.auth, code)
     return selectors.match_report(
         actor=request.auth, as_of=as_of or timezone.localdate(), chosen=[policy], everyone=all_results
     )
@@ -378,7 +387,7 @@ def policy_matches(
 
 @router.get("/{code}/awards", response=list[MatchOut], summary="免申即享名单：符合条件且尚未申报的对象")
 def award_list(request: HttpRequest, code: Slug, year: Year) -> list[dict[str, Any]]:
-    policy = _policy_or_404(code)
+    policy = _policy_or_404(request.auth, code)
     found = selectors.award_list(actor=request.auth, policy=policy, year=year, as_of=timezone.localdate())
     return [selectors.match_row(policy, match) for match in found]
 
@@ -390,7 +399,7 @@ def award_list(request: HttpRequest, code: Slug, year: Year) -> list[dict[str, A
 )
 def awards_confirm(request: HttpRequest, code: Slug, data: AwardsIn) -> Status:
     made = services.awards_confirm(
-        actor=request.auth, source=Source.API, policy=_policy_or_404(code), year=data.year,
+        actor=request.auth, source=Source.API, policy=_policy_or_404(request.auth, code), year=data.year,
         picked=[(p.enterprise_id, p.project_id) for p in data.picked],
     )  # fmt: skip
     return Status(201, [_application_out(a) for a in made])

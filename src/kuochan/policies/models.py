@@ -28,12 +28,31 @@ class ShareBase(models.TextChoices):
     TOTAL = "total_wan", _("项目总投资")
 
 
-class Policy(models.Model):
-    """One policy of the catalogue. Everyone signed in may read the catalogue; city staff edit it."""
+class PolicyState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    IN_FORCE = "in_force", _("施行中")
+    CLOSED = "closed", _("已关闭")
 
+
+class Policy(models.Model):
+    """One policy of the catalogue, issued by a unit: the city, or a district for its own district. It
+    applies (matches, takes applications) only within its issuing unit's area. Staff of the issuing unit,
+    or of the city above a district, keep it: a draft until published, in force, then closed for good."""
+
+    SCOPE_PATH = "issuer__path"  # who may keep it; who may read it is `selectors.policies`
+    SCOPE_ENTERPRISE = None
     DETAIL_URL_NAME = "policies:detail"
 
     code = models.SlugField(_("政策代码"), max_length=64, unique=True)
+    issuer = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("发布单位"), on_delete=models.PROTECT, related_name="policies"
+    )
+    document_number = models.CharField(_("文号"), max_length=64, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=PolicyState.choices, default=PolicyState.IN_FORCE
+    )
+    closed_on = models.DateField(_("关闭日期"), null=True, blank=True)
+    closed_reason = models.CharField(_("关闭原因"), max_length=500, blank=True)
     number = models.CharField(_("条款序号"), max_length=16, blank=True)
     section = models.CharField(_("所属章节"), max_length=64, blank=True)
     title = models.CharField(_("政策名称"), max_length=100)
@@ -79,7 +98,11 @@ class Policy(models.Model):
             return None
 
     def audit_scope(self) -> tuple[str, None]:
-        return ("", None)
+        return (self.issuer.path, None)
+
+    @property
+    def in_force(self) -> bool:
+        return self.state == PolicyState.IN_FORCE
 
     @property
     def is_monetary(self) -> bool:
@@ -106,7 +129,7 @@ class PolicyBudget(models.Model):
         return f"{self.policy.title} {self.year} 年预算"
 
     def audit_scope(self) -> tuple[str, None]:
-        return ("", None)
+        return self.policy.audit_scope()
 
 
 class Status(models.TextChoices):

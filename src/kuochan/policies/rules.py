@@ -378,6 +378,27 @@ def evaluate_all(node: Node, subjects: Sequence[Mapping[str, Any]]) -> list[Outc
     return outcomes
 
 
+# Where a policy applies ----------------------------------------------------------------------------
+
+
+def applies_within(home_path: str, issuer_path: str) -> bool:
+    """Whether a subject whose unit has the materialised path `home_path` lies in the area of the unit that
+    issued a policy: a city's policy applies across the city, a district's only within that district."""
+    return home_path.startswith(issuer_path)
+
+
+def area_refusal(
+    *, title: str, issuer_name: str, issuer_path: str, applicant: str, home_name: str, home_path: str
+) -> str | None:
+    """Why an applicant registered outside the policy's area may not apply, in Chinese; None when inside."""
+    if applies_within(home_path, issuer_path):
+        return None
+    return (
+        f"“{title}”是{issuer_name}出台的政策，仅限{issuer_name}范围内的企业和项目申报；"
+        f"{applicant}属于{home_name}，不能申报。"
+    )
+
+
 # Amounts -------------------------------------------------------------------------------------------
 
 

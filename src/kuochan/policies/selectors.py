@@ -18,11 +18,19 @@ from django.http import Http404
 from django.utils import timezone
 
 from kuochan.core.bulk import date_reader, raw_date, raw_values
-from kuochan.core.scope import get_scoped_or_404, scoped_or_system
+from kuochan.core.scope import CITY_LEVEL_KINDS, city_level, get_scoped_or_404, scoped_or_system
 from kuochan.evaluation.models import EvaluationResult
 from kuochan.evaluation.selectors import evaluation_year_known
-from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
-from kuochan.policies.models import Application, Attachment, Policy, PolicyBudget, Status, Subject
+from kuochan.orgs.models import PATH_SEPARATOR, REPORTING_KINDS, OrgUnit
+from kuochan.policies.models import (
+    Application,
+    Attachment,
+    Policy,
+    PolicyBudget,
+    PolicyState,
+    Status,
+    Subject,
+)
 from kuochan.policies.rules import (
     ELIGIBLE,
     NOT_ELIGIBLE,
@@ -31,6 +39,7 @@ from kuochan.policies.rules import (
     Node,
     Outcome,
     Support,
+    applies_within,
     describe,
     evaluate_all,
 )
@@ -45,14 +54,76 @@ IN_REVIEW = (Status.DISTRICT_REVIEW, Status.CITY_REVIEW, Status.RETURNED)
 CLOSED = (Status.REJECTED, Status.WITHDRAWN)
 
 
-def policies(*, active_only: bool = False) -> QuerySet[Policy]:
-    """The catalogue: the same for every signed-in user, enterprises included (政策要让企业看得到)."""
-    found = Policy.objects.all()
-    return found.filter(is_active=True) if active_only else found
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of a unit and of every unit above it, read off its own path ("1.5." → "1.", "1.5.")."""
+    parts = [part for part in path.split(PATH_SEPARATOR) if part]
+    return [PATH_SEPARATOR.join(parts[: i + 1]) + PATH_SEPARATOR for i in range(len(parts))]
 
 
-def policy_get(code: str) -> Policy:
-    return Policy.objects.get(code=code)
+def _visible(actor: Any) -> Q:
+    """The policies the actor reads: those that apply where they work (issued by their unit or a unit above
+    it) and those issued within their area; drafts only within their area. An enterprise reads the published
+    policies that apply to it or to one of its projects."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active or not actor.sees_business_data:
+        return Q(pk__in=[])
+    published = ~Q(state=PolicyState.DRAFT)
+    if actor.is_enterprise_user:
+        if actor.enterprise_id is None:  # not yet linked: what applies where the account was placed
+            return published & Q(issuer__path__in=ancestor_paths(actor.org_path or ""))
+        homes = {
+            *Enterprise.objects.filter(pk=actor.enterprise_id).values_list("district__path", flat=True),
+            *Project.objects.filter(enterprise_id=actor.enterprise_id).values_list(
+                "district__path", flat=True
+            ),
+        }
+        return published & Q(issuer__path__in={p for home in homes for p in ancestor_paths(home)})
+    if actor.org_path is None:
+        return Q(pk__in=[])
+    return (published & Q(issuer__path__in=ancestor_paths(actor.org_path))) | Q(
+        issuer__path__startswith=actor.org_path
+    )
+
+
+def policies(*, actor: Any, active_only: bool = False) -> QuerySet[Policy]:
+    """The catalogue the actor reads (None: the system, every policy): the city's policies and its districts'
+    for city staff; for district staff their city's and their own district's; for an enterprise those that
+    apply to it (政策要让企业看得到). `active_only`: in force and taking applications."""
+    found = Policy.objects.select_related("issuer")
+    if actor is not None:
+        found = found.filter(_visible(actor))
+    return found.filter(state=PolicyState.IN_FORCE, is_active=True) if active_only else found
+
+
+def policies_for(*, actor: Any, enterprise: Enterprise) -> QuerySet[Policy]:
+    """The open policies the actor reads that apply to an enterprise or to one of its projects (企业找政策)."""
+    homes = {
+        enterprise.district.path,
+        *Project.objects.filter(enterprise=enterprise).values_list("district__path", flat=True),
+    }
+    areas = {path for home in homes for path in ancestor_paths(home)}
+    return policies(actor=actor, active_only=True).filter(issuer__path__in=areas)
+
+
+def policy_get(*, actor: Any, code: str) -> Policy:
+    """One policy the actor may read; Policy.DoesNotExist otherwise (one outside their area is missing)."""
+    return policies(actor=actor).get(code=code)
+
+
+def issuing_units(actor: Any) -> QuerySet[OrgUnit]:
+    """The units in whose name the actor may issue and keep policies: city-level staff their city (or
+    province) and every unit of that level or district level below it; district staff their own district
+    only; anyone else none."""
+    if actor is None or not getattr(actor, "can_edit", False) or actor.is_enterprise_user:
+        return OrgUnit.objects.none()
+    unit = actor.org_unit if actor.org_unit_id else None
+    if unit is None:
+        return OrgUnit.objects.none()
+    if city_level(actor):
+        kinds = (*CITY_LEVEL_KINDS, *REPORTING_KINDS)
+        return OrgUnit.objects.filter(path__startswith=unit.path, kind__in=kinds).order_by("path")
+    if unit.kind in REPORTING_KINDS and not actor.is_city_staff:
+        return OrgUnit.objects.filter(pk=unit.pk)
+    return OrgUnit.objects.none()
 
 
 def policy_rule(policy: Policy) -> Node:
@@ -184,7 +255,9 @@ def _subjects(actor: Any, subject: str, enterprise: Enterprise | None) -> QueryS
     return found if enterprise is None else found.filter(pk=enterprise.pk)
 
 
-def _candidates(subject: str, found: QuerySet) -> dict[int, Candidate]:
+def _candidates(subject: str, found: QuerySet) -> tuple[dict[int, Candidate], dict[int, str]]:
+    """The candidates by id, and the path of each one's home unit (a project's district, or the
+    enterprise's), which says which policies' areas it lies in."""
     if subject == Subject.PROJECT:
         rows = raw_values(
             found.order_by("enterprise__name", "code").values_list(
@@ -195,13 +268,19 @@ def _candidates(subject: str, found: QuerySet) -> dict[int, Candidate]:
                 "district__name",
                 "code",
                 "name",
+                "district__path",
             )
         )
-        return {row[0]: Candidate(*row[1:5], row[0], row[5], row[6]) for row in rows}
+        return (
+            {row[0]: Candidate(*row[1:5], row[0], row[5], row[6]) for row in rows},
+            {row[0]: row[7] for row in rows},
+        )
     rows = raw_values(
-        found.order_by("district__name", "name").values_list("id", "name", "uscc", "district__name")
+        found.order_by("district__name", "name").values_list(
+            "id", "name", "uscc", "district__name", "district__path"
+        )
     )
-    return {row[0]: Candidate(*row) for row in rows}
+    return {row[0]: Candidate(*row[:4]) for row in rows}, {row[0]: row[4] for row in rows}
 
 
 def matching(
@@ -209,7 +288,9 @@ def matching(
 ) -> dict[str, list[Match]]:
     """Every chosen policy against every enterprise or project in scope (or of one enterprise), in one
     pass: the facts of the enterprises concerned (those matched, and the owners of the projects matched,
-    wherever they are registered) are read once, the projects' once, then each rule runs over them all."""
+    wherever they are registered) are read once, the projects' once, then each rule runs over them all.
+    A policy matches only subjects within its issuing unit's area (a district's policy, its district's), and
+    only while it is in force: a draft or a closed policy matches nothing."""
     chosen = list(chosen)
     subjects = {policy.subject: _subjects(actor, policy.subject, enterprise) for policy in chosen}
     concerned = Enterprise.objects.none()
@@ -227,7 +308,9 @@ def matching(
             )
         )
     of_enterprises = enterprise_facts(concerned, as_of)
-    candidates = {subject: _candidates(subject, found) for subject, found in subjects.items()}
+    candidates, homes = {}, {}
+    for subject, found in subjects.items():
+        candidates[subject], homes[subject] = _candidates(subject, found)
     facts = {
         subject: of_enterprises
         if subject == Subject.ENTERPRISE
@@ -236,7 +319,11 @@ def matching(
     }
     matched: dict[str, list[Match]] = {}
     for policy in chosen:
-        ids = list(candidates[policy.subject])
+        if policy.state != PolicyState.IN_FORCE:
+            matched[policy.code] = []
+            continue
+        area = policy.issuer.path
+        ids = [pk for pk, home in homes[policy.subject].items() if applies_within(home, area)]
         outcomes = evaluate_all(policy_rule(policy), [facts[policy.subject][pk] for pk in ids])
         matched[policy.code] = [
             Match(candidates[policy.subject][pk], outcome) for pk, outcome in zip(ids, outcomes, strict=True)
@@ -250,7 +337,7 @@ STATUS_ORDER = {ELIGIBLE: 0, UNKNOWN: 1, NOT_ELIGIBLE: 2}
 def draft_counts(*, actor: Any, policy: Policy, rule: Any, as_of: dt.date) -> dict[str, int]:
     """How many enterprises (or projects) in scope a rule not yet saved would find 符合, 不符合 and 待核实:
     the policy's own matching, run on an unsaved copy carrying the draft rule."""
-    draft = Policy(code=policy.code, subject=policy.subject, rule=rule)
+    draft = Policy(code=policy.code, subject=policy.subject, rule=rule, issuer=policy.issuer)
     return match_counts(matching(actor=actor, as_of=as_of, chosen=[draft])[policy.code])
 
 
@@ -390,7 +477,7 @@ def funds(*, actor: Any, year: int) -> list[Funds]:
             _cents(sums[policy.pk].get("paid")),
             sums[policy.pk].get("count") or 0,
         )
-        for policy in policies()
+        for policy in policies(actor=actor)
         if policy.is_monetary
     ]
 

@@ -21,9 +21,19 @@ from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.core.files import DOCUMENTS, plain_name, upload_problem
 from kuochan.core.money import money_problem
-from kuochan.core.scope import path_in_scope
+from kuochan.core.scope import CITY_LEVEL_KINDS, OUT_OF_SCOPE, ensure_in_scope, path_in_scope
+from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import LoadResult
-from kuochan.policies.models import Application, Attachment, Policy, PolicyBudget, Status, Step, Subject
+from kuochan.policies.models import (
+    Application,
+    Attachment,
+    Policy,
+    PolicyBudget,
+    PolicyState,
+    Status,
+    Step,
+    Subject,
+)
 from kuochan.policies.rules import (
     APPLICANT,
     CITY,
@@ -31,6 +41,7 @@ from kuochan.policies.rules import (
     NOT_ELIGIBLE,
     TRANSITIONS,
     amount_problem,
+    area_refusal,
     evaluate,
     subsidy,
     support_problems,
@@ -41,7 +52,9 @@ from kuochan.policies.selectors import (
     approved_total,
     award_list,
     enterprise_facts,
+    issuing_units,
     open_application_exists,
+    policies,
     policy_rule,
     policy_support,
     project_facts,
@@ -50,7 +63,7 @@ from kuochan.projects.models import Project
 from kuochan.registry.models import Enterprise
 
 POLICY_FIELDS = (
-    "number", "section", "title", "clause", "lead", "co_responsible", "period_start", "period_end",
+    "issuer", "document_number", "state", "closed_on", "closed_reason", "code", "number", "section", "title", "clause", "lead", "co_responsible", "period_start", "period_end",
     "funding_source", "subject", "support_kind", "support_text", "cap_wan", "share_pct", "share_base",
     "fixed_wan", "rule", "documents", "auto_award", "publicity_days", "is_active", "source",
 )  # fmt: skip
@@ -59,6 +72,12 @@ APPLICATION_FIELDS = (
     "publicity_until", "description", "project",
 )  # fmt: skip
 
+# What staff set on a policy's pages (or the API): everything but its code and its state, which the
+# services keep (publish, close), and the basis it was loaded with (a service's `source` is the channel).
+EDITABLE_FIELDS = tuple(
+    name for name in POLICY_FIELDS if name not in ("state", "closed_on", "closed_reason", "code", "source")
+)
+COPY_MARK = "（复制）"
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
 
@@ -100,7 +119,7 @@ def _policy_values(data: dict[str, Any]) -> dict[str, Any]:
         k: dt.date.fromisoformat(data[k]) if data.get(k) else None for k in ("period_start", "period_end")
     }
     return {
-        "number": data.get("number", ""), "section": data.get("section", ""), "title": data["title"],
+        "number": data.get("number", ""), "document_number": data.get("document_number", ""), "section": data.get("section", ""), "title": data["title"],
         "clause": data["clause"], "lead": data["lead"], "co_responsible": data.get("co_responsible", []),
         "funding_source": data.get("funding_source", ""), "subject": data["subject"],
         "support_kind": support.get("kind", "non_monetary"), "support_text": support.get("text", ""),
@@ -130,17 +149,29 @@ def _policy_problems(policy: Policy) -> list[str]:
     return problems
 
 
+def _issuer_codes(data: dict[str, Any]) -> set[str]:
+    """The issuing units a catalogue names: the file's ("org_unit"), and any policy's own."""
+    codes = {item.get("org_unit", data.get("org_unit")) for item in data["policies"]}
+    return {code for code in codes if isinstance(code, str)}
+
+
 def policy_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResult:
-    """The shipped catalogue: policies not yet here are created; those already here are left as city staff
-    may have completed them."""
+    """The shipped catalogue, issued by the unit the file names ("org_unit", or a policy's own): policies not
+    yet here are created; those already here are left as city staff may have completed them."""
     result = LoadResult()
     existing = set(Policy.objects.values_list("code", flat=True))
+    units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=_issuer_codes(data))}
     with transaction.atomic():
         for item in data["policies"]:
             if item["code"] in existing:
                 result.unchanged += 1
                 continue
-            policy = Policy(code=item["code"], source=data.get("source", ""), **_policy_values(item))
+            code = item.get("org_unit", data.get("org_unit"))
+            if code not in units:
+                raise ValidationError(f"政策 {item['code']}：发布单位“{code or ''}”不在组织单位中。")
+            policy = Policy(
+                code=item["code"], issuer=units[code], source=data.get("source", ""), **_policy_values(item)
+            )
             if problems := _policy_problems(policy):
                 raise ValidationError([f"政策 {item['code']}：{p}" for p in problems])
             policy.save()
@@ -149,18 +180,164 @@ def policy_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadRes
     return result
 
 
-@transaction.atomic
-def policy_update(*, actor: Any, source: Source, policy: Policy, **values: Any) -> Policy:
-    """City staff edit a policy, completing its 【待明确】 conditions; the rule is checked before it is kept."""
-    require_city_staff(actor, "只有市级工作人员可以修改政策。")
-    before = snapshot(policy, POLICY_FIELDS)
+def keep_refusal(actor: Any, unit: OrgUnit, verb: str) -> str | None:
+    """Why the actor may not issue or keep policies in `unit`'s name, in Chinese; None when they may. The
+    system (a command run without --user) may."""
+    if actor is None or issuing_units(actor).filter(pk=unit.pk).exists():
+        return None
+    if not getattr(actor, "can_edit", False) or actor.is_enterprise_user:
+        return f"只有市级和区县工作人员可以{verb}政策。"
+    if unit.kind in CITY_LEVEL_KINDS:
+        if actor.is_city_staff:
+            return f"只能{verb}本市及所辖区县的政策：“{unit.name}”不在您的范围内。"
+        return f"只有市级工作人员可以{verb}政策（本政策由{unit.name}发布）。"
+    return f"{unit.name}的政策只能由{unit.name}或其所属市的工作人员{verb}。"
+
+
+def _ensure_may_keep(actor: Any, unit: OrgUnit | None, verb: str) -> None:
+    if unit is None:
+        raise ValidationError({"issuer": "请选择发布单位。"})
+    if refusal := keep_refusal(actor, unit, verb):
+        raise PermissionDenied(refusal)
+
+
+def _locked(policy: Policy) -> None:
+    """Locks the policy's row (a second edit at the same moment waits) and reads it afresh into the caller's
+    object, which then shows the change."""
+    Policy.objects.select_for_update().filter(pk=policy.pk).values_list("pk").first()
+    policy.refresh_from_db()
+
+
+def _new_code() -> str:
+    """A code for a policy made on a page: unique, and stable in its address."""
+    return f"p{timezone.localdate():%Y}-{uuid.uuid4().hex[:8]}"
+
+
+def _set_values(policy: Policy, values: dict[str, Any]) -> None:
     for name, value in values.items():
-        if name not in POLICY_FIELDS:
+        if name not in EDITABLE_FIELDS:
             raise ValueError(name)
         setattr(policy, name, value)
-    if problems := _policy_problems(policy):
+
+
+def _policy_saved(policy: Policy) -> Policy:
+    """Saves the policy once everything about it holds; otherwise every problem, and nothing is written."""
+    problems = [
+        message
+        for name, message in (
+            ("title", "请填写政策名称。"),
+            ("clause", "请填写条款原文。"),
+            ("lead", "请填写牵头部门。"),
+        )
+        if not str(getattr(policy, name)).strip()
+    ]
+    problems += _policy_problems(policy)
+    if problems:
         raise ValidationError(problems)
     policy.save()
+    return policy
+
+
+@transaction.atomic
+def policy_create(*, actor: Any, source: Source, issuer: OrgUnit, **values: Any) -> Policy:
+    """A new policy, a draft until published: issued by the city (city staff), or by a district for its
+    own district (its staff, or the city's)."""
+    _ensure_may_keep(actor, issuer, "发布")
+    policy = Policy(code=_new_code(), issuer=issuer, state=PolicyState.DRAFT, rule={"all": []})
+    _set_values(policy, values)
+    _policy_saved(policy)
+    audit_record(
+        actor=actor, source=source, action=Action.CREATE, obj=policy, after=snapshot(policy, POLICY_FIELDS)
+    )
+    return policy
+
+
+@transaction.atomic
+def policy_update(*, actor: Any, source: Source, policy: Policy, **values: Any) -> Policy:
+    """Staff of the issuing unit (or of the city above it) edit a policy, completing its 【待明确】
+    conditions; the rule is checked before it is kept. A closed policy is kept as it was closed."""
+    _locked(policy)
+    _ensure_may_keep(actor, policy.issuer, "修改")
+    if policy.state == PolicyState.CLOSED:
+        raise ValidationError(f"“{policy.title}”已关闭，不能再修改；如需继续施行，请复制为新政策。")
+    if "issuer" in values:
+        _ensure_may_keep(actor, values["issuer"], "发布")
+    before = snapshot(policy, POLICY_FIELDS)
+    _set_values(policy, values)
+    _policy_saved(policy)
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=policy, before=before,
+        after=snapshot(policy, POLICY_FIELDS),
+    )  # fmt: skip
+    return policy
+
+
+@transaction.atomic
+def policy_copy(*, actor: Any, source: Source, policy: Policy, issuer: OrgUnit | None = None) -> Policy:
+    """A new draft with the policy's text, conditions and support, titled "…（复制）": to reissue a closed
+    policy, or to make a district's version of the city's. Budgets and applications stay with the original."""
+    issuer = issuer or policy.issuer
+    if actor is not None and not policies(actor=actor).filter(pk=policy.pk).exists():
+        raise PermissionDenied(OUT_OF_SCOPE)
+    _ensure_may_keep(actor, issuer, "复制")
+    suffix = "" if policy.title.endswith(COPY_MARK) else COPY_MARK
+    title = policy.title[: Policy._meta.get_field("title").max_length - len(suffix)] + suffix
+    values = {name: getattr(policy, name) for name in EDITABLE_FIELDS if name != "issuer"}
+    copy = Policy(
+        **{**values, "title": title, "is_active": True}, code=_new_code(), issuer=issuer,
+        state=PolicyState.DRAFT, source=policy.source,
+    )  # fmt: skip
+    _policy_saved(copy)
+    audit_record(
+        actor=actor, source=source, action=Action.CREATE, obj=copy, after=snapshot(copy, POLICY_FIELDS)
+    )
+    return copy
+
+
+@transaction.atomic
+def policy_publish(*, actor: Any, source: Source, policy: Policy) -> Policy:
+    """A draft comes into force: it appears in the catalogue, matches and takes applications."""
+    _locked(policy)
+    _ensure_may_keep(actor, policy.issuer, "发布")
+    if policy.state != PolicyState.DRAFT:
+        raise ValidationError(f"“{policy.title}”{policy.get_state_display()}，不是草稿，无需发布。")
+    before = snapshot(policy, POLICY_FIELDS)
+    policy.state = PolicyState.IN_FORCE
+    _policy_saved(policy)
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=policy, before=before,
+        after=snapshot(policy, POLICY_FIELDS),
+    )  # fmt: skip
+    return policy
+
+
+@transaction.atomic
+def policy_close(
+    *, actor: Any, source: Source, policy: Policy, reason: str, closed_on: dt.date | None = None
+) -> Policy:
+    """A policy stops: from `closed_on` (today by default, never in the past) it no longer matches anyone
+    nor takes applications, and its period ends then. Applications already made go on their way."""
+    _locked(policy)
+    _ensure_may_keep(actor, policy.issuer, "关闭")
+    today = timezone.localdate()
+    closed_on = closed_on or today
+    errors = {}
+    if policy.state == PolicyState.CLOSED:
+        raise ValidationError(f"“{policy.title}”已于 {policy.closed_on} 关闭。")
+    if not (reason or "").strip():
+        errors["reason"] = "请填写关闭原因，告知企业和审核人员。"
+    if closed_on < today:
+        errors["closed_on"] = f"关闭日期不能早于今天（{today}），收到“{closed_on}”。"
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(policy, POLICY_FIELDS)
+    policy.state, policy.is_active = PolicyState.CLOSED, False
+    policy.closed_on, policy.closed_reason = closed_on, reason.strip()
+    if policy.period_end is None or policy.period_end > closed_on:
+        policy.period_end = closed_on
+    if policy.period_start and policy.period_start > closed_on:
+        policy.period_start = closed_on
+    _policy_saved(policy)
     audit_record(
         actor=actor, source=source, action=Action.UPDATE, obj=policy, before=before,
         after=snapshot(policy, POLICY_FIELDS),
@@ -172,6 +349,7 @@ def policy_update(*, actor: Any, source: Source, policy: Policy, **values: Any) 
 def budget_set(*, actor: Any, source: Source, policy: Policy, year: int, amount_wan: Decimal) -> PolicyBudget:
     """A policy's budget for a year; never below what is already approved."""
     require_city_staff(actor, "只有市级工作人员可以设置政策预算。")
+    ensure_in_scope(actor, policy)
     if not policy.is_monetary:
         raise ValidationError(f"“{policy.title}”为非资金支持，无需预算。")
     if problem := money_problem(amount_wan, "预算"):
@@ -248,6 +426,12 @@ def _step(
 
 
 def _check_open(policy: Policy, today: dt.date) -> None:
+    if policy.state == PolicyState.DRAFT:
+        raise ValidationError(f"“{policy.title}”尚未发布，不受理申报。")
+    if policy.state == PolicyState.CLOSED:
+        raise ValidationError(
+            f"“{policy.title}”已于 {policy.closed_on} 关闭（{policy.closed_reason}），不再受理申报。"
+        )
     if not policy.is_active:
         raise ValidationError(f"“{policy.title}”目前不受理申报。")
     if policy.period_start and today < policy.period_start:
@@ -284,6 +468,13 @@ def application_create(
     if not (is_own or is_staff):
         raise PermissionDenied("只能为本企业（或您数据范围内的企业）申报。")
     _check_open(policy, today)
+    issuer = policy.issuer
+    applicant = f"项目 {project.code}" if project is not None and policy.subject == Subject.PROJECT else ""
+    if refusal := area_refusal(
+        title=policy.title, issuer_name=issuer.name, issuer_path=issuer.path,
+        applicant=f"{enterprise.name}{applicant}", home_name=home.name, home_path=home.path,
+    ):  # fmt: skip
+        raise ValidationError(refusal)
     if not today.year - 1 <= year <= today.year + 1:
         raise ValidationError(
             {"year": f"预算年度应为 {today.year - 1} 至 {today.year + 1} 年，收到“{year}”。"}
@@ -503,6 +694,7 @@ def awards_confirm(
     """免申即享: the city confirms some of the award list, and each becomes an approved application in
     publicity at once — checked again against the rule and the budget, all or nothing."""
     require_city_staff(actor, "只有市级工作人员可以确认免申即享名单。")
+    ensure_in_scope(actor, policy)
     if not policy.auto_award:
         raise ValidationError(f"“{policy.title}”不是免申即享政策。")
     as_of = timezone.localdate()  # eligibility and publicity as of today, never a date the caller picks

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 from kuochan.accounts.models import User
 from kuochan.audit.models import Source
 from kuochan.core.files import upload_content
-from kuochan.core.forms import chosen, filter_values, form_refusal, page_of, refusal
+from kuochan.core.forms import add_service_errors, chosen, filter_values, form_refusal, page_of, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.policies import forms, selectors, services
-from kuochan.policies.models import Policy, Status, SupportKind
+from kuochan.policies.models import Policy, PolicyState, Status, SupportKind
 from kuochan.policies.rules import (
     DATE_NAMES,
     FIELDS,
@@ -59,9 +59,10 @@ WAITING_FIRST = Case(
 )
 
 
-def _policy(code: str) -> Policy:
+def _policy(request: HttpRequest, code: str) -> Policy:
+    """The policy, if the user reads it (a district's policy is missing to another district's staff)."""
     try:
-        return selectors.policy_get(code)
+        return selectors.policy_get(actor=request.user, code=code)
     except Policy.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -69,7 +70,7 @@ def _policy(code: str) -> Policy:
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The catalogue; an enterprise user also sees, for each policy, whether their enterprise qualifies."""
-    found = list(selectors.policies())
+    found = list(selectors.policies(actor=request.user))
     mine: dict[str, tuple[str, str] | None] = {}
     if request.user.is_enterprise_user and request.user.enterprise_id:
         matched = selectors.matching(
@@ -91,23 +92,34 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if filter_values(request, forms.ExportFilter)[1]["export"] == "xlsx":
         return xlsx_response(
             "政策清单",
-            ["序号", "政策名称", "适用对象", "支持方式", "补助上限（万元）", "牵头部门", "配合部门", "申报条件", "免申即享"],
+            ["序号", "政策名称", "发布单位", "状态", "适用对象", "支持方式", "补助上限（万元）", "牵头部门", "配合部门", "申报条件", "免申即享"],
             (
-                [r["policy"].number, r["policy"].title, r["policy"].get_subject_display(), r["policy"].support_text,
+                [r["policy"].number, r["policy"].title, r["policy"].issuer.name, r["policy"].get_state_display(),
+                 r["policy"].get_subject_display(), r["policy"].support_text,
                  r["policy"].cap_wan, r["policy"].lead, "、".join(r["policy"].co_responsible), r["rule"],
                  "是" if r["policy"].auto_award else ""]
                 for r in rows
             ),
         )  # fmt: skip
-    return render(request, "policies/catalogue.html", {"page": page_of(request, rows), "query": ""})
+    return render(
+        request,
+        "policies/catalogue.html",
+        {
+            "page": page_of(request, rows),
+            "query": "",
+            "can_create": selectors.issuing_units(request.user).exists(),
+        },
+    )
 
 
 @login_required
 def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """One policy: clause, departments, support, the rule in words, budgets; city staff edit the rule and
-    budgets here."""
-    policy = _policy(code)
-    can_edit = request.user.is_city_staff
+    """One policy: its issuing unit, clause, departments, support, the rule in words, budgets; staff who keep
+    it complete the rule here (city staff also the budgets), and copy, publish or close it."""
+    policy = _policy(request, code)
+    units = selectors.issuing_units(request.user)
+    keeps = units.filter(pk=policy.issuer_id).exists()
+    can_edit = keeps and policy.state != PolicyState.CLOSED
     draft = None  # the rule as posted, shown again when it is refused
     if request.method == "POST":
         budget = chosen(request.POST, "form", ["budget"]) == "budget"
@@ -149,7 +161,14 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
             "funds": [funds[y] for y in sorted(funds)],
             "year": year,
             "can_edit": can_edit,
-            "can_apply": policy.is_active and (request.user.is_enterprise_user or request.user.can_edit),
+            "can_budget": request.user.is_city_staff,
+            "can_close": can_edit and policy.state == PolicyState.IN_FORCE,
+            "can_publish": can_edit and policy.state == PolicyState.DRAFT,
+            "copy_units": units,
+            "today": timezone.localdate(),
+            "can_apply": policy.in_force
+            and policy.is_active
+            and (request.user.is_enterprise_user or request.user.can_edit),
             "fields": [
                 (name, f.label, KIND_LABELS[f.kind], "、".join(f.choices)) for name, f in FIELDS.items()
             ],
@@ -157,6 +176,160 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
             "builder": _builder_spec() if can_edit else None,
         },
     )
+
+
+def _rule_context(rule_json: str) -> dict[str, Any]:
+    """What the rule builder partial needs around the rule as text."""
+    try:
+        reading = describe(rule_from_data(json.loads(rule_json)))
+    except (ValueError, RecursionError):  # a refused draft shown again: the check says what is wrong
+        reading = ""
+    return {
+        "rule": reading,
+        "rule_json": rule_json,
+        "fields": [(name, f.label, KIND_LABELS[f.kind], "、".join(f.choices)) for name, f in FIELDS.items()],
+        "operators": [(op, OPERATOR_NAMES[op]) for op in OPERATORS],
+        "builder": _builder_spec(),
+    }
+
+
+NEW_RULE = {"all": [{"placeholder": "请设置申报条件"}]}
+
+
+def _whole_form_page(
+    request: HttpRequest, form: forms.PolicyWholeForm, policy: Policy | None
+) -> HttpResponse:
+    posted = form["rule"].value() if form.is_bound else None
+    rule_json = posted or json.dumps(policy.rule if policy else NEW_RULE, ensure_ascii=False, indent=2)
+    return render(
+        request,
+        "policies/policy_form.html",
+        {"form": form, "policy": policy, **_rule_context(rule_json)},
+    )
+
+
+def _whole_initial(policy: Policy) -> dict[str, Any]:
+    values = {name: getattr(policy, name) for name in services.EDITABLE_FIELDS}
+    return {
+        **values, "issuer": policy.issuer_id, "co_responsible": "、".join(policy.co_responsible),
+        "documents": "\n".join(policy.documents),
+    }  # fmt: skip
+
+
+@login_required
+def policy_create(request: HttpRequest) -> HttpResponse:
+    """A new policy, issued by the city or, for its own district, by a district; saved as a draft."""
+    units = selectors.issuing_units(request.user)
+    if not units.exists():
+        raise PermissionDenied("只有市级和区县工作人员可以发布政策。")
+    initial = {"issuer": units.first().pk, "is_active": True, "publicity_days": 5}
+    form = forms.PolicyWholeForm(request.POST or None, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.policy_create(actor=request.user, source=Source.WEB, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            _service_refusal(request, form, exc)
+        else:
+            messages.success(request, f"已保存政策草稿“{policy.title}”，核对后请发布。")
+            return redirect(policy.get_absolute_url())
+    return _whole_form_page(request, form, None)
+
+
+@login_required
+def policy_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """The whole policy edited on one page: issuing unit, text, conditions, support and period."""
+    policy = _policy(request, code)
+    units = selectors.issuing_units(request.user)
+    if not units.filter(pk=policy.issuer_id).exists():
+        raise PermissionDenied(services.keep_refusal(request.user, policy.issuer, "修改"))
+    form = forms.PolicyWholeForm(request.POST or None, units=units, initial=_whole_initial(policy))
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.policy_update(
+                actor=request.user, source=Source.WEB, policy=policy, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _service_refusal(request, form, exc)
+            policy.refresh_from_db()
+        else:
+            messages.success(request, "政策已保存。")
+            return redirect(policy.get_absolute_url())
+    return _whole_form_page(request, form, policy)
+
+
+def _service_refusal(
+    request: HttpRequest, form: forms.PolicyWholeForm, exc: ValidationError | PermissionDenied
+) -> None:
+    if isinstance(exc, ValidationError):
+        add_service_errors(form, exc)
+    else:
+        form.add_error(None, refusal(exc))
+
+
+@login_required
+@require_POST
+def policy_copy(request: HttpRequest, code: str) -> HttpResponse:
+    """A new draft from a policy the user reads, issued by a unit they may issue for."""
+    policy = _policy(request, code)
+    form = forms.PolicyCopyForm(request.POST, units=selectors.issuing_units(request.user))
+    try:
+        if not form.is_valid():
+            raise ValidationError(form_refusal(form))
+        copy = services.policy_copy(
+            actor=request.user, source=Source.WEB, policy=policy, issuer=form.cleaned_data["issuer"]
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, refusal(exc))
+        return redirect(policy.get_absolute_url())
+    messages.success(request, f"已复制为草稿“{copy.title}”，修改后请发布。")
+    return redirect(copy.get_absolute_url())
+
+
+@login_required
+@require_POST
+def policy_publish(request: HttpRequest, code: str) -> HttpResponse:
+    policy = _policy(request, code)
+    try:
+        services.policy_publish(actor=request.user, source=Source.WEB, policy=policy)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, refusal(exc))
+    else:
+        messages.success(request, f"“{policy.title}”已发布施行。")
+    return redirect(policy.get_absolute_url())
+
+
+@login_required
+@require_POST
+def policy_close(request: HttpRequest, code: str) -> HttpResponse:
+    """The policy stops matching and taking applications, with the reason kept and shown."""
+    policy = _policy(request, code)
+    form = forms.PolicyCloseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form_refusal(form))
+        policy = services.policy_close(
+            actor=request.user, source=Source.WEB, policy=policy, **form.cleaned_data
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, refusal(exc))
+    else:
+        messages.success(request, f"“{policy.title}”已于 {policy.closed_on} 关闭，不再匹配和受理申报。")
+    return redirect(policy.get_absolute_url())
+
+
+@login_required
+@require_POST
+def rule_check_new(request: HttpRequest) -> HttpResponse:
+    """The rule check of a policy not yet saved: counted for the subject and issuing unit chosen on its form."""
+    units = selectors.issuing_units(request.user)
+    if not units.exists():
+        raise PermissionDenied("只有市级和区县工作人员可以发布政策。")
+    form = forms.RuleCheckForm(request.POST, units=units)
+    if not form.is_valid():
+        return render(request, "policies/_rule_check.html", {"problems": [form_refusal(form)]})
+    data = form.cleaned_data
+    draft = Policy(code="new", subject=data["subject"], rule=data["rule"], issuer=data["issuer"])
+    return _rule_check_page(request, draft, form)
 
 
 def _builder_spec() -> dict[str, Any]:
@@ -187,10 +360,13 @@ def _builder_spec() -> dict[str, Any]:
 def rule_check(request: HttpRequest, code: str) -> HttpResponse:
     """The rule city staff are building, read back in Chinese, with how many enterprises (or projects) it
     finds 符合, 不符合 and 待核实 on today's data; or what is wrong with it. Nothing is saved."""
-    policy = _policy(code)
-    if not request.user.is_city_staff:
-        raise PermissionDenied("只有市级工作人员可以修改政策。")
-    form = forms.RuleForm(request.POST)
+    policy = _policy(request, code)
+    if refused := services.keep_refusal(request.user, policy.issuer, "修改"):
+        raise PermissionDenied(refused)
+    return _rule_check_page(request, policy, forms.RuleForm(request.POST))
+
+
+def _rule_check_page(request: HttpRequest, policy: Policy, form: forms.RuleForm) -> HttpResponse:
     context: dict[str, Any] = {"policy": policy, "problems": [], "as_of": timezone.localdate()}
     if not form.is_valid():
         context["problems"] = [form_refusal(form)]
@@ -211,7 +387,7 @@ def rule_check(request: HttpRequest, code: str) -> HttpResponse:
 def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
     """政策找企业: the enterprises or projects in scope that qualify, or may once the data is checked, each
     with its reasons; for 免申即享 policies, city staff confirm the award list here."""
-    policy = _policy(code)
+    policy = _policy(request, code)
     _, params = filter_values(request, forms.MatchFilter)
     as_of, year = params["as_of"] or timezone.localdate(), params["year"] or timezone.localdate().year
     if request.method == "POST":
@@ -285,7 +461,7 @@ def enterprise_policies(request: HttpRequest, pk: int) -> HttpResponse:
     """企业找政策: every policy one enterprise (or one of its projects) may use, with reasons."""
     enterprise = get_scoped_or_404(Enterprise.objects.select_related("district"), request.user, pk=pk)
     as_of = filter_values(request, forms.AsOfFilter)[1]["as_of"] or timezone.localdate()
-    chosen = list(selectors.policies(active_only=True))
+    chosen = list(selectors.policies_for(actor=request.user, enterprise=enterprise))
     matched = selectors.matching(actor=request.user, as_of=as_of, chosen=chosen, enterprise=enterprise)
     rows = [
         (policy, selectors.matches_shown(matched[policy.code]) or matched[policy.code]) for policy in chosen
@@ -331,7 +507,7 @@ def _applicant(user: User, policy: Policy, data: dict[str, Any]) -> tuple[Enterp
 @login_required
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     """The application form: an enterprise for itself, staff on an enterprise's behalf (by its USCC)."""
-    policy = _policy(code)
+    policy = _policy(request, code)
     user = request.user
     enterprise = user.enterprise if user.is_enterprise_user else None
     if request.method == "POST":
@@ -399,7 +575,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page_of(request, found),
             "statuses": Status.choices,
-            "catalogue": selectors.policies(),
+            "catalogue": selectors.policies(actor=request.user),
             "filters": request.GET,
             "query": query.urlencode(),
             "queue": bool(params["queue"]),

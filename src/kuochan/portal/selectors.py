@@ -141,7 +141,7 @@ def policy_chances(*, user: User, as_of: dt.date) -> list[PolicyChance]:
     enterprise = own_enterprise(user)
     if enterprise is None:
         return []
-    chosen = list(policy_selectors.policies(active_only=True))
+    chosen = list(policy_selectors.policies(actor=user, active_only=True))
     matched = policy_selectors.matching(actor=user, as_of=as_of, chosen=chosen, enterprise=enterprise)
     of_enterprise, of_projects = _facts(enterprise, as_of)
     open_ones = set(

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(
                 f"--as-of 应为日期 YYYY-MM-DD，收到“{options['as_of']}”。", returncode=2
             ) from exc
-        catalogue = {p.code: p for p in policies()}
+        catalogue = {p.code: p for p in policies(actor=actor)}
         codes = options["policy"] or list(catalogue)
         if unknown := [code for code in codes if code not in catalogue]:
             raise CommandError(

@@ -271,6 +271,9 @@
       asked += 1;
       const ticket = asked;
       checkForm.elements.rule.value = text.value;
+      for (const copy of checkForm.querySelectorAll("[data-copy]")) {
+        copy.value = document.getElementById(copy.dataset.copy).value; // what the count depends on (whom, where)
+      }
       result.setAttribute("aria-busy", "true");
       let html = null;
       try {
@@ -343,6 +346,10 @@
     show(true);
     toText();
   });
+
+  for (const copy of checkForm.querySelectorAll("[data-copy]")) {
+    document.getElementById(copy.dataset.copy).addEventListener("change", check);
+  }
 
   fromText();
   check();
