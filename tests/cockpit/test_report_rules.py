@@ -94,3 +94,20 @@ def test_a_quiet_month_says_so_and_ranks_nobody_without_split_targets():
     assert districts.paragraphs == ("各区县年度目标尚未全部分解，本月暂不排名。", "各区县均无红灯项目。")
     assert problems.paragraphs == ("本月各项指标和项目均无红灯，未发现突出问题。",)
     assert focus.paragraphs == ("1. 保持良好态势，持续做好项目服务和要素保障。",)
+
+
+def test_the_statistics_section_cites_the_months_figures_against_the_province():
+    cited = figures(
+        month="2026-06",
+        statistics={"subject": "全市", "standings": [
+            {"indicator": "规上工业增加值增速", "kind": "growth", "unit": "亿元", "ytd": None, "growth": "7.3",
+             "rank": 2, "peers": "全省", "peers_growth": "6.1"},
+            {"indicator": "制造业投资增速", "kind": "growth", "unit": "亿元", "ytd": None, "growth": "13.4",
+             "rank": None, "peers": "全省", "peers_growth": None},
+        ]},
+    )  # fmt: skip
+    section = narrative(cited)[1]
+    assert heading(1, section) == "二、工业经济主要指标"
+    assert section.paragraphs == (
+        "1-6月，全市规上工业增加值同比增长7.3%，高于全省1.2个百分点，居全省第2位；制造业投资同比增长13.4%。",
+    )

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from kuochan.core.figures import quantity_text
+from kuochan.core.figures import grouped, quantity_text
 from kuochan.imports.parsing import NEGATIVE_REFUSED, CellError, clean_text, header_key, is_blank, split_unit
 
 # What the bureau writes in a cell that has no figure (not published, not applicable).
@@ -199,11 +199,16 @@ def _figure(value: Decimal) -> str:
     return quantity_text(value, 2) or ""
 
 
+def _points(value: Decimal) -> str:
+    """A growth or a gap in percent as the bureau prints it: one decimal (6.0), two where published (10.25)."""
+    return grouped(value, 1) if value == value.quantize(Decimal("0.1")) else _figure(value)
+
+
 def growth_words(growth: Decimal) -> str:
     if growth > 0:
-        return f"同比增长{_figure(growth)}%"
+        return f"同比增长{_points(growth)}%"
     if growth < 0:
-        return f"同比下降{_figure(-growth)}%"
+        return f"同比下降{_points(-growth)}%"
     return "与上年同期持平"
 
 
@@ -222,7 +227,7 @@ def gap_words(standing: Standing, *, spaced: bool = False) -> str | None:
     if points == 0:
         return f"与{standing.peers}持平"
     space = " " if spaced else ""
-    return f"{'高于' if points > 0 else '低于'}{standing.peers}{space}{_figure(abs(points))}{space}个百分点"
+    return f"{'高于' if points > 0 else '低于'}{standing.peers}{space}{_points(abs(points))}{space}个百分点"
 
 
 def rank_words(standing: Standing) -> str | None:
