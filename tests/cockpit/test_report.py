@@ -55,6 +55,7 @@ def test_the_workbook_and_the_document_open_with_their_tables(pipeline, users):
         "竣工清单",
         "升规清单",
         "区县赛马",
+        "工业经济指标",
     ]
     flagged = book.get_sheet_by_name("红黄灯项目").to_python()
     assert flagged[0][0].startswith(
@@ -72,11 +73,12 @@ def test_the_workbook_and_the_document_open_with_their_tables(pipeline, users):
     doc = Document(io.BytesIO(report.document.read()))
     text = [p.text for p in doc.paragraphs]
     assert text[0] == f"湖州市企业增资扩产工作月度通报（{TODAY.year}年{TODAY.month}月）"
-    assert [t for t in text if t[:2] in ("一、", "二、", "三、", "四、")] == [
+    assert [t for t in text if t[:2] in ("一、", "二、", "三、", "四、", "五、")] == [
         "一、总体情况",
-        "二、各区县进展",
-        "三、存在问题",
-        "四、下月工作重点",
+        "二、工业经济主要指标",
+        "三、各区县进展",
+        "四、存在问题",
+        "五、下月工作重点",
     ]
     assert "全市在库增资扩产项目 4 个，其中红灯 1 个、黄灯 1 个、绿灯 1 个，不亮灯 1 个。" in text
     indicators, ranking, red = doc.tables

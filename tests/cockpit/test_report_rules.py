@@ -21,6 +21,7 @@ def figures(**changes):
         "lists": {"to_start": 6, "to_complete": 2, "to_above_scale": 9},
         "tickets": {"raised": 12, "open": 4, "overdue": 2, "escalated": 1, "closed": 7, "satisfied": 6},
         "events": {"events": 3, "enterprises": 40, "orders_wan": "15340.00", "financing_wan": "0.00"},
+        "statistics": {"subject": "湖州市", "standings": []},
     }  # fmt: skip
     return base | changes
 
@@ -47,11 +48,13 @@ def test_the_narrative_states_every_figure_in_its_section():
     sections = narrative(figures())
     assert [heading(i, s) for i, s in enumerate(sections)] == [
         "一、总体情况",
-        "二、各区县进展",
-        "三、存在问题",
-        "四、下月工作重点",
+        "二、工业经济主要指标",
+        "三、各区县进展",
+        "四、存在问题",
+        "五、下月工作重点",
     ]
-    overall, districts, problems, focus = (s.paragraphs for s in sections)
+    overall, statistics, districts, problems, focus = (s.paragraphs for s in sections)
+    assert statistics == ("2026年10月工业经济统计数据尚未导入，本期暂不通报。",)
     assert overall[0] == "截至 10 月底，湖州市纳入监测的 2 项年度指标中，绿灯 1 项、黄灯 0 项、红灯 1 项。"
     assert (
         overall[1]
@@ -87,7 +90,24 @@ def test_a_quiet_month_says_so_and_ranks_nobody_without_split_targets():
         tickets={"raised": 0, "open": 0, "overdue": 0, "escalated": 0, "closed": 0, "satisfied": 0},
         ranking=[{"unit": "吴兴区", "rank": None, "score": None}],
     )  # fmt: skip
-    _, districts, problems, focus = narrative(quiet)
+    _, _, districts, problems, focus = narrative(quiet)
     assert districts.paragraphs == ("各区县年度目标尚未全部分解，本月暂不排名。", "各区县均无红灯项目。")
     assert problems.paragraphs == ("本月各项指标和项目均无红灯，未发现突出问题。",)
     assert focus.paragraphs == ("1. 保持良好态势，持续做好项目服务和要素保障。",)
+
+
+def test_the_statistics_section_cites_the_months_figures_against_the_province():
+    cited = figures(
+        month="2026-06",
+        statistics={"subject": "全市", "standings": [
+            {"indicator": "规上工业增加值增速", "kind": "growth", "unit": "亿元", "ytd": None, "growth": "7.3",
+             "rank": 2, "peers": "全省", "peers_growth": "6.1"},
+            {"indicator": "制造业投资增速", "kind": "growth", "unit": "亿元", "ytd": None, "growth": "13.4",
+             "rank": None, "peers": "全省", "peers_growth": None},
+        ]},
+    )  # fmt: skip
+    section = narrative(cited)[1]
+    assert heading(1, section) == "二、工业经济主要指标"
+    assert section.paragraphs == (
+        "1-6月，全市规上工业增加值同比增长7.3%，高于全省1.2个百分点，居全省第2位；制造业投资同比增长13.4%。",
+    )

@@ -16,9 +16,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from kuochan.cockpit.rules import heading, narrative, number, percent
+from kuochan.cockpit.rules import STATISTICS_TITLE, heading, narrative, number, percent
 from kuochan.cockpit.selectors import ReportData
+from kuochan.core.figures import percent_text
 from kuochan.imports.exporting import formula_like
+from kuochan.statistics.rules import subject_name
 
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "不亮灯"}
 
@@ -200,8 +202,61 @@ def _ranking_sheet(book: _Book, data: ReportData) -> None:
     )
 
 
+STATISTICS_NOTE = (
+    "增速为累计同比增速（%）；市的位次为在全省各市中的位次，区县的位次为在全市各区县中的位次；空白为未发布"
+)
+
+
+def statistics_grid(data: ReportData) -> tuple[list[Any], list[Any], dict[tuple[int, int], Any]]:
+    """The month's figures laid out as the bureau's table: indicators (in the library's order) across, areas
+    down (the province, the city, then the districts in the tree's order), each cell a FigureRow."""
+    indicators = sorted({r.indicator for r in data.statistics}, key=lambda i: (i.sort_order, i.code))
+    order = {"province": 0, "city": 1}
+    areas = sorted(
+        {r.area for r in data.statistics}, key=lambda a: (order.get(a.kind, 2), a.sort_order, a.path)
+    )
+    return indicators, areas, {(r.area.pk, r.indicator.pk): r for r in data.statistics}
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _statistics_sheet(book: _Book, data: ReportData) -> None:
+    indicators, areas, cells = statistics_grid(data)
+    with_ytd = [any(r.ytd is not None for r in data.statistics if r.indicator == i) for i in indicators]
+    columns = [w for ytd in with_ytd for w in ([12, 10, 8] if ytd else [10, 8])]
+    widths = [14, *(columns or [60])]  # a title merges across two columns at least
+    sheet = book.sheet("工业经济指标", "工业经济主要指标（分区县）", STATISTICS_NOTE, widths, header_rows=2)
+    if not indicators:
+        sheet.write(2, 0, f"{data.year}年{data.month}月工业经济统计数据尚未导入。", book.f_cell)
+        return
+    sheet.merge_range(2, 0, 3, 0, "地区", book.f_head)
+    column = 1
+    for indicator, ytd in zip(indicators, with_ytd, strict=True):
+        names = ([f"累计（{indicator.unit}）"] if ytd else []) + ["增速（%）", "位次"]
+        sheet.merge_range(2, column, 2, column + len(names) - 1, indicator.name, book.f_head)
+        for offset, name in enumerate(names):
+            sheet.write(3, column + offset, name, book.f_head)
+        column += len(names)
+    rows = []
+    for area in areas:
+        row: list[Any] = [area.name]
+        for indicator, ytd in zip(indicators, with_ytd, strict=True):
+            found = cells.get((area.pk, indicator.pk))
+            values = [_float(found.ytd), _float(found.growth), found.rank] if found else [None, None, None]
+            row += values if ytd else values[1:]
+        rows.append(row)
+    formats = [book.f_cell] + [
+        f
+        for ytd in with_ytd
+        for f in ([book.f_num, book.f_num, book.f_cell] if ytd else [book.f_num, book.f_cell])
+    ]
+    book.rows(sheet, 4, rows, formats)
+
+
 def workbook(data: ReportData) -> bytes:
-    """The report's workbook: 目标进度, 红黄灯项目, 破五未, the three lists, 区县赛马."""
+    """The report's workbook: 目标进度, 红黄灯项目, 破五未, the three lists, 区县赛马, 工业经济指标."""
     buffer = io.BytesIO()
     book = _Book(buffer, title_of(data), f"{data.as_of.year}年{data.as_of.month}月{data.as_of.day}日")
     _targets_sheet(book, data)
@@ -211,6 +266,7 @@ def workbook(data: ReportData) -> bytes:
     _list_sheet(book, "竣工清单", "竣工项目清单", data.lists.to_complete, "项目代码")
     _list_sheet(book, "升规清单", "升规企业清单", data.lists.to_above_scale, "统一社会信用代码")
     _ranking_sheet(book, data)
+    _statistics_sheet(book, data)
     book.book.set_properties({"title": title_of(data), "author": data.unit_name, "company": data.unit_name})
     book.book.close()
     return buffer.getvalue()
@@ -250,9 +306,24 @@ def _table(document: Any, headers: Sequence[str], rows: Sequence[Sequence[Any]])
             _font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 10.5)
 
 
+def _growth_cell(row: Any) -> str:
+    """A district's figure in the 通报's table: its growth and rank, "7.3%（第2位）"."""
+    if row is None or row.growth is None:
+        return "未发布"
+    return f"{percent_text(row.growth)}（第{row.rank}位）" if row.rank else percent_text(row.growth) or ""
+
+
+def _statistics_table(doc: Any, data: ReportData) -> None:
+    indicators, areas, cells = statistics_grid(data)
+    _table(
+        doc, ["地区", *(f"{subject_name(i.name, i.kind)}增速（位次）" for i in indicators)],
+        [[a.name, *(_growth_cell(cells.get((a.pk, i.pk))) for i in indicators)] for a in areas],
+    )  # fmt: skip
+
+
 def document(data: ReportData, figures: dict[str, Any]) -> bytes:
-    """The 通报: title, the four sections of the narrative, the headline indicators and the ranking in
-    tables, and the red projects as an attachment."""
+    """The 通报: title, the five sections of the narrative, the headline indicators, the statistics by
+    district and the ranking in tables, and the red projects as an attachment."""
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21)
@@ -269,14 +340,16 @@ def document(data: ReportData, figures: dict[str, Any]) -> bytes:
         _paragraph(doc, heading(index, part), HEADING_FONT)
         for text in part.paragraphs:
             _paragraph(doc, text)
-        if index == 0 and data.indicators:
+        if part.title == "总体情况" and data.indicators:
             _table(
                 doc, ["指标", "单位", "完成值", "年度目标", "完成率", "时序进度", "亮灯"],
                 [[i["name"], i["unit"], number(i["actual"]), number(i["year_target"], missing="本年无目标"),
                   i.get("level_text") or percent(i["completion"]), percent(i["time_pace"]),
                   LIGHTS.get(i["light"], "不亮灯")] for i in data.indicators],
             )  # fmt: skip
-        if index == 1 and data.ranking:
+        if part.title == STATISTICS_TITLE and data.statistics:
+            _statistics_table(doc, data)
+        if part.title == "各区县进展" and data.ranking:
             _table(
                 doc, ["名次", "区县", "得分（分）", "红灯项目（个）"],
                 [[r.rank or "不参与排名", r.unit, number(r.score, missing="无可计分指标"), figures["red_by_district"].get(data.unit_names.get(r.unit, r.unit), 0)]

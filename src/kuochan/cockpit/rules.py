@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from kuochan.core.figures import NO_DATA, NOT_APPLICABLE, quantity_text, share_text
+from kuochan.statistics.rules import Standing, standings_sentence
 
 CHINESE_ORDINALS = "一二三四五六七八九十"
 
@@ -82,6 +83,31 @@ def overall(figures: Mapping[str, Any]) -> Section:
     return Section("总体情况", tuple(paragraphs))
 
 
+STATISTICS_TITLE = "工业经济主要指标"
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def statistics(figures: Mapping[str, Any]) -> Section:
+    """The statistics bureau's figures for the month, cited as the bureau writes them; when none are
+    published (or imported) the section says so rather than vanish."""
+    year, month = int(figures["month"][:4]), int(figures["month"][5:])
+    found = figures["statistics"]
+    standings = [
+        Standing(
+            indicator=s["indicator"], kind=s["kind"], unit=s["unit"], ytd=_decimal(s["ytd"]),
+            growth=_decimal(s["growth"]), rank=s["rank"], peers=s["peers"], peers_growth=_decimal(s["peers_growth"]),
+        )
+        for s in found["standings"]
+    ]  # fmt: skip
+    sentence = standings_sentence(standings, month=month, subject=found["subject"])
+    if sentence is None:
+        return Section(STATISTICS_TITLE, (f"{year}年{month}月工业经济统计数据尚未导入，本期暂不通报。",))
+    return Section(STATISTICS_TITLE, (sentence,))
+
+
 def districts(figures: Mapping[str, Any]) -> Section:
     ranked = [r for r in figures["ranking"] if r["rank"] is not None]
     paragraphs = []
@@ -144,8 +170,8 @@ def next_month(figures: Mapping[str, Any]) -> Section:
 
 
 def narrative(figures: Mapping[str, Any]) -> list[Section]:
-    """The 通报's sections, in order: 总体情况, 各区县进展, 存在问题, 下月工作重点."""
-    return [overall(figures), districts(figures), problems(figures), next_month(figures)]
+    """The 通报's sections, in order: 总体情况, 工业经济主要指标, 各区县进展, 存在问题, 下月工作重点."""
+    return [overall(figures), statistics(figures), districts(figures), problems(figures), next_month(figures)]
 
 
 def heading(index: int, section: Section) -> str:

@@ -24,7 +24,7 @@ from kuochan.audit.models import AuditEntry
 from kuochan.cockpit.models import Measure, Meeting, MonthlyReport, SupervisedTask, TaskReport
 from kuochan.cockpit.rules import TaskFacts, supervision_light
 from kuochan.core.scope import scope_root, scoped
-from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.orgs.models import REPORTING_KINDS, OrgKind, OrgUnit
 from kuochan.outreach import selectors as outreach
 from kuochan.policies.models import Step
 from kuochan.policies.selectors import applications
@@ -42,6 +42,8 @@ from kuochan.projects.rules import (
     renovation_investment_by_month,
 )
 from kuochan.projects.selectors import Board, district_rank, project_board, project_lists, renovation_reports
+from kuochan.statistics import selectors as stats
+from kuochan.statistics.rules import Standing
 from kuochan.targets.selectors import (
     Reads,
     investment_by_month,
@@ -95,10 +97,39 @@ class Cockpit:
     tickets: outreach.TicketFigures
     events: outreach.EventTotals
     policies: dict[str, Any]
+    statistics: StatisticsCard
 
     @property
     def label(self) -> str:
         return f"{self.year}-{self.month:02d}"
+
+
+@dataclass
+class StatisticsCard:
+    """The statistics bureau's figures for the month: the actor's city (its growth against the province's,
+    its rank among the province's cities) and, for a district's staff, their district against the city."""
+
+    month: dt.date
+    lines: list[tuple[OrgUnit, list[Standing]]]  # (area, its figures), the city first
+
+    @property
+    def empty(self) -> bool:
+        return not any(standings for _, standings in self.lines)
+
+    @property
+    def any_ytd(self) -> bool:
+        return any(s.ytd is not None for _, standings in self.lines for s in standings)
+
+
+def statistics_card(actor: User, year: int, month: int) -> StatisticsCard:
+    first = dt.date(year, month, 1)
+    city = stats.home_city(actor)
+    rows = stats.month_rows(actor=actor, month=first) if city is not None else []
+    areas = [city] if city is not None else []
+    own = actor.org_unit if actor.org_unit_id else None
+    if own is not None and own.kind in REPORTING_KINDS:
+        areas.append(own)
+    return StatisticsCard(first, [(area, stats.standings_of(rows, area)) for area in areas])
 
 
 def _yi(hundredths: int) -> float:
@@ -217,6 +248,7 @@ def _compute(actor: User, year: int, month: int, as_of: dt.date) -> Cockpit:
         tickets=outreach.ticket_figures(actor=actor, as_of=as_of, rules=rules),
         events=outreach.event_totals(actor=actor, start=dt.date(year, 1, 1), end=as_of)[1],
         policies=_policy_figures(actor, year, as_of),
+        statistics=statistics_card(actor, year, month),
     )
 
 
@@ -254,6 +286,7 @@ class ReportData:
     tickets: outreach.TicketFigures
     events: outreach.EventTotals
     unit_names: dict[str, str]  # the ranking's short names → full names
+    statistics: list[stats.FigureRow]  # the month's published figures of the unit, its subtree and above
 
     @property
     def label(self) -> str:
@@ -324,6 +357,7 @@ def report_data(
         tickets=outreach.ticket_figures(actor=actor, as_of=as_of, rules=outreach.current_rules()),
         events=outreach.event_totals(actor=actor, start=dt.date(year, 1, 1), end=as_of)[1],
         unit_names={u.display_name: u.name for u in units},
+        statistics=stats.month_rows(actor=actor, month=dt.date(year, month, 1), within=unit),
     )
 
 
@@ -336,6 +370,26 @@ def monthly_reports(*, actor: User) -> QuerySet[MonthlyReport]:
         return own
     above = actor.org_unit.ancestor_ids()[:-1]
     return own | found.filter(unit_id__in=above, published_at__isnull=False)
+
+
+def _decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _statistics_figures(data: ReportData) -> dict[str, Any]:
+    """The unit's published figures for the month, each beside its peers' growth: what the 通报 cites."""
+    subject = {OrgKind.CITY: "全市", OrgKind.PROVINCE: "全省"}.get(data.unit.kind, data.unit.name)
+    return {
+        "subject": subject,
+        "standings": [
+            {
+                "indicator": s.indicator, "kind": s.kind, "unit": s.unit, "ytd": _decimal_text(s.ytd),
+                "growth": _decimal_text(s.growth), "rank": s.rank, "peers": s.peers,
+                "peers_growth": _decimal_text(s.peers_growth),
+            }
+            for s in stats.standings_of(data.statistics, data.unit)
+        ],
+    }  # fmt: skip
 
 
 def report_figures(data: ReportData) -> dict[str, Any]:
@@ -372,6 +426,7 @@ def report_figures(data: ReportData) -> dict[str, Any]:
             for f, v in data.flagged
         ],
         "stalls": {label: len(rows) for label, rows in data.stalls},
+        "statistics": _statistics_figures(data),
         "lists": {
             "to_start": len(data.lists.to_start),
             "to_complete": len(data.lists.to_complete),

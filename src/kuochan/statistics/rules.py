@@ -1,13 +1,17 @@
 """Pure rules of the monthly statistics: reading a figure as the bureau writes it, the month a table's
-title states, which column of a two-row header a sub-heading names, and converting units. No queries."""
+title states, which column of a two-row header a sub-heading names, converting units, and citing an area's
+figures in the bureau's words. No queries."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from kuochan.core.figures import grouped, quantity_text
 from kuochan.imports.parsing import NEGATIVE_REFUSED, CellError, clean_text, header_key, is_blank, split_unit
 
 # What the bureau writes in a cell that has no figure (not published, not applicable).
@@ -152,3 +156,111 @@ def figure_text(value: Decimal | None) -> str | None:
     if value is None:
         return None
     return format(value.normalize(), "f")
+
+
+# Citing the figures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """An area's year-to-date figures for one indicator in a month, beside the growth of the area it is
+    ranked within (`peers`: 全省 for a city, 全市 for a district; empty for the province itself)."""
+
+    indicator: str
+    kind: str
+    unit: str
+    ytd: Decimal | None
+    growth: Decimal | None
+    rank: int | None
+    peers: str
+    peers_growth: Decimal | None
+
+    @property
+    def rank_text(self) -> str | None:
+        return rank_words(self)
+
+    @property
+    def gap_text(self) -> str | None:
+        return gap_words(self, spaced=True)
+
+
+def subject_name(indicator: str, kind: str) -> str:
+    """The indicator as a sentence names it: a growth indicator without its '增速' (规上工业增加值增速 →
+    规上工业增加值, which then '同比增长7.3%')."""
+    return indicator.removesuffix("增速") if kind == "growth" else indicator
+
+
+def period_words(month: int) -> str:
+    """The months a year-to-date figure covers, as the bureau heads it: 1月, 1-6月."""
+    return "1月" if month == 1 else f"1-{month}月"
+
+
+def _figure(value: Decimal) -> str:
+    return quantity_text(value, 2) or ""
+
+
+def _points(value: Decimal) -> str:
+    """A growth or a gap in percent as the bureau prints it: one decimal (6.0), two where published (10.25)."""
+    return grouped(value, 1) if value == value.quantize(Decimal("0.1")) else _figure(value)
+
+
+def growth_words(growth: Decimal) -> str:
+    if growth > 0:
+        return f"同比增长{_points(growth)}%"
+    if growth < 0:
+        return f"同比下降{_points(-growth)}%"
+    return "与上年同期持平"
+
+
+def gap(standing: Standing) -> Decimal | None:
+    """Percentage points above (positive) or below the peers' growth; None when either is missing."""
+    if standing.growth is None or standing.peers_growth is None or not standing.peers:
+        return None
+    return standing.growth - standing.peers_growth
+
+
+def gap_words(standing: Standing, *, spaced: bool = False) -> str | None:
+    """高于全省1.2个百分点, 低于全市0.5个百分点, 与全省持平 (with spaces round the figure on a page)."""
+    points = gap(standing)
+    if points is None:
+        return None
+    if points == 0:
+        return f"与{standing.peers}持平"
+    space = " " if spaced else ""
+    return f"{'高于' if points > 0 else '低于'}{standing.peers}{space}{_points(abs(points))}{space}个百分点"
+
+
+def rank_words(standing: Standing) -> str | None:
+    """全省第2位; None without a rank or without peers to be ranked among."""
+    if standing.rank is None or not standing.peers:
+        return None
+    return f"{standing.peers}第{standing.rank}位"
+
+
+def standing_clause(standing: Standing) -> str | None:
+    """One indicator as the bureau writes it: 规上工业营业收入4,321.5亿元，同比增长5.6%，高于全省1.5个百分点，
+    居全省第3位. None when the month has neither an amount nor a growth for it."""
+    name = subject_name(standing.indicator, standing.kind)
+    parts = []
+    if standing.ytd is not None:
+        parts.append(f"{name}{_figure(standing.ytd)}{standing.unit}")
+    if standing.growth is not None:
+        words = growth_words(standing.growth)
+        parts.append(words if parts else f"{name}{words}")
+    if not parts:
+        return None
+    if (compared := gap_words(standing)) is not None:
+        parts.append(compared)
+    if (ranked := rank_words(standing)) is not None:
+        parts.append(f"居{ranked}")
+    return "，".join(parts)
+
+
+def standings_sentence(standings: Sequence[Standing], *, month: int, subject: str) -> str | None:
+    """The month's figures of one area in one sentence, indicator by indicator: "1-6月，全市规上工业增加值
+    同比增长7.3%，高于全省0.4个百分点，居全省第2位；制造业投资同比增长13.4%……。" None when nothing is
+    published for the area."""
+    clauses = [clause for s in standings if (clause := standing_clause(s)) is not None]
+    if not clauses:
+        return None
+    return f"{period_words(month)}，{subject}{'；'.join(clauses)}。"

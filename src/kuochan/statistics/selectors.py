@@ -4,6 +4,7 @@ those of the units above them (a district's staff compare with the city and the 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from django.db.models import Max, Q, QuerySet
 
 from kuochan.orgs.models import REPORTING_KINDS, OrgKind, OrgUnit
 from kuochan.statistics.models import StatFigure, StatIndicator
+from kuochan.statistics.rules import Standing
 
 
 def figures_visible(actor: Any) -> QuerySet[StatFigure]:
@@ -65,12 +67,17 @@ class FigureRow:
 AREA_ORDER = {OrgKind.PROVINCE: 0, OrgKind.CITY: 1}
 
 
-def month_rows(*, actor: Any, month: dt.date, area: OrgUnit | None = None) -> list[FigureRow]:
+def month_rows(
+    *, actor: Any, month: dt.date, area: OrgUnit | None = None, within: OrgUnit | None = None
+) -> list[FigureRow]:
     """The month's figures the actor may see, by indicator, then the province, the city, and the districts
-    by rank (unranked last, in the tree's order). `area` narrows to that area."""
+    by rank (unranked last, in the tree's order). `area` narrows to that area; `within` to that unit's
+    subtree and the units above it (a city's report: never another city's figures)."""
     figures = figures_visible(actor).filter(month=month).select_related("indicator", "area")
     if area is not None:
         figures = figures.filter(area=area)
+    if within is not None:
+        figures = figures.filter(Q(area__path__startswith=within.path) | Q(area_id__in=within.ancestor_ids()))
     rows = [FigureRow(f.indicator, f.area, f.value, f.ytd, f.growth, f.rank) for f in figures]
     rows.sort(
         key=lambda r: (
@@ -82,6 +89,24 @@ def month_rows(*, actor: Any, month: dt.date, area: OrgUnit | None = None) -> li
         )
     )
     return rows
+
+
+PEERS = {OrgKind.CITY: "全省", OrgKind.DISTRICT: "全市", OrgKind.ZONE: "全市"}
+
+
+def standings_of(rows: Sequence[FigureRow], area: OrgUnit) -> list[Standing]:
+    """`area`'s figures among `rows` (one month's), each beside the growth of the unit directly above it:
+    the province for a city, the city for a district. No query."""
+    above = {row.indicator.pk: row.growth for row in rows if row.area.pk == area.parent_id}
+    return [
+        Standing(
+            indicator=row.indicator.name, kind=row.indicator.kind, unit=row.indicator.unit, ytd=row.ytd,
+            growth=row.growth, rank=row.rank, peers=PEERS.get(area.kind, ""),
+            peers_growth=above.get(row.indicator.pk),
+        )
+        for row in rows
+        if row.area.pk == area.pk
+    ]  # fmt: skip
 
 
 def district_units(city: OrgUnit | None) -> list[OrgUnit]:
