@@ -151,7 +151,11 @@ def test_huzhous_plan_check_finds_what_a_reviewer_would(huzhou, capsys):
         ("增资扩产投资额（技改投资）", "warning"),  # 3500 is 1.98 × 1764, not a doubling
         ("技改投资增幅", "warning"),  # 513.6 → 860 is 10.86 % a year, below 11 %
         ("规上工业企业研发费用占营业收入比重", "error"),  # the text says 3.14 %, the table 3.5 % for 2030
+        ("落地湖州募投项目", "warning"),  # the table's 年均8个, the text's 每年…8个以上
+        ("小微企业升规", "warning"),  # the table's 年均280家, the text's 每年推动280家
     }
+    [ipo] = [f for f in data["findings"] if f["indicator"] == "落地湖州募投项目"]
+    assert ipo["message"].startswith("目标表写“年均8个”，正文“到2030年，累计培育国家单项冠军企业35家")
 
 
 def test_an_unknown_plan_is_refused(huzhou, capsys):

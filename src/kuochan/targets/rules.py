@@ -2,17 +2,22 @@
 
 Pure functions over the plan as data (no queries): yearly targets against the period total, the growth the
 yearly targets imply against the growth the text promises, each target stated in the text against the
-table, doubling (翻一番) claims against the previous period, targets below the baseline, missing years.
-Every finding names the indicator, a severity (error / warning / info), a Chinese message and the figures
-behind it. Amounts are `Decimal`, so a sum or a doubling is compared exactly.
+table, doubling (翻一番) claims against the previous period, targets below the baseline, missing years,
+a result the text reports for the baseline year against the baseline, a yearly average in the table that
+the text states as a yearly floor. And across documents (`document_check`): the same figure for the same
+year stated differently, a share that jumps from one document's year to the next document's, a count newly
+granted in a year that exceeds the count held. Every finding names the indicator, a severity (error /
+warning / info), a Chinese message and the figures behind it. Amounts are `Decimal`, so a sum, a doubling
+or a change in percentage points is compared exactly.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
-from itertools import pairwise
+from itertools import combinations, pairwise
 from typing import Any, NamedTuple
 
 from kuochan.projects.rules import reaches, threshold_words
@@ -27,7 +32,12 @@ CLAIM_LABELS = {
     "ratio_at_least": "比重不低于",
     "ratio_near": "比重稳定在左右",
     "yearly_at_least": "每年不少于",
+    "result": "实际完成",
 }
+RATIO_KINDS = ("ratio_at_least", "ratio_near")
+# A share (in %) stated for two consecutive years in two documents that changes by this many percentage
+# points or more (含本数) is flagged: such a jump usually means the two documents count it differently (口径).
+SHARE_JUMP_POINTS = Decimal(5)
 
 
 @dataclass(frozen=True)
@@ -42,8 +52,9 @@ class IndicatorData:
     period_target: Decimal | None = None
     threshold: Decimal | None = None
     band: Decimal | None = None
-    relates_to: str = ""
+    relates_to: str = ""  # a growth target's amount; a newly granted count's held (level) indicator
     in_table: bool = True
+    table_text: str = ""  # the target-table row as written, cells joined by "｜"; quoted for its figures
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ class PlanData:
     previous_period_label: str = "上一规划期"
     indicators: Sequence[IndicatorData] = ()
     statements: Sequence[StatementData] = ()
+    code: str = ""
 
 
 class Finding(NamedTuple):
@@ -265,6 +277,8 @@ def _statement(plan: PlanData, s: StatementData, i: IndicatorData) -> list[Findi
             f"{number(i.previous_period)}{i.unit} 的 {float(ratio):.2f} 倍，符合正文“翻一番”。"
         )
         return [Finding(i.name, INFO, message, figures)]
+    if s.claim == "result":
+        return _result(plan, s, i, figures)
     if s.claim == "level":
         table = i.yearly.get(s.year) if s.year is not None else None
         where = f"{s.year} 年"
@@ -275,13 +289,53 @@ def _statement(plan: PlanData, s: StatementData, i: IndicatorData) -> list[Findi
     if table is None or not i.in_table:
         return []
     figures["table_value"] = _json(table)
-    if table == s.value:
+    findings = []
+    if table != s.value:
+        message = (
+            f"正文“{s.sentence}”中{where}为 {number(s.value)}{i.unit}，目标表为 {number(table)}{i.unit}，"
+            "二者不一致，须核定以哪个为准。"
+        )
+        findings.append(Finding(i.name, ERROR, message, figures))
+    if s.claim == "yearly_at_least" and i.kind == "yearly_avg_count":
+        findings.append(_average_as_floor(plan, s, i, table, figures))
+    return findings
+
+
+def _result(plan: PlanData, s: StatementData, i: IndicatorData, figures: dict[str, Any]) -> list[Finding]:
+    """A result the text reports for the baseline year against the indicator's baseline."""
+    if s.year != plan.baseline_year or i.baseline is None or s.value == i.baseline:
         return []
+    where = "目标表" if i.in_table else "指标"
     message = (
-        f"正文“{s.sentence}”中{where}为 {number(s.value)}{i.unit}，目标表为 {number(table)}{i.unit}，"
-        "二者不一致，须核定以哪个为准。"
+        f"正文“{s.sentence}”中 {s.year} 年实际完成 {number(s.value)}{i.unit}，{where}基期（{plan.baseline_year} 年）"
+        f"为 {number(i.baseline)}{i.unit}，二者不一致，须核定以哪个为准。"
     )
+    figures |= {"year": s.year, "baseline": _json(i.baseline), "difference": _json(s.value - i.baseline)}
     return [Finding(i.name, ERROR, message, figures)]
+
+
+def _table_cell(i: IndicatorData, value: Decimal) -> str:
+    """The table's cell that states `value` in words ("年均8个"), else the words it stands for."""
+    figure = re.compile(rf"(?<![\d.]){re.escape(number(value))}(?![\d.])")
+    for cell in reversed(i.table_text.split("｜")):
+        if figure.search(cell) and not re.fullmatch(r"[\d.]+", cell.strip()):
+            return cell.strip()
+    return f"年均{number(value)}{i.unit}"
+
+
+def _average_as_floor(
+    plan: PlanData, s: StatementData, i: IndicatorData, average: Decimal, figures: dict[str, Any]
+) -> Finding:
+    """The table states a yearly average ("年均8个"), the text a yearly floor ("每年…8个以上")."""
+    cell, floor, mean = _table_cell(i, average), f"{number(s.value)}{i.unit}", f"{number(average)}{i.unit}"
+    message = (
+        f"目标表写“{cell}”，正文“{s.sentence}”写每年不少于 {floor}。二者不是一回事："
+        f"按年均，某一年少于 {mean} 可由其他年份多完成补足，只要{plan.period_label}各年平均不少于 {mean}；"
+        f"按每年不少于，每一年都不得少于 {floor}。平台亮灯目前按每年不少于理解：每年目标都取 {mean}，"
+        "当年完成数单独对照时序进度亮灯，其他年份多完成的不抵补当年。须由市经信局核定以哪一种为准。"
+    )
+    figures = figures | {"table_cell": cell, "lights_read_as": "yearly_at_least"}
+    return Finding(i.name, WARNING, message, figures)
 
 
 def plan_check(plan: PlanData) -> list[Finding]:
@@ -297,6 +351,142 @@ def plan_check(plan: PlanData) -> list[Finding]:
             found += [(order[s.indicator], finding) for finding in _statement(plan, s, by_code[s.indicator])]
     rank = {ERROR: 0, WARNING: 1, INFO: 2}
     return [finding for _, finding in sorted(found, key=lambda item: (item[0], rank[item[1].severity]))]
+
+
+# Across documents ------------------------------------------------------------------------------------
+
+
+class Stated(NamedTuple):
+    """A figure a document states for a year: where ("正文", "目标表" or "" when composed) and as written."""
+
+    year: int
+    value: Decimal
+    sentence: str
+    where: str
+
+
+def stated_figures(plan: PlanData, i: IndicatorData) -> list[Stated]:
+    """An indicator's stated figures in a plan (targets are not): each result the text reports, and the
+    baseline for the baseline year unless a result for that year states the same value, quoted from the
+    target table's row when there is one."""
+    results = [
+        Stated(s.year, s.value, s.sentence, "正文")
+        for s in plan.statements
+        if s.indicator == i.code and s.claim == "result" and s.year is not None
+    ]
+    if i.baseline is None or any(r.year == plan.baseline_year and r.value == i.baseline for r in results):
+        return results
+    year = plan.baseline_year
+    if i.table_text:
+        baseline = Stated(year, i.baseline, i.table_text, "目标表")
+    else:
+        baseline = Stated(year, i.baseline, f"{i.name} 基期（{year}年）{number(i.baseline)}{i.unit}", "")
+    return [baseline, *results]
+
+
+def _document(name: str) -> str:
+    return name if name.startswith("《") else f"《{name}》"
+
+
+def _quoted(plan: PlanData, figure: Stated) -> str:
+    return f"{_document(plan.name)}{figure.where}“{figure.sentence}”"
+
+
+def _pair_figures(a: tuple[PlanData, Stated], b: tuple[PlanData, Stated], **computed: Any) -> dict[str, Any]:
+    (plan_a, first), (plan_b, second) = a, b
+    return {
+        "documents": [plan_a.name, plan_b.name],
+        "sentences": [first.sentence, second.sentence],
+        "values": [_json(first.value), _json(second.value)],
+        "years": [first.year, second.year],
+    } | computed
+
+
+def _same_year(name: str, unit: str, a: tuple[PlanData, Stated], b: tuple[PlanData, Stated]) -> Finding:
+    (plan_a, first), (plan_b, second) = a, b
+    message = (
+        f"{first.year} 年的同一数字两份文件不一致：{_quoted(plan_a, first)}为 {number(first.value)}{unit}，"
+        f"{_quoted(plan_b, second)}为 {number(second.value)}{unit}，须核定以哪个为准。"
+    )
+    return Finding(name, ERROR, message, _pair_figures(a, b, difference=_json(second.value - first.value)))
+
+
+def _share_jump(name: str, a: tuple[PlanData, Stated], b: tuple[PlanData, Stated]) -> Finding | None:
+    """`a` states the share for one year, `b` for the next."""
+    (plan_a, first), (plan_b, second) = a, b
+    change = second.value - first.value
+    if abs(change) < SHARE_JUMP_POINTS:
+        return None
+    message = (
+        f"{_quoted(plan_a, first)}为 {first.year} 年 {number(first.value)}%，{_quoted(plan_b, second)}为 "
+        f"{second.year} 年 {number(second.value)}%，一年{'上升' if change > 0 else '下降'} {number(abs(change))} "
+        f"个百分点（一年变动 {number(SHARE_JUMP_POINTS)} 个百分点及以上即提示，含本数）。比重一年变动如此之大，"
+        "请核实两份文件的统计口径是否一致。"
+    )
+    figures = _pair_figures(
+        a, b, change_points=_json(change), bound_points=_json(SHARE_JUMP_POINTS), bound_inclusive=True
+    )
+    return Finding(name, WARNING, message, figures)
+
+
+def _new_above_held(
+    name: str, new: tuple[PlanData, Stated], held: tuple[PlanData, Stated], unit: str
+) -> Finding:
+    (plan_a, first), (plan_b, second) = new, held
+    when = "同年" if second.year == first.year else f"{second.year} 年"
+    message = (
+        f"{_quoted(plan_a, first)}为 {first.year} 年新认定 {number(first.value)}{unit}，"
+        f"{_quoted(plan_b, second)}为 {second.year} 年在册 {number(second.value)}{unit}：一年新认定的就比"
+        f"{when}在册总数多 {number(first.value - second.value)}{unit}。或是称号有有效期、期满退出，"
+        "或是在册数的统计口径更窄，须核实。"
+    )
+    return Finding(name, WARNING, message, _pair_figures(new, held, excess=_json(first.value - second.value)))
+
+
+def document_check(plans: Sequence[PlanData]) -> list[Finding]:
+    """Findings across documents, matching indicators by code: the same year's figure stated differently
+    (error); a share in % whose figures for consecutive years in two documents differ by
+    `SHARE_JUMP_POINTS` or more (warning); a count newly granted in a year (an indicator whose `relates_to`
+    is a level_by_year indicator of any of the documents) above the count held in the same or a later year
+    (warning). Only stated figures are compared (`stated_figures`), not targets. Errors first, then
+    warnings, each in the order of the plans and their indicators."""
+    names: dict[str, str] = {}
+    for plan in plans:
+        for i in plan.indicators:
+            names.setdefault(i.code, i.name)
+    stated = [{i.code: (i, stated_figures(plan, i)) for i in plan.indicators} for plan in plans]
+    found: list[Finding] = []
+    for (index_a, plan_a), (index_b, plan_b) in combinations(enumerate(plans), 2):
+        for code, (i, figures_a) in stated[index_a].items():
+            j, figures_b = stated[index_b].get(code, (None, []))
+            if j is None or j.unit != i.unit:  # a figure in 亿元 and one in 万元 are not compared
+                continue
+            share = i.unit == "%" and (i.kind in RATIO_KINDS or j.kind in RATIO_KINDS)
+            for first in figures_a:
+                for second in figures_b:
+                    a, b = (plan_a, first), (plan_b, second)
+                    if first.year == second.year and first.value != second.value:
+                        found.append(_same_year(names[code], i.unit, a, b))
+                    elif share and abs(first.year - second.year) == 1:
+                        earlier, later = (a, b) if first.year < second.year else (b, a)
+                        if jump := _share_jump(names[code], earlier, later):
+                            found.append(jump)
+    for index_a, plan_a in enumerate(plans):
+        for i, figures_a in stated[index_a].values():
+            if not i.relates_to or i.kind == "min_avg_growth" or i.kind in RATIO_KINDS:
+                continue
+            for index_b, plan_b in enumerate(plans):
+                j, figures_b = stated[index_b].get(i.relates_to, (None, []))
+                if j is None or j.kind != "level_by_year" or j.unit != i.unit:
+                    continue
+                for first in figures_a:
+                    for second in figures_b:
+                        if second.year >= first.year and first.value > second.value:
+                            found.append(
+                                _new_above_held(names[i.code], (plan_a, first), (plan_b, second), i.unit)
+                            )
+    rank = {ERROR: 0, WARNING: 1, INFO: 2}
+    return sorted(found, key=lambda finding: rank[finding.severity])
 
 
 # Progress against time pace --------------------------------------------------------------------------
