@@ -152,6 +152,6 @@ def world(with_metrics, pipeline, equipped, grant, enterprise_user, users, huzho
         notification=notification_queue(
             recipient=city, kind="ticket_overdue", subject="诉求超期", body="请及时办理", key="test:1"
         )[0],
-        plan=Plan.objects.get(),
+        plan=Plan.objects.get(code="huzhou-2026-2030"),
         job=job_start(actor=city, handler=evaluation_run_job, title="重新计算 2025 年评价", params={"year": 2025}),
     )  # fmt: skip

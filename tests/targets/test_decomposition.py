@@ -85,7 +85,7 @@ def test_only_the_city_splits_and_a_missing_baseline_is_named(huzhou, users, bas
     share = Indicator.objects.get(code="rnd_share")  # a ratio applies to every unit as it is
     with pytest.raises(ValidationError, match="比重、底线或区间指标"):
         services.decomposition_by_share(actor=users["city_staff"], source=Source.WEB, indicator=share)
-    growth = Indicator.objects.get(code="renovation_growth")
+    growth = Indicator.objects.get(plan__code="huzhou-2026-2030", code="renovation_growth")
     with pytest.raises(ValidationError):
         services.decomposition_by_share(actor=users["city_staff"], source=Source.WEB, indicator=growth)
 

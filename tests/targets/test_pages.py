@@ -25,7 +25,8 @@ def test_the_plan_page_shows_the_table_and_the_text_side_by_side(huzhou, users, 
 
 def test_the_check_page_lists_the_findings_with_their_severity(huzhou, users, login):
     page = login(users["leader"]).get("/targets/check/").content.decode()
-    assert "错误 1 条，警示 2 条" in page
+    assert "错误 1 条，警示 6 条" in page  # 4 warnings of its own, 2 across it and the 2025 work plan
+    assert "对照：市经信局2025年工作计划" in page and "一年上升 5.4 个百分点" in page
     assert 'data-severity="error"' in page and "二者不一致，须核定以哪个为准" in page
 
 
@@ -86,7 +87,7 @@ def test_staff_enter_an_official_figure_on_the_progress_page_within_their_scope(
 
 
 def test_rnd_share_is_derived_as_a_ratio_of_sums_for_the_city(with_metrics):
-    plan = Plan.objects.get()
+    plan = Plan.objects.get(code="huzhou-2026-2030")
     values, source = unit_actuals(plan, Indicator.objects.get(code="rnd_share"), 2025, 12)
     # above-scale firms: R&D (300 + 80) / revenue (10,000 + 8,000) = 2.11 %; 吴兴 alone 300 / 10,000 = 3 %
     assert (values["湖州市"], values["吴兴区"], values["南浔区"]) == (

@@ -143,10 +143,15 @@ def run(capsys, *options):
 def test_huzhous_plan_check_finds_what_a_reviewer_would(huzhou, capsys):
     code, out = run(capsys, "--format", "json")
     data = json.loads(out)
-    assert code == 0 and set(data) == {"plan", "findings"}
+    assert code == 0 and set(data) == {"plan", "documents", "findings"}
     assert data["plan"] == "湖州市推动企业增资扩产五年倍增行动实施方案"
-    assert all(set(f) == {"indicator", "severity", "message", "figures"} for f in data["findings"])
-    problems = {(f["indicator"], f["severity"]) for f in data["findings"] if f["severity"] != "info"}
+    assert data["documents"] == ["市经信局2025年工作计划"]  # compared with the other document of its city
+    keys = {"indicator", "severity", "message", "figures", "across_documents"}
+    assert all(set(f) == keys for f in data["findings"])
+    across = [f for f in data["findings"] if f["across_documents"]]
+    problems = {
+        (f["indicator"], f["severity"]) for f in data["findings"] if f["severity"] != "info" and f not in across
+    }
     assert problems == {
         ("增资扩产投资额（技改投资）", "warning"),  # 3500 is 1.98 × 1764, not a doubling
         ("技改投资增幅", "warning"),  # 513.6 → 860 is 10.86 % a year, below 11 %
@@ -156,6 +161,25 @@ def test_huzhous_plan_check_finds_what_a_reviewer_would(huzhou, capsys):
     }
     [ipo] = [f for f in data["findings"] if f["indicator"] == "落地湖州募投项目"]
     assert ipo["message"].startswith("目标表写“年均8个”，正文“到2030年，累计培育国家单项冠军企业35家")
+    # across Huzhou's two documents: the share's one-year jump and the titles granted above those held
+    assert {(f["indicator"], f["severity"]) for f in across} == {
+        ("制造业投资占固定资产投资比重", "warning"),
+        ("新认定“金象金牛”企业", "warning"),
+    }
+    share = next(f for f in across if f["indicator"] == "制造业投资占固定资产投资比重")
+    assert "一年上升 5.4 个百分点" in share["message"]
+    assert "占固投的比重达33.9%" in share["message"] and "制造业投资占固定资产投资比重｜%｜39.3" in share["message"]
+    assert share["figures"]["documents"] == ["市经信局2025年工作计划", "湖州市推动企业增资扩产五年倍增行动实施方案"]
+    titles = next(f for f in across if f["indicator"] == "新认定“金象金牛”企业")
+    assert "新认定2023年度“金象金牛”企业35家" in titles["message"] and "在册 29家" in titles["message"]
+
+
+def test_the_work_plans_own_check_names_the_five_year_plan_it_is_compared_with(huzhou, capsys):
+    code, out = run(capsys, "--plan", "huzhou-2025", "--format", "json")
+    data = json.loads(out)
+    assert data["plan"] == "市经信局2025年工作计划"
+    assert data["documents"] == ["湖州市推动企业增资扩产五年倍增行动实施方案"]
+    assert sum(f["across_documents"] for f in data["findings"]) == 2
 
 
 def test_an_unknown_plan_is_refused(huzhou, capsys):

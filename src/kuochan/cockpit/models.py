@@ -54,13 +54,23 @@ class MonthlyReport(models.Model):
 
 
 class Measure(models.Model):
-    """One of the plan's 攻坚举措 or 重点任务, with its lead and co-responsible units, as the plan states them."""
+    """One of a plan's 攻坚举措, 重点任务 or 攻坚行动, with its lead and co-responsible units, as the plan states
+    them."""
 
     class Kind(models.TextChoices):
         TASK = "task", _("重点任务")
         MEASURE = "measure", _("攻坚举措")
+        ACTION = "action", _("攻坚行动")
 
     code = models.SlugField(_("代码"), max_length=32, unique=True)
+    plan = models.ForeignKey(
+        "targets.Plan",
+        verbose_name=_("所属规划"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="measures",
+    )
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
     number = models.CharField(_("序号"), max_length=8)
     title = models.CharField(_("名称"), max_length=100)
@@ -78,7 +88,7 @@ class Measure(models.Model):
         return f"{self.number}{self.title}"
 
     def audit_scope(self) -> tuple[str, None]:
-        return ("", None)
+        return (self.plan.org_unit.path if self.plan_id else "", None)
 
 
 class Meeting(models.Model):

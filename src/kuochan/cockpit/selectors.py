@@ -212,7 +212,7 @@ def _compute(actor: User, year: int, month: int, as_of: dt.date) -> Cockpit:
             row = large[verdict.stage or "planned"]
             row[0] += 1
             row[1] += facts.total
-    plan = plan_get()
+    plan = plan_get(actor=actor, year=year)
     unit = _plan_unit(actor, plan)
     headline, ranked = [], []
     memo = Reads()
@@ -319,7 +319,7 @@ def report_data(
     the system, the whole plan's unit), as of the month's end (or today, for a month still running). A
     district's cut holds its own projects, lists, indicators and ranking row only."""
     as_of = as_of_for(year, month, today)
-    plan = plan_get()
+    plan = plan_get(actor=actor, year=year)
     if plan is None or not plan.period_start <= year <= plan.period_end:
         raise ValidationError(f"{year} 年不在规划期内，或尚未加载规划，不能生成月度通报。")
     unit = report_unit(actor, plan)

@@ -43,6 +43,7 @@ from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.services import LoadResult
 from kuochan.projects.rules import LIGHT_LABELS, light_summary
 from kuochan.projects.selectors import project_board
+from kuochan.targets.models import Plan
 
 
 def report_generate(
@@ -107,16 +108,18 @@ def _report_save(actor: Any, source: Source, data: ReportData, started: float) -
 
 
 def measures_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResult:
-    """The plan's measures and key tasks, loaded once each (city staff may have corrected them since)."""
+    """A plan's measures and key tasks (the plan named by its code), loaded once each (city staff may have
+    corrected them since)."""
     result = LoadResult()
     existing = set(Measure.objects.values_list("code", flat=True))
+    plan = Plan.objects.filter(code=data.get("plan", "")).first()
     with transaction.atomic():
         for order, item in enumerate(data["measures"], start=1):
             if item["code"] in existing:
                 result.unchanged += 1
                 continue
             measure = Measure.objects.create(
-                code=item["code"], kind=item["kind"], number=item["number"], title=item["title"], text=item["text"],
+                code=item["code"], plan=plan, kind=item["kind"], number=item["number"], title=item["title"], text=item["text"],
                 lead=item.get("lead", ""), co_responsible=item.get("co_responsible", []), sort_order=order,
             )  # fmt: skip
             audit_record(

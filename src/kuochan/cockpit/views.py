@@ -171,7 +171,7 @@ def reports(request: HttpRequest) -> HttpResponse:
             return redirect("cockpit:reports")
         chosen = form.cleaned_data["month"]
         try:
-            if (plan := selectors.plan_get()) is not None:
+            if (plan := selectors.plan_get(actor=request.user, year=chosen.year)) is not None:
                 selectors.report_unit(request.user, plan)  # refused now, not after a wait in the queue
         except PermissionDenied as exc:
             messages.error(request, refusal(exc))

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from kuochan.core.scope import get_scoped_or_404, scoped
+from kuochan.core.scope import CITY_LEVEL_KINDS, city_level, get_scoped_or_404, scoped
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 
 
@@ -50,3 +50,20 @@ def map_unit_for(unit: OrgUnit) -> OrgUnit | None:
         if ancestor.map_file:
             return ancestor
     return None
+
+
+def issuing_units(actor: Any) -> QuerySet[OrgUnit]:
+    """The units in whose name the actor may issue and keep documents (policies, plans): city-level staff
+    their city (or province) and every unit of that level or district level below it; district staff their
+    own district only; anyone else none."""
+    if actor is None or not getattr(actor, "can_edit", False) or actor.is_enterprise_user:
+        return OrgUnit.objects.none()
+    unit = actor.org_unit if actor.org_unit_id else None
+    if unit is None:
+        return OrgUnit.objects.none()
+    if city_level(actor):
+        kinds = (*CITY_LEVEL_KINDS, *REPORTING_KINDS)
+        return OrgUnit.objects.filter(path__startswith=unit.path, kind__in=kinds).order_by("path")
+    if unit.kind in REPORTING_KINDS and not actor.is_city_staff:
+        return OrgUnit.objects.filter(pk=unit.pk)
+    return OrgUnit.objects.none()

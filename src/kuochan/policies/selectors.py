@@ -18,7 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from kuochan.core.bulk import date_reader, raw_date, raw_values
-from kuochan.core.scope import CITY_LEVEL_KINDS, city_level, get_scoped_or_404, scoped_or_system
+from kuochan.core.scope import get_scoped_or_404, scoped_or_system
 from kuochan.evaluation.models import EvaluationResult
 from kuochan.evaluation.selectors import evaluation_year_known
 from kuochan.orgs.models import PATH_SEPARATOR, REPORTING_KINDS, OrgUnit
@@ -107,23 +107,6 @@ def policies_for(*, actor: Any, enterprise: Enterprise) -> QuerySet[Policy]:
 def policy_get(*, actor: Any, code: str) -> Policy:
     """One policy the actor may read; Policy.DoesNotExist otherwise (one outside their area is missing)."""
     return policies(actor=actor).get(code=code)
-
-
-def issuing_units(actor: Any) -> QuerySet[OrgUnit]:
-    """The units in whose name the actor may issue and keep policies: city-level staff their city (or
-    province) and every unit of that level or district level below it; district staff their own district
-    only; anyone else none."""
-    if actor is None or not getattr(actor, "can_edit", False) or actor.is_enterprise_user:
-        return OrgUnit.objects.none()
-    unit = actor.org_unit if actor.org_unit_id else None
-    if unit is None:
-        return OrgUnit.objects.none()
-    if city_level(actor):
-        kinds = (*CITY_LEVEL_KINDS, *REPORTING_KINDS)
-        return OrgUnit.objects.filter(path__startswith=unit.path, kind__in=kinds).order_by("path")
-    if unit.kind in REPORTING_KINDS and not actor.is_city_staff:
-        return OrgUnit.objects.filter(pk=unit.pk)
-    return OrgUnit.objects.none()
 
 
 def policy_rule(policy: Policy) -> Node:

@@ -23,6 +23,7 @@ from kuochan.core.files import DOCUMENTS, plain_name, upload_problem
 from kuochan.core.money import money_problem
 from kuochan.core.scope import CITY_LEVEL_KINDS, OUT_OF_SCOPE, ensure_in_scope, path_in_scope
 from kuochan.orgs.models import OrgUnit
+from kuochan.orgs.selectors import issuing_units
 from kuochan.orgs.services import LoadResult
 from kuochan.policies.models import (
     Application,
@@ -52,7 +53,6 @@ from kuochan.policies.selectors import (
     approved_total,
     award_list,
     enterprise_facts,
-    issuing_units,
     open_application_exists,
     policies,
     policy_rule,

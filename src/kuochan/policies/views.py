@@ -22,6 +22,7 @@ from kuochan.audit.models import Source
 from kuochan.core.files import upload_content
 from kuochan.core.forms import add_service_errors, chosen, filter_values, form_refusal, page_of, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
+from kuochan.orgs.selectors import issuing_units
 from kuochan.policies import forms, selectors, services
 from kuochan.policies.models import Policy, PolicyState, Status, SupportKind
 from kuochan.policies.rules import (
@@ -107,7 +108,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         {
             "page": page_of(request, rows),
             "query": "",
-            "can_create": selectors.issuing_units(request.user).exists(),
+            "can_create": issuing_units(request.user).exists(),
         },
     )
 
@@ -117,7 +118,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One policy: its issuing unit, clause, departments, support, the rule in words, budgets; staff who keep
     it complete the rule here (city staff also the budgets), and copy, publish or close it."""
     policy = _policy(request, code)
-    units = selectors.issuing_units(request.user)
+    units = issuing_units(request.user)
     keeps = units.filter(pk=policy.issuer_id).exists()
     can_edit = keeps and policy.state != PolicyState.CLOSED
     draft = None  # the rule as posted, shown again when it is refused
@@ -219,7 +220,7 @@ def _whole_initial(policy: Policy) -> dict[str, Any]:
 @login_required
 def policy_create(request: HttpRequest) -> HttpResponse:
     """A new policy, issued by the city or, for its own district, by a district; saved as a draft."""
-    units = selectors.issuing_units(request.user)
+    units = issuing_units(request.user)
     if not units.exists():
         raise PermissionDenied("只有市级和区县工作人员可以发布政策。")
     initial = {"issuer": units.first().pk, "is_active": True, "publicity_days": 5}
@@ -239,7 +240,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
 def policy_edit(request: HttpRequest, code: str) -> HttpResponse:
     """The whole policy edited on one page: issuing unit, text, conditions, support and period."""
     policy = _policy(request, code)
-    units = selectors.issuing_units(request.user)
+    units = issuing_units(request.user)
     if not units.filter(pk=policy.issuer_id).exists():
         raise PermissionDenied(services.keep_refusal(request.user, policy.issuer, "修改"))
     form = forms.PolicyWholeForm(request.POST or None, units=units, initial=_whole_initial(policy))
@@ -271,7 +272,7 @@ def _service_refusal(
 def policy_copy(request: HttpRequest, code: str) -> HttpResponse:
     """A new draft from a policy the user reads, issued by a unit they may issue for."""
     policy = _policy(request, code)
-    form = forms.PolicyCopyForm(request.POST, units=selectors.issuing_units(request.user))
+    form = forms.PolicyCopyForm(request.POST, units=issuing_units(request.user))
     try:
         if not form.is_valid():
             raise ValidationError(form_refusal(form))
@@ -321,7 +322,7 @@ def policy_close(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def rule_check_new(request: HttpRequest) -> HttpResponse:
     """The rule check of a policy not yet saved: counted for the subject and issuing unit chosen on its form."""
-    units = selectors.issuing_units(request.user)
+    units = issuing_units(request.user)
     if not units.exists():
         raise PermissionDenied("只有市级和区县工作人员可以发布政策。")
     form = forms.RuleCheckForm(request.POST, units=units)

@@ -29,5 +29,11 @@ def read_json(dataset: str, name: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def data_files(dataset: str, pattern: str) -> list[str]:
+    """The names of a data set's files matching `pattern` (e.g. the plans beyond the first, plan_*.json)."""
+    folder = DATA_DIR / dataset
+    return sorted(path.name for path in folder.glob(pattern)) if folder.is_dir() else []
+
+
 def datasets() -> list[str]:
     return sorted(path.name for path in DATA_DIR.iterdir() if path.is_dir())

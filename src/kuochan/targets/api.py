@@ -18,11 +18,11 @@ from kuochan.orgs.selectors import reporting_units as units_in_scope
 from kuochan.projects.rules import last_complete_month
 from kuochan.targets import services
 from kuochan.targets.models import Indicator, Plan, Statement
-from kuochan.targets.rules import SEVERITY_LABELS, Finding, plan_check, reconciliation
+from kuochan.targets.rules import SEVERITY_LABELS, Finding, reconciliation
 from kuochan.targets.selectors import (
     city_targets,
     district_targets,
-    plan_data,
+    plan_findings,
     plan_table,
     plans,
     ranking,
@@ -110,6 +110,7 @@ class FindingOut(Schema):
     severity_label: str
     message: str
     figures: dict[str, Any]
+    across_documents: bool = False  # a finding across this plan and another document of its place
 
 
 class IndicatorFiguresOut(Schema):
@@ -198,8 +199,9 @@ class ActualOut(Schema):
     note: str
 
 
-def _plan(code: str) -> Plan:
-    plan = plans().filter(code=code).first()
+def _plan(request: HttpRequest, code: str) -> Plan:
+    """A plan the caller reads (their city's and its districts'; another city's is not found)."""
+    plan = plans(request.auth).filter(code=code).first()
     if plan is None:
         raise Http404(f"没有规划“{code}”。")
     return plan
@@ -251,19 +253,24 @@ def _splittable(plan: Plan, code: str) -> Indicator:
 @router.get("/plans", response=list[PlanOut], summary="规划（最新在前）")
 def plan_list(request: HttpRequest) -> Any:
     business_only(request.auth)
-    return plans()
+    return plans(request.auth)
 
 
 @router.get("/plans/{code}", response=PlanDetailOut, summary="规划：目标表（与文件相同）及每个指标、正文目标")
 def plan_detail(request: HttpRequest, code: Slug) -> Plan:
     business_only(request.auth)
-    return _plan(code)
+    return _plan(request, code)
 
 
-@router.get("/plans/{code}/check", response=list[FindingOut], summary="规划自检：目标表与正文不一致之处")
-def plan_findings(request: HttpRequest, code: Slug) -> list[dict[str, Any]]:
+@router.get(
+    "/plans/{code}/check",
+    response=list[FindingOut],
+    summary="规划自检：目标表与正文不一致之处，及与同地其他文件的对照",
+)
+def plan_check_findings(request: HttpRequest, code: Slug) -> list[dict[str, Any]]:
     business_only(request.auth)
-    return [_finding(f) for f in plan_check(plan_data(_plan(code)))]
+    own, across, _ = plan_findings(_plan(request, code), request.auth)
+    return [_finding(f) for f in own] + [_finding(f) | {"across_documents": True} for f in across]
 
 
 @router.get(
@@ -274,7 +281,7 @@ def plan_findings(request: HttpRequest, code: Slug) -> list[dict[str, Any]]:
 def plan_progress(
     request: HttpRequest, code: Slug, as_of: Month | None = None, district: Id | None = None
 ) -> dict[str, Any]:
-    plan = _plan(code)
+    plan = _plan(request, code)
     year, month = _as_of(as_of)
     units = list(units_in_scope(actor=request.auth))
     unit = next((u for u in units if u.pk == district), None)
@@ -291,7 +298,7 @@ def plan_progress(
 @router.get("/plans/{code}/ranking", response=list[RankOut], summary="赛马：各区县按自身目标完成情况排名")
 def plan_ranking(request: HttpRequest, code: Slug, as_of: Month | None = None) -> list:
     staff_only(request.auth)
-    plan = _plan(code)
+    plan = _plan(request, code)
     year, month = _as_of(as_of)
     return [
         {"unit": r.unit, "score": r.score, "rank": r.rank, "reasons": list(r.reasons),
@@ -307,7 +314,7 @@ def plan_ranking(request: HttpRequest, code: Slug, as_of: Month | None = None) -
 )
 def decomposition(request: HttpRequest, code: Slug, indicator: Slug) -> dict[str, Any]:
     staff_only(request.auth)
-    plan = _plan(code)
+    plan = _plan(request, code)
     return _decomposition(plan, _splittable(plan, indicator))
 
 
@@ -318,7 +325,7 @@ def decomposition(request: HttpRequest, code: Slug, indicator: Slug) -> dict[str
 )
 def decomposition_save(request: HttpRequest, code: Slug, indicator: Slug, data: TargetsIn) -> dict[str, Any]:
     staff_only(request.auth)
-    plan = _plan(code)
+    plan = _plan(request, code)
     chosen = _splittable(plan, indicator)
     units = {unit.pk: unit for unit in reporting_units(plan)}
     if unknown := sorted({t.unit for t in data.targets} - set(units)):
@@ -335,7 +342,7 @@ def decomposition_save(request: HttpRequest, code: Slug, indicator: Slug, data: 
 )
 def decomposition_split(request: HttpRequest, code: Slug, indicator: Slug) -> dict[str, Any]:
     staff_only(request.auth)
-    plan = _plan(code)
+    plan = _plan(request, code)
     chosen = _indicator(plan, indicator)
     services.decomposition_by_share(actor=request.auth, source=Source.API, indicator=chosen)
     return _decomposition(plan, chosen)
@@ -343,7 +350,7 @@ def decomposition_split(request: HttpRequest, code: Slug, indicator: Slug) -> di
 
 @router.post("/plans/{code}/actuals", response={201: ActualOut}, summary="录入（或更正）统计部门的本年累计值")
 def actual_record(request: HttpRequest, code: Slug, data: ActualIn) -> Status:
-    plan = _plan(code)
+    plan = _plan(request, code)
     indicator = _indicator(plan, data.indicator)
     unit = next((u for u in [plan.org_unit, *units_in_scope(actor=request.auth)] if u.pk == data.unit), None)
     if unit is None:

@@ -44,26 +44,25 @@ class ActualsImporter(Importer):
     )  # fmt: skip
 
     def check(self, rows: list[Row]) -> None:
-        plan = plan_get()
-        if plan is None:
-            for row in rows:
-                row.error("indicator", "还没有规划，请先加载参考数据")
-            return
-        indicators = {}
-        for pk, code, name in plan.indicators.values_list("id", "code", "name"):
-            indicators[match_key(code)] = indicators[match_key(name)] = (pk, name)
-        units = {}
-        for unit in OrgUnit.objects.filter(
-            Q(pk=plan.org_unit_id) | Q(kind__in=REPORTING_KINDS, path__startswith=plan.org_unit.path)
-        ):
-            for name in (unit.name, unit.short_name, unit.name.removesuffix("区").removesuffix("县")):
-                if name:
-                    units[match_key(name)] = unit  # 吴兴区, its short name, or 吴兴
+        found: dict[int, tuple[Any, dict[str, tuple[int, str]], dict[str, OrgUnit]]] = {}
+
+        def in_force(year: int) -> tuple[Any, dict[str, tuple[int, str]], dict[str, OrgUnit]]:
+            """The plan a figure of `year` belongs to (the one in force then, else the latest), with its
+            indicators and units by every name they go by."""
+            if year not in found:
+                plan = plan_get(actor=self.actor, year=year) or plan_get(actor=self.actor)
+                found[year] = (plan, *_names(plan)) if plan is not None else (None, {}, {})
+            return found[year]
+
         this_month = timezone.localdate().replace(day=1)
         for row in rows:
+            plan, indicators, units = in_force(row.get("month").year)
+            if plan is None:
+                row.error("indicator", "还没有规划，请先加载参考数据")
+                continue
             indicator = indicators.get(match_key(row.get("indicator")))
             if indicator is None:
-                row.error("indicator", "不是规划中的指标，应为目标表中的指标名称或代码")
+                row.error("indicator", f"不是《{plan.name}》中的指标，应为其目标表中的指标名称或代码")
                 continue
             unit = units.get(match_key(row.get("unit")))
             if unit is None:
@@ -157,3 +156,18 @@ class ActualsImporter(Importer):
                 float(actual.value),
                 actual.note,
             ]
+
+
+def _names(plan: Plan) -> tuple[dict[str, tuple[int, str]], dict[str, OrgUnit]]:
+    """The plan's indicators by code and name, and its units by name, short name or name without 区/县."""
+    indicators = {}
+    for pk, code, name in plan.indicators.values_list("id", "code", "name"):
+        indicators[match_key(code)] = indicators[match_key(name)] = (pk, name)
+    units = {}
+    for unit in OrgUnit.objects.filter(
+        Q(pk=plan.org_unit_id) | Q(kind__in=REPORTING_KINDS, path__startswith=plan.org_unit.path)
+    ):
+        for name in (unit.name, unit.short_name, unit.name.removesuffix("区").removesuffix("县")):
+            if name:
+                units[match_key(name)] = unit  # 吴兴区, its short name, or 吴兴
+    return indicators, units

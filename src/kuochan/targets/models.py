@@ -2,6 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kuochan.orgs.models import OrgUnit
+from kuochan.statistics.models import StatIndicator
 
 AMOUNT = {"max_digits": 16, "decimal_places": 4, "null": True, "blank": True}
 
@@ -40,6 +41,7 @@ class Plan(models.Model):
     source = models.TextField(_("来源文件"), blank=True)
     table_title = models.CharField(_("目标表标题"), max_length=200, blank=True)
     table_columns = models.JSONField(_("目标表表头"), default=list)
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("规划")
@@ -55,6 +57,12 @@ class Plan(models.Model):
     @property
     def years(self) -> list[int]:
         return list(range(self.period_start, self.period_end + 1))
+
+    @property
+    def period_text(self) -> str:
+        if self.period_start == self.period_end:
+            return f"{self.period_start} 年"
+        return f"{self.period_start}—{self.period_end} 年"
 
 
 class Indicator(models.Model):
@@ -79,6 +87,15 @@ class Indicator(models.Model):
     lead = models.CharField(_("牵头单位"), max_length=100, blank=True)
     actual_source = models.CharField(_("实际值来源"), max_length=16, choices=ActualSource.choices)
     derivation = models.CharField(_("推算口径"), max_length=100, blank=True)
+    statistic = models.ForeignKey(
+        StatIndicator,
+        verbose_name=_("取自统计指标"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("实际值取统计部门月报的该指标：增速类取累计增速，其余取累计值"),
+    )
     table_cells = models.JSONField(_("目标表原文"), default=list)  # the cells after 单位, as written
     note = models.TextField(_("说明"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -182,3 +199,28 @@ class DistrictTarget(models.Model):
 
     def audit_scope(self) -> tuple[str, None]:
         return (self.org_unit.path, None)
+
+
+class PlanVersion(models.Model):
+    """The whole plan as it stood after one change, in the plan file's own shape (`services.plan_content`):
+    a past month is read against the version in force at its end, so editing a target never rewrites
+    what an earlier month's report said."""
+
+    plan = models.ForeignKey(Plan, verbose_name=_("规划"), on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版本"))
+    saved_at = models.DateTimeField(_("生效时间"))
+    saved_by = models.CharField(_("修订人"), max_length=150, blank=True)
+    note = models.CharField(_("修订说明"), max_length=200, blank=True)
+    content = models.JSONField(_("内容"))
+
+    class Meta:
+        verbose_name = _("规划版本")
+        verbose_name_plural = _("规划版本")
+        ordering = ["plan", "-number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="plan_version_once")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} 第 {self.number} 版"
+
+    def audit_scope(self) -> tuple[str, None]:
+        return (self.plan.org_unit.path, None)

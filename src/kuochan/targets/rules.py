@@ -113,7 +113,7 @@ def _percent(value: float) -> str:
 def _years(plan: PlanData, i: IndicatorData) -> list[Finding]:
     """Missing years: an indicator followed year by year needs a target for every year of the period."""
     if i.kind not in ("period_total", "level_by_year", "yearly_value") or not i.yearly:
-        if i.kind in ("period_total", "yearly_value") and not i.yearly:
+        if i.kind in ("period_total", "yearly_value") and not i.yearly and i.period_target is not None:
             return [
                 Finding(
                     i.name, INFO, f"只有{plan.period_label}累计目标，没有分年目标：按时序进度均分到各年跟踪。",
@@ -235,7 +235,7 @@ def _baseline(plan: PlanData, i: IndicatorData) -> list[Finding]:
             findings.append(
                 Finding(
                     i.name, WARNING,
-                    f"{shown}{i.unit}低于 {plan.baseline_year} 年基期 {number(i.baseline)}{i.unit}，意味着年度负增长。",
+                    f"{shown}{i.unit}低于 {plan.baseline_year} 年基期 {number(i.baseline)}{i.unit}，即目标低于上年实际水平。",
                     {"baseline": _json(i.baseline), "below": {str(y): _json(i.yearly[y]) for y in below}},
                 )
             )  # fmt: skip
@@ -561,6 +561,22 @@ def level_progress(actual: Decimal | None, start: Decimal | None, target: Decima
     added = actual - start
     done = f"年内新增 {number(added)}" if added >= 0 else f"年内减少 {number(-added)}"
     return f"{done} / 目标新增 {number(max(target - start, Decimal(0)))}"
+
+
+def versus_baseline(i: IndicatorData, actual: Decimal | None, baseline_year: int, months: int) -> str | None:
+    """An indicator without a target for the year read against its baseline (last year's result, for a
+    work plan): a rate or share by the points between them; an amount or count so far against the
+    baseline year's whole-year figure."""
+    if actual is None or i.baseline is None:
+        return None
+    if i.unit == "%":
+        gap = actual - i.baseline
+        if gap == 0:
+            return f"与 {baseline_year} 年的 {number(i.baseline)}% 持平"
+        return f"比 {baseline_year} 年的 {number(i.baseline)}% {'高' if gap > 0 else '低'} {number(abs(gap))} 个百分点"
+    if i.kind in FLOWS and months < 12 and i.baseline:
+        return f"截至 {months} 月为 {baseline_year} 年全年 {number(i.baseline)}{i.unit} 的 {_points(actual / i.baseline)}"
+    return f"{baseline_year} 年为 {number(i.baseline)}{i.unit}，现为 {number(actual)}{i.unit}"
 
 
 def year_target_of(i: IndicatorData, year: int, years: Sequence[int], baseline_year: int) -> Decimal | None:

@@ -11,38 +11,89 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from kuochan.core.bulk import raw_values
-from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.orgs.models import REPORTING_KINDS, OrgKind, OrgUnit
 from kuochan.projects.models import YI_WAN, Milestone, Project, YearPlan
 from kuochan.projects.rules import TERMINATED, large_projects_started, renovation_investment_by_month
 from kuochan.projects.selectors import hundredths, project_facts, renovation_reports
 from kuochan.registry.models import AnnualMetric, Enterprise, Honour
+from kuochan.statistics.models import StatFigure, StatIndicator, StatKind
 from kuochan.targets.forecast import Forecast, PipelineProject, forecast
-from kuochan.targets.models import Actual, ActualSource, DistrictTarget, Indicator, Plan
+from kuochan.targets.models import (
+    Actual,
+    ActualSource,
+    DistrictTarget,
+    Indicator,
+    Plan,
+    PlanVersion,
+    Statement,
+)
 from kuochan.targets.rules import (
     FLOWS,
     NONE,
+    Finding,
     IndicatorData,
     PlanData,
     RankRow,
     Standing,
     StatementData,
     district_ranking,
+    document_check,
     level_progress,
+    plan_check,
     standing,
+    versus_baseline,
     year_target_of,
 )
 
 
-def plans() -> QuerySet[Plan]:
-    return Plan.objects.select_related("org_unit")
+def plans(actor: Any = None) -> QuerySet[Plan]:
+    """The plans the actor reads: those of their own unit and the units above it (a district's staff follow
+    the city's plan), and those of the units below it; everyone's for the system (None)."""
+    found = Plan.objects.select_related("org_unit")
+    unit = _home_unit(actor)
+    if unit is None:  # the system, or an account of no place (an administrator): every plan
+        return found
+    return found.filter(Q(org_unit_id__in=unit.ancestor_ids()) | Q(org_unit__path__startswith=unit.path))
 
 
-def plan_get(code: str | None = None) -> Plan | None:
-    """The plan with this code, or without one the latest plan."""
-    found = plans()
-    return found.filter(code=code).first() if code else found.order_by("-period_start", "code").first()
+def _home_unit(actor: Any) -> OrgUnit | None:
+    """Where the actor stands in the tree: their unit, or an enterprise contact's district."""
+    if actor is None:
+        return None
+    if getattr(actor, "org_unit_id", None):
+        return actor.org_unit
+    enterprise = getattr(actor, "enterprise", None) if getattr(actor, "enterprise_id", None) else None
+    return enterprise.district if enterprise is not None else None
+
+
+def plan_get(code: str | None = None, *, actor: Any = None, year: int | None = None) -> Plan | None:
+    """The plan with this code among those the actor reads; without a code the plan in force: not retired,
+    covering `year` when given, the one of the actor's own unit or the nearest above it (the city's for a
+    district), the latest first."""
+    found = plans(actor)
+    if code:
+        return found.filter(code=code).first()
+    found = found.filter(retired_at__isnull=True)
+    if year is not None:
+        found = found.filter(period_start__lte=year, period_end__gte=year)
+    candidates = list(found.order_by("-period_start", "code"))
+    unit = _home_unit(actor)
+    if unit is not None:
+        above = unit.ancestor_ids()
+        own = [p for p in candidates if p.org_unit_id in above]
+        own.sort(key=lambda p: -above.index(p.org_unit_id))  # the actor's own unit first, then upwards
+        if own:
+            return own[0]
+    else:  # the system: the plan of the highest unit (the city's, before a district's)
+        candidates.sort(key=lambda p: len(p.org_unit.path))
+    return candidates[0] if candidates else None
+
+
+def plan_versions(plan: Plan) -> list[PlanVersion]:
+    return list(plan.versions.order_by("-number"))
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -54,13 +105,22 @@ def _indicator(i: Indicator) -> IndicatorData:
         code=i.code, name=i.name, unit=i.unit, kind=i.kind, baseline=i.baseline, previous_period=i.previous_period,
         yearly={int(year): Decimal(value) for year, value in i.yearly.items()}, period_target=i.period_target,
         threshold=i.threshold, band=i.band, relates_to=i.relates_to, in_table=i.table_row is not None,
+        table_text="｜".join([i.name, i.unit, *i.table_cells]) if i.table_row is not None else "",
     )  # fmt: skip
 
 
-def plan_data(plan: Plan) -> PlanData:
-    indicators = list(plan.indicators.order_by("sort_order"))
+def plan_data(
+    plan: Plan, indicators: list[Indicator] | None = None, statements: list[Statement] | None = None
+) -> PlanData:
+    """The plan as the rules see it: as it stands, or made of the given (perhaps past) indicators and
+    statements."""
+    if indicators is None:
+        indicators = list(plan.indicators.order_by("sort_order"))
+    if statements is None:
+        statements = list(plan.statements.order_by("sort_order"))
     by_id = {i.pk: i.code for i in indicators}
     return PlanData(
+        code=plan.code,
         name=plan.name,
         years=plan.years,
         baseline_year=plan.baseline_year,
@@ -68,10 +128,85 @@ def plan_data(plan: Plan) -> PlanData:
         previous_period_label=plan.previous_period_label or "上一规划期",
         indicators=[_indicator(i) for i in indicators],
         statements=[
-            StatementData(by_id[s.indicator_id], s.claim, s.value, s.sentence, s.year)
-            for s in plan.statements.order_by("sort_order")
+            StatementData(
+                by_id.get(s.indicator_id, getattr(s, "code", "")), s.claim, s.value, s.sentence, s.year
+            )
+            for s in statements
         ],
     )
+
+
+def _month_end_moment(year: int, month: int) -> dt.datetime:
+    """The first moment after the month (local time): a version saved before it was in force that month."""
+    following = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return timezone.make_aware(dt.datetime.combine(following, dt.time.min))
+
+
+def plan_version_at(plan: Plan, year: int, month: int) -> PlanVersion | None:
+    """The version of the plan in force at the end of the month: the last saved by then, or for a month
+    before the plan was made, the plan as first made. None when the plan has never changed."""
+    versions = list(plan.versions.order_by("number").only("pk", "number", "saved_at"))
+    if len(versions) < 2:
+        return None
+    end = _month_end_moment(year, month)
+    then = [v for v in versions if v.saved_at < end]
+    chosen = then[-1] if then else versions[0]
+    return None if chosen.pk == versions[-1].pk else PlanVersion.objects.get(pk=chosen.pk)
+
+
+def plan_as_of(plan: Plan, year: int, month: int) -> tuple[PlanData, list[Indicator]]:
+    """The plan's indicators as they stood at the end of the month (unsaved copies for a past version, each
+    with the id of today's indicator of its code, so official figures are found), and the rules' view."""
+    version = plan_version_at(plan, year, month)
+    current = list(plan.indicators.select_related("statistic").order_by("sort_order"))
+    if version is None:
+        return plan_data(plan, current), current
+    by_code = {i.code: i for i in current}
+    statistics = dict(StatIndicator.objects.values_list("code", "pk"))
+    then = []
+    for item in version.content["indicators"]:
+        values = {
+            name: _decimal(item.get(name))
+            for name in ("baseline", "previous_period", "period_target", "threshold", "band")
+        }
+        indicator = Indicator(
+            pk=by_code[item["code"]].pk if item["code"] in by_code else None, plan=plan, code=item["code"],
+            name=item["name"], unit=item["unit"], kind=item["kind"], table_row=item.get("table_row"),
+            yearly=item.get("yearly", {}), relates_to=item.get("relates_to", ""), lead=item.get("lead", ""),
+            actual_source=item["actual_source"], derivation=item.get("derivation", ""),
+            statistic_id=statistics.get(item.get("statistic")), note=item.get("note", ""),
+            table_cells=item.get("table_cells", []), **values,
+        )  # fmt: skip
+        then.append(indicator)
+    statements = [
+        StatementData(
+            item["indicator"], item["claim"], Decimal(str(item["value"])), item["sentence"], item.get("year")
+        )
+        for item in version.content["statements"]
+    ]
+    data = plan_data(plan, then, [])
+    return replace(data, statements=statements), then
+
+
+def plan_findings(plan: Plan, actor: Any = None) -> tuple[list[Finding], list[Finding], list[str]]:
+    """The plan check: the plan's own findings, the findings across it and the other documents of its
+    place (the plans of its unit, the units above and below it, that the actor reads; retired ones too,
+    since what they stated stays stated), and the names of those documents."""
+    own = plan_check(plan_data(plan))
+    unit = plan.org_unit
+    others = [
+        p
+        for p in plans(actor).filter(
+            Q(org_unit_id__in=unit.ancestor_ids()) | Q(org_unit__path__startswith=unit.path)
+        )
+        if p.pk != plan.pk
+    ]
+    across = [
+        f
+        for f in document_check([plan_data(plan), *(plan_data(p) for p in others)])
+        if plan.name in f.figures["documents"]
+    ]
+    return own, across, [p.name for p in others]
 
 
 def plan_table(plan: Plan) -> list[list[str]]:
@@ -224,6 +359,24 @@ def _derivation(indicator: Indicator) -> Derivation | None:
     }.get(name)
 
 
+def _statistic_values(plan: Plan, indicator: Indicator, year: int, month: int) -> dict[str, Decimal]:
+    """The statistics bureau's figures of the month for the plan's unit and the units below it: the growth
+    (%) for a growth indicator, else the year to date."""
+    growth = indicator.kind == "min_avg_growth" or indicator.statistic.kind == StatKind.GROWTH
+    rows = StatFigure.objects.filter(
+        indicator_id=indicator.statistic_id,
+        month=dt.date(year, month, 1),
+        area__path__startswith=plan.org_unit.path,
+    ).values_list("area__name", "growth" if growth else "ytd")
+    return {area: value for area, value in rows if value is not None}
+
+
+def known_derivation(text: str) -> bool:
+    """Whether the platform can derive an indicator's actual this way (a plan file or page names it)."""
+    probe = Indicator(derivation=text)
+    return _derivation(probe) is not None
+
+
 def unit_actuals(
     plan: Plan,
     indicator: Indicator,
@@ -235,23 +388,50 @@ def unit_actuals(
 ) -> tuple[dict[str, Decimal], str]:
     """{unit name: year-to-date value} at the end of `month` of `year` for the plan's unit (its own name)
     and its reporting units, and where they come from: official figures where entered or imported, else
-    derived (the sum of the districts for the city). Ratios and rates come from official figures only.
-    `stored` and `units` are the official figures and the reporting units when the caller read them already."""
+    the statistics bureau's monthly figures when the indicator takes them, else derived (each unit's the
+    sum of the districts within it). Ratios and rates come from official figures only. `stored` and
+    `units` are the official figures and the reporting units when the caller read them already."""
     if stored is None:
         stored = dict(
             Actual.objects.filter(indicator=indicator, month=dt.date(year, month, 1)).values_list(
                 "org_unit__name", "value"
             )
         )
+    if indicator.statistic_id is not None:
+        figures = _statistic_values(plan, indicator, year, month)
+        return {**figures, **stored}, f"{STATISTICS}（{indicator.statistic.name}）"
     derive = _derivation(indicator)
     if derive is None or indicator.kind not in (*FLOWS, "level_by_year"):
         return stored, STATISTICS
     derived = derive(plan, year, _month_end(year, month), memo)
-    if indicator.derivation not in RATIOS:  # a count or an amount: none found is 0; the city's is the sum
-        for unit in units if units is not None else reporting_units(plan):
-            derived.setdefault(unit.name, Decimal(0))
-        derived[plan.org_unit.name] = sum(derived.values(), Decimal(0))
+    if (
+        indicator.derivation not in RATIOS
+    ):  # a count or an amount: none found is 0; a unit's is its districts'
+        within = _districts_within(plan, memo)
+        derived = {
+            unit: sum((derived.get(name, Decimal(0)) for name in names), Decimal(0))
+            for unit, names in within.items()
+        }
     return {**derived, **stored}, f"推算（{ActualSource(indicator.actual_source).label}）"
+
+
+def _districts_within(plan: Plan, memo: Reads | None) -> dict[str, set[str]]:
+    """{unit name: names of the districts and zones within it} for the plan's unit and its reporting units
+    (a city's districts are their own; a province's cities hold theirs): what derived figures add up."""
+    if memo is not None and memo.within is not None:
+        return memo.within
+    districts = list(
+        OrgUnit.objects.filter(kind__in=REPORTING_KINDS, path__startswith=plan.org_unit.path).values_list(
+            "name", "path"
+        )
+    )
+    within = {
+        unit.name: {name for name, path in districts if path.startswith(unit.path)}
+        for unit in [plan.org_unit, *reporting_units(plan)]
+    }
+    if memo is not None:
+        memo.within = within
+    return within
 
 
 @dataclass
@@ -259,13 +439,17 @@ class Reads:
     """What a report (or the ranking of every unit) reads once and shares: each indicator's actuals by
     year and month, and the plan's district targets."""
 
-    actuals: dict[tuple[int, int, int], tuple[dict[str, Decimal], str]] = field(default_factory=dict)
+    actuals: dict[tuple[str, int, int], tuple[dict[str, Decimal], str]] = field(default_factory=dict)
     targets: dict[int, dict[str, dict[int, Decimal]]] | None = None
     stored: dict[tuple[int, int], dict[int, dict[str, Decimal]]] = field(default_factory=dict)
     units: list[OrgUnit] | None = None
     facts: list[Any] | None = None  # every project, without progress
     reports: dict[int, list[Any]] = field(default_factory=dict)  # renovation reports by year
     investment: dict[tuple[int, dt.date], dict[str, list[int]]] = field(default_factory=dict)
+    within: dict[str, set[str]] | None = None  # the districts within each unit
+    plans: dict[tuple[int, int], tuple[PlanData, list[Indicator]]] = field(
+        default_factory=dict
+    )  # as of a month
 
 
 def _memo_actuals(
@@ -273,7 +457,7 @@ def _memo_actuals(
 ) -> tuple[dict[str, Decimal], str]:
     """`unit_actuals`, computed once per indicator, year and month (every unit's value comes from the same
     read)."""
-    key = (indicator.pk, year, month)
+    key = (indicator.code, year, month)
     if key not in memo.actuals:
         if (year, month) not in memo.stored:  # every indicator's official figures of the month, in one read
             found: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -324,9 +508,11 @@ def targets_report(
     _within(plan, year)
     unit = unit or plan.org_unit
     memo = Reads() if memo is None else memo
-    data = plan_data(plan)
+    if (year, month) not in memo.plans:
+        memo.plans[(year, month)] = plan_as_of(plan, year, month)
+    data, models = memo.plans[(year, month)]
     rows = []
-    for indicator, model in zip(data.indicators, plan.indicators.order_by("sort_order"), strict=True):
+    for indicator, model in zip(data.indicators, models, strict=True):
         values, source = _memo_actuals(memo, plan, model, year, month)
         before, _ = _memo_actuals(memo, plan, model, year - 1, month)
         earlier = Decimal(0)
@@ -367,10 +553,15 @@ def targets_report(
         )  # fmt: skip
         if detail:
             level_start = start if start is not None else indicator.baseline
+            reasons = list(result.reasons)
+            if result.year_target is None and (
+                against := versus_baseline(indicator, result.actual, data.baseline_year, month)
+            ):
+                reasons.append(against)
             rows[-1] |= {
                 "source": source if result.actual is not None else "",
                 "expected_source": source,
-                "reasons": list(result.reasons),
+                "reasons": reasons,
                 "yoy": _float(result.yoy),
                 "level_text": level_progress(result.actual, level_start, result.year_target)
                 if model.kind == "level_by_year"
@@ -394,9 +585,11 @@ def splittable(indicator: Indicator) -> bool:
 
 
 def reporting_units(plan: Plan) -> list[OrgUnit]:
-    """The plan's reporting units (districts and zones), in the order the city lists them."""
+    """The units the plan's unit ranks and splits targets among, in the order it lists them: a city's
+    districts and zones, a province's cities; a district's plan has none."""
+    kinds = (OrgKind.CITY,) if plan.org_unit.kind == OrgKind.PROVINCE else REPORTING_KINDS
     return list(
-        OrgUnit.objects.filter(kind__in=REPORTING_KINDS, path__startswith=plan.org_unit.path)
+        OrgUnit.objects.filter(kind__in=kinds, path__startswith=plan.org_unit.path)
         .exclude(pk=plan.org_unit_id)
         .order_by("sort_order", "code")
     )

@@ -24,11 +24,11 @@ from kuochan.targets import services
 from kuochan.targets.forecast import METHOD
 from kuochan.targets.forms import ActualForm, PlanFilter, TargetGridForm
 from kuochan.targets.models import Plan
-from kuochan.targets.rules import SEVERITY_LABELS, plan_check, reconciliation
+from kuochan.targets.rules import SEVERITY_LABELS, reconciliation
 from kuochan.targets.selectors import (
     city_targets,
     district_targets,
-    plan_data,
+    plan_findings,
     plan_forecast,
     plan_get,
     plan_table,
@@ -61,13 +61,17 @@ def _asked(request: HttpRequest) -> dict[str, Any]:
     return filter_values(request, PlanFilter)[1]
 
 
-def _plan(values: dict[str, Any]) -> Plan | None:
-    return plan_get(values["plan"] or None)
+def _plan(request: HttpRequest, values: dict[str, Any], year: int | None = None) -> Plan | None:
+    """The plan asked for among those the user reads, else the one in force in `year` (or the latest)."""
+    plan = plan_get(values["plan"] or None, actor=request.user, year=year)
+    if plan is None and year is not None and not values["plan"]:
+        plan = plan_get(actor=request.user)
+    return plan
 
 
 @login_required
 def plan_page(request: HttpRequest) -> HttpResponse:
-    plan = _plan(_asked(request))
+    plan = _plan(request, _asked(request))
     if plan is None:
         return render(request, "targets/plan.html", {"plan": None})
     table = plan_table(plan)
@@ -92,15 +96,17 @@ def plan_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def check_page(request: HttpRequest) -> HttpResponse:
-    plan = _plan(_asked(request))
-    findings = plan_check(plan_data(plan)) if plan else []
-    counts = Counter(f.severity for f in findings)
+    plan = _plan(request, _asked(request))
+    own, across, documents = plan_findings(plan, request.user) if plan else ([], [], [])
+    counts = Counter(f.severity for f in [*own, *across])
     return render(
         request,
         "targets/check.html",
         {
             "plan": plan,
-            "findings": [(f, SEVERITY_LABELS[f.severity]) for f in findings],
+            "findings": [(f, SEVERITY_LABELS[f.severity]) for f in own],
+            "across": [(f, SEVERITY_LABELS[f.severity]) for f in across],
+            "documents": documents,
             "counts": [(key, label, counts[key]) for key, label in SEVERITY_LABELS.items()],
         },
     )
@@ -121,8 +127,8 @@ def progress_page(request: HttpRequest) -> HttpResponse:
     """Each indicator's progress after the as-of month, for the plan's unit or a reporting unit in scope
     (district staff see their own district)."""
     values = _asked(request)
-    plan = _plan(values)
     year, month = _month(values)
+    plan = _plan(request, values, year)
     units = list(org_reporting_units(actor=request.user))
     if request.method == "POST" and plan is not None:
         return _record_actual(request, plan, units)
@@ -164,7 +170,7 @@ def decomposition_page(request: HttpRequest) -> HttpResponse:
     """One indicator's city targets and each reporting unit's share, year by year: split by baseline share
     or typed in (city staff), with the reconciliation check."""
     values = _asked(request)
-    plan = _plan(values)
+    plan = _plan(request, values)
     if plan is None:
         return render(request, "targets/decomposition.html", {"plan": None})
     _staff_only(request)
@@ -211,8 +217,8 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     """赛马: the reporting units ranked on their own targets, with each indicator's points."""
     _staff_only(request)
     values = _asked(request)
-    plan = _plan(values)
     year, month = _month(values)
+    plan = _plan(request, values, year)
     rows = _or_message(request, lambda: ranking(plan=plan, year=year, month=month), []) if plan else []
     return render(
         request, "targets/ranking.html", {"plan": plan, "rows": rows, "as_of": f"{year}-{month:02d}"}
@@ -224,8 +230,8 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
     """The fan chart of the project-derived indicators: P10 / P50 / P90 by year against the targets."""
     _staff_only(request)
     values = _asked(request)
-    plan = _plan(values)
     year, month = _month(values)
+    plan = _plan(request, values, year)
     result = None
     if plan:
         result = _or_message(

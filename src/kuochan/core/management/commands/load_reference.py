@@ -11,7 +11,7 @@ from kuochan.orgs.services import flatten_tree, org_units_load
 from kuochan.outreach.services import service_rules_load
 from kuochan.policies.services import policy_load
 from kuochan.projects.services import light_rules_load
-from kuochan.reference import datasets, read_json
+from kuochan.reference import data_files, datasets, read_json
 from kuochan.registry.services import industries_load, tags_load
 from kuochan.statistics.services import indicators_load
 from kuochan.targets.services import plan_load
@@ -37,11 +37,15 @@ class Command(BaseCommand):
                 "industry_tags": tags_load(data=read_json(dataset, "industry_tags.json")),
                 "light_rules": light_rules_load(data=read_json(dataset, "light_rules.json")),
                 "evaluation_scheme": scheme_load(data=read_json(dataset, "evaluation_scheme.json")),
+                "stat_indicators": indicators_load(data=read_json("common", "stat_indicators.json")),
                 "plan": plan_load(data=read_json(dataset, "plan.json")),
+                **{
+                    f"plan:{name}": plan_load(data=read_json(dataset, name))
+                    for name in data_files(dataset, "plan_*.json")
+                },
                 "policies": policy_load(data=read_json(dataset, "policies.json")),
                 "service_rules": service_rules_load(data=read_json(dataset, "service_rules.json")),
                 "measures": measures_load(data=read_json(dataset, "measures.json")),
-                "stat_indicators": indicators_load(data=read_json("common", "stat_indicators.json")),
             }
         except ValidationError as exc:
             raise CommandError("参考数据有误：\n" + "\n".join(exc.messages), returncode=2) from exc

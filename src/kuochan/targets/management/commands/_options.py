@@ -19,8 +19,11 @@ def as_of_month(value: str) -> dt.date:
     return month
 
 
-def the_plan(code: str | None) -> Plan:
-    plan = plan_get(code)
+def the_plan(code: str | None, year: int | None = None) -> Plan:
+    """The plan named, or without a code the plan in force in `year` (the latest plan when no year)."""
+    plan = plan_get(code, year=year)
+    if plan is None and not code and year is not None:
+        plan = plan_get()  # none covers the year: the latest, whose refusal names its period
     if plan is None:
         raise CommandError(
             f"没有编号为“{code}”的规划。" if code else "还没有规划，请先 kuochan load-reference。",

@@ -17,14 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", required=True, help="截至月份 YYYY-MM")
         parser.add_argument("--runs", type=int, default=1000, help="模拟次数（默认 1000）")
         parser.add_argument("--seed", type=int, default=2026, help="随机种子（同一种子结果相同）")
-        parser.add_argument("--plan", help="规划编号（默认最新的规划）")
+        parser.add_argument("--plan", help="规划编号（默认截至月份所在的规划）")
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: object, **options: object) -> None:
         month = as_of_month(options["as_of"])
         if not 1 <= options["runs"] <= 100_000:
             raise CommandError("--runs 应在 1 到 100000 之间。", returncode=2)
-        plan = the_plan(options["plan"])
+        plan = the_plan(options["plan"], month.year)
         try:
             result = plan_forecast(
                 plan=plan, year=month.year, month=month.month, runs=options["runs"], seed=options["seed"]

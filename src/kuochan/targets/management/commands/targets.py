@@ -11,17 +11,17 @@ from kuochan.targets.selectors import targets_report
 
 class Command(BaseCommand):
     requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
-    help = "目标进度：kuochan targets --as-of YYYY-MM [--district 区县] [--format json]"
+    help = "目标进度：kuochan targets --as-of YYYY-MM [--plan 编号] [--district 区县] [--format json]"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", required=True, help="截至月份 YYYY-MM（按该月末的本年累计）")
         parser.add_argument("--district", help="只看该区县（名称或简称；默认全市）")
-        parser.add_argument("--plan", help="规划编号（默认最新的规划）")
+        parser.add_argument("--plan", help="规划编号（默认截至月份所在的规划）")
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: object, **options: object) -> None:
         month = as_of_month(options["as_of"])
-        plan = the_plan(options["plan"])
+        plan = the_plan(options["plan"], month.year)
         unit = None
         if options["district"]:
             name = options["district"]
