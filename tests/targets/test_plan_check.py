@@ -177,7 +177,7 @@ def test_huzhous_plan_check_finds_what_a_reviewer_would(huzhou, capsys):
 def test_the_work_plans_own_check_names_the_five_year_plan_it_is_compared_with(huzhou, capsys):
     code, out = run(capsys, "--plan", "huzhou-2025", "--format", "json")
     data = json.loads(out)
-    assert data["plan"] == "市经信局2025年工作计划"
+    assert code == 0 and data["plan"] == "市经信局2025年工作计划"
     assert data["documents"] == ["湖州市推动企业增资扩产五年倍增行动实施方案"]
     assert sum(f["across_documents"] for f in data["findings"]) == 2
 
