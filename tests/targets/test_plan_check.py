@@ -150,7 +150,9 @@ def test_huzhous_plan_check_finds_what_a_reviewer_would(huzhou, capsys):
     assert all(set(f) == keys for f in data["findings"])
     across = [f for f in data["findings"] if f["across_documents"]]
     problems = {
-        (f["indicator"], f["severity"]) for f in data["findings"] if f["severity"] != "info" and f not in across
+        (f["indicator"], f["severity"])
+        for f in data["findings"]
+        if f["severity"] != "info" and f not in across
     }
     assert problems == {
         ("增资扩产投资额（技改投资）", "warning"),  # 3500 is 1.98 × 1764, not a doubling
@@ -168,8 +170,14 @@ def test_huzhous_plan_check_finds_what_a_reviewer_would(huzhou, capsys):
     }
     share = next(f for f in across if f["indicator"] == "制造业投资占固定资产投资比重")
     assert "一年上升 5.4 个百分点" in share["message"]
-    assert "占固投的比重达33.9%" in share["message"] and "制造业投资占固定资产投资比重｜%｜39.3" in share["message"]
-    assert share["figures"]["documents"] == ["市经信局2025年工作计划", "湖州市推动企业增资扩产五年倍增行动实施方案"]
+    assert (
+        "占固投的比重达33.9%" in share["message"]
+        and "制造业投资占固定资产投资比重｜%｜39.3" in share["message"]
+    )
+    assert share["figures"]["documents"] == [
+        "市经信局2025年工作计划",
+        "湖州市推动企业增资扩产五年倍增行动实施方案",
+    ]
     titles = next(f for f in across if f["indicator"] == "新认定“金象金牛”企业")
     assert "新认定2023年度“金象金牛”企业35家" in titles["message"] and "在册 29家" in titles["message"]
 
