@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -18,7 +18,7 @@ from kuochan.orgs.models import REPORTING_KINDS, OrgKind, OrgUnit
 from kuochan.projects.models import YI_WAN, Milestone, Project, YearPlan
 from kuochan.projects.rules import TERMINATED, large_projects_started, renovation_investment_by_month
 from kuochan.projects.selectors import hundredths, project_facts, renovation_reports
-from kuochan.registry.models import AnnualMetric, Enterprise, Honour
+from kuochan.registry.models import AnnualMetric, Enterprise, Honour, HonourKind
 from kuochan.statistics.models import StatFigure, StatIndicator, StatKind
 from kuochan.targets.forecast import Forecast, PipelineProject, forecast
 from kuochan.targets.models import (
@@ -217,14 +217,7 @@ def plan_table(plan: Plan) -> list[list[str]]:
     return rows
 
 
-def text_targets(plan: Plan) -> list[Indicator]:
-    """The indicators only the text states, with their statements."""
-    return list(
-        plan.indicators.filter(table_row__isnull=True).prefetch_related("statements").order_by("sort_order")
-    )
-
-
-# Actuals: official figures first, else derived from projects and the registry ------------------------
+# Actuals: official figures first, else the monthly statistics, else derived from projects and the registry --
 
 STATISTICS = "统计数据"
 
@@ -371,10 +364,41 @@ def _statistic_values(plan: Plan, indicator: Indicator, year: int, month: int) -
     return {area: value for area, value in rows if value is not None}
 
 
+DERIVATIONS = {
+    "renovation_investment": "项目库：技改投资完成额（亿元）",
+    "projects_100m_started": "项目库：亿元以上项目开工个数",
+    "ipo_projects_started": "项目库：募投项目开工个数",
+    "became_above_scale": "企业库：新升规企业数",
+    "rnd_share_above_scale": "企业库：规上企业研发费用占营业收入比重（%）",
+}
+
+
+def derivation_label(text: str) -> str:
+    """What a derivation counts, in words: "企业库：金象、金牛企业数（在册）"."""
+    name, _, argument = text.partition(":")
+    if name in ("honour", "honour_new"):
+        labels = "、".join(
+            str(HonourKind(kind).label) if kind in HonourKind.values else kind for kind in argument.split(",")
+        )
+        return f"企业库：{labels}企业数（在册）" if name == "honour" else f"企业库：当年新认定{labels}企业数"
+    return DERIVATIONS.get(text, text)
+
+
+def derivation_choices(in_use: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """The derivations a plan page offers: every one the platform computes, and any the plan already uses."""
+    codes = [*DERIVATIONS]
+    for kind in HonourKind.values:
+        codes += [f"honour:{kind}", f"honour_new:{kind}"]
+    codes += [code for code in in_use if code and code not in codes]
+    return [("", "不推算（录入或取统计月报）"), *((code, derivation_label(code)) for code in codes)]
+
+
 def known_derivation(text: str) -> bool:
     """Whether the platform can derive an indicator's actual this way (a plan file or page names it)."""
-    probe = Indicator(derivation=text)
-    return _derivation(probe) is not None
+    name, _, argument = text.partition(":")
+    if name in ("honour", "honour_new"):
+        return bool(argument) and all(kind in HonourKind.values for kind in argument.split(","))
+    return text in DERIVATIONS
 
 
 def unit_actuals(

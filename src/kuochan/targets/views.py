@@ -10,33 +10,47 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, F
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import filter_values, form_refusal, refusal
+from kuochan.core.forms import filter_values, form_refusal, page_of, refusal
 from kuochan.core.scope import path_in_scope
+from kuochan.orgs.selectors import issuing_units
 from kuochan.orgs.selectors import reporting_units as org_reporting_units
 from kuochan.projects.rules import last_complete_month
+from kuochan.statistics.selectors import indicators as stat_indicators
 from kuochan.targets import services
 from kuochan.targets.forecast import METHOD
-from kuochan.targets.forms import ActualForm, PlanFilter, TargetGridForm
+from kuochan.targets.forms import (
+    ActualForm,
+    IndicatorRows,
+    PlanCopyForm,
+    PlanFilter,
+    PlanHeaderForm,
+    RevisionForm,
+    StatementRows,
+    TargetGridForm,
+)
 from kuochan.targets.models import Plan
-from kuochan.targets.rules import SEVERITY_LABELS, reconciliation
+from kuochan.targets.rules import CLAIM_LABELS, SEVERITY_LABELS, reconciliation
 from kuochan.targets.selectors import (
     city_targets,
+    derivation_choices,
     district_targets,
     plan_findings,
     plan_forecast,
     plan_get,
     plan_table,
+    plan_versions,
+    plans,
     ranking,
     reporting_units,
     splittable,
     targets_report,
-    text_targets,
     unit_baselines,
 )
 
@@ -71,7 +85,10 @@ def _plan(request: HttpRequest, values: dict[str, Any], year: int | None = None)
 
 @login_required
 def plan_page(request: HttpRequest) -> HttpResponse:
+    """A plan as its document lays it out: the target table with the text beside it; for a plan without a
+    table (a work plan), each indicator with its baseline, targets and sentences; then its measures."""
     plan = _plan(request, _asked(request))
+    choices = plans(request.user).order_by(F("retired_at").asc(nulls_first=True), "-period_start", "code")
     if plan is None:
         return render(request, "targets/plan.html", {"plan": None})
     table = plan_table(plan)
@@ -87,11 +104,21 @@ def plan_page(request: HttpRequest) -> HttpResponse:
         merged = len(cells) < len(table[0])
         rows.append({"cells": cells, "merged_span": len(table[0]) - len(cells) + 1 if merged else 1,
                      "indicator": indicator, "statements": statements.get(indicator.code, [])})  # fmt: skip
+    listed = [
+        (i, [i.yearly.get(str(year)) for year in plan.years], statements.get(i.code, []))
+        for i in plan.indicators.filter(table_row__isnull=True)
+        .select_related("statistic")
+        .order_by("sort_order")
+    ]
     return render(
         request,
         "targets/plan.html",
-        {"plan": plan, "header": table[0], "rows": rows, "text_targets": text_targets(plan)},
-    )
+        {
+            "plan": plan, "choices": choices, "header": table[0], "rows": rows, "listed": listed,
+            "measures": plan.measures.order_by("sort_order"),
+            "can_keep": issuing_units(request.user).filter(pk=plan.org_unit_id).exists(),
+        },
+    )  # fmt: skip
 
 
 @login_required
@@ -278,3 +305,216 @@ def _record_actual(request: HttpRequest, plan: Plan, units: list[Any]) -> HttpRe
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, refusal(exc))
     return redirect(f"{back}&as_of={data['month']:%Y-%m}")
+
+
+# Keeping plans: the list, a new plan, the editor (each save a version), copy and retire ------------------
+
+
+def _plan_to_keep(request: HttpRequest, code: str) -> Plan:
+    """A plan the user reads (another city's is not found) and may keep (else refused)."""
+    _staff_only(request)
+    plan = plans(request.user).filter(code=code).first()
+    if plan is None:
+        raise Http404("没有该规划。")
+    if not issuing_units(request.user).filter(pk=plan.org_unit_id).exists():
+        raise PermissionDenied(f"{plan.org_unit.name}的规划由市级或本区县工作人员维护。")
+    return plan
+
+
+@login_required
+def plans_page(request: HttpRequest) -> HttpResponse:
+    """规划管理: every plan the user reads, those in force first, the latest first, with what each may do."""
+    _staff_only(request)
+    found = (
+        plans(request.user)
+        .annotate(
+            indicator_count=Count("indicators", distinct=True), version_count=Count("versions", distinct=True)
+        )
+        .order_by(F("retired_at").asc(nulls_first=True), "-period_start", "org_unit__path", "code")
+    )
+    keepable = set(issuing_units(request.user).values_list("pk", flat=True))
+    page = page_of(request, found)
+    return render(
+        request,
+        "targets/plans.html",
+        {
+            "page": page, "keepable": keepable, "can_create": bool(keepable),
+            "copy_form": PlanCopyForm(initial={"years": 1}),
+        },
+    )  # fmt: skip
+
+
+def _header_content(data: dict[str, Any]) -> dict[str, Any]:
+    """The plan form's heading in the plan file's shape."""
+    return {
+        "name": data["name"], "org_unit": data["org_unit"].code, "period": [data["period_start"], data["period_end"]],
+        "baseline_year": data["baseline_year"], "period_label": data["period_label"],
+        "previous_period_label": data["previous_period_label"], "source": data["source"],
+    }  # fmt: skip
+
+
+@login_required
+def plan_new_page(request: HttpRequest) -> HttpResponse:
+    """A new plan: its heading first; its indicators are then added in the editor."""
+    _staff_only(request)
+    units = issuing_units(request.user)
+    if not units.exists():
+        raise PermissionDenied("规划由市级或区县工作人员新建。")
+    year = timezone.localdate().year + 1
+    form = PlanHeaderForm(
+        request.POST or None,
+        units=units,
+        initial={
+            "period_start": year,
+            "period_end": year,
+            "baseline_year": year - 1,
+            "period_label": f"{year}年",
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        content = {**_header_content(form.cleaned_data), "code": form.cleaned_data["code"]}
+        try:
+            plan = services.plan_create(actor=request.user, source=Source.WEB, content=content)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        else:
+            messages.success(request, f"已新建“{plan.name}”，请添加指标和目标。")
+            return redirect("targets:plan-edit", code=plan.code)
+    elif request.method == "POST":
+        messages.error(request, form_refusal(form))
+    return render(
+        request,
+        "web/form_page.html",
+        {"form": form, "title": "新建规划", "cancel_url": reverse("targets:plans")},
+    )
+
+
+def _editor_forms(request: HttpRequest, plan: Plan, content: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
+    """The editor's heading, indicators, text figures and revision note, bound to the POST or filled from
+    the plan as it stands."""
+    data = request.POST if request.method == "POST" else None
+    years = plan.years
+    in_use = [i["derivation"] for i in content["indicators"]]
+    row_kwargs = {"years": years, "derivations": derivation_choices(in_use), "statistics": stat_indicators()}
+    indicator_names = [(i["code"], i["name"]) for i in content["indicators"]]
+    statement_kwargs = {"indicators": indicator_names, "claims": [*CLAIM_LABELS.items()]}
+    header = PlanHeaderForm(
+        data, prefix="plan", units=issuing_units(request.user), editing=True,
+        initial={**content, "org_unit": plan.org_unit, "period_start": plan.period_start, "period_end": plan.period_end},
+    )  # fmt: skip
+    rows = IndicatorRows(
+        data, prefix="i", form_kwargs=row_kwargs,
+        initial=[
+            {**{k: v for k, v in i.items() if k != "yearly"}, **{f"y{y}": v for y, v in i["yearly"].items()},
+             "statistic": i["statistic"] or ""}
+            for i in content["indicators"]
+        ],
+    )  # fmt: skip
+    statements = StatementRows(data, prefix="s", form_kwargs=statement_kwargs, initial=content["statements"])
+    return header, rows, statements, RevisionForm(data)
+
+
+def _edited_content(content: dict[str, Any], header: Any, rows: Any, statements: Any) -> dict[str, Any]:
+    """The plan file's shape from the editor's forms; what the editor does not show (the table's cells as
+    printed, the measures) kept from the plan as it stands."""
+    kept = {i["code"]: i for i in content["indicators"]}
+    indicators = []
+    for form in rows:
+        if not form.cleaned_data or form.cleaned_data.get("DELETE"):  # an extra row left empty, or struck out
+            continue
+        item = form.content()
+        old = kept.get(item["code"], {})
+        indicators.append(
+            {**item, "table_row": old.get("table_row"), "table_cells": old.get("table_cells", [])}
+        )
+    written = [
+        {
+            name: form.cleaned_data[name]
+            for name in ("indicator", "claim", "value", "year", "section", "sentence")
+        }
+        for form in statements
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+    return {
+        **content, **_header_content(header.cleaned_data), "indicators": indicators, "statements": written,
+    }  # fmt: skip
+
+
+def _formset_refusal(*formsets: Any) -> str:
+    """Each problem of the editor's rows, named by row and field."""
+    found = []
+    for formset, what in formsets:
+        found += formset.non_form_errors()
+        for number, form in enumerate(formset, start=1):
+            if form.errors and form.has_changed():
+                found.append(f"{what}第 {number} 行：{form_refusal(form)}")
+    return "；".join(found)
+
+
+@login_required
+def plan_edit_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The plan editor: heading, indicators with a target per year, and the figures the text states. Each
+    save is audited and kept as a version; earlier months keep reading the version they had."""
+    plan = _plan_to_keep(request, code)
+    content = services.plan_content(plan)
+    header, rows, statements, revision = _editor_forms(request, plan, content)
+    if request.method == "POST":
+        valid = [form.is_valid() for form in (header, rows, statements, revision)]
+        if all(valid):
+            try:
+                services.plan_save(
+                    actor=request.user, source=Source.WEB, plan=plan,
+                    content=_edited_content(content, header, rows, statements), note=revision.cleaned_data["note"],
+                )  # fmt: skip
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, refusal(exc))
+            else:
+                messages.success(request, f"已保存“{plan.name}”，此前各月仍按原版本计算。")
+                return redirect("targets:plan-edit", code=plan.code)
+        else:
+            problems = [form_refusal(form) for form in (header, revision) if form.errors]
+            problems.append(_formset_refusal((rows, "指标"), (statements, "正文数字")))
+            messages.error(request, "；".join(p for p in problems if p))
+    return render(
+        request,
+        "targets/plan_edit.html",
+        {
+            "plan": plan, "header": header, "rows": rows, "statements": statements, "revision": revision,
+            "versions": plan_versions(plan), "years": plan.years, "measures": content["measures"],
+        },
+    )  # fmt: skip
+
+
+@login_required
+def plan_copy_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Copy a plan (last year's work plan as this year's): a POST from the plan list."""
+    source_plan = _plan_to_keep(request, code)
+    if request.method != "POST":
+        return redirect("targets:plans")
+    form = PlanCopyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal(form))
+        return redirect("targets:plans")
+    try:
+        plan = services.plan_copy(
+            actor=request.user, source=Source.WEB, plan=source_plan, **form.cleaned_data
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, refusal(exc))
+        return redirect("targets:plans")
+    messages.success(request, f"已由“{source_plan.name}”复制出“{plan.name}”，请核定各项目标和基期值。")
+    return redirect("targets:plan-edit", code=plan.code)
+
+
+@login_required
+def plan_retire_page(request: HttpRequest, code: str) -> HttpResponse:
+    """Retire a plan (a POST from the plan list): kept, with its figures, but no longer offered by default."""
+    plan = _plan_to_keep(request, code)
+    if request.method == "POST":
+        try:
+            services.plan_retire(actor=request.user, source=Source.WEB, plan=plan)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, refusal(exc))
+        else:
+            messages.success(request, f"已停用“{plan.name}”。其数据和各版本仍保留，可在列表中查看。")
+    return redirect("targets:plans")
