@@ -125,7 +125,9 @@ def _checked_indicator(item: dict[str, Any], years: range, statistics: dict[str,
     if not str(item.get("name") or "").strip():
         problems.append(f"{where}：请填写指标名称。")
     if item.get("kind") not in IndicatorKind.values:
-        problems.append(f"{where}的类型“{item.get('kind')}”不正确，应为：{'、'.join(map(str, IndicatorKind.labels))}。")
+        problems.append(
+            f"{where}的类型“{item.get('kind')}”不正确，应为：{'、'.join(map(str, IndicatorKind.labels))}。"
+        )
     if item.get("actual_source") not in ActualSource.values:
         problems.append(f"{where}的实际值来源不正确，应为：{'、'.join(map(str, ActualSource.labels))}。")
     if item.get("derivation") and not known_derivation(item["derivation"]):
