@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from kuochan.audit.models import AuditEntry
-from kuochan.imports.models import ImportBatch
+from kuochan.imports.models import ImportBatch, ImportUpload
 from kuochan.statistics.models import StatFigure
 from tests.statistics.conftest import bureau_rows
 from tests.xlsx import write_xlsx
@@ -216,3 +216,25 @@ def test_a_district_cannot_import_the_city_sheet(province, users, bureau_file, r
     assert code == 2 and not StatFigure.objects.exists()
     refused = {e["row"] for e in result["errors"]}
     assert 7 not in refused and {5, 6, 8} <= refused  # 吴兴区 is row 7
+
+
+def test_the_upload_page_takes_the_month_a_title_does_not_say(province, users, login, tmp_path, run_jobs):
+    rows, merges = bureau_rows(title="湖州市分区县主要工业经济指标")
+    for r1, c1, *_ in merges:
+        rows[r1][c1] = None
+    path = write_xlsx(tmp_path / "no-month.xlsx", rows, merges=merges)
+    client = login(users["city_staff"])
+    with path.open("rb") as stream:
+        client.post("/imports/upload/", {"kind": "statistics", "file": stream, "month": "2025年6月"})
+    (job,) = run_jobs()
+    preview = client.get(job.result_url).content.decode()
+    assert "将新增" in preview and not StatFigure.objects.exists()
+    client.post(f"/imports/uploads/{ImportUpload.objects.get().pk}/apply/")
+    run_jobs()
+    assert StatFigure.objects.count() == 35
+    assert set(StatFigure.objects.values_list("month", flat=True)) == {JUNE}
+    with path.open("rb") as stream:  # an odd month is the page back with a message, nothing kept
+        refused = client.post(
+            "/imports/upload/", {"kind": "statistics", "file": stream, "month": "六月"}, follow=True
+        )
+    assert "所属月份" in refused.content.decode() and ImportUpload.objects.count() == 1

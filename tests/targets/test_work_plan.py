@@ -201,3 +201,23 @@ def test_a_plan_is_refused_whole_with_every_problem_named(huzhou):
     assert "指标“乙”：“三”不是数字。" in messages
     assert "正文目标“到2030年达到1个。…”指向未知指标“zzz”。" in messages
     assert not Plan.objects.filter(code="bad").exists()
+
+
+def test_the_cockpit_and_the_report_of_a_2025_month_read_the_work_plan(huzhou, users):
+    from kuochan.cockpit.selectors import cockpit_data, report_data, report_figures
+
+    city = OrgUnit.objects.get(code="330500")
+    revenue = Indicator.objects.get(plan__code=WORK_PLAN, code="nev_chain_revenue")
+    Actual.objects.create(indicator=revenue, org_unit=city, month=dt.date(2025, 6, 1), value=380)
+    headline = {
+        row["code"]: row for row in cockpit_data(actor=users["city_staff"], year=2025, month=6).headline
+    }
+    assert headline["nev_chain_revenue"]["light"] == "yellow" and "renovation_investment" not in headline
+    figures = report_figures(report_data(year=2025, month=6))
+    assert figures["plan"] == "市经信局2025年工作计划"
+    row = next(i for i in figures["indicators"] if i["code"] == "nev_chain_revenue")
+    assert (row["actual"], row["year_target"], row["light"]) == (380, 1000, "yellow")
+    assert (
+        report_figures(report_data(year=2026, month=6))["plan"]
+        == "湖州市推动企业增资扩产五年倍增行动实施方案"
+    )

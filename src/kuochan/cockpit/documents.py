@@ -107,7 +107,8 @@ def _targets_sheet(book: _Book, data: ReportData) -> None:
     sheet = book.sheet(
         "目标进度",
         "目标进度（分区县）",
-        "金额单位：见“单位”列；完成率为年度目标完成率（按年增量计的指标为新增完成率）；空白为无数据或不适用",
+        f"目标依据：《{data.plan_name}》；金额单位：见“单位”列；完成率为年度目标完成率（按年增量计的指标为新增完成率）；"
+        "空白为无数据或不适用",
         widths,
         header_rows=2,
     )
@@ -341,6 +342,7 @@ def document(data: ReportData, figures: dict[str, Any]) -> bytes:
         for text in part.paragraphs:
             _paragraph(doc, text)
         if part.title == "总体情况" and data.indicators:
+            _paragraph(doc, f"目标依据：《{data.plan_name}》。")
             _table(
                 doc, ["指标", "单位", "完成值", "年度目标", "完成率", "时序进度", "亮灯"],
                 [[i["name"], i["unit"], number(i["actual"]), number(i["year_target"], missing="本年无目标"),

@@ -276,6 +276,7 @@ class ReportData:
     as_of: dt.date
     unit: OrgUnit
     unit_name: str
+    plan_name: str  # the plan in force in the month, whose targets the report reads
     indicators: list[dict[str, Any]]  # the plan's unit, with reasons
     by_unit: list[tuple[str, list[dict[str, Any]]]]  # each reporting unit's indicators
     ranking: list[Any]
@@ -339,6 +340,7 @@ def report_data(
         as_of=as_of,
         unit=unit,
         unit_name=unit.name,
+        plan_name=plan.name,
         indicators=targets_report(plan=plan, year=year, month=month, unit=unit, detail=True, memo=memo)[
             "indicators"
         ],
@@ -400,6 +402,7 @@ def report_figures(data: ReportData) -> dict[str, Any]:
         "month": data.label,
         "as_of": data.as_of.isoformat(),
         "unit": data.unit_name,
+        "plan": data.plan_name,
         "indicators": [
             {
                 k: row[k]

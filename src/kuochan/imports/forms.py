@@ -2,6 +2,7 @@ from django import forms
 
 from kuochan.core.forms import FilterForm, flag
 from kuochan.imports.specs import REGISTRY
+from kuochan.targets.forms import MonthField
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
@@ -18,6 +19,12 @@ class UploadForm(forms.Form):
             "invalid": "请选择要上传的 Excel 文件。",
             "empty": "上传的文件是空的。",
         },
+    )
+
+    month = MonthField(
+        label="所属月份（工业经济月报）",
+        required=False,
+        help_text="表题中没有写月份时填写，如 2026-06；其他导入不用填",
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:

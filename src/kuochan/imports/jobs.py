@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -30,13 +31,18 @@ def _upload(job: Job, status: str) -> ImportUpload:
     return upload
 
 
+def _context(upload: ImportUpload) -> dict[str, Any]:
+    """What the uploader told the import beyond the file (the month of a monthly table)."""
+    return {"month": upload.month} if upload.month else {}
+
+
 @job_handler
 def upload_preview(job: Job, progress: Progress) -> str:
     """Check the file without writing anything; the preview page shows what applying it would do."""
     upload = _upload(job, UploadStatus.PREVIEW)
     result = run_import(
         upload.kind, upload_path(upload), actor=job.actor, source=Source.WEB, file_name=upload.file_name,
-        dry_run=True, background=True, progress=progress,
+        dry_run=True, background=True, progress=progress, context=_context(upload),
     )  # fmt: skip
     if not result.rows and result.errors:  # the file as a whole is refused: nothing to preview, nor to keep
         upload_discard(upload, UploadStatus.REFUSED)
@@ -52,6 +58,7 @@ def upload_apply(job: Job, progress: Progress) -> str:
     result = run_import(
         upload.kind, upload_path(upload), actor=job.actor, source=Source.WEB, file_name=upload.file_name,
         skip_invalid=bool(job.params.get("skip_invalid")), background=True, progress=progress,
+        context=_context(upload),
     )  # fmt: skip
     if not result.applied:
         ImportUpload.objects.filter(pk=upload.pk).update(status=UploadStatus.PREVIEW)

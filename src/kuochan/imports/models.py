@@ -79,6 +79,7 @@ class ImportUpload(models.Model):
         _("状态"), max_length=16, choices=UploadStatus.choices, default=UploadStatus.PREVIEW
     )
     preview = models.JSONField(_("预览"), null=True, blank=True)  # counts and the first problems
+    month = models.DateField(_("所属月份"), null=True, blank=True)  # a monthly table whose title omits it
     errors_file = models.CharField(_("错误清单"), max_length=255, blank=True)  # every problem, when many
     batch = models.ForeignKey(
         ImportBatch,

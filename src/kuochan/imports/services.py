@@ -44,15 +44,16 @@ def upload_path(upload: ImportUpload) -> Path | None:
     return path if path.is_file() else None
 
 
-def upload_create(*, actor: Any, kind: str, file: UploadedFile) -> ImportUpload:
-    """Keep an uploaded file for its preview and apply; nothing is read from it here."""
+def upload_create(*, actor: Any, kind: str, file: UploadedFile, month: dt.date | None = None) -> ImportUpload:
+    """Keep an uploaded file for its preview and apply; nothing is read from it here. `month`: the month of
+    a monthly table whose title does not say it."""
     ensure_may_import(actor)
     name = f"{uuid.uuid4().hex}.xlsx"
     with (uploads_folder() / name).open("wb") as target:
         for chunk in file.chunks():
             target.write(chunk)
     return ImportUpload.objects.create(
-        kind=kind, file_name=file.name[:255], stored_file=f"{UPLOADS}/{name}", actor=actor
+        kind=kind, file_name=file.name[:255], stored_file=f"{UPLOADS}/{name}", actor=actor, month=month
     )
 
 

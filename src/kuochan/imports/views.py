@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Action, AuditEntry
-from kuochan.core.forms import filter_values, page_of, refusal
+from kuochan.core.forms import filter_values, form_refusal, page_of, refusal
 from kuochan.core.scope import get_scoped_or_404, scoped
 from kuochan.imports.engine import created_models, ensure_may_import, ensure_may_roll_back
 from kuochan.imports.exporting import write_export, write_template
@@ -68,10 +68,10 @@ def upload(request: HttpRequest) -> HttpResponse:
     ensure_may_import(request.user)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, next(iter(form.errors.values()))[0])
+        messages.error(request, form_refusal(form))
         return redirect("imports:list")
     kind, file = form.cleaned_data["kind"], form.cleaned_data["file"]
-    upload = upload_create(actor=request.user, kind=kind, file=file)
+    upload = upload_create(actor=request.user, kind=kind, file=file, month=form.cleaned_data["month"])
     job = job_start(
         actor=request.user,
         handler=upload_preview,
