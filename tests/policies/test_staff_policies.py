@@ -4,6 +4,7 @@ policy matches, and takes applications from, its own district only; each city ke
 import datetime as dt
 import importlib
 import json
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -308,3 +309,27 @@ def test_city_staff_edit_a_whole_policy_on_its_page(huzhou, users, login):
     edited = trail(policy).filter(action=Action.UPDATE).latest("id")
     assert edited.actor == users["city_staff"] and "document_number" in json.dumps(edited.changes)
     assert "湖州市发布 · 湖政办发〔2026〕1号" in client.get("/policies/open-competition/").content.decode()
+
+
+def test_a_districts_policy_is_funded_by_the_district(nanxun_policy, users, login):
+    """The district's money: its staff set the budget (so do the city's); another district's are refused,
+    and a city policy's budget stays with the city."""
+    year = TODAY.year
+    budget = services.budget_set(
+        actor=users["nanxun"], source=Source.WEB, policy=nanxun_policy, year=year, amount_wan=Decimal(200)
+    )
+    assert budget.amount_wan == 200
+    with pytest.raises(PermissionDenied, match="只有南浔区或其所属市的工作人员可以设置本政策的预算。"):
+        services.budget_set(
+            actor=users["wuxing"], source=Source.WEB, policy=nanxun_policy, year=year, amount_wan=Decimal(1)
+        )
+    services.budget_set(
+        actor=users["city_staff"], source=Source.WEB, policy=nanxun_policy, year=year, amount_wan=Decimal(250)
+    )
+    city_policy = Policy.objects.filter(issuer__code="330500", support_kind="capped").first()
+    with pytest.raises(PermissionDenied, match="只有市级工作人员可以设置本政策的预算。"):
+        services.budget_set(
+            actor=users["nanxun"], source=Source.WEB, policy=city_policy, year=year, amount_wan=Decimal(1)
+        )
+    page = login(users["nanxun"]).get(f"/policies/{nanxun_policy.code}/").content.decode()
+    assert "250" in page and 'name="amount_wan"' in page  # the budget form is theirs to use

@@ -16,12 +16,11 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from kuochan.accounts.services import require_city_staff
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_record, snapshot
 from kuochan.core.files import DOCUMENTS, plain_name, upload_problem
 from kuochan.core.money import money_problem
-from kuochan.core.scope import CITY_LEVEL_KINDS, OUT_OF_SCOPE, ensure_in_scope, path_in_scope
+from kuochan.core.scope import CITY_LEVEL_KINDS, OUT_OF_SCOPE, path_in_scope
 from kuochan.orgs.models import OrgUnit
 from kuochan.orgs.selectors import issuing_units
 from kuochan.orgs.services import LoadResult
@@ -194,6 +193,15 @@ def keep_refusal(actor: Any, unit: OrgUnit, verb: str) -> str | None:
     return f"{unit.name}的政策只能由{unit.name}或其所属市的工作人员{verb}。"
 
 
+def _ensure_may_fund(actor: Any, policy: Policy, what: str) -> None:
+    """The issuer's money: the city's staff for a city policy; the district's, or the city's, for a
+    district's policy."""
+    if actor is None or keep_refusal(actor, policy.issuer, "维护") is not None:
+        issuer = policy.issuer
+        who = "市级工作人员" if issuer.kind in CITY_LEVEL_KINDS else f"{issuer.name}或其所属市的工作人员"
+        raise PermissionDenied(f"只有{who}可以{what}。")
+
+
 def _ensure_may_keep(actor: Any, unit: OrgUnit | None, verb: str) -> None:
     if unit is None:
         raise ValidationError({"issuer": "请选择发布单位。"})
@@ -347,9 +355,9 @@ def policy_close(
 
 @transaction.atomic
 def budget_set(*, actor: Any, source: Source, policy: Policy, year: int, amount_wan: Decimal) -> PolicyBudget:
-    """A policy's budget for a year; never below what is already approved."""
-    require_city_staff(actor, "只有市级工作人员可以设置政策预算。")
-    ensure_in_scope(actor, policy)
+    """A policy's budget for a year; never below what is already approved. A district's policy is funded by
+    the district: its staff (or the city's) set it."""
+    _ensure_may_fund(actor, policy, "设置本政策的预算")
     if not policy.is_monetary:
         raise ValidationError(f"“{policy.title}”为非资金支持，无需预算。")
     if problem := money_problem(amount_wan, "预算"):
@@ -693,8 +701,7 @@ def awards_confirm(
 ) -> list[Application]:
     """免申即享: the city confirms some of the award list, and each becomes an approved application in
     publicity at once — checked again against the rule and the budget, all or nothing."""
-    require_city_staff(actor, "只有市级工作人员可以确认免申即享名单。")
-    ensure_in_scope(actor, policy)
+    _ensure_may_fund(actor, policy, "确认本政策的免申即享名单")
     if not policy.auto_award:
         raise ValidationError(f"“{policy.title}”不是免申即享政策。")
     as_of = timezone.localdate()  # eligibility and publicity as of today, never a date the caller picks

@@ -162,7 +162,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
             "funds": [funds[y] for y in sorted(funds)],
             "year": year,
             "can_edit": can_edit,
-            "can_budget": request.user.is_city_staff,
+            "can_budget": keeps,
             "can_close": can_edit and policy.state == PolicyState.IN_FORCE,
             "can_publish": can_edit and policy.state == PolicyState.DRAFT,
             "copy_units": units,
@@ -451,7 +451,8 @@ def policy_matches(request: HttpRequest, code: str) -> HttpResponse:
             "as_of": as_of,
             "year": year,
             "awards": awards,
-            "can_award": policy.auto_award and request.user.is_city_staff,
+            "can_award": policy.auto_award
+            and issuing_units(request.user).filter(pk=policy.issuer_id).exists(),
             "query": query.urlencode(),
         },
     )
