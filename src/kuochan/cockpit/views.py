@@ -4,7 +4,6 @@ behind it; `?screen=1` is the wall-display layout."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from typing import Any
 
@@ -24,33 +23,13 @@ from kuochan.cockpit import jobs, selectors, services
 from kuochan.cockpit.models import CycleRun, Measure, SupervisedTask
 from kuochan.cockpit.selectors import Cockpit, cockpit_data, default_month, monthly_reports
 from kuochan.cockpit.services import Decision
-from kuochan.core.forms import FilterForm, IdField, chosen, filter_values, refusal
+from kuochan.core.forms import FilterForm, IdField, MonthField, chosen, filter_values, refusal
 from kuochan.core.scope import scoped
-from kuochan.imports.parsing import CellError, to_month
 from kuochan.jobs.services import job_start
 from kuochan.orgs.models import OrgUnit
 from kuochan.projects.rules import LIGHT_LABELS, URGENCY
 from kuochan.web.exports import xlsx_response
 from kuochan.web.selectors import home_map
-
-# What a month input holds (2026-06, as the browser sends it) or a person types (2026年6月, 2026/6, 202606):
-# ASCII digits only, so that "²" or a spreadsheet serial number is not taken for a date.
-MONTH_TEXT = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*月?|\d{6}", re.ASCII)
-
-
-class MonthField(forms.Field):
-    """A month typed as 2026-06 (or 2026年6月), as its first day."""
-
-    def to_python(self, value: Any) -> dt.date | None:
-        text = str(value).strip() if value is not None else ""
-        if not text:
-            return None
-        try:
-            if not MONTH_TEXT.fullmatch(text):
-                raise ValueError(text)
-            return to_month(text)
-        except (CellError, ValueError) as exc:
-            raise forms.ValidationError("月份应为 YYYY-MM，如 2026-06。") from exc
 
 
 class CockpitFilter(FilterForm):

@@ -2,6 +2,7 @@
 onto the form the user filled in."""
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -11,6 +12,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, QueryDict
+
+from kuochan.imports.parsing import CellError, to_month
 
 
 def error_map(exc: ValidationError, default_field: str = "__all__") -> dict[str, list[str]]:
@@ -76,6 +79,28 @@ class ModelIdsField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 ) from exc
         return super()._check_values(value)
+
+
+# A month as a person types it (2026-06, 2026/6, 2026年6月, 202606, or a date in the month): ASCII digits
+# and separators only, so that "²" or a spreadsheet serial number is not taken for a month.
+MONTH_TEXT = re.compile(r"[\d\s\-/.年月日]{4,20}", re.ASCII)
+MONTH_EXPECTED = "月份应为 YYYY-MM，如 2026-06 或 2026年6月。"
+
+
+class MonthField(forms.Field):
+    """A month typed as officials type it, as its first day (None when left empty)."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        text = str(value).strip() if value is not None else ""
+        if not text:
+            return None
+        try:
+            month = to_month(text) if MONTH_TEXT.fullmatch(text) else None
+        except CellError:
+            month = None
+        if month is None:
+            raise forms.ValidationError(MONTH_EXPECTED)
+        return month
 
 
 class NumberField(forms.CharField):

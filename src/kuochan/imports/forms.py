@@ -1,8 +1,7 @@
 from django import forms
 
-from kuochan.core.forms import FilterForm, flag
+from kuochan.core.forms import FilterForm, MonthField, flag
 from kuochan.imports.specs import REGISTRY
-from kuochan.targets.forms import MonthField
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 

@@ -20,10 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kuochan.audit.models import Action, AuditEntry, Source
-from kuochan.core.forms import FilterForm, IdField, add_service_errors, filter_values, page_of
+from kuochan.core.forms import FilterForm, IdField, MonthField, add_service_errors, filter_values, page_of
 from kuochan.core.scope import scoped
 from kuochan.imports.models import ImportBatch
-from kuochan.imports.parsing import CellError, to_month
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 from kuochan.orgs.selectors import org_units
 from kuochan.projects import selectors, services
@@ -53,19 +52,6 @@ LIGHTS = [(light.value, light.label) for light in Light]
 
 
 EXPORT_XLSX = [("", "—"), ("xlsx", "Excel")]
-
-
-class MonthField(forms.Field):
-    """A month as officials type it (2026-06, 2026/6, 2026年6月), as its first day."""
-
-    def to_python(self, value: Any) -> dt.date | None:
-        try:
-            month = to_month(value)
-        except CellError as exc:
-            raise ValidationError(str(exc)) from exc
-        if month is not None and not 1949 <= month.year <= 2100:
-            raise ValidationError("年月应在 1949 年至 2100 年之间。")
-        return month
 
 
 class AsOfForm(FilterForm):

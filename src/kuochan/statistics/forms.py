@@ -3,9 +3,8 @@ page, never a server error."""
 
 from django import forms
 
-from kuochan.core.forms import FilterForm
+from kuochan.core.forms import FilterForm, MonthField
 from kuochan.statistics.models import StatKind
-from kuochan.targets.forms import MonthField
 
 
 class MonthlyFilter(FilterForm):

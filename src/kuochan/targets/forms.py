@@ -1,32 +1,12 @@
 """What the plan pages read from query strings and forms, typed: an odd value is a Chinese message on the
 page, never a server error."""
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 
-from kuochan.core.forms import FilterForm, IdField
-from kuochan.imports.parsing import CellError, to_month
+from kuochan.core.forms import FilterForm, IdField, MonthField
 from kuochan.targets.models import ActualSource, IndicatorKind
-
-
-class MonthField(forms.Field):
-    """A month typed as 2026-06, 2026/6 or 2026年6月, as its first day (None when empty)."""
-
-    def to_python(self, value: Any) -> dt.date | None:
-        text = str(value).strip() if value is not None else ""
-        if not text:
-            return None
-        if len(text) > 20:
-            raise forms.ValidationError("应为年月，如 2026-06 或 2026年6月")
-        try:
-            month = to_month(text)
-        except CellError as exc:
-            raise forms.ValidationError(str(exc)) from exc
-        if month is None or not 1949 <= month.year <= 2100:  # e.g. a lone digit, read as a day of 1900
-            raise forms.ValidationError("应为年月，如 2026-06 或 2026年6月")
-        return month
 
 
 class PlanFilter(FilterForm):
