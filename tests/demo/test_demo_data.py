@@ -228,3 +228,25 @@ def test_demo_land_grants_a_few_parcels_in_the_last_three_years_and_repeats_with
     assert 0.01 < len(recent) / len(parcels) < 0.06
     assert len(tenancies) == round(3000 * 0.008)
     assert (parcels, tenancies) == land_rows(seed=5, firms=firms, today=today)
+
+
+def test_demo_statistics_fill_the_monthly_table_and_the_work_plan_progresses(huzhou, capsys):
+    summary = run(capsys)
+    today = timezone.localdate()
+    last = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
+    # 7 indicators × (the city and its 7 districts) × every month from January last year to last month
+    months = 12 + last.month if last.year == today.year else 12
+    assert summary["statistics"]["figures"] == 7 * 8 * months
+    rows = json.loads(_statistics(capsys, f"{last:%Y-%m}"))["rows"]
+    wuxing = [r for r in rows if r["area"] == "吴兴区"]
+    assert len(wuxing) == 7 and all(1 <= r["rank"] <= 7 for r in wuxing)
+    call_command("targets", "--as-of", "2025-09", "--plan", "huzhou-2025", "--format", "json")
+    report = {r["code"]: r for r in json.loads(capsys.readouterr().out)["indicators"]}
+    assert report["nev_chain_revenue"]["actual"] == 720 and report["nev_chain_revenue"]["light"] == "green"
+    assert report["above_scale_value_added_growth"]["actual"] is not None  # from the monthly statistics
+    assert run(capsys)["statistics"] == {"existing": summary["statistics"]["figures"]}
+
+
+def _statistics(capsys, month: str) -> str:
+    call_command("statistics", "--month", month, "--format", "json")
+    return capsys.readouterr().out

@@ -25,6 +25,7 @@ from kuochan.demo.outreach import demo_outreach
 from kuochan.demo.policies import demo_policies
 from kuochan.demo.resources import demo_resources
 from kuochan.demo.services import demo_projects_create, demo_registry_create
+from kuochan.demo.statistics import demo_statistics
 from kuochan.evaluation.models import EvaluationRun, Exemption
 from kuochan.evaluation.services import evaluate_every_city
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
@@ -76,6 +77,7 @@ class Command(BaseCommand):
             summary["policies"] = demo_policies(timezone.localdate())
             summary["resources"] = demo_resources(timezone.localdate())
             summary["outreach"] = demo_outreach(timezone.localdate(), options["seed"])
+            summary["statistics"] = demo_statistics(options["seed"], timezone.localdate())
             summary["cockpit"] = demo_cockpit(timezone.localdate())
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
@@ -119,6 +121,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"服务企业：走访 {outreach['visits']} 次，诉求 {outreach['tickets']} 件，供需对接活动 {outreach['events']} 场"
+            )
+        statistics = summary["statistics"]
+        if "existing" in statistics:
+            self.stdout.write(f"工业经济月报：已有 {statistics['existing']} 条统计数据，未重复生成。")
+        else:
+            self.stdout.write(
+                f"工业经济月报：统计数据 {statistics['figures']} 条，2025 年工作计划录入值 {statistics['actuals']} 条"
             )
         cockpit = summary["cockpit"]
         made = "上月月度通报已生成" if cockpit.get("cycle") else "月度通报未生成（见“月度流程”）"
