@@ -221,3 +221,20 @@ def test_the_cockpit_and_the_report_of_a_2025_month_read_the_work_plan(huzhou, u
         report_figures(report_data(year=2026, month=6))["plan"]
         == "湖州市推动企业增资扩产五年倍增行动实施方案"
     )
+
+
+def test_the_pages_keep_the_plan_and_say_what_does_not_apply_to_it(huzhou, users, login):
+    client = login(users["city_staff"])
+    ranking_page = client.get("/targets/ranking/", {"plan": WORK_PLAN, "as_of": "2025-06"}).content.decode()
+    assert "《市经信局2025年工作计划》的指标尚未分解到各区县，暂无法赛马。" in ranking_page
+    assert f'<input type="hidden" name="plan" value="{WORK_PLAN}">' in ranking_page  # a new month keeps it
+    forecast_page = client.get("/targets/forecast/", {"plan": WORK_PLAN, "as_of": "2025-06"}).content.decode()
+    assert "没有由项目库推算的技改投资或亿元以上项目指标，无需按项目库预测。" in forecast_page
+    progress = client.get("/targets/progress/", {"plan": WORK_PLAN, "as_of": "2026-06"}).content.decode()
+    assert (
+        "《市经信局2025年工作计划》不含 2026 年，已改看 2026 年的《湖州市推动企业增资扩产五年倍增行动实施方案》。"
+        in progress
+    )
+    assert "增资扩产投资额（技改投资）" in progress
+    with pytest.raises(CommandError, match="无需按项目库预测"):
+        call_command("forecast", "--as-of", "2025-06", "--plan", WORK_PLAN)

@@ -715,6 +715,10 @@ def plan_forecast(*, plan: Plan, year: int, month: int, runs: int, seed: int) ->
     memo = Reads()
     indicators = {i.derivation: i for i in plan.indicators.filter(actual_source=ActualSource.PROJECTS)}
     investment, large = indicators.get("renovation_investment"), indicators.get("projects_100m_started")
+    if investment is None and large is None:
+        raise ValidationError(
+            f"《{plan.name}》没有由项目库推算的技改投资或亿元以上项目指标，无需按项目库预测。"
+        )
 
     def done(indicator: Indicator | None) -> dict[int, float]:
         if indicator is None:

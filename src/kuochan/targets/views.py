@@ -76,10 +76,16 @@ def _asked(request: HttpRequest) -> dict[str, Any]:
 
 
 def _plan(request: HttpRequest, values: dict[str, Any], year: int | None = None) -> Plan | None:
-    """The plan asked for among those the user reads, else the one in force in `year` (or the latest)."""
+    """The plan asked for among those the user reads, else the one in force in `year` (or the latest). A
+    plan asked for whose period leaves out the month gives way to the plan in force then, with a note."""
     plan = plan_get(values["plan"] or None, actor=request.user, year=year)
     if plan is None and year is not None and not values["plan"]:
         plan = plan_get(actor=request.user)
+    if plan is not None and year is not None and not plan.period_start <= year <= plan.period_end:
+        in_force = plan_get(actor=request.user, year=year)
+        if in_force is not None:
+            messages.info(request, f"《{plan.name}》不含 {year} 年，已改看 {year} 年的《{in_force.name}》。")
+            plan = in_force
     return plan
 
 
@@ -248,8 +254,13 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     plan = _plan(request, values, year)
     rows = _or_message(request, lambda: ranking(plan=plan, year=year, month=month), []) if plan else []
     return render(
-        request, "targets/ranking.html", {"plan": plan, "rows": rows, "as_of": f"{year}-{month:02d}"}
-    )
+        request,
+        "targets/ranking.html",
+        {
+            "plan": plan, "rows": rows, "as_of": f"{year}-{month:02d}", "ranked": any(r.rank for r in rows),
+            "can_decompose": plan is not None and services.can_decompose(request.user, plan),
+        },
+    )  # fmt: skip
 
 
 @login_required
