@@ -155,3 +155,39 @@ def world(with_metrics, pipeline, equipped, grant, enterprise_user, users, huzho
         plan=Plan.objects.get(code="huzhou-2026-2030"),
         job=job_start(actor=city, handler=evaluation_run_job, title="重新计算 2025 年评价", params={"year": 2025}),
     )  # fmt: skip
+
+
+@pytest.fixture
+def other_city(huzhou, users) -> dict[str, Any]:
+    """A second city of the province beside Huzhou, with one district and a city staff member. Huzhou is hung
+    under 浙江省 first where the reference tree starts at the city. Returns {"staff", "city", "district"}."""
+    from kuochan.accounts.models import Role
+    from kuochan.orgs.models import OrgKind, OrgUnit
+    from kuochan.orgs.services import org_units_load
+    from tests.conftest import make_user
+
+    province = OrgUnit.objects.filter(kind=OrgKind.PROVINCE).order_by("path").first()
+    if province is None:
+        city = huzhou["330500"]
+        kept = ("code", "name", "short_name", "kind", "sort_order", "map_file", "map_name", "note")
+        org_units_load(
+            rows=[
+                {"code": "330000", "name": "浙江省", "kind": "province", "parent_code": None},
+                {**{name: getattr(city, name) for name in kept}, "parent_code": "330000"},
+            ]
+        )
+        province = OrgUnit.objects.get(code="330000")
+    org_units_load(
+        rows=[
+            {"code": "B", "name": "乙市", "kind": "city", "parent_code": province.code},
+            {"code": "B-D1", "name": "乙市甲区", "kind": "district", "parent_code": "B"},
+        ]
+    )
+    for user in users.values():
+        user.org_unit.refresh_from_db()  # the re-hung tree's paths
+    city = OrgUnit.objects.get(code="B")
+    return {
+        "staff": make_user("b_city", Role.CITY_STAFF, city),
+        "city": city,
+        "district": OrgUnit.objects.get(code="B-D1"),
+    }

@@ -389,6 +389,7 @@ def register_routers() -> None:
     from kuochan.projects.api import router as projects_router
     from kuochan.registry.api import router as registry_router
     from kuochan.resources.api import router as resources_router
+    from kuochan.statistics.api import router as statistics_router
     from kuochan.targets.api import router as targets_router
 
     api.add_router("/", accounts_router)
@@ -402,6 +403,7 @@ def register_routers() -> None:
     api.add_router("/resources", resources_router)
     api.add_router("/outreach", outreach_router)
     api.add_router("/cockpit", cockpit_router)
+    api.add_router("/statistics", statistics_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/imports", imports_router)
     api.add_router("/jobs", jobs_router)

@@ -1,22 +1,26 @@
-"""The 政策直达 API: the catalogue, matching (the same data as `kuochan match --format json`), applications
-and their steps, with the same scope, permissions and validation as the pages."""
+"""The 政策直达 API: the catalogue and keeping it (a new policy, the whole policy saved, copied, published,
+closed), matching (the same data as `kuochan match --format json`), applications and their steps, with the
+same scope, permissions and validation as the pages."""
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import ConfigDict
 
 from kuochan.audit.models import Source
 from kuochan.core.api import Amount, Day, Id, Input, Money, Slug, Year, business_only
 from kuochan.core.files import upload_content
 from kuochan.core.money import CENT
 from kuochan.core.scope import get_scoped_or_404, scoped
+from kuochan.orgs.models import OrgUnit
 from kuochan.policies import selectors, services
-from kuochan.policies.models import Application, Policy
+from kuochan.policies.models import Application, Policy, ShareBase, Subject, SupportKind
 from kuochan.policies.rules import describe
 from kuochan.projects.models import Project
 from kuochan.registry.models import Enterprise
@@ -28,9 +32,12 @@ class CataloguePolicyOut(Schema):
     code: str
     number: str
     document_number: str
+    section: str
     issuer_code: str
     issuer_name: str
     state: str
+    closed_on: dt.date | None
+    closed_reason: str
     title: str
     clause: str
     lead: str
@@ -40,10 +47,15 @@ class CataloguePolicyOut(Schema):
     support_text: str
     cap_wan: Decimal | None
     share_pct: Decimal | None
+    share_base: str
     fixed_wan: Decimal | None
+    period_start: dt.date | None
+    period_end: dt.date | None
+    funding_source: str
     rule: dict[str, Any]
     rule_text: str
     documents: list[str]
+    publicity_days: int
     auto_award: bool
     is_active: bool
 
@@ -126,6 +138,52 @@ class PolicyPatch(Input):
     fixed_wan: Money | None = None
     period_start: Day | None = None
     period_end: Day | None = None
+
+
+Issuer = Annotated[
+    Id | Annotated[str, Field(max_length=32)],
+    Field(description='发布单位：组织单位的 id（数字）或代码（文字，如 "330500"）'),
+]
+Department = Annotated[str, Field(max_length=64)]
+
+
+class PolicyWholeIn(Input):
+    """A whole policy as staff write it on its page (新建政策 / 编辑政策): a new one is a draft until published."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    issuer: Issuer
+    title: str = Field(max_length=100)
+    document_number: str = Field("", max_length=64)
+    number: str = Field("", max_length=16, description="条款序号")
+    section: str = Field("", max_length=64, description="所属章节")
+    clause: str = Field(max_length=20000, description="条款原文")
+    lead: Department = Field(description="牵头部门")
+    co_responsible: list[Department] = Field([], max_length=50, description="配合部门")
+    subject: Subject = Field(description="适用对象：enterprise 企业、project 项目")
+    support_kind: SupportKind = Field(description="支持方式")
+    support_text: str = Field("", max_length=200)
+    cap_wan: Money | None = None
+    share_pct: Decimal | None = Field(None, ge=0, max_digits=6, decimal_places=2)
+    share_base: ShareBase | Literal[""] = Field("", description="补助基数（按比例补助时）")
+    fixed_wan: Money | None = None
+    period_start: Day | None = None
+    period_end: Day | None = None
+    funding_source: str = Field("", max_length=100)
+    rule: dict[str, Any] = Field(description="申报条件（与政策页面的条件 JSON 相同）")
+    documents: list[Annotated[str, Field(max_length=100)]] = Field([], max_length=50, description="申报材料")
+    publicity_days: int = Field(5, ge=0, le=1000)
+    is_active: bool = Field(True, description="受理申报")
+    auto_award: bool = Field(False, description="免申即享")
+
+
+class PolicyCopyIn(Input):
+    issuer: Issuer | None = Field(None, description="新草稿的发布单位（默认与原政策相同）")
+
+
+class PolicyCloseIn(Input):
+    reason: str = Field("", max_length=500, description="关闭原因，告知企业和审核人员")
+    closed_on: Day | None = Field(None, description="关闭日期（默认今天，不能早于今天）")
 
 
 class BudgetIn(Input):
@@ -211,6 +269,18 @@ def _application_out(a: Application) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _issuer(value: int | str) -> OrgUnit:
+    """The unit a body names by id or code; whether the caller may issue in its name is the service's to say."""
+    unit = OrgUnit.objects.filter(**{"pk" if isinstance(value, int) else "code": value}).first()
+    if unit is None:
+        raise ValidationError({"issuer": f"没有组织单位“{value}”。"})
+    return unit
+
+
+def _whole(data: PolicyWholeIn) -> dict[str, Any]:
+    return {**data.dict(), "issuer": _issuer(data.issuer)}
+
+
 def _policy_or_404(actor: Any, code: str) -> Policy:
     try:
         return selectors.policy_get(actor=actor, code=code)
@@ -222,6 +292,16 @@ def _policy_or_404(actor: Any, code: str) -> Policy:
 def policy_list(request: HttpRequest) -> list[dict[str, Any]]:
     business_only(request.auth)
     return [_policy_out(p) for p in selectors.policies(actor=request.auth)]
+
+
+@router.post(
+    "/",
+    response={201: CataloguePolicyOut},
+    summary="新建政策：保存为草稿，核对后发布（市级工作人员，或区县工作人员为本区县）",
+)
+def policy_create(request: HttpRequest, data: PolicyWholeIn) -> Status:
+    policy = services.policy_create(actor=request.auth, source=Source.API, **_whole(data))
+    return Status(201, _policy_out(policy))
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="政策申报（数据范围内）")
@@ -358,6 +438,51 @@ def policy_update(request: HttpRequest, code: Slug, data: PolicyPatch) -> dict[s
         **data.dict(exclude_unset=True),
     )
     return _policy_out(policy)
+
+
+@router.put(
+    "/{code}",
+    response=CataloguePolicyOut,
+    summary="保存整条政策：发布单位、条文、申报条件、支持标准和执行期（同政策编辑页；已关闭的不能修改）",
+)
+def policy_save(request: HttpRequest, code: Slug, data: PolicyWholeIn) -> dict[str, Any]:
+    policy = _policy_or_404(request.auth, code)
+    return _policy_out(
+        services.policy_update(actor=request.auth, source=Source.API, policy=policy, **_whole(data))
+    )
+
+
+@router.post(
+    "/{code}/copy",
+    response={201: CataloguePolicyOut},
+    summary="复制政策为新草稿（标题加“（复制）”；预算和申报不随之复制）",
+)
+def policy_copy(request: HttpRequest, code: Slug, data: PolicyCopyIn) -> Status:
+    policy = _policy_or_404(request.auth, code)
+    issuer = None if data.issuer is None else _issuer(data.issuer)
+    copy = services.policy_copy(actor=request.auth, source=Source.API, policy=policy, issuer=issuer)
+    return Status(201, _policy_out(copy))
+
+
+@router.post(
+    "/{code}/publish", response=CataloguePolicyOut, summary="发布政策草稿：进入政策清单，开始匹配和受理"
+)
+def policy_publish(request: HttpRequest, code: Slug) -> dict[str, Any]:
+    policy = _policy_or_404(request.auth, code)
+    return _policy_out(services.policy_publish(actor=request.auth, source=Source.API, policy=policy))
+
+
+@router.post(
+    "/{code}/close",
+    response=CataloguePolicyOut,
+    summary="关闭政策：自关闭日期起不再匹配和受理，已有申报照常办理",
+)
+def policy_close(request: HttpRequest, code: Slug, data: PolicyCloseIn) -> dict[str, Any]:
+    policy = _policy_or_404(request.auth, code)
+    closed = services.policy_close(
+        actor=request.auth, source=Source.API, policy=policy, reason=data.reason, closed_on=data.closed_on
+    )
+    return _policy_out(closed)
 
 
 @router.put("/{code}/budgets/{year}", response=BudgetOut, summary="设置政策某年预算（万元，市级工作人员）")

@@ -1,15 +1,18 @@
 """The 目标管理 API: plans with their target tables and the text's targets, the plan check, each indicator's
 progress for the plan's unit or a district (what the progress page shows), the district ranking, the
-districts' targets (read, typed in or split by baseline share) and the official figures entered by hand."""
+districts' targets (read, typed in or split by baseline share) and the official figures entered by hand;
+and keeping plans as the plan pages do: a new plan from its content (the plan file's shape), each save a
+version, a copy with its years moved on, retiring one."""
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
 from kuochan.audit.models import Source
 from kuochan.core.api import Amount, Id, Input, Month, Slug, Year, business_only, month_of, staff_only
@@ -24,6 +27,7 @@ from kuochan.targets.selectors import (
     district_targets,
     plan_findings,
     plan_table,
+    plan_versions,
     plans,
     ranking,
     reporting_units,
@@ -44,6 +48,7 @@ class PlanOut(Schema):
     baseline_year: int
     period_label: str
     source: str
+    retired_at: dt.datetime | None = Field(description="停用时间；仍在使用的规划为 null")
 
     @staticmethod
     def resolve_org_unit(plan: Plan) -> str:
@@ -196,6 +201,105 @@ class ActualOut(Schema):
     unit: str
     month: str
     value: Decimal
+    note: str
+
+
+# A plan's content, as the plan file and `services.plan_content` have it. The shape is typed here, with the
+# columns' own lengths and bounds generous enough for any plan a file loaded (GET …/content answers in this
+# shape too); what it says (units, kinds, years, figures) is the service's to check, which names every
+# problem at once.
+Text = Annotated[str, Field(max_length=100_000)]
+Cell = Annotated[str, Field(max_length=1000)]
+Figure = Annotated[str, Field(max_length=40)] | int | float | None  # a number, or its exact text
+Code = Annotated[str, Field(max_length=64)]
+
+
+class PlanIndicatorIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code
+    name: str = Field("", max_length=100)
+    unit: str = Field("", max_length=16)
+    kind: str = Field("", max_length=32, description="期间累计 period_total、年度值 yearly_value 等")
+    table_row: int | None = Field(None, ge=0, le=32767, description="目标表中的序号")
+    baseline: Figure = None
+    previous_period: Figure = None
+    yearly: dict[Annotated[str, Field(max_length=8)], Figure] = Field({}, max_length=20)
+    period_target: Figure = None
+    threshold: Figure = None
+    band: Figure = None
+    relates_to: str = Field("", max_length=64)
+    lead: str = Field("", max_length=100)
+    actual_source: str = Field("", max_length=16, description="projects、registry 或 statistics")
+    derivation: str = Field("", max_length=100)
+    statistic: str | None = Field(None, max_length=64, description="统计指标库中的代码")
+    table_cells: list[Cell] = Field([], max_length=200)
+    note: Text = ""
+
+
+class PlanStatementIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    section: str = Field("", max_length=100)
+    sentence: Text = ""
+    indicator: Code = ""
+    claim: str = Field("", max_length=32)
+    value: Figure = None
+    year: int | None = Field(None, ge=0, le=32767)
+
+
+class PlanMeasureIn(Input):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field("", max_length=32)
+    kind: str = Field("", max_length=16, description="task、measure 或 action")
+    number: str = Field("", max_length=8)
+    title: str = Field("", max_length=100)
+    text: Text = ""
+    lead: str = Field("", max_length=64)
+    co_responsible: list[Cell] = Field([], max_length=200)
+
+
+class PlanContent(Input):
+    """The whole plan, as `GET …/content` gives it and a plan file holds it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Code = Field("", description="规划编号（新建时必填；保存时以路径中的编号为准）")
+    name: str = Field("", max_length=200)
+    org_unit: str = Field("", max_length=32, description="制定单位的组织单位代码")
+    period: list[int] = Field([], max_length=10, description="规划期起止年，如 [2026, 2030]")
+    baseline_year: int | None = None
+    period_label: str = Field("", max_length=32)
+    previous_period_label: str = Field("", max_length=32)
+    source: Text = ""
+    table_title: str = Field("", max_length=200)
+    table_columns: list[Cell] = Field([], max_length=200)
+    indicators: list[PlanIndicatorIn] = Field([], max_length=1000)
+    statements: list[PlanStatementIn] = Field([], max_length=2000)
+    measures: list[PlanMeasureIn] = Field([], max_length=1000)
+
+
+class PlanSaveIn(PlanContent):
+    note: str = Field("", max_length=200, description="修订说明")
+
+
+class PlanSavedOut(Schema):
+    code: str
+    version: int = Field(description="保存后的版本号（内容未变时为原版本号）")
+    changed: bool
+
+
+class PlanCopyIn(Input):
+    code: Slug = Field(description="新规划编号")
+    name: str = Field(max_length=200)
+    years: int = Field(1, ge=0, le=10, description="年份顺延，如去年的计划复制为今年的，顺延 1 年")
+
+
+class PlanVersionOut(Schema):
+    number: int
+    saved_at: dt.datetime
+    saved_by: str
     note: str
 
 
@@ -363,3 +467,66 @@ def actual_record(request: HttpRequest, code: Slug, data: ActualIn) -> Status:
         201, {"indicator": indicator.code, "unit": unit.name, "month": f"{actual.month:%Y-%m}",
               "value": actual.value, "note": actual.note},
     )  # fmt: skip
+
+
+# Keeping plans ------------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/plans",
+    response={201: PlanOut},
+    summary="新建规划：规划文件的内容（市级或本区县工作人员；有误时列出每个问题，不保存）",
+)
+def plan_create(request: HttpRequest, data: PlanContent) -> Status:
+    staff_only(request.auth)
+    plan = services.plan_create(actor=request.auth, source=Source.API, content=data.dict())
+    return Status(201, plan)
+
+
+@router.get(
+    "/plans/{code}/content", response=PlanContent, summary="规划的全部内容（规划文件的格式，可改后保存）"
+)
+def plan_content(request: HttpRequest, code: Slug) -> dict[str, Any]:
+    business_only(request.auth)
+    return services.plan_content(_plan(request, code))
+
+
+@router.put(
+    "/plans/{code}",
+    response=PlanSavedOut,
+    summary="保存规划：以新内容替换，记为新版本；此前各月仍按原版本计算",
+)
+def plan_save(request: HttpRequest, code: Slug, data: PlanSaveIn) -> dict[str, Any]:
+    staff_only(request.auth)
+    plan = _plan(request, code)
+    before = services.plan_content(plan)
+    content = data.dict(exclude={"note"})
+    services.plan_save(actor=request.auth, source=Source.API, plan=plan, content=content, note=data.note)
+    version = plan_versions(plan)[0].number  # a save always leaves at least one version
+    return {"code": plan.code, "version": version, "changed": services.plan_content(plan) != before}
+
+
+@router.post(
+    "/plans/{code}/copy",
+    response={201: PlanOut},
+    summary="复制规划：指标、来源和举措复制为新规划，分年目标顺延，基期值待核定",
+)
+def plan_copy(request: HttpRequest, code: Slug, data: PlanCopyIn) -> Status:
+    staff_only(request.auth)
+    copy = services.plan_copy(
+        actor=request.auth, source=Source.API, plan=_plan(request, code), code=data.code, name=data.name,
+        years=data.years,
+    )  # fmt: skip
+    return Status(201, copy)
+
+
+@router.post("/plans/{code}/retire", response=PlanOut, summary="停用规划：数据和各版本保留，不再默认选用")
+def plan_retire(request: HttpRequest, code: Slug) -> Plan:
+    staff_only(request.auth)
+    return services.plan_retire(actor=request.auth, source=Source.API, plan=_plan(request, code))
+
+
+@router.get("/plans/{code}/versions", response=list[PlanVersionOut], summary="规划的各版本（最新在前）")
+def plan_version_list(request: HttpRequest, code: Slug) -> list[Any]:
+    staff_only(request.auth)
+    return plan_versions(_plan(request, code))

@@ -1,16 +1,11 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 
 from kuochan.imports.management.commands._options import acting_user, add_user_option
-from kuochan.orgs.models import OrgUnit
+from kuochan.statistics.report import area_named, month_report, unknown_area
 from kuochan.statistics.selectors import month_rows
 from kuochan.targets.management.commands._options import as_of_month
-
-
-def _number(value: object) -> float | int | None:
-    return None if value is None else float(value)
 
 
 class Command(BaseCommand):
@@ -31,35 +26,14 @@ class Command(BaseCommand):
         actor = acting_user(options["user"])
         area = None
         if options["area"]:
-            name = options["area"]
-            area = (
-                OrgUnit.objects.filter(Q(code=name) | Q(name=name) | Q(short_name=name))
-                .order_by("path")
-                .first()
-            )
+            area = area_named(options["area"])
             if area is None:
-                raise CommandError(f"未知的地区“{name}”：应为组织单位的代码或名称。", returncode=2)
-        rows = month_rows(actor=actor, month=month, area=area)
-        if options["format"] == "json":
-            report = {
-                "month": f"{month:%Y-%m}",
-                "rows": [
-                    {
-                        "indicator": row.indicator.name,
-                        "indicator_code": row.indicator.code,
-                        "unit": row.indicator.unit,
-                        "area": row.area.name,
-                        "area_code": row.area.code,
-                        "value": _number(row.value),
-                        "ytd": _number(row.ytd),
-                        "growth": _number(row.growth),
-                        "rank": row.rank,
-                    }
-                    for row in rows
-                ],
-            }
+                raise CommandError(unknown_area(options["area"]), returncode=2)
+        if options["format"] == "json":  # the same as GET /api/v1/statistics/
+            report = month_report(actor=actor, month=month, area=area)
             self.stdout.write(json.dumps(report, ensure_ascii=False))
             return
+        rows = month_rows(actor=actor, month=month, area=area)
         for row in rows:
             ytd = "—" if row.ytd is None else f"{row.ytd.normalize():,f}{row.indicator.unit}"
             growth = "—" if row.growth is None else f"{row.growth.normalize():f}%"
