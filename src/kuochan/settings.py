@@ -195,6 +195,11 @@ TASKS = {
     }
 }
 
+# A form's fields at most. The plan editor posts a whole plan at once: Huzhou's 2025 work plan (55 indicators,
+# 54 sentences of its text) is some 1,200 fields, and its formsets allow 200 indicators of up to 25 fields and
+# 300 sentences of 7; Django's default of 1,000 refused the save with a 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
 # What an uploaded or imported workbook may hold (kuochan.imports.limits), checked before it is read:
 # 300,000 rows (a province's 规上 enterprises over several years; Excel allows 1,048,576), 200 columns,
 # 10 million cells (some 0.9 GB while read), 500 MB uncompressed, and a part compressed at most 100-fold.

@@ -91,6 +91,9 @@ class IndicatorRowForm(forms.Form):
     derivation = forms.ChoiceField(label="推算口径", required=False)
     statistic = forms.ChoiceField(label="取自统计指标", required=False)
     baseline = forms.DecimalField(label="基期值", **AMOUNT)
+    previous_period = forms.DecimalField(
+        label="上一规划期累计", **AMOUNT, help_text="期间累计指标“较上一规划期翻番”的比较基数"
+    )
     period_target = forms.DecimalField(label="规划期目标", **AMOUNT)
     threshold = forms.DecimalField(label="底线值", **AMOUNT, help_text="增幅、比重的底线，或每年个数")
     band = forms.DecimalField(label="允许偏离（百分点）", **AMOUNT)
@@ -129,7 +132,10 @@ class IndicatorRowForm(forms.Form):
         return {
             **{name: data[name] for name in ("code", "name", "unit", "kind", "actual_source", "derivation")},
             **{name: data[name] for name in ("relates_to", "lead", "note")},
-            **{name: data[name] for name in ("baseline", "period_target", "threshold", "band")},
+            **{
+                name: data[name]
+                for name in ("baseline", "previous_period", "period_target", "threshold", "band")
+            },
             "statistic": data["statistic"] or None,
             "yearly": {str(year): data[f"y{year}"] for year in self.years if data[f"y{year}"] is not None},
         }
@@ -161,12 +167,19 @@ class RevisionForm(forms.Form):
     note = forms.CharField(
         label="修订说明", max_length=200, required=False, help_text="如：按市政府常务会议意见调整"
     )
+    # the version the editor was opened at: a save over a later one (someone else's) would undo it unseen
+    based_on = forms.IntegerField(
+        label="所依据的版本", widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+    )
 
 
 class PlanCopyForm(forms.Form):
     """Copy a plan as the start of a new one, its years moved on."""
 
-    code = forms.SlugField(label="新规划编号", max_length=64)
+    # the copied measures are coded "<编号>-1", "<编号>-2", … and a measure's code holds 32 characters
+    code = forms.SlugField(
+        label="新规划编号", max_length=28, help_text="字母、数字、连字符，不超过 28 个字符"
+    )
     name = forms.CharField(label="新规划名称", max_length=200)
     years = forms.IntegerField(
         label="年份顺延",

@@ -345,14 +345,11 @@ def plans_page(request: HttpRequest) -> HttpResponse:
     )
     keepable = set(issuing_units(request.user).values_list("pk", flat=True))
     page = page_of(request, found)
+    for plan in page:  # each row's own copy form: its fields' ids (and so its labels) its own
+        plan.copy_form = PlanCopyForm(initial={"years": 1}, auto_id=f"copy-{plan.code}-%s")
     return render(
-        request,
-        "targets/plans.html",
-        {
-            "page": page, "keepable": keepable, "can_create": bool(keepable),
-            "copy_form": PlanCopyForm(initial={"years": 1}),
-        },
-    )  # fmt: skip
+        request, "targets/plans.html", {"page": page, "keepable": keepable, "can_create": bool(keepable)}
+    )
 
 
 def _header_content(data: dict[str, Any]) -> dict[str, Any]:
@@ -422,7 +419,22 @@ def _editor_forms(request: HttpRequest, plan: Plan, content: dict[str, Any]) -> 
         ],
     )  # fmt: skip
     statements = StatementRows(data, prefix="s", form_kwargs=statement_kwargs, initial=content["statements"])
-    return header, rows, statements, RevisionForm(data)
+    return header, rows, statements, RevisionForm(data, initial={"based_on": _latest_version(plan)})
+
+
+def _latest_version(plan: Plan) -> int:
+    return plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+
+
+def _overtaken(plan: Plan, based_on: int | None) -> str:
+    """Why the editor's save would undo a later save (another user's, or this user's in another tab)."""
+    latest = plan.versions.order_by("-number").first()
+    if based_on is None or latest is None or latest.number == based_on:
+        return ""
+    return (
+        f"未保存：打开编辑页后，{latest.saved_by}已于 {timezone.localtime(latest.saved_at):%Y-%m-%d %H:%M} "
+        f"将本规划修改为第 {latest.number} 版。请重新打开编辑页，在最新版本上修改（本页所填内容仍在下方）。"
+    )
 
 
 def _edited_content(content: dict[str, Any], header: Any, rows: Any, statements: Any) -> dict[str, Any]:
@@ -457,7 +469,8 @@ def _formset_refusal(*formsets: Any) -> str:
     for formset, what in formsets:
         found += formset.non_form_errors()
         for number, form in enumerate(formset, start=1):
-            if form.errors and form.has_changed():
+            # an extra row left empty is not checked, so has none; a row struck out is not saved
+            if form.errors and not form.cleaned_data.get("DELETE"):
                 found.append(f"{what}第 {number} 行：{form_refusal(form)}")
     return "；".join(found)
 
@@ -471,7 +484,9 @@ def plan_edit_page(request: HttpRequest, code: str) -> HttpResponse:
     header, rows, statements, revision = _editor_forms(request, plan, content)
     if request.method == "POST":
         valid = [form.is_valid() for form in (header, rows, statements, revision)]
-        if all(valid):
+        if all(valid) and (overtaken := _overtaken(plan, revision.cleaned_data["based_on"])):
+            messages.error(request, overtaken)
+        elif all(valid):
             try:
                 services.plan_save(
                     actor=request.user, source=Source.WEB, plan=plan,
