@@ -97,6 +97,11 @@ def test_each_save_is_a_new_version_and_an_unchanged_save_is_none(huzhou, users,
         "规划期 2025—2045 年不正确：截止年应不早于起始年，且跨度不超过 10 年。"
     ]
     assert len(client.get(f"{API}/huzhou-2025/versions").json()) == 2
+    # a save based on version 1, made after version 2: refused, not an undoing of version 2
+    first["baseline"] = "7.1"
+    stale = send(client, "/huzhou-2025", {**content, "based_on": 1}, "put")
+    assert stale.status_code == 422 and "改为第 2 版" in stale.json()["errors"]["__all__"][0]
+    assert client.get(f"{API}/huzhou-2025/content").json()["indicators"][0]["baseline"] == "7.4"
 
 
 def test_a_copy_moves_the_years_on_and_a_retired_plan_stays(huzhou, users, client_for):
@@ -118,6 +123,11 @@ def test_a_copy_moves_the_years_on_and_a_retired_plan_stays(huzhou, users, clien
     again = send(client, "/huzhou-2025/retire")
     assert again.status_code == 422 and "已于" in again.json()["errors"]["__all__"][0]
     assert client.get(f"{API}/huzhou-2025/content").status_code == 200  # kept, with its versions
+    long_code = "huzhou-2027-industrial-work-plan-of-the-city"  # measures' codes stay within 32 characters
+    for code in (long_code, long_code + "-b"):
+        assert send(client, "/huzhou-2025/copy", {"code": code, "name": code}).status_code == 201
+    measures = [m["code"] for m in client.get(f"{API}/{long_code}-b/content").json()["measures"]]
+    assert len(measures) == 6 and all(len(code) <= 32 for code in measures)
 
 
 def test_a_district_keeps_its_own_plan_others_neither_find_nor_change_it(

@@ -653,7 +653,7 @@ def test_a_save_over_someone_elses_later_save_is_refused_not_undone(huzhou, user
 
     stale["i-1-y2026"] = "12"  # the staff member's own change, on the page opened before
     message = refused(staff, "huzhou-2026-smart", stale)
-    assert "admin已于" in message and "第 2 版" in message and "请重新打开编辑页" in message
+    assert "admin已于" in message and "第 2 版" in message and "请在最新版本上重新修改" in message
     assert Indicator.objects.get(plan__code="huzhou-2026-smart", code="renovation_investment").yearly == {
         "2026": "95"
     }

@@ -29,7 +29,9 @@ def add_service_errors(form: forms.Form, exc: ValidationError, default_field: st
 
 def refusal(exc: ValidationError | PermissionDenied) -> str:
     """A service's refusal as one Chinese message for the page (every problem of a ValidationError)."""
-    return "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc) or "无权执行此操作。"
+    if not isinstance(exc, ValidationError):
+        return str(exc) or "无权执行此操作。"
+    return "；".join(message.removesuffix("。") for message in exc.messages) + "。"
 
 
 def form_refusal(form: forms.Form) -> str:

@@ -282,6 +282,9 @@ class PlanContent(Input):
 
 class PlanSaveIn(PlanContent):
     note: str = Field("", max_length=200, description="修订说明")
+    based_on: int | None = Field(
+        None, ge=0, description="修改所依据的版本号（/versions 的最新版本）；其后已有人保存时拒绝，不覆盖"
+    )
 
 
 class PlanSavedOut(Schema):
@@ -500,8 +503,15 @@ def plan_save(request: HttpRequest, code: Slug, data: PlanSaveIn) -> dict[str, A
     staff_only(request.auth)
     plan = _plan(request, code)
     before = services.plan_content(plan)
-    content = data.dict(exclude={"note"})
-    services.plan_save(actor=request.auth, source=Source.API, plan=plan, content=content, note=data.note)
+    content = data.dict(exclude={"note", "based_on"})
+    services.plan_save(
+        actor=request.auth,
+        source=Source.API,
+        plan=plan,
+        content=content,
+        note=data.note,
+        based_on=data.based_on,
+    )
     version = plan_versions(plan)[0].number  # a save always leaves at least one version
     return {"code": plan.code, "version": version, "changed": services.plan_content(plan) != before}
 

@@ -176,10 +176,7 @@ class RevisionForm(forms.Form):
 class PlanCopyForm(forms.Form):
     """Copy a plan as the start of a new one, its years moved on."""
 
-    # the copied measures are coded "<编号>-1", "<编号>-2", … and a measure's code holds 32 characters
-    code = forms.SlugField(
-        label="新规划编号", max_length=28, help_text="字母、数字、连字符，不超过 28 个字符"
-    )
+    code = forms.SlugField(label="新规划编号", max_length=64, help_text="字母、数字、连字符，如 huzhou-2026")
     name = forms.CharField(label="新规划名称", max_length=200)
     years = forms.IntegerField(
         label="年份顺延",

@@ -4,6 +4,7 @@ plan (reference data), and the districts' targets."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -320,11 +321,27 @@ def plan_create(*, actor: Any, source: Source, content: dict[str, Any], note: st
 
 
 @transaction.atomic
-def plan_save(*, actor: Any, source: Source, plan: Plan, content: dict[str, Any], note: str = "") -> Plan:
+def plan_save(
+    *,
+    actor: Any,
+    source: Source,
+    plan: Plan,
+    content: dict[str, Any],
+    note: str = "",
+    based_on: int | None = None,
+) -> Plan:
     """The plan changed to `content` (its code stays), audited and kept as a new version: months before
-    now keep reading the version they had."""
+    now keep reading the version they had. `based_on`: the version the editor started from; a save made
+    since (by anyone) refuses this one rather than be silently undone."""
     _ensure_may_keep(actor, plan.org_unit, "修改")
     Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk").first()
+    latest = plan.versions.order_by("-number").first()
+    if based_on is not None and latest is not None and latest.number != based_on:
+        raise ValidationError(
+            f"未保存：在第 {based_on} 版上修改期间，{latest.saved_by}已于 "
+            f"{timezone.localtime(latest.saved_at):%Y-%m-%d %H:%M} 将本规划改为第 {latest.number} 版。"
+            "请在最新版本上重新修改。"
+        )
     checked = plan_checked({**content, "code": plan.code})
     _ensure_may_keep(actor, checked["org_unit"], "修改")
     if not plan.versions.exists():  # loaded before plans had versions: what it was is the first version
@@ -342,6 +359,15 @@ def plan_save(*, actor: Any, source: Source, plan: Plan, content: dict[str, Any]
     return plan
 
 
+def _measure_code(plan_code: str, n: int) -> str:
+    """A copied measure's code: the new plan's code and its number, within the 32 characters a measure's
+    code holds (a long plan code shortened with a digest of the whole, so two plans never share one)."""
+    code = f"{plan_code}-{n}"
+    if len(code) <= 32:
+        return code
+    return f"{plan_code[:18]}-{hashlib.sha1(plan_code.encode()).hexdigest()[:8]}-{n}"
+
+
 def plan_copy(*, actor: Any, source: Source, plan: Plan, code: str, name: str, years: int) -> Plan:
     """Last year's plan (or any) as the start of a new one `years` later: its indicators, sources and
     measures, with each yearly target moved by `years` to be set again; baselines and what the old text
@@ -357,7 +383,7 @@ def plan_copy(*, actor: Any, source: Source, plan: Plan, code: str, name: str, y
              "yearly": {str(shift(y)): v for y, v in i["yearly"].items()}}
             for i in content["indicators"]
         ],
-        "measures": [{**m, "code": f"{code}-{n}"[:32]} for n, m in enumerate(content["measures"], start=1)],
+        "measures": [{**m, "code": _measure_code(code, n)} for n, m in enumerate(content["measures"], start=1)],
     }  # fmt: skip
     return plan_create(actor=actor, source=source, content=content, note=f"复制自《{plan.name}》")
 

@@ -426,17 +426,6 @@ def _latest_version(plan: Plan) -> int:
     return plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
 
 
-def _overtaken(plan: Plan, based_on: int | None) -> str:
-    """Why the editor's save would undo a later save (another user's, or this user's in another tab)."""
-    latest = plan.versions.order_by("-number").first()
-    if based_on is None or latest is None or latest.number == based_on:
-        return ""
-    return (
-        f"未保存：打开编辑页后，{latest.saved_by}已于 {timezone.localtime(latest.saved_at):%Y-%m-%d %H:%M} "
-        f"将本规划修改为第 {latest.number} 版。请重新打开编辑页，在最新版本上修改（本页所填内容仍在下方）。"
-    )
-
-
 def _edited_content(content: dict[str, Any], header: Any, rows: Any, statements: Any) -> dict[str, Any]:
     """The plan file's shape from the editor's forms; what the editor does not show (the table's cells as
     printed, the measures) kept from the plan as it stands."""
@@ -484,13 +473,12 @@ def plan_edit_page(request: HttpRequest, code: str) -> HttpResponse:
     header, rows, statements, revision = _editor_forms(request, plan, content)
     if request.method == "POST":
         valid = [form.is_valid() for form in (header, rows, statements, revision)]
-        if all(valid) and (overtaken := _overtaken(plan, revision.cleaned_data["based_on"])):
-            messages.error(request, overtaken)
-        elif all(valid):
+        if all(valid):
             try:
                 services.plan_save(
                     actor=request.user, source=Source.WEB, plan=plan,
                     content=_edited_content(content, header, rows, statements), note=revision.cleaned_data["note"],
+                    based_on=revision.cleaned_data["based_on"],
                 )  # fmt: skip
             except (ValidationError, PermissionDenied) as exc:
                 messages.error(request, refusal(exc))
