@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "kuochan.web",
     "kuochan.demo",
     "kuochan.portal",
+    "kuochan.cultivation",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kuochan.audit.models import Source
 from kuochan.cockpit.services import measures_load
+from kuochan.cultivation.services import titles_load
 from kuochan.evaluation.services import scheme_load
 from kuochan.orgs.services import flatten_tree, org_units_load
 from kuochan.outreach.services import service_rules_load
@@ -46,6 +47,7 @@ class Command(BaseCommand):
                 "policies": policy_load(data=read_json(dataset, "policies.json")),
                 "service_rules": service_rules_load(data=read_json(dataset, "service_rules.json")),
                 "measures": measures_load(data=read_json(dataset, "measures.json")),
+                "titles": titles_load(data=read_json("common", "titles.json")),
             }
         except ValidationError as exc:
             raise CommandError("参考数据有误：\n" + "\n".join(exc.messages), returncode=2) from exc
