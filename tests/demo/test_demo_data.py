@@ -234,9 +234,11 @@ def test_demo_statistics_fill_the_monthly_table_and_the_work_plan_progresses(huz
     summary = run(capsys)
     today = timezone.localdate()
     last = dt.date(today.year, today.month, 1) - dt.timedelta(days=1)
-    # 7 indicators × (the city and its 7 districts) × every month from January last year to last month
+    # 7 indicators × (the province where the tree has one, the city and its 7 districts) × every month from
+    # January last year to last month
     months = 12 + last.month if last.year == today.year else 12
-    assert summary["statistics"]["figures"] == 7 * 8 * months
+    areas = 8 + OrgUnit.objects.filter(kind="province").count()
+    assert summary["statistics"]["figures"] == 7 * areas * months
     rows = json.loads(_statistics(capsys, f"{last:%Y-%m}"))["rows"]
     wuxing = [r for r in rows if r["area"] == "吴兴区"]
     assert len(wuxing) == 7 and all(1 <= r["rank"] <= 7 for r in wuxing)
