@@ -142,12 +142,12 @@ def test_a_districts_own_plan_counts_its_own_enterprises_only(huzhou, users):
 
 
 def test_a_province_ranks_its_cities_on_a_plan_of_its_own(two_cities):
-    province = OrgUnit.objects.get(code="P")
+    province = OrgUnit.objects.get(kind="province")  # the province both cities belong to
     b_district = two_cities["b_district"]
     plan = services.plan_create(
         actor=None, source=Source.CLI,
         content={
-            "code": "province-2026", "name": "演示省2026年目标", "org_unit": "P", "period": [2026, 2026],
+            "code": "province-2026", "name": "全省2026年目标", "org_unit": province.code, "period": [2026, 2026],
             "baseline_year": 2025,
             "indicators": [
                 {"code": "listed_new", "name": "新增上市公司", "unit": "家", "kind": "period_total",
