@@ -5,8 +5,8 @@
     .venv/bin/python bench/cockpit.py --db both --no-load
 
 Scales: city = the demo's 5,000 enterprises of Huzhou (about 1,400 projects with their year plans and monthly
-progress, 22 tickets, 14 events); province = 50,000 enterprises (about 14,000 projects) under the demo
-province's org tree, seen by a leader at the province's root. The script builds a fresh database per scale
+progress, 22 tickets, 14 events), seen by a leader at the city; province = 50,000 enterprises (about 14,000
+projects) in Huzhou and the demo's other cities of 浙江省, seen by a leader at the province. The script builds a fresh database per scale
 (not timed), then, each in its own process, the median of REPEATS calls:
 
 - **cockpit cold** — `GET /cockpit/?month=2026-10` as a leader through Django's test client with the cache
@@ -63,7 +63,8 @@ def phase_setup(scale: str) -> dict:
     if scale == "province":
         options += ["--scale", "province"]
     call_command("demo_data", *options)
-    root = OrgUnit.objects.filter(parent=None).order_by("depth", "id").first()
+    # a leader of the city at city scale; of the province (浙江省, above Huzhou and the demo's other cities)
+    root = OrgUnit.objects.get(code="330000" if scale == "province" else "330500")
     leader = User.objects.create(username="bench-leader", role=Role.LEADER, org_unit=root)
     leader.set_password("bench-password-2026")
     leader.save()

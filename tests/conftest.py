@@ -163,23 +163,12 @@ def two_cities(with_metrics, users):
     from kuochan.orgs.services import org_units_load
     from kuochan.registry.models import AnnualMetric
 
-    city = OrgUnit.objects.get(code="330500")
     org_units_load(
         rows=[
-            {"code": "P", "name": "演示省", "kind": "province", "parent_code": None},
-            {
-                "code": city.code,
-                "name": city.name,
-                "kind": city.kind,
-                "map_file": city.map_file,
-                "parent_code": "P",
-            },
-            {"code": "B", "name": "乙市", "kind": "city", "parent_code": "P"},
+            {"code": "B", "name": "乙市", "kind": "city", "parent_code": "330000"},  # beside Huzhou in 浙江省
             {"code": "B-D1", "name": "乙市甲区", "kind": "district", "parent_code": "B"},
         ]
     )
-    for user in users.values():
-        user.org_unit.refresh_from_db()  # the re-hung tree's paths
     district = OrgUnit.objects.get(code="B-D1")
     firm = Enterprise.objects.create(
         uscc=uscc(9, "990101"), name="乙市机械有限公司", district=district, above_scale=True

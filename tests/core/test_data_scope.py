@@ -3,10 +3,13 @@ even by guessing ids; city roles see everything; leaders only read; enterprise u
 
 import pytest
 
+from kuochan.accounts.models import Role
 from kuochan.accounts.services import token_create
 from kuochan.audit.models import Source
 from kuochan.orgs.models import OrgUnit
-from kuochan.orgs.selectors import org_units
+from kuochan.orgs.selectors import org_units, sees_whole_tree
+from kuochan.orgs.services import org_units_load
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +25,17 @@ def test_district_user_sees_only_its_own_subtree(huzhou, users):
     assert "330503" not in seen and "330500" not in seen
 
 
-def test_city_roles_see_every_unit(huzhou, users):
+def test_city_roles_see_every_unit_of_the_city_and_not_the_province_above(huzhou, users):
     for role in ("city_admin", "city_staff", "leader"):
-        assert org_units(actor=users[role]).count() == len(huzhou)
+        assert set(org_units(actor=users[role]).values_list("code", flat=True)) == set(huzhou) - {"330000"}
+
+
+def test_city_staff_see_the_whole_tree_until_the_province_has_a_second_city(huzhou, users):
+    assert sees_whole_tree(users["city_staff"]) and sees_whole_tree(users["leader"])
+    assert not sees_whole_tree(users["wuxing"]) and not sees_whole_tree(users["enterprise"])
+    org_units_load(rows=[{"code": "B", "name": "乙市", "kind": "city", "parent_code": "330000"}])
+    assert not sees_whole_tree(users["city_staff"])
+    assert sees_whole_tree(make_user("province", Role.LEADER, huzhou["330000"]))
 
 
 def test_enterprise_user_and_unassigned_user_see_no_org_units(huzhou, users):
@@ -51,6 +62,16 @@ def test_other_district_page_is_not_found_even_with_a_guessed_id(huzhou, users, 
     )
     assert response.status_code == 404
     assert OrgUnit.objects.get(pk=nanxun_town.pk).name == nanxun_town.name
+
+
+def test_the_unit_list_starts_at_the_users_own_unit(huzhou, users, login):
+    page = login(users["city_staff"]).get("/orgs/").content.decode()
+    city, wuxing = huzhou["330500"], huzhou["330502"]
+    assert f'padding-left: 1em"><a href="/orgs/{city.pk}/">湖州市' in page  # not indented below 浙江省
+    assert f'padding-left: 2em"><a href="/orgs/{wuxing.pk}/">吴兴区' in page
+    assert f'href="/orgs/{huzhou["330000"].pk}/"' not in page
+    district = login(users["wuxing"]).get("/orgs/").content.decode()
+    assert f'padding-left: 1em"><a href="/orgs/{wuxing.pk}/">吴兴区' in district
 
 
 def test_other_district_is_invisible_in_lists(huzhou, users, login):
@@ -95,7 +116,9 @@ def test_district_user_can_add_and_edit_towns_in_its_own_district(huzhou, users,
     )
     assert created.status_code == 201, created.content
     unit = OrgUnit.objects.get(code="330502-T99")
-    assert unit.path == f"{huzhou['330502'].path}{unit.pk}." and unit.depth == 2
+    assert (
+        unit.path == f"{huzhou['330502'].path}{unit.pk}." and unit.depth == 3
+    )  # 浙江省 → 湖州市 → 吴兴区 → park
     patched = client.patch(
         f"/api/v1/org-units/{unit.pk}",
         {"name": "吴兴智能制造园"},

@@ -9,7 +9,7 @@ from django.utils import timezone
 from kuochan.accounts.models import Role, User
 from kuochan.cockpit.models import MonthlyReport
 from kuochan.cockpit.selectors import supervision_board
-from kuochan.demo.generators import DEMO_PASSWORD, ProjectOwner, project_rows, province_tree
+from kuochan.demo.generators import DEMO_PASSWORD, ProjectOwner, other_cities, project_rows
 from kuochan.evaluation.models import EvaluationResult
 from kuochan.evaluation.selectors import explained
 from kuochan.orgs.models import OrgUnit
@@ -47,9 +47,12 @@ def test_demo_data_needs_the_reference_data_first(db):
         call_command("demo_data")
 
 
-def test_province_scale_puts_the_city_inside_a_deeper_tree_and_keeps_scopes(huzhou, capsys):
+def test_province_scale_hangs_other_cities_beside_the_city_and_keeps_scopes(huzhou, capsys):
     summary = run(capsys, "--scale", "province", "--cities", "4", "--districts", "3", "--towns", "5")
-    assert summary["org_units"]["created"] == 1 + 3 * (1 + 3 * (1 + 5))
+    assert summary["org_units"] == {"created": 3 * (1 + 3 * (1 + 5)), "updated": 0}
+    province = OrgUnit.objects.get(code="330000")
+    assert set(province.children.values_list("kind", flat=True)) == {"city"}
+    assert province.children.count() == 4 and huzhou["330500"].parent == province
     town = OrgUnit.objects.get(code="330502-T08")
     assert town.depth == 3
     wuxing = User.objects.get(username="wuxing")
@@ -57,13 +60,13 @@ def test_province_scale_puts_the_city_inside_a_deeper_tree_and_keeps_scopes(huzh
         code for code in huzhou if code == "330502" or code.startswith("330502-")
     }
     city_staff = User.objects.get(username="city")
-    assert org_units(actor=city_staff).count() == len(huzhou)
+    assert org_units(actor=city_staff).count() == len(huzhou) - 1  # all of Huzhou; not the province above
 
 
 def test_the_same_seed_gives_the_same_data():
     sizes = {"cities": 3, "districts": 2, "towns": 4}
-    assert province_tree(seed=7, **sizes) == province_tree(seed=7, **sizes)
-    assert province_tree(seed=7, **sizes) != province_tree(seed=8, **sizes)
+    assert other_cities(seed=7, **sizes) == other_cities(seed=7, **sizes)
+    assert other_cities(seed=7, **sizes) != other_cities(seed=8, **sizes)
 
 
 def test_demo_registry_is_plausible_and_links_the_enterprise_user(huzhou, capsys):

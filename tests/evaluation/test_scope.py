@@ -137,6 +137,6 @@ def test_the_key_enterprise_services_refuse_an_object_outside_the_actors_city(tw
 def test_a_province_user_sees_every_citys_results(two_cities, login):
     services.evaluation_run(actor=two_cities["a_staff"], source=Source.WEB, year=2025)
     services.evaluation_run(actor=two_cities["b_staff"], source=Source.WEB, year=2025)
-    province = make_user("province", Role.CITY_STAFF, OrgUnit.objects.get(code="P"))
+    province = make_user("province", Role.CITY_STAFF, OrgUnit.objects.get(code="330000"))
     page = login(province).get("/evaluation/", {"year": 2025}).content.decode()
     assert "乙市机械有限公司" in page and "湖州织里童装有限公司" in page

@@ -8,6 +8,7 @@ import pytest
 
 from kuochan.audit.models import Source
 from kuochan.outreach.models import Ticket, Visit
+from kuochan.outreach.selectors import event_totals
 from kuochan.outreach.services import event_save, outcome_add, participants_add, ticket_create
 from kuochan.registry.models import Enterprise
 from tests.outreach.conftest import at
@@ -236,6 +237,10 @@ def test_event_totals_count_each_enterprise_once_and_sum_outcomes(registered, us
     ]
     assert figures(district["total"]) == ("合计", 2, 3, Decimal("899"), Decimal("3500.5"))
     assert login(wuxing).get(f"{API}/events/totals", {"start": "2026-01-01"}).status_code == 422
+    # the system (a report run from the command line) sees the province above the city, and still the city's
+    # own events as 湖州市本级 beside the districts
+    rows, _ = event_totals(actor=None, start=dt.date(2026, 1, 1), end=dt.date(2026, 6, 30))
+    assert [(r.unit, r.events) for r in rows] == [("湖州市本级", 1), ("吴兴区", 1)]
 
 
 def test_the_openapi_schema_lists_the_outreach_endpoints(users, login):

@@ -1,22 +1,6 @@
 import pytest
 
-from kuochan.audit.models import Source
-from kuochan.orgs.models import OrgUnit
-from kuochan.orgs.services import org_units_load
 from tests.xlsx import write_xlsx
-
-PROVINCE = {"code": "330000", "name": "浙江省", "kind": "province", "parent_code": None}
-KEPT = ("code", "name", "short_name", "kind", "sort_order", "map_file", "map_name", "note")
-
-
-@pytest.fixture
-def province(huzhou):
-    """Zhejiang above Huzhou, as a deployment whose tree starts at the province has it."""
-    city = huzhou["330500"]
-    row = {**{name: getattr(city, name) for name in KEPT}, "parent_code": "330000"}
-    org_units_load(rows=[PROVINCE, row], source=Source.CLI)
-    return OrgUnit.objects.get(code="330000")
-
 
 TITLE = "2025年1-6月湖州市分区县主要工业经济指标"
 

@@ -15,7 +15,7 @@ def statistics(capsys, *options: str) -> dict:
 
 
 @pytest.fixture
-def imported(province, bureau_file, run_cli):
+def imported(huzhou, bureau_file, run_cli):
     code, result = run_cli("statistics", bureau_file)
     assert code == 0, result["errors"]
 

@@ -24,7 +24,7 @@ def figure(indicator: str, area: str, month: dt.date = JUNE) -> StatFigure:
 
 
 def test_the_bureau_wide_table_is_read_with_its_title_month_header_units_and_footnotes(
-    province, bureau_file, run_cli
+    huzhou, bureau_file, run_cli
 ):
     code, result = run_cli("statistics", bureau_file)
     assert code == 0, result["errors"]
@@ -44,7 +44,7 @@ def test_the_bureau_wide_table_is_read_with_its_title_month_header_units_and_foo
     assert not StatFigure.objects.exclude(month=JUNE).exists()
 
 
-def test_a_second_import_corrects_and_the_first_batch_rolls_back(province, tmp_path, run_cli):
+def test_a_second_import_corrects_and_the_first_batch_rolls_back(huzhou, tmp_path, run_cli):
     rows, merges = bureau_rows()
     for r1, c1, *_ in merges:
         rows[r1][c1] = None
@@ -59,20 +59,20 @@ def test_a_second_import_corrects_and_the_first_batch_rolls_back(province, tmp_p
     assert entry.object_repr == "制造业投资增速 湖州市 2025-06"
 
 
-def test_rolling_back_a_first_import_removes_its_figures(province, bureau_file, run_cli):
+def test_rolling_back_a_first_import_removes_its_figures(huzhou, bureau_file, run_cli):
     _, result = run_cli("statistics", bureau_file)
     call_command("import_rollback", str(result["batch"]))
     assert not StatFigure.objects.exists()
     assert ImportBatch.objects.get(pk=result["batch"]).status == "rolled_back"
 
 
-def test_month_option_wins_over_the_title(province, bureau_file, run_cli):
+def test_month_option_wins_over_the_title(huzhou, bureau_file, run_cli):
     code, result = run_cli("statistics", bureau_file, "--month", "2025-05")
     assert code == 0 and result["created"] == 35
     assert set(StatFigure.objects.values_list("month", flat=True)) == {dt.date(2025, 5, 1)}
 
 
-def test_a_title_without_a_month_needs_the_option(province, tmp_path, run_cli):
+def test_a_title_without_a_month_needs_the_option(huzhou, tmp_path, run_cli):
     rows, merges = bureau_rows(title="湖州市分区县主要工业经济指标")
     for r1, c1, *_ in merges:
         rows[r1][c1] = None
@@ -84,13 +84,13 @@ def test_a_title_without_a_month_needs_the_option(province, tmp_path, run_cli):
     assert code == 0 and result["created"] == 35
 
 
-def test_dry_run_counts_and_writes_nothing(province, bureau_file, run_cli):
+def test_dry_run_counts_and_writes_nothing(huzhou, bureau_file, run_cli):
     code, result = run_cli("statistics", bureau_file, "--dry-run")
     assert (code, result["created"], result["applied"], result["batch"]) == (0, 35, False, None)
     assert not StatFigure.objects.exists()
 
 
-def test_wide_errors_name_the_row_and_cell_and_nothing_is_written(province, tmp_path, run_cli):
+def test_wide_errors_name_the_row_and_cell_and_nothing_is_written(huzhou, tmp_path, run_cli):
     rows, merges = bureau_rows()
     for r1, c1, *_ in merges:
         rows[r1][c1] = None
@@ -105,7 +105,7 @@ def test_wide_errors_name_the_row_and_cell_and_nothing_is_written(province, tmp_
     assert "应为位次" in problems[(11, "F列 规上工业营业收入·位次", "前列")]
 
 
-def test_an_unknown_indicator_is_named_by_its_header_cell(province, tmp_path, run_cli):
+def test_an_unknown_indicator_is_named_by_its_header_cell(huzhou, tmp_path, run_cli):
     rows, merges = bureau_rows()
     merges = tuple(m if m[4] != "制造业投资" else (2, 6, 2, 7, "数字经济核心产业增加值") for m in merges)
     for r1, c1, *_ in merges:
@@ -117,7 +117,7 @@ def test_an_unknown_indicator_is_named_by_its_header_cell(province, tmp_path, ru
     assert "不是统计指标库中的指标" in problem["message"]
 
 
-def test_skip_invalid_imports_the_other_rows(province, tmp_path, run_cli):
+def test_skip_invalid_imports_the_other_rows(huzhou, tmp_path, run_cli):
     rows, merges = bureau_rows()
     for r1, c1, *_ in merges:
         rows[r1][c1] = None
@@ -129,14 +129,26 @@ def test_skip_invalid_imports_the_other_rows(province, tmp_path, run_cli):
     assert not StatFigure.objects.filter(area__name="南浔区").exists()
 
 
-def test_the_province_row_needs_a_province_in_the_tree(huzhou, bureau_file, run_cli):
+@pytest.fixture
+def city_rooted(db):
+    """A tree that starts at the city, as a data set without its province would load it."""
+    from kuochan.orgs.services import flatten_tree, org_units_load
+    from kuochan.reference import read_json
+    from kuochan.statistics.services import indicators_load
+
+    (province,) = read_json("huzhou", "org_units.json")["units"]
+    org_units_load(rows=flatten_tree(province["children"]))
+    indicators_load(data=read_json("common", "stat_indicators.json"))
+
+
+def test_the_province_row_needs_a_province_in_the_tree(city_rooted, bureau_file, run_cli):
     code, result = run_cli("statistics", bureau_file)
     assert code == 2
     (problem,) = [e for e in result["errors"] if e["value"] == "全省"]
     assert problem["row"] == 5 and "没有上级省级单位" in problem["message"]
 
 
-def test_the_long_form_with_units_in_the_header_is_converted(province, tmp_path, run_cli):
+def test_the_long_form_with_units_in_the_header_is_converted(huzhou, tmp_path, run_cli):
     rows = [
         ["2025年6月工业经济指标（长表）"],
         LONG,
@@ -165,7 +177,7 @@ def test_the_long_form_with_units_in_the_header_is_converted(province, tmp_path,
     assert profit.growth == Decimal("-30.1")
 
 
-def test_long_form_errors_and_unconvertible_units(province, tmp_path, run_cli):
+def test_long_form_errors_and_unconvertible_units(huzhou, tmp_path, run_cli):
     rows = [
         [*LONG, "计量单位"],
         ["湖州市", "2025-06", "营收总额", 1, None, 1, 1, ""],
@@ -185,7 +197,7 @@ def test_long_form_errors_and_unconvertible_units(province, tmp_path, run_cli):
     assert "与第 6 行重复" in problems[(7, "指标", "规上工业营收")]
 
 
-def test_the_long_month_must_agree_with_the_option(province, tmp_path, run_cli):
+def test_the_long_month_must_agree_with_the_option(huzhou, tmp_path, run_cli):
     rows = [LONG, ["湖州市", "2025-05", "利润总额", 1, None, 1, 1]]
     code, result = run_cli("statistics", write_xlsx(tmp_path / "m.xlsx", rows), "--month", "2025-06")
     assert code == 2 and "不一致" in result["errors"][0]["message"]
@@ -194,7 +206,7 @@ def test_the_long_month_must_agree_with_the_option(province, tmp_path, run_cli):
     assert code == 0 and figure("利润总额", "湖州市").ytd == Decimal("1")
 
 
-def test_a_district_imports_only_its_own_figures(province, users, tmp_path, run_cli):
+def test_a_district_imports_only_its_own_figures(huzhou, users, tmp_path, run_cli):
     rows = [
         LONG,
         ["吴兴区", "2025-06", "利润总额", 1, None, 1, 1],
@@ -206,12 +218,12 @@ def test_a_district_imports_only_its_own_figures(province, users, tmp_path, run_
     assert problem["row"] == 3 and "不在您的数据范围内" in problem["message"]
 
 
-def test_city_staff_import_the_province_comparison_row(province, users, bureau_file, run_cli):
+def test_city_staff_import_the_province_comparison_row(huzhou, users, bureau_file, run_cli):
     code, result = run_cli("statistics", bureau_file, "--user", "city")
     assert code == 0 and result["created"] == 35
 
 
-def test_a_district_cannot_import_the_city_sheet(province, users, bureau_file, run_cli):
+def test_a_district_cannot_import_the_city_sheet(huzhou, users, bureau_file, run_cli):
     code, result = run_cli("statistics", bureau_file, "--user", "wuxing")
     assert code == 2 and not StatFigure.objects.exists()
     refused = {e["row"] for e in result["errors"]}

@@ -13,7 +13,7 @@ URL = reverse("statistics:monthly")
 
 
 @pytest.fixture
-def imported(province, bureau_file, run_cli):
+def imported(huzhou, bureau_file, run_cli):
     code, result = run_cli("statistics", bureau_file)
     assert code == 0, result["errors"]
 

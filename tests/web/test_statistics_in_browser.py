@@ -5,9 +5,7 @@ import pytest
 
 from kuochan.audit.models import Source
 from kuochan.imports.engine import run_import
-from kuochan.orgs.models import OrgUnit
-from kuochan.orgs.services import org_units_load
-from tests.statistics.conftest import KEPT, PROVINCE, bureau_rows
+from tests.statistics.conftest import bureau_rows
 from tests.web.test_accessibility_in_browser import BLOCKING, axe_check
 from tests.web.test_phone_in_browser import MEASURE, PHONE
 from tests.web.test_registry_in_browser import sign_in
@@ -18,8 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def statistics(users, tmp_path):
-    city = OrgUnit.objects.get(code="330500")
-    org_units_load(rows=[PROVINCE, {**{n: getattr(city, n) for n in KEPT}, "parent_code": "330000"}])
     rows, merges = bureau_rows()
     for r1, c1, *_ in merges:
         rows[r1][c1] = None

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.query import ModelIterable
 
 from kuochan.audit.models import AuditEntry
-from kuochan.core.scope import scoped
+from kuochan.core.scope import path_filter, scoped
 
 # The accounts, roles and security settings: the administrators' own work, which the auditor is there to
 # read in full. Every other app holds business data.
@@ -72,9 +72,8 @@ def visible_entries(entries: QuerySet[AuditEntry], actor: Any) -> QuerySet[Audit
     trail."""
     city_wide = Q(scope_path="")
     if getattr(actor, "is_auditor", False):
-        found = entries.select_related("content_type").filter(
-            Q(scope_path__startswith=actor.org_path or "\0") | city_wide
-        )
+        under = path_filter("scope_path", actor.org_path or "\0")
+        found = entries.select_related("content_type").filter(under | city_wide)
         found._iterable_class = _MaskedForAuditor
         return found
     if getattr(actor, "is_city_admin", False):

@@ -25,6 +25,7 @@ from kuochan.cockpit.models import Measure, Meeting, MonthlyReport, SupervisedTa
 from kuochan.cockpit.rules import TaskFacts, supervision_light
 from kuochan.core.scope import scope_root, scoped
 from kuochan.orgs.models import REPORTING_KINDS, OrgKind, OrgUnit
+from kuochan.orgs.selectors import sees_whole_tree
 from kuochan.outreach import selectors as outreach
 from kuochan.policies.models import Step
 from kuochan.policies.selectors import applications
@@ -136,10 +137,12 @@ def _yi(hundredths: int) -> float:
     return round(hundredths / 1_000_000, 2)
 
 
-def _investment(actor: User, year: int, as_of: dt.date, memo: Reads) -> dict[str, list[float]]:
+def _investment(
+    actor: User, year: int, as_of: dt.date, memo: Reads, *, whole_tree: bool
+) -> dict[str, list[float]]:
     """Renovation investment completed, year to date at each month end (亿元), this year against last. An
     actor who sees everything shares the targets' reads (`memo`); anyone else reads their own scope."""
-    if actor.org_unit_id and actor.org_unit.parent_id is None:
+    if whole_tree:
         this = investment_by_month(memo, year, as_of)
         last = investment_by_month(memo, year - 1, month_end(year - 1, 12))
     else:
@@ -216,7 +219,8 @@ def _compute(actor: User, year: int, month: int, as_of: dt.date) -> Cockpit:
     unit = _plan_unit(actor, plan)
     headline, ranked = [], []
     memo = Reads()
-    if actor.org_unit_id and actor.org_unit.parent_id is None:
+    whole_tree = sees_whole_tree(actor)
+    if whole_tree:
         memo.facts = board.facts  # the whole tree's projects: the targets need not read them again
     if plan is not None and plan.period_start <= year <= plan.period_end:
         headline = targets_report(plan=plan, year=year, month=month, unit=unit, detail=True, memo=memo)[
@@ -243,7 +247,7 @@ def _compute(actor: User, year: int, month: int, as_of: dt.date) -> Cockpit:
             for key, label in stages
             if key in large
         ],
-        investment=_investment(actor, year, as_of, memo),
+        investment=_investment(actor, year, as_of, memo, whole_tree=whole_tree),
         regions=regions,
         tickets=outreach.ticket_figures(actor=actor, as_of=as_of, rules=rules),
         events=outreach.event_totals(actor=actor, start=dt.date(year, 1, 1), end=as_of)[1],

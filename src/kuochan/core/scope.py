@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 if TYPE_CHECKING:
@@ -39,7 +39,25 @@ def scoped(queryset: QuerySet[M], actor: User) -> QuerySet[M]:
         return queryset.filter(**{lookup: enterprise_id})
     if actor.org_path is None:
         return queryset.none()
-    return queryset.filter(**{f"{model.SCOPE_PATH}__startswith": actor.org_path})
+    return queryset.filter(path_filter(model.SCOPE_PATH, actor.org_path))
+
+
+# The field of a model that stores a copy of its owner's path as it was when the row was written (the
+# audit trail, import batches), rather than following the owner to its path today.
+STORED_PATH = "scope_path"
+
+
+def path_filter(lookup: str, path: str) -> Q:
+    """Rows under `path` by their `lookup`; a stored path (`STORED_PATH`) also under the paths the subtree had
+    before it was re-hung (a city put under its province keeps its trail)."""
+    if lookup != STORED_PATH:
+        return Q(**{f"{lookup}__startswith": path})
+    from kuochan.orgs.models import paths_through_moves
+
+    found = Q()
+    for prefix in paths_through_moves(path):
+        found |= Q(**{f"{lookup}__startswith": prefix})
+    return found
 
 
 def scoped_or_system(queryset: QuerySet[M], actor: User | None) -> QuerySet[M]:
@@ -63,10 +81,17 @@ def scope_root(actor: User) -> str | None:
     return None
 
 
-def path_in_scope(path: str, actor: User) -> bool:
-    """Whether an org path lies in the actor's subtree (used for writes before a row exists)."""
+def path_in_scope(path: str, actor: User, *, stored: bool = False) -> bool:
+    """Whether an org path lies in the actor's subtree (used for writes before a row exists). `stored`: a
+    path stored when a row was written (`STORED_PATH`), which may be one from before its subtree moved."""
     root = scope_root(actor)
-    return root is not None and path.startswith(root)
+    if root is None:
+        return False
+    if not stored:
+        return path.startswith(root)
+    from kuochan.orgs.models import paths_through_moves
+
+    return any(path.startswith(prefix) for prefix in paths_through_moves(root))
 
 
 OUT_OF_SCOPE = "不在您的数据范围内。"
@@ -93,8 +118,9 @@ def in_scope(actor: User | None, obj: Model) -> bool:
         lookup = getattr(type(obj), "SCOPE_ENTERPRISE", None)
         enterprise_id = getattr(actor, "enterprise_id", None)
         return lookup is not None and enterprise_id is not None and _follow(obj, lookup) == enterprise_id
-    path = _follow(obj, type(obj).SCOPE_PATH)
-    return isinstance(path, str) and path_in_scope(path, actor)
+    lookup = type(obj).SCOPE_PATH
+    path = _follow(obj, lookup)
+    return isinstance(path, str) and path_in_scope(path, actor, stored=lookup == STORED_PATH)
 
 
 def ensure_in_scope(actor: User | None, *objects: Model, message: str = OUT_OF_SCOPE) -> None:

@@ -26,7 +26,6 @@ DEMO_USERS = (
     ("auditor", "auditor", "330500", "安全审计员"),
 )
 
-PROVINCE_CODE = "DEMO-PROVINCE"
 _TOWN_SUFFIXES = ("街道", "镇", "镇", "乡", "经济开发区")
 _SYLLABLES = "安宁和平新城东西南北江湖山河泉林桥溪源丰华兴盛春秋清远长乐永福明光金银"
 
@@ -39,9 +38,9 @@ def _place_name(rng: random.Random, used: set[str], suffix: str) -> str:
             return name
 
 
-def province_tree(*, seed: int, cities: int, districts: int, towns: int) -> list[dict[str, Any]]:
-    """A synthetic province of `cities - 1` other cities, each with `districts` districts of `towns` towns,
-    as nested reference rows. The caller re-hangs the loaded city under it, so the tree has real depth."""
+def other_cities(*, seed: int, cities: int, districts: int, towns: int) -> list[dict[str, Any]]:
+    """`cities - 1` synthetic cities, each with `districts` districts of `towns` towns, as nested reference
+    rows. The caller hangs them beside the loaded city under its province, so the province holds `cities`."""
     rng = random.Random(seed)
     used: set[str] = set()
     children: list[dict[str, Any]] = []
@@ -70,7 +69,7 @@ def province_tree(*, seed: int, cities: int, districts: int, towns: int) -> list
                 )
             city["children"].append(district)
         children.append(city)
-    return [{"code": PROVINCE_CODE, "name": "演示省", "kind": "province", "children": children}]
+    return children
 
 
 # Huzhou's industrial mix, roughly: (GB/T 4754 code, weight, words for names, chain or traditional tag).

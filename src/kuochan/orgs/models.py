@@ -84,3 +84,40 @@ class OrgUnit(models.Model):
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to and including this unit, read off the path (no query)."""
         return [int(part) for part in self.path.split(PATH_SEPARATOR) if part]
+
+
+class PathMove(models.Model):
+    """A subtree re-hung elsewhere (a city put under its province): its paths went from `old_path` to
+    `new_path`. What was stored with a copy of an owner's path when it was written (the audit trail, import
+    batches: `scope_path`) keeps the old one, and is never rewritten; the scope reads it through these."""
+
+    old_path = models.CharField(max_length=255)
+    new_path = models.CharField(max_length=255)
+    moved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("单位迁移")
+        verbose_name_plural = _("单位迁移")
+
+    def __str__(self) -> str:
+        return f"{self.old_path} → {self.new_path}"
+
+
+def paths_through_moves(path: str) -> list[str]:
+    """`path` and every path its subtree had before being re-hung (first `path`): the prefixes under which
+    rows written before a move stored what now lies under `path`. One query, on a table of a few rows."""
+    moves = list(PathMove.objects.order_by("-pk").values_list("old_path", "new_path"))
+    found, pending = [path], [path]
+    while pending:
+        current = pending.pop()
+        for old, new in moves:
+            if current.startswith(new):  # the subtree was moved with a unit above it (or is that unit)
+                earlier = old + current[len(new) :]
+            elif new.startswith(current):  # a unit now below it was moved in from elsewhere
+                earlier = old
+            else:
+                continue
+            if earlier not in found:
+                found.append(earlier)
+                pending.append(earlier)
+    return found

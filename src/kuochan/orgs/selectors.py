@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from kuochan.core.scope import CITY_LEVEL_KINDS, city_level, get_scoped_or_404, scoped
+from kuochan.core.scope import CITY_LEVEL_KINDS, city_level, get_scoped_or_404, scope_root, scoped
 from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
 
 
@@ -27,6 +27,16 @@ def org_unit_get(*, actor: Any, pk: Any) -> OrgUnit:
 def reporting_units(*, actor: Any) -> QuerySet[OrgUnit]:
     """The districts and zones the actor sees: the rows of every district table and ranking."""
     return org_units(actor=actor).filter(kind__in=REPORTING_KINDS).order_by("sort_order", "path")
+
+
+def sees_whole_tree(actor: Any) -> bool:
+    """Whether the actor's subtree holds every unit but the ones above it (Huzhou's city staff under a
+    province of one city, or a province's staff): their scoped reads equal the whole database's. One query."""
+    root = scope_root(actor)
+    if root is None:
+        return False
+    outside = OrgUnit.objects.exclude(path__startswith=root).exclude(pk__in=actor.org_unit.ancestor_ids())
+    return not outside.exists()
 
 
 def towns(*, actor: Any) -> QuerySet[OrgUnit]:

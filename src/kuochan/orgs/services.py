@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.db.models.functions import Concat, Substr
 
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_bulk, audit_entry, audit_record, snapshot
-from kuochan.orgs.models import PATH_SEPARATOR, OrgKind, OrgUnit
+from kuochan.orgs.models import PATH_SEPARATOR, OrgKind, OrgUnit, PathMove
 
 EDITABLE_FIELDS = ("code", "name", "short_name", "kind", "sort_order", "map_file", "map_name", "note")
 
@@ -78,14 +78,19 @@ def org_unit_update(*, actor: Any, source: Source, unit: OrgUnit, **values: Any)
     return unit
 
 
-def _move_subtree(unit: OrgUnit, parent: OrgUnit) -> None:
-    """Re-hang `unit` under `parent`: one UPDATE rewrites the paths of the whole subtree."""
+def _move_subtree(unit: OrgUnit, parent: OrgUnit | None, loaded: Iterable[OrgUnit] = ()) -> None:
+    """Re-hang `unit` under `parent` (None: make it a root): one UPDATE rewrites the paths of the whole
+    subtree. The units of the subtree among `loaded` (held in memory by the caller) get their new paths too."""
     old_path = unit.path
-    new_path = f"{parent.path}{unit.pk}{PATH_SEPARATOR}"
-    delta = parent.depth + 1 - unit.depth
+    new_path = f"{parent.path if parent else ''}{unit.pk}{PATH_SEPARATOR}"
+    delta = (parent.depth + 1 if parent else 0) - unit.depth
     OrgUnit.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)), depth=F("depth") + delta
     )
+    PathMove.objects.create(old_path=old_path, new_path=new_path)  # how the trail written before finds it
+    for held in loaded:
+        if held is not unit and held.path.startswith(old_path):
+            held.path, held.depth = new_path + held.path[len(old_path) :], held.depth + delta
     unit.path, unit.depth, unit.parent = new_path, unit.depth + delta, parent
 
 
@@ -167,7 +172,7 @@ def org_units_load(
             for key, value in values.items():
                 setattr(unit, key, value)
             if unit.parent_id != (parent.pk if parent else None):
-                _move_subtree(unit, parent)
+                _move_subtree(unit, parent, existing.values())  # e.g. a city hung under its new province
             after = snapshot(unit)
             if after == before:
                 result.unchanged += 1

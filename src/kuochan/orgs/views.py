@@ -45,6 +45,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         "orgs/list.html",
         {
             "page": page_of(request, units),
+            # the tree drawn from the actor's own unit: Huzhou's city at the margin, not the province above it
+            "indent": 1 - (request.user.org_unit.depth if request.user.org_unit_id else 0),
             "query": list_query(request),
             "kinds": OrgKind.choices,
             "kind": kind,

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from kuochan.accounts.models import CITY_ROLES, User
-from kuochan.core.scope import get_scoped_or_404, scoped, scoped_or_system
+from kuochan.core.scope import CITY_LEVEL_KINDS, get_scoped_or_404, scoped, scoped_or_system
 from kuochan.orgs.models import OrgUnit
 from kuochan.outreach.models import (
     Department,
@@ -338,14 +338,17 @@ class EventTotals:
         return (self.financing_wan / 10000).quantize(Decimal("0.01"))
 
 
-def _reporting_unit(path: str, units: dict[str, OrgUnit], top: OrgUnit) -> str:
-    """The district (or zone) a unit belongs to, or the top unit itself (市本级)."""
-    ids = [int(i) for i in path.strip(".").split(".")]
-    for unit_id in ids:
-        unit = units.get(unit_id)
-        if unit is not None and unit.is_reporting_unit and unit.path.startswith(top.path):
+def _reporting_unit(path: str, units: dict[int, OrgUnit], top: OrgUnit | None) -> str:
+    """The district (or zone) within `top` a unit belongs to; else the city (or province) it was held at
+    (市本级); else `top` itself. No `top` is the system, seeing every district of every city."""
+    chain = [units[int(i)] for i in path.strip(".").split(".") if int(i) in units]
+    for unit in chain:
+        if unit.is_reporting_unit and (top is None or unit.path.startswith(top.path)):
             return unit.name
-    return f"{top.name}本级"
+    for unit in reversed(chain):
+        if unit.kind in CITY_LEVEL_KINDS and (top is None or unit.path.startswith(top.path)):
+            return f"{unit.name}本级"
+    return f"{(top or chain[-1]).name}本级"
 
 
 def event_totals(
@@ -357,7 +360,6 @@ def event_totals(
     found = scoped_or_system(Event.objects.all(), actor).filter(date__range=(start, end))
     units = {u.pk: u for u in OrgUnit.objects.all()}
     top = units.get(actor.org_unit_id) if actor is not None and actor.org_unit_id else None
-    top = top or next(u for u in units.values() if u.parent_id is None)
     rows: dict[str, EventTotals] = {}
     seen: dict[str, set[Any]] = defaultdict(set)
     event_unit = {

@@ -27,7 +27,7 @@ from kuochan.core.money import money_problem
 from kuochan.core.scope import OUT_OF_SCOPE, ensure_in_scope, path_in_scope, scoped
 from kuochan.notifications.models import Notification
 from kuochan.notifications.services import notification_queue
-from kuochan.orgs.models import OrgUnit
+from kuochan.orgs.models import OrgKind, OrgUnit
 from kuochan.orgs.services import LoadResult
 from kuochan.outreach import selectors
 from kuochan.outreach.models import (
@@ -128,7 +128,12 @@ def service_rules_load(*, data: dict[str, Any], source: Source = Source.CLI) -> 
             rules = ServiceRuleSet.objects.create(name="default", **values)
             audit_record(actor=None, source=source, action=Action.CREATE, obj=rules, after=snapshot(rules))
             result.created += 1
-        top = OrgUnit.objects.filter(parent=None).order_by("id").first()
+        # the city's departments (市经信局…): a department without a unit of its own belongs to the data set's
+        # city, not to the province above it
+        top = (
+            OrgUnit.objects.filter(kind=OrgKind.CITY).order_by("path").first()
+            or OrgUnit.objects.order_by("depth", "id").first()
+        )
         existing = set(Department.objects.values_list("code", flat=True))
         for order, item in enumerate(data.get("departments", []), start=1):
             if item["code"] in existing:

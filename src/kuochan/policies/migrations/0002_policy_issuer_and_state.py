@@ -9,12 +9,21 @@ from django.db import migrations, models
 from kuochan.reference import read_json
 
 
+def _first_city(nodes):
+    """The code of the data set's city (its tree starts at the province above it), or None."""
+    for node in nodes:
+        found = node["code"] if node.get("kind") == "city" else _first_city(node.get("children", []))
+        if found is not None:
+            return found
+    return None
+
+
 def dataset_city(apps, schema_editor):
     Policy = apps.get_model("policies", "Policy")
     OrgUnit = apps.get_model("orgs", "OrgUnit")
     if not Policy.objects.exists():
         return
-    root = read_json(settings.KUOCHAN_DATASET, "org_units.json")["units"][0]["code"]
+    root = _first_city(read_json(settings.KUOCHAN_DATASET, "org_units.json")["units"])
     city = OrgUnit.objects.filter(code=root).first()
     if city is None:
         cities = list(OrgUnit.objects.filter(kind="city")[:2])

@@ -14,11 +14,10 @@ from kuochan.demo.generators import (
     DEMO_PASSWORD,
     DEMO_USERS,
     METRIC_YEARS,
-    PROVINCE_CODE,
     ProjectOwner,
     enterprise_rows,
+    other_cities,
     project_rows,
-    province_tree,
 )
 from kuochan.demo.land import demo_land
 from kuochan.demo.outreach import demo_outreach
@@ -28,7 +27,7 @@ from kuochan.demo.services import demo_projects_create, demo_registry_create
 from kuochan.demo.statistics import demo_statistics
 from kuochan.evaluation.models import EvaluationRun, Exemption
 from kuochan.evaluation.services import evaluate_every_city
-from kuochan.orgs.models import REPORTING_KINDS, OrgUnit
+from kuochan.orgs.models import REPORTING_KINDS, OrgKind, OrgUnit
 from kuochan.orgs.services import flatten_tree, org_units_load
 from kuochan.projects.models import Project
 from kuochan.registry.models import AnnualMetric, Enterprise, TagKind
@@ -59,14 +58,21 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         if settings.PRODUCTION and not options["force"]:
             raise CommandError("生产环境不生成演示数据（如确需，请加 --force）。", returncode=2)
-        city = OrgUnit.objects.filter(code="330500").first()
+        city = OrgUnit.objects.select_related("parent").filter(code="330500").first()
         if city is None:
             raise CommandError("请先运行 kuochan load-reference 加载湖州参考数据。", returncode=2)
+        province = city.parent if city.parent is not None and city.parent.kind == OrgKind.PROVINCE else None
+        if options["scale"] == "province" and province is None:
+            raise CommandError(
+                "组织架构中湖州市没有上级省级单位，无法生成全省规模的数据；请先运行 kuochan load-reference。",
+                returncode=2,
+            )
         summary: dict[str, object] = {"seed": options["seed"], "scale": options["scale"]}
         with transaction.atomic():
             if options["scale"] == "province":
                 sizes = {key: options[key] or default for key, default in SCALES["province"].items()}
-                rows = [*flatten_tree(province_tree(seed=options["seed"], **sizes)), _keep_row(city)]
+                # the other cities of the province, beside Huzhou under 浙江省
+                rows = flatten_tree(other_cities(seed=options["seed"], **sizes), province.code)
                 result = org_units_load(rows=rows, source=Source.CLI)
                 summary["org_units"] = {"created": result.created, "updated": result.updated}
             summary["registry"] = _demo_registry(options["seed"], options["enterprises"], city)
@@ -154,12 +160,6 @@ def _demo_evaluation() -> dict[int, int]:
             runs = evaluate_every_city(source=Source.CLI, year=year)
             evaluated[year] = sum(run.enterprises for run, _ in runs)
     return evaluated
-
-
-def _keep_row(city: OrgUnit) -> dict[str, object]:
-    """The loaded city, re-hung under the demo province with its own values unchanged."""
-    fields = ("code", "name", "short_name", "kind", "sort_order", "map_file", "map_name", "note")
-    return {**{name: getattr(city, name) for name in fields}, "parent_code": PROVINCE_CODE}
 
 
 def _demo_registry(seed: int, count: int, city: OrgUnit) -> dict[str, int]:
