@@ -230,7 +230,7 @@ def test_a_district_cannot_import_the_city_sheet(huzhou, users, bureau_file, run
     assert 7 not in refused and {5, 6, 8} <= refused  # 吴兴区 is row 7
 
 
-def test_the_upload_page_takes_the_month_a_title_does_not_say(province, users, login, tmp_path, run_jobs):
+def test_the_upload_page_takes_the_month_a_title_does_not_say(huzhou, users, login, tmp_path, run_jobs):
     rows, merges = bureau_rows(title="湖州市分区县主要工业经济指标")
     for r1, c1, *_ in merges:
         rows[r1][c1] = None

@@ -56,7 +56,7 @@ def test_another_citys_staff_cannot_change_the_plans_district_targets(two_cities
 
 
 def test_a_target_goes_only_to_a_unit_of_the_plan(two_cities, investment):
-    province = make_user("province", Role.CITY_STAFF, OrgUnit.objects.get(code="P"))
+    province = make_user("province", Role.CITY_STAFF, OrgUnit.objects.get(code="330000"))
     with pytest.raises(Exception, match="不在规划"):
         services.district_target_set(
             actor=province, source=Source.API, indicator=investment, unit=two_cities["b_district"], year=2026,
