@@ -23,8 +23,8 @@ from kuochan.policies.rules import (
     PENDING,
     Field,
     Node,
-    _value,
     bound_note,
+    rule_from_data,
 )
 
 MET, NOT_MET, UNKNOWN, PENDING_STATUS = "met", "not_met", "unknown", "pending"
@@ -59,55 +59,11 @@ TITLE_FIELDS: dict[str, Field] = {
 }
 
 
-# Parsing --------------------------------------------------------------------------------------------
-
-
-def _node(data: Any, where: str, problems: list[str]) -> Node:
-    if not isinstance(data, dict) or not data:
-        problems.append(
-            f'{where}：应为一个条件，如 {{"field": "enterprise.revenue_wan", "op": ">=", "value": 1500}}。'
-        )
-        return Node("placeholder")
-    for kind in ("all", "any"):
-        if kind in data:
-            items = data[kind]
-            if not isinstance(items, list) or not items:
-                problems.append(f"{where}.{kind}：应为至少包含一个条件的列表。")
-                return Node(kind)
-            return Node(
-                kind, tuple(_node(item, f"{where}.{kind}[{i + 1}]", problems) for i, item in enumerate(items))
-            )
-    if "not" in data:
-        return Node("not", (_node(data["not"], f"{where}.not", problems),))
-    if "placeholder" in data:
-        text = str(data["placeholder"]).strip()
-        if not text:
-            problems.append(f"{where}：待明确的条件需要写明内容。")
-        return Node("placeholder", text=text)
-    name, op = data.get("field"), data.get("op")
-    spec = TITLE_FIELDS.get(name) if isinstance(name, str) else None
-    if spec is None:
-        problems.append(f"{where}：称号条件不能使用字段“{name}”，可用：{'、'.join(TITLE_FIELDS)}。")
-        return Node("condition", field=str(name), op=str(op))
-    if not isinstance(op, str) or op not in OPERATORS or spec.kind not in OPERATORS[op][1]:
-        usable = [o for o, (_, kinds) in OPERATORS.items() if spec.kind in kinds]
-        problems.append(f"{where}：{spec.label}不能用运算“{op}”，可用：{'、'.join(usable)}。")
-        return Node("condition", field=name, op=str(op))
-    if "value" not in data:
-        problems.append(f"{where}：缺少取值 value。")
-        return Node("condition", field=name, op=op)
-    return Node("condition", field=name, op=op, value=_value(spec, op, data["value"], where, problems))
-
-
 def criterion_rule(data: Any) -> Node:
     """A criterion's rule; ValueError with every problem, in Chinese. `None` is a placeholder."""
     if data is None:
         return Node("placeholder", text="")
-    problems: list[str] = []
-    node = _node(data, "条件", problems)
-    if problems:
-        raise ValueError(problems)
-    return node
+    return rule_from_data(data, fields=TITLE_FIELDS)
 
 
 # Reading --------------------------------------------------------------------------------------------

@@ -181,7 +181,7 @@ def _value(spec: Field, op: str, value: Any, where: str, problems: list[str]) ->
 MAX_DEPTH = 20  # groups within groups; deeper is a mistake, and would exhaust the reader's recursion
 
 
-def _node(data: Any, where: str, problems: list[str], depth: int = 0) -> Node:
+def _node(data: Any, where: str, problems: list[str], fields: Mapping[str, Field], depth: int = 0) -> Node:
     if depth > MAX_DEPTH:
         problems.append(f"{where}：条件组嵌套超过 {MAX_DEPTH} 层，请简化。")
         return Node("placeholder", text="")
@@ -199,21 +199,22 @@ def _node(data: Any, where: str, problems: list[str], depth: int = 0) -> Node:
         return Node(
             kind,
             tuple(
-                _node(item, f"{where}.{kind}[{i + 1}]", problems, depth + 1) for i, item in enumerate(items)
+                _node(item, f"{where}.{kind}[{i + 1}]", problems, fields, depth + 1)
+                for i, item in enumerate(items)
             ),
         )
     if "not" in data:
-        return Node("not", (_node(data["not"], f"{where}.not", problems, depth + 1),))
+        return Node("not", (_node(data["not"], f"{where}.not", problems, fields, depth + 1),))
     if "placeholder" in data:
         text = str(data["placeholder"]).strip()
         if not text:
             problems.append(f"{where}：待明确的条件需要写明内容。")
         return Node("placeholder", text=text)
     name, op = data.get("field"), data.get("op")
-    spec = FIELDS.get(name) if isinstance(name, str) else None  # a list or an object names no field
+    spec = fields.get(name) if isinstance(name, str) else None  # a list or an object names no field
     if spec is None:
         problems.append(
-            f"{where}：未知的字段“{name}”，可用：{'、'.join(f'{k}（{f.label}）' for k, f in FIELDS.items())}。"
+            f"{where}：未知的字段“{name}”，可用：{'、'.join(f'{k}（{f.label}）' for k, f in fields.items())}。"
         )
         return Node("condition", field=str(name), op=str(op))
     if not isinstance(op, str) or op not in OPERATORS or spec.kind not in OPERATORS[op][1]:
@@ -226,10 +227,11 @@ def _node(data: Any, where: str, problems: list[str], depth: int = 0) -> Node:
     return Node("condition", field=name, op=op, value=_value(spec, op, data["value"], where, problems))
 
 
-def rule_from_data(data: Any) -> Node:
-    """The rule stored as `data`; ValueError with every problem, in Chinese, each naming where it is."""
+def rule_from_data(data: Any, fields: Mapping[str, Field] = FIELDS) -> Node:
+    """The rule stored as `data`; ValueError with every problem, in Chinese, each naming where it is.
+    `fields`: the facts the rule may read (a policy's by default; a title's criteria read their own)."""
     problems: list[str] = []
-    node = _node(data, "条件", problems)
+    node = _node(data, "条件", problems, fields)
     if problems:
         raise ValueError(problems)
     return node
