@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from kuochan.cultivation.models import Title
 from kuochan.registry.models import AnnualMetric, Enterprise, Honour
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,6 @@ def test_one_pass_with_few_queries(srdi):
         (["--title", "srdi_sme", "--year", str(THIS_YEAR + 1)], "--year 应为 2000 至"),
         (["--title", "srdi_sme", "--year", "1999"], "--year 应为 2000 至"),
         (["--title", "srdi_sme", "--year", str(THIS_YEAR), "--margin", "abc"], "--margin 应为 0 至 100"),
-        (["--title", "smart_factory_basic", "--year", str(THIS_YEAR)], "在企业荣誉中尚无对应类别"),
         (["--title", "eagle", "--year", str(THIS_YEAR)], "的条件均待主管部门明确"),
     ],
 )
@@ -135,3 +135,11 @@ def test_bad_input_is_refused_with_exit_code_2(huzhou, options, message):
         run(*options)
     assert refused.value.returncode == 2
     assert message in str(refused.value)
+
+
+def test_a_title_without_a_registry_honour_is_refused(huzhou):
+    Title.objects.create(code="local_star", name="区县之星", level="city", criteria=[])
+    with pytest.raises(CommandError) as refused:
+        run("--title", "local_star", "--year", str(THIS_YEAR))
+    assert refused.value.returncode == 2
+    assert "在企业荣誉中尚无对应类别" in str(refused.value)

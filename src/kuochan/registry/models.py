@@ -84,6 +84,7 @@ class Enterprise(models.Model):
     size_class = models.CharField(_("企业规模"), max_length=8, choices=SizeClass.choices, blank=True)
     above_scale = models.BooleanField(_("是否规上"), default=False)
     above_scale_since = models.DateField(_("规上起始日期"), null=True, blank=True)
+    segment_since = models.DateField(_("从事细分市场起始日期"), null=True, blank=True)
     tags = models.ManyToManyField(
         IndustryTag, verbose_name=_("所属产业链"), blank=True, related_name="enterprises"
     )
@@ -142,6 +143,22 @@ class HonourKind(models.TextChoices):
     INNOVATIVE_SME = "innovative_sme", _("创新型中小企业")
     TECH_SME = "tech_sme", _("科技型中小企业")
     HIGH_TECH = "high_tech", _("高新技术企业")
+    # Appended, never inserted: the evaluation reads held honours as one bitmask numbered by position.
+    SMART_FACTORY_BASIC = "smart_factory_basic", _("基础级智能工厂")
+    SMART_FACTORY_ADVANCED = "smart_factory_advanced", _("先进级智能工厂")
+    SMART_FACTORY_EXCELLENT = "smart_factory_excellent", _("卓越级智能工厂")
+    SMART_FACTORY_LEADING = "smart_factory_leading", _("领航级智能工厂")
+    ZJ_DIGITAL_WORKSHOP = "zj_digital_workshop", _("省级数字化车间")
+    ZJ_SMART_FACTORY = "zj_smart_factory", _("省级智能工厂")
+    ZJ_FUTURE_FACTORY = "zj_future_factory", _("省级未来工厂")
+    GREEN_FACTORY_PROVINCIAL = "green_factory_provincial", _("省级绿色工厂")
+    GREEN_FACTORY_NATIONAL = "green_factory_national", _("国家级绿色工厂")
+    BEAUTIFUL_FACTORY = "beautiful_factory", _("美丽工厂")
+    CHAIN_LEADER = "chain_leader", _("链主企业")
+    SINGLE_CHAMPION_PRODUCT = "single_champion_product", _("单项冠军产品")
+    TECH_INNOVATION_DEMO = "tech_innovation_demo", _("技术创新示范企业")
+    IP_ADVANTAGE = "ip_advantage", _("知识产权优势企业")
+    IP_DEMO = "ip_demo", _("知识产权示范企业")
 
 
 class Honour(EnterpriseOwned):
@@ -149,6 +166,8 @@ class Honour(EnterpriseOwned):
     year_granted = models.PositiveSmallIntegerField(_("认定年度"))
     year_lost = models.PositiveSmallIntegerField(_("失去年度"), null=True, blank=True)
     stock_code = models.CharField(_("股票代码"), max_length=16, blank=True)
+    document_number = models.CharField(_("认定文号"), max_length=64, blank=True, db_default="")
+    granted_on = models.DateField(_("认定日期"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("企业荣誉")
@@ -209,6 +228,15 @@ class AnnualMetric(EnterpriseOwned):
     zero_carbon_10k_kwh = models.DecimalField(_("零碳电力（万千瓦时）"), **MONEY)
     land_mu = models.DecimalField(_("用地面积（亩）"), **MONEY)
     employees = models.PositiveIntegerField(_("年平均职工人数"), null=True, blank=True)
+    # The figures the titles' criteria read (cultivation): balance sheet, staff, intellectual property, scores.
+    assets_wan = models.DecimalField(_("资产总额（万元）"), **MONEY)
+    liabilities_wan = models.DecimalField(_("负债总额（万元）"), **MONEY)
+    tech_staff = models.PositiveIntegerField(_("科技人员数"), null=True, blank=True)
+    ip_class1 = models.PositiveIntegerField(_("Ⅰ类知识产权（项）"), null=True, blank=True)
+    ip_class2 = models.PositiveIntegerField(_("Ⅱ类知识产权（项）"), null=True, blank=True)
+    srdi_score = models.DecimalField(
+        _("专精特新发展评价得分"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("企业年度指标")
