@@ -50,6 +50,20 @@ class EntryStatus(models.TextChoices):
     REMOVED = "removed", _("出库")
 
 
+# The moves an entry may make. 申报 goes back to 入库 when the city returns a nomination; a removed
+# enterprise may be entered again; 认定 is final (a title lost later is the honour's `year_lost`).
+NEXT_STATUSES: dict[str, frozenset[str]] = {
+    EntryStatus.ENTERED: frozenset({EntryStatus.APPLIED, EntryStatus.REMOVED}),
+    EntryStatus.APPLIED: frozenset(
+        {EntryStatus.RECOMMENDED, EntryStatus.ENTERED, EntryStatus.REJECTED, EntryStatus.REMOVED}
+    ),
+    EntryStatus.RECOMMENDED: frozenset({EntryStatus.GRANTED, EntryStatus.REJECTED}),
+    EntryStatus.GRANTED: frozenset(),
+    EntryStatus.REJECTED: frozenset({EntryStatus.REMOVED}),
+    EntryStatus.REMOVED: frozenset({EntryStatus.ENTERED}),
+}
+
+
 class EntrySource(models.TextChoices):
     RULE = "rule", _("按条件遴选")
     NOMINATION = "nomination", _("区县推荐")
@@ -141,3 +155,6 @@ class Entry(models.Model):
 
     def audit_scope(self) -> tuple[str, int]:
         return (self.enterprise.district.path, self.enterprise_id)
+
+    def can_move_to(self, status: str) -> bool:
+        return status in NEXT_STATUSES[self.status]
