@@ -32,8 +32,8 @@ def _upload(job: Job, status: str) -> ImportUpload:
 
 
 def _context(upload: ImportUpload) -> dict[str, Any]:
-    """What the uploader told the import beyond the file (the month of a monthly table)."""
-    return {"month": upload.month} if upload.month else {}
+    """What the uploader told the import beyond the file (the month of a monthly table, a kind's options)."""
+    return {**upload.options, **({"month": upload.month} if upload.month else {})}
 
 
 @job_handler

@@ -80,6 +80,9 @@ class ImportUpload(models.Model):
     )
     preview = models.JSONField(_("预览"), null=True, blank=True)  # counts and the first problems
     month = models.DateField(_("所属月份"), null=True, blank=True)  # a monthly table whose title omits it
+    # What else the kind takes besides the file, as text by name (a result list's round and document number):
+    # the page that uploaded it set them; the import reads them from its `context`.
+    options = models.JSONField(_("导入选项"), default=dict, blank=True)
     errors_file = models.CharField(_("错误清单"), max_length=255, blank=True)  # every problem, when many
     batch = models.ForeignKey(
         ImportBatch,

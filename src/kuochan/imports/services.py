@@ -44,17 +44,25 @@ def upload_path(upload: ImportUpload) -> Path | None:
     return path if path.is_file() else None
 
 
-def upload_create(*, actor: Any, kind: str, file: UploadedFile, month: dt.date | None = None) -> ImportUpload:
+def upload_create(
+    *,
+    actor: Any,
+    kind: str,
+    file: UploadedFile,
+    month: dt.date | None = None,
+    options: dict[str, str] | None = None,
+) -> ImportUpload:
     """Keep an uploaded file for its preview and apply; nothing is read from it here. `month`: the month of
-    a monthly table whose title does not say it."""
+    a monthly table whose title does not say it; `options`: what else the kind takes, as text by name."""
     ensure_may_import(actor)
     name = f"{uuid.uuid4().hex}.xlsx"
     with (uploads_folder() / name).open("wb") as target:
         for chunk in file.chunks():
             target.write(chunk)
     return ImportUpload.objects.create(
-        kind=kind, file_name=file.name[:255], stored_file=f"{UPLOADS}/{name}", actor=actor, month=month
-    )
+        kind=kind, file_name=file.name[:255], stored_file=f"{UPLOADS}/{name}", actor=actor, month=month,
+        options=options or {},
+    )  # fmt: skip
 
 
 def preview_store(upload: ImportUpload, result: ImportResult) -> None:

@@ -19,6 +19,13 @@ def _month(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"“{text}”不是年月，应为 YYYY-MM，如 2025-06") from exc
 
 
+def _option(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"“{text}”应写成 名称=值，如 year=2026")
+    return name.strip(), value.strip()
+
+
 class Command(BaseCommand):
     requires_system_checks = []  # run by `kuochan check`; they load every page and API route (about 1 s)
     help = "从 Excel 导入：kuochan import <类型> 文件 [--dry-run] [--skip-invalid] [--format json]"
@@ -31,6 +38,14 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument(
             "--month", type=_month, help="统计月份 YYYY-MM（statistics：不指定时取表格标题中的月份）"
+        )
+        parser.add_argument(
+            "--option",
+            type=_option,
+            action="append",
+            default=[],
+            metavar="名称=值",
+            help="导入类型需要的其他选项，可重复（title-results：round 或 title 与 year、document_number、published_on）",
         )
         add_user_option(parser)
 
@@ -49,7 +64,7 @@ class Command(BaseCommand):
                 source=Source.CLI,
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
-                context={"month": options["month"]} if options["month"] else None,
+                context=dict(options["option"]) | ({"month": options["month"]} if options["month"] else {}),
             )
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages), returncode=2) from exc

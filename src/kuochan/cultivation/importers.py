@@ -1,0 +1,380 @@
+"""Excel import of a title's official result list (认定名单): each enterprise granted, not granted, or whose
+title was revoked, for a round named beside the file (its title and year, the document number and date)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from django.db.models import Q
+
+from kuochan.audit.models import Action
+from kuochan.audit.services import audit_bulk, audit_entry, snapshot
+from kuochan.core.scope import scoped_or_system
+from kuochan.cultivation.models import Entry, EntrySource, EntryStatus, Round, Title
+from kuochan.cultivation.round_selectors import rounds, runs_round
+from kuochan.imports.engine import Plan, Row
+from kuochan.imports.parsing import CellError, match_key, plain_text, to_choice, to_date
+from kuochan.imports.reading import TableError
+from kuochan.imports.specs import Column, Importer, register
+from kuochan.registry.importers import (
+    NAME,
+    OUT_OF_SCOPE,
+    USCC,
+    duplicate_check,
+    enterprises_by_uscc,
+    in_scope,
+)
+from kuochan.registry.models import Enterprise, Honour
+
+GRANTED, REJECTED, REVOKED = "granted", "rejected", "revoked"
+OUTCOMES = {"认定": GRANTED, "通过": GRANTED, "未通过": REJECTED, "不通过": REJECTED, "撤销": REVOKED}
+OUTCOME_LABELS = {GRANTED: "认定", REJECTED: "未通过", REVOKED: "撤销"}
+HONOUR_FIELDS = ("document_number", "granted_on", "year_lost")
+ENTRY_FIELDS = ("status", "status_on", "note")
+ROUND_FIELDS = ("result_document_number", "result_published_on")
+
+
+def _parsed_date(value: object) -> dt.date | None:
+    try:
+        return value if isinstance(value, dt.date) else to_date(value)
+    except CellError:
+        return None
+
+
+@register
+class TitleResultsImporter(Importer):
+    """Rows name enterprises (by USCC, or by a name only one enterprise in scope bears) and the outcome; the
+    round, its document number and date come from the upload form or `--option`: `round` (its id) or `title`
+    (code or name) with `year`, `document_number`, `published_on`."""
+
+    kind = "title-results"
+    title = "称号认定名单"
+    warns = True
+    columns = (
+        replace(USCC, required=False, help="与企业名称至少填一项；18 位，GB 32100-2015"),
+        replace(NAME, help="与统一社会信用代码至少填一项；只填名称时须与企业库中唯一一家企业的名称一致"),
+        Column(
+            "outcome",
+            "结果",
+            parse=to_choice(OUTCOMES),
+            synonyms=("认定结果", "审核结果", "评审结果"),
+            help="认定、未通过 或 撤销；空白按认定",
+            example="认定",
+        ),
+        Column(
+            "title",
+            "称号",
+            synonyms=("称号名称", "认定称号", "荣誉称号"),
+            help="一个文件含多个称号时填写；须为本年度已有申报批次的称号",
+        ),
+    )
+    notes = (
+        "导入时在页面上（或命令行 --option）指定申报批次、认定文号和发文日期；文件只列企业和结果。",
+        "认定：记入企业荣誉（年度、文号、日期），培育库中改为认定；未通过：培育库中改为未通过；撤销：已持有的称号记为当年失去。",
+    )
+
+    # The round and the document, resolved from the options before the rows are read.
+    def prefetch(self, file_bytes: int) -> None:
+        options = self.context
+        year = options.get("year")
+        found = rounds(actor=self.actor)
+        if options.get("round"):
+            round_ = (
+                found.filter(pk=int(options["round"])).first() if str(options["round"]).isdigit() else None
+            )
+            if round_ is None:
+                raise TableError(f"没有编号为 {options['round']} 的申报批次，或不在您的数据范围内。")
+        else:
+            text = str(options.get("title") or "").strip()
+            if not text or not str(year or "").isdigit():
+                raise TableError("请指定申报批次（round），或称号（title）和年度（year）。")
+            title = Title.objects.filter(Q(code=text) | Q(name=text)).first()
+            if title is None:
+                raise TableError(f"没有称号“{text}”。")
+            matching = list(found.filter(title=title, year=int(year)))
+            if len(matching) != 1:
+                raise TableError(
+                    f"{year}年“{title.name}”"
+                    + (
+                        "没有申报批次，请先建立。"
+                        if not matching
+                        else "有多个城市的申报批次，请用 round 指定。"
+                    )
+                )
+            round_ = matching[0]
+        if not runs_round(self.actor, round_):
+            raise TableError("认定名单由组织该申报批次的市级工作人员导入。")
+        number = str(options.get("document_number") or "").strip()
+        if not number or len(number) > 64:
+            raise TableError(f"请填写认定文号（不超过 64 个字符），收到“{number[:70]}”。")
+        published_on = _parsed_date(options.get("published_on"))
+        if published_on is None:
+            raise TableError(f"发文日期“{options.get('published_on') or ''}”不是日期，应如 2026-06-30。")
+        self.context.update(
+            round=round_,
+            document_number=number,
+            published_on=published_on,
+            rounds={r.title_id: r for r in Round.objects.filter(year=round_.year, city=round_.city)},
+        )
+        self.context["titles"] = {
+            key: title
+            for title in Title.objects.filter(pk__in=self.context["rounds"])
+            for key in (match_key(title.name), match_key(title.code))
+        }
+
+    def check(self, rows: list[Row]) -> None:
+        if not rows:
+            return
+        self._find_rounds(rows)
+        self._find_enterprises([row for row in rows if not row.errors])
+        checked = [row for row in rows if not row.errors]
+        duplicate_check(
+            checked, lambda row: (row.get("round").pk, row.get("enterprise").pk), "name", "同一称号的同一企业"
+        )
+        self._find_state([row for row in checked if not row.errors])
+
+    def _find_rounds(self, rows: list[Row]) -> None:
+        default: Round = self.context["round"]
+        for row in rows:
+            named = row.get("title")
+            if not named:
+                row.set("round", default)
+                continue
+            title = self.context["titles"].get(match_key(named))
+            if title is None:
+                row.error("title", f"{default.year}年没有该称号的申报批次，请先建立批次或核对称号名称")
+                continue
+            if not title.honour_kind:
+                row.error("title", "该称号没有对应的企业荣誉，不能导入认定结果")
+                continue
+            row.set("round", self.context["rounds"][title.pk])
+
+    def _find_enterprises(self, rows: list[Row]) -> None:
+        by_uscc = enterprises_by_uscc(row.get("uscc") for row in rows if row.get("uscc"))
+        names = {plain_text(row.get("name")) for row in rows if row.get("name") and not row.get("uscc")}
+        by_name: dict[str, list[Enterprise]] = defaultdict(list)
+        if names:
+            for enterprise in scoped_or_system(
+                Enterprise.objects.filter(name__in=names), self.actor
+            ).select_related("district"):
+                by_name[enterprise.name].append(enterprise)
+        ids = [found[0] for found in by_uscc.values()]
+        enterprises = Enterprise.objects.select_related("district").in_bulk(ids)
+        for row in rows:
+            round_ = row.get("round")
+            if row.get("uscc"):
+                found = by_uscc.get(row.get("uscc"))
+                if found is None:
+                    row.error("uscc", "企业库中没有该统一社会信用代码的企业，请先导入企业名单")
+                    continue
+                if not in_scope(self.actor, found[2]) or not found[2].startswith(round_.city.path):
+                    row.error("uscc", OUT_OF_SCOPE)
+                    continue
+                enterprise = enterprises[found[0]]
+                if row.get("name") and match_key(row.get("name")) != match_key(enterprise.name):
+                    row.warn(
+                        "name",
+                        f"与统一社会信用代码对应的企业“{enterprise.name}”名称不同，按统一社会信用代码导入",
+                    )
+                row.set("enterprise", enterprise)
+                continue
+            if not row.get("name"):
+                row.error("name", "统一社会信用代码和企业名称至少填一项")
+                continue
+            same = [
+                e
+                for e in by_name.get(plain_text(row.get("name")), [])
+                if e.district.path.startswith(round_.city.path)
+            ]
+            if not same:
+                row.error("name", "数据范围内没有该名称的企业，请核对名称或填写统一社会信用代码")
+            elif len(same) > 1:
+                row.error("name", f"数据范围内有 {len(same)} 家企业同名，请填写统一社会信用代码")
+            else:
+                row.set("enterprise", same[0])
+
+    def _find_state(self, rows: list[Row]) -> None:
+        """What each row would change: the honour it creates or updates, the entry it moves or creates."""
+        if not rows:
+            return
+        enterprise_ids = {row.get("enterprise").pk for row in rows}
+        kinds = {row.get("round").title.honour_kind for row in rows}
+        honours: dict[tuple[int, str], list[Honour]] = defaultdict(list)
+        for honour in Honour.objects.filter(enterprise_id__in=enterprise_ids, kind__in=kinds).select_related(
+            "enterprise__district"
+        ):
+            honours[(honour.enterprise_id, honour.kind)].append(honour)
+        entries = {
+            (entry.title_id, entry.enterprise_id): entry
+            for entry in Entry.objects.filter(
+                enterprise_id__in=enterprise_ids,
+                year__in={row.get("round").year for row in rows},
+                title_id__in={row.get("round").title_id for row in rows},
+            ).select_related("enterprise__district")
+        }
+        for row in rows:
+            round_, enterprise = row.get("round"), row.get("enterprise")
+            held = honours[(enterprise.pk, round_.title.honour_kind)]
+            entry = entries.get((round_.title_id, enterprise.pk))
+            outcome = row.get("outcome") or GRANTED
+            row.set("outcome", outcome)
+            row.set("entry", entry)
+            getattr(self, f"_state_{outcome}")(row, round_, held, entry)
+
+    def _state_granted(self, row: Row, round_: Round, held: list[Honour], entry: Entry | None) -> None:
+        row.set("honour", next((h for h in held if h.year_granted == round_.year), None))
+        if entry is not None and entry.status not in (EntryStatus.GRANTED, EntryStatus.RECOMMENDED):
+            row.warn(
+                "outcome",
+                f"培育库中为“{entry.get_status_display()}”（未经市级推荐），按认定名单改为认定",
+            )
+
+    def _state_rejected(self, row: Row, round_: Round, held: list[Honour], entry: Entry | None) -> None:
+        if any(h.year_granted == round_.year for h in held) or (
+            entry and entry.status == EntryStatus.GRANTED
+        ):
+            row.error("outcome", f"该企业已认定为{round_.year}年“{round_.title.name}”，与“未通过”矛盾")
+        elif entry is None:
+            row.warn("outcome", f"不在{round_.year}年“{round_.title.name}”培育库中，未作记录")
+        elif entry.status != EntryStatus.REJECTED and not entry.can_move_to(EntryStatus.REJECTED):
+            row.warn("outcome", f"培育库中为“{entry.get_status_display()}”（未申报），未作修改")
+            row.set("entry", None)
+
+    def _state_revoked(self, row: Row, round_: Round, held: list[Honour], entry: Entry | None) -> None:
+        lost = [h for h in held if h.year_granted <= round_.year and h.year_lost in (None, round_.year)]
+        if not lost:
+            row.error("outcome", f"该企业未持有“{round_.title.name}”，无法撤销")
+            return
+        row.set("honour", max(lost, key=lambda h: h.year_granted))
+        row.set("entry", None)
+
+    def _changes(self, row: Row) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """(honour values to set, entry values to set) for the row, None where nothing changes."""
+        round_, outcome = row.get("round"), row.get("outcome")
+        number, day = self.context["document_number"], self.context["published_on"]
+        honour, entry = row.get("honour"), row.get("entry")
+        honour_values = entry_values = None
+        if outcome == GRANTED:
+            wanted = {"document_number": number, "granted_on": day}
+            if honour is None or any(getattr(honour, k) != v for k, v in wanted.items()):
+                honour_values = wanted
+            status = EntryStatus.GRANTED
+        elif outcome == REVOKED:
+            if honour.year_lost != round_.year:
+                honour_values = {"year_lost": round_.year}
+            status = None
+        else:
+            status = EntryStatus.REJECTED
+        if status and (
+            (entry is None and outcome == GRANTED) or (entry is not None and entry.status != status)
+        ):
+            entry_values = {
+                "status": status,
+                "status_on": day,
+                "note": f"认定名单（{number}）：{OUTCOME_LABELS[outcome]}",
+            }
+        return honour_values, entry_values
+
+    def plan(self, rows: list[Row]) -> Plan:
+        plan = Plan()
+        for row in rows:
+            honour_values, entry_values = self._changes(row)
+            if honour_values is None and entry_values is None:
+                plan.unchanged += 1
+            elif row.get("outcome") == GRANTED and row.get("honour") is None:
+                plan.creates.append(row)
+            else:
+                plan.updates.append(row)
+        plan_rounds = {row.get("round").pk: row.get("round") for row in rows} or {
+            self.context["round"].pk: self.context["round"]
+        }
+        self.context["plan_rounds"] = list(plan_rounds.values())
+        return plan
+
+    def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
+        """Honours created carry the batch (`created_batch`), their creation record; every other change is an
+        audit entry of the batch, which a rollback reads back."""
+        audits = []
+        new_honours, new_entries, changed_honours, changed_entries = [], [], [], []
+        for row in (*plan.creates, *plan.updates):
+            round_, enterprise = row.get("round"), row.get("enterprise")
+            honour_values, entry_values = self._changes(row)
+            if honour_values is not None:
+                honour = row.get("honour")
+                if honour is None:
+                    new_honours.append(
+                        Honour(
+                            enterprise=enterprise,
+                            kind=round_.title.honour_kind,
+                            year_granted=round_.year,
+                            created_batch=batch_id,
+                            **honour_values,
+                        )
+                    )
+                else:
+                    before = snapshot(honour, HONOUR_FIELDS)
+                    for name, value in honour_values.items():
+                        setattr(honour, name, value)
+                    changed_honours.append(honour)
+                    audits.append(
+                        self._audit(honour, before, snapshot(honour, HONOUR_FIELDS), batch_id, source)
+                    )
+            if entry_values is not None:
+                entry = row.get("entry")
+                if entry is None:
+                    entry = Entry(
+                        title=round_.title, year=round_.year, enterprise=enterprise, source=EntrySource.IMPORT,
+                        entered_on=entry_values["status_on"], **entry_values,
+                    )  # fmt: skip
+                    new_entries.append(entry)
+                    continue
+                before = snapshot(entry, ENTRY_FIELDS)
+                for name, value in entry_values.items():
+                    setattr(entry, name, value)
+                changed_entries.append(entry)
+                audits.append(self._audit(entry, before, snapshot(entry, ENTRY_FIELDS), batch_id, source))
+        Honour.objects.bulk_create(new_honours)
+        Honour.objects.bulk_update(changed_honours, list(HONOUR_FIELDS))
+        Entry.objects.bulk_create(new_entries)
+        Entry.objects.bulk_update(changed_entries, list(ENTRY_FIELDS))
+        audits += [
+            audit_entry(actor=self.actor, source=source, action=Action.CREATE, obj=entry, after=snapshot(entry),
+                        batch_id=batch_id)
+            for entry in new_entries
+        ]  # fmt: skip
+        for round_ in self.context.get("plan_rounds", []):
+            before = snapshot(round_, ROUND_FIELDS)
+            round_.result_document_number = self.context["document_number"]
+            round_.result_published_on = self.context["published_on"]
+            after = snapshot(round_, ROUND_FIELDS)
+            if after != before:
+                round_.save(update_fields=list(ROUND_FIELDS))
+                audits.append(self._audit(round_, before, after, batch_id, source))
+        audit_bulk(audits)
+
+    def _audit(self, obj: Any, before: dict, after: dict, batch_id: int, source: str) -> Any:
+        return audit_entry(
+            actor=self.actor, source=source, action=Action.UPDATE, obj=obj, before=before, after=after,
+            batch_id=batch_id,
+        )  # fmt: skip
+
+    @classmethod
+    def queryset(cls, actor: Any) -> Any:
+        """The honours of the titles granted through result lists (with a document number)."""
+        kinds = Title.objects.exclude(honour_kind="").values_list("honour_kind", flat=True)
+        return (
+            scoped_or_system(Honour.objects.all(), actor)
+            .filter(kind__in=list(kinds))
+            .exclude(document_number="")
+            .order_by("kind", "year_granted", "enterprise__uscc")
+        )
+
+    def export_rows(self, queryset: Any) -> Iterable[list[object]]:
+        names = dict(Title.objects.exclude(honour_kind="").values_list("honour_kind", "name"))
+        for honour in queryset.select_related("enterprise"):
+            outcome = "撤销" if honour.year_lost is not None else "认定"
+            yield [honour.enterprise.uscc, honour.enterprise.name, outcome, names.get(honour.kind, "")]
