@@ -379,6 +379,7 @@ def register_routers() -> None:
     from kuochan.accounts.api import router as accounts_router
     from kuochan.audit.api import router as audit_router
     from kuochan.cockpit.api import router as cockpit_router
+    from kuochan.cultivation.round_api import router as rounds_router
     from kuochan.evaluation.api import router as evaluation_router
     from kuochan.imports.api import router as imports_router
     from kuochan.jobs.api import router as jobs_router
@@ -407,6 +408,7 @@ def register_routers() -> None:
     api.add_router("/notifications", notifications_router)
     api.add_router("/imports", imports_router)
     api.add_router("/jobs", jobs_router)
+    api.add_router("/cultivation/rounds", rounds_router)
 
 
 register_routers()
