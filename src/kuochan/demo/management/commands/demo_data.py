@@ -23,6 +23,7 @@ from kuochan.demo.land import demo_land
 from kuochan.demo.outreach import demo_outreach
 from kuochan.demo.policies import demo_policies
 from kuochan.demo.resources import demo_resources
+from kuochan.demo.rounds import demo_rounds
 from kuochan.demo.services import demo_projects_create, demo_registry_create
 from kuochan.demo.statistics import demo_statistics
 from kuochan.evaluation.models import EvaluationRun, Exemption
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             summary["outreach"] = demo_outreach(timezone.localdate(), options["seed"])
             summary["statistics"] = demo_statistics(options["seed"], timezone.localdate())
             summary["cockpit"] = demo_cockpit(timezone.localdate())
+            summary["rounds"] = demo_rounds(timezone.localdate())
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
             return
@@ -138,6 +140,14 @@ class Command(BaseCommand):
         cockpit = summary["cockpit"]
         made = "上月月度通报已生成" if cockpit.get("cycle") else "月度通报未生成（见“月度流程”）"
         self.stdout.write(f"驾驶舱：督办事项 {cockpit.get('tasks', cockpit.get('existing'))} 项，{made}")
+        rounds = summary["rounds"]
+        if "existing" in rounds:
+            self.stdout.write(f"申报批次：已有 {rounds['existing']} 个批次，未重复生成。")
+        else:
+            self.stdout.write(
+                f"申报批次：上年度批次已认定 {rounds['granted']} 家、未通过 {rounds['not_granted']} 家；"
+                f"本年度批次已推荐 {rounds['nominated_this_year']} 家"
+            )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role_label, unit in summary["users"]:
             self.stdout.write(f"  {username:<8} {role_label}（{unit}）")
