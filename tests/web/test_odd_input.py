@@ -36,6 +36,7 @@ from django.urls.exceptions import Resolver404
 from kuochan.accounts.services import token_create
 from kuochan.audit.models import Source
 from kuochan.cockpit import services as cockpit
+from kuochan.cultivation.models import Round, Title
 from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset
 from kuochan.imports.models import ImportUpload
 from kuochan.jobs.models import Job
@@ -246,7 +247,18 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "evaluation:benchmark-remove": {"pk": site.benchmark.pk},
         "evaluation:offset-create": {"pk": w.zhili.pk},
         "evaluation:offset-remove": {"pk": site.offset.pk},
+        "cultivation:round": {"pk": title_round().pk},
+        "cultivation:round-results": {"pk": title_round().pk},
     }
+
+
+def title_round() -> Round:
+    """This year's 基础级智能工厂 round of Huzhou."""
+    round_, _ = Round.objects.get_or_create(
+        title=Title.objects.get(code="smart_factory_basic"), year=TODAY.year, city=OrgUnit.objects.get(code="330500"),
+        defaults={"opens_on": TODAY, "nomination_deadline": TODAY, "review_deadline": TODAY},
+    )  # fmt: skip
+    return round_
 
 
 @dataclass
