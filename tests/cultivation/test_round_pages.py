@@ -138,3 +138,18 @@ def test_a_round_of_another_city_is_not_found_and_enterprises_see_no_rounds(
     assert login(two_cities["b_staff"]).get(url).status_code == 404
     assert login(users["enterprise"]).get(reverse("cultivation:rounds")).status_code == 403
     assert login(users["leader"]).get(url).status_code == 200
+
+
+def test_the_forecast_on_the_rounds_page_and_beside_the_plan(smart_round, users, login):
+    city = login(users["city_staff"])
+    rounds = city.get(reverse("cultivation:rounds")).content.decode()
+    assert 'data-testid="forecast"' in rounds
+    assert (
+        "已认定 1 家，推荐 0 家、申报 0 家，按全部通过可达 1 家，本年度未设目标" in rounds
+    )  # smart factories: 庚
+    plan = city.get(reverse("targets:plan")).content.decode()
+    assert "已认定 0 家，推荐 0 家、申报 0 家，按全部通过可达 0 家，年度目标 160 家，差 160 家" in plan
+    assert (
+        'data-testid="forecast"'
+        not in login(users["enterprise"]).get(reverse("targets:plan")).content.decode()
+    )

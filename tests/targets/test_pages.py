@@ -63,8 +63,10 @@ def test_a_level_indicator_reads_as_added_against_to_add_and_one_without_data_is
     listed_row = next(row for name, row in rows.items() if "上市公司" in name)
     # the year began with 1 listed company, 1 more listed in 2026; the 2026 target of 67 means 66 to add
     assert "年内新增 1 / 目标新增 66" in listed_row and "完成 0" not in listed_row
-    smart = next(row for name, row in rows.items() if "智能工厂" in name)
-    assert 'class="text-secondary" data-no-data' in smart and "待录入：统计数据" in smart
+    centres = next(row for name, row in rows.items() if "企业技术中心" in name)
+    assert 'class="text-secondary" data-no-data' in centres and "待录入：统计数据" in centres
+    smart = next(row for name, row in rows.items() if "智能工厂" in name)  # counted from the honours
+    assert "推算（企业库推算）" in smart
 
 
 def test_staff_enter_an_official_figure_on_the_progress_page_within_their_scope(huzhou, users, login):

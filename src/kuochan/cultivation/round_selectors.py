@@ -189,12 +189,15 @@ def met_not_entered(*, actor: Any, titles: list[Title], year: int, today: dt.dat
     return found
 
 
-def title_forecast(*, actor: Any, plan: Plan, year: int, today: dt.date) -> list[TitleForecast]:
+def title_forecast(
+    *, actor: Any, plan: Plan, year: int, today: dt.date, with_candidates: bool = True
+) -> list[TitleForecast]:
     """For each title indicator of the plan (`honour:` held, `honour_new:` granted in the year): the year's
     target, the enterprises counted now, and the enterprises in the year's libraries of the titles giving
     its honours, each once at its furthest status (those already counted left out), plus those meeting a
     title's criteria not yet taken in. Reachable = counted + recommended + applied, i.e. if all were granted.
-    In the actor's scope, within the plan's unit."""
+    In the actor's scope, within the plan's unit. `with_candidates=False` leaves out the candidates (their
+    criteria are computed for every enterprise in scope): a page beside the plan reads the libraries only."""
     indicators = [
         i
         for i in plan.indicators.order_by("table_row", "code")
@@ -217,7 +220,7 @@ def title_forecast(*, actor: Any, plan: Plan, year: int, today: dt.date) -> list
         .values_list("enterprise_id", "title__honour_kind", "status")
     )
     titles = list(Title.objects.filter(honour_kind__in=all_kinds))
-    met = met_not_entered(actor=actor, titles=titles, year=year, today=today)
+    met = met_not_entered(actor=actor, titles=titles, year=year, today=today) if with_candidates else {}
     found = []
     for indicator in indicators:
         kinds = kinds_of[indicator.pk]
@@ -229,7 +232,7 @@ def title_forecast(*, actor: Any, plan: Plan, year: int, today: dt.date) -> list
                 furthest[pk] = min(furthest.get(pk, 9), FORECAST_STATUSES.index(status))
         by_status = Counter(FORECAST_STATUSES[i] for i in furthest.values())
         own_titles = [t for t in titles if t.honour_kind in kinds]
-        waiting = set().union(set(), *(met[t.pk] for t in own_titles)) - counted - set(furthest)
+        waiting = set().union(set(), *(met.get(t.pk, set()) for t in own_titles)) - counted - set(furthest)
         found.append(
             TitleForecast(
                 code=indicator.code,

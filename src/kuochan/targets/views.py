@@ -19,6 +19,7 @@ from django.utils import timezone
 from kuochan.audit.models import Source
 from kuochan.core.forms import filter_values, form_refusal, page_of, refusal
 from kuochan.core.scope import path_in_scope
+from kuochan.cultivation.round_selectors import title_forecast
 from kuochan.orgs.selectors import issuing_units
 from kuochan.orgs.selectors import reporting_units as org_reporting_units
 from kuochan.projects.rules import last_complete_month
@@ -123,8 +124,18 @@ def plan_page(request: HttpRequest) -> HttpResponse:
             "plan": plan, "choices": choices, "header": table[0], "rows": rows, "listed": listed,
             "measures": plan.measures.order_by("sort_order"),
             "can_keep": issuing_units(request.user).filter(pk=plan.org_unit_id).exists(),
+            **_title_forecast(request, plan),
         },
     )  # fmt: skip
+
+
+def _title_forecast(request: HttpRequest, plan: Plan) -> dict[str, Any]:
+    """This year's title indicators against the libraries (申报批次), for the government's staff."""
+    today = timezone.localdate()
+    if request.user.is_enterprise_user or not plan.period_start <= today.year <= plan.period_end:
+        return {}
+    found = title_forecast(actor=request.user, plan=plan, year=today.year, today=today, with_candidates=False)
+    return {"forecast": found, "year": today.year}
 
 
 @login_required
