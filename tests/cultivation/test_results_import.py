@@ -108,3 +108,28 @@ def test_the_round_by_title_and_year_and_a_title_column(smart_round, huzhou, tmp
         "smart_factory_advanced",
     }
     assert Round.objects.get(pk=advanced.pk).result_document_number == NUMBER
+
+
+def test_a_file_may_carry_its_round_and_document_row_by_row(smart_round, tmp_path, run_cli):
+    r = smart_round
+    c, year = r["companies"], r["round"].year
+    header = ["统一社会信用代码", "称号", "年度", "结果", "认定文号", "发文日期"]
+    path = write_xlsx(tmp_path / "名单.xlsx", [header, [c["甲"].uscc, "基础级智能工厂", year, "认定", "", ""],
+                                               [c["乙"].uscc, "基础级智能工厂", year - 5, "认定", NUMBER, PUBLISHED]])  # fmt: skip
+    code, result = run_cli("title-results", path, "--user", "city")
+    assert code == 2 and problems(result) == {
+        (2, "认定文号", ""): "认定须有认定文号：请填写，或在导入时指定",
+        (
+            3,
+            "称号",
+            "基础级智能工厂",
+        ): f"{year - 5}年没有“基础级智能工厂”的申报批次，请先建立批次或核对称号名称",
+    }
+    path = write_xlsx(
+        tmp_path / "好.xlsx", [header, [c["甲"].uscc, "基础级智能工厂", year, "认定", NUMBER, PUBLISHED]]
+    )
+    code, result = run_cli("title-results", path, "--user", "city")
+    assert code == 0 and result["created"] == 1
+    assert Honour.objects.get(enterprise=c["甲"], year_granted=year).document_number == NUMBER
+    code, result = run_cli("title-results", path, "--user", "wuxing")
+    assert code == 2 and result["errors"][0]["message"] == "认定名单由组织该申报批次的市级工作人员导入。"

@@ -147,6 +147,9 @@ def test_the_forecast_on_the_rounds_page_and_beside_the_plan(smart_round, users,
     assert (
         "已认定 1 家，推荐 0 家、申报 0 家，按全部通过可达 1 家，本年度未设目标" in rounds
     )  # smart factories: 庚
+    assert "candidates=1" in rounds and "未计算" in rounds  # the criteria of every title: only when asked
+    computed = city.get(reverse("cultivation:rounds"), {"candidates": "1"})
+    assert computed.status_code == 200 and "candidates=1" not in computed.content.decode()
     plan = city.get(reverse("targets:plan")).content.decode()
     assert "已认定 0 家，推荐 0 家、申报 0 家，按全部通过可达 0 家，年度目标 160 家，差 160 家" in plan
     assert (

@@ -13,6 +13,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from kuochan.audit.models import Source
+from kuochan.cultivation.models import Entry, EntrySource, EntryStatus, Round, Title
 from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset, OffsetKind
 from kuochan.imports.engine import run_import
 from kuochan.imports.specs import REGISTRY
@@ -37,6 +38,7 @@ from tests.xlsx import uscc, write_xlsx
 pytestmark = pytest.mark.django_db
 
 ZONE_FIRM = "长三角（湖州）智能装备有限公司"
+RESULT_NUMBER = "湖经信〔2025〕（智造）12号"
 XML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 LAST_MONTH = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
@@ -61,6 +63,7 @@ def world(with_metrics, pipeline, users):
         profit_wan=Decimal("-12.3")
     )
     Honour.objects.create(enterprise=firm, kind=HonourKind.HIGH_TECH, year_granted=2024)
+    result_list(firm, Enterprise.objects.get(uscc=with_metrics[0]))
     Survey.objects.create(
         enterprise=firm, year=2025, willingness="yes", planned_investment_wan=Decimal("5000"),
         notes="计划扩产，需新增用地（约 30 亩）", needs="用地",
@@ -117,6 +120,24 @@ def world(with_metrics, pipeline, users):
     return firm
 
 
+def result_list(firm, other):
+    """2025's 基础级智能工厂 round of Huzhou: its list granted the firm, and took the title of another."""
+    smart = Title.objects.get(code="smart_factory_basic")
+    Round.objects.create(
+        title=smart, year=2025, city=OrgUnit.objects.get(code="330500"), opens_on=dt.date(2025, 3, 1),
+        nomination_deadline=dt.date(2025, 5, 31), review_deadline=dt.date(2025, 6, 30),
+        result_document_number=RESULT_NUMBER, result_published_on=dt.date(2025, 9, 15),
+    )  # fmt: skip
+    Honour.objects.create(enterprise=firm, kind="smart_factory_basic", year_granted=2025,
+                          document_number=RESULT_NUMBER, granted_on=dt.date(2025, 9, 15))  # fmt: skip
+    Entry.objects.create(
+        title=smart, year=2025, enterprise=firm, status=EntryStatus.GRANTED, source=EntrySource.IMPORT,
+        entered_on=dt.date(2025, 9, 15), status_on=dt.date(2025, 9, 15),
+    )  # fmt: skip
+    Honour.objects.create(enterprise=other, kind="smart_factory_basic", year_granted=2023, year_lost=2025,
+                          document_number="湖经信〔2023〕5号", granted_on=dt.date(2023, 9, 1))  # fmt: skip
+
+
 def export_as(client, user, kind):
     client.force_login(user)
     response = client.get(reverse("imports:export", args=[kind]))
@@ -149,6 +170,7 @@ HARD_CASES = {
     "carbon-offsets": "浙江电力交易中心绿电交易凭证（2025）第 00123 号",
     "carbon-benchmarks": "省经信厅《2025 年度工业行业碳效基准值》",
     "statistics": -30.1,
+    "title-results": RESULT_NUMBER,
 }
 
 

@@ -13,11 +13,11 @@ from django.db.models import Q
 
 from kuochan.audit.models import Action
 from kuochan.audit.services import audit_bulk, audit_entry, snapshot
-from kuochan.core.scope import scoped_or_system
+from kuochan.core.scope import city_level, scoped_or_system
 from kuochan.cultivation.models import Entry, EntrySource, EntryStatus, Round, Title
 from kuochan.cultivation.round_selectors import rounds, runs_round
 from kuochan.imports.engine import Plan, Row
-from kuochan.imports.parsing import CellError, match_key, plain_text, to_choice, to_date
+from kuochan.imports.parsing import CellError, match_key, plain_text, to_choice, to_date, to_year
 from kuochan.imports.reading import TableError
 from kuochan.imports.specs import Column, Importer, register
 from kuochan.registry.importers import (
@@ -33,9 +33,17 @@ from kuochan.registry.models import Enterprise, Honour
 GRANTED, REJECTED, REVOKED = "granted", "rejected", "revoked"
 OUTCOMES = {"认定": GRANTED, "通过": GRANTED, "未通过": REJECTED, "不通过": REJECTED, "撤销": REVOKED}
 OUTCOME_LABELS = {GRANTED: "认定", REJECTED: "未通过", REVOKED: "撤销"}
+RUN_BY_CITY = "认定名单由组织该申报批次的市级工作人员导入。"
 HONOUR_FIELDS = ("document_number", "granted_on", "year_lost")
 ENTRY_FIELDS = ("status", "status_on", "note")
 ROUND_FIELDS = ("result_document_number", "result_published_on")
+
+
+def document_number(value: object) -> str:
+    text = plain_text(value)
+    if not text or len(text) > 64:
+        raise CellError("认定文号不能为空，不超过 64 个字符")
+    return text
 
 
 def _parsed_date(value: object) -> dt.date | None:
@@ -69,62 +77,83 @@ class TitleResultsImporter(Importer):
             "title",
             "称号",
             synonyms=("称号名称", "认定称号", "荣誉称号"),
-            help="一个文件含多个称号时填写；须为本年度已有申报批次的称号",
+            help="一个文件含多个称号时填写；导入时未指定批次则必填",
+        ),
+        Column("year", "年度", parse=to_year, synonyms=("认定年度",), help="导入时未指定批次则必填"),
+        Column(
+            "document_number",
+            "认定文号",
+            parse=document_number,
+            synonyms=("文号", "发文文号"),
+            help="导入时未指定文号则认定行必填",
+        ),
+        Column(
+            "published_on",
+            "发文日期",
+            parse=to_date,
+            synonyms=("认定日期", "公布日期"),
+            help="导入时未指定日期则认定行必填",
         ),
     )
     notes = (
-        "导入时在页面上（或命令行 --option）指定申报批次、认定文号和发文日期；文件只列企业和结果。",
+        "导入时在页面上（或命令行 --option）指定申报批次、认定文号和发文日期，文件只列企业和结果即可；"
+        "也可在文件中逐行填写称号、年度、认定文号和发文日期（导出的文件即如此）。",
         "认定：记入企业荣誉（年度、文号、日期），培育库中改为认定；未通过：培育库中改为未通过；撤销：已持有的称号记为当年失去。",
     )
 
-    # The round and the document, resolved from the options before the rows are read.
     def prefetch(self, file_bytes: int) -> None:
+        """The round and the document the options name (checked before any row is read), and every round
+        the actor runs, by title and year, for rows naming their own."""
         options = self.context
-        year = options.get("year")
-        found = rounds(actor=self.actor)
-        if options.get("round"):
-            round_ = (
-                found.filter(pk=int(options["round"])).first() if str(options["round"]).isdigit() else None
-            )
-            if round_ is None:
-                raise TableError(f"没有编号为 {options['round']} 的申报批次，或不在您的数据范围内。")
-        else:
-            text = str(options.get("title") or "").strip()
-            if not text or not str(year or "").isdigit():
-                raise TableError("请指定申报批次（round），或称号（title）和年度（year）。")
-            title = Title.objects.filter(Q(code=text) | Q(name=text)).first()
-            if title is None:
-                raise TableError(f"没有称号“{text}”。")
-            matching = list(found.filter(title=title, year=int(year)))
-            if len(matching) != 1:
-                raise TableError(
-                    f"{year}年“{title.name}”"
-                    + (
-                        "没有申报批次，请先建立。"
-                        if not matching
-                        else "有多个城市的申报批次，请用 round 指定。"
-                    )
-                )
-            round_ = matching[0]
-        if not runs_round(self.actor, round_):
-            raise TableError("认定名单由组织该申报批次的市级工作人员导入。")
-        number = str(options.get("document_number") or "").strip()
-        if not number or len(number) > 64:
-            raise TableError(f"请填写认定文号（不超过 64 个字符），收到“{number[:70]}”。")
-        published_on = _parsed_date(options.get("published_on"))
-        if published_on is None:
-            raise TableError(f"发文日期“{options.get('published_on') or ''}”不是日期，应如 2026-06-30。")
-        self.context.update(
-            round=round_,
-            document_number=number,
-            published_on=published_on,
-            rounds={r.title_id: r for r in Round.objects.filter(year=round_.year, city=round_.city)},
-        )
-        self.context["titles"] = {
+        found = list(rounds(actor=self.actor))
+        run = [r for r in found if runs_round(self.actor, r)]
+        default = self._named_round(options, found) if {"round", "title", "year"} & set(options) else None
+        if (default is not None and not runs_round(self.actor, default)) or not city_level(self.actor):
+            raise TableError(RUN_BY_CITY)
+        if not run:
+            raise TableError("还没有您组织的申报批次，请先建立批次再导入认定名单。")
+        if "document_number" in options:
+            number = str(options.get("document_number") or "").strip()
+            try:
+                options["document_number"] = document_number(number)
+            except CellError as exc:
+                raise TableError(f"请填写认定文号（不超过 64 个字符），收到“{number[:70]}”。") from exc
+        if "published_on" in options:
+            published_on = _parsed_date(options.get("published_on"))
+            if published_on is None:
+                raise TableError(f"发文日期“{options.get('published_on') or ''}”不是日期，应如 2026-06-30。")
+            options["published_on"] = published_on
+        by_key: dict[tuple[int, int], Round | None] = {}
+        for r in run:  # a province's staff run several cities' rounds: one title and year may be ambiguous
+            by_key[(r.title_id, r.year)] = None if (r.title_id, r.year) in by_key else r
+        options.update(round=default, rounds=by_key)
+        options["titles"] = {
             key: title
-            for title in Title.objects.filter(pk__in=self.context["rounds"])
+            for title in Title.objects.filter(pk__in={r.title_id for r in run})
             for key in (match_key(title.name), match_key(title.code))
         }
+
+    @staticmethod
+    def _named_round(options: dict[str, Any], found: list[Round]) -> Round:
+        """The round the options name: `round` (its id), or `title` (code or name) and `year`."""
+        if options.get("round"):
+            round_ = next((r for r in found if str(r.pk) == str(options["round"])), None)
+            if round_ is None:
+                raise TableError(f"没有编号为 {options['round']} 的申报批次，或不在您的数据范围内。")
+            return round_
+        text, year = str(options.get("title") or "").strip(), str(options.get("year") or "")
+        if not text or not year.isdigit():
+            raise TableError("请指定申报批次（round），或称号（title）和年度（year）。")
+        title = Title.objects.filter(Q(code=text) | Q(name=text)).first()
+        if title is None:
+            raise TableError(f"没有称号“{text}”。")
+        matching = [r for r in found if r.title_id == title.pk and r.year == int(year)]
+        if len(matching) != 1:
+            problem = (
+                "没有申报批次，请先建立。" if not matching else "有多个城市的申报批次，请用 round 指定。"
+            )
+            raise TableError(f"{year}年“{title.name}”{problem}")
+        return matching[0]
 
     def check(self, rows: list[Row]) -> None:
         if not rows:
@@ -138,20 +167,39 @@ class TitleResultsImporter(Importer):
         self._find_state([row for row in checked if not row.errors])
 
     def _find_rounds(self, rows: list[Row]) -> None:
-        default: Round = self.context["round"]
+        """Each row's round (its title and year, or the options') and document (its own, or the options')."""
+        default: Round | None = self.context["round"]
         for row in rows:
             named = row.get("title")
-            if not named:
-                row.set("round", default)
-                continue
-            title = self.context["titles"].get(match_key(named))
+            title = self.context["titles"].get(match_key(named)) if named else default and default.title
+            year = row.get("year") or (default and default.year)
             if title is None:
-                row.error("title", f"{default.year}年没有该称号的申报批次，请先建立批次或核对称号名称")
+                where = f"{year}年" if year else ""
+                missing = f"{where}没有该称号的申报批次，请先建立批次或核对称号名称"
+                row.error("title", missing if named else "请填写称号，或在导入时指定申报批次")
+                continue
+            if not year:
+                row.error("year", "请填写年度，或在导入时指定申报批次")
                 continue
             if not title.honour_kind:
                 row.error("title", "该称号没有对应的企业荣誉，不能导入认定结果")
                 continue
-            row.set("round", self.context["rounds"][title.pk])
+            key, column = (title.pk, year), "title" if named else "year"  # the cell that named the round
+            if key not in self.context["rounds"]:
+                row.error(column, f"{year}年没有“{title.name}”的申报批次，请先建立批次或核对称号名称")
+                continue
+            if self.context["rounds"][key] is None:
+                row.error(column, f"{year}年“{title.name}”有多个城市的申报批次，请在导入时指定批次")
+                continue
+            row.set("round", self.context["rounds"][key])
+            number = row.get("document_number") or self.context.get("document_number")
+            day = row.get("published_on") or self.context.get("published_on")
+            if (row.get("outcome") or GRANTED) == GRANTED and not number:
+                row.error("document_number", "认定须有认定文号：请填写，或在导入时指定")
+            elif (row.get("outcome") or GRANTED) == GRANTED and not day:
+                row.error("published_on", "认定须有发文日期：请填写，或在导入时指定")
+            row.set("document_number", number or "")
+            row.set("published_on", day)
 
     def _find_enterprises(self, rows: list[Row]) -> None:
         by_uscc = enterprises_by_uscc(row.get("uscc") for row in rows if row.get("uscc"))
@@ -255,7 +303,7 @@ class TitleResultsImporter(Importer):
     def _changes(self, row: Row) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """(honour values to set, entry values to set) for the row, None where nothing changes."""
         round_, outcome = row.get("round"), row.get("outcome")
-        number, day = self.context["document_number"], self.context["published_on"]
+        number, day = row.get("document_number"), row.get("published_on")
         honour, entry = row.get("honour"), row.get("entry")
         honour_values = entry_values = None
         if outcome == GRANTED:
@@ -289,10 +337,15 @@ class TitleResultsImporter(Importer):
                 plan.creates.append(row)
             else:
                 plan.updates.append(row)
-        plan_rounds = {row.get("round").pk: row.get("round") for row in rows} or {
-            self.context["round"].pk: self.context["round"]
-        }
-        self.context["plan_rounds"] = list(plan_rounds.values())
+        documents: dict[int, tuple[Round, str, dt.date]] = {}
+        for row in rows:  # the round keeps the document of its list (of its first 认定 row)
+            if row.get("outcome") == GRANTED and row.get("round").pk not in documents:
+                documents[row.get("round").pk] = (
+                    row.get("round"),
+                    row.get("document_number"),
+                    row.get("published_on"),
+                )
+        self.context["documents"] = list(documents.values())
         return plan
 
     def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
@@ -346,10 +399,9 @@ class TitleResultsImporter(Importer):
                         batch_id=batch_id)
             for entry in new_entries
         ]  # fmt: skip
-        for round_ in self.context.get("plan_rounds", []):
+        for round_, number, day in self.context.get("documents", []):
             before = snapshot(round_, ROUND_FIELDS)
-            round_.result_document_number = self.context["document_number"]
-            round_.result_published_on = self.context["published_on"]
+            round_.result_document_number, round_.result_published_on = number, day
             after = snapshot(round_, ROUND_FIELDS)
             if after != before:
                 round_.save(update_fields=list(ROUND_FIELDS))
@@ -374,7 +426,11 @@ class TitleResultsImporter(Importer):
         )
 
     def export_rows(self, queryset: Any) -> Iterable[list[object]]:
+        """Each honour as its list gave it: 认定 in its year, or 撤销 in the year it was lost."""
         names = dict(Title.objects.exclude(honour_kind="").values_list("honour_kind", "name"))
         for honour in queryset.select_related("enterprise"):
-            outcome = "撤销" if honour.year_lost is not None else "认定"
-            yield [honour.enterprise.uscc, honour.enterprise.name, outcome, names.get(honour.kind, "")]
+            lost = honour.year_lost is not None
+            yield [
+                honour.enterprise.uscc, honour.enterprise.name, "撤销" if lost else "认定", names.get(honour.kind, ""),
+                honour.year_lost if lost else honour.year_granted, honour.document_number, honour.granted_on,
+            ]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from kuochan.core.forms import FilterForm, ModelIdsField
+from kuochan.core.forms import FilterForm, ModelIdsField, flag
 from kuochan.cultivation.models import Entry, Title
 from kuochan.cultivation.round_services import DECISIONS
 from kuochan.imports.forms import UploadForm
@@ -15,6 +15,7 @@ DATE = {"invalid": "应为日期，如 2026-05-31。", "required": "请填写日
 
 class RoundsFilter(FilterForm):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100, required=False)
+    candidates = flag("计算达标未入库企业")  # every enterprise against every title's criteria: seconds
 
 
 class RoundForm(forms.Form):

@@ -84,7 +84,9 @@ def round_list(request: HttpRequest) -> HttpResponse:
             "years": range(today.year - 3, today.year + 2),
             "form": form,
             "may_open": selectors.city_level(request.user) and request.user.can_edit,
-            "forecast": _forecast(request.user, year),
+            "forecast": _forecast(request.user, year, bool(params["candidates"])),
+            "with_candidates": bool(params["candidates"]),
+            "may_compute": True,
             "statuses": EntryStatus.choices,
         },
     )
