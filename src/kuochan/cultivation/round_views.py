@@ -33,12 +33,12 @@ def _valid(form: django_forms.Form) -> dict[str, Any]:
     return form.cleaned_data
 
 
-def _forecast(actor: Any, year: int) -> list[selectors.TitleForecast]:
+def _forecast(actor: Any, year: int, with_candidates: bool) -> list[selectors.TitleForecast]:
     plan = plan_get(actor=actor, year=year)
-    return (
-        []
-        if plan is None
-        else selectors.title_forecast(actor=actor, plan=plan, year=year, today=timezone.localdate())
+    if plan is None:
+        return []
+    return selectors.title_forecast(
+        actor=actor, plan=plan, year=year, today=timezone.localdate(), with_candidates=with_candidates
     )
 
 
