@@ -245,3 +245,19 @@ def test_the_forecast_counts_the_library_against_the_years_target(smart_round, u
     assert (nanxun["little_giants"].counted, nanxun["little_giants"].applied) == (0, 1)
     smart = rows["smart_factories"]
     assert (smart.counted, smart.entered) == (1, 5) and smart.sentence.endswith("本年度未设目标")
+
+
+def test_rolling_the_result_list_back_undoes_the_honours_and_the_moves(smart_round, users, tmp_path, run_cli):
+    r = smart_round
+    nominate(users["wuxing"], r, "甲")
+    review(users["city_staff"], r, "甲", services.Decision.RECOMMEND)
+    honours = Honour.objects.count()
+    code, result = import_results(run_cli, result_list(tmp_path, r), r)
+    assert code == 0 and Honour.objects.count() == honours + 3
+    call_command("import_rollback", str(result["batch"]))
+    assert (
+        Honour.objects.count() == honours
+        and Honour.objects.get(enterprise=r["companies"]["庚"]).year_lost is None
+    )
+    assert status(r, "甲") == EntryStatus.RECOMMENDED
+    assert Round.objects.get(pk=r["round"].pk).result_document_number == ""
