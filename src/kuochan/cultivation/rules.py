@@ -345,7 +345,7 @@ class YearFigures:
     srdi_score: Decimal | None = None
 
 
-def _share(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:
+def share_pct(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:
     if part is None or whole is None or whole <= 0:
         return None
     return Decimal(part) * HUNDRED / Decimal(whole)
@@ -390,7 +390,7 @@ def derived_facts(
     mains = [one.main_revenue_wan, two.main_revenue_wan, three.main_revenue_wan]
     revenues = [one.revenue_wan, two.revenue_wan, three.revenue_wan]
     rnds = [one.rnd_wan, two.rnd_wan, three.rnd_wan]
-    shares2 = [_share(one.rnd_wan, one.revenue_wan), _share(two.rnd_wan, two.revenue_wan)]
+    shares2 = [share_pct(one.rnd_wan, one.revenue_wan), share_pct(two.rnd_wan, two.revenue_wan)]
     growths = [_growth(mains[0], mains[1]), _growth(mains[1], mains[2])]
     cagr = None
     if revenues[0] is not None and revenues[2] is not None and revenues[2] > 0 and revenues[0] >= 0:
@@ -402,7 +402,7 @@ def derived_facts(
         "enterprise.years_established": full_years(established_on, as_of),
         "enterprise.employees": one.employees,
         "enterprise.main_revenue_wan": one.main_revenue_wan,
-        "enterprise.main_revenue_share_pct": _share(one.main_revenue_wan, one.revenue_wan),
+        "enterprise.main_revenue_share_pct": share_pct(one.main_revenue_wan, one.revenue_wan),
         "enterprise.main_revenue_growth_pct": growths[0],
         "enterprise.main_revenue_avg_growth2_pct": None if None in growths else sum(growths) / 2,
         "enterprise.main_revenue_avg3_wan": None if None in mains else sum(mains) / 3,
@@ -414,11 +414,11 @@ def derived_facts(
         "enterprise.rnd_sum2_wan": None if None in rnds[:2] else sum(rnds[:2]),
         "enterprise.rnd_avg2_wan": None if None in rnds[:2] else sum(rnds[:2]) / 2,
         "enterprise.rnd_share_3y_pct": (
-            None if None in rnds or None in revenues else _share(sum(rnds), sum(revenues))
+            None if None in rnds or None in revenues else share_pct(sum(rnds), sum(revenues))
         ),
         "enterprise.assets_wan": one.assets_wan,
-        "enterprise.debt_ratio_pct": _share(one.liabilities_wan, one.assets_wan),
-        "enterprise.tech_staff_share_pct": _share(one.tech_staff, one.employees),
+        "enterprise.debt_ratio_pct": share_pct(one.liabilities_wan, one.assets_wan),
+        "enterprise.tech_staff_share_pct": share_pct(one.tech_staff, one.employees),
         "enterprise.ip_class1": one.ip_class1,
         "enterprise.ip_class2": one.ip_class2,
         "enterprise.segment_years": segment_years(segment_since, as_of),
@@ -583,7 +583,7 @@ def _share_indicator(
     whole_wan: Decimal | None, *, missing: tuple[str, ...], raise_text: str,
 ) -> IndicatorScore:  # fmt: skip
     """An indicator scored on part ÷ whole (研发占比): the step names the part that reaches a band."""
-    share = _share(part_wan, whole_wan)
+    share = share_pct(part_wan, whole_wan)
     if share is None or whole_wan is None:
         return IndicatorScore(code, part, None, f"{name}未知", missing=missing)
     points = band_points(bands, share)
@@ -639,7 +639,7 @@ def _main_growth(now: Decimal | None, before: Decimal | None) -> IndicatorScore:
 
 
 def _debt_ratio(liabilities: Decimal | None, assets: Decimal | None) -> IndicatorScore:
-    ratio = _share(liabilities, assets)
+    ratio = share_pct(liabilities, assets)
     if ratio is None or assets is None:
         return IndicatorScore(
             "debt_ratio", "growth", None, "资产负债率未知", missing=("上年末资产总额、负债总额",)
@@ -668,7 +668,7 @@ def _field(strategic_emerging: bool | None) -> IndicatorScore:
 
 
 def _main_share(main: Decimal | None, revenue: Decimal | None) -> IndicatorScore:
-    share = _share(main, revenue)
+    share = share_pct(main, revenue)
     if share is None:
         missing = ("上年营业收入、主营业务收入",)
         return IndicatorScore("main_share", "specialisation", None, "主营业务收入占比未知", missing=missing)
@@ -717,7 +717,7 @@ def score_innovative_sme(inputs: ScoreInputs) -> Evaluation:
 
 
 def _tech_staff(staff: int | None, employees: int | None) -> IndicatorScore:
-    share = _share(staff, employees)
+    share = share_pct(staff, employees)
     if share is None or employees is None:
         return IndicatorScore(
             "tech_staff", "tech_staff", None, "科技人员占比未知", missing=("上年科技人员数、职工人数",)
