@@ -20,6 +20,7 @@ urlpatterns = [
     path("targets/", include("kuochan.targets.urls")),
     path("statistics/", include("kuochan.statistics.urls")),
     path("policies/", include("kuochan.policies.urls")),
+    path("cultivation/", include("kuochan.cultivation.urls")),
     path("resources/", include("kuochan.resources.urls")),
     path("outreach/", include("kuochan.outreach.urls")),
     path("cockpit/", include("kuochan.cockpit.urls")),

@@ -326,6 +326,14 @@ def assess_all(criteria: Sequence[Criterion], subjects: Iterable[Mapping[str, An
     return [assess(criteria, facts) for facts in subjects]
 
 
+def status_counts(node: Node, subjects: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many subjects a rule finds met, not met, to verify (a fact missing) and pending, in one pass."""
+    counts = dict.fromkeys((MET, NOT_MET, UNKNOWN, PENDING_STATUS), 0)
+    for facts in subjects:
+        counts[judge(node, facts)[0]] += 1
+    return counts
+
+
 # Derived facts ---------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from kuochan.cultivation import title_views
+
+app_name = "cultivation"
+urlpatterns = [
+    # Titles and their criteria (title_views).
+    path("titles/", title_views.title_list, name="titles"),
+    path("titles/<slug:code>/", title_views.title_detail, name="title"),
+    path(
+        "titles/<slug:code>/criteria/<slug:criterion>/edit/",
+        title_views.criterion_edit,
+        name="criterion-edit",
+    ),
+    path("titles/<slug:code>/rule-check/", title_views.rule_check, name="title-rule-check"),
+]
