@@ -246,6 +246,9 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "evaluation:benchmark-remove": {"pk": site.benchmark.pk},
         "evaluation:offset-create": {"pk": w.zhili.pk},
         "evaluation:offset-remove": {"pk": site.offset.pk},
+        "cultivation:title": {"code": "high_tech"},
+        "cultivation:title-rule-check": {"code": "high_tech"},
+        "cultivation:criterion-edit": {"code": "high_tech", "criterion": "tech_staff"},
     }
 
 
