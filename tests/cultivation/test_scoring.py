@@ -1,9 +1,12 @@
 """The published points tables scored by hand: 创新型中小企业 (工信部企业〔2022〕63号 附件1) and 科技型中小企业
 (国科发政〔2017〕115号 附件), examples 甲 and 乙 of docs/research/cultivation/NOTES.md, and every band bound."""
 
+import json
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
 
 from kuochan.cultivation.rules import (
     MET,
@@ -18,6 +21,7 @@ from kuochan.cultivation.rules import (
     score_tech_sme,
 )
 from kuochan.reference import read_json
+from kuochan.registry.models import AnnualMetric, Enterprise
 
 TITLES = {t["code"]: t for t in read_json("common", "titles.json")["titles"]}
 
@@ -204,3 +208,29 @@ def test_tech_rnd_bands(rnd, points):  # of 4,500万: 6% = 270, 5% = 225, 4% = 1
 )
 def test_tech_ip_bands(ip1, ip2, points):
     assert score_tech_sme(ScoreInputs(**{**YI, "ip_class1": ip1, "ip_class2": ip2})).parts["ip"] == points
+
+
+@pytest.mark.django_db
+def test_the_registry_figures_score_jia_in_the_candidates_command(registered, capsys):
+    # 甲 as stored: 新材料 (小型), 上年 3,000 / 2,880 / 84万, 前年主营 2,400万, 资产 5,000 负债 3,000, 2 项Ⅱ类; its
+    # product field is not recorded, so 专业化 counts 5 + 20 and the total is 65; 创新能力 still 15.
+    enterprise = Enterprise.objects.get(uscc=registered[1])
+    last = timezone.localdate().year - 1
+    AnnualMetric.objects.create(
+        enterprise=enterprise, year=last, revenue_wan=3000, main_revenue_wan=2880, rnd_wan=84, assets_wan=5000,
+        liabilities_wan=3000, ip_class1=0, ip_class2=2,
+    )  # fmt: skip
+    AnnualMetric.objects.create(enterprise=enterprise, year=last - 1, revenue_wan=2500, main_revenue_wan=2400)
+    call_command("cultivation", "candidates", "--title", "innovative_sme", "--year", str(last + 1), "--margin", "30",
+                 "--format", "json")  # fmt: skip
+    [found] = json.loads(capsys.readouterr().out)["enterprises"]
+    assert found["uscc"] == registered[1] and found["met"] is False
+    assert found["missing"] == [
+        {
+            "criterion": "创新型中小企业评价·创新能力得分不小于 20分（含本数）",
+            "value": 15.0,
+            "threshold": 20.0,
+            "gap": "创新能力 15 分（知识产权 5 分 + 研发占比 2.80% 得 10 分），差 5 分："
+            "取得 1 项Ⅰ类知识产权可得 10 分；或研发费用增至 90 万元（占比 3.00%）可得 15 分",
+        }
+    ]
