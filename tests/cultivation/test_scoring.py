@@ -1,12 +1,15 @@
 """The published points tables scored by hand: 创新型中小企业 (工信部企业〔2022〕63号 附件1) and 科技型中小企业
 (国科发政〔2017〕115号 附件), examples 甲 and 乙 of docs/research/cultivation/NOTES.md, and every band bound."""
 
+import dataclasses
 import json
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kuochan.cultivation.rules import (
     MET,
@@ -234,3 +237,49 @@ def test_the_registry_figures_score_jia_in_the_candidates_command(registered, ca
             "取得 1 项Ⅰ类知识产权可得 10 分；或研发费用增至 90 万元（占比 3.00%）可得 15 分",
         }
     ]
+
+
+hundredths = st.integers(min_value=1, max_value=10**9).map(lambda n: Decimal(n) / 100)
+
+
+@given(revenue=hundredths, rnd=st.integers(min_value=0, max_value=10**9).map(lambda n: Decimal(n) / 100))
+def test_each_rnd_step_names_the_least_figure_that_reaches_its_band(revenue, rnd):
+    """Whatever the figures: the 研发费用 a step names gives exactly the points it promises, and one hundredth
+    of 万元 less does not (both evaluations)."""
+    for score, part in ((score_innovative_sme, "innovation"), (score_tech_sme, "rnd")):
+        inputs = ScoreInputs(**{**JIA, "revenue_wan": revenue, "rnd_wan": rnd})
+        evaluation = score(inputs)
+        for step in evaluation.explanation(part).steps:
+            if step.needed is None:
+                continue
+            at = score(_with(inputs, rnd_wan=step.needed))
+            below = score(_with(inputs, rnd_wan=step.needed - Decimal("0.01")))
+            assert at.parts[part] - evaluation.parts[part] == step.gain
+            assert below.parts[part] < at.parts[part]
+
+
+@given(employees=st.integers(min_value=1, max_value=5000), staff=st.integers(min_value=0, max_value=5000))
+def test_each_staff_step_names_the_least_headcount_that_reaches_its_band(employees, staff):
+    inputs = ScoreInputs(**{**YI, "employees": employees, "tech_staff": min(staff, employees)})
+    evaluation = score_tech_sme(inputs)
+    for step in evaluation.explanation("tech_staff").steps:
+        at = score_tech_sme(_with(inputs, tech_staff=int(step.needed)))
+        below = score_tech_sme(_with(inputs, tech_staff=int(step.needed) - 1))
+        assert at.parts["tech_staff"] == step.points and below.parts["tech_staff"] < step.points
+
+
+def _with(inputs: ScoreInputs, **changes) -> ScoreInputs:
+    return dataclasses.replace(inputs, **changes)
+
+
+@given(before=hundredths, now=hundredths)
+def test_each_growth_step_names_the_least_main_revenue_that_reaches_its_band(before, now):
+    inputs = _with(ScoreInputs(**JIA), main_revenue_before_wan=before, main_revenue_wan=now)
+    evaluation = score_innovative_sme(inputs)
+    for step in evaluation.explanation("growth").steps:
+        if step.indicator != "main_growth":
+            continue
+        at = score_innovative_sme(_with(inputs, main_revenue_wan=step.needed))
+        below = score_innovative_sme(_with(inputs, main_revenue_wan=step.needed - Decimal("0.01")))
+        assert at.parts["growth"] - evaluation.parts["growth"] == step.gain
+        assert below.parts["growth"] < at.parts["growth"]

@@ -525,6 +525,9 @@ class Step:
     gain: int
     text: str  # "研发费用增至 90 万元（占比 3.00%）可得 15 分"
     indicator: str = ""  # set by `Evaluation.explanation`
+    needed: Decimal | None = (
+        None  # the figure the text names (研发费用 90 万元, 科技人员 36 人), where it names one
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -595,15 +598,19 @@ def _share_indicator(
     if share is None or whole_wan is None:
         return IndicatorScore(code, part, None, f"{name}未知", missing=missing)
     points = band_points(bands, share)
-    steps = []
+    steps: list[Step] = []
     for band in _better(bands, points):
         needed = _wan_at_least(band.bound * whole_wan / HUNDRED)
         if not band.included and needed * HUNDRED / whole_wan <= band.bound:
             needed += Decimal("0.01")
+        reached = band_points(bands, needed * HUNDRED / whole_wan)  # a small whole may leap past the band
+        if steps and reached <= steps[-1].points:
+            continue
         steps.append(
             Step(
-                band.points, band.points - points,
-                f"{raise_text}增至 {figure(needed)} 万元（占比 {pct(needed * HUNDRED / whole_wan)}）可得 {band.points} 分",
+                reached, reached - points,
+                f"{raise_text}增至 {figure(needed)} 万元（占比 {pct(needed * HUNDRED / whole_wan)}）可得 {reached} 分",
+                needed=needed,
             )
         )  # fmt: skip
     return IndicatorScore(code, part, points, f"{name} {pct(share)} 得 {points} 分", tuple(steps))
@@ -633,13 +640,18 @@ def _main_growth(now: Decimal | None, before: Decimal | None) -> IndicatorScore:
         missing = ("上年及前年主营业务收入",)
         return IndicatorScore("main_growth", "growth", None, "主营业务收入增长率未知", missing=missing)
     points = band_points(INNOVATIVE_MAIN_GROWTH, growth)
-    steps = []
+    steps: list[Step] = []
     for band in _better(INNOVATIVE_MAIN_GROWTH, points):
         needed = _wan_at_least(before * (HUNDRED + band.bound) / HUNDRED)
+        grown = _growth(needed, before)
+        reached = band_points(INNOVATIVE_MAIN_GROWTH, grown) if grown is not None else band.points
+        if steps and reached <= steps[-1].points:
+            continue
         steps.append(
             Step(
-                band.points, band.points - points,
-                f"上年主营业务收入增至 {figure(needed)} 万元（增长 {pct(band.bound)}）可得 {band.points} 分",
+                reached, reached - points,
+                f"上年主营业务收入增至 {figure(needed)} 万元（增长 {pct(grown or band.bound)}）可得 {reached} 分",
+                needed=needed,
             )
         )  # fmt: skip
     text = f"主营业务收入增长率 {pct(growth)} 得 {points} 分"
@@ -666,7 +678,7 @@ def _debt_ratio(liabilities: Decimal | None, assets: Decimal | None) -> Indicato
     )
 
 
-def _field(strategic_emerging: bool | None) -> IndicatorScore:
+def _product_field(strategic_emerging: bool | None) -> IndicatorScore:
     if strategic_emerging:
         return IndicatorScore("field", "specialisation", 10, "主导产品属战略性新兴产业 10 分")
     step = (Step(10, 5, "主导产品经确认属于《战略性新兴产业分类》可得 10 分"),)
@@ -719,7 +731,7 @@ def score_innovative_sme(inputs: ScoreInputs) -> Evaluation:
             _innovative_ip(inputs.ip_class1, inputs.ip_class2), rnd,
             _main_growth(inputs.main_revenue_wan, inputs.main_revenue_before_wan),
             _debt_ratio(inputs.liabilities_wan, inputs.assets_wan),
-            _field(inputs.strategic_emerging), _main_share(inputs.main_revenue_wan, inputs.revenue_wan),
+            _product_field(inputs.strategic_emerging), _main_share(inputs.main_revenue_wan, inputs.revenue_wan),
         ),
     )  # fmt: skip
 
@@ -731,11 +743,16 @@ def _tech_staff(staff: int | None, employees: int | None) -> IndicatorScore:
             "tech_staff", "tech_staff", None, "科技人员占比未知", missing=("上年科技人员数、职工人数",)
         )
     points = band_points(TECH_STAFF_SHARE, share)
-    steps = []
+    steps: list[Step] = []
     for band in _better(TECH_STAFF_SHARE, points):
         needed = int((band.bound * employees / HUNDRED).to_integral_value(rounding=ROUND_CEILING))
-        text = f"科技人员增至 {needed} 人（占比 {pct(Decimal(needed) * HUNDRED / employees)}）可得 {band.points} 分"
-        steps.append(Step(band.points, band.points - points, text))
+        reached = band_points(TECH_STAFF_SHARE, Decimal(needed) * HUNDRED / employees)  # 1 of 3 is 33%
+        if steps and reached <= steps[-1].points:
+            continue
+        text = (
+            f"科技人员增至 {needed} 人（占比 {pct(Decimal(needed) * HUNDRED / employees)}）可得 {reached} 分"
+        )
+        steps.append(Step(reached, reached - points, text, needed=Decimal(needed)))
     return IndicatorScore(
         "tech_staff", "tech_staff", points, f"科技人员占比 {pct(share)} 得 {points} 分", tuple(steps)
     )
