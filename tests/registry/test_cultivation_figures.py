@@ -93,3 +93,34 @@ def test_enterprises_take_the_segment_start_and_the_profile_edits_it(
     assert enterprise.segment_since == dt.date(2018, 7, 1)
     bad = client.post(f"/enterprises/{enterprise.pk}/edit/", {**form, "segment_since": "去年"})
     assert bad.status_code == 200 and "有效的日期" in bad.content.decode()
+
+
+def test_the_api_reads_and_writes_them_by_the_same_rules(registered, users, login):
+    own = Enterprise.objects.get(uscc=registered[0])
+    client = login(users["wuxing"])
+    api = f"/api/v1/enterprises/{own.pk}"
+    figures = {
+        "assets_wan": "5000",
+        "liabilities_wan": "3000",
+        "tech_staff": 14,
+        "ip_class1": 1,
+        "srdi_score": "66.5",
+    }
+    saved = client.put(f"{api}/metrics/2025", figures, content_type="application/json")
+    assert saved.status_code == 200, saved.content
+    assert {k: saved.json()[k] for k in figures} == {
+        "assets_wan": 5000.0, "liabilities_wan": 3000.0, "tech_staff": 14, "ip_class1": 1, "srdi_score": 66.5,
+    }  # fmt: skip
+    too_fine = client.put(f"{api}/metrics/2025", {"srdi_score": "66.25"}, content_type="application/json")
+    assert too_fine.status_code == 422
+    honour = {"kind": "ip_advantage", "year_granted": 2025, "document_number": "国知发〔2025〕2号"}
+    outside = client.post(
+        f"{api}/honours", {**honour, "granted_on": "2026-01-05"}, content_type="application/json"
+    )
+    assert outside.json()["errors"] == {"granted_on": ["认定日期 2026-01-05 不在认定年度 2025 年内"]}
+    made = client.post(
+        f"{api}/honours", {**honour, "granted_on": "2025-11-05"}, content_type="application/json"
+    )
+    assert made.status_code == 201 and made.json()["granted_on"] == "2025-11-05"
+    patched = client.patch(api, {"segment_since": "2016-03-01"}, content_type="application/json")
+    assert patched.json()["segment_since"] == "2016-03-01"
