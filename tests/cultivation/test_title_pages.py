@@ -1,6 +1,7 @@
 """培育称号 on pages: the list, a title's criteria read in Chinese, and a criterion edited with the rule builder
 and saved through the form as a browser posts it (city staff only; audited; a bad rule refused in Chinese)."""
 
+import html
 import json
 import re
 
@@ -52,6 +53,9 @@ def test_a_title_page_reads_each_criterion_with_its_source(huzhou, users, login)
     assert "创新型中小企业评价得分不小于 60分（含本数）" in page
     assert "工信部企业〔2022〕63号" in page and "未核实原文" in page and "已核对原文" in page
     assert "修改" not in page.split('data-testid="criteria-table"')[1]  # district staff read only
+    table = html.unescape(page[page.index('data-testid="scoring-table"') :])
+    assert "≥ 5% 得 20 分；≥ 3% 得 15 分；≥ 2% 得 10 分；≥ 1% 得 5 分；其余 得 0 分" in table
+    assert "≤ 55% 得 10 分；< 75% 得 5 分；其余 得 0 分" in table  # 55% in A, 75% in C
     city = login(users["city_staff"]).get("/cultivation/titles/innovative_sme/").content.decode()
     assert "/cultivation/titles/innovative_sme/criteria/direct_or_score/edit/" in city
 

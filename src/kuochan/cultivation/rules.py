@@ -476,6 +476,49 @@ TECH_PARTS = {"tech_staff": "科技人员", "rnd": "研发投入", "ip": "科技
 TECH_IP_CLASS2 = {1: 6, 2: 12, 3: 18, 4: 24}  # Ⅱ类 项数 → 分 (4 项及以上 24); 1 项及以上Ⅰ类 30
 
 
+def band_words(
+    bands: Sequence[Band], unit: str = "%", *, higher_is_better: bool = True
+) -> list[tuple[str, int]]:
+    """The bands as a table shows them: ("≥ 3%", 15) … ("其余", 0); ≥ / ≤ when the bound is the band's."""
+    words = []
+    for band in bands:
+        if band.bound is None:
+            words.append(("其余", band.points))
+            continue
+        sign = ("≥" if band.included else ">") if higher_is_better else ("≤" if band.included else "<")
+        words.append((f"{sign} {figure(band.bound)}{unit}", band.points))
+    return words
+
+
+def scoring_table(code: str) -> tuple[str, list[tuple[str, str, list[tuple[str, int]]]]] | None:
+    """The published points table a title's criteria score by, as the title's page shows it: its source and
+    (part, indicator, bands) rows; None for a title scored otherwise."""
+    if code == "innovative_sme":
+        return INNOVATIVE_SOURCE, [
+            ("创新能力", "与主导产品相关的有效知识产权", [
+                ("Ⅰ类高价值知识产权 1 项以上", 20), ("自主研发Ⅰ类知识产权 1 项以上", 15),
+                ("Ⅰ类知识产权 1 项以上（是否自主研发、高价值未录时按此计）", 10), ("Ⅱ类知识产权 1 项以上", 5), ("无", 0),
+            ]),
+            ("创新能力", "上年研发费用占营业收入比重", band_words(INNOVATIVE_RND_SHARE)),
+            ("成长性", "上年主营业务收入增长率", band_words(INNOVATIVE_MAIN_GROWTH)),
+            ("成长性", "上年末资产负债率", band_words(INNOVATIVE_DEBT_RATIO, higher_is_better=False)),
+            ("专业化", "主导产品所属领域", [("属于《战略性新兴产业分类》", 10), ("其他领域（未录时按此计）", 5)]),
+            ("专业化", "上年主营业务收入占营业收入比重", band_words(INNOVATIVE_MAIN_SHARE)),
+        ]  # fmt: skip
+    if code == "tech_sme":
+        return TECH_SOURCE, [
+            ("科技人员", "科技人员占职工总数比例", band_words(TECH_STAFF_SHARE)),
+            ("研发投入", "研发费用占销售收入比例（占成本费用比例的算法未录）", band_words(TECH_RND_SHARE)),
+            ("科技成果", "与主要产品相关的有效知识产权", [
+                ("Ⅰ类知识产权 1 项及以上", 30),
+                *((f"Ⅱ类知识产权 {count} 项{'及以上' if count == 4 else ''}", points)
+                  for count, points in sorted(TECH_IP_CLASS2.items(), reverse=True)),
+                ("没有知识产权", 0),
+            ]),
+        ]  # fmt: skip
+    return None
+
+
 def band_points(bands: Sequence[Band], value: Decimal, *, higher_is_better: bool = True) -> int:
     """The points of the first band the value reaches."""
     for band in bands:

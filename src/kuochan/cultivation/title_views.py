@@ -27,6 +27,7 @@ from kuochan.cultivation.rules import (
     criterion_rule,
     describe,
     placeholders,
+    scoring_table,
     status_counts,
 )
 from kuochan.cultivation.selectors import title_facts, titles
@@ -108,6 +109,7 @@ def title_detail(request: HttpRequest, code: str) -> HttpResponse:
             "title": title,
             "criteria": criteria,
             "can_edit": request.user.is_city_staff,
+            "scoring": scoring_table(title.code),
         },
     )
 
