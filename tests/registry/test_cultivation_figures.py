@@ -52,7 +52,9 @@ def test_bad_figures_are_refused_with_row_column_and_value(registered, tmp_path,
     assert score["message"] == "应为 0–100 的分数，至多一位小数，如 66.5"
 
 
-def test_honours_take_the_document_number_and_a_date_within_their_year(registered, tmp_path, run_cli):
+def test_honours_take_the_document_number_and_a_date_within_their_year(
+    registered, tmp_path, run_cli, users, login
+):
     header = ["统一社会信用代码", "荣誉类型", "认定年度", "文号", "认定时间"]
     bad = [header, [registered[0], "国家知识产权示范企业", 2025, "国知发〔2025〕1号", dt.date(2024, 12, 31)]]
     code, result = run_cli("honours", write_xlsx(tmp_path / "bad.xlsx", bad))
@@ -69,6 +71,8 @@ def test_honours_take_the_document_number_and_a_date_within_their_year(registere
         "国知发〔2025〕1号",
         dt.date(2025, 1, 1),
     )
+    page = login(users["wuxing"]).get(honour.enterprise.get_absolute_url()).content.decode()
+    assert "知识产权示范企业" in page and "国知发〔2025〕1号 · 2025-01-01" in page
 
 
 def test_enterprises_take_the_segment_start_and_the_profile_edits_it(
