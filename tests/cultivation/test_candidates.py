@@ -1,5 +1,6 @@
 """`kuochan cultivation candidates`: who could earn a title this year, and what each lacks."""
 
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -21,7 +22,11 @@ LAST, BEFORE = THIS_YEAR - 1, THIS_YEAR - 2
 def metric(code, year, revenue, main, rnd):
     AnnualMetric.objects.update_or_create(
         enterprise=Enterprise.objects.get(uscc=code), year=year,
-        defaults={"revenue_wan": Decimal(revenue), "main_revenue_wan": Decimal(main), "rnd_wan": Decimal(rnd)},
+        defaults={
+            "revenue_wan": Decimal(revenue), "main_revenue_wan": Decimal(main), "rnd_wan": Decimal(rnd),
+            # 负债率 50%, 1 项Ⅰ类, 专精特新发展评价 60 分: the criteria these tests are not about, met
+            "assets_wan": Decimal(1000), "liabilities_wan": Decimal(500), "ip_class1": 1, "srdi_score": 60,
+        },
     )  # fmt: skip
 
 
@@ -34,6 +39,7 @@ def srdi(registered):
     """童装 meets 专精特新中小企业's computable criteria; 木业 misses one (研发 90万, 差 10万元); 新材料 misses
     two (营业收入差 180万元, 研发差 40万元, as NOTES.md's 丁)."""
     tongzhuang, xincailiao, muye = registered
+    Enterprise.objects.filter(uscc__in=registered).update(segment_since=dt.date(2015, 1, 1))
     for code, kind in ((tongzhuang, "innovative_sme"), (xincailiao, "tech_sme"), (muye, "innovative_sme")):
         honour(code, kind)
     metric(tongzhuang, BEFORE, 1800, 1700, 100)

@@ -30,10 +30,22 @@ def criteria(code: str) -> list[Criterion]:
     ]
 
 
-def facts(years: dict[int, tuple], *, size="small", honours=(), tax=None, established=dt.date(2010, 1, 1)):
-    """years: {year: (revenue, main revenue, R&D)} in 万元."""
+# 上年末 balance sheet, staff and IP that meet every title's bar unless a test says otherwise: 负债率 50%,
+# 科技人员 30%, 5 项Ⅰ类, 专精特新发展评价 70 分, 细分市场自 2010 年 (截至 2025 年末 15 年).
+SOUND = dict(assets_wan=Decimal(1000), liabilities_wan=Decimal(500), employees=100, tech_staff=30, ip_class1=5,
+             ip_class2=0, srdi_score=Decimal(70))  # fmt: skip
+
+
+def facts(
+    years: dict[int, tuple], *, size="small", honours=(), tax=None, established=dt.date(2010, 1, 1),
+    segment_since=dt.date(2010, 1, 1), **last_year,
+):  # fmt: skip
+    """years: {year: (revenue, main revenue, R&D)} in 万元; `last_year` overrides SOUND for 上年."""
     figures = {
-        year: YearFigures(*(None if v is None else Decimal(str(v)) for v in values))
+        year: YearFigures(
+            *(None if v is None else Decimal(str(v)) for v in values),
+            **({**SOUND, **last_year} if year == AS_OF.year - 1 else {}),
+        )
         for year, values in years.items()
     }
     last = figures.get(AS_OF.year - 1, YearFigures())
@@ -44,7 +56,7 @@ def facts(years: dict[int, tuple], *, size="small", honours=(), tax=None, establ
         "enterprise.revenue_wan": last.revenue_wan,
         "enterprise.tax_wan": None if tax is None else Decimal(tax),
         "enterprise.established_on": established,
-        **derived_facts(figures, as_of=AS_OF, established_on=established),
+        **derived_facts(figures, as_of=AS_OF, established_on=established, segment_since=segment_since),
     }
 
 
@@ -175,3 +187,58 @@ def test_a_not_met_honour_has_no_figure_and_is_never_near():
     [gap] = result.missing
     assert gap.value is None and gap.text.startswith("不满足：企业荣誉包含其一")
     assert not result.near(Decimal(100))
+
+
+def test_high_tech_tech_staff_share_misses_by_one_point():
+    # 丙: 科技人员 18 / 职工 200 = 9.00% < 10%
+    years = {2023: (6000, None, 180), 2024: (7000, None, 250), 2025: (8000, None, 310)}
+    result = assess(criteria("high_tech"), facts(years, employees=200, tech_staff=18))
+    staff = verdict(result, "tech_staff")
+    assert staff.status == NOT_MET
+    assert staff.shortfalls[0].text == "上年科技人员占职工总数比重 9%，差 1 个百分点"
+    exactly = assess(criteria("high_tech"), facts(years, employees=200, tech_staff=20))  # 20 / 200 = 10%
+    assert verdict(exactly, "tech_staff").status == MET
+
+
+def test_srdi_sme_segment_years_to_the_end_of_last_year():
+    # 丁: 细分市场自 2021-03 → 截至 2025-12-31 满 4 年 (≥ 3); 自 2023-01-01 → 满 2 年, 差 1 年; 自 2023-01-02 → 2 年
+    years = {2024: (3000, 2400, 100), 2025: (1500, 1200, 100)}
+    for since, status in (
+        (dt.date(2021, 3, 1), MET),
+        (dt.date(2023, 1, 1), MET),
+        (dt.date(2023, 1, 2), NOT_MET),
+    ):
+        result = assess(criteria("srdi_sme"), facts(years, honours={"tech_sme"}, segment_since=since))
+        assert verdict(result, "segment_years").status == status, since
+    late = assess(criteria("srdi_sme"), facts(years, honours={"tech_sme"}, segment_since=dt.date(2024, 6, 1)))
+    assert verdict(late, "segment_years").shortfalls[0].text == "截至上年末从事细分市场年限 1年，差 2 年"
+    unknown = assess(criteria("srdi_sme"), facts(years, honours={"tech_sme"}, segment_since=None))
+    assert verdict(unknown, "segment_years").reason == "待核实：缺少截至上年末从事细分市场年限数据"
+
+
+@pytest.mark.parametrize(
+    ("liabilities", "status"), [(800, MET), (Decimal("800.01"), NOT_MET), (None, "unknown")]
+)
+def test_srdi_sme_debt_ratio_not_above_80_percent(liabilities, status):
+    years = {2024: (3000, 2400, 100), 2025: (1500, 1200, 100)}
+    result = assess(criteria("srdi_sme"), facts(years, honours={"tech_sme"}, liabilities_wan=liabilities))
+    assert verdict(result, "debt_ratio").status == status  # of 资产 1,000万: 80% = 800万
+
+
+def test_little_giant_ip_and_srdi_score():
+    # 戊: Ⅰ类知识产权 3 项 → 差 1 项; 评价得分 66 ≥ 60; 负债率 68% ≤ 75%
+    years = {2023: (8500, None, None), 2024: (9000, None, 300), 2025: (9800, 8624, 320)}
+    result = assess(
+        criteria("little_giant"),
+        facts(years, size="medium", honours={"provincial_srdi"}, ip_class1=3, srdi_score=Decimal(66),
+              liabilities_wan=Decimal(680)),
+    )  # fmt: skip
+    assert verdict(result, "ip").shortfalls[0].text == "Ⅰ类知识产权 3项，差 1 项"
+    assert verdict(result, "score").status == MET and verdict(result, "debt_ratio").status == MET
+
+
+def test_a_multi_year_figure_is_unknown_when_a_year_is_missing():
+    got = derived_facts({2025: YearFigures(Decimal(100), None, Decimal(5))}, as_of=AS_OF)
+    assert got["enterprise.rnd_sum2_wan"] is None and got["enterprise.rnd_share_pct"] == Decimal(5)
+    assert got["enterprise.debt_ratio_pct"] is None and got["enterprise.tech_staff_share_pct"] is None
+    assert got["score.tech_sme"] is None

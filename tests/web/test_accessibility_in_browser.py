@@ -112,12 +112,12 @@ def world(equipped, with_metrics, grant, enterprise_user, admins, users):
     project = red.get_absolute_url()
     staff = [project, f"{project}progress/", enterprise, ticket.get_absolute_url(), "/outreach/tickets/new/",
              f"/policies/{grant.code}/", "/projects/new/", "/evaluation/?year=2025", "/evaluation/carbon/?year=2025",
-             "/projects/board/", "/outreach/visits/", "/policies/applications/"]  # fmt: skip
+             "/projects/board/", "/outreach/visits/", "/policies/applications/", "/cultivation/titles/high_tech/"]  # fmt: skip
     city_user = User.objects.get(username="city")
     admin_pages = [f"/accounts/users/{city_user.pk}/"]
     return {
         "admin": staff,
-        "city": staff,
+        "city": [*staff, "/cultivation/titles/high_tech/criteria/tech_staff/edit/"],
         "wuxing": staff,
         "leader": [project, enterprise, f"/policies/{grant.code}/", "/evaluation/?year=2025"],
         "qiye": [project, f"{project}progress/", ticket.get_absolute_url(), "/outreach/tickets/new/"],

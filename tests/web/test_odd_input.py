@@ -249,6 +249,9 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "evaluation:offset-remove": {"pk": site.offset.pk},
         "cultivation:round": {"pk": title_round().pk},
         "cultivation:round-results": {"pk": title_round().pk},
+        "cultivation:title": {"code": "high_tech"},
+        "cultivation:title-rule-check": {"code": "high_tech"},
+        "cultivation:criterion-edit": {"code": "high_tech", "criterion": "tech_staff"},
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from kuochan.core.bulk import raw_values
+from kuochan.core.bulk import date_reader, raw_date, raw_values
 from kuochan.core.scope import scoped_or_system
 from kuochan.cultivation.models import Title
 from kuochan.cultivation.rules import (
@@ -51,25 +51,35 @@ def _wan(value: int | None) -> Decimal | None:
 
 
 def title_facts(enterprises: QuerySet[Enterprise], as_of: dt.date) -> dict[int, dict[str, Any]]:
-    """Each enterprise's facts for the titles' criteria as known on `as_of`: the policies' facts and the
-    figures derived from the three years before the as-of year. Three queries beyond the policies'."""
+    """Each enterprise's facts for the titles' criteria as known on `as_of`: the policies' facts, the
+    figures derived from the three years before the as-of year (and the as-of year's SRDI score) and the two
+    published evaluations scored on them. Two queries beyond the policies'."""
     facts = enterprise_facts(enterprises, as_of)
     last = as_of.year - 1
     metrics = AnnualMetric.objects.filter(
-        enterprise__in=enterprises.order_by(), year__gte=last - 2, year__lte=last
+        enterprise__in=enterprises.order_by(), year__gte=last - 2, year__lte=as_of.year
     ).order_by()
     years: dict[int, dict[int, YearFigures]] = defaultdict(dict)
-    for pk, year, revenue, main, rnd, employees in raw_values(
+    for pk, year, *money, employees, tech_staff, ip1, ip2, srdi in raw_values(
         metrics.values_list(
             "enterprise_id", "year", hundredths("revenue_wan"), hundredths("main_revenue_wan"),
-            hundredths("rnd_wan"), "employees",
+            hundredths("rnd_wan"), hundredths("assets_wan"), hundredths("liabilities_wan"), "employees",
+            "tech_staff", "ip_class1", "ip_class2", hundredths("srdi_score"),
         )
     ):  # fmt: skip
-        years[pk][year] = YearFigures(_wan(revenue), _wan(main), _wan(rnd), employees)
+        revenue, main, rnd, assets, liabilities = (_wan(v) for v in money)
+        years[pk][year] = YearFigures(
+            revenue, main, rnd, employees, assets, liabilities, tech_staff, ip1, ip2, _wan(srdi)
+        )
+    read = date_reader()
+    segments = dict(raw_values(enterprises.order_by().values_list("id", raw_date("segment_since"))))
     for pk, own in facts.items():
         own.update(
-            derived_facts(years.get(pk, {}), as_of=as_of, established_on=own["enterprise.established_on"])
-        )
+            derived_facts(
+                years.get(pk, {}), as_of=as_of, established_on=own["enterprise.established_on"],
+                segment_since=read(segments.get(pk)),
+            )
+        )  # fmt: skip
     return facts
 
 

@@ -45,6 +45,7 @@ class EnterpriseOut(Schema):
     size_class: str
     above_scale: bool
     above_scale_since: dt.date | None
+    segment_since: dt.date | None
 
     @staticmethod
     def resolve_district(enterprise: Enterprise) -> str:
@@ -73,6 +74,12 @@ class MetricOut(Schema):
     zero_carbon_10k_kwh: float | None
     land_mu: float | None
     employees: int | None
+    assets_wan: float | None
+    liabilities_wan: float | None
+    tech_staff: int | None
+    ip_class1: int | None
+    ip_class2: int | None
+    srdi_score: float | None
 
 
 class EnterpriseDetailOut(EnterpriseOut):
@@ -116,6 +123,7 @@ class EnterpriseIn(Input):
     size_class: SizeClass | Literal[""] = ""
     above_scale: bool = False
     above_scale_since: Day | None = None
+    segment_since: Day | None = Field(None, description="从事细分市场起始日期")
     tags: list[Id] = Field([], max_length=100, description="产业标签 id")
 
 
@@ -132,6 +140,7 @@ class EnterprisePatch(Input):
     size_class: SizeClass | Literal[""] = None
     above_scale: bool = None
     above_scale_since: Day | None = None
+    segment_since: Day | None = None
     tags: list[Id] = Field(None, max_length=100)
 
 
@@ -245,6 +254,14 @@ class MetricIn(Input):
     zero_carbon_10k_kwh: Amount | None = Field(None, description="万千瓦时")
     land_mu: Amount | None = Field(None, description="亩")
     employees: int | None = Field(None, ge=0, le=10_000_000)
+    assets_wan: Amount | None = Field(None, description="资产总额（万元）")
+    liabilities_wan: Amount | None = Field(None, description="负债总额（万元）")
+    tech_staff: int | None = Field(None, ge=0, le=10_000_000, description="科技人员数")
+    ip_class1: int | None = Field(None, ge=0, le=1_000_000, description="Ⅰ类知识产权（项）")
+    ip_class2: int | None = Field(None, ge=0, le=1_000_000, description="Ⅱ类知识产权（项）")
+    srdi_score: Decimal | None = Field(
+        None, ge=0, le=100, max_digits=4, decimal_places=1, description="专精特新发展评价得分"
+    )
 
 
 def _import(kind: str, request: HttpRequest, enterprise: Enterprise, values: dict[str, Any]) -> None:
@@ -277,6 +294,8 @@ class HonourOut(Schema):
     year_granted: int
     year_lost: int | None
     stock_code: str
+    document_number: str
+    granted_on: dt.date | None
 
     @staticmethod
     def resolve_kind_label(honour: Honour) -> str:
@@ -288,6 +307,8 @@ class HonourIn(Input):
     year_granted: Year
     year_lost: Year | None = None
     stock_code: str = Field("", max_length=16)
+    document_number: str = Field("", max_length=64, description="认定文号")
+    granted_on: Day | None = Field(None, description="认定日期（须在认定年度内）")
 
 
 @router.get("/{enterprise_id}/honours", response=list[HonourOut], summary="企业荣誉")

@@ -254,6 +254,14 @@ class EnterpriseOwnedImporter(FindsEnterprises, Importer):
     def _field(self, name: str) -> models.Field:
         return self.model._meta.get_field(name)
 
+    def _default(self, name: str) -> Any:
+        """A column the file lacks, as a new row stores it: its database default where it has one (the bulk
+        insert names every column)."""
+        field = self._field(name)
+        if not field.has_db_default():
+            return field.get_default()
+        return getattr(field.db_default, "value", field.db_default)  # a plain value, or one in Value()
+
     def _is_hundredths(self, name: str) -> bool:
         return isinstance(self._field(name), models.DecimalField)
 
@@ -362,7 +370,7 @@ class EnterpriseOwnedImporter(FindsEnterprises, Importer):
         text = [isinstance(self._field(name), models.CharField | models.TextField) for name in fields]
         key_converters = [self._to_db(name) for name in self.key_fields]
         dates = [isinstance(self._field(name), models.DateField) for name in fields]
-        defaults = [self._field(name).get_default() for name in absent]
+        defaults = [self._default(name) for name in absent]
 
         def chunks() -> Iterator[list[list[object]]]:
             for start in range(0, len(plan.creates), CHUNK):
@@ -451,6 +459,16 @@ class EnterpriseOwnedImporter(FindsEnterprises, Importer):
         return value
 
 
+def to_score(value: object) -> int | None:
+    """A 0–100 score with at most one decimal, in hundredths like the other figures."""
+    hundredths = to_hundredths(value)
+    if hundredths is None:
+        return None
+    if hundredths > 10000 or hundredths % 10:
+        raise CellError("应为 0–100 的分数，至多一位小数，如 66.5")
+    return hundredths
+
+
 METRIC_COLUMNS = (
     money("revenue_wan", "营业收入（万元）", synonyms=("营业收入", "营收")),
     money("main_revenue_wan", "主营业务收入（万元）", synonyms=("主营业务收入", "主营收入")),
@@ -493,6 +511,39 @@ METRIC_COLUMNS = (
         help="人",
         number_format=COUNT_FORMAT,
     ),
+    money("assets_wan", "资产总额（万元）", synonyms=("资产总额", "总资产", "资产合计", "年末资产总额")),
+    money("liabilities_wan", "负债总额（万元）", synonyms=("负债总额", "总负债", "负债合计", "年末负债总额")),
+    Column(
+        "tech_staff",
+        "科技人员数",
+        parse=to_int,
+        synonyms=("科技人员", "科技人员人数", "科技活动人员", "科技人员数量"),
+        help="人；从事研发和相关技术创新活动的人员",
+        number_format=COUNT_FORMAT,
+    ),
+    Column(
+        "ip_class1",
+        "Ⅰ类知识产权（项）",
+        parse=to_int,
+        synonyms=("Ⅰ类知识产权", "I类知识产权", "一类知识产权", "Ⅰ类知识产权数", "Ⅰ类知识产权数量"),
+        help="项；发明专利（含国防专利）、植物新品种、国家级农作物品种、国家新药、国家一级中药保护品种、集成电路布图设计专有权等",
+        number_format=COUNT_FORMAT,
+    ),
+    Column(
+        "ip_class2",
+        "Ⅱ类知识产权（项）",
+        parse=to_int,
+        synonyms=("Ⅱ类知识产权", "II类知识产权", "二类知识产权", "Ⅱ类知识产权数", "Ⅱ类知识产权数量"),
+        help="项；实用新型专利、外观设计专利、软件著作权等",
+        number_format=COUNT_FORMAT,
+    ),
+    Column(
+        "srdi_score",
+        "专精特新发展评价得分",
+        parse=to_score,
+        synonyms=("发展评价得分", "专精特新评价得分", "专精特新发展评价分数", "评价得分"),
+        help="0–100 分，至多一位小数（优质中小企业梯度培育平台的评价结果）",
+    ),
 )
 YEAR = Column(
     "year", "年度", parse=to_year, synonyms=("年份", "统计年度"), required=True, help="四位年份", example=2025
@@ -527,6 +578,10 @@ HONOUR_SPELLINGS = {label: value for value, label in HonourKind.choices} | {
     "上市": HonourKind.LISTED,
     "科技型中小": HonourKind.TECH_SME,
     "创新型中小": HonourKind.INNOVATIVE_SME,
+    "国家技术创新示范企业": HonourKind.TECH_INNOVATION_DEMO,
+    "国家级技术创新示范企业": HonourKind.TECH_INNOVATION_DEMO,
+    "国家知识产权优势企业": HonourKind.IP_ADVANTAGE,
+    "国家知识产权示范企业": HonourKind.IP_DEMO,
 }
 
 
@@ -537,7 +592,7 @@ class HonoursImporter(EnterpriseOwnedImporter):
     model = Honour
     key_fields = ("kind", "year_granted")
     key_label = "同年度同一荣誉"
-    checked_fields = ("year_lost",)
+    checked_fields = ("year_lost", "granted_on")
     columns = (
         USCC,
         NAME,
@@ -562,17 +617,32 @@ class HonoursImporter(EnterpriseOwnedImporter):
             "year_lost", "失去年度", parse=to_year, synonyms=("取消年度", "摘牌年度"), help="仍持有则留空"
         ),
         Column("stock_code", "股票代码", synonyms=("证券代码",), help="上市公司填写"),
+        Column(
+            "document_number",
+            "认定文号",
+            synonyms=("文号", "认定文件号", "公告文号", "发文文号", "批准文号"),
+            help="认定或公告文件的文号",
+            example="浙经信企业〔2025〕88号",
+        ),
+        Column(
+            "granted_on",
+            "认定日期",
+            parse=to_date,
+            synonyms=("认定时间", "公告日期", "发文日期", "公布日期"),
+            help="须在认定年度内",
+            example="2024-12-05",
+        ),
     )
 
     def check(self, rows: list[Row]) -> None:
         super().check(rows)
         for row in rows:
-            if (
-                row.get("year_lost") is not None
-                and row.get("year_granted")
-                and row.get("year_lost") < row.get("year_granted")
-            ):
-                row.error("year_lost", f"失去年度不能早于认定年度 {row.get('year_granted')}")
+            granted = row.get("year_granted")
+            if row.get("year_lost") is not None and granted and row.get("year_lost") < granted:
+                row.error("year_lost", f"失去年度不能早于认定年度 {granted}")
+            granted_on = row.get("granted_on")
+            if granted_on and granted and granted_on.year != granted:
+                row.error("granted_on", f"认定日期 {granted_on.isoformat()} 不在认定年度 {granted} 年内")
 
 
 SURVEY_WILLINGNESS = {label: value for value, label in Willingness.choices} | {
@@ -693,6 +763,20 @@ class EnterprisesImporter(FindsEnterprises, Importer):
             example="2021-01-01",
         ),
         Column(
+            "segment_since",
+            "从事细分市场起始日期",
+            parse=to_date,
+            synonyms=(
+                "细分市场起始日期",
+                "从事细分市场时间",
+                "进入细分市场日期",
+                "细分领域起始日期",
+                "从事细分领域起始日期",
+            ),
+            help="开始从事主导产品所在细分市场的日期（专精特新等称号按此计算年限）",
+            example="2016-03-01",
+        ),
+        Column(
             "tags",
             "所属产业链",
             parse=parse_list,
@@ -711,6 +795,7 @@ class EnterprisesImporter(FindsEnterprises, Importer):
         "size_class",
         "above_scale",
         "above_scale_since",
+        "segment_since",
         "tags",
     )
 
@@ -789,6 +874,7 @@ class EnterprisesImporter(FindsEnterprises, Importer):
             "size_class": enterprise.size_class,
             "above_scale": enterprise.above_scale,
             "above_scale_since": enterprise.above_scale_since,
+            "segment_since": enterprise.segment_since,
             "tags": tag_names.get(enterprise.pk, ()),
         }
 
@@ -896,6 +982,7 @@ class EnterprisesImporter(FindsEnterprises, Importer):
                 e.get_size_class_display() if e.size_class else "",
                 "是" if e.above_scale else "否",
                 e.above_scale_since,
+                e.segment_since,
                 "、".join(sorted(tag.name for tag in e.tags.all())),
             ]
 

@@ -98,7 +98,7 @@ def tags_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResul
 
 ENTERPRISE_FIELDS = (
     "uscc", "name", "district", "town", "address", "established_on", "industry_code", "size_class",
-    "above_scale", "above_scale_since",
+    "above_scale", "above_scale_since", "segment_since",
 )  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from kuochan.core.forms import (
     refusal,
 )
 from kuochan.core.scope import get_scoped_or_404, path_in_scope
+from kuochan.cultivation.rules import share_pct
 from kuochan.evaluation import carbon_selectors
 from kuochan.evaluation.selectors import explained
 from kuochan.imports.models import ImportBatch
@@ -40,6 +41,8 @@ from kuochan.registry.models import (
 from kuochan.web.exports import xlsx_response
 
 EXPORT_CHOICES = [("", "—"), ("xlsx", "Excel")]
+# The annual figures the titles' criteria read, shown apart on the profile when any is recorded.
+CULTIVATION_FIGURES = ("assets_wan", "liabilities_wan", "tech_staff", "ip_class1", "ip_class2", "srdi_score")
 
 
 class EnterpriseFilterForm(FilterForm):
@@ -101,6 +104,12 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for metric in metrics:
         metric.source_batch = batches.get(metric.created_batch)
+    cultivation_metrics = [
+        m for m in metrics if any(getattr(m, name) is not None for name in CULTIVATION_FIGURES)
+    ]
+    for metric in cultivation_metrics:
+        metric.debt_ratio_pct = share_pct(metric.liabilities_wan, metric.assets_wan)
+        metric.tech_staff_share_pct = share_pct(metric.tech_staff, metric.employees)
     return render(
         request,
         "registry/detail.html",
@@ -109,6 +118,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "created_by": batches.get(enterprise.created_batch),
             "honours": enterprise.honours.all(),
             "metrics": metrics,
+            "cultivation_metrics": cultivation_metrics,
             "surveys": enterprise.surveys.order_by("-year"),
             "contacts": enterprise.contacts.all(),
             "projects": enterprise.projects.order_by("code"),
@@ -155,6 +165,9 @@ class EnterpriseForm(forms.Form):
     above_scale = forms.BooleanField(label="规上企业", required=False)
     above_scale_since = forms.DateField(
         label="规上起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    segment_since = forms.DateField(
+        label="从事细分市场起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     tags = TagsField(label="所属产业链", queryset=IndustryTag.objects.all(), required=False)
 

@@ -20,7 +20,7 @@
   const PENDING = "placeholder"; // the field choice of a condition the policy text leaves to be worded
   const GROUPS = [["all", "全部满足"], ["any", "任一满足"], ["not", "不满足"]];
   const LISTED = new Set(["in", "not_in", "contains_any"]); // operations that take a list of values
-  const SECTIONS = { enterprise: "企业", evaluation: "亩均评价", project: "项目" };
+  const SECTIONS = { enterprise: "企业", evaluation: "亩均评价", project: "项目", score: "评价得分" };
   const SPLIT = /[、,，;；\n]+/;
 
   class Unfit extends Error {} // a rule the form cannot show as it is
