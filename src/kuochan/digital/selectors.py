@@ -319,3 +319,25 @@ def enterprise_digital(*, actor: Any, enterprise: Enterprise, today: dt.date) ->
         "tasks": [(task, [(p, project_state(p, today)) for p in task.projects.all()]) for task in tasks],
         "titles": titles,
     }
+
+
+# The plan's counts of smart factories, by the indicator codes the plan data gives them.
+PLAN_FACTORY_INDICATORS = {"smart_factories": "national_basic_or_above", "excellent_factories": "excellent_or_above"}
+
+
+def plan_factory_targets(*, actor: Any, year: int) -> list[dict[str, Any]]:
+    """The plan's smart-factory targets (the plan in force in `year`, else the latest plan that has them):
+    each indicator's name, its last yearly target and that year, and which count it is compared with."""
+    from kuochan.targets.selectors import plan_get
+
+    for plan in (plan_get(actor=actor, year=year), plan_get(actor=actor)):
+        if plan is None:
+            continue
+        found = [
+            {"name": indicator.name, "year": int(last), "target": Decimal(indicator.yearly[last]), "count": PLAN_FACTORY_INDICATORS[indicator.code]}
+            for indicator in plan.indicators.filter(code__in=PLAN_FACTORY_INDICATORS).order_by("sort_order")
+            if indicator.yearly and (last := max(indicator.yearly, key=int))
+        ]  # fmt: skip
+        if found:
+            return found
+    return []
