@@ -36,6 +36,7 @@ from django.urls.exceptions import Resolver404
 from kuochan.accounts.services import token_create
 from kuochan.audit.models import Source
 from kuochan.cockpit import services as cockpit
+from kuochan.digital.services import task_save
 from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset
 from kuochan.imports.models import ImportUpload
 from kuochan.jobs.models import Job
@@ -98,6 +99,7 @@ class Site:
     tenancy: Any = None
     offset: Any = None
     benchmark: Any = None
+    digital_task: Any = None
 
 
 @pytest.fixture
@@ -134,6 +136,10 @@ def site(world, admins) -> Site:  # noqa: F811
             actor=world.users["enterprise"], source=web, ticket=world.ticket, name="说明.pdf", content=PDF
         ),
         **land_and_carbon(world),
+        digital_task=task_save(
+            actor=wuxing, source=web, enterprise=world.zhili, year=TODAY.year, target_level="2.0",
+            responsible=wuxing, projects=[world.projects["red"]],
+        ),
     )
 
 
@@ -246,6 +252,9 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "evaluation:benchmark-remove": {"pk": site.benchmark.pk},
         "evaluation:offset-create": {"pk": w.zhili.pk},
         "evaluation:offset-remove": {"pk": site.offset.pk},
+        "digital:task-edit": {"pk": site.digital_task.pk},
+        "digital:task-status": {"pk": site.digital_task.pk},
+        "digital:task-remove": {"pk": site.digital_task.pk},
     }
 
 
