@@ -22,7 +22,9 @@ def test_coverage_route(firms, users, login):
     body = login(users["city_staff"]).get("/api/v1/digital/coverage", {"as_of": "2025-12-31"}).json()
     assert body["total"]["above_scale"] == 4 and body["total"]["share_2"] == 50.0
     assert body["total"]["reasons"][1] == "2.0 覆盖 2 / 4 家，50.00%"
-    by_industry = login(users["city_staff"]).get("/api/v1/digital/coverage", {"as_of": "2025-12-31", "by": "industry"})
+    by_industry = login(users["city_staff"]).get(
+        "/api/v1/digital/coverage", {"as_of": "2025-12-31", "by": "industry"}
+    )
     assert by_industry.json()["by"] == "industry"
     assert login(users["city_staff"]).get("/api/v1/digital/coverage", {"by": "town"}).status_code == 422
 
@@ -49,7 +51,9 @@ def test_create_task_route_refuses_another_enterprises_project(pipeline, users, 
 
 def test_update_task_route(listed, users, login):
     client = login(users["nanxun"])
-    response = client.patch(f"/api/v1/digital/tasks/{listed.pk}", {"status": "done"}, content_type="application/json")
+    response = client.patch(
+        f"/api/v1/digital/tasks/{listed.pk}", {"status": "done"}, content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["status"] == "done"
     assert DigitalTask.objects.get().responsible == users["nanxun"]
     other = login(users["wuxing"]).patch(
@@ -76,8 +80,15 @@ def test_levels_routes(registered, users, login):
 def test_another_city_sees_none_of_it(listed, two_cities, login):
     client = login(two_cities["b_staff"])
     assert client.get("/api/v1/digital/tasks").json()["count"] == 0
-    assert client.patch(f"/api/v1/digital/tasks/{listed.pk}", {"status": "done"}, content_type="application/json").status_code == 404
-    assert client.get("/api/v1/digital/coverage").json()["total"]["above_scale"] == 1  # its own enterprise only
+    assert (
+        client.patch(
+            f"/api/v1/digital/tasks/{listed.pk}", {"status": "done"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get("/api/v1/digital/coverage").json()["total"]["above_scale"] == 1
+    )  # its own enterprise only
 
 
 def test_enterprise_users_are_refused(enterprise_user, login):

@@ -36,8 +36,13 @@ def test_lists_json(pipeline, users, capsys):
     )  # fmt: skip
     report = run(capsys, "lists", "--year", str(TODAY.year), "--format", "json")
     assert report["enterprises"][0]["responsible"] == "wuxing"
-    assert report["projects"][0]["code"] == pipeline["red"].code and report["projects"][0]["total_wan"] == "12000.00"
-    assert report["responsible"] == [{"name": "wuxing", "phone": "", "username": "wuxing", "tasks": 1, "done": 0}]
+    assert (
+        report["projects"][0]["code"] == pipeline["red"].code
+        and report["projects"][0]["total_wan"] == "12000.00"
+    )
+    assert report["responsible"] == [
+        {"name": "wuxing", "phone": "", "username": "wuxing", "tasks": 1, "done": 0}
+    ]
 
 
 def test_bad_dates_and_years_exit_2(huzhou):

@@ -20,7 +20,11 @@ def test_demo_covers_every_above_scale_enterprise_at_1_0_with_lists_and_titles(h
     assert 0 < total.reached["2.0"] < total.above_scale
     wuxing = User.objects.get(username="wuxing")
     assert DigitalTask.objects.filter(responsible=wuxing).exists()
-    assert not DigitalTask.objects.filter(responsible=wuxing).exclude(enterprise__district=wuxing.org_unit).exists()
+    assert (
+        not DigitalTask.objects.filter(responsible=wuxing)
+        .exclude(enterprise__district=wuxing.org_unit)
+        .exists()
+    )
     titles = factory_titles(actor=None, year=TODAY.year)
     assert titles.national_basic_or_above > 0
     assert all(h.granted_on for holders in titles.by_kind.values() for h in holders)

@@ -46,7 +46,9 @@ def test_bad_level_rows_name_row_column_value_and_write_nothing(registered, tmp_
     assert "企业库中没有" in problems[(4, "统一社会信用代码")]["message"]
     assert problems[(5, "企业名称")]["value"] == "没有这家公司"
     assert problems[(6, "评定日期")]["value"] == "下个月"
-    assert DigitalLevel.objects.count() == 0 and not ImportBatch.objects.filter(kind="digital-levels").exists()
+    assert (
+        DigitalLevel.objects.count() == 0 and not ImportBatch.objects.filter(kind="digital-levels").exists()
+    )
 
 
 def test_tasks_import_links_projects_and_the_district_user(pipeline, users, tmp_path, run_cli):
@@ -83,12 +85,38 @@ def test_bad_task_rows_are_refused_whole(pipeline, users, tmp_path, run_cli):
     assert code == 2
     problems = {(e["row"], e["column"]): e for e in result["errors"]}
     assert "不是湖州织里童装有限公司的项目" in problems[(2, "项目代码")]["message"]
-    assert "待改造、改造中、已完成" in problems[(4, "状态")]["message"] and problems[(4, "状态")]["value"] == "做完了"
+    assert (
+        "待改造、改造中、已完成" in problems[(4, "状态")]["message"]
+        and problems[(4, "状态")]["value"] == "做完了"
+    )
     assert DigitalTask.objects.count() == 0
 
 
 def test_district_staff_cannot_import_another_districts_enterprise(pipeline, tmp_path, run_cli):
     muye = pipeline["green"].enterprise
-    path = write_xlsx(tmp_path / "tasks.xlsx", [TASK_HEADER, [muye.uscc, "", YEAR, "2.0", "李四", "", "", ""]])
+    path = write_xlsx(
+        tmp_path / "tasks.xlsx", [TASK_HEADER, [muye.uscc, "", YEAR, "2.0", "李四", "", "", ""]]
+    )
     code, result = run_cli("digital-tasks", path, "--user", "wuxing")
     assert code == 2 and result["errors"][0]["message"] == "不在您的数据范围内"
+
+
+def test_a_tasks_batch_rolls_back_to_what_was_there(pipeline, users, tmp_path, run_cli):
+    from kuochan.audit.models import Source
+    from kuochan.imports.engine import batch_rollback
+
+    red = pipeline["red"]
+    first = write_xlsx(
+        tmp_path / "a.xlsx", [TASK_HEADER, [red.enterprise.uscc, "", YEAR, "1.0", "赵工", "", red.code, ""]]
+    )
+    second = write_xlsx(
+        tmp_path / "b.xlsx", [TASK_HEADER, [red.enterprise.uscc, "", YEAR, "2.0", "赵工", "", "", "已完成"]]
+    )
+    assert run_cli("digital-tasks", first)[0] == 0
+    code, result = run_cli("digital-tasks", second)
+    assert code == 0 and result["updated"] == 1
+    task = DigitalTask.objects.get()
+    assert (task.target_level, task.status, list(task.projects.all())) == ("2.0", "done", [])
+    batch_rollback(actor=None, source=Source.CLI, batch=ImportBatch.objects.get(pk=result["batch"]))
+    task.refresh_from_db()
+    assert (task.target_level, task.status, list(task.projects.all())) == ("1.0", "pending", [red])

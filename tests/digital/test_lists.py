@@ -36,7 +36,11 @@ def tasks(pipeline, users):
 def test_three_lists_give_enterprises_projects_and_people(tasks, users, pipeline):
     lists = three_lists(actor=users["city_staff"], year=YEAR, today=TODAY)
     # most urgent first: 待改造, then 改造中, then 已完成
-    assert [t.enterprise.name for t in lists.tasks] == ["南浔木业有限公司", "湖州织里童装有限公司", "湖州吴兴新材料有限公司"]
+    assert [t.enterprise.name for t in lists.tasks] == [
+        "南浔木业有限公司",
+        "湖州织里童装有限公司",
+        "湖州吴兴新材料有限公司",
+    ]
     report = lists_report(lists)
     projects = {p["code"]: p for p in report["projects"]}
     assert set(projects) == {pipeline["red"].code, pipeline["green"].code}
@@ -53,9 +57,9 @@ def test_district_staff_see_only_their_district_tasks(tasks, users):
 
 
 def test_filters_by_status_and_responsible(tasks, users):
-    assert [t.pk for t in three_lists(actor=users["city_staff"], year=YEAR, today=TODAY, status="done").tasks] == [
-        tasks["xincailiao"].pk
-    ]
+    assert [
+        t.pk for t in three_lists(actor=users["city_staff"], year=YEAR, today=TODAY, status="done").tasks
+    ] == [tasks["xincailiao"].pk]
     found = three_lists(actor=users["city_staff"], year=YEAR, today=TODAY, responsible="nanxun").tasks
     assert [t.pk for t in found] == [tasks["muye"].pk]
 

@@ -14,7 +14,13 @@ YEAR = TODAY.year
 def listed(pipeline, users):
     red, green = pipeline["red"], pipeline["green"]
     actor = users["city_staff"]
-    level_set(actor=actor, source=Source.WEB, enterprise=red.enterprise, level="1.0", assessed_on=TODAY.replace(month=1, day=1))
+    level_set(
+        actor=actor,
+        source=Source.WEB,
+        enterprise=red.enterprise,
+        level="1.0",
+        assessed_on=TODAY.replace(month=1, day=1),
+    )
     return {
         "red": task_save(
             actor=actor, source=Source.WEB, enterprise=red.enterprise, year=YEAR, target_level="2.0",
@@ -48,13 +54,19 @@ def test_task_list_is_most_urgent_first_and_exports_three_lists(listed, users, l
     assert text.index("湖州织里童装有限公司") < text.index("南浔木业有限公司")  # 待改造 before 改造中
     response = client.get("/digital/tasks/", {"export": "xlsx"})
     flat = [cell for row in exported_rows(response) for cell in row if cell not in (None, "")]
-    assert "项目清单" in flat and "责任人清单" in flat and "赵工" in flat and listed["red"].projects.get().code in flat
+    assert (
+        "项目清单" in flat
+        and "责任人清单" in flat
+        and "赵工" in flat
+        and listed["red"].projects.get().code in flat
+    )
 
 
 def test_clerk_updates_a_status_as_the_browser_posts(listed, users, login):
     client = login(users["wuxing"])
     response = client.post(
-        f"/digital/tasks/{listed['red'].pk}/status/", {"status": "done", "next": "/digital/tasks/?status=pending"}
+        f"/digital/tasks/{listed['red'].pk}/status/",
+        {"status": "done", "next": "/digital/tasks/?status=pending"},
     )
     assert response.status_code == 302 and response["Location"] == "/digital/tasks/?status=pending"
     listed["red"].refresh_from_db()
@@ -107,7 +119,8 @@ def test_level_form_and_profile_section(listed, users, login, pipeline):
     )  # fmt: skip
     client = login(users["nanxun"])
     response = client.post(
-        "/digital/levels/new/", {"enterprise": green.uscc, "level": "2.0", "assessed_on": TODAY.isoformat(), "source": "区县核定"}
+        "/digital/levels/new/",
+        {"enterprise": green.uscc, "level": "2.0", "assessed_on": TODAY.isoformat(), "source": "区县核定"},
     )
     assert response.status_code == 302 and DigitalLevel.objects.get(enterprise=green).level == "2.0"
     profile = client.get(green.get_absolute_url()).content.decode()
@@ -117,7 +130,9 @@ def test_level_form_and_profile_section(listed, users, login, pipeline):
 
 def test_level_form_with_a_bad_date_says_so(users, login, registered):
     client = login(users["city_staff"])
-    response = client.post("/digital/levels/new/", {"enterprise": registered[0], "level": "1.0", "assessed_on": "明天"})
+    response = client.post(
+        "/digital/levels/new/", {"enterprise": registered[0], "level": "1.0", "assessed_on": "明天"}
+    )
     assert response.status_code == 200 and "评定日期" in response.content.decode()
     assert not DigitalLevel.objects.exists()
 

@@ -137,8 +137,13 @@ def site(world, admins) -> Site:  # noqa: F811
         ),
         **land_and_carbon(world),
         digital_task=task_save(
-            actor=wuxing, source=web, enterprise=world.zhili, year=TODAY.year, target_level="2.0",
-            responsible=wuxing, projects=[world.projects["red"]],
+            actor=wuxing,
+            source=web,
+            enterprise=world.zhili,
+            year=TODAY.year,
+            target_level="2.0",
+            responsible=wuxing,
+            projects=[world.projects["red"]],
         ),
     )
 

@@ -42,9 +42,7 @@ def demo_digital(today: dt.date, seed: int) -> dict[str, int]:
     if existing:
         return {"existing": existing}
     rng = random.Random(seed + 25)
-    firms = list(
-        Enterprise.objects.filter(above_scale_on(today)).select_related("district").order_by("uscc")
-    )
+    firms = list(Enterprise.objects.filter(above_scale_on(today)).select_related("district").order_by("uscc"))
     levels = []
     for firm in firms:
         levels.append(DigitalLevel(enterprise=firm, level="1.0", assessed_on=_day_between(rng, dt.date(2023, 1, 1), FULL_COVERAGE), source="省数字化改造评估"))  # fmt: skip
@@ -72,7 +70,11 @@ def demo_digital(today: dt.date, seed: int) -> dict[str, int]:
     DigitalTask.objects.bulk_create(tasks, batch_size=2000)
     through = DigitalTask.projects.through
     through.objects.bulk_create(
-        [through(digitaltask_id=task.pk, project_id=p.pk) for task, linked in zip(tasks, links, strict=True) for p in linked]
+        [
+            through(digitaltask_id=task.pk, project_id=p.pk)
+            for task, linked in zip(tasks, links, strict=True)
+            for p in linked
+        ]
     )
     honours = []
     for kind, share in FACTORY_TITLES:

@@ -2,13 +2,12 @@
 json` prints), the year's three lists and their tasks (list, create, update), and the assessed levels. Same
 scope, permissions and checks as the pages."""
 
-
 import datetime as dt
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -66,7 +65,9 @@ class DigitalTaskIn(Input):
     uscc: str = Uscc
     year: Year
     target_level: LevelCode
-    responsible_username: str = Field("", max_length=150, description="平台用户（须能办理该企业所在区县事务）")
+    responsible_username: str = Field(
+        "", max_length=150, description="平台用户（须能办理该企业所在区县事务）"
+    )
     responsible_name: str = Field("", max_length=64, description="平台外责任人姓名")
     responsible_phone: str = Field("", max_length=32)
     status: StatusCode = "pending"
@@ -103,10 +104,7 @@ class DigitalLevelIn(Input):
 
 
 def _enterprise(actor: Any, uscc: str) -> Enterprise:
-    found = scoped(Enterprise.objects.select_related("district"), actor).filter(uscc=normalise_code(uscc)).first()
-    if found is None:
-        raise Http404(f"数据范围内没有企业“{uscc}”。")
-    return found
+    return get_scoped_or_404(Enterprise.objects.select_related("district"), actor, uscc=normalise_code(uscc))
 
 
 def _responsible(username: str) -> Any:
@@ -127,13 +125,19 @@ def _projects(actor: Any, codes: list[str]) -> list[Project]:
 
 
 def _task(actor: Any, pk: int) -> DigitalTask:
-    return get_scoped_or_404(DigitalTask.objects.select_related("enterprise__district", "responsible"), actor, pk=pk)
+    return get_scoped_or_404(
+        DigitalTask.objects.select_related("enterprise__district", "responsible"), actor, pk=pk
+    )
 
 
-@router.get("/coverage", response=DigitalCoverageOut, summary="规上工业企业数字化改造覆盖率（按区县或行业，截至某日）")
+@router.get(
+    "/coverage",
+    response=DigitalCoverageOut,
+    summary="规上工业企业数字化改造覆盖率（按区县或行业，截至 as_of，默认今天）",
+)
 def coverage(
     request: HttpRequest,
-    as_of: Day | None = Query(None, description="截至日期，默认今天"),
+    as_of: Day | None = None,
     by: Literal["district", "industry"] = "district",
 ) -> dict[str, Any]:
     staff_only(request.auth, REFUSAL)
@@ -141,17 +145,22 @@ def coverage(
     return selectors.coverage_report(report)
 
 
-@router.get("/tasks", response=list[DigitalTaskOut], summary="某年度数字化改造清单（待改造在前）")
+@router.get(
+    "/tasks", response=list[DigitalTaskOut], summary="某年度（year，默认今年）数字化改造清单（待改造在前）"
+)
 @paginate(Pages)
 def task_list(
     request: HttpRequest,
-    year: Year | None = Query(None, description="年度，默认今年"),
+    year: Year | None = None,
     status: StatusCode | None = None,
     responsible: str = Query("", max_length=64, description="责任人用户名或姓名"),
 ) -> list[dict[str, Any]]:
     staff_only(request.auth, REFUSAL)
     tasks = selectors.tasks_of(
-        actor=request.auth, year=year or timezone.localdate().year, status=status or "", responsible=responsible
+        actor=request.auth,
+        year=year or timezone.localdate().year,
+        status=status or "",
+        responsible=responsible,
     )
     return [selectors.task_row(task) for task in tasks]
 
@@ -178,7 +187,11 @@ def task_update(request: HttpRequest, pk: Id, data: DigitalTaskPatch) -> dict[st
     responsible = task.responsible
     if "responsible_username" in given:
         responsible = _responsible(given["responsible_username"] or "")
-    projects = _projects(actor, given["projects"]) if given.get("projects") is not None else list(task.projects.all())
+    projects = (
+        _projects(actor, given["projects"])
+        if given.get("projects") is not None
+        else list(task.projects.all())
+    )
     services.task_save(
         actor=actor, source=Source.API, enterprise=task.enterprise, year=task.year, task=task,
         target_level=given.get("target_level") or task.target_level, responsible=responsible,
@@ -205,7 +218,9 @@ def level_list(
     return [_level_out(level) for level in levels.order_by("-assessed_on", "enterprise__uscc")]
 
 
-@router.post("/levels", response={201: DigitalLevelOut}, summary="登记企业某日评定的数字化改造水平（同日再登记即更正）")
+@router.post(
+    "/levels", response={201: DigitalLevelOut}, summary="登记企业某日评定的数字化改造水平（同日再登记即更正）"
+)
 def level_create(request: HttpRequest, data: DigitalLevelIn) -> Status:
     staff_only(request.auth, REFUSAL)
     if data.assessed_on > timezone.localdate():

@@ -75,7 +75,10 @@ class TaskForm(forms.Form):
     year = year_field(required=True)
     target_level = forms.ChoiceField(label="目标水平", choices=Level.choices)
     responsible = forms.ModelChoiceField(
-        label="责任人（平台用户）", queryset=User.objects.none(), required=False, empty_label="（平台外人员，填下方姓名）"
+        label="责任人（平台用户）",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="（平台外人员，填下方姓名）",
     )
     responsible_name = forms.CharField(label="责任人姓名（平台外人员）", max_length=64, required=False)
     responsible_phone = forms.CharField(label="联系电话", max_length=32, required=False)

@@ -70,7 +70,11 @@ USCC = Column(
     example="91330502MA2B3C4D58",
 )
 NAME = Column(
-    "name", "企业名称", synonyms=("单位名称", "公司名称"), help="未填信用代码时按名称查找", example="湖州示例科技有限公司"
+    "name",
+    "企业名称",
+    synonyms=("单位名称", "公司名称"),
+    help="未填信用代码时按名称查找",
+    example="湖州示例科技有限公司",
 )
 
 
@@ -80,9 +84,7 @@ class FindsEnterprise(Importer):
     def enterprises(self, rows: list[Row]) -> None:
         usccs = {row.get("uscc") for row in rows if row.get("uscc")}
         names = {match_key(row.get("name")) for row in rows if not row.get("uscc") and row.get("name")}
-        by_uscc = {
-            e.uscc: e for e in Enterprise.objects.filter(uscc__in=usccs).select_related("district")
-        }
+        by_uscc = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=usccs).select_related("district")}
         by_name: dict[str, list[Enterprise]] = {}
         if names:
             visible = scoped_or_system(Enterprise.objects.all(), self.actor).select_related("district")
@@ -100,7 +102,11 @@ class FindsEnterprise(Importer):
             elif row.get("name"):
                 found = by_name.get(match_key(row.get("name")), [])
                 if len(found) != 1:
-                    problem = "您的数据范围内没有该名称的企业" if not found else "同名企业有多家，请填写统一社会信用代码"
+                    problem = (
+                        "您的数据范围内没有该名称的企业"
+                        if not found
+                        else "同名企业有多家，请填写统一社会信用代码"
+                    )
                     row.error("name", problem)
                     continue
                 enterprise = found[0]
@@ -112,6 +118,18 @@ class FindsEnterprise(Importer):
 
 def _text(value: Any) -> str:
     return "" if value is None else value
+
+
+def _updated(row: Row, old: Any, new: dict[str, Any]) -> tuple:
+    """Save a stored row's new values; its audit entry (for `write_audit`) with each changed field."""
+    changes = {
+        name: [getattr(old, name), value] for name, value in new.items() if getattr(old, name) != value
+    }
+    for name, value in new.items():
+        setattr(old, name, value)
+    old.save()
+    enterprise = row.get("enterprise")
+    return (old.pk, Action.UPDATE, changes, str(old), enterprise.district.path, enterprise.pk)
 
 
 @register
@@ -135,7 +153,10 @@ class LevelsImporter(FindsEnterprise):
         self.enterprises(rows)
         checked = [row for row in rows if not row.errors]
         duplicate_check(
-            checked, lambda r: (r.get("enterprise").pk, r.get("assessed_on")), "assessed_on", "同一企业同一评定日期"
+            checked,
+            lambda r: (r.get("enterprise").pk, r.get("assessed_on")),
+            "assessed_on",
+            "同一企业同一评定日期",
         )
 
     def plan(self, rows: list[Row]) -> Plan:
@@ -147,7 +168,11 @@ class LevelsImporter(FindsEnterprise):
             ).select_related("enterprise__district")
         }
         for row in rows:
-            new = {"level": row.get("level"), "source": _text(row.get("source")), "note": _text(row.get("note"))}
+            new = {
+                "level": row.get("level"),
+                "source": _text(row.get("source")),
+                "note": _text(row.get("note")),
+            }
             old = stored.get((row.get("enterprise").pk, row.get("assessed_on")))
             if old is None:
                 plan.creates.append((row, new))
@@ -161,19 +186,15 @@ class LevelsImporter(FindsEnterprise):
         DigitalLevel.objects.bulk_create(
             [
                 DigitalLevel(
-                    enterprise=row.get("enterprise"), assessed_on=row.get("assessed_on"), created_batch=batch_id, **new
+                    enterprise=row.get("enterprise"),
+                    assessed_on=row.get("assessed_on"),
+                    created_batch=batch_id,
+                    **new,
                 )
                 for row, new in plan.creates
             ]
         )
-        entries = []
-        for row, old, new in plan.updates:
-            changes = {name: [getattr(old, name), value] for name, value in new.items() if getattr(old, name) != value}
-            for name, value in new.items():
-                setattr(old, name, value)
-            old.save(update_fields=list(new))
-            enterprise = row.get("enterprise")
-            entries.append((old.pk, Action.UPDATE, changes, str(old), enterprise.district.path, enterprise.pk))
+        entries = [_updated(row, old, new) for row, old, new in plan.updates]
         write_audit(DigitalLevel, entries, actor=self.actor, source=source, batch_id=batch_id)
 
     @classmethod
@@ -182,7 +203,14 @@ class LevelsImporter(FindsEnterprise):
 
     def export_rows(self, queryset: Any) -> Iterable[list[object]]:
         for level in queryset.select_related("enterprise"):
-            yield [level.enterprise.uscc, level.enterprise.name, level.level, level.assessed_on, level.source, level.note]
+            yield [
+                level.enterprise.uscc,
+                level.enterprise.name,
+                level.level,
+                level.assessed_on,
+                level.source,
+                level.note,
+            ]
 
 
 def _user_key(user: Any) -> set[str]:
@@ -241,7 +269,9 @@ class TasksImporter(FindsEnterprise):
             ]  # fmt: skip
             row.set("user", staff[0] if len(staff) == 1 else None)
         checked = [row for row in rows if not row.errors]
-        duplicate_check(checked, lambda r: (r.get("enterprise").pk, r.get("year")), "year", "同一企业同一年度")
+        duplicate_check(
+            checked, lambda r: (r.get("enterprise").pk, r.get("year")), "year", "同一企业同一年度"
+        )
 
     def _values(self, row: Row) -> dict[str, Any]:
         user = row.get("user")
@@ -279,13 +309,17 @@ class TasksImporter(FindsEnterprise):
     def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
         created = DigitalTask.objects.bulk_create(
             [
-                DigitalTask(enterprise=row.get("enterprise"), year=row.get("year"), created_batch=batch_id, **new)
+                DigitalTask(
+                    enterprise=row.get("enterprise"), year=row.get("year"), created_batch=batch_id, **new
+                )
                 for row, new in plan.creates
             ]
         )
         if not all(task.pk for task in created):  # a backend that does not return ids on bulk inserts
             keys = {(row.get("enterprise").pk, row.get("year")) for row, _ in plan.creates}
-            by_key = {(t.enterprise_id, t.year): t for t in DigitalTask.objects.filter(created_batch=batch_id)}
+            by_key = {
+                (t.enterprise_id, t.year): t for t in DigitalTask.objects.filter(created_batch=batch_id)
+            }
             created = [by_key[key] for key in keys]
         through = DigitalTask.projects.through
         by_key = {(t.enterprise_id, t.year): t for t in created}
@@ -297,17 +331,13 @@ class TasksImporter(FindsEnterprise):
         through.objects.bulk_create(links)
         entries = []
         for row, old, new in plan.updates:
-            before_projects = sorted(p.name for p in old.projects.all())
-            changes = {name: [getattr(old, name), value] for name, value in new.items() if getattr(old, name) != value}
-            after_projects = sorted(p.name for p in row.get("linked"))
-            if before_projects != after_projects:
-                changes["projects"] = [before_projects, after_projects]
-            for name, value in new.items():
-                setattr(old, name, value)
-            old.save()
+            before = sorted(p.name for p in old.projects.all())
+            entry = _updated(row, old, new)
             old.projects.set(row.get("linked"))
-            enterprise = row.get("enterprise")
-            entries.append((old.pk, Action.UPDATE, changes, str(old), enterprise.district.path, enterprise.pk))
+            after = sorted(p.name for p in row.get("linked"))
+            if before != after:
+                entry[2]["projects"] = [before, after]
+            entries.append(entry)
         write_audit(DigitalTask, entries, actor=self.actor, source=source, batch_id=batch_id)
 
     @classmethod

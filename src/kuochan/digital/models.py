@@ -27,7 +27,9 @@ class DigitalLevel(EnterpriseOwned):
 
     level = models.CharField(_("数字化改造水平"), max_length=8, choices=Level.choices)
     assessed_on = models.DateField(_("评定日期"))
-    source = models.CharField(_("来源"), max_length=100, blank=True, help_text=_("如 省数字化改造评估、区县核定"))
+    source = models.CharField(
+        _("来源"), max_length=100, blank=True, help_text=_("如 省数字化改造评估、区县核定")
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
@@ -58,7 +60,9 @@ class DigitalTask(EnterpriseOwned):
     )
     responsible_name = models.CharField(_("责任人"), max_length=64, blank=True)
     responsible_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.PENDING
+    )
     note = models.CharField(_("备注"), max_length=200, blank=True)
     projects = models.ManyToManyField(
         "projects.Project", verbose_name=_("改造项目"), blank=True, related_name="digital_tasks"
@@ -69,7 +73,9 @@ class DigitalTask(EnterpriseOwned):
         verbose_name = _("数字化改造任务")
         verbose_name_plural = _("数字化改造任务")
         ordering = ["year", "enterprise"]
-        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="digital_task_once_a_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year"], name="digital_task_once_a_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} {self.year}年数字化改造"

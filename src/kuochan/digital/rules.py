@@ -51,7 +51,7 @@ class CoverageRow:
         return share(self.reached[level], self.above_scale)
 
     def sentence(self, level: str) -> str:
-        """"2.0 覆盖 312 / 1,250 家，24.96%"."""
+        """ "2.0 覆盖 312 / 1,250 家，24.96%"."""
         pct = self.share(level)
         rate = "无规上企业" if pct is None else f"{pct}%"
         return f"{level} 覆盖 {self.reached[level]:,} / {self.above_scale:,} 家，{rate}"

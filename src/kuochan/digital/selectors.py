@@ -51,7 +51,9 @@ def enterprises_visible(actor: Any) -> QuerySet[Enterprise]:
 def levels_as_of(enterprises: QuerySet[Enterprise], as_of: dt.date) -> dict[int, str]:
     """Each enterprise's level on as_of (the latest assessment on or before it), in one query."""
     found: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    rows = DigitalLevel.objects.filter(enterprise__in=enterprises.order_by().values("id"), assessed_on__lte=as_of)
+    rows = DigitalLevel.objects.filter(
+        enterprise__in=enterprises.order_by().values("id"), assessed_on__lte=as_of
+    )
     for pk, day, level in rows.order_by().values_list("enterprise_id", "assessed_on", "level"):
         found[pk].append((day, level))
     return {pk: level for pk, days in found.items() if (level := level_as_of(days, as_of)) is not None}
@@ -61,9 +63,9 @@ def industry_names() -> dict[str, str]:
     """行业大类 code → "13 农副食品加工业"."""
     return {
         code: f"{code} {name}"
-        for code, name in IndustryCategory.objects.filter(is_section=False, code__regex=r"^\d{2}$").values_list(
-            "code", "name"
-        )
+        for code, name in IndustryCategory.objects.filter(
+            is_section=False, code__regex=r"^\d{2}$"
+        ).values_list("code", "name")
     }
 
 
@@ -88,7 +90,9 @@ def coverage_of(*, actor: Any, as_of: dt.date, by: str = BY_DISTRICT) -> Coverag
     )
     if by == BY_INDUSTRY:
         names = industry_names()
-        firms = [Firm(pk, names.get(div, div) if div else NO_INDUSTRY, levels.get(pk)) for pk, *_, div in rows]
+        firms = [
+            Firm(pk, names.get(div, div) if div else NO_INDUSTRY, levels.get(pk)) for pk, *_, div in rows
+        ]
         order = sorted({firm.group for firm in firms}, key=lambda g: (g == NO_INDUSTRY, g))
     else:
         firms = [Firm(pk, name, levels.get(pk)) for pk, name, *_ in rows]
@@ -131,7 +135,7 @@ def tasks_visible(actor: Any) -> QuerySet[DigitalTask]:
 
 
 def project_state(project: Project, today: dt.date) -> str:
-    """"开工（2026-03-01）" — the furthest milestone reached by today, or why there is none."""
+    """ "开工（2026-03-01）" — the furthest milestone reached by today, or why there is none."""
     if project.status != "active":
         return project.get_status_display()
     reached = known({name: getattr(project, f"{name}_actual") for name in MILESTONES}, today)
@@ -208,7 +212,9 @@ def three_lists(*, actor: Any, year: int, today: dt.date, **filters: Any) -> Thr
     people: dict[tuple, Responsible] = {}
     for task in tasks:
         user = task.responsible
-        key = ("user", user.pk) if user is not None else ("name", task.responsible_name, task.responsible_phone)
+        key = (
+            ("user", user.pk) if user is not None else ("name", task.responsible_name, task.responsible_phone)
+        )
         person = people.get(key)
         if person is None:
             phone = task.responsible_phone or (user.phone if user is not None else "")
@@ -300,7 +306,9 @@ def factory_titles(*, actor: Any, year: int) -> FactoryTitles:
 def enterprise_digital(*, actor: Any, enterprise: Enterprise, today: dt.date) -> dict[str, Any]:
     """An enterprise's digital section: its level history (newest first) and level today, its tasks with
     their projects, and its factory titles with their dates. Empty for an actor who may not see it."""
-    levels = list(scoped_or_system(DigitalLevel.objects.filter(enterprise=enterprise), actor).order_by("-assessed_on"))
+    levels = list(
+        scoped_or_system(DigitalLevel.objects.filter(enterprise=enterprise), actor).order_by("-assessed_on")
+    )
     tasks = list(
         scoped_or_system(DigitalTask.objects.filter(enterprise=enterprise), actor)
         .select_related("responsible")
@@ -308,9 +316,9 @@ def enterprise_digital(*, actor: Any, enterprise: Enterprise, today: dt.date) ->
         .order_by("-year")
     )
     titles = list(
-        scoped_or_system(Honour.objects.filter(enterprise=enterprise, kind__in=FACTORY_KINDS), actor).order_by(
-            "-year_granted"
-        )
+        scoped_or_system(
+            Honour.objects.filter(enterprise=enterprise, kind__in=FACTORY_KINDS), actor
+        ).order_by("-year_granted")
     )
     current = level_as_of(((lv.assessed_on, lv.level) for lv in levels), today)
     return {
@@ -322,7 +330,10 @@ def enterprise_digital(*, actor: Any, enterprise: Enterprise, today: dt.date) ->
 
 
 # The plan's counts of smart factories, by the indicator codes the plan data gives them.
-PLAN_FACTORY_INDICATORS = {"smart_factories": "national_basic_or_above", "excellent_factories": "excellent_or_above"}
+PLAN_FACTORY_INDICATORS = {
+    "smart_factories": "national_basic_or_above",
+    "excellent_factories": "excellent_or_above",
+}
 
 
 def plan_factory_targets(*, actor: Any, year: int) -> list[dict[str, Any]]:

@@ -19,7 +19,15 @@ from kuochan.projects.models import Project
 from kuochan.registry.models import Enterprise
 
 STAFF_ONLY = "只有政府工作人员可以维护数字化改造数据。"
-TASK_FIELDS = ("year", "target_level", "responsible", "responsible_name", "responsible_phone", "status", "note")
+TASK_FIELDS = (
+    "year",
+    "target_level",
+    "responsible",
+    "responsible_name",
+    "responsible_phone",
+    "status",
+    "note",
+)
 
 
 def ensure_may_edit(actor: Any, *objects: Any) -> None:
@@ -55,7 +63,9 @@ def level_set(
     for name, value in values.items():
         setattr(found, name, value)
     found.save()
-    audit_record(actor=actor, source=source, action=Action.UPDATE, obj=found, before=before, after=snapshot(found))
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=found, before=before, after=snapshot(found)
+    )
     return found
 
 
@@ -156,7 +166,9 @@ def task_save(
         setattr(task, name, value)
     task.save()
     task.projects.set(linked)
-    audit_record(actor=actor, source=source, action=Action.UPDATE, obj=task, before=before, after=_task_after(task))
+    audit_record(
+        actor=actor, source=source, action=Action.UPDATE, obj=task, before=before, after=_task_after(task)
+    )
     return task
 
 
@@ -170,7 +182,12 @@ def task_status_set(*, actor: Any, source: Source, task: DigitalTask, status: st
     task.status = status
     task.save(update_fields=["status", "updated_at"])
     audit_record(
-        actor=actor, source=source, action=Action.UPDATE, obj=task, before=before, after=snapshot(task, ["status"])
+        actor=actor,
+        source=source,
+        action=Action.UPDATE,
+        obj=task,
+        before=before,
+        after=snapshot(task, ["status"]),
     )
     return task
 

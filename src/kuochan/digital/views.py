@@ -26,8 +26,26 @@ from kuochan.registry.models import HonourKind
 from kuochan.web.exports import xlsx_response
 
 STAFF_ONLY = "企业用户无权查看数字化改造工作台账。"
-COVERAGE_HEADERS = ["分组", "规上企业（家）", "1.0 覆盖（家）", "1.0 覆盖率（%）", "2.0 覆盖（家）", "2.0 覆盖率（%）"]
-TASK_HEADERS = ["统一社会信用代码", "企业名称", "区县", "年度", "目标水平", "状态", "责任人", "联系电话", "改造项目", "备注"]
+COVERAGE_HEADERS = [
+    "分组",
+    "规上企业（家）",
+    "1.0 覆盖（家）",
+    "1.0 覆盖率（%）",
+    "2.0 覆盖（家）",
+    "2.0 覆盖率（%）",
+]
+TASK_HEADERS = [
+    "统一社会信用代码",
+    "企业名称",
+    "区县",
+    "年度",
+    "目标水平",
+    "状态",
+    "责任人",
+    "联系电话",
+    "改造项目",
+    "备注",
+]
 PROJECT_HEADERS = ["项目代码", "项目名称", "企业名称", "总投资（万元）", "进展"]
 PEOPLE_HEADERS = ["责任人", "联系电话", "任务（项）", "已完成（项）"]
 
@@ -67,9 +85,13 @@ def overview(request: HttpRequest) -> HttpResponse:
     year_tasks = selectors.tasks_of(actor=actor, year=as_of.year)
     to_two = [task for task in year_tasks if task.target_level == Level.V2]
     titles = selectors.factory_titles(actor=actor, year=as_of.year)
-    counts = {"national_basic_or_above": titles.national_basic_or_above, "excellent_or_above": titles.excellent_or_above}
+    counts = {
+        "national_basic_or_above": titles.national_basic_or_above,
+        "excellent_or_above": titles.excellent_or_above,
+    }
     targets = [
-        {**target, "held": counts[target["count"]]} for target in selectors.plan_factory_targets(actor=actor, year=as_of.year)
+        {**target, "held": counts[target["count"]]}
+        for target in selectors.plan_factory_targets(actor=actor, year=as_of.year)
     ]
     return render(
         request,
@@ -131,7 +153,10 @@ def _lists_export(lists: selectors.ThreeLists) -> HttpResponse:
              "、".join(p.code for p in task.projects.all()), task.note]
         )  # fmt: skip
     rows += [[], ["项目清单"], PROJECT_HEADERS]
-    rows += [[p.code, p.name, task.enterprise.name, _number(p.total_wan), state] for task, p, state in lists.projects]
+    rows += [
+        [p.code, p.name, task.enterprise.name, _number(p.total_wan), state]
+        for task, p, state in lists.projects
+    ]
     rows += [[], ["责任人清单"], PEOPLE_HEADERS]
     rows += [[person.name, person.phone, person.tasks, person.done] for person in lists.people]
     return xlsx_response(f"{lists.year}年数字化改造三张清单", TASK_HEADERS, rows)
@@ -149,7 +174,9 @@ def task_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, form_refusal(form))
         return redirect(target)
     try:
-        services.task_status_set(actor=request.user, source=Source.WEB, task=task, status=form.cleaned_data["status"])
+        services.task_status_set(
+            actor=request.user, source=Source.WEB, task=task, status=form.cleaned_data["status"]
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, refusal(exc))
     else:
@@ -181,7 +208,10 @@ def _task_form_page(request: HttpRequest, task: DigitalTask | None) -> HttpRespo
             enterprise = None
         initial = {"enterprise": enterprise.uscc if enterprise else "", "year": timezone.localdate().year}
     form = TaskForm(
-        request.POST if request.method == "POST" else None, initial=initial, actor=actor, enterprise=enterprise
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        actor=actor,
+        enterprise=enterprise,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -6,55 +6,146 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('projects', '0003_thresholds_include_their_bound'),
-        ('registry', '0005_title_data_and_honour_documents'),
+        ("projects", "0003_thresholds_include_their_bound"),
+        ("registry", "0005_title_data_and_honour_documents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DigitalLevel',
+            name="DigitalLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_batch', models.BigIntegerField(blank=True, editable=False, null=True, verbose_name='新增于导入批次')),
-                ('level', models.CharField(choices=[('1.0', '数字化改造1.0'), ('2.0', '数字化改造2.0')], max_length=8, verbose_name='数字化改造水平')),
-                ('assessed_on', models.DateField(verbose_name='评定日期')),
-                ('source', models.CharField(blank=True, help_text='如 省数字化改造评估、区县核定', max_length=100, verbose_name='来源')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('enterprise', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='registry.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_batch",
+                    models.BigIntegerField(
+                        blank=True, editable=False, null=True, verbose_name="新增于导入批次"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("1.0", "数字化改造1.0"), ("2.0", "数字化改造2.0")],
+                        max_length=8,
+                        verbose_name="数字化改造水平",
+                    ),
+                ),
+                ("assessed_on", models.DateField(verbose_name="评定日期")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        help_text="如 省数字化改造评估、区县核定",
+                        max_length=100,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(class)ss",
+                        to="registry.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '数字化改造水平',
-                'verbose_name_plural': '数字化改造水平',
-                'ordering': ['enterprise', '-assessed_on'],
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'assessed_on'), name='digital_level_once_a_day')],
+                "verbose_name": "数字化改造水平",
+                "verbose_name_plural": "数字化改造水平",
+                "ordering": ["enterprise", "-assessed_on"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("enterprise", "assessed_on"), name="digital_level_once_a_day"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DigitalTask',
+            name="DigitalTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_batch', models.BigIntegerField(blank=True, editable=False, null=True, verbose_name='新增于导入批次')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('target_level', models.CharField(choices=[('1.0', '数字化改造1.0'), ('2.0', '数字化改造2.0')], max_length=8, verbose_name='目标水平')),
-                ('responsible_name', models.CharField(blank=True, max_length=64, verbose_name='责任人')),
-                ('responsible_phone', models.CharField(blank=True, max_length=32, verbose_name='联系电话')),
-                ('status', models.CharField(choices=[('pending', '待改造'), ('underway', '改造中'), ('done', '已完成')], default='pending', max_length=16, verbose_name='状态')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('enterprise', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='registry.enterprise', verbose_name='企业')),
-                ('projects', models.ManyToManyField(blank=True, related_name='digital_tasks', to='projects.project', verbose_name='改造项目')),
-                ('responsible', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='digital_tasks', to=settings.AUTH_USER_MODEL, verbose_name='责任人（平台用户）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_batch",
+                    models.BigIntegerField(
+                        blank=True, editable=False, null=True, verbose_name="新增于导入批次"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "target_level",
+                    models.CharField(
+                        choices=[("1.0", "数字化改造1.0"), ("2.0", "数字化改造2.0")],
+                        max_length=8,
+                        verbose_name="目标水平",
+                    ),
+                ),
+                ("responsible_name", models.CharField(blank=True, max_length=64, verbose_name="责任人")),
+                ("responsible_phone", models.CharField(blank=True, max_length=32, verbose_name="联系电话")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待改造"), ("underway", "改造中"), ("done", "已完成")],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="%(class)ss",
+                        to="registry.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "projects",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="digital_tasks",
+                        to="projects.project",
+                        verbose_name="改造项目",
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="digital_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="责任人（平台用户）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '数字化改造任务',
-                'verbose_name_plural': '数字化改造任务',
-                'ordering': ['year', 'enterprise'],
-                'constraints': [models.UniqueConstraint(fields=('enterprise', 'year'), name='digital_task_once_a_year')],
+                "verbose_name": "数字化改造任务",
+                "verbose_name_plural": "数字化改造任务",
+                "ordering": ["year", "enterprise"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("enterprise", "year"), name="digital_task_once_a_year")
+                ],
             },
         ),
     ]

@@ -28,7 +28,9 @@ class Command(BaseCommand):
         verbs = parser.add_subparsers(dest="verb", required=True)
         cover = verbs.add_parser("coverage", help="规上工业企业数字化改造 1.0、2.0 覆盖率")
         cover.add_argument("--as-of", default=timezone.localdate().isoformat(), help="截至日期（默认今天）")
-        cover.add_argument("--by", choices=[BY_DISTRICT, BY_INDUSTRY], default=BY_DISTRICT, help="按区县或行业大类")
+        cover.add_argument(
+            "--by", choices=[BY_DISTRICT, BY_INDUSTRY], default=BY_DISTRICT, help="按区县或行业大类"
+        )
         cover.add_argument("--format", choices=["text", "json"], default="text")
         add_user_option(cover)
         lists = verbs.add_parser("lists", help="某年度数字化改造三张清单：企业、项目、责任人")
@@ -56,16 +58,22 @@ class Command(BaseCommand):
     def _lists(self, actor: object, options: dict) -> None:
         text = str(options["year"]).strip()
         if not (text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR):
-            raise CommandError(f"--year 应为 {FIRST_YEAR} 至 {LAST_YEAR} 之间的年份，收到“{options['year']}”。", returncode=2)
+            raise CommandError(
+                f"--year 应为 {FIRST_YEAR} 至 {LAST_YEAR} 之间的年份，收到“{options['year']}”。", returncode=2
+            )
         report = lists_report(three_lists(actor=actor, year=int(text), today=timezone.localdate()))
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False))
             return
-        self.stdout.write(f"{report['year']} 年数字化改造清单：企业 {len(report['enterprises'])} 家，项目 {len(report['projects'])} 个")
+        self.stdout.write(
+            f"{report['year']} 年数字化改造清单：企业 {len(report['enterprises'])} 家，项目 {len(report['projects'])} 个"
+        )
         for row in report["enterprises"]:
             self.stdout.write(
                 f"  {row['status_label']}\t{row['uscc']}\t{row['enterprise']}\t{row['district']}\t目标 {row['target_level']}\t"
                 f"责任人 {row['responsible'] or '未指定'}"
             )
         for person in report["responsible"]:
-            self.stdout.write(f"  责任人 {person['name']} {person['phone']}：任务 {person['tasks']} 项，已完成 {person['done']} 项")
+            self.stdout.write(
+                f"  责任人 {person['name']} {person['phone']}：任务 {person['tasks']} 项，已完成 {person['done']} 项"
+            )
