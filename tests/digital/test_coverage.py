@@ -50,3 +50,11 @@ def test_level_as_of_takes_the_latest_assessment_not_after_the_date():
     assert level_as_of(history, dt.date(2022, 12, 31)) is None
     assert level_as_of(history, dt.date(2024, 12, 31)) == "1.0"
     assert level_as_of(history, dt.date(2025, 1, 1)) == "2.0"
+
+
+def test_coverage_reads_in_a_few_queries_whatever_the_number_of_enterprises(
+    firms, users, django_assert_max_num_queries
+):
+    actor = users["city_staff"]
+    with django_assert_max_num_queries(3):
+        coverage_of(actor=actor, as_of=AS_OF, by=BY_INDUSTRY)

@@ -112,3 +112,8 @@ def test_leaders_and_enterprises_cannot_edit(tasks, users, enterprise_user):
     for actor in (users["leader"], enterprise_user):
         with pytest.raises(PermissionDenied):
             task_status_set(actor=actor, source=Source.WEB, task=tasks["tongzhuang"], status="done")
+
+
+def test_the_three_lists_read_in_two_queries(tasks, users, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        lists_report(three_lists(actor=users["city_staff"], year=YEAR, today=TODAY))

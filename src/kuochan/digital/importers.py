@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 
 from kuochan.audit.models import Action
 from kuochan.core.scope import path_in_scope, scoped_or_system
@@ -151,6 +152,10 @@ class LevelsImporter(FindsEnterprise):
 
     def check(self, rows: list[Row]) -> None:
         self.enterprises(rows)
+        today = timezone.localdate()
+        for row in rows:
+            if row.get("assessed_on") > today:
+                row.error("assessed_on", f"评定日期晚于今天（{today:%Y-%m-%d}）")
         checked = [row for row in rows if not row.errors]
         duplicate_check(
             checked,

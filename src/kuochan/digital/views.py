@@ -126,13 +126,15 @@ def task_list(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     if values["export"] == "xlsx":
         return _lists_export(lists)
+    page = page_of(request, lists.tasks)
+    on_page = {task.pk for task in page}
     return render(
         request,
         "digital/tasks.html",
         {
             "year": year,
-            "page": page_of(request, lists.tasks),
-            "projects": lists.projects,
+            "page": page,
+            "projects": [entry for entry in lists.projects if entry[0].pk in on_page],
             "people": lists.people,
             "filters": request.GET,
             "districts": districts(actor),

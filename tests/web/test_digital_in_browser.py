@@ -7,21 +7,10 @@ from kuochan.audit.models import Source
 from kuochan.digital.models import DigitalTask
 from kuochan.digital.services import task_save
 from tests.conftest import TODAY
-from tests.web.conftest import browser, screenshot  # noqa: F401  (the browser tests' fixtures)
-from tests.web.test_phone_in_browser import MEASURE, PHONE
+from tests.web.test_phone_in_browser import MEASURE, phone  # noqa: F401  (the phone's 390×844 page)
 from tests.web.test_registry_in_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def phone(browser):  # noqa: F811
-    context = browser.new_context(
-        viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, locale="zh-CN"
-    )
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_a_clerk_updates_a_task_status_on_a_phone(live_server, phone, pipeline, users, screenshot):  # noqa: F811
