@@ -92,10 +92,19 @@ class TaskForm(forms.Form):
         self.fields["responsible"].queryset = User.objects.filter(
             pk__in=[user.pk for user in staff_choices(actor)]
         ).order_by("username")
+        if enterprise is None and self.is_bound:  # the enterprise typed in: its projects are the choices
+            try:
+                enterprise = scoped_enterprise(actor, str(self.data.get("enterprise", ""))[:200])
+            except ValidationError:
+                enterprise = None
         projects = scoped(Project.objects.all(), actor).order_by("code")
-        if enterprise is not None:
-            projects = projects.filter(enterprise=enterprise)
-        self.fields["projects"].queryset = projects
+        self.fields["projects"].queryset = (
+            projects.filter(enterprise=enterprise) if enterprise else projects.none()
+        )
+        if enterprise is None:
+            self.fields[
+                "projects"
+            ].help_text = "从企业页面“加入清单”进入可直接选择该企业的项目；也可保存后在“修改”中选择。"
         self.fields["projects"].label_from_instance = lambda p: f"{p.code} {p.name}"
 
     def clean_enterprise(self) -> Any:
