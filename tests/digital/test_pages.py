@@ -141,3 +141,21 @@ def test_enterprise_users_cannot_open_the_workbench(users, login, enterprise_use
     client = login(enterprise_user)
     assert client.get("/digital/").status_code == 403
     assert client.get("/digital/tasks/").status_code == 403
+
+
+def test_another_citys_staff_find_nothing(listed, two_cities, login):
+    client = login(two_cities["b_staff"])
+    assert client.get(f"/digital/tasks/{listed['red'].pk}/edit/").status_code == 404
+    assert client.post(f"/digital/tasks/{listed['red'].pk}/remove/").status_code == 404
+    assert "湖州织里童装有限公司" not in client.get("/digital/tasks/").content.decode()
+
+
+def test_a_project_of_another_enterprise_posted_is_a_message(listed, users, login, pipeline):
+    client = login(users["city_staff"])
+    response = client.post(
+        f"/digital/tasks/{listed['red'].pk}/edit/",
+        {"enterprise": pipeline["red"].enterprise.uscc, "year": YEAR, "target_level": "2.0", "status": "pending",
+         "responsible": users["wuxing"].pk, "projects": [pipeline["yellow"].pk]},
+    )  # fmt: skip
+    assert response.status_code == 200 and "改造项目" in response.content.decode()
+    assert list(listed["red"].projects.all()) == [pipeline["red"]]
