@@ -320,17 +320,10 @@ class TasksImporter(FindsEnterprise):
                 for row, new in plan.creates
             ]
         )
-        if not all(task.pk for task in created):  # a backend that does not return ids on bulk inserts
-            keys = {(row.get("enterprise").pk, row.get("year")) for row, _ in plan.creates}
-            by_key = {
-                (t.enterprise_id, t.year): t for t in DigitalTask.objects.filter(created_batch=batch_id)
-            }
-            created = [by_key[key] for key in keys]
-        through = DigitalTask.projects.through
-        by_key = {(t.enterprise_id, t.year): t for t in created}
+        through = DigitalTask.projects.through  # ids come back from the insert (SQLite and PostgreSQL)
         links = [
-            through(digitaltask_id=by_key[(row.get("enterprise").pk, row.get("year"))].pk, project_id=p.pk)
-            for row, _ in plan.creates
+            through(digitaltask_id=task.pk, project_id=p.pk)
+            for task, (row, _) in zip(created, plan.creates, strict=True)
             for p in row.get("linked")
         ]
         through.objects.bulk_create(links)
