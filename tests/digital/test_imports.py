@@ -120,3 +120,15 @@ def test_a_tasks_batch_rolls_back_to_what_was_there(pipeline, users, tmp_path, r
     batch_rollback(actor=None, source=Source.CLI, batch=ImportBatch.objects.get(pk=result["batch"]))
     task.refresh_from_db()
     assert (task.target_level, task.status, list(task.projects.all())) == ("1.0", "pending", [red])
+
+
+def test_a_platform_user_of_another_district_is_refused_as_responsible(pipeline, users, tmp_path, run_cli):
+    red = pipeline["red"]
+    path = write_xlsx(
+        tmp_path / "t.xlsx", [TASK_HEADER, [red.enterprise.uscc, "", YEAR, "2.0", "nanxun", "", "", ""]]
+    )
+    code, result = run_cli("digital-tasks", path)
+    assert (
+        code == 2 and result["errors"][0]["column"] == "责任人" and result["errors"][0]["value"] == "nanxun"
+    )
+    assert "吴兴区" in result["errors"][0]["message"] and not DigitalTask.objects.exists()

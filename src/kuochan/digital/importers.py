@@ -273,6 +273,11 @@ class TasksImporter(FindsEnterprise):
                 if key in _user_key(u) and u.can_edit and not u.is_enterprise_user and path_in_scope(enterprise.district.path, u)
             ]  # fmt: skip
             row.set("user", staff[0] if len(staff) == 1 else None)
+            if not staff and any(match_key(u.get_username()) == key for u in users):
+                row.error(
+                    "responsible",
+                    f"该用户不能办理{enterprise.district.name}企业事务；应为该区县的工作人员，或填写平台外人员的姓名和电话",
+                )
         checked = [row for row in rows if not row.errors]
         duplicate_check(
             checked, lambda r: (r.get("enterprise").pk, r.get("year")), "year", "同一企业同一年度"
