@@ -159,3 +159,10 @@ def test_a_project_of_another_enterprise_posted_is_a_message(listed, users, logi
     )  # fmt: skip
     assert response.status_code == 200 and "改造项目" in response.content.decode()
     assert list(listed["red"].projects.all()) == [pipeline["red"]]
+
+
+def test_a_level_recorded_in_error_is_removed_from_the_profile(listed, users, login, pipeline):
+    level = DigitalLevel.objects.get(enterprise=pipeline["red"].enterprise)
+    assert login(users["nanxun"]).post(f"/digital/levels/{level.pk}/remove/").status_code == 404
+    response = login(users["wuxing"]).post(f"/digital/levels/{level.pk}/remove/")
+    assert response.status_code == 302 and not DigitalLevel.objects.filter(pk=level.pk).exists()

@@ -36,7 +36,7 @@ from django.urls.exceptions import Resolver404
 from kuochan.accounts.services import token_create
 from kuochan.audit.models import Source
 from kuochan.cockpit import services as cockpit
-from kuochan.digital.services import task_save
+from kuochan.digital.services import level_set, task_save
 from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset
 from kuochan.imports.models import ImportUpload
 from kuochan.jobs.models import Job
@@ -100,6 +100,7 @@ class Site:
     offset: Any = None
     benchmark: Any = None
     digital_task: Any = None
+    digital_level: Any = None
 
 
 @pytest.fixture
@@ -144,6 +145,9 @@ def site(world, admins) -> Site:  # noqa: F811
             target_level="2.0",
             responsible=wuxing,
             projects=[world.projects["red"]],
+        ),
+        digital_level=level_set(
+            actor=wuxing, source=web, enterprise=world.zhili, level="1.0", assessed_on=dt.date(2024, 6, 30)
         ),
     )
 
@@ -260,6 +264,7 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "digital:task-edit": {"pk": site.digital_task.pk},
         "digital:task-status": {"pk": site.digital_task.pk},
         "digital:task-remove": {"pk": site.digital_task.pk},
+        "digital:level-remove": {"pk": site.digital_level.pk},
     }
 
 

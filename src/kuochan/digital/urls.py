@@ -11,4 +11,5 @@ urlpatterns = [
     path("tasks/<int:pk>/status/", views.task_status, name="task-status"),
     path("tasks/<int:pk>/remove/", views.task_remove, name="task-remove"),
     path("levels/new/", views.level_new, name="level-new"),
+    path("levels/<int:pk>/remove/", views.level_remove, name="level-remove"),
 ]

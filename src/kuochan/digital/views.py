@@ -20,7 +20,7 @@ from kuochan.core.forms import add_service_errors, filter_values, form_refusal, 
 from kuochan.core.scope import get_scoped_or_404
 from kuochan.digital import selectors, services
 from kuochan.digital.forms import LevelForm, OverviewFilter, PrefillQuery, StatusForm, TaskFilter, TaskForm
-from kuochan.digital.models import DigitalTask, Level, TaskStatus
+from kuochan.digital.models import DigitalLevel, DigitalTask, Level, TaskStatus
 from kuochan.outreach.forms import districts, scoped_enterprise
 from kuochan.registry.models import HonourKind
 from kuochan.web.exports import xlsx_response
@@ -299,3 +299,19 @@ def level_new(request: HttpRequest) -> HttpResponse:
         "web/form_page.html",
         {"form": form, "title": "登记数字化改造水平", "cancel_url": reverse("digital:overview")},
     )
+
+
+@login_required
+@require_POST
+def level_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete a level recorded in error, from the enterprise's profile."""
+    level = get_scoped_or_404(
+        DigitalLevel.objects.select_related("enterprise__district"), request.user, pk=pk
+    )
+    try:
+        services.level_remove(actor=request.user, source=Source.WEB, level=level)
+    except PermissionDenied as exc:
+        messages.error(request, refusal(exc))
+    else:
+        messages.success(request, f"已删除{level}。")
+    return redirect(level.enterprise.get_absolute_url())
