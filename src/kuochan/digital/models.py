@@ -67,7 +67,6 @@ class DigitalTask(EnterpriseOwned):
     projects = models.ManyToManyField(
         "projects.Project", verbose_name=_("改造项目"), blank=True, related_name="digital_tasks"
     )
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("数字化改造任务")

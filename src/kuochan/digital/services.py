@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from kuochan.audit.models import Action, Source
-from kuochan.audit.services import audit_record, snapshot
+from kuochan.audit.services import audit_record, fields_update, snapshot
 from kuochan.core.scope import ensure_in_scope, path_in_scope
 from kuochan.digital.models import DigitalLevel, DigitalTask, Level, TaskStatus
 from kuochan.projects.models import Project
@@ -59,13 +59,7 @@ def level_set(
         found = DigitalLevel.objects.create(enterprise=enterprise, assessed_on=assessed_on, **values)
         audit_record(actor=actor, source=source, action=Action.CREATE, obj=found, after=snapshot(found))
         return found
-    before = snapshot(found)
-    for name, value in values.items():
-        setattr(found, name, value)
-    found.save()
-    audit_record(
-        actor=actor, source=source, action=Action.UPDATE, obj=found, before=before, after=snapshot(found)
-    )
+    fields_update(found, actor=actor, source=source, **values)
     return found
 
 
@@ -178,17 +172,7 @@ def task_status_set(*, actor: Any, source: Source, task: DigitalTask, status: st
     ensure_may_edit(actor, task)
     if status not in TaskStatus.values:
         raise ValidationError({"status": f"状态应为：{'、'.join(map(str, TaskStatus.labels))}。"})
-    before = snapshot(task, ["status"])
-    task.status = status
-    task.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        source=source,
-        action=Action.UPDATE,
-        obj=task,
-        before=before,
-        after=snapshot(task, ["status"]),
-    )
+    fields_update(task, actor=actor, source=source, status=status)
     return task
 
 
