@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "kuochan.demo",
     "kuochan.portal",
     "kuochan.cultivation",
+    "kuochan.digital",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("cultivation/", include("kuochan.cultivation.urls")),
     path("resources/", include("kuochan.resources.urls")),
     path("outreach/", include("kuochan.outreach.urls")),
+    path("digital/", include("kuochan.digital.urls")),
     path("cockpit/", include("kuochan.cockpit.urls")),
     path("notifications/", include("kuochan.notifications.urls")),
     path("imports/", include("kuochan.imports.urls")),

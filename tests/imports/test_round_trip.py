@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from kuochan.audit.models import Source
 from kuochan.cultivation.models import Entry, EntrySource, EntryStatus, Round, Title
+from kuochan.digital.models import DigitalLevel, DigitalTask
 from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset, OffsetKind
 from kuochan.imports.engine import run_import
 from kuochan.imports.specs import REGISTRY
@@ -117,6 +118,16 @@ def world(with_metrics, pipeline, users):
         indicator=StatIndicator.objects.get(name="利润总额"), area=zone, month=LAST_MONTH, ytd=Decimal("-3.5"),
         value=Decimal("-0.25"), growth=Decimal("-30.1"), rank=7,
     )  # fmt: skip
+    DigitalLevel.objects.create(
+        enterprise=firm, level="2.0", assessed_on=dt.date(2025, 6, 30), source="省数字化改造评估（2025）"
+    )
+    linked = DigitalTask.objects.create(
+        enterprise=firm, year=2026, target_level="2.0", responsible_name="王工（长合区）", status="underway"
+    )
+    linked.projects.set([project])
+    DigitalTask.objects.create(
+        enterprise=pipeline["red"].enterprise, year=2026, target_level="2.0", responsible=users["wuxing"]
+    )
     return firm
 
 
@@ -171,6 +182,8 @@ HARD_CASES = {
     "carbon-benchmarks": "省经信厅《2025 年度工业行业碳效基准值》",
     "statistics": -30.1,
     "title-results": RESULT_NUMBER,
+    "digital-levels": "省数字化改造评估（2025）",
+    "digital-tasks": "王工（长合区）",
 }
 
 

@@ -37,6 +37,7 @@ from kuochan.accounts.services import token_create
 from kuochan.audit.models import Source
 from kuochan.cockpit import services as cockpit
 from kuochan.cultivation.models import Round, Title
+from kuochan.digital.services import level_set, task_save
 from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset
 from kuochan.imports.models import ImportUpload
 from kuochan.jobs.models import Job
@@ -99,6 +100,8 @@ class Site:
     tenancy: Any = None
     offset: Any = None
     benchmark: Any = None
+    digital_task: Any = None
+    digital_level: Any = None
 
 
 @pytest.fixture
@@ -135,6 +138,18 @@ def site(world, admins) -> Site:  # noqa: F811
             actor=world.users["enterprise"], source=web, ticket=world.ticket, name="说明.pdf", content=PDF
         ),
         **land_and_carbon(world),
+        digital_task=task_save(
+            actor=wuxing,
+            source=web,
+            enterprise=world.zhili,
+            year=TODAY.year,
+            target_level="2.0",
+            responsible=wuxing,
+            projects=[world.projects["red"]],
+        ),
+        digital_level=level_set(
+            actor=wuxing, source=web, enterprise=world.zhili, level="1.0", assessed_on=dt.date(2024, 6, 30)
+        ),
     )
 
 
@@ -252,6 +267,10 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "cultivation:title": {"code": "high_tech"},
         "cultivation:title-rule-check": {"code": "high_tech"},
         "cultivation:criterion-edit": {"code": "high_tech", "criterion": "tech_staff"},
+        "digital:task-edit": {"pk": site.digital_task.pk},
+        "digital:task-status": {"pk": site.digital_task.pk},
+        "digital:task-remove": {"pk": site.digital_task.pk},
+        "digital:level-remove": {"pk": site.digital_level.pk},
     }
 
 

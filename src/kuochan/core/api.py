@@ -380,6 +380,7 @@ def register_routers() -> None:
     from kuochan.audit.api import router as audit_router
     from kuochan.cockpit.api import router as cockpit_router
     from kuochan.cultivation.round_api import router as rounds_router
+    from kuochan.digital.api import router as digital_router
     from kuochan.evaluation.api import router as evaluation_router
     from kuochan.imports.api import router as imports_router
     from kuochan.jobs.api import router as jobs_router
@@ -403,6 +404,7 @@ def register_routers() -> None:
     api.add_router("/policies", policies_router)
     api.add_router("/resources", resources_router)
     api.add_router("/outreach", outreach_router)
+    api.add_router("/digital", digital_router)
     api.add_router("/cockpit", cockpit_router)
     api.add_router("/statistics", statistics_router)
     api.add_router("/notifications", notifications_router)

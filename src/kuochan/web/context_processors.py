@@ -13,6 +13,7 @@ MODULES = (
     ("policies", "政策直达", "policies:catalogue"),
     ("resources", "要素保障", "resources:pools"),
     ("outreach", "服务企业", "outreach:tickets"),
+    ("digital", "数字化改造", "digital:overview"),
     ("cockpit", "驾驶舱", "cockpit:cockpit"),
 )
 

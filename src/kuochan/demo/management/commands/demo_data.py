@@ -10,6 +10,7 @@ from kuochan.accounts.models import User
 from kuochan.accounts.services import user_create
 from kuochan.audit.models import Source
 from kuochan.demo.cockpit import demo_cockpit
+from kuochan.demo.digital import demo_digital
 from kuochan.demo.generators import (
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             summary["resources"] = demo_resources(timezone.localdate())
             summary["outreach"] = demo_outreach(timezone.localdate(), options["seed"])
             summary["statistics"] = demo_statistics(options["seed"], timezone.localdate())
+            summary["digital"] = demo_digital(timezone.localdate(), options["seed"])
             summary["cockpit"] = demo_cockpit(timezone.localdate())
             summary["rounds"] = demo_rounds(timezone.localdate())
         if options["format"] == "json":
@@ -136,6 +138,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"工业经济月报：统计数据 {statistics['figures']} 条，2025 年工作计划录入值 {statistics['actuals']} 条"
+            )
+        digital = summary["digital"]
+        if "existing" in digital:
+            self.stdout.write(f"数字化改造：已有水平评定 {digital['existing']} 条，未重复生成。")
+        else:
+            self.stdout.write(
+                f"数字化改造：水平评定 {digital['levels']} 条，本年清单 {digital['tasks']} 家，工厂称号 {digital['honours']} 个"
             )
         cockpit = summary["cockpit"]
         made = "上月月度通报已生成" if cockpit.get("cycle") else "月度通报未生成（见“月度流程”）"
