@@ -23,6 +23,7 @@ urlpatterns = [
     path("resources/", include("kuochan.resources.urls")),
     path("outreach/", include("kuochan.outreach.urls")),
     path("cockpit/", include("kuochan.cockpit.urls")),
+    path("cultivation/", include("kuochan.cultivation.urls")),
     path("notifications/", include("kuochan.notifications.urls")),
     path("imports/", include("kuochan.imports.urls")),
     path("jobs/", include("kuochan.jobs.urls")),

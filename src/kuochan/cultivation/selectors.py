@@ -256,6 +256,11 @@ def _rows(entries: QuerySet[Entry], today: dt.date) -> list[LibraryRow]:
     return rows
 
 
+def entry_row(entry: Entry, today: dt.date) -> LibraryRow:
+    """One entry with its gaps as of today."""
+    return _rows(Entry.objects.filter(pk=entry.pk).select_related("title", "enterprise"), today)[0]
+
+
 def library(
     *, actor: Any, title: Title, year: int, today: dt.date, filters: LibraryFilter | None = None
 ) -> list[LibraryRow]:

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Source
@@ -20,6 +21,7 @@ from kuochan.core.forms import (
     refusal,
 )
 from kuochan.core.scope import get_scoped_or_404, path_in_scope
+from kuochan.cultivation.selectors import enterprise_ladders
 from kuochan.evaluation import carbon_selectors
 from kuochan.evaluation.selectors import explained
 from kuochan.imports.models import ImportBatch
@@ -119,6 +121,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "trail": selectors.enterprise_trail(actor=request.user, enterprise=enterprise)[:50],
             "land": selectors.land_of(actor=request.user, enterprise=enterprise),
             "offsets": carbon_selectors.offsets(actor=request.user, enterprise=enterprise),
+            "ladders": enterprise_ladders(enterprise, timezone.localdate()),
             "can_edit": can_edit,
         },
     )

@@ -10,6 +10,7 @@ MODULES = (
     ("targets", "目标进度", "targets:plan"),
     ("evaluation", "评价分类", "evaluation:results"),
     ("policies", "政策直达", "policies:catalogue"),
+    ("cultivation", "企业培育", "cultivation:index"),
     ("resources", "要素保障", "resources:pools"),
     ("outreach", "服务企业", "outreach:tickets"),
     ("cockpit", "驾驶舱", "cockpit:cockpit"),
