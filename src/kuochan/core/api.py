@@ -379,6 +379,7 @@ def register_routers() -> None:
     from kuochan.accounts.api import router as accounts_router
     from kuochan.audit.api import router as audit_router
     from kuochan.cockpit.api import router as cockpit_router
+    from kuochan.cultivation.api import router as cultivation_router
     from kuochan.evaluation.api import router as evaluation_router
     from kuochan.imports.api import router as imports_router
     from kuochan.jobs.api import router as jobs_router
@@ -403,6 +404,7 @@ def register_routers() -> None:
     api.add_router("/resources", resources_router)
     api.add_router("/outreach", outreach_router)
     api.add_router("/cockpit", cockpit_router)
+    api.add_router("/cultivation", cultivation_router)
     api.add_router("/statistics", statistics_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/imports", imports_router)
