@@ -36,6 +36,8 @@ from django.urls.exceptions import Resolver404
 from kuochan.accounts.services import token_create
 from kuochan.audit.models import Source
 from kuochan.cockpit import services as cockpit
+from kuochan.cultivation.models import Title
+from kuochan.cultivation.services import entry_add
 from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset
 from kuochan.imports.models import ImportUpload
 from kuochan.jobs.models import Job
@@ -98,6 +100,7 @@ class Site:
     tenancy: Any = None
     offset: Any = None
     benchmark: Any = None
+    entry: Any = None
 
 
 @pytest.fixture
@@ -134,6 +137,10 @@ def site(world, admins) -> Site:  # noqa: F811
             actor=world.users["enterprise"], source=web, ticket=world.ticket, name="说明.pdf", content=PDF
         ),
         **land_and_carbon(world),
+        entry=entry_add(
+            actor=wuxing, source=web, title=Title.objects.get(code="srdi_sme"), year=TODAY.year,
+            enterprise=world.zhili, today=TODAY,
+        ),
     )
 
 
@@ -246,6 +253,13 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "evaluation:benchmark-remove": {"pk": site.benchmark.pk},
         "evaluation:offset-create": {"pk": w.zhili.pk},
         "evaluation:offset-remove": {"pk": site.offset.pk},
+        "cultivation:library": {"code": "srdi_sme"},
+        "cultivation:fill": {"code": "srdi_sme"},
+        "cultivation:feed": {"code": "srdi_sme"},
+        "cultivation:nominate": {"code": "srdi_sme"},
+        "cultivation:entry": {"pk": site.entry.pk},
+        "cultivation:entry-remove": {"pk": site.entry.pk},
+        "cultivation:entry-reenter": {"pk": site.entry.pk},
     }
 
 
