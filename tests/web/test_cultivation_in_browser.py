@@ -6,14 +6,13 @@ import pytest
 
 from kuochan.cultivation.models import Entry
 from tests.cultivation.test_library import MUYE_GAP, THIS_YEAR, srdi  # noqa: F401
-from tests.web.conftest import browser, page, screenshot  # noqa: F401
 from tests.web.test_phone_in_browser import MEASURE, phone  # noqa: F401
 from tests.web.test_registry_in_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_city_staff_fill_and_filter_the_library_at_a_desktop(live_server, page, srdi, screenshot):  # noqa: F811
+def test_city_staff_fill_and_filter_the_library_at_a_desktop(live_server, page, srdi, screenshot):
     sign_in(page, live_server, "city")
     page.goto(f"{live_server.url}/cultivation/srdi_sme/?year={THIS_YEAR}")
     page.get_by_role("button", name="按条件遴选入库").click()
