@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from kuochan.cultivation.selectors import enterprise_ladders
-from tests.cultivation.test_library import BEFORE, MUYE_GAP, TODAY, honour, srdi  # noqa: F401
+from tests.cultivation.conftest import BEFORE, MUYE_GAP, TODAY, honour
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,14 @@ def by_code(ladders):
 
 def test_each_ladder_gives_the_rung_held_and_the_next_step_with_its_gaps(srdi):
     ladders = by_code(enterprise_ladders(srdi["muye"], TODAY))
-    assert list(ladders) == ["srdi", "tech", "smart_factory", "zj_future_factory", "green_factory", "huzhou_large"]
+    assert list(ladders) == [
+        "srdi",
+        "tech",
+        "smart_factory",
+        "zj_future_factory",
+        "green_factory",
+        "huzhou_large",
+    ]
     srdi_ladder = ladders["srdi"]
     assert srdi_ladder.held.name == "创新型中小企业"
     assert srdi_ladder.next.name == "专精特新中小企业"
@@ -51,7 +58,9 @@ def test_the_top_rung_has_no_next_step(srdi):
 def test_the_profile_shows_the_ladders(srdi, users, login):
     page = login(users["nanxun"]).get(reverse("registry:detail", args=[srdi["muye"].pk])).content.decode()
     section = page[page.index('data-testid="ladders"') :]
-    section = section[: section.index('data-testid="evaluation') if 'data-testid="evaluation' in section else None]
+    section = section[
+        : section.index('data-testid="evaluation') if 'data-testid="evaluation' in section else None
+    ]
     assert "梯度培育" in page
     assert "已获：创新型中小企业" in section
     assert "下一步：专精特新中小企业" in section

@@ -1,79 +1,34 @@
 """培育库: entering enterprises by rule, by district nomination and from the evaluation's treatment lists, their
 gaps in figures, who answers for them, removal and re-entry, all within each actor's scope."""
 
-from decimal import Decimal
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from kuochan.audit.models import AuditEntry, Source
 from kuochan.cultivation import selectors, services
 from kuochan.cultivation.models import Entry, Title
 from kuochan.evaluation import services as evaluation
 from kuochan.evaluation.selectors import results, treatment_lists
-from kuochan.registry.models import AnnualMetric, Enterprise, Honour
+from kuochan.registry.models import Enterprise
+from tests.cultivation.conftest import (
+    BEFORE,
+    LAST,
+    MUYE_GAP,
+    THIS_YEAR,
+    TODAY,
+    WEB,
+    XINCAILIAO_GAPS,
+    entry_of,
+    fill,
+    honour,
+    metric,
+    nominate,
+)
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
-THIS_YEAR = TODAY.year
-LAST, BEFORE = THIS_YEAR - 1, THIS_YEAR - 2
-WEB = Source.WEB
-MUYE_GAP = "近两年研发费用（较低一年） 90万元，差 10 万元"
-XINCAILIAO_GAPS = ["上年营业收入 1,320万元，差 180 万元", "近两年研发费用（较低一年） 60万元，差 40 万元"]
-
-
-def metric(code, year, revenue, main, rnd):
-    AnnualMetric.objects.update_or_create(
-        enterprise=Enterprise.objects.get(uscc=code), year=year,
-        defaults={"revenue_wan": Decimal(revenue), "main_revenue_wan": Decimal(main), "rnd_wan": Decimal(rnd)},
-    )  # fmt: skip
-
-
-def honour(code, kind, year=BEFORE):
-    Honour.objects.create(enterprise=Enterprise.objects.get(uscc=code), kind=kind, year_granted=year)
-
-
-@pytest.fixture
-def srdi(registered, users):
-    """专精特新中小企业 (srdi_sme): 童装 (吴兴) meets its computable criteria; 木业 (南浔) misses one: 近两年研发
-    费用 90万元 < 100万元, 差 10万元 (10% of the bound); 新材料 (吴兴) misses two: 营业收入 1,320 < 1,500 (差 180,
-    12%) and 研发 60 < 100 (差 40, 40%). Each holds a prerequisite honour; main revenue shares and R&D shares
-    are all above 80% and 3%."""
-    tongzhuang, xincailiao, muye = registered
-    for code, kind in ((tongzhuang, "innovative_sme"), (xincailiao, "tech_sme"), (muye, "innovative_sme")):
-        honour(code, kind)
-    metric(tongzhuang, BEFORE, 1800, 1700, 100)
-    metric(tongzhuang, LAST, 2000, 1900, 100)
-    metric(xincailiao, BEFORE, 1200, 1140, 60)
-    metric(xincailiao, LAST, 1320, 1254, 66)
-    metric(muye, BEFORE, 1500, 1300, 100)
-    metric(muye, LAST, 1600, 1300, 90)
-    return {
-        "title": Title.objects.get(code="srdi_sme"),
-        "tongzhuang": Enterprise.objects.get(uscc=tongzhuang),
-        "xincailiao": Enterprise.objects.get(uscc=xincailiao),
-        "muye": Enterprise.objects.get(uscc=muye),
-    }
-
-
-def fill(actor, title, margin="20"):
-    return services.entries_fill_by_rule(
-        actor=actor, source=WEB, title=title, year=THIS_YEAR, margin_pct=Decimal(margin), today=TODAY
-    )
-
-
-def nominate(actor, title, enterprise, **extra):
-    return services.entry_add(
-        actor=actor, source=WEB, title=title, year=THIS_YEAR, enterprise=enterprise, today=TODAY, **extra
-    )
-
-
-def entry_of(enterprise, title):
-    return Entry.objects.get(enterprise=enterprise, title=title, year=THIS_YEAR)
 
 
 # By rule ----------------------------------------------------------------------------------------------
@@ -187,7 +142,12 @@ def test_district_staff_see_and_edit_only_their_district_s_entries(srdi, users):
         selectors.entry_get(actor=users["nanxun"], pk=tongzhuang.pk)
     with pytest.raises(PermissionDenied):
         services.entry_update(
-            actor=users["nanxun"], source=WEB, entry=tongzhuang, responsible=None, planned_support="x", note=""
+            actor=users["nanxun"],
+            source=WEB,
+            entry=tongzhuang,
+            responsible=None,
+            planned_support="x",
+            note="",
         )
     with pytest.raises(PermissionDenied):
         services.entry_remove(actor=users["nanxun"], source=WEB, entry=tongzhuang, reason="x", today=TODAY)
@@ -262,13 +222,21 @@ def test_the_library_recomputes_gaps_as_of_today_met_but_not_applied_first(srdi,
     title = srdi["title"]
     fill(users["city_staff"], title, margin="40")
     rows = selectors.library(actor=users["city_staff"], title=title, year=THIS_YEAR, today=TODAY)
-    assert [row.entry.enterprise.name for row in rows] == ["湖州织里童装有限公司", "南浔木业有限公司", "湖州吴兴新材料有限公司"]
+    assert [row.entry.enterprise.name for row in rows] == [
+        "湖州织里童装有限公司",
+        "南浔木业有限公司",
+        "湖州吴兴新材料有限公司",
+    ]
     assert [row.gaps for row in rows] == [[], [MUYE_GAP], XINCAILIAO_GAPS]
     Entry.objects.filter(enterprise=srdi["tongzhuang"]).update(status="applied")
     metric(srdi["xincailiao"].uscc, LAST, 1600, 1500, 100)  # 新材料 reaches 1,600万元 and 100万元 研发
     metric(srdi["xincailiao"].uscc, BEFORE, 1200, 1140, 100)
     rows = selectors.library(actor=users["city_staff"], title=title, year=THIS_YEAR, today=TODAY)
-    assert [row.entry.enterprise.name for row in rows] == ["湖州吴兴新材料有限公司", "湖州织里童装有限公司", "南浔木业有限公司"]
+    assert [row.entry.enterprise.name for row in rows] == [
+        "湖州吴兴新材料有限公司",
+        "湖州织里童装有限公司",
+        "南浔木业有限公司",
+    ]
     assert rows[0].met and rows[0].gaps_shown == "可测算条件均已符合"
     assert entry_of(srdi["xincailiao"], title).gaps == XINCAILIAO_GAPS  # as when it came in
 
@@ -277,7 +245,9 @@ def test_library_filters(srdi, users):
     title, city = srdi["title"], users["city_staff"]
     fill(city, title, margin="40")
     entry = entry_of(srdi["muye"], title)
-    services.entry_update(actor=city, source=WEB, entry=entry, responsible=users["nanxun"], planned_support="", note="")
+    services.entry_update(
+        actor=city, source=WEB, entry=entry, responsible=users["nanxun"], planned_support="", note=""
+    )
 
     def names(**filters):
         found = selectors.library(
@@ -310,9 +280,10 @@ def test_the_work_list_names_what_each_entry_needs(srdi, users):
     ]  # 新材料 has its owner and gaps beyond 20%: nothing to chase
     mine = selectors.work_list(actor=users["wuxing"], year=THIS_YEAR, today=TODAY, mine=True)
     assert mine == []
-    assert [t.row.entry.enterprise.name for t in selectors.work_list(actor=users["nanxun"], year=THIS_YEAR, today=TODAY)] == [
-        "南浔木业有限公司"
-    ]
+    assert [
+        t.row.entry.enterprise.name
+        for t in selectors.work_list(actor=users["nanxun"], year=THIS_YEAR, today=TODAY)
+    ] == ["南浔木业有限公司"]
 
 
 # From the evaluation's treatment lists ----------------------------------------------------------------
@@ -333,12 +304,25 @@ def test_a_treatment_list_feeds_the_library(with_metrics, users):
     entries = Entry.objects.filter(title=title, year=THIS_YEAR)
     assert {e.enterprise.name for e in entries} == expected
     assert {(e.source, e.note) for e in entries} == {("evaluation", f"{LAST} 年分类施策：{text}")}
-    assert services.entries_from_evaluation(
-        actor=users["city_staff"], source=WEB, title=title, year=THIS_YEAR, treatment_index=index, today=TODAY
-    ) == 0
+    assert (
+        services.entries_from_evaluation(
+            actor=users["city_staff"],
+            source=WEB,
+            title=title,
+            year=THIS_YEAR,
+            treatment_index=index,
+            today=TODAY,
+        )
+        == 0
+    )
     with pytest.raises(ValidationError) as unknown:
         services.entries_from_evaluation(
-            actor=users["city_staff"], source=WEB, title=title, year=THIS_YEAR, treatment_index=99, today=TODAY
+            actor=users["city_staff"],
+            source=WEB,
+            title=title,
+            year=THIS_YEAR,
+            treatment_index=99,
+            today=TODAY,
         )
     assert f"{LAST} 年的评价方案中没有第 100 条施策规则" in str(unknown.value)
 

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from kuochan.cultivation.models import Entry
-from tests.cultivation.test_library import MUYE_GAP, THIS_YEAR, XINCAILIAO_GAPS, entry_of, fill, srdi  # noqa: F401
+from tests.cultivation.conftest import MUYE_GAP, THIS_YEAR, XINCAILIAO_GAPS, entry_of, fill
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/cultivation"
@@ -53,7 +53,9 @@ def test_the_library_with_gaps_filters_and_pages(srdi, users):
     odd = city.get(LIBRARY, {"status": "lost"})
     assert odd.status_code == 422
     assert odd.json()["errors"] == {
-        "status": ["应为以下之一：'', 'entered', 'applied', 'recommended', 'granted', 'rejected' or 'removed'。"]
+        "status": [
+            "应为以下之一：'', 'entered', 'applied', 'recommended', 'granted', 'rejected' or 'removed'。"
+        ]
     }
     assert city.get(f"{API}/titles/nope/{THIS_YEAR}").status_code == 404
 
@@ -66,17 +68,32 @@ def test_nominate_update_and_remove_through_the_api(srdi, users):
     )  # fmt: skip
     assert made.status_code == 201, made.json()
     entry = made.json()
-    assert (entry["source"], entry["responsible"], entry["gaps_when_entered"]) == ("nomination", "wuxing", XINCAILIAO_GAPS)
+    assert (entry["source"], entry["responsible"], entry["gaps_when_entered"]) == (
+        "nomination",
+        "wuxing",
+        XINCAILIAO_GAPS,
+    )
     twice = send(wuxing, f"/titles/srdi_sme/{THIS_YEAR}/entries", {"uscc": srdi["xincailiao"].uscc})
     assert twice.status_code == 422 and "已在" in twice.json()["errors"]["enterprise"][0]
     other = send(wuxing, f"/titles/srdi_sme/{THIS_YEAR}/entries", {"uscc": srdi["muye"].uscc})
     assert other.status_code == 422 and "不在您数据范围内的企业库中" in other.json()["errors"]["uscc"][0]
     wrong = send(wuxing, f"/entries/{entry['id']}", {"responsible": "nanxun"}, method="patch")
-    assert wrong.status_code == 422 and "应为“吴兴区”或其上级单位的在岗工作人员" in wrong.json()["errors"]["responsible"][0]
-    changed = send(wuxing, f"/entries/{entry['id']}", {"responsible": "", "note": "走访"}, method="patch").json()
+    assert (
+        wrong.status_code == 422
+        and "应为“吴兴区”或其上级单位的在岗工作人员" in wrong.json()["errors"]["responsible"][0]
+    )
+    changed = send(
+        wuxing, f"/entries/{entry['id']}", {"responsible": "", "note": "走访"}, method="patch"
+    ).json()
     assert (changed["responsible"], changed["note"], changed["planned_support"]) == (None, "走访", "")
-    assert send(as_user(users["nanxun"]), f"/entries/{entry['id']}", {"note": "x"}, method="patch").status_code == 404
-    assert send(as_user(users["leader"]), f"/entries/{entry['id']}", {"note": "x"}, method="patch").status_code == 403
+    assert (
+        send(as_user(users["nanxun"]), f"/entries/{entry['id']}", {"note": "x"}, method="patch").status_code
+        == 404
+    )
+    assert (
+        send(as_user(users["leader"]), f"/entries/{entry['id']}", {"note": "x"}, method="patch").status_code
+        == 403
+    )
     no_reason = send(wuxing, f"/entries/{entry['id']}/remove", {"reason": "  "})
     assert no_reason.status_code == 422 and no_reason.json()["errors"]["reason"] == ["请填写出库原因。"]
     removed = send(wuxing, f"/entries/{entry['id']}/remove", {"reason": "企业放弃"}).json()

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from kuochan.cultivation.models import Entry
-from tests.cultivation.test_library import MUYE_GAP, THIS_YEAR, srdi  # noqa: F401
+from tests.cultivation.conftest import MUYE_GAP, THIS_YEAR
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,12 @@ def test_fill_then_print_the_library_as_json(srdi):
         "met": True, "missing": [],
     }  # fmt: skip
     assert rows[1]["missing"] == [
-        {"criterion": "近两年研发费用（较低一年）不小于 100万元（含本数）", "value": 90.0, "threshold": 100.0, "gap": MUYE_GAP}
+        {
+            "criterion": "近两年研发费用（较低一年）不小于 100万元（含本数）",
+            "value": 90.0,
+            "threshold": 100.0,
+            "gap": MUYE_GAP,
+        }
     ]
     assert set(Entry.objects.values_list("source", flat=True)) == {"rule"}
     Entry.objects.filter(enterprise=srdi["tongzhuang"]).update(status="applied")

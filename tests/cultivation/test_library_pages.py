@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from kuochan.cultivation.models import Entry
-from tests.cultivation.test_library import MUYE_GAP, THIS_YEAR, XINCAILIAO_GAPS, entry_of, fill, srdi  # noqa: F401
+from tests.cultivation.conftest import MUYE_GAP, THIS_YEAR, XINCAILIAO_GAPS, entry_of, fill
 from tests.xlsx import exported_rows
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,11 @@ def test_library_page_shows_gaps_status_owner_most_urgent_first(srdi, users, log
     fill(users["city_staff"], srdi["title"], margin="40")
     page = login(users["city_staff"]).get(library_url()).content.decode()
     table = page[page.index('data-testid="library-table"') :]
-    assert table.index("湖州织里童装有限公司") < table.index("南浔木业有限公司") < table.index("湖州吴兴新材料有限公司")
+    assert (
+        table.index("湖州织里童装有限公司")
+        < table.index("南浔木业有限公司")
+        < table.index("湖州吴兴新材料有限公司")
+    )
     assert "可测算条件均已符合" in table and MUYE_GAP in table and "；".join(XINCAILIAO_GAPS) in table
     assert "按条件遴选入库" in page and "推荐入库" in page
 
@@ -170,7 +174,9 @@ def test_other_districts_entries_are_not_found_and_enterprise_users_are_refused(
     entry = entry_of(srdi["tongzhuang"], srdi["title"])
     client = login(users["nanxun"])
     assert client.get(reverse("cultivation:entry", args=[entry.pk])).status_code == 404
-    assert client.post(reverse("cultivation:entry-remove", args=[entry.pk]), {"reason": "x"}).status_code == 404
+    assert (
+        client.post(reverse("cultivation:entry-remove", args=[entry.pk]), {"reason": "x"}).status_code == 404
+    )
     assert "湖州织里童装有限公司" not in client.get(library_url()).content.decode()
     assert login(users["enterprise"]).get(library_url()).status_code == 403
     assert login(users["enterprise"]).get(reverse("cultivation:index")).status_code == 403

@@ -5,14 +5,14 @@ and an entry's owner and support are set from the phone."""
 import pytest
 
 from kuochan.cultivation.models import Entry
-from tests.cultivation.test_library import MUYE_GAP, THIS_YEAR, srdi  # noqa: F401
+from tests.cultivation.conftest import MUYE_GAP, THIS_YEAR, fill, srdi  # noqa: F401
 from tests.web.test_phone_in_browser import MEASURE, phone  # noqa: F401
 from tests.web.test_registry_in_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_city_staff_fill_and_filter_the_library_at_a_desktop(live_server, page, srdi, screenshot):
+def test_city_staff_fill_and_filter_the_library_at_a_desktop(live_server, page, srdi, screenshot):  # noqa: F811
     sign_in(page, live_server, "city")
     page.goto(f"{live_server.url}/cultivation/srdi_sme/?year={THIS_YEAR}")
     page.get_by_role("button", name="按条件遴选入库").click()
@@ -31,8 +31,6 @@ def test_city_staff_fill_and_filter_the_library_at_a_desktop(live_server, page, 
 
 
 def test_district_staff_work_the_library_on_a_phone(live_server, phone, srdi, users, screenshot):  # noqa: F811
-    from tests.cultivation.test_library import fill
-
     fill(users["city_staff"], srdi["title"])
     sign_in(phone, live_server, "nanxun")
     phone.goto(f"{live_server.url}/cultivation/srdi_sme/?year={THIS_YEAR}")

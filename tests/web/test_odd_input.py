@@ -138,8 +138,12 @@ def site(world, admins) -> Site:  # noqa: F811
         ),
         **land_and_carbon(world),
         entry=entry_add(
-            actor=wuxing, source=web, title=Title.objects.get(code="srdi_sme"), year=TODAY.year,
-            enterprise=world.zhili, today=TODAY,
+            actor=wuxing,
+            source=web,
+            title=Title.objects.get(code="srdi_sme"),
+            year=TODAY.year,
+            enterprise=world.zhili,
+            today=TODAY,
         ),
     )
 

@@ -157,7 +157,9 @@ def library_list(request: HttpRequest, code: str, year: Year, filters: Query[Lib
     return [_entry_out(row) for row in rows]
 
 
-@router.post("/titles/{code}/{year}/entries", response={201: EntryOut}, summary="推荐入库（区县或市级工作人员）")
+@router.post(
+    "/titles/{code}/{year}/entries", response={201: EntryOut}, summary="推荐入库（区县或市级工作人员）"
+)
 def entry_add(request: HttpRequest, code: str, year: Year, data: EntryIn) -> Status:
     title = _title(code)
     enterprise = (

@@ -45,7 +45,9 @@ class ResponsibleField(forms.ModelChoiceField):
             try:
                 IdField().clean(value)
             except forms.ValidationError as exc:
-                raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from exc
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                ) from exc
         return super().to_python(value)
 
     def label_from_instance(self, user: Any) -> str:
@@ -57,7 +59,10 @@ class EntryForm(forms.Form):
 
     responsible = ResponsibleField(label="责任人", queryset=None, required=False, empty_label="未指定")
     planned_support = forms.CharField(
-        label="计划支持（可用政策、走访安排）", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label="计划支持（可用政策、走访安排）",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     note = forms.CharField(label="备注", required=False, max_length=500)
 

@@ -123,7 +123,12 @@ def _number(value: Decimal | None) -> float | None:
 def missing_report(assessment: Assessment) -> list[dict[str, Any]]:
     """The not-met conditions as the command and the API give them."""
     return [
-        {"criterion": s.criterion, "value": _number(s.value), "threshold": _number(s.threshold), "gap": s.text}
+        {
+            "criterion": s.criterion,
+            "value": _number(s.value),
+            "threshold": _number(s.threshold),
+            "gap": s.text,
+        }
         for s in assessment.missing
     ]
 
@@ -215,7 +220,14 @@ class LibraryRow:
         already decided or removed."""
         bucket = 0 if self.waiting_to_apply else 1 if self.entry.status in OPEN_STATUSES else 2
         missing, relative = self.assessment.distance()
-        return (bucket, not self.met, missing, relative, len(self.assessment.unknown), self.entry.enterprise.name)
+        return (
+            bucket,
+            not self.met,
+            missing,
+            relative,
+            len(self.assessment.unknown),
+            self.entry.enterprise.name,
+        )
 
 
 @dataclass(frozen=True)
@@ -237,7 +249,9 @@ def entries_in_scope(actor: Any) -> QuerySet[Entry]:
 def entry_get(*, actor: Any, pk: Any) -> Entry:
     """One entry the actor sees (404 otherwise, whether missing or out of scope)."""
     return get_scoped_or_404(
-        Entry.objects.select_related("title", "enterprise", "enterprise__district", "responsible"), actor, pk=pk
+        Entry.objects.select_related("title", "enterprise", "enterprise__district", "responsible"),
+        actor,
+        pk=pk,
     )
 
 
@@ -279,7 +293,9 @@ def library(
         found = found.filter(responsible_id=f.responsible)
     if f.query.strip():
         text = f.query.strip()
-        found = found.filter(Q(enterprise__name__contains=text) | Q(enterprise__uscc__startswith=text.upper()))
+        found = found.filter(
+            Q(enterprise__name__contains=text) | Q(enterprise__uscc__startswith=text.upper())
+        )
     rows = _rows(found, today)
     if f.met is not None:
         rows = [row for row in rows if row.met is f.met]

@@ -135,7 +135,9 @@ def _entries_create(
     ids = [e.pk for e in enterprises]
     chosen = Enterprise.objects.filter(pk__in=ids)
     present = set(
-        Entry.objects.filter(title=title, year=year, enterprise_id__in=ids).values_list("enterprise_id", flat=True)
+        Entry.objects.filter(title=title, year=year, enterprise_id__in=ids).values_list(
+            "enterprise_id", flat=True
+        )
     )
     held = selectors.holders(title, chosen, year)
     fresh = [e for e in enterprises if e.pk not in present and e.pk not in held]
@@ -171,7 +173,9 @@ def entries_fill_by_rule(
         raise PermissionDenied(EDIT_REFUSAL)
     found = selectors.candidates(actor=actor, title=title, year=year, margin_pct=margin_pct, today=today)
     enterprises = list(
-        Enterprise.objects.select_related("district").filter(uscc__in=[c.uscc for c in found]).order_by("uscc")
+        Enterprise.objects.select_related("district")
+        .filter(uscc__in=[c.uscc for c in found])
+        .order_by("uscc")
     )
     ensure_city_level(actor, FILL_REFUSAL, *enterprises)
     return _entries_create(
@@ -191,10 +195,14 @@ def entry_add(
     if stored is not None:
         hint = "，可在该条目中重新入库" if stored.status == EntryStatus.REMOVED else ""
         raise ValidationError(
-            {"enterprise": f"“{enterprise.name}”已在 {year} 年{title.name}培育库中（{stored.get_status_display()}）{hint}。"}
+            {
+                "enterprise": f"“{enterprise.name}”已在 {year} 年{title.name}培育库中（{stored.get_status_display()}）{hint}。"
+            }
         )
     if enterprise.pk in selectors.holders(title, Enterprise.objects.filter(pk=enterprise.pk), year):
-        raise ValidationError({"enterprise": f"“{enterprise.name}”{year} 年已获{title.name}称号，无需入库培育。"})
+        raise ValidationError(
+            {"enterprise": f"“{enterprise.name}”{year} 年已获{title.name}称号，无需入库培育。"}
+        )
     _check_responsible(responsible, enterprise)
     assessed = selectors.assessments_of(
         title, Enterprise.objects.filter(pk=enterprise.pk), selectors.as_of_for(year, today)
@@ -216,7 +224,11 @@ def entry_update(
     _ensure_keeper(actor, entry)
     _check_responsible(responsible, entry.enterprise)
     before = snapshot(entry, ENTRY_FIELDS)
-    entry.responsible, entry.planned_support, entry.note = responsible, planned_support.strip(), note.strip()[:500]
+    entry.responsible, entry.planned_support, entry.note = (
+        responsible,
+        planned_support.strip(),
+        note.strip()[:500],
+    )
     entry.save(update_fields=list(ENTRY_FIELDS))
     audit_record(
         actor=actor, source=source, action=Action.UPDATE, obj=entry, before=before,
@@ -237,7 +249,12 @@ def _move(actor: Any, source: Source, entry: Entry, status: str, today: dt.date,
         setattr(entry, name, value)
     entry.save(update_fields=names)
     audit_record(
-        actor=actor, source=source, action=Action.UPDATE, obj=entry, before=before, after=snapshot(entry, names)
+        actor=actor,
+        source=source,
+        action=Action.UPDATE,
+        obj=entry,
+        before=before,
+        after=snapshot(entry, names),
     )
     return entry
 
@@ -260,11 +277,18 @@ def entry_reenter(*, actor: Any, source: Source, entry: Entry, today: dt.date) -
     one = Enterprise.objects.filter(pk=entry.enterprise_id)
     if entry.enterprise_id in selectors.holders(entry.title, one, entry.year):
         raise ValidationError(
-            {"status": f"“{entry.enterprise.name}”{entry.year} 年已获{entry.title.name}称号，无需再入库培育。"}
+            {
+                "status": f"“{entry.enterprise.name}”{entry.year} 年已获{entry.title.name}称号，无需再入库培育。"
+            }
         )
     assessed = selectors.assessments_of(entry.title, one, selectors.as_of_for(entry.year, today))
     return _move(
-        actor, source, entry, EntryStatus.ENTERED, today, gaps=selectors.gaps_text(assessed[entry.enterprise_id])
+        actor,
+        source,
+        entry,
+        EntryStatus.ENTERED,
+        today,
+        gaps=selectors.gaps_text(assessed[entry.enterprise_id]),
     )
 
 
@@ -284,7 +308,9 @@ def entries_from_evaluation(
     run = evaluation_run(evaluated, actor) if evaluated else None
     treatments = run.parsed[0].treatments if run else ()
     if not 0 <= treatment_index < len(treatments):
-        raise ValidationError({"treatment": f"{evaluated or year} 年的评价方案中没有第 {treatment_index + 1} 条施策规则。"})
+        raise ValidationError(
+            {"treatment": f"{evaluated or year} 年的评价方案中没有第 {treatment_index + 1} 条施策规则。"}
+        )
     found = results(actor=actor, year=evaluated, filters=ResultFilter(treatment=treatment_index))
     enterprises = [r.enterprise for r in found]
     ensure_in_scope(actor, *enterprises, message=EDIT_REFUSAL)

@@ -16,7 +16,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Source
-from kuochan.core.forms import add_service_errors, chosen, filter_values, form_refusal, list_query, page_of, refusal
+from kuochan.core.forms import (
+    add_service_errors,
+    chosen,
+    filter_values,
+    form_refusal,
+    list_query,
+    page_of,
+    refusal,
+)
 from kuochan.core.scope import city_level, scoped
 from kuochan.cultivation import forms, selectors, services
 from kuochan.cultivation.models import Entry, EntrySource, EntryStatus, Title
@@ -168,7 +176,9 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, refusal(exc))
     else:
-        messages.success(request, f"按条件遴选入库 {added} 家企业。" if added else "没有新的符合或接近条件的企业。")
+        messages.success(
+            request, f"按条件遴选入库 {added} 家企业。" if added else "没有新的符合或接近条件的企业。"
+        )
     return redirect(f"{reverse('cultivation:library', args=[title.code])}?year={year}")
 
 
@@ -190,12 +200,16 @@ def feed(request: HttpRequest, code: str) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, refusal(exc))
     else:
-        messages.success(request, f"从分类施策清单入库 {added} 家企业。" if added else "该清单的企业均已在库或已获称号。")
+        messages.success(
+            request, f"从分类施策清单入库 {added} 家企业。" if added else "该清单的企业均已在库或已获称号。"
+        )
     return redirect(f"{reverse('cultivation:library', args=[title.code])}?year={year}")
 
 
 def _enterprise_in_scope(actor: Any, uscc: str) -> Enterprise | None:
-    return scoped(Enterprise.objects.select_related("district"), actor).filter(uscc=normalise_code(uscc)).first()
+    return (
+        scoped(Enterprise.objects.select_related("district"), actor).filter(uscc=normalise_code(uscc)).first()
+    )
 
 
 @login_required
@@ -280,7 +294,11 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(reverse("cultivation:entry", args=[entry.pk]))
     else:
         form = forms.EntryForm(
-            initial={"responsible": entry.responsible_id, "planned_support": entry.planned_support, "note": entry.note},
+            initial={
+                "responsible": entry.responsible_id,
+                "planned_support": entry.planned_support,
+                "note": entry.note,
+            },
             responsible=staff,
         )
     return render(
@@ -293,7 +311,9 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "remove_form": forms.RemoveForm(),
             "can_edit": keeps,
             "can_remove": keeps and entry.can_move_to(EntryStatus.REMOVED),
-            "can_reenter": keeps and entry.can_move_to(EntryStatus.ENTERED) and entry.status == EntryStatus.REMOVED,
+            "can_reenter": keeps
+            and entry.can_move_to(EntryStatus.ENTERED)
+            and entry.status == EntryStatus.REMOVED,
         },
     )
 
@@ -336,7 +356,9 @@ def tasks(request: HttpRequest) -> HttpResponse:
     _staff(request)
     _, values = filter_values(request, forms.TasksFilter)
     year = _year(values)
-    found = selectors.work_list(actor=request.user, year=year, today=timezone.localdate(), mine=bool(values["mine"]))
+    found = selectors.work_list(
+        actor=request.user, year=year, today=timezone.localdate(), mine=bool(values["mine"])
+    )
     if chosen(request.GET, "export", ["xlsx"]):
         return xlsx_response(
             f"{year}年培育任务",

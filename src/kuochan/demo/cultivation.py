@@ -24,13 +24,20 @@ def demo_cultivation(today: dt.date) -> dict[str, int]:
     added = 0
     for title in Title.objects.filter(code__in=TITLES):
         added += entries_fill_by_rule(
-            actor=city, source=Source.CLI, title=title, year=today.year, margin_pct=DEFAULT_MARGIN_PCT, today=today
+            actor=city,
+            source=Source.CLI,
+            title=title,
+            year=today.year,
+            margin_pct=DEFAULT_MARGIN_PCT,
+            today=today,
         )
     staff = {
         user.org_unit_id: user
         for user in User.objects.filter(role=Role.DISTRICT_STAFF, is_active=True).order_by("-username")
     }
-    entries = list(Entry.objects.filter(year=today.year).select_related("enterprise__district").order_by("pk"))
+    entries = list(
+        Entry.objects.filter(year=today.year).select_related("enterprise__district").order_by("pk")
+    )
     assigned = 0
     for n, entry in enumerate(entries):
         owner = staff.get(entry.enterprise.district_id)

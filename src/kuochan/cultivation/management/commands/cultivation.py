@@ -112,7 +112,9 @@ def _title(code: str) -> Title:
 def _year(given: object, this_year: int) -> int:
     text = str(given).strip()
     if not (text.isascii() and text.isdigit() and len(text) == 4 and FIRST_YEAR <= int(text) <= this_year):
-        raise CommandError(f"--year 应为 {FIRST_YEAR} 至 {this_year} 之间的年份，收到“{given}”。", returncode=2)
+        raise CommandError(
+            f"--year 应为 {FIRST_YEAR} 至 {this_year} 之间的年份，收到“{given}”。", returncode=2
+        )
     return int(text)
 
 
