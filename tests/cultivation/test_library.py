@@ -336,3 +336,22 @@ def test_district_staff_feed_only_their_district_from_a_treatment_list(with_metr
         )
     assert Entry.objects.exists()
     assert set(Entry.objects.values_list("enterprise__district__name", flat=True)) == {"南浔区"}
+
+
+def test_the_library_reads_in_the_same_few_queries_whatever_its_size(srdi, users):
+    title, city = srdi["title"], users["city_staff"]
+    fill(city, title, margin="40")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            selectors.library(actor=city, title=title, year=THIS_YEAR, today=TODAY)
+            selectors.work_list(actor=city, year=THIS_YEAR, today=TODAY)
+        return len(queries)
+
+    few = count()
+    for serial in range(10, 30):
+        firm = Enterprise.objects.create(
+            uscc=f"X{serial}", name=f"企业{serial}", district=srdi["muye"].district, size_class="small"
+        )
+        nominate(city, title, firm)
+    assert count() == few <= 30

@@ -34,7 +34,10 @@ class TasksFilter(YearFilter):
 
 
 class EnterpriseSearch(YearFilter):
+    """推荐入库's search, and the enterprise chosen from its results (which fills the form's credit code)."""
+
     q = forms.CharField(label="企业名称或信用代码", required=False, max_length=100)
+    uscc = forms.CharField(label="统一社会信用代码", required=False, max_length=40)
 
 
 class ResponsibleField(forms.ModelChoiceField):

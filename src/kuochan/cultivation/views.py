@@ -246,7 +246,7 @@ def nominate(request: HttpRequest, code: str) -> HttpResponse:
         year = form.cleaned_data.get("year") or year
     else:
         form = forms.NominationForm(
-            initial={"year": year, "uscc": request.GET.get("uscc", "")[:40]}, responsible=staff
+            initial={"year": year, "uscc": values["uscc"]}, responsible=staff
         )
     found: list[Enterprise] = []
     if values["q"].strip():
