@@ -30,6 +30,7 @@ from kuochan.cultivation.rules import (
     criterion_rule,
     derived_facts,
 )
+from kuochan.evaluation.selectors import evaluated_years
 from kuochan.policies.selectors import enterprise_facts
 from kuochan.projects.selectors import hundredths
 from kuochan.registry.models import AnnualMetric, Enterprise, Honour
@@ -259,12 +260,14 @@ def _rows(entries: QuerySet[Entry], today: dt.date) -> list[LibraryRow]:
     """The entries with their gaps as of today (each title's facts read once for all its entries)."""
     found = list(entries)
     rows = []
-    by_title: dict[int, list[Entry]] = defaultdict(list)
+    by_title: dict[tuple[int, int], list[Entry]] = defaultdict(list)
     for entry in found:
-        by_title[entry.title_id].append(entry)
+        by_title[entry.title_id, entry.year].append(entry)
     for group in by_title.values():
         title, year = group[0].title, group[0].year
-        wanted = Enterprise.objects.filter(pk__in=[e.enterprise_id for e in group])
+        wanted = Enterprise.objects.filter(
+            pk__in=entries.filter(title=title, year=year).values("enterprise_id")
+        )
         assessed = assessments_of(title, wanted, as_of_for(year, today))
         rows += [LibraryRow(entry, assessed[entry.enterprise_id]) for entry in group]
     return rows
@@ -309,6 +312,11 @@ def status_counts(*, actor: Any, year: int) -> dict[int, dict[str, int]]:
     for title_id, status, n in found.values_list("title_id", "status").annotate(n=Count("*")):
         counts[title_id][status] = n
     return counts
+
+
+def evaluation_year_for(year: int) -> int | None:
+    """The evaluation a library of `year` is fed from: the latest evaluated year up to it."""
+    return next((y for y in evaluated_years() if y <= year), None)
 
 
 def library_years(today: dt.date) -> list[int]:

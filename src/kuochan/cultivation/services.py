@@ -10,13 +10,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from kuochan.audit.models import Action, Source
 from kuochan.audit.services import audit_bulk, audit_entry, audit_record, snapshot
-from kuochan.core.scope import city_level, ensure_city_level, ensure_in_scope
+from kuochan.core.scope import city_level, ensure_in_scope
 from kuochan.cultivation import selectors
 from kuochan.cultivation.models import Entry, EntrySource, EntryStatus, Title, TitleLevel
 from kuochan.cultivation.rules import criterion_rule
+from kuochan.evaluation.selectors import ResultFilter, evaluation_run, results
 from kuochan.orgs.services import LoadResult
 from kuochan.registry.models import Enterprise, HonourKind
 
@@ -125,30 +127,30 @@ def _check_responsible(responsible: Any, enterprise: Enterprise) -> None:
 
 
 def _entries_create(
-    *, actor: Any, source: Source, title: Title, year: int, enterprises: list[Enterprise], how: str,
-    today: dt.date, note: str = "",
+    *, actor: Any, source: Source, title: Title, year: int, chosen: QuerySet[Enterprise], how: str,
+    today: dt.date, note: str = "", gaps: dict[int, list[str]] | None = None,
 ) -> int:  # fmt: skip
-    """New entries for enterprises not yet in the library (holders of the title left out), with their gaps
-    as of the library's day; one bulk insert and one bulk audit."""
-    if not enterprises:
-        return 0
-    ids = [e.pk for e in enterprises]
-    chosen = Enterprise.objects.filter(pk__in=ids)
-    present = set(
-        Entry.objects.filter(title=title, year=year, enterprise_id__in=ids).values_list(
-            "enterprise_id", flat=True
-        )
-    )
+    """New entries for the enterprises of `chosen` not yet in the library (holders of the title left out),
+    with their gaps as of the library's day (`gaps` by enterprise id when the caller has them already); one
+    bulk insert and one bulk audit, reading `chosen` as subqueries."""
+    present = set(Entry.objects.filter(title=title, year=year).values_list("enterprise_id", flat=True))
     held = selectors.holders(title, chosen, year)
-    fresh = [e for e in enterprises if e.pk not in present and e.pk not in held]
+    fresh = [
+        e
+        for e in chosen.select_related("district").order_by("uscc")
+        if e.pk not in present and e.pk not in held
+    ]
     if not fresh:
         return 0
-    assessed = selectors.assessments_of(title, chosen, selectors.as_of_for(year, today))
+    ensure_in_scope(actor, *fresh, message=EDIT_REFUSAL)
+    if gaps is None:
+        assessed = selectors.assessments_of(title, chosen, selectors.as_of_for(year, today))
+        gaps = {pk: selectors.gaps_text(assessment) for pk, assessment in assessed.items()}
     made = Entry.objects.bulk_create(
         [
             Entry(
                 title=title, year=year, enterprise=e, status=EntryStatus.ENTERED, source=how, entered_on=today,
-                status_on=today, gaps=selectors.gaps_text(assessed[e.pk]), note=note[:500],
+                status_on=today, gaps=gaps[e.pk], note=note[:500],
             )
             for e in fresh
         ],
@@ -166,21 +168,22 @@ def entries_fill_by_rule(
     *, actor: Any, source: Source, title: Title, year: int, margin_pct: Decimal, today: dt.date
 ) -> int:
     """按条件遴选入库: every candidate in scope (`selectors.candidates`) not yet in the title's library for the
-    year, entered by rule with its gaps; returns how many were added. Running it again adds none."""
+    year, entered by rule with the gaps its assessment found; returns how many were added. Running it again
+    adds none."""
     if not city_level(actor):
         raise PermissionDenied(FILL_REFUSAL)
     if not can_keep_library(actor):
         raise PermissionDenied(EDIT_REFUSAL)
-    found = selectors.candidates(actor=actor, title=title, year=year, margin_pct=margin_pct, today=today)
-    enterprises = list(
-        Enterprise.objects.select_related("district")
-        .filter(uscc__in=[c.uscc for c in found])
-        .order_by("uscc")
-    )
-    ensure_city_level(actor, FILL_REFUSAL, *enterprises)
+    found = {
+        c.uscc: c.assessment
+        for c in selectors.candidates(actor=actor, title=title, year=year, margin_pct=margin_pct, today=today)
+    }
+    present = set(Entry.objects.filter(title=title, year=year).values_list("enterprise__uscc", flat=True))
+    wanted = [uscc for uscc in found if uscc not in present]
+    ids = dict(Enterprise.objects.filter(uscc__in=wanted).values_list("uscc", "id"))
     return _entries_create(
-        actor=actor, source=source, title=title, year=year, enterprises=enterprises, how=EntrySource.RULE,
-        today=today,
+        actor=actor, source=source, title=title, year=year, chosen=Enterprise.objects.filter(uscc__in=wanted),
+        how=EntrySource.RULE, today=today, gaps={ids[u]: selectors.gaps_text(found[u]) for u in wanted},
     )  # fmt: skip
 
 
@@ -300,21 +303,18 @@ def entries_from_evaluation(
     """The enterprises of one of the evaluation's treatment work lists (e.g. B-class small firms willing to
     expand) in scope, entered into the title's library; the evaluation of `evaluation_year`, by default the
     latest evaluated year up to the library's. Returns how many were added."""
-    from kuochan.evaluation.selectors import ResultFilter, evaluated_years, evaluation_run, results
-
     if not can_keep_library(actor):
         raise PermissionDenied(EDIT_REFUSAL)
-    evaluated = evaluation_year or next((y for y in evaluated_years() if y <= year), None)
+    evaluated = evaluation_year or selectors.evaluation_year_for(year)
     run = evaluation_run(evaluated, actor) if evaluated else None
     treatments = run.parsed[0].treatments if run else ()
     if not 0 <= treatment_index < len(treatments):
         raise ValidationError(
             {"treatment": f"{evaluated or year} 年的评价方案中没有第 {treatment_index + 1} 条施策规则。"}
         )
-    found = results(actor=actor, year=evaluated, filters=ResultFilter(treatment=treatment_index))
-    enterprises = [r.enterprise for r in found]
-    ensure_in_scope(actor, *enterprises, message=EDIT_REFUSAL)
+    listed = results(actor=actor, year=evaluated, filters=ResultFilter(treatment=treatment_index))
     return _entries_create(
-        actor=actor, source=source, title=title, year=year, enterprises=enterprises, how=EntrySource.EVALUATION,
+        actor=actor, source=source, title=title, year=year,
+        chosen=Enterprise.objects.filter(pk__in=listed.values("enterprise_id")), how=EntrySource.EVALUATION,
         today=today, note=f"{evaluated} 年分类施策：{treatments[treatment_index].treatment}",
     )  # fmt: skip

@@ -28,6 +28,7 @@ from kuochan.core.forms import (
 from kuochan.core.scope import city_level, scoped
 from kuochan.cultivation import forms, selectors, services
 from kuochan.cultivation.models import Entry, EntrySource, EntryStatus, Title
+from kuochan.evaluation.selectors import treatment_lists
 from kuochan.orgs.selectors import reporting_units
 from kuochan.registry.models import Enterprise
 from kuochan.registry.rules import normalise_code
@@ -107,9 +108,7 @@ def _export_rows(rows: list[selectors.LibraryRow]) -> Any:
 
 def _feeds(actor: Any, year: int) -> tuple[int | None, list[tuple[int, str, int]]]:
     """The evaluation year a library of `year` is fed from (the latest evaluated up to it) and its lists."""
-    from kuochan.evaluation.selectors import evaluated_years, treatment_lists
-
-    evaluated = next((y for y in evaluated_years() if y <= year), None)
+    evaluated = selectors.evaluation_year_for(year)
     if evaluated is None:
         return None, []
     lists = treatment_lists(actor=actor, year=evaluated, shown=0)
@@ -245,9 +244,7 @@ def nominate(request: HttpRequest, code: str) -> HttpResponse:
                     return redirect(f"{reverse('cultivation:library', args=[title.code])}?year={entry.year}")
         year = form.cleaned_data.get("year") or year
     else:
-        form = forms.NominationForm(
-            initial={"year": year, "uscc": values["uscc"]}, responsible=staff
-        )
+        form = forms.NominationForm(initial={"year": year, "uscc": values["uscc"]}, responsible=staff)
     found: list[Enterprise] = []
     if values["q"].strip():
         text = values["q"].strip()
