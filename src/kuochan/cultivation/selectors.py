@@ -242,8 +242,10 @@ class LibraryFilter:
 
 
 def entries_in_scope(actor: Any) -> QuerySet[Entry]:
+    """The entries the actor sees, with their enterprise, district and owner (titles are read apart by
+    `_rows`: joined, each row would decode its title's criteria again)."""
     return scoped_or_system(Entry.objects.all(), actor).select_related(
-        "title", "enterprise", "enterprise__district", "responsible"
+        "enterprise", "enterprise__district", "responsible"
     )
 
 
@@ -257,25 +259,27 @@ def entry_get(*, actor: Any, pk: Any) -> Entry:
 
 
 def _rows(entries: QuerySet[Entry], today: dt.date) -> list[LibraryRow]:
-    """The entries with their gaps as of today (each title's facts read once for all its entries)."""
+    """The entries with their gaps as of today: each year's facts read once for all its entries' enterprises,
+    then each title's entries assessed in one pass."""
+    by_year: dict[int, dict[int, list[Entry]]] = defaultdict(lambda: defaultdict(list))
     found = list(entries)
-    rows = []
-    by_title: dict[tuple[int, int], list[Entry]] = defaultdict(list)
+    titles_read = Title.objects.in_bulk({entry.title_id for entry in found})
     for entry in found:
-        by_title[entry.title_id, entry.year].append(entry)
-    for group in by_title.values():
-        title, year = group[0].title, group[0].year
-        wanted = Enterprise.objects.filter(
-            pk__in=entries.filter(title=title, year=year).values("enterprise_id")
-        )
-        assessed = assessments_of(title, wanted, as_of_for(year, today))
-        rows += [LibraryRow(entry, assessed[entry.enterprise_id]) for entry in group]
+        entry.title = titles_read[entry.title_id]
+        by_year[entry.year][entry.title_id].append(entry)
+    rows = []
+    for year, by_title in by_year.items():
+        enterprises = Enterprise.objects.filter(pk__in=entries.filter(year=year).values("enterprise_id"))
+        facts = title_facts(enterprises, as_of_for(year, today))
+        for group in by_title.values():
+            assessed = assess_all(title_criteria(group[0].title), [facts[e.enterprise_id] for e in group])
+            rows += [LibraryRow(entry, assessment) for entry, assessment in zip(group, assessed, strict=True)]
     return rows
 
 
 def entry_row(entry: Entry, today: dt.date) -> LibraryRow:
     """One entry with its gaps as of today."""
-    return _rows(Entry.objects.filter(pk=entry.pk).select_related("title", "enterprise"), today)[0]
+    return _rows(Entry.objects.filter(pk=entry.pk).select_related("enterprise"), today)[0]
 
 
 def library(
