@@ -205,6 +205,18 @@ def test_remove_with_a_reason_and_enter_again(srdi, users):
     assert entry.status == "entered" and entry.gaps == []
 
 
+def test_only_a_removed_entry_enters_again(srdi, users):
+    fill(users["city_staff"], srdi["title"])
+    entry = entry_of(srdi["muye"], srdi["title"])
+    Entry.objects.filter(pk=entry.pk).update(status="applied")
+    entry.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        services.entry_reenter(actor=users["nanxun"], source=WEB, entry=entry, today=TODAY)
+    assert "只有出库的条目可以重新入库，该条目为“申报”" in str(refused.value)
+    entry.refresh_from_db()
+    assert entry.status == "applied"
+
+
 def test_a_granted_entry_cannot_be_removed(srdi, users):
     fill(users["city_staff"], srdi["title"])
     entry = entry_of(srdi["tongzhuang"], srdi["title"])

@@ -98,6 +98,12 @@ def test_nominate_update_and_remove_through_the_api(srdi, users):
     assert no_reason.status_code == 422 and no_reason.json()["errors"]["reason"] == ["请填写出库原因。"]
     removed = send(wuxing, f"/entries/{entry['id']}/remove", {"reason": "企业放弃"}).json()
     assert removed["status_label"] == "出库"
+    back = send(wuxing, f"/entries/{entry['id']}/reenter", {})
+    assert back.status_code == 200 and back.json()["status_label"] == "入库"
+    again = send(wuxing, f"/entries/{entry['id']}/reenter", {})
+    assert again.status_code == 422 and again.json()["errors"]["status"] == [
+        "只有出库的条目可以重新入库，该条目为“入库”。"
+    ]
 
 
 def test_fill_by_rule_through_the_api(srdi, users):

@@ -204,3 +204,10 @@ def entry_remove(request: HttpRequest, pk: Id, data: RemoveIn) -> dict:
         actor=request.auth, source=Source.API, entry=entry, reason=data.reason, today=timezone.localdate()
     )
     return _row(entry)
+
+
+@router.post("/entries/{pk}/reenter", response=EntryOut, summary="出库后重新入库（差距重新测算）")
+def entry_reenter(request: HttpRequest, pk: Id) -> dict:
+    entry = selectors.entry_get(actor=request.auth, pk=pk)
+    services.entry_reenter(actor=request.auth, source=Source.API, entry=entry, today=timezone.localdate())
+    return _row(entry)

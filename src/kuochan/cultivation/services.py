@@ -277,6 +277,10 @@ def entry_remove(*, actor: Any, source: Source, entry: Entry, reason: str, today
 def entry_reenter(*, actor: Any, source: Source, entry: Entry, today: dt.date) -> Entry:
     """A removed enterprise entered again, its gaps taken afresh; not one that has since won the title."""
     _ensure_keeper(actor, entry)
+    if entry.status != EntryStatus.REMOVED:
+        raise ValidationError(
+            {"status": f"只有出库的条目可以重新入库，该条目为“{entry.get_status_display()}”。"}
+        )
     one = Enterprise.objects.filter(pk=entry.enterprise_id)
     if entry.enterprise_id in selectors.holders(entry.title, one, entry.year):
         raise ValidationError(
