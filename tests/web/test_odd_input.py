@@ -37,6 +37,7 @@ from kuochan.accounts.services import token_create
 from kuochan.audit.models import Source
 from kuochan.cockpit import services as cockpit
 from kuochan.cultivation.models import Round, Title
+from kuochan.cultivation.services import entry_add
 from kuochan.digital.services import level_set, task_save
 from kuochan.evaluation.models import CarbonBenchmark, CarbonOffset
 from kuochan.imports.models import ImportUpload
@@ -102,6 +103,7 @@ class Site:
     benchmark: Any = None
     digital_task: Any = None
     digital_level: Any = None
+    entry: Any = None
 
 
 @pytest.fixture
@@ -149,6 +151,14 @@ def site(world, admins) -> Site:  # noqa: F811
         ),
         digital_level=level_set(
             actor=wuxing, source=web, enterprise=world.zhili, level="1.0", assessed_on=dt.date(2024, 6, 30)
+        ),
+        entry=entry_add(
+            actor=wuxing,
+            source=web,
+            title=Title.objects.get(code="srdi_sme"),
+            year=TODAY.year,
+            enterprise=world.zhili,
+            today=TODAY,
         ),
     )
 
@@ -271,6 +281,13 @@ def path_arguments(site: Site) -> dict[str, dict[str, Any]]:
         "digital:task-status": {"pk": site.digital_task.pk},
         "digital:task-remove": {"pk": site.digital_task.pk},
         "digital:level-remove": {"pk": site.digital_level.pk},
+        "cultivation:library": {"code": "srdi_sme"},
+        "cultivation:fill": {"code": "srdi_sme"},
+        "cultivation:feed": {"code": "srdi_sme"},
+        "cultivation:nominate": {"code": "srdi_sme"},
+        "cultivation:entry": {"pk": site.entry.pk},
+        "cultivation:entry-remove": {"pk": site.entry.pk},
+        "cultivation:entry-reenter": {"pk": site.entry.pk},
     }
 
 

@@ -379,6 +379,7 @@ def register_routers() -> None:
     from kuochan.accounts.api import router as accounts_router
     from kuochan.audit.api import router as audit_router
     from kuochan.cockpit.api import router as cockpit_router
+    from kuochan.cultivation.api import router as cultivation_router
     from kuochan.cultivation.round_api import router as rounds_router
     from kuochan.digital.api import router as digital_router
     from kuochan.evaluation.api import router as evaluation_router
@@ -406,6 +407,7 @@ def register_routers() -> None:
     api.add_router("/outreach", outreach_router)
     api.add_router("/digital", digital_router)
     api.add_router("/cockpit", cockpit_router)
+    api.add_router("/cultivation", cultivation_router)
     api.add_router("/statistics", statistics_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/imports", imports_router)

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kuochan.audit.models import Source
@@ -21,6 +22,7 @@ from kuochan.core.forms import (
 )
 from kuochan.core.scope import get_scoped_or_404, path_in_scope
 from kuochan.cultivation.rules import share_pct
+from kuochan.cultivation.selectors import enterprise_ladders
 from kuochan.evaluation import carbon_selectors
 from kuochan.evaluation.selectors import explained
 from kuochan.imports.models import ImportBatch
@@ -129,6 +131,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "trail": selectors.enterprise_trail(actor=request.user, enterprise=enterprise)[:50],
             "land": selectors.land_of(actor=request.user, enterprise=enterprise),
             "offsets": carbon_selectors.offsets(actor=request.user, enterprise=enterprise),
+            "ladders": enterprise_ladders(enterprise, timezone.localdate()),
             "can_edit": can_edit,
         },
     )

@@ -9,7 +9,7 @@ MODULES = (
     ("projects", "项目管理", "projects:list"),
     ("targets", "目标进度", "targets:plan"),
     ("evaluation", "评价分类", "evaluation:results"),
-    ("cultivation", "梯度培育", "cultivation:rounds"),
+    ("cultivation", "梯度培育", "cultivation:index"),
     ("policies", "政策直达", "policies:catalogue"),
     ("resources", "要素保障", "resources:pools"),
     ("outreach", "服务企业", "outreach:tickets"),

@@ -10,6 +10,7 @@ from kuochan.accounts.models import User
 from kuochan.accounts.services import user_create
 from kuochan.audit.models import Source
 from kuochan.demo.cockpit import demo_cockpit
+from kuochan.demo.cultivation import demo_cultivation
 from kuochan.demo.digital import demo_digital
 from kuochan.demo.generators import (
     DEMO_PASSWORD,
@@ -88,6 +89,7 @@ class Command(BaseCommand):
             summary["statistics"] = demo_statistics(options["seed"], timezone.localdate())
             summary["digital"] = demo_digital(timezone.localdate(), options["seed"])
             summary["cockpit"] = demo_cockpit(timezone.localdate())
+            summary["cultivation"] = demo_cultivation(timezone.localdate())
             summary["rounds"] = demo_rounds(timezone.localdate())
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
@@ -149,6 +151,13 @@ class Command(BaseCommand):
         cockpit = summary["cockpit"]
         made = "上月月度通报已生成" if cockpit.get("cycle") else "月度通报未生成（见“月度流程”）"
         self.stdout.write(f"驾驶舱：督办事项 {cockpit.get('tasks', cockpit.get('existing'))} 项，{made}")
+        cultivation = summary["cultivation"]
+        if "existing" in cultivation:
+            self.stdout.write(f"企业培育：本年度培育库已有 {cultivation['existing']} 家，未重复生成。")
+        else:
+            self.stdout.write(
+                f"企业培育：按条件遴选入库 {cultivation['entries']} 家，其中 {cultivation['assigned']} 家已指定责任人"
+            )
         rounds = summary["rounds"]
         if "existing" in rounds:
             self.stdout.write(f"申报批次：已有 {rounds['existing']} 个批次，未重复生成。")
