@@ -7,6 +7,7 @@ from django.core.management import call_command
 from kuochan.audit.models import AuditEntry
 from kuochan.cultivation.models import Title
 from kuochan.cultivation.services import titles_load
+from kuochan.cultivation.title_services import title_save
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +50,15 @@ def test_a_bad_criterion_is_refused_in_chinese_and_nothing_is_written(db):
     assert any("未知的字段“enterprise.nope”" in m for m in messages)  # the rule language's own message
     assert any("条件代码缺失或重复" in m for m in messages) and any("须注明出处" in m for m in messages)
     assert not Title.objects.exists()
+
+
+def test_criteria_city_staff_edited_stay_through_a_reload(huzhou, users, capsys):
+    high_tech = Title.objects.get(code="high_tech")
+    changed = [dict(c) for c in high_tech.criteria]
+    changed[0]["text"] = "市经信局调整后的条件"
+    title_save(actor=users["city_staff"], title=high_tech, criteria=changed)
+    Title.objects.filter(code="high_tech").update(name="高企")  # a shipped value still comes back
+    load(capsys)
+    reloaded = Title.objects.get(code="high_tech")
+    assert reloaded.name == "高新技术企业"
+    assert reloaded.criteria[0]["text"] == "市经信局调整后的条件"

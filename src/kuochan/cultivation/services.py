@@ -18,6 +18,7 @@ from kuochan.core.scope import city_level, ensure_in_scope
 from kuochan.cultivation import selectors
 from kuochan.cultivation.models import Entry, EntrySource, EntryStatus, Title, TitleLevel
 from kuochan.cultivation.rules import criterion_rule
+from kuochan.cultivation.title_services import staff_edited_codes
 from kuochan.evaluation.selectors import ResultFilter, evaluation_run, results
 from kuochan.orgs.services import LoadResult
 from kuochan.registry.models import Enterprise, HonourKind
@@ -57,8 +58,9 @@ def _problems(code: str, values: dict[str, Any]) -> list[str]:
 
 @transaction.atomic
 def titles_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadResult:
-    """The shipped titles: missing ones are added and shipped values restored, audited; titles staff added
-    are left alone. Loading twice changes nothing."""
+    """The shipped titles: missing ones are added and shipped values restored, audited, except the criteria
+    of a title city staff edited (`title_services.title_save`); titles staff added are left alone. Loading
+    twice changes nothing."""
     result = LoadResult()
     stored = {title.code: title for title in Title.objects.all()}
     problems: list[str] = []
@@ -77,8 +79,11 @@ def titles_load(*, data: dict[str, Any], source: Source = Source.CLI) -> LoadRes
         rows.append((item["code"], values))
     if problems:
         raise ValidationError(problems)
+    edited = staff_edited_codes()
     for code, values in rows:
         title = stored.get(code)
+        if code in edited:  # city staff changed its criteria on the page: theirs stand
+            values["criteria"] = title.criteria
         if title is None:
             title = Title.objects.create(code=code, **values)
             audit_record(actor=None, source=source, action=Action.CREATE, obj=title, after=snapshot(title))
