@@ -1,5 +1,6 @@
 """The 培育库 tests' data: three enterprises against 专精特新中小企业 with hand-computed gaps."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -21,7 +22,11 @@ XINCAILIAO_GAPS = ["上年营业收入 1,320万元，差 180 万元", "近两年
 def metric(code, year, revenue, main, rnd):
     AnnualMetric.objects.update_or_create(
         enterprise=Enterprise.objects.get(uscc=code), year=year,
-        defaults={"revenue_wan": Decimal(revenue), "main_revenue_wan": Decimal(main), "rnd_wan": Decimal(rnd)},
+        defaults={
+            "revenue_wan": Decimal(revenue), "main_revenue_wan": Decimal(main), "rnd_wan": Decimal(rnd),
+            # 负债率 50%, 1 项Ⅰ类, 专精特新发展评价 60 分: the criteria these tests are not about, met
+            "assets_wan": Decimal(1000), "liabilities_wan": Decimal(500), "ip_class1": 1, "srdi_score": 60,
+        },
     )  # fmt: skip
 
 
@@ -34,8 +39,10 @@ def srdi(registered, users):
     """专精特新中小企业 (srdi_sme): 童装 (吴兴) meets its computable criteria; 木业 (南浔) misses one: 近两年研发
     费用 90万元 < 100万元, 差 10万元 (10% of the bound); 新材料 (吴兴) misses two: 营业收入 1,320 < 1,500 (差 180,
     12%) and 研发 60 < 100 (差 40, 40%). Each holds a prerequisite honour; main revenue shares and R&D shares
-    are all above 80% and 3%."""
+    are all above 80% and 3%; each has worked its segment since 2015, a debt ratio of 50%, one class-I patent and
+    an SRDI score of 60, so the criteria these tests are not about are met."""
     tongzhuang, xincailiao, muye = registered
+    Enterprise.objects.filter(uscc__in=registered).update(segment_since=dt.date(2015, 1, 1))
     for code, kind in ((tongzhuang, "innovative_sme"), (xincailiao, "tech_sme"), (muye, "innovative_sme")):
         honour(code, kind)
     metric(tongzhuang, BEFORE, 1800, 1700, 100)

@@ -1,54 +1,24 @@
 """`kuochan cultivation candidates`: who could earn a title this year, and what each lacks."""
 
-import datetime as dt
 import json
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from kuochan.cultivation.models import Title
-from kuochan.registry.models import AnnualMetric, Enterprise, Honour
+from kuochan.registry.models import Enterprise
+from tests.cultivation.conftest import LAST, THIS_YEAR, honour
 
 pytestmark = pytest.mark.django_db
-THIS_YEAR = timezone.localdate().year
-LAST, BEFORE = THIS_YEAR - 1, THIS_YEAR - 2
-
-
-def metric(code, year, revenue, main, rnd):
-    AnnualMetric.objects.update_or_create(
-        enterprise=Enterprise.objects.get(uscc=code), year=year,
-        defaults={
-            "revenue_wan": Decimal(revenue), "main_revenue_wan": Decimal(main), "rnd_wan": Decimal(rnd),
-            # 负债率 50%, 1 项Ⅰ类, 专精特新发展评价 60 分: the criteria these tests are not about, met
-            "assets_wan": Decimal(1000), "liabilities_wan": Decimal(500), "ip_class1": 1, "srdi_score": 60,
-        },
-    )  # fmt: skip
-
-
-def honour(code, kind, year=BEFORE):
-    Honour.objects.create(enterprise=Enterprise.objects.get(uscc=code), kind=kind, year_granted=year)
 
 
 @pytest.fixture
-def srdi(registered):
-    """童装 meets 专精特新中小企业's computable criteria; 木业 misses one (研发 90万, 差 10万元); 新材料 misses
-    two (营业收入差 180万元, 研发差 40万元, as NOTES.md's 丁)."""
-    tongzhuang, xincailiao, muye = registered
-    Enterprise.objects.filter(uscc__in=registered).update(segment_since=dt.date(2015, 1, 1))
-    for code, kind in ((tongzhuang, "innovative_sme"), (xincailiao, "tech_sme"), (muye, "innovative_sme")):
-        honour(code, kind)
-    metric(tongzhuang, BEFORE, 1800, 1700, 100)
-    metric(tongzhuang, LAST, 2000, 1900, 100)
-    metric(xincailiao, BEFORE, 1200, 1140, 60)
-    metric(xincailiao, LAST, 1320, 1254, 66)
-    metric(muye, BEFORE, 1500, 1300, 100)
-    metric(muye, LAST, 1600, 1300, 90)
-    return registered
+def srdi(srdi):
+    """The library tests' three enterprises (conftest), as their USCCs: 童装, 新材料, 木业."""
+    return tuple(srdi[name].uscc for name in ("tongzhuang", "xincailiao", "muye"))
 
 
 def run(*options):

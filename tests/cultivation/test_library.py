@@ -1,6 +1,8 @@
 """培育库: entering enterprises by rule, by district nomination and from the evaluation's treatment lists, their
 gaps in figures, who answers for them, removal and re-entry, all within each actor's scope."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -57,7 +59,11 @@ def test_fill_by_rule_reads_in_few_queries_whatever_the_number_of_candidates(srd
     Entry.objects.all().delete()
     for serial in range(10, 40):
         firm = Enterprise.objects.create(
-            uscc=f"X{serial}", name=f"企业{serial}", district=srdi["tongzhuang"].district, size_class="small"
+            uscc=f"X{serial}",
+            name=f"企业{serial}",
+            district=srdi["tongzhuang"].district,
+            size_class="small",
+            segment_since=dt.date(2015, 1, 1),
         )
         honour(firm.uscc, "innovative_sme")
         metric(firm.uscc, BEFORE, 1800, 1700, 100)

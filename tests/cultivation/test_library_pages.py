@@ -4,7 +4,12 @@ rule, an entry's page with edit, removal and re-entry, the work list, posted as 
 import pytest
 from django.urls import reverse
 
+from kuochan.audit.models import Source
 from kuochan.cultivation.models import Entry
+from kuochan.outreach.services import visit_create
+from kuochan.policies.services import policy_create, policy_publish
+from kuochan.registry.models import Enterprise
+from tests.conftest import TODAY
 from tests.cultivation.conftest import MUYE_GAP, THIS_YEAR, XINCAILIAO_GAPS, entry_of, fill
 from tests.xlsx import exported_rows
 
@@ -197,3 +202,27 @@ def test_the_work_list_page_and_its_export(srdi, users, login):
     assert "南浔木业有限公司" not in mine[mine.index('data-testid="task-table"') :]
     rows = exported_rows(client.get(reverse("cultivation:tasks"), {"year": THIS_YEAR, "export": "xlsx"}))
     assert rows[1][0] == "南浔木业有限公司" and "未指定责任人" in rows[1][6]
+
+
+def test_the_entry_page_shows_the_policies_and_visits_that_could_support_it(srdi, users, login):
+    fill(users["city_staff"], srdi["title"])
+    entry = entry_of(srdi["muye"], srdi["title"])
+    url = reverse("cultivation:entry", args=[entry.pk])
+    nanxun = users["nanxun"]
+    support = login(nanxun).get(url).content.decode()
+    support = support[support.index('data-testid="entry-support"') :]
+    assert "南浔区规上企业增资扩产奖励" not in support and "尚无走访记录" in support
+
+    Enterprise.objects.filter(pk=srdi["muye"].pk).update(above_scale=True)
+    policy = policy_create(
+        actor=nanxun, source=Source.WEB, issuer=srdi["muye"].district, title="南浔区规上企业增资扩产奖励",
+        document_number="浔政办发〔2026〕8号", clause="对南浔区规上工业企业给予一次性奖励10万元。",
+        lead="南浔区经信局", subject="enterprise", support_kind="fixed", support_text="一次性奖励10万元",
+        fixed_wan=10, rule={"all": [{"field": "enterprise.above_scale", "op": "is", "value": True}]},
+    )  # fmt: skip
+    policy_publish(actor=nanxun, source=Source.WEB, policy=policy)
+    visit_create(actor=nanxun, source=Source.WEB, enterprise=srdi["muye"], date=TODAY, purpose="了解研发投入")
+    support = login(nanxun).get(url).content.decode()
+    support = support[support.index('data-testid="entry-support"') :]
+    assert "南浔区规上企业增资扩产奖励" in support and "符合" in support
+    assert "了解研发投入" in support

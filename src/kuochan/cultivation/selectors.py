@@ -31,7 +31,11 @@ from kuochan.cultivation.rules import (
     derived_facts,
 )
 from kuochan.evaluation.selectors import evaluated_years
-from kuochan.policies.selectors import enterprise_facts
+from kuochan.outreach.rules import OPEN_STATUSES as OPEN_TICKET_STATUSES
+from kuochan.outreach.selectors import tickets, visits
+from kuochan.policies.models import PolicyState
+from kuochan.policies.rules import ELIGIBLE, NOT_ELIGIBLE
+from kuochan.policies.selectors import enterprise_facts, matching, policies_for
 from kuochan.projects.selectors import hundredths
 from kuochan.registry.models import AnnualMetric, Enterprise, Honour
 
@@ -461,3 +465,32 @@ def enterprise_ladders(enterprise: Enterprise, as_of: dt.date) -> list[Ladder]:
             )
         )  # fmt: skip
     return ladders
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySupport:
+    """What the city can bring to an entry's enterprise: the policies in force it qualifies for or may
+    qualify for once data is checked, and its recent visits and open issue tickets."""
+
+    policies: list[tuple[Any, Any]]  # (policy, its best outcome for the enterprise or its projects)
+    visits: list[Any]
+    open_tickets: list[Any]
+
+
+def entry_support(*, actor: Any, entry: Entry, as_of: dt.date, shown: int = 8) -> EntrySupport:
+    enterprise = entry.enterprise
+    chosen = [p for p in policies_for(actor=actor, enterprise=enterprise) if p.state == PolicyState.IN_FORCE]
+    matched = matching(actor=actor, as_of=as_of, chosen=chosen, enterprise=enterprise)
+    usable = []
+    for policy in chosen:
+        outcomes = [m.outcome for m in matched[policy.code] if m.outcome.status != NOT_ELIGIBLE]
+        if outcomes:
+            usable.append((policy, min(outcomes, key=lambda o: o.status != ELIGIBLE)))
+    usable.sort(key=lambda row: row[1].status != ELIGIBLE)
+    return EntrySupport(
+        policies=usable[:shown],
+        visits=list(visits(actor=actor).filter(enterprise=enterprise)[:3]),
+        open_tickets=list(
+            tickets(actor=actor).filter(enterprise=enterprise, status__in=OPEN_TICKET_STATUSES)[:3]
+        ),
+    )

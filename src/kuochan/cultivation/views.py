@@ -304,6 +304,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "entry": entry,
             "row": selectors.entry_row(entry, timezone.localdate()),
+            "support": selectors.entry_support(actor=request.user, entry=entry, as_of=timezone.localdate()),
             "form": form,
             "remove_form": forms.RemoveForm(),
             "can_edit": keeps,

@@ -1,6 +1,7 @@
 """The demo's 申报批次: last year's 基础级智能工厂 round run to its end (nominated, reviewed, its result list
-imported with a document number, closed), and this year's 专精特新“小巨人” round open with the districts'
-first nominations, so the round pages, the honours and the plan's forecast have something to show."""
+imported with a document number, closed), and this year's 创新型中小企业 round open with the districts' first
+nominations from the library the demo filled by rule, so the round pages, the honours and the plan's forecast
+have something to show."""
 
 from __future__ import annotations
 
@@ -26,10 +27,10 @@ DISTRICTS = {"330502": "wuxing", "330503": "nanxun"}
 
 
 def _library(title: Title, year: int, enterprises: list[Enterprise], entered_on: dt.date) -> list[Entry]:
-    """The enterprises in the title's library for the year (those another part of the demo put there stay)."""
+    """The enterprises the districts put in the title's library for the year."""
     Entry.objects.bulk_create(
         [
-            Entry(title=title, year=year, enterprise=e, source=EntrySource.RULE, entered_on=entered_on,
+            Entry(title=title, year=year, enterprise=e, source=EntrySource.NOMINATION, entered_on=entered_on,
                   status_on=entered_on, status=EntryStatus.ENTERED)
             for e in enterprises
         ],
@@ -99,14 +100,23 @@ def demo_rounds(today: dt.date) -> dict[str, int]:
                          "published_on": dt.date(last, 9, 15).isoformat()},
             )  # fmt: skip
     closed = round_close(actor=city, source=Source.CLI, round_=finished, today=dt.date(last, 9, 20))
-    giant = Title.objects.get(code="little_giant")
+    innovative = Title.objects.get(code="innovative_sme")
     opens_on = today - dt.timedelta(days=20)
     current = round_create(
-        actor=city, source=Source.CLI, title=giant, year=today.year, opens_on=opens_on,
+        actor=city, source=Source.CLI, title=innovative, year=today.year, opens_on=opens_on,
         nomination_deadline=today + dt.timedelta(days=15), review_deadline=today + dt.timedelta(days=45),
-        notice="关于组织推荐国家级专精特新“小巨人”企业的通知（演示）",
+        notice="关于组织开展创新型中小企业评价工作的通知（演示）",
     )  # fmt: skip
-    entries = _library(giant, today.year, _candidates(20, 16), opens_on - dt.timedelta(days=30))
+    entries = list(
+        Entry.objects.filter(
+            title=innovative,
+            year=today.year,
+            status=EntryStatus.ENTERED,
+            enterprise__district__code__in=DISTRICTS,
+        )
+        .select_related("enterprise__district")
+        .order_by("pk")[:20]
+    )
     open_nominated = _nominate(current, entries[::2], today)
     return {
         "rounds": 2,
