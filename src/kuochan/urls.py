@@ -25,7 +25,6 @@ urlpatterns = [
     path("outreach/", include("kuochan.outreach.urls")),
     path("digital/", include("kuochan.digital.urls")),
     path("cockpit/", include("kuochan.cockpit.urls")),
-    path("cultivation/", include("kuochan.cultivation.urls")),
     path("notifications/", include("kuochan.notifications.urls")),
     path("imports/", include("kuochan.imports.urls")),
     path("jobs/", include("kuochan.jobs.urls")),

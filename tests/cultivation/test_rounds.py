@@ -251,10 +251,12 @@ def test_rolling_the_result_list_back_undoes_the_honours_and_the_moves(smart_rou
     r = smart_round
     nominate(users["wuxing"], r, "甲")
     review(users["city_staff"], r, "甲", services.Decision.RECOMMEND)
-    honours = Honour.objects.count()
+    honours, entries = Honour.objects.count(), Entry.objects.count()
     code, result = import_results(run_cli, result_list(tmp_path, r), r)
     assert code == 0 and Honour.objects.count() == honours + 3
+    assert Entry.objects.count() > entries  # granted without an entry: entered as imported
     call_command("import_rollback", str(result["batch"]))
+    assert Entry.objects.count() == entries
     assert (
         Honour.objects.count() == honours
         and Honour.objects.get(enterprise=r["companies"]["庚"]).year_lost is None

@@ -349,8 +349,8 @@ class TitleResultsImporter(Importer):
         return plan
 
     def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
-        """Honours created carry the batch (`created_batch`), their creation record; every other change is an
-        audit entry of the batch, which a rollback reads back."""
+        """Honours and entries created carry the batch (`created_batch`), their creation record, so a rollback
+        deletes them; every other change is an audit entry of the batch, which a rollback reads back."""
         audits = []
         new_honours, new_entries, changed_honours, changed_entries = [], [], [], []
         for row in (*plan.creates, *plan.updates):
@@ -381,7 +381,7 @@ class TitleResultsImporter(Importer):
                 if entry is None:
                     entry = Entry(
                         title=round_.title, year=round_.year, enterprise=enterprise, source=EntrySource.IMPORT,
-                        entered_on=entry_values["status_on"], **entry_values,
+                        entered_on=entry_values["status_on"], created_batch=batch_id, **entry_values,
                     )  # fmt: skip
                     new_entries.append(entry)
                     continue
@@ -394,11 +394,6 @@ class TitleResultsImporter(Importer):
         Honour.objects.bulk_update(changed_honours, list(HONOUR_FIELDS))
         Entry.objects.bulk_create(new_entries)
         Entry.objects.bulk_update(changed_entries, list(ENTRY_FIELDS))
-        audits += [
-            audit_entry(actor=self.actor, source=source, action=Action.CREATE, obj=entry, after=snapshot(entry),
-                        batch_id=batch_id)
-            for entry in new_entries
-        ]  # fmt: skip
         for round_, number, day in self.context.get("documents", []):
             before = snapshot(round_, ROUND_FIELDS)
             round_.result_document_number, round_.result_published_on = number, day

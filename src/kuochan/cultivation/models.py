@@ -140,6 +140,7 @@ class Entry(models.Model):
     planned_support = models.TextField(_("计划支持"), blank=True)
     gaps = models.JSONField(_("入库时差距"), default=list, blank=True)
     note = models.CharField(_("备注"), max_length=500, blank=True)
+    created_batch = models.BigIntegerField(_("新增于导入批次"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("培育库企业")
