@@ -65,7 +65,7 @@ def verdict(assessment, code):
 
 
 def test_every_shipped_criterion_parses_and_names_its_source():
-    assert len(TITLES) == 20
+    assert len(TITLES) == 23
     for title in TITLES.values():
         for criterion in title["criteria"]:
             criterion_rule(criterion["rule"])
@@ -242,3 +242,13 @@ def test_a_multi_year_figure_is_unknown_when_a_year_is_missing():
     assert got["enterprise.rnd_sum2_wan"] is None and got["enterprise.rnd_share_pct"] == Decimal(5)
     assert got["enterprise.debt_ratio_pct"] is None and got["enterprise.tech_staff_share_pct"] is None
     assert got["score.tech_sme"] is None
+
+
+def test_the_hundred_yi_chain_leader_reads_last_year_s_gross_output():
+    # 百亿“链主”：年工业总产值 100 亿元以上（含本数）；上年 98.5 亿元，差 1.5 亿元
+    output = [c for c in criteria("chain_leader") if c.code == "output"]
+    below = derived_facts({AS_OF.year - 1: YearFigures(output_wan=Decimal(985000))}, as_of=AS_OF)
+    assessment = assess(output, below)
+    assert not assessment.met and assessment.missing[0].text == "上年工业总产值 985,000万元，差 15,000 万元"
+    on_the_bound = derived_facts({AS_OF.year - 1: YearFigures(output_wan=Decimal(1000000))}, as_of=AS_OF)
+    assert assess(output, on_the_bound).met

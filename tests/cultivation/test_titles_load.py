@@ -19,9 +19,9 @@ def load(capsys) -> dict:
 
 def test_titles_load_once_and_then_change_nothing(db, capsys):
     first = load(capsys)
-    assert first["created"] == Title.objects.count() == 20
+    assert first["created"] == Title.objects.count() == 23
     entries = AuditEntry.objects.count()
-    assert load(capsys) == {"created": 0, "updated": 0, "unchanged": 20}
+    assert load(capsys) == {"created": 0, "updated": 0, "unchanged": 23}
     assert AuditEntry.objects.count() == entries
     giant = Title.objects.get(code="little_giant")
     assert (giant.ladder, giant.rank_in_ladder, giant.level, giant.honour_kind) == (

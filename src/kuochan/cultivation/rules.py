@@ -39,6 +39,7 @@ DERIVED: dict[str, Field] = {
     "enterprise.years_established": Field("成立年限（至测算日满整年数）", "number", "年"),
     "enterprise.employees": Field("上年年平均职工人数", "number", "人"),
     "enterprise.main_revenue_wan": Field("上年主营业务收入", "number", "万元"),
+    "enterprise.output_wan": Field("上年工业总产值", "number", "万元"),
     "enterprise.main_revenue_share_pct": Field("上年主营业务收入占营业收入比重", "number", "%"),
     "enterprise.main_revenue_growth_pct": Field("上年主营业务收入增长率", "number", "%"),
     "enterprise.main_revenue_avg_growth2_pct": Field("近2年主营业务收入平均增长率", "number", "%"),
@@ -351,6 +352,7 @@ class YearFigures:
     ip_class1: int | None = None
     ip_class2: int | None = None
     srdi_score: Decimal | None = None
+    output_wan: Decimal | None = None
 
 
 def share_pct(part: Decimal | int | None, whole: Decimal | int | None) -> Decimal | None:
@@ -410,6 +412,7 @@ def derived_facts(
         "enterprise.years_established": full_years(established_on, as_of),
         "enterprise.employees": one.employees,
         "enterprise.main_revenue_wan": one.main_revenue_wan,
+        "enterprise.output_wan": one.output_wan,
         "enterprise.main_revenue_share_pct": share_pct(one.main_revenue_wan, one.revenue_wan),
         "enterprise.main_revenue_growth_pct": growths[0],
         "enterprise.main_revenue_avg_growth2_pct": None if None in growths else sum(growths) / 2,

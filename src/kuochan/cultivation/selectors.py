@@ -72,13 +72,14 @@ def title_facts(enterprises: QuerySet[Enterprise], as_of: dt.date) -> dict[int, 
     for pk, year, *money, employees, tech_staff, ip1, ip2, srdi in raw_values(
         metrics.values_list(
             "enterprise_id", "year", hundredths("revenue_wan"), hundredths("main_revenue_wan"),
-            hundredths("rnd_wan"), hundredths("assets_wan"), hundredths("liabilities_wan"), "employees",
+            hundredths("rnd_wan"), hundredths("assets_wan"), hundredths("liabilities_wan"),
+            hundredths("output_wan"), "employees",
             "tech_staff", "ip_class1", "ip_class2", hundredths("srdi_score"),
         )
     ):  # fmt: skip
-        revenue, main, rnd, assets, liabilities = (_wan(v) for v in money)
+        revenue, main, rnd, assets, liabilities, output = (_wan(v) for v in money)
         years[pk][year] = YearFigures(
-            revenue, main, rnd, employees, assets, liabilities, tech_staff, ip1, ip2, _wan(srdi)
+            revenue, main, rnd, employees, assets, liabilities, tech_staff, ip1, ip2, _wan(srdi), output
         )
     read = date_reader()
     segments = dict(raw_values(enterprises.order_by().values_list("id", raw_date("segment_since"))))
