@@ -187,6 +187,21 @@ def uscc_for(rng: random.Random, area: str) -> str:
     return body + uscc_check_char(body)
 
 
+def _title_figures(rng: random.Random, metric: dict[str, Any], *, last: bool, size: str) -> dict[str, Any]:
+    """The balance sheet, staff, intellectual property and, for the last year of a small or medium firm, the
+    专精特新 development score the titles' criteria read."""
+    assets = metric["revenue_wan"] * rng.uniform(0.6, 1.6)
+    srdi = last and size in ("small", "medium") and rng.random() < 0.5
+    return {
+        "assets_wan": round(assets, 2),
+        "liabilities_wan": round(assets * rng.uniform(0.3, 0.8), 2),
+        "tech_staff": int(metric["employees"] * rng.uniform(0.03, 0.3)),
+        "ip_class1": int(rng.expovariate(0.5)),
+        "ip_class2": int(rng.expovariate(0.15)),
+        "srdi_score": round(rng.uniform(45, 85), 1) if srdi else None,
+    }
+
+
 def enterprise_rows(
     *, seed: int, count: int, districts: list[tuple[int, str, list[int]]]
 ) -> list[dict[str, Any]]:
@@ -194,6 +209,7 @@ def enterprise_rows(
     honours and survey answers. `districts` is (district id, area code, town ids), weighted evenly."""
     rng = random.Random(seed)
     spending = random.Random(f"rnd:{seed}")  # its own stream: the other figures stay as they were
+    titles = random.Random(f"titles:{seed}")  # the titles' figures (cultivation), in their own stream too
     weights = [weight for _, weight, _, _ in INDUSTRIES]
     used_names: set[str] = set()
     used_codes: set[str] = set()
@@ -242,6 +258,7 @@ def enterprise_rows(
                 }
             )
             metrics[-1]["rnd_spending_wan"] = round(metrics[-1]["rnd_wan"] * spending.uniform(0.85, 1.3), 2)
+            metrics[-1].update(_title_figures(titles, metrics[-1], last=year == METRIC_YEARS[-1], size=size))
         honours = [
             {"kind": kind, "year_granted": rng.randint(max(2015, established.year + 1), 2025)}
             for kind, above_rate, other_rate in HONOUR_RATES
@@ -256,6 +273,7 @@ def enterprise_rows(
                 "district_id": district_id,
                 "town_id": rng.choice(towns) if towns and rng.random() < 0.9 else None,
                 "established_on": established,
+                "segment_since": dt.date(titles.randint(established.year, max(established.year, 2022)), 1, 1),
                 "industry_code": code,
                 "size_class": size,
                 "above_scale": above,

@@ -25,7 +25,7 @@ def demo_registry_create(rows: list[dict[str, Any]], paths: dict[int, str]) -> d
             uscc=row["uscc"], name=row["name"], district_id=row["district_id"], town_id=row["town_id"],
             established_on=row["established_on"], industry_code=row["industry_code"],
             industry_division=row["industry_code"][:2], size_class=row["size_class"], above_scale=row["above_scale"],
-            above_scale_since=row["above_scale_since"],
+            above_scale_since=row["above_scale_since"], segment_since=row["segment_since"],
         )
         for row in rows
     ]  # fmt: skip
