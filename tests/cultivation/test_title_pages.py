@@ -74,6 +74,7 @@ def test_city_staff_change_a_threshold_and_it_is_saved_and_audited(huzhou, users
     assert (
         'id="rule-json"' in form and "上年科技人员占职工总数比重" in form
     )  # the builder, given the title fields
+    assert '<h4 id="rule-builder-title" class="mb-1">认定条件</h4>' in form and "申报条件" not in form
     response = client.post(
         EDIT, posted({"field": "enterprise.tech_staff_share_pct", "op": ">=", "value": 12})
     )

@@ -164,7 +164,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"申报批次：上年度批次已认定 {rounds['granted']} 家、未通过 {rounds['not_granted']} 家；"
-                f"本年度批次已推荐 {rounds['nominated_this_year']} 家"
+                f"本年度批次区县已申报 {rounds['nominated_this_year']} 家"
             )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role_label, unit in summary["users"]:
