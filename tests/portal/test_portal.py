@@ -15,7 +15,7 @@ from kuochan.policies.rules import PENDING as PLACEHOLDER_TEXT
 from kuochan.policies.services import application_create, policy_load
 from kuochan.portal.selectors import report_due, report_month
 from kuochan.projects.services import progress_record
-from kuochan.registry.models import Enterprise
+from kuochan.registry.models import Enterprise, Honour
 from tests.conftest import PDF
 
 pytestmark = pytest.mark.django_db
@@ -232,6 +232,17 @@ def test_evaluation_shows_class_grade_and_what_would_raise_them(enterprise_user,
     assert 'data-testid="outlook"' in page(client, "/my/")
     nanxun = Enterprise.objects.get(name="南浔木业有限公司")
     assert nanxun.name not in html
+
+
+def test_evaluation_shows_the_enterprise_s_ladders_and_its_next_step(enterprise_user, with_metrics, login):
+    html = page(login(enterprise_user), "/my/evaluation/")
+    ladders = html[html.index('data-testid="ladders"') :]
+    assert "专精特新" in ladders and "下一步：创新型中小企业" in ladders
+    Honour.objects.create(
+        enterprise=enterprise_user.enterprise, kind="innovative_sme", year_granted=TODAY.year
+    )
+    ladders = page(login(enterprise_user), "/my/evaluation/")
+    assert "已获：创新型中小企业" in ladders and "下一步：专精特新中小企业" in ladders
 
 
 def test_an_unlinked_enterprise_account_is_told_why(users, login):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from kuochan.audit.models import Source
 from kuochan.core.files import upload_content
 from kuochan.core.forms import filter_values, form_refusal, page_of, refusal
+from kuochan.cultivation.selectors import enterprise_ladders
 from kuochan.outreach import selectors as outreach_selectors
 from kuochan.outreach import services as outreach_services
 from kuochan.outreach.rules import CATEGORY_LABELS, RESOLVED, SATISFACTION_LABELS, STATUS_LABELS
@@ -212,12 +213,15 @@ def applications(request: HttpRequest) -> HttpResponse:
 
 @enterprise_only
 def evaluation(request: HttpRequest) -> HttpResponse:
-    """我的评价: the latest class and carbon grade, what would raise them, and the years before."""
+    """我的评价: the latest class and carbon grade, what would raise them, and the years before; and the
+    enterprise's place on the titles' ladders with what its next step lacks."""
+    enterprise = selectors.own_enterprise(request.user)
     return render(
         request,
         "portal/evaluation.html",
         {
             "outlook": selectors.outlook(user=request.user),
             "history": selectors.evaluations(user=request.user),
+            "ladders": enterprise_ladders(enterprise, timezone.localdate()) if enterprise else [],
         },
     )
