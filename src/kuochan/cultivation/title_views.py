@@ -33,8 +33,8 @@ from kuochan.cultivation.rules import (
 from kuochan.cultivation.selectors import title_facts, titles
 from kuochan.cultivation.title_forms import CriterionForm, criterion_initial
 from kuochan.policies.forms import RuleForm
-from kuochan.policies.rules import DATE_NAMES, KIND_LABELS, OPERATOR_NAMES, OPERATORS
-from kuochan.policies.selectors import rule_value_options
+from kuochan.policies.rules import KIND_LABELS, OPERATOR_NAMES, OPERATORS
+from kuochan.policies.selectors import rule_builder_spec
 from kuochan.registry.models import Enterprise
 
 LADDER_LABELS = {
@@ -121,29 +121,6 @@ def _criterion(title: Title, code: str) -> dict[str, Any]:
     return found
 
 
-def builder_spec() -> dict[str, Any]:
-    """What the rule builder offers for a title's criteria: the title fields (the policies' enterprise facts,
-    the derived figures and the evaluation scores), each with its operations in words and its values."""
-    options = rule_value_options()
-    return {
-        "fields": [
-            {
-                "name": name,
-                "label": spec.label,
-                "kind": spec.kind,
-                "unit": spec.unit,
-                "choices": list(spec.choices.items()) or [(value, value) for value in options.get(name, [])],
-                "ops": [
-                    (op, (DATE_NAMES if spec.kind == "date" else OPERATOR_NAMES)[op])
-                    for op, (_, kinds) in OPERATORS.items()
-                    if spec.kind in kinds
-                ],
-            }
-            for name, spec in TITLE_FIELDS.items()
-        ]
-    }
-
-
 def _builder_context(rule_json: str) -> dict[str, Any]:
     """What the policies' rule builder partial needs around the rule as text."""
     try:
@@ -157,7 +134,7 @@ def _builder_context(rule_json: str) -> dict[str, Any]:
             (name, f.label, KIND_LABELS[f.kind], "、".join(f.choices)) for name, f in TITLE_FIELDS.items()
         ],
         "operators": [(op, OPERATOR_NAMES[op]) for op in OPERATORS],
-        "builder": builder_spec(),
+        "builder": rule_builder_spec(TITLE_FIELDS),
     }
 
 

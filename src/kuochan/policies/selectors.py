@@ -32,10 +32,14 @@ from kuochan.policies.models import (
     Subject,
 )
 from kuochan.policies.rules import (
+    DATE_NAMES,
     ELIGIBLE,
     NOT_ELIGIBLE,
+    OPERATOR_NAMES,
+    OPERATORS,
     STATUS_LABELS,
     UNKNOWN,
+    Field,
     Node,
     Outcome,
     Support,
@@ -527,4 +531,28 @@ def match_report(
             }
             for policy in chosen
         ],
+    }
+
+
+def rule_builder_spec(fields: Mapping[str, Field]) -> dict[str, Any]:
+    """What the rule builder offers for each of `fields` (the policies' own, or a title's): its label, kind and
+    unit, the operations that apply to it in words, and its values (fixed choices, or names kept in the
+    database)."""
+    options = rule_value_options()
+    return {
+        "fields": [
+            {
+                "name": name,
+                "label": spec.label,
+                "kind": spec.kind,
+                "unit": spec.unit,
+                "choices": list(spec.choices.items()) or [(value, value) for value in options.get(name, [])],
+                "ops": [
+                    (op, (DATE_NAMES if spec.kind == "date" else OPERATOR_NAMES)[op])
+                    for op, (_, kinds) in OPERATORS.items()
+                    if spec.kind in kinds
+                ],
+            }
+            for name, spec in fields.items()
+        ]
     }

@@ -26,7 +26,6 @@ from kuochan.orgs.selectors import issuing_units
 from kuochan.policies import forms, selectors, services
 from kuochan.policies.models import Policy, PolicyState, Status, SupportKind
 from kuochan.policies.rules import (
-    DATE_NAMES,
     FIELDS,
     KIND_LABELS,
     OPERATOR_NAMES,
@@ -174,7 +173,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
                 (name, f.label, KIND_LABELS[f.kind], "、".join(f.choices)) for name, f in FIELDS.items()
             ],
             "operators": [(op, OPERATOR_NAMES[op]) for op in OPERATORS],
-            "builder": _builder_spec() if can_edit else None,
+            "builder": selectors.rule_builder_spec(FIELDS) if can_edit else None,
         },
     )
 
@@ -190,7 +189,7 @@ def _rule_context(rule_json: str) -> dict[str, Any]:
         "rule_json": rule_json,
         "fields": [(name, f.label, KIND_LABELS[f.kind], "、".join(f.choices)) for name, f in FIELDS.items()],
         "operators": [(op, OPERATOR_NAMES[op]) for op in OPERATORS],
-        "builder": _builder_spec(),
+        "builder": selectors.rule_builder_spec(FIELDS),
     }
 
 
@@ -331,29 +330,6 @@ def rule_check_new(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     draft = Policy(code="new", subject=data["subject"], rule=data["rule"], issuer=data["issuer"])
     return _rule_check_page(request, draft, form)
-
-
-def _builder_spec() -> dict[str, Any]:
-    """What the rule builder offers for each field of the rule format: its label, kind and unit, the
-    operations that apply to it in words, and its values (fixed choices, or names kept in the database)."""
-    options = selectors.rule_value_options()
-    return {
-        "fields": [
-            {
-                "name": name,
-                "label": spec.label,
-                "kind": spec.kind,
-                "unit": spec.unit,
-                "choices": list(spec.choices.items()) or [(value, value) for value in options.get(name, [])],
-                "ops": [
-                    (op, (DATE_NAMES if spec.kind == "date" else OPERATOR_NAMES)[op])
-                    for op, (_, kinds) in OPERATORS.items()
-                    if spec.kind in kinds
-                ],
-            }
-            for name, spec in FIELDS.items()
-        ]
-    }
 
 
 @login_required
