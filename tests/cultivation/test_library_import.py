@@ -7,9 +7,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from kuochan.audit.models import Action, AuditEntry
+from kuochan.cultivation import services
 from kuochan.cultivation.models import Entry, EntrySource, EntryStatus
 from kuochan.registry.models import Enterprise
-from tests.cultivation.conftest import MUYE_GAP, THIS_YEAR, TODAY, XINCAILIAO_GAPS, honour
+from tests.cultivation.conftest import MUYE_GAP, THIS_YEAR, TODAY, WEB, XINCAILIAO_GAPS, honour, nominate
 from tests.xlsx import uscc, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +150,21 @@ def test_the_library_page_links_to_the_upload_with_the_kind_chosen(srdi, users, 
     assert '<option value="title-library" selected>' in client.get(upload).content.decode()
     client.force_login(users["leader"])
     assert "导入名单" not in client.get(page).content.decode()
+
+
+def test_an_entry_already_in_the_library_keeps_its_status_and_source(srdi, users, tmp_path, run_cli):
+    """A nominated entry, since removed: the list sets its owner and support, says it stays removed, and
+    neither enters it again nor counts it as entered by import."""
+    entry = nominate(users["wuxing"], srdi["title"], srdi["xincailiao"])
+    services.entry_remove(actor=users["wuxing"], source=WEB, entry=entry, reason="企业暂无意愿", today=TODAY)
+    path = write_xlsx(tmp_path / "名单.xlsx", good_rows(srdi)[:2])
+    code, result = run_cli("title-library", path, "--user", "wuxing")
+    assert code == 0 and (result["created"], result["updated"]) == (0, 1)
+    assert result["warnings"][0]["message"].startswith(f"该企业在{THIS_YEAR}年培育库中为“出库”")
+    entry.refresh_from_db()
+    assert (entry.status, entry.source, entry.responsible) == (
+        EntryStatus.REMOVED,
+        EntrySource.NOMINATION,
+        users["wuxing"],
+    )
+    assert entry.planned_support == "技改项目补助（设备投入的 10%）"
