@@ -40,6 +40,7 @@ pytestmark = pytest.mark.django_db
 
 ZONE_FIRM = "长三角（湖州）智能装备有限公司"
 RESULT_NUMBER = "湖经信〔2025〕（智造）12号"
+LIBRARY_SUPPORT = "技改项目补助（设备投入的 10%）；\n专精特新辅导"
 XML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 LAST_MONTH = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
@@ -128,6 +129,11 @@ def world(with_metrics, pipeline, users):
     DigitalTask.objects.create(
         enterprise=pipeline["red"].enterprise, year=2026, target_level="2.0", responsible=users["wuxing"]
     )
+    Entry.objects.create(
+        title=Title.objects.get(code="srdi_sme"), year=2026, enterprise=Enterprise.objects.get(uscc=with_metrics[0]),
+        source=EntrySource.NOMINATION, entered_on=dt.date(2026, 3, 1), status_on=dt.date(2026, 3, 1),
+        responsible=users["wuxing"], planned_support=LIBRARY_SUPPORT, note="区县推荐（第一批）",
+    )  # fmt: skip
     return firm
 
 
@@ -182,6 +188,7 @@ HARD_CASES = {
     "carbon-benchmarks": "省经信厅《2025 年度工业行业碳效基准值》",
     "statistics": -30.1,
     "title-results": RESULT_NUMBER,
+    "title-library": LIBRARY_SUPPORT,
     "digital-levels": "省数字化改造评估（2025）",
     "digital-tasks": "王工（长合区）",
 }

@@ -1,19 +1,24 @@
-"""Excel import of a title's official result list (认定名单): each enterprise granted, not granted, or whose
-title was revoked, for a round named beside the file (its title and year, the document number and date)."""
+"""Excel imports of the title library: a title's official result list (认定名单: each enterprise granted, not
+granted, or whose title was revoked, for a round named beside the file, its title and year, the document number
+and date), and the candidate libraries' lists (培育库企业: enterprises entered by import, their owners and
+support)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 
 from kuochan.audit.models import Action
 from kuochan.audit.services import audit_bulk, audit_entry, snapshot
 from kuochan.core.scope import city_level, scoped_or_system
+from kuochan.cultivation import selectors, services
 from kuochan.cultivation.models import Entry, EntrySource, EntryStatus, Round, Title
 from kuochan.cultivation.round_selectors import rounds, runs_round
 from kuochan.imports.engine import Plan, Row
@@ -27,6 +32,7 @@ from kuochan.registry.importers import (
     duplicate_check,
     enterprises_by_uscc,
     in_scope,
+    suggest,
 )
 from kuochan.registry.models import Enterprise, Honour
 
@@ -53,6 +59,64 @@ def _parsed_date(value: object) -> dt.date | None:
         return None
 
 
+ENTERPRISE_USCC = replace(USCC, required=False, help="与企业名称至少填一项；18 位，GB 32100-2015")
+ENTERPRISE_NAME = replace(
+    NAME, help="与统一社会信用代码至少填一项；只填名称时须与企业库中唯一一家企业的名称一致"
+)
+
+
+def find_enterprises(actor: Any, rows: list[Row], area_of: Callable[[Row], str]) -> None:
+    """Each row's enterprise (`row.set("enterprise", …)`), named by USCC, or by a name that only one
+    enterprise in the actor's scope under the row's area (`area_of(row)`, an org path; "" for anywhere)
+    bears; a row naming none, several or one out of scope gets its error. A few queries for all rows."""
+    by_uscc = enterprises_by_uscc(row.get("uscc") for row in rows if row.get("uscc"))
+    names = {plain_text(row.get("name")) for row in rows if row.get("name") and not row.get("uscc")}
+    by_name: dict[str, list[Enterprise]] = defaultdict(list)
+    if names:
+        for enterprise in scoped_or_system(Enterprise.objects.filter(name__in=names), actor).select_related(
+            "district"
+        ):
+            by_name[enterprise.name].append(enterprise)
+    ids = [found[0] for found in by_uscc.values()]
+    enterprises = Enterprise.objects.select_related("district").in_bulk(ids)
+    for row in rows:
+        area = area_of(row)
+        if row.get("uscc"):
+            found = by_uscc.get(row.get("uscc"))
+            if found is None:
+                row.error("uscc", "企业库中没有该统一社会信用代码的企业，请先导入企业名单")
+                continue
+            if not in_scope(actor, found[2]) or not found[2].startswith(area):
+                row.error("uscc", OUT_OF_SCOPE)
+                continue
+            enterprise = enterprises[found[0]]
+            if row.get("name") and match_key(row.get("name")) != match_key(enterprise.name):
+                row.warn(
+                    "name",
+                    f"与统一社会信用代码对应的企业“{enterprise.name}”名称不同，按统一社会信用代码导入",
+                )
+            row.set("enterprise", enterprise)
+            continue
+        if not row.get("name"):
+            row.error("name", "统一社会信用代码和企业名称至少填一项")
+            continue
+        same = [e for e in by_name.get(plain_text(row.get("name")), []) if e.district.path.startswith(area)]
+        if not same:
+            row.error("name", "数据范围内没有该名称的企业，请核对名称或填写统一社会信用代码")
+        elif len(same) > 1:
+            row.error("name", f"数据范围内有 {len(same)} 家企业同名，请填写统一社会信用代码")
+        else:
+            row.set("enterprise", same[0])
+
+
+def batch_update_audit(actor: Any, obj: Any, before: dict, after: dict, batch_id: int, source: str) -> Any:
+    """The audit entry of an import's change to a stored object, which the batch's rollback reads back."""
+    return audit_entry(
+        actor=actor, source=source, action=Action.UPDATE, obj=obj, before=before, after=after,
+        batch_id=batch_id,
+    )  # fmt: skip
+
+
 @register
 class TitleResultsImporter(Importer):
     """Rows name enterprises (by USCC, or by a name only one enterprise in scope bears) and the outcome; the
@@ -63,8 +127,8 @@ class TitleResultsImporter(Importer):
     title = "称号认定名单"
     warns = True
     columns = (
-        replace(USCC, required=False, help="与企业名称至少填一项；18 位，GB 32100-2015"),
-        replace(NAME, help="与统一社会信用代码至少填一项；只填名称时须与企业库中唯一一家企业的名称一致"),
+        ENTERPRISE_USCC,
+        ENTERPRISE_NAME,
         Column(
             "outcome",
             "结果",
@@ -159,7 +223,9 @@ class TitleResultsImporter(Importer):
         if not rows:
             return
         self._find_rounds(rows)
-        self._find_enterprises([row for row in rows if not row.errors])
+        find_enterprises(
+            self.actor, [row for row in rows if not row.errors], lambda row: row.get("round").city.path
+        )
         checked = [row for row in rows if not row.errors]
         duplicate_check(
             checked, lambda row: (row.get("round").pk, row.get("enterprise").pk), "name", "同一称号的同一企业"
@@ -200,50 +266,6 @@ class TitleResultsImporter(Importer):
                 row.error("published_on", "认定须有发文日期：请填写，或在导入时指定")
             row.set("document_number", number or "")
             row.set("published_on", day)
-
-    def _find_enterprises(self, rows: list[Row]) -> None:
-        by_uscc = enterprises_by_uscc(row.get("uscc") for row in rows if row.get("uscc"))
-        names = {plain_text(row.get("name")) for row in rows if row.get("name") and not row.get("uscc")}
-        by_name: dict[str, list[Enterprise]] = defaultdict(list)
-        if names:
-            for enterprise in scoped_or_system(
-                Enterprise.objects.filter(name__in=names), self.actor
-            ).select_related("district"):
-                by_name[enterprise.name].append(enterprise)
-        ids = [found[0] for found in by_uscc.values()]
-        enterprises = Enterprise.objects.select_related("district").in_bulk(ids)
-        for row in rows:
-            round_ = row.get("round")
-            if row.get("uscc"):
-                found = by_uscc.get(row.get("uscc"))
-                if found is None:
-                    row.error("uscc", "企业库中没有该统一社会信用代码的企业，请先导入企业名单")
-                    continue
-                if not in_scope(self.actor, found[2]) or not found[2].startswith(round_.city.path):
-                    row.error("uscc", OUT_OF_SCOPE)
-                    continue
-                enterprise = enterprises[found[0]]
-                if row.get("name") and match_key(row.get("name")) != match_key(enterprise.name):
-                    row.warn(
-                        "name",
-                        f"与统一社会信用代码对应的企业“{enterprise.name}”名称不同，按统一社会信用代码导入",
-                    )
-                row.set("enterprise", enterprise)
-                continue
-            if not row.get("name"):
-                row.error("name", "统一社会信用代码和企业名称至少填一项")
-                continue
-            same = [
-                e
-                for e in by_name.get(plain_text(row.get("name")), [])
-                if e.district.path.startswith(round_.city.path)
-            ]
-            if not same:
-                row.error("name", "数据范围内没有该名称的企业，请核对名称或填写统一社会信用代码")
-            elif len(same) > 1:
-                row.error("name", f"数据范围内有 {len(same)} 家企业同名，请填写统一社会信用代码")
-            else:
-                row.set("enterprise", same[0])
 
     def _find_state(self, rows: list[Row]) -> None:
         """What each row would change: the honour it creates or updates, the entry it moves or creates."""
@@ -374,7 +396,9 @@ class TitleResultsImporter(Importer):
                         setattr(honour, name, value)
                     changed_honours.append(honour)
                     audits.append(
-                        self._audit(honour, before, snapshot(honour, HONOUR_FIELDS), batch_id, source)
+                        batch_update_audit(
+                            self.actor, honour, before, snapshot(honour, HONOUR_FIELDS), batch_id, source
+                        )
                     )
             if entry_values is not None:
                 entry = row.get("entry")
@@ -389,7 +413,11 @@ class TitleResultsImporter(Importer):
                 for name, value in entry_values.items():
                     setattr(entry, name, value)
                 changed_entries.append(entry)
-                audits.append(self._audit(entry, before, snapshot(entry, ENTRY_FIELDS), batch_id, source))
+                audits.append(
+                    batch_update_audit(
+                        self.actor, entry, before, snapshot(entry, ENTRY_FIELDS), batch_id, source
+                    )
+                )
         Honour.objects.bulk_create(new_honours)
         Honour.objects.bulk_update(changed_honours, list(HONOUR_FIELDS))
         Entry.objects.bulk_create(new_entries)
@@ -400,14 +428,8 @@ class TitleResultsImporter(Importer):
             after = snapshot(round_, ROUND_FIELDS)
             if after != before:
                 round_.save(update_fields=list(ROUND_FIELDS))
-                audits.append(self._audit(round_, before, after, batch_id, source))
+                audits.append(batch_update_audit(self.actor, round_, before, after, batch_id, source))
         audit_bulk(audits)
-
-    def _audit(self, obj: Any, before: dict, after: dict, batch_id: int, source: str) -> Any:
-        return audit_entry(
-            actor=self.actor, source=source, action=Action.UPDATE, obj=obj, before=before, after=after,
-            batch_id=batch_id,
-        )  # fmt: skip
 
     @classmethod
     def queryset(cls, actor: Any) -> Any:
@@ -428,4 +450,241 @@ class TitleResultsImporter(Importer):
             yield [
                 honour.enterprise.uscc, honour.enterprise.name, "撤销" if lost else "认定", names.get(honour.kind, ""),
                 honour.year_lost if lost else honour.year_granted, honour.document_number, honour.granted_on,
+            ]  # fmt: skip
+
+
+# Candidate libraries (培育库) ----------------------------------------------------------------------------
+
+NOTE_LIMIT = 500  # Entry.note
+
+
+def library_note(value: object) -> str:
+    text = plain_text(value)
+    if len(text) > NOTE_LIMIT:
+        raise CellError(f"不能超过 {NOTE_LIMIT} 个字")
+    return text
+
+
+def _user_keys(user: Any) -> set[str]:
+    return {match_key(user.get_username()), *([match_key(user.full_name)] if user.full_name else [])}
+
+
+@register
+class TitleLibraryImporter(Importer):
+    """A title's library for a year as a list (导入名单): each row enters an enterprise into the library of
+    the title and year it names, with the staff member answering for it and the support planned; a row for
+    an entry already in the library updates those. The nomination rules hold row by row (`services.entry_add`):
+    no enterprise holding the title, none out of scope, a responsible user who can act for its district."""
+
+    kind = "title-library"
+    title = "培育库企业"
+    warns = True
+    columns = (
+        ENTERPRISE_USCC,
+        ENTERPRISE_NAME,
+        Column(
+            "title",
+            "称号",
+            synonyms=("称号名称", "培育称号", "培育方向"),
+            required=True,
+            help="培育称号的名称或代码",
+            example="专精特新中小企业",
+        ),
+        Column(
+            "year",
+            "年度",
+            parse=to_year,
+            synonyms=("培育年度", "入库年度"),
+            required=True,
+            example=2026,
+        ),
+        Column(
+            "responsible",
+            "责任人",
+            synonyms=("负责人", "包联责任人"),
+            help="平台用户的用户名或姓名，须为企业所在区县或其上级单位的工作人员；可不填",
+            example="wuxing",
+        ),
+        Column("planned_support", "计划支持", synonyms=("支持计划", "帮扶措施"), example="技改项目补助"),
+        Column("note", "备注", parse=library_note, synonyms=("说明",), help=f"不超过 {NOTE_LIMIT} 个字"),
+    )
+    notes = (
+        "一行一家企业：按称号和年度入库（入库方式记为“导入”，状态为“入库”，差距按导入当日的数据测算）；"
+        "已在该称号该年度培育库中的企业，更新责任人、计划支持和备注。",
+        "已获该称号的企业不能入库；区县工作人员只能导入本区县的企业。",
+    )
+
+    def prefetch(self, file_bytes: int) -> None:
+        if not services.can_keep_library(self.actor):
+            raise TableError(services.EDIT_REFUSAL)
+        self.context["titles"] = {
+            key: title
+            for title in Title.objects.all()
+            for key in (match_key(title.name), match_key(title.code))
+        }
+
+    def check(self, rows: list[Row]) -> None:
+        if not rows:
+            return
+        names = sorted({title.name for title in self.context["titles"].values()})
+        for row in rows:
+            title = self.context["titles"].get(match_key(row.get("title")))
+            if title is None:
+                row.error("title", f"没有该培育称号，应为称号名称或代码{suggest(row.get('title'), names)}")
+            row.set("title", title)
+        find_enterprises(self.actor, rows, lambda row: "")
+        checked = [row for row in rows if not row.errors]
+        column = "uscc" if rows[0].has("uscc") else "name"
+        duplicate_check(
+            checked,
+            lambda row: (row.get("title").pk, row.get("year"), row.get("enterprise").pk),
+            column,
+            "同一称号同一年度的同一企业",
+        )
+        checked = [row for row in checked if not row.errors]
+        self._find_entries(checked)
+        self._find_responsible([row for row in checked if not row.errors])
+
+    @staticmethod
+    def _enterprise_column(row: Row) -> str:
+        return "uscc" if row.get("uscc") else "name"
+
+    def _find_entries(self, rows: list[Row]) -> None:
+        """Each row's stored entry; a row that would enter an enterprise holding the title is refused."""
+        if not rows:
+            return
+        ids = {row.get("enterprise").pk for row in rows}
+        stored = {
+            (entry.title_id, entry.year, entry.enterprise_id): entry
+            for entry in Entry.objects.filter(
+                enterprise_id__in=ids,
+                title_id__in={row.get("title").pk for row in rows},
+                year__in={row.get("year") for row in rows},
+            ).select_related("title", "enterprise__district", "responsible")
+        }
+        fresh: dict[tuple[Title, int], list[Row]] = defaultdict(list)
+        for row in rows:
+            title, year, enterprise = row.get("title"), row.get("year"), row.get("enterprise")
+            entry = stored.get((title.pk, year, enterprise.pk))
+            row.set("entry", entry)
+            if entry is None:
+                fresh[(title, year)].append(row)
+            elif entry.status == EntryStatus.REMOVED:
+                row.warn(
+                    "title",
+                    f"该企业在{year}年培育库中为“出库”，只更新责任人、计划支持和备注；重新入库请在该条目页面操作",
+                )
+        for (title, year), group in fresh.items():
+            held = selectors.holders(
+                title, Enterprise.objects.filter(pk__in=[r.get("enterprise").pk for r in group]), year
+            )
+            for row in group:
+                if row.get("enterprise").pk in held:
+                    row.error(
+                        self._enterprise_column(row), f"该企业 {year} 年已获“{title.name}”称号，无需入库培育"
+                    )
+
+    def _find_responsible(self, rows: list[Row]) -> None:
+        """Each row's responsible user, by username or name: an active staff member who may answer for the
+        enterprise (`selectors.may_answer_for`); a username first, then a name only one such user bears."""
+        named = {row.get("responsible") for row in rows if row.get("responsible")}
+        if not named:
+            return
+        users = list(
+            get_user_model()
+            .objects.filter(Q(username__in=named) | Q(full_name__in=named))
+            .select_related("org_unit")
+        )
+        for row in rows:
+            text = row.get("responsible")
+            if not text:
+                continue
+            enterprise, key = row.get("enterprise"), match_key(text)
+            known = [user for user in users if key in _user_keys(user)]
+            able = [user for user in known if selectors.may_answer_for(user, enterprise)]
+            by_username = [user for user in able if match_key(user.get_username()) == key]
+            if not known:
+                row.error("responsible", "平台中没有该用户名或姓名的用户，应为平台用户的用户名或姓名")
+            elif not able:
+                row.error("responsible", f"应为“{enterprise.district.name}”或其上级单位的在岗工作人员")
+            elif len(by_username or able) > 1:
+                row.error("responsible", f"有 {len(able)} 位工作人员同名，请填写用户名")
+            else:
+                row.set("responsible", (by_username or able)[0])
+
+    @staticmethod
+    def _values(row: Row) -> dict[str, Any]:
+        """The kept fields the file gives (a column it lacks is left alone)."""
+        values: dict[str, Any] = {}
+        if row.has("responsible"):
+            values["responsible"] = row.get("responsible") or None
+        if row.has("planned_support"):
+            values["planned_support"] = row.get("planned_support") or ""
+        if row.has("note"):
+            values["note"] = row.get("note") or ""
+        return values
+
+    def plan(self, rows: list[Row]) -> Plan:
+        plan = Plan()
+        for row in rows:
+            entry = row.get("entry")
+            if entry is None:
+                plan.creates.append(row)
+            elif any(getattr(entry, name) != value for name, value in self._values(row).items()):
+                plan.updates.append(row)
+            else:
+                plan.unchanged += 1
+        return plan
+
+    def write(self, plan: Plan, *, batch_id: int, source: str) -> None:
+        """New entries carry the batch (`created_batch`), their creation record, so a rollback deletes them;
+        each update is an audit entry of the batch."""
+        today = timezone.localdate()  # the day the entries come in, as of which their gaps are measured
+        groups: dict[tuple[Title, int], list[Row]] = defaultdict(list)
+        for row in plan.creates:
+            groups[(row.get("title"), row.get("year"))].append(row)
+        made = []
+        for (title, year), group in groups.items():
+            chosen = Enterprise.objects.filter(pk__in=[row.get("enterprise").pk for row in group])
+            assessed = selectors.assessments_of(title, chosen, selectors.as_of_for(year, today))
+            made += [
+                Entry(
+                    title=title,
+                    year=year,
+                    enterprise=row.get("enterprise"),
+                    status=EntryStatus.ENTERED,
+                    source=EntrySource.IMPORT,
+                    entered_on=today,
+                    status_on=today,
+                    gaps=selectors.gaps_text(assessed[row.get("enterprise").pk]),
+                    created_batch=batch_id,
+                    **self._values(row),
+                )
+                for row in group
+            ]
+        Entry.objects.bulk_create(made, batch_size=1000)
+        changed, audits = [], []
+        for row in plan.updates:
+            entry = row.get("entry")
+            before = snapshot(entry, services.ENTRY_FIELDS)
+            for name, value in self._values(row).items():
+                setattr(entry, name, value)
+            changed.append(entry)
+            after = snapshot(entry, services.ENTRY_FIELDS)
+            audits.append(batch_update_audit(self.actor, entry, before, after, batch_id, source))
+        Entry.objects.bulk_update(changed, list(services.ENTRY_FIELDS))
+        audit_bulk(audits)
+
+    @classmethod
+    def queryset(cls, actor: Any) -> Any:
+        """The entries in scope, each title's years in order."""
+        return scoped_or_system(Entry.objects.all(), actor).order_by(
+            "title__sort_order", "year", "enterprise__uscc"
+        )
+
+    def export_rows(self, queryset: Any) -> Iterable[list[object]]:
+        for entry in queryset.select_related("enterprise", "title", "responsible"):
+            yield [
+                entry.enterprise.uscc, entry.enterprise.name, entry.title.name, entry.year,
+                entry.responsible.get_username() if entry.responsible else "", entry.planned_support, entry.note,
             ]  # fmt: skip

@@ -52,7 +52,11 @@ class RollbackForm(forms.Form):
 
 
 class BatchFilter(FilterForm):
-    """The batch list's query string: batches that skipped rows with errors, imported since a day."""
+    """The batch list's query string: batches that skipped rows with errors, imported since a day; and the
+    kind the upload form offers first (a page's 导入 link names its own)."""
 
     skipped = flag("仅看跳过错误行的批次")
     since = forms.DateField(label="导入日期起", required=False)
+    kind = forms.ChoiceField(
+        label="导入类型", required=False, choices=lambda: [("", "")] + [(k, k) for k in REGISTRY]
+    )

@@ -58,7 +58,9 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     titles = _kind_titles()
     for batch in page:
         batch.kind_title = titles.get(batch.kind, batch.kind)
-    return render(request, "imports/list.html", {"page": page, "kinds": _kinds()})
+    return render(
+        request, "imports/list.html", {"page": page, "kinds": _kinds(), "chosen_kind": params["kind"]}
+    )
 
 
 @login_required
