@@ -1,11 +1,13 @@
 """The 培育库 pages: the index with counts, a title's library with its filters and export, nomination, fill by
 rule, an entry's page with edit, removal and re-entry, the work list, posted as a browser posts them."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from kuochan.audit.models import Source
-from kuochan.cultivation.models import Entry
+from kuochan.cultivation.models import Entry, Round
 from kuochan.outreach.services import visit_create
 from kuochan.policies.services import policy_create, policy_publish
 from kuochan.registry.models import Enterprise
@@ -226,3 +228,25 @@ def test_the_entry_page_shows_the_policies_and_visits_that_could_support_it(srdi
     support = support[support.index('data-testid="entry-support"') :]
     assert "南浔区规上企业增资扩产奖励" in support and "符合" in support
     assert "了解研发投入" in support
+
+
+def test_the_entry_page_says_what_to_do_next(srdi, users, login):
+    fill(users["city_staff"], srdi["title"])
+    ready = entry_of(srdi["tongzhuang"], srdi["title"])  # meets the computable criteria
+    short = entry_of(srdi["muye"], srdi["title"])  # 差 10 万元
+
+    def next_step(user, entry):
+        page = login(user).get(reverse("cultivation:entry", args=[entry.pk])).content.decode()
+        return page[page.index('data-testid="next-step"') :].split("</div>")[0]
+
+    assert "市里启动本年度申报批次后即可推荐申报" in next_step(users["wuxing"], ready)
+    assert "尚有差距" in next_step(users["nanxun"], short)
+    round_ = Round.objects.create(
+        title=srdi["title"], year=THIS_YEAR, city=users["city_staff"].org_unit, opens_on=TODAY,
+        nomination_deadline=TODAY + dt.timedelta(days=10), review_deadline=TODAY + dt.timedelta(days=30),
+    )  # fmt: skip
+    step = next_step(users["wuxing"], ready)
+    assert f"可推荐申报：本年度区县推荐截止 {TODAY + dt.timedelta(days=10):%Y-%m-%d}（剩 10 天）" in step
+    assert reverse("cultivation:round", args=[round_.pk]) in step
+    Entry.objects.filter(pk=ready.pk).update(status="applied")
+    assert "已申报，等待市级审核" in next_step(users["wuxing"], ready)

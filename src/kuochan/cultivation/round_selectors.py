@@ -254,3 +254,40 @@ def title_forecast(
 
 # The library statuses a forecast counts, furthest first.
 FORECAST_STATUSES = (EntryStatus.RECOMMENDED, EntryStatus.APPLIED, EntryStatus.ENTERED)
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """What the person answering for an entry does next, in words, and the round page to do it on."""
+
+    text: str
+    round: Round | None = None
+
+
+def entry_next_step(*, actor: Any, entry: Entry, met: bool, today: dt.date) -> NextStep:
+    """An entry's next step from its status and its title's round for the year in the actor's city."""
+    round_ = rounds(actor=actor).filter(title=entry.title_id, year=entry.year).first()
+    if entry.status == EntryStatus.ENTERED:
+        if round_ is None:
+            if met:
+                return NextStep("已符合可测算条件：市里启动本年度申报批次后即可推荐申报。")
+            return NextStep("尚有差距：跟进企业补齐上列差距，再推荐申报。")
+        if today > round_.nomination_deadline:
+            return NextStep(
+                f"本年度区县推荐已于 {round_.nomination_deadline:%Y-%m-%d} 截止，可在下一年度继续培育。"
+            )
+        ready = "已符合可测算条件，可推荐申报" if met else "尚有差距，补齐后推荐申报"
+        left = days_left(round_.nomination_deadline, today)
+        return NextStep(
+            f"{ready}：本年度区县推荐截止 {round_.nomination_deadline:%Y-%m-%d}（剩 {left} 天）。", round_
+        )
+    if entry.status == EntryStatus.APPLIED:
+        deadline = f"（市级审核截止 {round_.review_deadline:%Y-%m-%d}）" if round_ else ""
+        return NextStep(f"已申报，等待市级审核{deadline}。", round_)
+    if entry.status == EntryStatus.RECOMMENDED:
+        return NextStep("已推荐，等待认定结果公布。", round_)
+    if entry.status == EntryStatus.GRANTED:
+        return NextStep("已认定，称号已记入企业荣誉。", round_)
+    if entry.status == EntryStatus.REJECTED:
+        return NextStep("未通过，原因见备注；可出库或下一年度继续培育。", round_)
+    return NextStep("已出库。")

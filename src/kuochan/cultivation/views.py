@@ -26,7 +26,7 @@ from kuochan.core.forms import (
     refusal,
 )
 from kuochan.core.scope import city_level, scoped
-from kuochan.cultivation import forms, selectors, services
+from kuochan.cultivation import forms, round_selectors, selectors, services
 from kuochan.cultivation.models import Entry, EntrySource, EntryStatus, Title
 from kuochan.evaluation.selectors import treatment_lists
 from kuochan.orgs.selectors import reporting_units
@@ -298,12 +298,16 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
             responsible=staff,
         )
+    row = selectors.entry_row(entry, timezone.localdate())
     return render(
         request,
         "cultivation/library_entry.html",
         {
             "entry": entry,
-            "row": selectors.entry_row(entry, timezone.localdate()),
+            "row": row,
+            "next_step": round_selectors.entry_next_step(
+                actor=request.user, entry=entry, met=row.met, today=timezone.localdate()
+            ),
             "support": selectors.entry_support(actor=request.user, entry=entry, as_of=timezone.localdate()),
             "form": form,
             "remove_form": forms.RemoveForm(),
