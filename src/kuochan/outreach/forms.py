@@ -41,6 +41,8 @@ def staff_choices(actor: User) -> list[User]:
 def scoped_enterprise(actor: User, value: str) -> Enterprise:
     """An enterprise in the actor's scope, by USCC or exact name."""
     value = value.strip()
+    if "\x00" in value:  # a NUL byte is no name, and PostgreSQL refuses to compare with it
+        raise ValidationError("企业名称或统一社会信用代码中含有无效字符。")
     found = scoped(Enterprise.objects.select_related("district"), actor)
     enterprise = found.filter(Q(uscc=normalise_code(value)) | Q(name=value)).first() if value else None
     if enterprise is None:
