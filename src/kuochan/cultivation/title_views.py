@@ -155,9 +155,10 @@ def criterion_edit(request: HttpRequest, code: str, criterion: str) -> HttpRespo
         else:
             messages.success(request, f"已保存“{title.name}”的认定条件“{edited['text'][:30]}”。")
             return redirect(reverse("cultivation:title", args=[title.code]))
+    # the text as posted goes back into the builder (the bound form's own value), else the stored rule
     rule_json = (
-        request.POST.get("rule", "")
-        if request.method == "POST"
+        form["rule"].value() or ""
+        if form.is_bound
         else json.dumps(stored.get("rule"), ensure_ascii=False, indent=2)
     )
     return render(

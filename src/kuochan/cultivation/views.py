@@ -4,6 +4,7 @@ and the district work list (我的培育任务). Every list exports what it show
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -157,28 +158,37 @@ def library(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def fill(request: HttpRequest, code: str) -> HttpResponse:
-    """按条件遴选入库 (city staff)."""
-    title = _title(code)
-    form = forms.FillForm(request.POST)
+def _enter_from_form(
+    request: HttpRequest, title: Title, form: Any, enter: Callable[[int, Any], int], done: str, none: str
+) -> HttpResponse:
+    """Enter enterprises into a title's library from a posted form (fill by rule, or a treatment list) and go
+    back to the library with what happened: `enter(year, cleaned_data)` returns how many came in."""
     if not form.is_valid():
         messages.error(request, form_refusal(form))
         return redirect(reverse("cultivation:library", args=[title.code]))
     year = form.cleaned_data["year"]
     try:
-        added = services.entries_fill_by_rule(
-            actor=request.user, source=Source.WEB, title=title, year=year,
-            margin_pct=form.cleaned_data["margin"], today=timezone.localdate(),
-        )  # fmt: skip
+        added = enter(year, form.cleaned_data)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, refusal(exc))
     else:
-        messages.success(
-            request, f"按条件遴选入库 {added} 家企业。" if added else "没有新的符合或接近条件的企业。"
-        )
+        messages.success(request, done.format(added=added) if added else none)
     return redirect(f"{reverse('cultivation:library', args=[title.code])}?year={year}")
+
+
+@login_required
+@require_POST
+def fill(request: HttpRequest, code: str) -> HttpResponse:
+    """按条件遴选入库 (city staff)."""
+    title = _title(code)
+    return _enter_from_form(
+        request, title, forms.FillForm(request.POST),
+        lambda year, data: services.entries_fill_by_rule(
+            actor=request.user, source=Source.WEB, title=title, year=year, margin_pct=data["margin"],
+            today=timezone.localdate(),
+        ),
+        "按条件遴选入库 {added} 家企业。", "没有新的符合或接近条件的企业。",
+    )  # fmt: skip
 
 
 @login_required
@@ -186,23 +196,14 @@ def fill(request: HttpRequest, code: str) -> HttpResponse:
 def feed(request: HttpRequest, code: str) -> HttpResponse:
     """Enter one of the evaluation's treatment work lists into the library."""
     title = _title(code)
-    form = forms.EvaluationFeedForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_refusal(form))
-        return redirect(reverse("cultivation:library", args=[title.code]))
-    year = form.cleaned_data["year"]
-    try:
-        added = services.entries_from_evaluation(
-            actor=request.user, source=Source.WEB, title=title, year=year,
-            treatment_index=form.cleaned_data["treatment"], today=timezone.localdate(),
-        )  # fmt: skip
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, refusal(exc))
-    else:
-        messages.success(
-            request, f"从分类施策清单入库 {added} 家企业。" if added else "该清单的企业均已在库或已获称号。"
-        )
-    return redirect(f"{reverse('cultivation:library', args=[title.code])}?year={year}")
+    return _enter_from_form(
+        request, title, forms.EvaluationFeedForm(request.POST),
+        lambda year, data: services.entries_from_evaluation(
+            actor=request.user, source=Source.WEB, title=title, year=year, treatment_index=data["treatment"],
+            today=timezone.localdate(),
+        ),
+        "从分类施策清单入库 {added} 家企业。", "该清单的企业均已在库或已获称号。",
+    )  # fmt: skip
 
 
 def _enterprise_in_scope(actor: Any, uscc: str) -> Enterprise | None:
